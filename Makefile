@@ -1,0 +1,39 @@
+# Targets: deps, test, build, bench. `make test` works on a fresh Debian
+# machine with only Go (and the machine's Node.js/npm): `deps` installs the
+# rest.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+GO ?= go
+
+.PHONY: deps test build bench
+
+# Idempotent and quick when everything is present.
+deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "deps: installing PostgreSQL (Debian package postgresql)"; \
+	  SUDO=; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "deps: need root or sudo to install postgresql" >&2; exit 1; fi; \
+	  fi; \
+	  $$SUDO apt-get update; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
+	fi
+	@if [ ! -d .tools/node_modules ] || [ .tools/package-lock.json -nt .tools/node_modules/.package-lock.json ]; then \
+	  command -v npm >/dev/null 2>&1 || { echo "deps: npm not found (Node.js >= 20.19 needed for .tools)" >&2; exit 1; }; \
+	  echo "deps: installing .tools (npm ci)"; \
+	  npm ci --prefix .tools --no-audit --no-fund; \
+	fi
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 10m ./...
+	bash scripts/fuzz-short.sh
+	bash scripts/lint-openapi.sh
+
+build:
+	$(GO) build -o bin/trygg ./cmd/trygg
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...

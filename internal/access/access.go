@@ -1,0 +1,247 @@
+// Package access decides who may do what with whose data. It is the one
+// place the rules live: Decide answers for a single record, and Scope gives
+// the same rules in a form the store turns into SQL, so a list or search can
+// never return a row Decide would refuse.
+package access
+
+import (
+	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Action is something an actor wants to do.
+type Action string
+
+// The actions.
+const (
+	ReadPerson     Action = "read_person"
+	SearchPersons  Action = "search_persons"
+	RegisterPerson Action = "register_person"
+	ReadCase       Action = "read_case"
+	OpenCase       Action = "open_case"
+	AssignCase     Action = "assign_case"
+	EmergencyOpen  Action = "emergency_open"
+	ReadAccessLog  Action = "read_access_log"
+	ManageOrg      Action = "manage_org"
+	ReadEvents     Action = "read_events"
+)
+
+// Relation is how an actor is connected to a person or case.
+type Relation string
+
+// The relations, in order of precedence as the ground of an access.
+const (
+	RelAssigned       Relation = "assigned"       // a case of the person is assigned to the actor
+	RelUnit           Relation = "unit"           // a case of the person is in the actor's unit scope
+	RelSelf           Relation = "self"           // the citizen is the person
+	RelGuardian       Relation = "guardian"       // the citizen is the person's guardian (vårdnadshavare)
+	RelRepresentative Relation = "representative" // ombud, god man or förvaltare
+	RelProvider       Relation = "provider"       // the actor's provider has an order for the person
+	RelEmergency      Relation = "emergency"      // an active emergency opening (nödöppning)
+)
+
+// precedence lists relations from strongest to weakest ground.
+var precedence = []Relation{RelAssigned, RelUnit, RelSelf, RelGuardian, RelRepresentative, RelProvider, RelEmergency}
+
+// Subject is what Decide needs to know about the record acted on.
+type Subject struct {
+	// Relations are all the actor's relations to the person or case.
+	Relations []Relation
+	// Protection is the person's protected-identity level.
+	Protection persons.Protection
+	// UnitPath is the unit the action happens in (opening a case there,
+	// managing it); empty when the action is not about a unit.
+	UnitPath string
+}
+
+func (s Subject) has(r Relation) bool {
+	for _, x := range s.Relations {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// caseRoles may read persons and cases through their units and assignments.
+var caseRoles = []trygg.Role{trygg.RoleOfficer, trygg.RoleTeamLead}
+
+// relationRoles says which role may use which relation to read.
+var relationRoles = map[Relation][]trygg.Role{
+	RelAssigned:       caseRoles,
+	RelUnit:           caseRoles,
+	RelEmergency:      caseRoles,
+	RelProvider:       {trygg.RoleProvider},
+	RelSelf:           {trygg.RoleCitizen},
+	RelGuardian:       {trygg.RoleCitizen},
+	RelRepresentative: {trygg.RoleCitizen},
+}
+
+// staffRelation reports whether protection rules apply to reads through r.
+// A citizen's own data and that of those they legally act for are theirs to
+// see whatever the protection level.
+func staffRelation(r Relation) bool {
+	switch r {
+	case RelSelf, RelGuardian, RelRepresentative:
+		return false
+	}
+	return true
+}
+
+func hasAnyRole(a trygg.Actor, roles []trygg.Role) bool {
+	for _, r := range roles {
+		if a.HasRole(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// inScope reports whether the actor has one of roles in a unit whose subtree
+// holds unitPath.
+func inScope(a trygg.Actor, roles []trygg.Role, unitPath string) bool {
+	for _, g := range a.Grants {
+		for _, r := range roles {
+			if g.Role == r && org.Contains(g.UnitPath, unitPath) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	errNotFound  = trygg.Errorf(trygg.ENotFound, "Not found.")
+	errForbidden = trygg.Errorf(trygg.EForbidden, "You do not have permission to do this.")
+)
+
+// Decide returns the ground on which actor may do action on subject: the
+// relation recorded in the access log for reads, or "role" for actions that
+// need only a role. It returns a not-found error where the actor must not
+// learn that the record exists, and a forbidden error otherwise.
+func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
+	switch action {
+	case ReadPerson, SearchPersons, ReadCase:
+		for _, rel := range precedence {
+			if !s.has(rel) || !hasAnyRole(a, relationRoles[rel]) {
+				continue
+			}
+			if staffRelation(rel) && s.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+				continue
+			}
+			return rel, nil
+		}
+		return "", errNotFound
+	case RegisterPerson, OpenCase:
+		if s.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+			return "", trygg.Errorf(trygg.EForbidden, "The person has a protected identity; a colleague with permission for protected identities must handle this.")
+		}
+		if s.UnitPath == "" || !inScope(a, caseRoles, s.UnitPath) {
+			return "", trygg.Errorf(trygg.EForbidden, "You may not open cases in this unit.")
+		}
+		return RelUnit, nil
+	case AssignCase:
+		if !inScope(a, []trygg.Role{trygg.RoleTeamLead}, s.UnitPath) {
+			return "", trygg.Errorf(trygg.EForbidden, "Only a team lead of the case's unit may assign it.")
+		}
+		return RelUnit, nil
+	case EmergencyOpen:
+		if !hasAnyRole(a, caseRoles) {
+			return "", errForbidden
+		}
+		if s.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+			return "", errNotFound
+		}
+		return RelEmergency, nil
+	case ReadAccessLog:
+		return roleOnly(a, trygg.RoleLogReviewer)
+	case ManageOrg, ReadEvents:
+		return roleOnly(a, trygg.RoleSysAdmin)
+	}
+	return "", errForbidden
+}
+
+func roleOnly(a trygg.Actor, r trygg.Role) (Relation, error) {
+	if a.HasRole(r) {
+		return "role", nil
+	}
+	return "", errForbidden
+}
+
+// Scope is the read rule of Decide for ReadPerson/ReadCase in a form the
+// store turns into a query filter. A person (or case) is visible when one of
+// these holds, and, for the staff parts, its protection allows it.
+type Scope struct {
+	// UserID matches cases assigned to the actor (staff with case roles).
+	UserID string
+	// UnitPaths are the subtrees in which the actor's case roles apply.
+	UnitPaths []string
+	// Emergency includes persons with an active emergency opening by UserID.
+	Emergency bool
+	// SelfPersonID is the citizen's own person; Represented includes those
+	// the citizen acts for through a valid guardian or representative relation.
+	SelfPersonID string
+	// GuardianOK and RepresentativeOK say which relation kinds count.
+	GuardianOK, RepresentativeOK bool
+	// SeeProtected lets the staff parts match protected persons.
+	SeeProtected bool
+}
+
+// Empty reports whether nothing at all is visible.
+func (s Scope) Empty() bool {
+	return s.UserID == "" && len(s.UnitPaths) == 0 && s.SelfPersonID == ""
+}
+
+// ReadScope returns the rows the actor may read, matching Decide for
+// ReadPerson and ReadCase.
+func ReadScope(a trygg.Actor) Scope {
+	var s Scope
+	if hasAnyRole(a, caseRoles) {
+		s.UserID = a.UserID
+		s.Emergency = true
+		seen := map[string]bool{}
+		for _, g := range a.Grants {
+			if (g.Role == trygg.RoleOfficer || g.Role == trygg.RoleTeamLead) && g.UnitPath != "" && !seen[g.UnitPath] {
+				seen[g.UnitPath] = true
+				s.UnitPaths = append(s.UnitPaths, g.UnitPath)
+			}
+		}
+		s.SeeProtected = a.ProtectedIdentity
+	}
+	if a.HasRole(trygg.RoleCitizen) && a.PersonID != "" {
+		s.SelfPersonID = a.PersonID
+		s.GuardianOK = true
+		s.RepresentativeOK = true
+	}
+	return s
+}
+
+// RelationForKind maps a person-registry relation kind to the access
+// relation it gives the one who acts.
+func RelationForKind(k persons.RelationKind) Relation {
+	if k == persons.RelGuardian {
+		return RelGuardian
+	}
+	return RelRepresentative
+}
+
+// CaseRelations returns the actor's relations to a case from the case's
+// assignee and unit path and the actor's relations to the case's person:
+// assignment and unit scope count for the case itself, the person-level
+// relations (self, guardian, representative, provider, emergency) carry over.
+func CaseRelations(a trygg.Actor, assignedTo, unitPath string, personRels []Relation) []Relation {
+	var rels []Relation
+	if assignedTo != "" && assignedTo == a.UserID && hasAnyRole(a, caseRoles) {
+		rels = append(rels, RelAssigned)
+	}
+	if inScope(a, caseRoles, unitPath) {
+		rels = append(rels, RelUnit)
+	}
+	for _, r := range personRels {
+		if r != RelAssigned && r != RelUnit {
+			rels = append(rels, r)
+		}
+	}
+	return rels
+}

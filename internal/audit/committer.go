@@ -1,0 +1,110 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Committer makes access-log entries durable with group commit: the entries
+// of all requests waiting while one commit runs go into the next commit
+// together, so under load many reads share one disk flush.
+type Committer struct {
+	store    Store
+	reqs     chan *request
+	maxBatch int
+
+	closeOnce sync.Once
+	closed    chan struct{}
+	done      chan struct{}
+}
+
+type request struct {
+	entries []Entry
+	done    chan error
+}
+
+// ErrClosed is returned by Record after Close.
+var ErrClosed = errors.New("audit: committer closed")
+
+// NewCommitter starts a committer writing to store. Close stops it.
+func NewCommitter(store Store) *Committer {
+	c := &Committer{store: store, reqs: make(chan *request, 1024), maxBatch: 2000,
+		closed: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// Record appends entries and returns when they are durable, or with the
+// error that kept them from being written. The caller must not show the data
+// the entries describe unless Record returns nil.
+func (c *Committer) Record(ctx context.Context, entries ...Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	r := &request{entries: entries, done: make(chan error, 1)}
+	select {
+	case c.reqs <- r:
+	case <-c.closed:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the entries will be written even if ctx ends; wait for
+	// the outcome so a cancelled request never races its own log row.
+	return <-r.done
+}
+
+// Close stops accepting entries, writes those already queued and returns.
+func (c *Committer) Close() {
+	c.closeOnce.Do(func() { close(c.closed) })
+	<-c.done
+}
+
+func (c *Committer) run() {
+	defer close(c.done)
+	for {
+		var first *request
+		select {
+		case first = <-c.reqs:
+		case <-c.closed:
+			// Drain what was queued before Close.
+			for {
+				select {
+				case r := <-c.reqs:
+					c.commit([]*request{r})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*request{first}
+		n := len(first.entries)
+	gather:
+		for n < c.maxBatch {
+			select {
+			case r := <-c.reqs:
+				batch = append(batch, r)
+				n += len(r.entries)
+			default:
+				break gather
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+func (c *Committer) commit(batch []*request) {
+	all := make([]Entry, 0, len(batch))
+	for _, r := range batch {
+		all = append(all, r.entries...)
+	}
+	// The commit must finish even if the requests' contexts end.
+	err := c.store.AppendAccessLog(context.Background(), all)
+	i := 0
+	for _, r := range batch {
+		copy(r.entries, all[i:i+len(r.entries)])
+		i += len(r.entries)
+		r.done <- err
+	}
+}

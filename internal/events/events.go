@@ -1,0 +1,53 @@
+// Package events defines the event log: one row per change, appended in the
+// change's own transaction, numbered by a gap-free per-tenant sequence.
+// Consumers (history, analytics, integrations, search) read it by sequence
+// from a cursor they keep, so they neither miss nor repeat an event.
+package events
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Event is one change.
+type Event struct {
+	Tenant      trygg.TenantID  `json:"tenant"`
+	Seq         int64           `json:"seq"`
+	At          time.Time       `json:"at"`
+	ActorID     string          `json:"actor_id"`
+	Type        string          `json:"type"`
+	SubjectType string          `json:"subject_type"`
+	SubjectID   string          `json:"subject_id"`
+	PersonID    string          `json:"person_id,omitempty"`
+	CaseID      string          `json:"case_id,omitempty"`
+	Payload     json.RawMessage `json:"payload"`
+}
+
+// New returns an event of type typ about a subject, with payload marshalled
+// to JSON. Seq and At are set by the store when it appends.
+func New(actor trygg.Actor, typ, subjectType, subjectID string, payload any) Event {
+	b, err := json.Marshal(payload)
+	if err != nil || payload == nil {
+		b = []byte("{}")
+	}
+	return Event{Tenant: actor.Tenant, ActorID: actor.UserID, Type: typ, SubjectType: subjectType,
+		SubjectID: subjectID, Payload: b}
+}
+
+// The event types of the foundation.
+const (
+	TenantCreated    = "tenant.created"
+	UnitCreated      = "unit.created"
+	PersonRegistered = "person.registered"
+	PersonUpdated    = "person.updated"
+	RelationAdded    = "person.relation_added"
+	UserCreated      = "user.created"
+	RoleGranted      = "user.role_granted"
+	UserSignedIn     = "user.signed_in"
+	UserSignedOut    = "user.signed_out"
+	CaseOpened       = "case.opened"
+	CaseAssigned     = "case.assigned"
+	EmergencyOpened  = "access.emergency_opened"
+)

@@ -1,0 +1,243 @@
+// Package persons holds the people trygg serves: identity numbers, names,
+// addresses, protection levels, the relations through which one person acts
+// for another, and the population registry they come from.
+package persons
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Protection is a person's level of protected identity.
+type Protection int
+
+// The protection levels, from the population registry.
+const (
+	ProtectionNone      Protection = 0
+	ProtectionMarked    Protection = 1 // sekretessmarkering (Navet 01003)
+	ProtectionProtected Protection = 2 // skyddad folkbokföring (Navet 01020)
+)
+
+// String returns the API name of the level.
+func (p Protection) String() string {
+	switch p {
+	case ProtectionMarked:
+		return "sekretessmarkering"
+	case ProtectionProtected:
+		return "skyddad_folkbokforing"
+	}
+	return "none"
+}
+
+// ParseProtection parses an API name of a level.
+func ParseProtection(s string) (Protection, error) {
+	for _, p := range []Protection{ProtectionNone, ProtectionMarked, ProtectionProtected} {
+		if p.String() == s {
+			return p, nil
+		}
+	}
+	return 0, trygg.Invalid("Unknown protection level.", map[string]string{"protection": "Must be none, sekretessmarkering or skyddad_folkbokforing."})
+}
+
+// MarshalJSON writes the API name.
+func (p Protection) MarshalJSON() ([]byte, error) { return json.Marshal(p.String()) }
+
+// UnmarshalJSON reads the API name.
+func (p *Protection) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := ParseProtection(s)
+	*p = v
+	return err
+}
+
+// Address is a postal address.
+type Address struct {
+	Street     string `json:"street"`
+	PostalCode string `json:"postal_code"`
+	City       string `json:"city"`
+}
+
+// Person is someone trygg holds data about.
+type Person struct {
+	ID         string     `json:"id"`
+	Identity   Identity   `json:"-"`
+	GivenName  string     `json:"given_name"`
+	FamilyName string     `json:"family_name"`
+	BirthDate  string     `json:"birth_date,omitempty"` // YYYY-MM-DD when known
+	Sex        string     `json:"sex,omitempty"`        // "M", "F" or ""
+	Address    Address    `json:"address"`
+	Protection Protection `json:"protection"`
+}
+
+// NameSearch is the lower-cased "family given" form used for name search.
+func (p Person) NameSearch() string {
+	return strings.ToLower(p.FamilyName + " " + p.GivenName)
+}
+
+// Validate checks names and address lengths; the identity is validated when
+// parsed.
+func (p Person) Validate() error {
+	fields := map[string]string{}
+	check := func(name, v string, required bool, max int) {
+		switch {
+		case required && strings.TrimSpace(v) == "":
+			fields[name] = "Required."
+		case utf8.RuneCountInString(v) > max:
+			fields[name] = fmt.Sprintf("Longer than %d characters.", max)
+		}
+	}
+	check("given_name", p.GivenName, true, 100)
+	check("family_name", p.FamilyName, true, 100)
+	check("address.street", p.Address.Street, false, 200)
+	check("address.postal_code", p.Address.PostalCode, false, 10)
+	check("address.city", p.Address.City, false, 100)
+	if len(fields) > 0 {
+		return trygg.Invalid("The person's details are not valid.", fields)
+	}
+	return nil
+}
+
+// RelationKind is how one person may act for another.
+type RelationKind string
+
+// The relation kinds.
+const (
+	RelGuardian       RelationKind = "guardian"       // vårdnadshavare
+	RelRepresentative RelationKind = "representative" // ombud
+	RelGodMan         RelationKind = "god_man"        // god man
+	RelForvaltare     RelationKind = "forvaltare"     // förvaltare
+)
+
+// Valid reports whether k is a known kind.
+func (k RelationKind) Valid() bool {
+	switch k {
+	case RelGuardian, RelRepresentative, RelGodMan, RelForvaltare:
+		return true
+	}
+	return false
+}
+
+// Relation says that From acts for To, between ValidFrom and ValidTo
+// (dates YYYY-MM-DD; empty means open).
+type Relation struct {
+	ID           string       `json:"id"`
+	FromPersonID string       `json:"from_person_id"`
+	ToPersonID   string       `json:"to_person_id"`
+	Kind         RelationKind `json:"kind"`
+	ValidFrom    string       `json:"valid_from,omitempty"`
+	ValidTo      string       `json:"valid_to,omitempty"`
+}
+
+// RegistryRecord is what the population registry tells about a person.
+type RegistryRecord struct {
+	Identity   Identity
+	GivenName  string
+	FamilyName string
+	Address    Address
+	Protection Protection
+}
+
+// Registry is the population registry (folkbokföringen, via Navet). The demo
+// uses FileRegistry; the real adapter comes behind the same interface.
+type Registry interface {
+	// Lookup returns the record for id, or a not-found error.
+	Lookup(ctx context.Context, id Identity) (RegistryRecord, error)
+}
+
+// FileRegistry is a population registry read from a JSON file: an array of
+// {"identity_number", "given_name", "family_name", "street", "postal_code",
+// "city", "protection"}. It is for the demo and tests.
+type FileRegistry struct {
+	mu      sync.RWMutex
+	records map[string]RegistryRecord
+}
+
+type fileRecord struct {
+	IdentityNumber string     `json:"identity_number"`
+	GivenName      string     `json:"given_name"`
+	FamilyName     string     `json:"family_name"`
+	Street         string     `json:"street"`
+	PostalCode     string     `json:"postal_code"`
+	City           string     `json:"city"`
+	Protection     Protection `json:"protection"`
+}
+
+// NewFileRegistry returns an empty registry.
+func NewFileRegistry() *FileRegistry {
+	return &FileRegistry{records: map[string]RegistryRecord{}}
+}
+
+// LoadFileRegistry reads the registry file at path. A missing file gives an
+// empty registry; a malformed one an error naming the file.
+func LoadFileRegistry(path string) (*FileRegistry, error) {
+	r := NewFileRegistry()
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return r, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("registry: %w", err)
+	}
+	var recs []fileRecord
+	if err := json.Unmarshal(b, &recs); err != nil {
+		return nil, fmt.Errorf("registry: %s: %w", path, err)
+	}
+	for i, fr := range recs {
+		id, err := ParseIdentityNumber(fr.IdentityNumber, trygg.SystemClock{}.Now())
+		if err != nil {
+			return nil, fmt.Errorf("registry: %s: record %d: %s", path, i, trygg.ErrorMessage(err))
+		}
+		r.records[id.Value] = RegistryRecord{Identity: id, GivenName: fr.GivenName, FamilyName: fr.FamilyName,
+			Address: Address{Street: fr.Street, PostalCode: fr.PostalCode, City: fr.City}, Protection: fr.Protection}
+	}
+	return r, nil
+}
+
+// Add puts a record in the registry (replacing one with the same number).
+func (r *FileRegistry) Add(rec RegistryRecord) {
+	r.mu.Lock()
+	r.records[rec.Identity.Value] = rec
+	r.mu.Unlock()
+}
+
+// Save writes the registry to path atomically.
+func (r *FileRegistry) Save(path string) error {
+	r.mu.RLock()
+	recs := make([]fileRecord, 0, len(r.records))
+	for _, rec := range r.records {
+		recs = append(recs, fileRecord{IdentityNumber: rec.Identity.String(), GivenName: rec.GivenName,
+			FamilyName: rec.FamilyName, Street: rec.Address.Street, PostalCode: rec.Address.PostalCode,
+			City: rec.Address.City, Protection: rec.Protection})
+	}
+	r.mu.RUnlock()
+	b, err := json.MarshalIndent(recs, "", " ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return fmt.Errorf("registry: %w", err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// Lookup returns the record for id or a not-found error.
+func (r *FileRegistry) Lookup(_ context.Context, id Identity) (RegistryRecord, error) {
+	r.mu.RLock()
+	rec, ok := r.records[id.Value]
+	r.mu.RUnlock()
+	if !ok {
+		return RegistryRecord{}, trygg.Errorf(trygg.ENotFound, "The identity number is not in the population registry.")
+	}
+	return rec, nil
+}

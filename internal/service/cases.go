@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// OpenCaseInput opens a case for a person in a unit: either an already
+// registered person by id, or a person given by identity number, who is
+// registered from the population registry if new.
+type OpenCaseInput struct {
+	PersonID string `json:"person_id,omitempty"`
+	PersonInput
+	UnitID   string `json:"unit_id"`
+	CaseType string `json:"case_type"`
+	Title    string `json:"title"`
+}
+
+// OpenCase opens a case. The actor must have a case role in the unit; a
+// person with protected identity needs the protected-identity permission.
+func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput) (store.Case, error) {
+	fields := map[string]string{}
+	in.CaseType, in.Title = strings.TrimSpace(in.CaseType), strings.TrimSpace(in.Title)
+	if in.CaseType == "" || len(in.CaseType) > 100 {
+		fields["case_type"] = "Required, at most 100 characters."
+	}
+	if in.Title == "" || len([]rune(in.Title)) > 200 {
+		fields["title"] = "Required, at most 200 characters."
+	}
+	if in.PersonID == "" && in.IdentityNumber == "" && in.ReserveNumber == "" {
+		fields["person_id"] = "Give the person's id or identity number."
+	}
+	if len(fields) > 0 {
+		return store.Case{}, trygg.Invalid("The case is not valid.", fields)
+	}
+	unit, err := s.unitForAction(ctx, a, in.UnitID)
+	if err != nil {
+		return store.Case{}, err
+	}
+	// A new person comes from the registry before the transaction (the
+	// registry is outside the database).
+	var newPerson *persons.Person
+	var existing persons.Person
+	if in.PersonID != "" {
+		if existing, err = s.db.PersonByID(ctx, a.Tenant, in.PersonID); err != nil {
+			return store.Case{}, trygg.Invalid("The person does not exist.", map[string]string{"person_id": "No such person."})
+		}
+	} else {
+		id, err := in.PersonInput.identity(s.db.Now())
+		if err != nil {
+			return store.Case{}, err
+		}
+		err = s.db.Update(ctx, func(tx *store.Tx) error {
+			existing, err = tx.PersonByIdentity(ctx, a.Tenant, id)
+			return err
+		})
+		if trygg.ErrorCode(err) == trygg.ENotFound {
+			p, err := s.personFromInput(ctx, in.PersonInput)
+			if err != nil {
+				return store.Case{}, err
+			}
+			newPerson, existing = &p, p
+		} else if err != nil {
+			return store.Case{}, err
+		}
+	}
+	if _, err := access.Decide(a, access.OpenCase, access.Subject{Protection: existing.Protection, UnitPath: unit.Path}); err != nil {
+		return store.Case{}, err
+	}
+	c := store.Case{ID: newID(), PersonID: existing.ID, UnitID: unit.ID, UnitPath: unit.Path, CaseType: in.CaseType,
+		Title: in.Title, Status: "open", AssignedTo: a.UserID}
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if newPerson != nil {
+			if err := tx.InsertPerson(ctx, a.Tenant, *newPerson); err != nil {
+				return err
+			}
+			e := events.New(a, events.PersonRegistered, "person", newPerson.ID, map[string]any{"unit_id": unit.ID, "identity_type": newPerson.Identity.Type})
+			e.PersonID = newPerson.ID
+			if _, err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		c.OpenedAt = tx.Now
+		if err := tx.InsertCase(ctx, a.Tenant, c); err != nil {
+			return err
+		}
+		e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return store.Case{}, err
+	}
+	return c, s.logAccess(ctx, entry(a, access.OpenCase, c.PersonID, c.ID, access.RelAssigned, ""))
+}
+
+// Case returns the case if the actor may read it, after logging the read.
+func (s *Service) Case(ctx context.Context, a trygg.Actor, id string) (store.Case, error) {
+	c, ground, err := s.readableCase(ctx, a, id)
+	if err != nil {
+		return c, err
+	}
+	return c, s.logAccess(ctx, entry(a, access.ReadCase, c.PersonID, c.ID, ground, ""))
+}
+
+func (s *Service) readableCase(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Relation, error) {
+	c, err := s.db.CaseByID(ctx, a.Tenant, id)
+	if err != nil {
+		return c, "", err
+	}
+	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
+	if err != nil {
+		return c, "", err
+	}
+	rels, err := s.db.CaseRelations(ctx, a, c)
+	if err != nil {
+		return c, "", err
+	}
+	ground, err := access.Decide(a, access.ReadCase, access.Subject{Relations: rels, Protection: p.Protection})
+	return c, ground, err
+}
+
+// AssignInput assigns a case to an officer.
+type AssignInput struct {
+	UserID string `json:"user_id"`
+}
+
+// AssignCase assigns the case to a user with a case role in the case's unit
+// scope. Only a team lead of the unit may.
+func (s *Service) AssignCase(ctx context.Context, a trygg.Actor, caseID string, in AssignInput) (store.Case, error) {
+	c, _, err := s.readableCase(ctx, a, caseID)
+	if err != nil {
+		return c, err
+	}
+	if _, err := access.Decide(a, access.AssignCase, access.Subject{UnitPath: c.UnitPath}); err != nil {
+		return c, err
+	}
+	assignee, err := s.actorFor(ctx, a.Tenant, in.UserID)
+	if err != nil {
+		return c, trygg.Invalid("The user does not exist.", map[string]string{"user_id": "No such user."})
+	}
+	if _, err := access.Decide(assignee, access.OpenCase, access.Subject{UnitPath: c.UnitPath}); err != nil {
+		return c, trygg.Invalid("The user does not work in the case's unit.", map[string]string{"user_id": "Has no case role in this unit."})
+	}
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.AssignCase(ctx, a.Tenant, c.ID, assignee.UserID); err != nil {
+			return err
+		}
+		e := events.New(a, events.CaseAssigned, "case", c.ID, map[string]any{"assigned_to": assignee.UserID, "previous": c.AssignedTo})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	})
+	c.AssignedTo = assignee.UserID
+	return c, err
+}

@@ -1,0 +1,40 @@
+package service
+
+import (
+	"context"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Events returns events after the cursor for integration consumers; a
+// system administrator may read them.
+func (s *Service) Events(ctx context.Context, a trygg.Actor, after int64, limit int) ([]events.Event, error) {
+	if _, err := access.Decide(a, access.ReadEvents, access.Subject{}); err != nil {
+		return nil, err
+	}
+	if after < 0 {
+		return nil, trygg.Invalid("The cursor is not valid.", map[string]string{"after": "Must be 0 or more."})
+	}
+	return s.db.Events(ctx, a.Tenant, after, limit)
+}
+
+// AccessLog returns access-log entries for review (logggranskare),
+// emergency openings first.
+func (s *Service) AccessLog(ctx context.Context, a trygg.Actor, f store.AccessLogFilter) ([]audit.Entry, error) {
+	if _, err := access.Decide(a, access.ReadAccessLog, access.Subject{}); err != nil {
+		return nil, err
+	}
+	return s.db.AccessLog(ctx, a.Tenant, f)
+}
+
+// VerifyAccessLog verifies the actor's tenant's chain (logggranskare).
+func (s *Service) VerifyAccessLog(ctx context.Context, a trygg.Actor) (audit.Report, error) {
+	if _, err := access.Decide(a, access.ReadAccessLog, access.Subject{}); err != nil {
+		return audit.Report{}, err
+	}
+	return s.db.VerifyAccessLog(ctx, a.Tenant)
+}

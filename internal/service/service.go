@@ -1,0 +1,64 @@
+// Package service holds trygg's application services: one method per use
+// case. Each write checks access, runs in one transaction and appends to the
+// event log in it; each read of personal data is access-logged, durably,
+// before the data is returned.
+package service
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Service is the application layer over the store.
+type Service struct {
+	db       *store.DB
+	audit    *audit.Committer
+	registry persons.Registry
+	log      *slog.Logger
+
+	// SessionIdle ends a session after this long without a request;
+	// SessionMax ends it after this long in any case.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// EmergencyDuration is how long an emergency opening lasts.
+	EmergencyDuration time.Duration
+}
+
+// New returns a service. The committer must write to db.
+func New(db *store.DB, committer *audit.Committer, registry persons.Registry, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: db, audit: committer, registry: registry, log: log,
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, EmergencyDuration: 4 * time.Hour}
+}
+
+// DB returns the store, for the CLI and tests.
+func (s *Service) DB() *store.DB { return s.db }
+
+// newID returns a new time-ordered opaque id.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// logAccess records reads of personal data and returns when they are
+// durable. The caller returns the data only if this returns nil.
+func (s *Service) logAccess(ctx context.Context, entries ...audit.Entry) error {
+	if err := s.audit.Record(ctx, entries...); err != nil {
+		s.log.Error("access log write failed", "err", err)
+		return trygg.Errorf(trygg.EUnavailable, "The access log could not be written, so the data is not shown. Try again.")
+	}
+	return nil
+}
+
+func entry(a trygg.Actor, action access.Action, personID, caseID string, ground access.Relation, reason string) audit.Entry {
+	return audit.Entry{Tenant: a.Tenant, ActorID: a.UserID, Action: string(action), PersonID: personID, CaseID: caseID,
+		Ground: string(ground), Reason: reason}
+}

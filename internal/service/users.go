@@ -1,0 +1,232 @@
+package service
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// UserInput creates a user account.
+type UserInput struct {
+	ID                string        `json:"id,omitempty"`
+	Username          string        `json:"username"`
+	DisplayName       string        `json:"display_name"`
+	Password          string        `json:"password,omitempty"`
+	PasswordHash      string        `json:"-"` // a precomputed hash (demo loader)
+	OIDCIssuer        string        `json:"oidc_issuer,omitempty"`
+	OIDCSubject       string        `json:"oidc_subject,omitempty"`
+	PersonID          string        `json:"person_id,omitempty"`
+	ProtectedIdentity bool          `json:"protected_identity,omitempty"`
+	Grants            []trygg.Grant `json:"grants"`
+}
+
+// CreateUser creates a user with role grants. A system administrator (or
+// the system actor) may.
+func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (store.User, error) {
+	if a.UserID != "system" {
+		if _, err := access.Decide(a, access.ManageOrg, access.Subject{}); err != nil {
+			return store.User{}, err
+		}
+	}
+	fields := map[string]string{}
+	in.Username, in.DisplayName = strings.TrimSpace(in.Username), strings.TrimSpace(in.DisplayName)
+	if in.Username == "" || len(in.Username) > 100 || strings.ContainsAny(in.Username, " \t\n") {
+		fields["username"] = "Required, at most 100 characters, no spaces."
+	}
+	if in.DisplayName == "" || len(in.DisplayName) > 200 {
+		fields["display_name"] = "Required, at most 200 characters."
+	}
+	if in.Password != "" && len(in.Password) < 12 {
+		fields["password"] = "At least 12 characters."
+	}
+	if (in.OIDCIssuer == "") != (in.OIDCSubject == "") {
+		fields["oidc_subject"] = "Give both the OpenID issuer and subject, or neither."
+	}
+	for i, g := range in.Grants {
+		if !g.Role.Valid() {
+			fields["grants"] = "Unknown role " + string(g.Role) + "."
+		} else if _, err := s.db.Unit(ctx, a.Tenant, g.UnitID); err != nil {
+			fields["grants"] = "Grant " + string(rune('1'+i)) + ": no such unit."
+		}
+	}
+	if len(fields) > 0 {
+		return store.User{}, trygg.Invalid("The user is not valid.", fields)
+	}
+	u := store.User{ID: in.ID, Username: in.Username, DisplayName: in.DisplayName, PasswordHash: in.PasswordHash,
+		OIDCIssuer: in.OIDCIssuer, OIDCSubject: in.OIDCSubject, PersonID: in.PersonID, ProtectedIdentity: in.ProtectedIdentity}
+	if u.ID == "" {
+		u.ID = newID()
+	}
+	if in.Password != "" {
+		h, err := auth.HashPassword(in.Password)
+		if err != nil {
+			return u, err
+		}
+		u.PasswordHash = h
+	}
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertUser(ctx, a.Tenant, u); err != nil {
+			return err
+		}
+		if _, err := tx.AppendEvent(ctx, events.New(a, events.UserCreated, "user", u.ID, map[string]any{"username": u.Username})); err != nil {
+			return err
+		}
+		for _, g := range in.Grants {
+			if err := tx.GrantRole(ctx, a.Tenant, u.ID, g.Role, g.UnitID); err != nil {
+				return err
+			}
+			if _, err := tx.AppendEvent(ctx, events.New(a, events.RoleGranted, "user", u.ID, g)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return u, err
+}
+
+// actorFor builds the actor for a user: their grants with unit paths.
+func (s *Service) actorFor(ctx context.Context, tenant trygg.TenantID, userID string) (trygg.Actor, error) {
+	u, err := s.db.UserByID(ctx, tenant, userID)
+	if err != nil {
+		return trygg.Actor{}, err
+	}
+	return s.actorOf(ctx, tenant, u)
+}
+
+func (s *Service) actorOf(ctx context.Context, tenant trygg.TenantID, u store.User) (trygg.Actor, error) {
+	if u.Disabled {
+		return trygg.Actor{}, trygg.Errorf(trygg.EUnauthorized, "The account is disabled.")
+	}
+	grants, err := s.db.Grants(ctx, tenant, u.ID)
+	if err != nil {
+		return trygg.Actor{}, err
+	}
+	return trygg.Actor{Tenant: tenant, UserID: u.ID, DisplayName: u.DisplayName, PersonID: u.PersonID,
+		Grants: grants, ProtectedIdentity: u.ProtectedIdentity}, nil
+}
+
+// Session is a signed-in session as handed to the client.
+type Session struct {
+	Token     string      `json:"token"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	Actor     trygg.Actor `json:"-"`
+}
+
+var errBadCredentials = trygg.Errorf(trygg.EUnauthorized, "Wrong username or password.")
+
+// SignIn checks a local account's password and starts a session. Unknown
+// users and wrong passwords get the same answer.
+func (s *Service) SignIn(ctx context.Context, tenant trygg.TenantID, username, password string) (Session, error) {
+	if username == "" || password == "" {
+		return Session{}, trygg.Invalid("Enter username and password.", map[string]string{"username": "Required.", "password": "Required."})
+	}
+	u, err := s.db.UserByUsername(ctx, tenant, username)
+	if trygg.ErrorCode(err) == trygg.ENotFound || (err == nil && u.PasswordHash == "") {
+		// Spend the same time as a real check so response times don't
+		// reveal which usernames exist.
+		_, _ = auth.CheckPassword(dummyHash, password)
+		return Session{}, errBadCredentials
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	ok, err := auth.CheckPassword(u.PasswordHash, password)
+	if err != nil || !ok {
+		return Session{}, errBadCredentials
+	}
+	return s.startSession(ctx, tenant, u, "password")
+}
+
+var dummyHash, _ = auth.HashPassword("timing-equaliser")
+
+// SignInOIDC starts a session for the user linked to the OpenID Connect
+// issuer and subject that the caller has verified.
+func (s *Service) SignInOIDC(ctx context.Context, tenant trygg.TenantID, issuer, subject string) (Session, error) {
+	u, err := s.db.UserByOIDC(ctx, tenant, issuer, subject)
+	if trygg.ErrorCode(err) == trygg.ENotFound {
+		return Session{}, trygg.Errorf(trygg.EUnauthorized, "Your sign-in worked, but no trygg account is linked to it. Ask your system administrator.")
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	return s.startSession(ctx, tenant, u, "oidc")
+}
+
+func (s *Service) startSession(ctx context.Context, tenant trygg.TenantID, u store.User, method string) (Session, error) {
+	actor, err := s.actorOf(ctx, tenant, u)
+	if err != nil {
+		return Session{}, err
+	}
+	token, hash, err := auth.NewToken(string(tenant))
+	if err != nil {
+		return Session{}, err
+	}
+	var sess Session
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		st := store.Session{Tenant: tenant, TokenHash: hash, UserID: u.ID, CreatedAt: tx.Now, LastSeen: tx.Now, ExpiresAt: tx.Now.Add(s.SessionMax)}
+		if err := tx.InsertSession(ctx, st); err != nil {
+			return err
+		}
+		sess = Session{Token: token, ExpiresAt: st.ExpiresAt, Actor: actor}
+		_, err := tx.AppendEvent(ctx, events.New(actor, events.UserSignedIn, "user", u.ID, map[string]string{"method": method}))
+		return err
+	})
+	return sess, err
+}
+
+var errNoSession = trygg.Errorf(trygg.EUnauthorized, "Sign in to continue.")
+
+// Authenticate returns the actor for a session token. An expired or idle
+// session is an unauthorized error saying so.
+func (s *Service) Authenticate(ctx context.Context, token string) (trygg.Actor, error) {
+	tenant := auth.TokenTenant(token)
+	if tenant == "" {
+		return trygg.Actor{}, errNoSession
+	}
+	hash := auth.TokenHash(token)
+	sess, err := s.db.SessionByHash(ctx, trygg.TenantID(tenant), hash)
+	if trygg.ErrorCode(err) == trygg.ENotFound {
+		return trygg.Actor{}, errNoSession
+	}
+	if err != nil {
+		return trygg.Actor{}, err
+	}
+	now := s.db.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeen) > s.SessionIdle {
+		return trygg.Actor{}, trygg.Errorf(trygg.EUnauthorized, "Your session has expired. Sign in again.")
+	}
+	actor, err := s.actorFor(ctx, trygg.TenantID(tenant), sess.UserID)
+	if err != nil {
+		return trygg.Actor{}, errNoSession
+	}
+	// Record activity at most once a minute to spare the writer.
+	if now.Sub(sess.LastSeen) > time.Minute {
+		if err := s.db.TouchSession(ctx, sess.Tenant, hash, now); err != nil {
+			s.log.Warn("session touch failed", "err", err)
+		}
+	}
+	return actor, nil
+}
+
+// SignOut ends the session of token.
+func (s *Service) SignOut(ctx context.Context, a trygg.Actor, token string) error {
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.DeleteSession(ctx, a.Tenant, auth.TokenHash(token)); err != nil {
+			return err
+		}
+		_, err := tx.AppendEvent(ctx, events.New(a, events.UserSignedOut, "user", a.UserID, nil))
+		return err
+	})
+}
+
+// Me returns the actor's own account and grants.
+func (s *Service) Me(ctx context.Context, a trygg.Actor) (store.User, []trygg.Grant, error) {
+	u, err := s.db.UserByID(ctx, a.Tenant, a.UserID)
+	return u, a.Grants, err
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// AppendAccessLog chains and writes entries in one transaction. Entries may
+// belong to several tenants; each tenant's chain head is locked, extended and
+// saved. It returns when the entries are durable, with Seq, At, PrevHash and
+// Hash filled in.
+func (db *DB) AppendAccessLog(ctx context.Context, entries []audit.Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return db.Update(ctx, func(tx *Tx) error {
+		type head struct {
+			seq  int64
+			hash string
+			seen bool
+		}
+		heads := map[trygg.TenantID]*head{}
+		for i := range entries {
+			e := &entries[i]
+			h := heads[e.Tenant]
+			if h == nil {
+				h = &head{hash: audit.Genesis}
+				err := tx.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`+db.dialect.forUpdate(), string(e.Tenant)).Scan(&h.seq, &h.hash)
+				if err == nil {
+					h.seen = true
+				} else if trygg.ErrorCode(notFound(err, "")) != trygg.ENotFound {
+					return fmt.Errorf("store: access log head: %w", err)
+				}
+				heads[e.Tenant] = h
+			}
+			e.Seq, e.At, e.PrevHash = h.seq+1, tx.Now, h.hash
+			e.Hash = audit.ComputeHash(*e)
+			h.seq, h.hash = e.Seq, e.Hash
+		}
+		if err := insertAccessLog(ctx, tx, entries); err != nil {
+			return err
+		}
+		for tenant, h := range heads {
+			var err error
+			if h.seen {
+				_, err = tx.exec(ctx, `UPDATE access_log_heads SET seq = ?, hash = ? WHERE tenant_id = ?`, h.seq, h.hash, string(tenant))
+			} else {
+				_, err = tx.exec(ctx, `INSERT INTO access_log_heads (tenant_id, seq, hash) VALUES (?, ?, ?)`, string(tenant), h.seq, h.hash)
+			}
+			if err != nil {
+				return fmt.Errorf("store: access log head: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// insertAccessLog writes entries with multi-row INSERTs of at most 50 rows.
+func insertAccessLog(ctx context.Context, tx *Tx, entries []audit.Entry) error {
+	const cols = 11
+	for start := 0; start < len(entries); start += 50 {
+		end := min(start+50, len(entries))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO access_log (tenant_id, seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash) VALUES `)
+		args := make([]any, 0, (end-start)*cols)
+		for i, e := range entries[start:end] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("(?,?,?,?,?,?,?,?,?,?,?)")
+			args = append(args, string(e.Tenant), e.Seq, micros(e.At), e.ActorID, e.Action, e.PersonID, e.CaseID, e.Ground, e.Reason, e.PrevHash, e.Hash)
+		}
+		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("store: access log: %w", err)
+		}
+	}
+	return nil
+}
+
+// AccessLogFilter selects access-log entries for review.
+type AccessLogFilter struct {
+	PersonID      string
+	ActorID       string
+	From, To      time.Time
+	EmergencyOnly bool
+	Limit         int
+}
+
+// AccessLog returns tenant's entries matching f, emergency openings first,
+// then newest first.
+func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogFilter) ([]audit.Entry, error) {
+	q := `SELECT seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash FROM access_log WHERE tenant_id = ?`
+	args := []any{string(tenant)}
+	if f.PersonID != "" {
+		q += ` AND person_id = ?`
+		args = append(args, f.PersonID)
+	}
+	if f.ActorID != "" {
+		q += ` AND actor_id = ?`
+		args = append(args, f.ActorID)
+	}
+	if !f.From.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, micros(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, micros(f.To))
+	}
+	if f.EmergencyOnly {
+		q += ` AND ground = 'emergency'`
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	q += ` ORDER BY CASE WHEN ground = 'emergency' THEN 0 ELSE 1 END, seq DESC LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: access log: %w", err)
+	}
+	defer rows.Close()
+	out := []audit.Entry{}
+	for rows.Next() {
+		e := audit.Entry{Tenant: tenant}
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Action, &e.PersonID, &e.CaseID, &e.Ground, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("store: access log: %w", err)
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// VerifyAccessLog walks tenant's whole chain in sequence order and reports
+// every edited, removed or reordered row.
+func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit.Report, error) {
+	v := audit.NewVerifier(tenant)
+	var after int64
+	for {
+		rows, err := db.query(ctx, `SELECT seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash
+			FROM access_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT 5000`, string(tenant), after)
+		if err != nil {
+			return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			e := audit.Entry{Tenant: tenant}
+			var at int64
+			if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Action, &e.PersonID, &e.CaseID, &e.Ground, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+				rows.Close()
+				return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
+			}
+			e.At = fromMicros(at)
+			v.Add(e)
+			after = e.Seq
+			n++
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	var headSeq int64
+	var headHash string
+	err := db.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`, string(tenant)).Scan(&headSeq, &headHash)
+	if err != nil && trygg.ErrorCode(notFound(err, "")) != trygg.ENotFound {
+		return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
+	}
+	return v.Finish(headSeq, headHash), nil
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Case is the case envelope: whose case, which unit, who is assigned. The
+// process engine keeps its state beside it.
+type Case struct {
+	ID         string    `json:"id"`
+	PersonID   string    `json:"person_id"`
+	UnitID     string    `json:"unit_id"`
+	UnitPath   string    `json:"-"`
+	CaseType   string    `json:"case_type"`
+	Title      string    `json:"title"`
+	Status     string    `json:"status"`
+	AssignedTo string    `json:"assigned_to,omitempty"`
+	OpenedAt   time.Time `json:"opened_at"`
+	ClosedAt   time.Time `json:"closed_at,omitzero"`
+}
+
+const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.assigned_to, c.opened_at, c.closed_at`
+const caseFrom = ` FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id`
+
+func scanCase(s interface{ Scan(...any) error }) (Case, error) {
+	var c Case
+	var opened, closed int64
+	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.AssignedTo, &opened, &closed)
+	c.OpenedAt, c.ClosedAt = fromMicros(opened), fromMicros(closed)
+	return c, err
+}
+
+// InsertCase inserts c inside tx.
+func (tx *Tx) InsertCase(ctx context.Context, tenant trygg.TenantID, c Case) error {
+	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, assigned_to, opened_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status, c.AssignedTo,
+		micros(c.OpenedAt), micros(c.ClosedAt))
+	if err != nil {
+		return fmt.Errorf("store: insert case: %w", err)
+	}
+	return nil
+}
+
+// AssignCase sets the case's assignee inside tx.
+func (tx *Tx) AssignCase(ctx context.Context, tenant trygg.TenantID, caseID, userID string) error {
+	res, err := tx.exec(ctx, `UPDATE cases SET assigned_to = ? WHERE tenant_id = ? AND id = ?`, userID, string(tenant), caseID)
+	if err != nil {
+		return fmt.Errorf("store: assign case: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trygg.Errorf(trygg.ENotFound, "Case not found.")
+	}
+	return nil
+}
+
+// CaseByID returns the case unchecked by access (the caller decides).
+func (db *DB) CaseByID(ctx context.Context, tenant trygg.TenantID, id string) (Case, error) {
+	c, err := scanCase(db.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.tenant_id = ? AND c.id = ?`, string(tenant), id))
+	return c, notFound(err, "Case")
+}
+
+// CaseRelations returns the actor's relations to case c, see
+// access.CaseRelations.
+func (db *DB) CaseRelations(ctx context.Context, a trygg.Actor, c Case) ([]access.Relation, error) {
+	personRels, err := db.PersonRelations(ctx, a, c.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	return access.CaseRelations(a, c.AssignedTo, c.UnitPath, personRels), nil
+}
+
+// CasesOfPerson returns all the person's cases, unchecked by access: the
+// caller filters them with access.Decide.
+func (db *DB) CasesOfPerson(ctx context.Context, tenant trygg.TenantID, personID string) ([]Case, error) {
+	rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.tenant_id = ? AND c.person_id = ? ORDER BY c.opened_at DESC, c.id`,
+		string(tenant), personID)
+	if err != nil {
+		return nil, fmt.Errorf("store: cases of person: %w", err)
+	}
+	defer rows.Close()
+	out := []Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: cases of person: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,196 @@
+// Package store implements trygg's storage over database/sql for two
+// engines: SQLite (the embedded default, pure-Go driver) and PostgreSQL.
+// One implementation serves both; the few dialect differences live in
+// dialect.go. Exported methods open a transaction and call small helpers
+// that take a *Tx; every query filters on the tenant.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// DB is an open store. For SQLite it holds a single-connection writer pool
+// and a reader pool; for PostgreSQL both are the same pool.
+type DB struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect dialect
+	clock   trygg.Clock
+
+	statements atomic.Int64 // SQL statements sent, for benchmarks
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL
+// for PostgreSQL, otherwise a SQLite file path (created if missing). It
+// does not migrate; call Migrate. Returns an error if the database cannot be
+// reached.
+func Open(ctx context.Context, dsn string, clock trygg.Clock) (*DB, error) {
+	if clock == nil {
+		clock = trygg.SystemClock{}
+	}
+	db := &DB{clock: clock}
+	var err error
+	if IsPostgres(dsn) {
+		db.dialect = postgres{}
+		db.write, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.write.SetMaxOpenConns(32)
+		db.write.SetMaxIdleConns(32)
+		db.write.SetConnMaxIdleTime(5 * time.Minute)
+		db.read = db.write
+	} else {
+		db.dialect = sqlite{}
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("store: create data folder: %w", err)
+			}
+		}
+		// synchronous=FULL: a commit is on disk before it returns, so an
+		// acknowledged write survives a power cut too. Group commit of the
+		// access log keeps the cost low.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		db.write, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		db.write.SetMaxOpenConns(1)
+		db.write.SetMaxIdleConns(1)
+		db.write.SetConnMaxIdleTime(0)
+		db.read, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_pragma=query_only(1)")
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		db.read.SetMaxOpenConns(8)
+		db.read.SetMaxIdleConns(8)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.write.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	return db, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Engine returns "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.dialect.name() }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers; used by /readyz.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Statements returns how many SQL statements the store has sent.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+// Now returns the store clock's time, truncated to microseconds as stored.
+func (db *DB) Now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a write transaction. It fixes "now" once so every row it writes
+// carries the same time.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	Now time.Time
+}
+
+// Update runs fn in one write transaction and commits it if fn returns nil.
+// The commit is durable when Update returns nil.
+func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	db.statements.Add(1)
+	tx := &Tx{tx: sqlTx, db: db, Now: db.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	db.statements.Add(1)
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.db.statements.Add(1)
+	return tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.db.statements.Add(1)
+	return tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.db.statements.Add(1)
+	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+}
+
+// query and queryRow on the DB use the reader pool.
+func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	db.statements.Add(1)
+	return db.read.QueryContext(ctx, db.dialect.rebind(query), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	db.statements.Add(1)
+	return db.read.QueryRowContext(ctx, db.dialect.rebind(query), args...)
+}
+
+// micros converts a time to the stored unix-microsecond form; zero stays 0.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros converts a stored time back; 0 is the zero time.
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// notFound turns sql.ErrNoRows into a trygg not-found error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return trygg.Errorf(trygg.ENotFound, "%s not found.", what)
+	}
+	return err
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("store: migration file %q must start with a number and '_'", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// LatestVersion is the newest schema version this binary knows.
+func LatestVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+// SchemaVersion returns the version the database is at (0 if new).
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return 0, fmt.Errorf("store: schema table: %w", err)
+	}
+	var v int
+	if err := db.write.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: schema version: %w", err)
+	}
+	return v, nil
+}
+
+// Migrate applies the migrations the database lacks, each in its own
+// transaction, and returns the versions it applied. It refuses a database
+// whose schema is newer than this binary knows. On PostgreSQL an advisory
+// lock keeps two servers from migrating at once.
+func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	ms, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	current, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	latest := ms[len(ms)-1].version
+	if current > latest {
+		return nil, fmt.Errorf("store: the database schema is version %d but this program knows only up to %d; use a newer trygg", current, latest)
+	}
+	var applied []int
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		err := db.Update(ctx, func(tx *Tx) error {
+			if db.dialect.name() == "postgres" {
+				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(74797967)`); err != nil {
+					return err
+				}
+			}
+			var done int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&done); err != nil {
+				return err
+			}
+			if done > 0 { // another server applied it meanwhile
+				return nil
+			}
+			for _, stmt := range splitStatements(m.sql) {
+				if _, err := tx.exec(ctx, stmt); err != nil {
+					return fmt.Errorf("%s: %w", m.name, err)
+				}
+			}
+			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, micros(tx.Now))
+			return err
+		})
+		if err != nil {
+			return applied, fmt.Errorf("store: migrate: %w", err)
+		}
+		applied = append(applied, m.version)
+	}
+	return applied, nil
+}
+
+// splitStatements splits a migration on semicolons that end a line, after
+// dropping "--" comment lines.
+func splitStatements(src string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(src, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(trimmed, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,308 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+const personCols = `p.id, p.id_type, p.id_value, p.id_issuer, p.given_name, p.family_name, p.birth_date, p.sex, p.street, p.postal_code, p.city, p.protection`
+
+func scanPerson(s interface{ Scan(...any) error }) (persons.Person, error) {
+	var p persons.Person
+	var idType string
+	err := s.Scan(&p.ID, &idType, &p.Identity.Value, &p.Identity.Issuer, &p.GivenName, &p.FamilyName, &p.BirthDate, &p.Sex,
+		&p.Address.Street, &p.Address.PostalCode, &p.Address.City, &p.Protection)
+	p.Identity.Type = persons.IDType(idType)
+	return p, err
+}
+
+// InsertPerson inserts p inside tx; a person with the same identity is a conflict.
+func (tx *Tx) InsertPerson(ctx context.Context, tenant trygg.TenantID, p persons.Person) error {
+	_, err := tx.exec(ctx, `INSERT INTO persons (tenant_id, id, id_type, id_value, id_issuer, given_name, family_name, name_search,
+		birth_date, sex, street, postal_code, city, protection, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(tenant), p.ID, string(p.Identity.Type), p.Identity.Value, p.Identity.Issuer, p.GivenName, p.FamilyName, p.NameSearch(),
+		p.BirthDate, p.Sex, p.Address.Street, p.Address.PostalCode, p.Address.City, int(p.Protection), micros(tx.Now), micros(tx.Now))
+	if tx.db.dialect.isUniqueViolation(err) {
+		return trygg.Errorf(trygg.EConflict, "A person with this identity number is already registered.")
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert person: %w", err)
+	}
+	return nil
+}
+
+// UpdatePerson saves p's names, address and protection inside tx.
+func (tx *Tx) UpdatePerson(ctx context.Context, tenant trygg.TenantID, p persons.Person) error {
+	res, err := tx.exec(ctx, `UPDATE persons SET given_name = ?, family_name = ?, name_search = ?, street = ?, postal_code = ?, city = ?,
+		protection = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
+		p.GivenName, p.FamilyName, p.NameSearch(), p.Address.Street, p.Address.PostalCode, p.Address.City, int(p.Protection),
+		micros(tx.Now), string(tenant), p.ID)
+	if err != nil {
+		return fmt.Errorf("store: update person: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trygg.Errorf(trygg.ENotFound, "Person not found.")
+	}
+	return nil
+}
+
+// PersonByIdentity returns the person with the identity, unchecked by
+// access: for registration and sign-in only, never shown as is.
+func (tx *Tx) PersonByIdentity(ctx context.Context, tenant trygg.TenantID, id persons.Identity) (persons.Person, error) {
+	p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id_type = ? AND p.id_issuer = ? AND p.id_value = ?`,
+		string(tenant), string(id.Type), id.Issuer, id.Value))
+	return p, notFound(err, "Person")
+}
+
+// PersonByID returns the person unchecked by access (the caller decides).
+func (db *DB) PersonByID(ctx context.Context, tenant trygg.TenantID, id string) (persons.Person, error) {
+	p, err := scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id = ?`, string(tenant), id))
+	return p, notFound(err, "Person")
+}
+
+// PersonByIDTx is PersonByID inside a write transaction.
+func (tx *Tx) PersonByID(ctx context.Context, tenant trygg.TenantID, id string) (persons.Person, error) {
+	p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id = ?`, string(tenant), id))
+	return p, notFound(err, "Person")
+}
+
+// escapeLike escapes LIKE wildcards; use with ESCAPE '\'.
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// visibleSQL returns a predicate over persons aliased p that is true for
+// the rows scope allows: the SQL form of access.Decide for reads.
+func visibleSQL(s access.Scope, now int64, today string) (string, []any) {
+	var parts []string
+	var args []any
+	if s.UserID != "" || len(s.UnitPaths) > 0 {
+		var via []string
+		var viaArgs []any
+		if s.UserID != "" {
+			via = append(via, `c.assigned_to = ?`)
+			viaArgs = append(viaArgs, s.UserID)
+		}
+		for _, path := range s.UnitPaths {
+			via = append(via, `u.path LIKE ? ESCAPE '\'`)
+			viaArgs = append(viaArgs, escapeLike(path)+"%")
+		}
+		staff := `EXISTS (SELECT 1 FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id
+			WHERE c.tenant_id = p.tenant_id AND c.person_id = p.id AND (` + strings.Join(via, " OR ") + `))`
+		staffArgs := viaArgs
+		if s.Emergency && s.UserID != "" {
+			staff = `(` + staff + ` OR EXISTS (SELECT 1 FROM emergency_openings e WHERE e.tenant_id = p.tenant_id
+				AND e.person_id = p.id AND e.user_id = ? AND e.expires_at > ?))`
+			staffArgs = append(staffArgs, s.UserID, now)
+		}
+		if !s.SeeProtected {
+			staff = `(p.protection = 0 AND ` + staff + `)`
+		}
+		parts = append(parts, staff)
+		args = append(args, staffArgs...)
+	}
+	if s.SelfPersonID != "" {
+		parts = append(parts, `p.id = ?`)
+		args = append(args, s.SelfPersonID)
+		if s.GuardianOK || s.RepresentativeOK {
+			parts = append(parts, `EXISTS (SELECT 1 FROM person_relations r WHERE r.tenant_id = p.tenant_id AND r.to_person_id = p.id
+				AND r.from_person_id = ? AND (r.valid_from = '' OR r.valid_from <= ?) AND (r.valid_to = '' OR r.valid_to >= ?))`)
+			args = append(args, s.SelfPersonID, today, today)
+		}
+	}
+	if len(parts) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// PersonRelations returns every relation the actor has to the person, for
+// access.Decide. It uses the same rules as visibleSQL.
+func (db *DB) PersonRelations(ctx context.Context, a trygg.Actor, personID string) ([]access.Relation, error) {
+	s := access.ReadScope(a)
+	now := db.Now()
+	today := now.Format("2006-01-02")
+	var rels []access.Relation
+	if s.UserID != "" {
+		var assigned, unit, emergency int
+		unitPred, unitArgs := unitPathPred(s.UnitPaths)
+		args := []any{string(a.Tenant), personID, s.UserID}
+		args = append(args, string(a.Tenant), personID)
+		args = append(args, unitArgs...)
+		args = append(args, string(a.Tenant), personID, s.UserID, micros(now))
+		err := db.queryRow(ctx, `SELECT
+			(SELECT COUNT(*) FROM cases c WHERE c.tenant_id = ? AND c.person_id = ? AND c.assigned_to = ?),
+			(SELECT COUNT(*) FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id WHERE c.tenant_id = ? AND c.person_id = ? AND `+unitPred+`),
+			(SELECT COUNT(*) FROM emergency_openings e WHERE e.tenant_id = ? AND e.person_id = ? AND e.user_id = ? AND e.expires_at > ?)`,
+			args...).Scan(&assigned, &unit, &emergency)
+		if err != nil {
+			return nil, fmt.Errorf("store: person relations: %w", err)
+		}
+		if assigned > 0 {
+			rels = append(rels, access.RelAssigned)
+		}
+		if unit > 0 {
+			rels = append(rels, access.RelUnit)
+		}
+		if emergency > 0 {
+			rels = append(rels, access.RelEmergency)
+		}
+	}
+	if s.SelfPersonID != "" {
+		if s.SelfPersonID == personID {
+			rels = append(rels, access.RelSelf)
+		}
+		kinds, err := db.relationKinds(ctx, a.Tenant, s.SelfPersonID, personID, today)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range kinds {
+			rels = append(rels, access.RelationForKind(k))
+		}
+	}
+	return rels, nil
+}
+
+func unitPathPred(paths []string) (string, []any) {
+	if len(paths) == 0 {
+		return "1 = 0", nil
+	}
+	var preds []string
+	var args []any
+	for _, p := range paths {
+		preds = append(preds, `u.path LIKE ? ESCAPE '\'`)
+		args = append(args, escapeLike(p)+"%")
+	}
+	return "(" + strings.Join(preds, " OR ") + ")", args
+}
+
+func (db *DB) relationKinds(ctx context.Context, tenant trygg.TenantID, from, to, today string) ([]persons.RelationKind, error) {
+	rows, err := db.query(ctx, `SELECT kind FROM person_relations WHERE tenant_id = ? AND from_person_id = ? AND to_person_id = ?
+		AND (valid_from = '' OR valid_from <= ?) AND (valid_to = '' OR valid_to >= ?)`, string(tenant), from, to, today, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: relation kinds: %w", err)
+	}
+	defer rows.Close()
+	var out []persons.RelationKind
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, persons.RelationKind(k))
+	}
+	return out, rows.Err()
+}
+
+// PersonQuery is a person search: an exact identity, or name terms (the
+// first a prefix of the family name, the rest found anywhere in the name).
+type PersonQuery struct {
+	Identity *persons.Identity
+	Name     string
+	Limit    int
+}
+
+// SearchPersons returns the persons matching q that the actor may see, by
+// name. Rows outside the actor's access scope are never returned.
+func (db *DB) SearchPersons(ctx context.Context, a trygg.Actor, q PersonQuery) ([]persons.Person, error) {
+	now := db.Now()
+	vis, visArgs := visibleSQL(access.ReadScope(a), micros(now), now.Format("2006-01-02"))
+	if q.Limit <= 0 || q.Limit > 100 {
+		q.Limit = 25
+	}
+	sqlText := `SELECT ` + personCols + ` FROM persons p WHERE p.tenant_id = ?`
+	args := []any{string(a.Tenant)}
+	switch {
+	case q.Identity != nil:
+		sqlText += ` AND p.id_type = ? AND p.id_issuer = ? AND p.id_value = ?`
+		args = append(args, string(q.Identity.Type), q.Identity.Issuer, q.Identity.Value)
+	default:
+		terms := strings.Fields(strings.ToLower(q.Name))
+		if len(terms) == 0 {
+			return nil, trygg.Invalid("Give a name or an identity number to search for.", map[string]string{"query": "Required."})
+		}
+		// The first term is a prefix of "family given"; a range lets the
+		// index serve it on both engines.
+		sqlText += ` AND p.name_search >= ? AND p.name_search < ?`
+		args = append(args, terms[0], terms[0]+"\U0010FFFF")
+		for _, t := range terms[1:] {
+			sqlText += ` AND p.name_search LIKE ? ESCAPE '\'`
+			args = append(args, "%"+escapeLike(t)+"%")
+		}
+	}
+	sqlText += ` AND ` + vis + ` ORDER BY p.name_search, p.id LIMIT ?`
+	args = append(args, visArgs...)
+	args = append(args, q.Limit)
+	rows, err := db.query(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: search persons: %w", err)
+	}
+	defer rows.Close()
+	out := []persons.Person{}
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: search persons: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// VisiblePersonIDs returns the ids of all persons of the actor's tenant that
+// the actor may see, for tests that compare it with access.Decide.
+func (db *DB) VisiblePersonIDs(ctx context.Context, a trygg.Actor) (map[string]bool, error) {
+	now := db.Now()
+	vis, visArgs := visibleSQL(access.ReadScope(a), micros(now), now.Format("2006-01-02"))
+	rows, err := db.query(ctx, `SELECT p.id FROM persons p WHERE p.tenant_id = ? AND `+vis, append([]any{string(a.Tenant)}, visArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: visible persons: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// InsertRelation inserts r inside tx.
+func (tx *Tx) InsertRelation(ctx context.Context, tenant trygg.TenantID, r persons.Relation) error {
+	_, err := tx.exec(ctx, `INSERT INTO person_relations (tenant_id, id, from_person_id, to_person_id, kind, valid_from, valid_to, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), r.ID, r.FromPersonID, r.ToPersonID, string(r.Kind), r.ValidFrom, r.ValidTo, micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: insert relation: %w", err)
+	}
+	return nil
+}
+
+// Relations returns the relations in which the person is either side.
+func (db *DB) Relations(ctx context.Context, tenant trygg.TenantID, personID string) ([]persons.Relation, error) {
+	rows, err := db.query(ctx, `SELECT id, from_person_id, to_person_id, kind, valid_from, valid_to FROM person_relations
+		WHERE tenant_id = ? AND (from_person_id = ? OR to_person_id = ?) ORDER BY created_at, id`, string(tenant), personID, personID)
+	if err != nil {
+		return nil, fmt.Errorf("store: relations: %w", err)
+	}
+	defer rows.Close()
+	out := []persons.Relation{}
+	for rows.Next() {
+		var r persons.Relation
+		var kind string
+		if err := rows.Scan(&r.ID, &r.FromPersonID, &r.ToPersonID, &kind, &r.ValidFrom, &r.ValidTo); err != nil {
+			return nil, err
+		}
+		r.Kind = persons.RelationKind(kind)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

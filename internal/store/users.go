@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// User is a sign-in account, staff or citizen.
+type User struct {
+	ID                string `json:"id"`
+	Username          string `json:"username"`
+	DisplayName       string `json:"display_name"`
+	PasswordHash      string `json:"-"`
+	OIDCIssuer        string `json:"-"`
+	OIDCSubject       string `json:"-"`
+	PersonID          string `json:"person_id,omitempty"`
+	ProtectedIdentity bool   `json:"protected_identity"`
+	Disabled          bool   `json:"disabled"`
+}
+
+const userCols = `id, username, display_name, password_hash, oidc_issuer, oidc_subject, person_id, protected_identity, disabled`
+
+func scanUser(s interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var prot, dis int
+	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.OIDCIssuer, &u.OIDCSubject, &u.PersonID, &prot, &dis)
+	u.ProtectedIdentity, u.Disabled = prot == 1, dis == 1
+	return u, err
+}
+
+// InsertUser inserts u inside tx; a taken username is a conflict.
+func (tx *Tx) InsertUser(ctx context.Context, tenant trygg.TenantID, u User) error {
+	_, err := tx.exec(ctx, `INSERT INTO users (tenant_id, id, username, display_name, password_hash, oidc_issuer, oidc_subject, person_id,
+		protected_identity, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(tenant), u.ID, u.Username, u.DisplayName, u.PasswordHash, u.OIDCIssuer, u.OIDCSubject, u.PersonID,
+		boolInt(u.ProtectedIdentity), boolInt(u.Disabled), micros(tx.Now))
+	if tx.db.dialect.isUniqueViolation(err) {
+		return trygg.Invalid("The username is taken.", map[string]string{"username": "Already in use."})
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert user: %w", err)
+	}
+	return nil
+}
+
+// GrantRole gives the user role in unit inside tx (idempotent).
+func (tx *Tx) GrantRole(ctx context.Context, tenant trygg.TenantID, userID string, role trygg.Role, unitID string) error {
+	_, err := tx.exec(ctx, `INSERT INTO role_grants (tenant_id, user_id, role, unit_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		string(tenant), userID, string(role), unitID)
+	if err != nil {
+		return fmt.Errorf("store: grant role: %w", err)
+	}
+	return nil
+}
+
+// UserByUsername returns the user or not found.
+func (db *DB) UserByUsername(ctx context.Context, tenant trygg.TenantID, username string) (User, error) {
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? AND username = ?`, string(tenant), username))
+	return u, notFound(err, "User")
+}
+
+// UserByID returns the user or not found.
+func (db *DB) UserByID(ctx context.Context, tenant trygg.TenantID, id string) (User, error) {
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? AND id = ?`, string(tenant), id))
+	return u, notFound(err, "User")
+}
+
+// UserByOIDC returns the user linked to the OpenID Connect issuer and subject.
+func (db *DB) UserByOIDC(ctx context.Context, tenant trygg.TenantID, issuer, subject string) (User, error) {
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userCols+` FROM users WHERE tenant_id = ? AND oidc_issuer = ? AND oidc_subject = ?`,
+		string(tenant), issuer, subject))
+	return u, notFound(err, "User")
+}
+
+// Grants returns the user's role grants with their units' paths.
+func (db *DB) Grants(ctx context.Context, tenant trygg.TenantID, userID string) ([]trygg.Grant, error) {
+	rows, err := db.query(ctx, `SELECT g.role, g.unit_id, u.path FROM role_grants g JOIN units u ON u.tenant_id = g.tenant_id AND u.id = g.unit_id
+		WHERE g.tenant_id = ? AND g.user_id = ? ORDER BY g.role, u.path`, string(tenant), userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: grants: %w", err)
+	}
+	defer rows.Close()
+	out := []trygg.Grant{}
+	for rows.Next() {
+		var g trygg.Grant
+		var role string
+		if err := rows.Scan(&role, &g.UnitID, &g.UnitPath); err != nil {
+			return nil, err
+		}
+		g.Role = trygg.Role(role)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// Session is a signed-in session.
+type Session struct {
+	Tenant    trygg.TenantID
+	TokenHash string
+	UserID    string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	ExpiresAt time.Time
+}
+
+// InsertSession stores a new session.
+func (tx *Tx) InsertSession(ctx context.Context, s Session) error {
+	_, err := tx.exec(ctx, `INSERT INTO sessions (tenant_id, token_hash, user_id, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		string(s.Tenant), s.TokenHash, s.UserID, micros(s.CreatedAt), micros(s.LastSeen), micros(s.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: insert session: %w", err)
+	}
+	return nil
+}
+
+// SessionByHash returns the session or not found.
+func (db *DB) SessionByHash(ctx context.Context, tenant trygg.TenantID, hash string) (Session, error) {
+	s := Session{Tenant: tenant, TokenHash: hash}
+	var created, seen, expires int64
+	err := db.queryRow(ctx, `SELECT user_id, created_at, last_seen, expires_at FROM sessions WHERE tenant_id = ? AND token_hash = ?`,
+		string(tenant), hash).Scan(&s.UserID, &created, &seen, &expires)
+	s.CreatedAt, s.LastSeen, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+	return s, notFound(err, "Session")
+}
+
+// TouchSession records activity on the session.
+func (db *DB) TouchSession(ctx context.Context, tenant trygg.TenantID, hash string, at time.Time) error {
+	return db.Update(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE sessions SET last_seen = ? WHERE tenant_id = ? AND token_hash = ?`, micros(at), string(tenant), hash)
+		return err
+	})
+}
+
+// DeleteSession removes a session inside tx (sign-out).
+func (tx *Tx) DeleteSession(ctx context.Context, tenant trygg.TenantID, hash string) error {
+	_, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND token_hash = ?`, string(tenant), hash)
+	return err
+}
+
+// DeleteExpiredSessions removes tenant's sessions that expired or went idle.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, tenant trygg.TenantID, now time.Time, idle time.Duration) (int64, error) {
+	var n int64
+	err := db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND (expires_at < ? OR last_seen < ?)`,
+			string(tenant), micros(now), micros(now.Add(-idle)))
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return n, err
+}
+
+// InsertEmergencyOpening records an emergency opening inside tx.
+func (tx *Tx) InsertEmergencyOpening(ctx context.Context, tenant trygg.TenantID, id, userID, personID, reason string, expires time.Time) error {
+	_, err := tx.exec(ctx, `INSERT INTO emergency_openings (tenant_id, id, user_id, person_id, reason, opened_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		string(tenant), id, userID, personID, reason, micros(tx.Now), micros(expires))
+	if err != nil {
+		return fmt.Errorf("store: emergency opening: %w", err)
+	}
+	return nil
+}

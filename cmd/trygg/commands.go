@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, dbf, false, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(stdout, "schema is up to date (version %d)\n", store.LatestVersion())
+		return nil
+	}
+	fmt.Fprintf(stdout, "applied migrations %v; schema is at version %d\n", applied, store.LatestVersion())
+	return nil
+}
+
+func runInit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	tenant := fs.String("tenant", "", "tenant id, e.g. the municipality's name in lower case")
+	name := fs.String("name", "", "the municipality's name")
+	code := fs.String("code", "", "the 4-digit municipality code")
+	admin := fs.String("admin", "", "username of the first system administrator")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	password, err := secret(getenv, "ADMIN_PASSWORD")
+	if err != nil {
+		return err
+	}
+	if *admin == "" {
+		return usageError{"--admin is required"}
+	}
+	if len(password) < 12 {
+		return errors.New("set the first administrator's password (at least 12 characters) in TRYGG_ADMIN_PASSWORD or TRYGG_ADMIN_PASSWORD_FILE")
+	}
+	log := newLogger(stderr)
+	db, err := openStore(ctx, dbf, true, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	committer := audit.NewCommitter(db)
+	defer committer.Close()
+	svc := service.New(db, committer, nil, log)
+	t := org.Tenant{ID: trygg.TenantID(*tenant), Name: *name, MunicipalityCode: *code}
+	if err := svc.CreateTenant(ctx, t); err != nil {
+		return describe(err)
+	}
+	sys := service.SystemActor(t.ID)
+	root, err := svc.CreateUnit(ctx, sys, service.UnitInput{ID: "root", Name: *name, Kind: org.KindAdministration, Field: org.FieldIFO})
+	if err != nil {
+		return describe(err)
+	}
+	if _, err := svc.CreateUser(ctx, sys, service.UserInput{Username: *admin, DisplayName: *admin, Password: password,
+		Grants: []trygg.Grant{{Role: trygg.RoleSysAdmin, UnitID: root.ID}}}); err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "created tenant %s with administrator %s\n", t.ID, *admin)
+	return nil
+}
+
+// describe turns an invalid error into one line naming the fields.
+func describe(err error) error {
+	var te *trygg.Error
+	if errors.As(err, &te) && len(te.Fields) > 0 {
+		msg := te.Message
+		for k, v := range te.Fields {
+			msg += fmt.Sprintf(" %s: %s", k, v)
+		}
+		return errors.New(msg)
+	}
+	return err
+}
+
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	n := fs.Int("persons", 2000, "number of persons")
+	staff := fs.Int("staff", 200, "number of staff accounts")
+	seed := fs.Int64("seed", 1, "random seed")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if *n < 20 || *n > 10_000_000 {
+		return usageError{"--persons must be between 20 and 10000000"}
+	}
+	log := newLogger(stderr)
+	db, err := openStore(ctx, dbf, true, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	committer := audit.NewCommitter(db)
+	defer committer.Close()
+	svc := service.New(db, committer, nil, log)
+	ds := demo.Generate(demo.Options{Persons: *n, Staff: *staff, Seed: *seed})
+	loaded, err := svc.LoadDemo(ctx, ds)
+	if err != nil {
+		return err
+	}
+	if !loaded {
+		fmt.Fprintln(stdout, "the demo municipality is already loaded; nothing changed")
+		return nil
+	}
+	reg := ds.Registry()
+	if err := reg.Save(filepath.Join(dbf.data, "registry.json")); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loaded %d persons, %d cases, %d staff\n", len(ds.Persons), len(ds.Cases), len(ds.Users))
+	return nil
+}
+
+func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	tenant := fs.String("tenant", "", "verify only this tenant")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, dbf, false, newLogger(stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tenants, err := db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, t := range tenants {
+		if *tenant != "" && string(t.ID) != *tenant {
+			continue
+		}
+		rep, err := db.VerifyAccessLog(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, rep.String())
+		if !rep.OK() {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("the access log of %d tenant(s) failed verification", failed)
+	}
+	return nil
+}
+

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/trygg/trygg/internal/store"
+)
+
+// dbFlags are the flags every command that opens the database shares.
+type dbFlags struct {
+	data string
+	db   string
+}
+
+func (f *dbFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", "./data", "data folder (SQLite file, population-registry file)")
+	fs.StringVar(&f.db, "db", "", "database: a SQLite file path or a postgres:// URL (default: trygg.db in the data folder)")
+}
+
+func (f *dbFlags) dsn() string {
+	if f.db != "" {
+		return f.db
+	}
+	return filepath.Join(f.data, "trygg.db")
+}
+
+// parseFlags parses args, then fills every flag not given on the command
+// line from TRYGG_<NAME> in the environment (dashes become underscores).
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		env := "TRYGG_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = usageError{fmt.Sprintf("%s: %v", env, e)}
+			}
+		}
+	})
+	return err
+}
+
+// secret reads a secret from TRYGG_<NAME> or the file named by
+// TRYGG_<NAME>_FILE.
+func secret(getenv func(string) string, name string) (string, error) {
+	if path := getenv("TRYGG_" + name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", fmt.Errorf("TRYGG_%s_FILE: %w", name, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return getenv("TRYGG_" + name), nil
+}
+
+func openStore(ctx context.Context, f dbFlags, migrate bool, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, f.dsn(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if len(applied) > 0 {
+			log.Info("schema migrated", "versions", applied)
+		}
+	}
+	return db, nil
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,342 @@
+// Package demo generates a synthetic municipality: units, staff, persons
+// with test-range identity numbers, families, representatives and cases,
+// including the people of the journeys in JOURNEYS.md. The same seed gives
+// the same data.
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// TenantID is the demo tenant.
+const TenantID trygg.TenantID = "demo"
+
+// Password is the password of every demo account. Demo accounts exist only
+// when the server runs with --demo.
+const Password = "demo-trygg-2026"
+
+// Options sizes the dataset.
+type Options struct {
+	Persons int   // default 2000
+	Staff   int   // default 200
+	Seed    int64 // default 1
+	// Today anchors ages and dates.
+	Today time.Time
+}
+
+// Unit is a unit to create, parent first.
+type Unit struct {
+	ID, ParentID, Name string
+	Kind               org.UnitKind
+	Field              org.Field
+}
+
+// User is a demo account.
+type User struct {
+	ID, Username, DisplayName string
+	PersonID                  string
+	ProtectedIdentity         bool
+	Grants                    []trygg.Grant
+}
+
+// Case is a demo case.
+type Case struct {
+	ID, PersonID, UnitID, CaseType, Title, AssignedTo string
+	OpenedAt                                          time.Time
+}
+
+// Login is a demo account worth printing, with what it shows.
+type Login struct {
+	Username, Role, What string
+}
+
+// Dataset is a generated municipality.
+type Dataset struct {
+	Tenant    org.Tenant
+	Units     []Unit
+	Users     []User
+	Persons   []persons.Person
+	Relations []persons.Relation
+	Cases     []Case
+	// RegistryOnly are people the population registry knows but trygg has
+	// not registered yet, for trying registration by identity number.
+	RegistryOnly []persons.RegistryRecord
+	Logins       []Login
+}
+
+var districts = []string{"Norra", "Södra", "Östra", "Västra", "Centrum"}
+
+var unitKinds = []struct {
+	slug, name string
+	field      org.Field
+}{
+	{"ao", "Äldreomsorg, myndighet", org.FieldElderly},
+	{"bou", "Barn och unga", org.FieldIFO},
+	{"eb", "Ekonomiskt bistånd", org.FieldIFO},
+	{"fs", "Funktionsstöd", org.FieldDisability},
+	{"hsl", "Hälso- och sjukvård", org.FieldHealth},
+}
+
+var givenF = []string{"Anna", "Maria", "Elin", "Karin", "Sara", "Emma", "Ingrid", "Kerstin", "Fatima", "Amina", "Lena", "Eva", "Sofia", "Maja", "Alice", "Ella", "Wilma", "Astrid", "Signe", "Leila", "Birgitta", "Margareta", "Ulla", "Hanna", "Nora"}
+var givenM = []string{"Erik", "Lars", "Karl", "Johan", "Anders", "Per", "Mohammed", "Ali", "Oskar", "Lucas", "Liam", "Noah", "Hugo", "William", "Elias", "Gustav", "Nils", "Sven", "Ahmed", "Omar", "Olof", "Mats", "Jonas", "Viktor", "Axel"}
+var family = []string{"Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Lindberg", "Lindqvist", "Berg", "Holm", "Ali", "Hassan", "Mohammed", "Nguyen", "Yilmaz", "Lundgren", "Sjöberg", "Wikström", "Ek", "Dahl", "Björk"}
+var streets = []string{"Storgatan", "Kyrkogatan", "Skolgatan", "Parkvägen", "Björkvägen", "Ringvägen", "Hamngatan", "Torggatan", "Ekvägen", "Lärkgatan", "Solvägen", "Ängsvägen"}
+
+type gen struct {
+	rng   *rand.Rand
+	today time.Time
+	ds    *Dataset
+	ids   int
+	used  map[string]bool
+}
+
+func (g *gen) id(prefix string) string {
+	g.ids++
+	return fmt.Sprintf("%s-%06d", prefix, g.ids)
+}
+
+// person makes a person of the given age and sex with a unique test number.
+func (g *gen) person(age int, sex string) persons.Person {
+	birth := g.today.AddDate(-age, 0, -g.rng.IntN(365))
+	var id persons.Identity
+	for n := 0; ; n++ {
+		id = persons.GenerateTestNumber(birth, sex, g.rng.IntN(10)+n)
+		if !g.used[id.Value] {
+			break
+		}
+		if n > 10 {
+			birth = birth.AddDate(0, 0, -1)
+			n = 0
+		}
+	}
+	g.used[id.Value] = true
+	given := givenF
+	if sex == "M" {
+		given = givenM
+	}
+	p := persons.Person{ID: g.id("p"), Identity: id, GivenName: given[g.rng.IntN(len(given))],
+		FamilyName: family[g.rng.IntN(len(family))], Sex: sex, BirthDate: birth.Format("2006-01-02"),
+		Address: persons.Address{Street: fmt.Sprintf("%s %d", streets[g.rng.IntN(len(streets))], 1+g.rng.IntN(80)),
+			PostalCode: fmt.Sprintf("1%02d %02d", g.rng.IntN(100), g.rng.IntN(100)), City: "Demostad"}}
+	if g.rng.IntN(100) == 0 {
+		p.Protection = persons.ProtectionMarked
+	} else if g.rng.IntN(150) == 0 {
+		p.Protection = persons.ProtectionProtected
+	}
+	return p
+}
+
+func (g *gen) add(p persons.Person) persons.Person {
+	g.ds.Persons = append(g.ds.Persons, p)
+	return p
+}
+
+func (g *gen) relate(from, to persons.Person, kind persons.RelationKind) {
+	g.ds.Relations = append(g.ds.Relations, persons.Relation{ID: g.id("r"), FromPersonID: from.ID, ToPersonID: to.ID, Kind: kind})
+}
+
+func (g *gen) openCase(p persons.Person, unitID, caseType, title, officer string) {
+	g.ds.Cases = append(g.ds.Cases, Case{ID: g.id("c"), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
+		AssignedTo: officer, OpenedAt: g.today.AddDate(0, 0, -g.rng.IntN(400))})
+}
+
+func unitID(district, kind string) string {
+	return strings.ToLower(strings.NewReplacer("Ö", "o", "ö", "o", "ä", "a", "å", "a").Replace(district)) + "-" + kind
+}
+
+// Generate returns a dataset for opts.
+func Generate(opts Options) *Dataset {
+	if opts.Persons <= 0 {
+		opts.Persons = 2000
+	}
+	if opts.Staff <= 0 {
+		opts.Staff = 200
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.Today.IsZero() {
+		opts.Today = time.Now().UTC()
+	}
+	ds := &Dataset{Tenant: org.Tenant{ID: TenantID, Name: "Demo kommun", MunicipalityCode: "0999"}}
+	g := &gen{rng: rand.New(rand.NewPCG(uint64(opts.Seed), 2026)), today: opts.Today, ds: ds, used: map[string]bool{}}
+
+	ds.Units = append(ds.Units, Unit{ID: "soc", Name: "Socialförvaltningen", Kind: org.KindAdministration, Field: org.FieldIFO})
+	for _, d := range districts {
+		did := unitID(d, "omr")
+		ds.Units = append(ds.Units, Unit{ID: did, ParentID: "soc", Name: d + " område", Kind: org.KindDepartment, Field: org.FieldIFO})
+		for _, k := range unitKinds {
+			ds.Units = append(ds.Units, Unit{ID: unitID(d, k.slug), ParentID: did, Name: k.name + " " + d, Kind: org.KindUnit, Field: k.field})
+		}
+	}
+
+	// Staff: per unit one team lead and officers; named accounts first.
+	officers := map[string][]string{} // unit -> user ids
+	addUser := func(username, name string, protected bool, grants ...trygg.Grant) User {
+		u := User{ID: g.id("u"), Username: username, DisplayName: name, ProtectedIdentity: protected, Grants: grants}
+		ds.Users = append(ds.Users, u)
+		for _, gr := range grants {
+			if gr.Role == trygg.RoleOfficer {
+				officers[gr.UnitID] = append(officers[gr.UnitID], u.ID)
+			}
+		}
+		return u
+	}
+	grant := func(r trygg.Role, unit string) trygg.Grant { return trygg.Grant{Role: r, UnitID: unit} }
+	named := []struct {
+		user, name, role, unit, what string
+		protected                    bool
+	}{
+		{"handlaggare", "Hanna Handläggare", string(trygg.RoleOfficer), "norra-ao", "case officer, elderly care Norra (journey 1)", false},
+		{"utredare", "Ulf Utredare", string(trygg.RoleOfficer), "norra-bou", "investigator, children and young people Norra (journey 2)", false},
+		{"ekonom", "Emir Ekonom", string(trygg.RoleOfficer), "norra-eb", "officer, economic assistance Norra (journey 3)", false},
+		{"lss", "Lisa Stödhandläggare", string(trygg.RoleOfficer), "norra-fs", "officer, disability support Norra (journey 4)", false},
+		{"skyddad", "Sam Skydd", string(trygg.RoleOfficer), "norra-bou", "officer with permission for protected identities", true},
+		{"arbetsledare", "Aina Arbetsledare", string(trygg.RoleTeamLead), "norra-omr", "team lead for all of Norra", false},
+		{"designer", "Vera Verksamhetsutvecklare", string(trygg.RoleProcessDesigner), "soc", "process designer (journeys 5, 8)", false},
+		{"granskare", "Love Logggranskare", string(trygg.RoleLogReviewer), "soc", "access-log reviewer (journey 7)", false},
+		{"admin", "Sigrid Systemförvaltare", string(trygg.RoleSysAdmin), "soc", "system administrator", false},
+		{"analytiker", "Alva Analytiker", string(trygg.RoleAnalyst), "soc", "analyst", false},
+	}
+	for _, n := range named {
+		addUser(n.user, n.name, n.protected, grant(trygg.Role(n.role), n.unit))
+		ds.Logins = append(ds.Logins, Login{Username: n.user, Role: n.role, What: n.what})
+	}
+	var leafUnits []Unit
+	for _, u := range ds.Units {
+		if u.Kind == org.KindUnit {
+			leafUnits = append(leafUnits, u)
+		}
+	}
+	for i := 0; len(ds.Users) < opts.Staff; i++ {
+		u := leafUnits[i%len(leafUnits)]
+		role := trygg.RoleOfficer
+		if i < len(leafUnits) {
+			role = trygg.RoleTeamLead
+		}
+		sex := []string{"F", "M"}[g.rng.IntN(2)]
+		given := givenF
+		if sex == "M" {
+			given = givenM
+		}
+		name := given[g.rng.IntN(len(given))] + " " + family[g.rng.IntN(len(family))]
+		addUser(fmt.Sprintf("%s.%d", u.ID, i), name, false, grant(role, u.ID))
+	}
+	officerIn := func(unit string) string {
+		if ids := officers[unit]; len(ids) > 0 {
+			return ids[g.rng.IntN(len(ids))]
+		}
+		return ""
+	}
+	named0 := func(username string) string {
+		for _, u := range ds.Users {
+			if u.Username == username {
+				return u.ID
+			}
+		}
+		return ""
+	}
+
+	// The journeys' people, in district Norra.
+	// 1. An 84-year-old woman after a fall, her daughter as representative.
+	mother := g.add(g.person(84, "F"))
+	daughter := g.add(g.person(55, "F"))
+	daughter.FamilyName = mother.FamilyName
+	g.ds.Persons[len(g.ds.Persons)-1] = daughter
+	g.relate(daughter, mother, persons.RelRepresentative)
+	g.openCase(mother, "norra-ao", "ansokan-hemtjanst", "Ansökan om hemtjänst och trygghetslarm", named0("handlaggare"))
+	// 2. A 9-year-old child reported by the school; guardians.
+	child := g.add(g.person(9, "M"))
+	p1, p2 := g.add(g.person(38, "F")), g.add(g.person(40, "M"))
+	g.relate(p1, child, persons.RelGuardian)
+	g.relate(p2, child, persons.RelGuardian)
+	g.openCase(child, "norra-bou", "orosanmalan", "Orosanmälan från skolan", named0("utredare"))
+	// 3. A single mother of two (4 and 12) applying for economic assistance.
+	single := g.add(g.person(34, "F"))
+	for _, age := range []int{4, 12} {
+		kid := g.person(age, []string{"F", "M"}[g.rng.IntN(2)])
+		kid.FamilyName, kid.Address = single.FamilyName, single.Address
+		g.add(kid)
+		g.relate(single, kid, persons.RelGuardian)
+	}
+	g.openCase(single, "norra-eb", "ekonomiskt-bistand", "Ansökan om ekonomiskt bistånd, mars", named0("ekonom"))
+	// 4. A 24-year-old man with autism applying under LSS.
+	young := g.add(g.person(24, "M"))
+	g.openCase(young, "norra-fs", "lss-insatser", "Ansökan om daglig verksamhet och bostad med särskild service", named0("lss"))
+	// A child with protected identity, visible only with permission.
+	hidden := g.person(11, "F")
+	hidden.Protection = persons.ProtectionProtected
+	hidden = g.add(hidden)
+	g.openCase(hidden, "norra-bou", "orosanmalan", "Orosanmälan", named0("skyddad"))
+	// Citizen accounts for the journeys (the portal is a later issue; they
+	// can already sign in and read their own records through the API).
+	for _, c := range []struct {
+		user, what string
+		p          persons.Person
+	}{{"invanare", "citizen: the single mother of journey 3, guardian of two", single}, {"dotter", "citizen: the daughter of journey 1, representative of her mother", daughter}} {
+		ds.Users = append(ds.Users, User{ID: g.id("u"), Username: c.user, DisplayName: c.p.GivenName + " " + c.p.FamilyName,
+			PersonID: c.p.ID, Grants: []trygg.Grant{{Role: trygg.RoleCitizen, UnitID: "soc"}}})
+		ds.Logins = append(ds.Logins, Login{Username: c.user, Role: string(trygg.RoleCitizen), What: c.what})
+	}
+
+	// The rest of the municipality: households with cases where the person's
+	// age and situation fit the unit.
+	for len(ds.Persons) < opts.Persons {
+		d := districts[g.rng.IntN(len(districts))]
+		switch r := g.rng.IntN(10); {
+		case r < 3: // an older person in elderly care
+			p := g.add(g.person(67+g.rng.IntN(30), []string{"F", "M"}[g.rng.IntN(2)]))
+			g.openCase(p, unitID(d, "ao"), "ansokan-hemtjanst", "Ansökan om hemtjänst", officerIn(unitID(d, "ao")))
+			if g.rng.IntN(3) == 0 {
+				g.openCase(p, unitID(d, "hsl"), "hsl-insats", "Hemsjukvård", officerIn(unitID(d, "hsl")))
+			}
+		case r < 5: // a family with a child welfare report
+			parent := g.add(g.person(25+g.rng.IntN(25), []string{"F", "M"}[g.rng.IntN(2)]))
+			n := 1 + g.rng.IntN(3)
+			for i := 0; i < n && len(ds.Persons) < opts.Persons; i++ {
+				kid := g.person(g.rng.IntN(18), []string{"F", "M"}[g.rng.IntN(2)])
+				kid.FamilyName, kid.Address = parent.FamilyName, parent.Address
+				g.add(kid)
+				g.relate(parent, kid, persons.RelGuardian)
+				if i == 0 {
+					g.openCase(kid, unitID(d, "bou"), "orosanmalan", "Orosanmälan", officerIn(unitID(d, "bou")))
+				}
+			}
+		case r < 7: // economic assistance
+			p := g.add(g.person(19+g.rng.IntN(45), []string{"F", "M"}[g.rng.IntN(2)]))
+			g.openCase(p, unitID(d, "eb"), "ekonomiskt-bistand", "Ansökan om ekonomiskt bistånd", officerIn(unitID(d, "eb")))
+		case r < 8: // disability support
+			p := g.add(g.person(18+g.rng.IntN(50), []string{"F", "M"}[g.rng.IntN(2)]))
+			g.openCase(p, unitID(d, "fs"), "lss-insatser", "Ansökan om insats enligt LSS", officerIn(unitID(d, "fs")))
+		default: // known to the registry and to trygg, no open case
+			g.add(g.person(g.rng.IntN(95), []string{"F", "M"}[g.rng.IntN(2)]))
+		}
+	}
+	// People only the registry knows: for registering a new report.
+	for i := 0; i < 50; i++ {
+		p := g.person(g.rng.IntN(90), []string{"F", "M"}[g.rng.IntN(2)])
+		ds.RegistryOnly = append(ds.RegistryOnly, persons.RegistryRecord{Identity: p.Identity, GivenName: p.GivenName,
+			FamilyName: p.FamilyName, Address: p.Address, Protection: p.Protection})
+	}
+	return ds
+}
+
+// Registry returns the population registry holding every person of the
+// dataset and the registry-only ones.
+func (ds *Dataset) Registry() *persons.FileRegistry {
+	r := persons.NewFileRegistry()
+	for _, p := range ds.Persons {
+		r.Add(persons.RegistryRecord{Identity: p.Identity, GivenName: p.GivenName, FamilyName: p.FamilyName, Address: p.Address, Protection: p.Protection})
+	}
+	for _, rec := range ds.RegistryOnly {
+		r.Add(rec)
+	}
+	return r
+}

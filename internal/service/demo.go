@@ -1,0 +1,102 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// LoadDemo writes a generated municipality, unless its tenant already
+// exists (then it returns false and changes nothing). Persons, relations and
+// cases go in batches, each batch one transaction with its events.
+func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) {
+	if _, err := s.db.Tenant(ctx, ds.Tenant.ID); err == nil {
+		return false, nil
+	} else if trygg.ErrorCode(err) != trygg.ENotFound {
+		return false, err
+	}
+	sys := SystemActor(ds.Tenant.ID)
+	if err := s.CreateTenant(ctx, ds.Tenant); err != nil {
+		return false, fmt.Errorf("demo: tenant: %w", err)
+	}
+	for _, u := range ds.Units {
+		if _, err := s.CreateUnit(ctx, sys, UnitInput{ID: u.ID, ParentID: u.ParentID, Name: u.Name, Kind: u.Kind, Field: u.Field}); err != nil {
+			return false, fmt.Errorf("demo: unit %s: %w", u.ID, err)
+		}
+	}
+	const batch = 2000
+	if err := inBatches(ctx, s, len(ds.Persons), batch, func(tx *store.Tx, i int) error {
+		p := ds.Persons[i]
+		if err := tx.InsertPerson(ctx, sys.Tenant, p); err != nil {
+			return err
+		}
+		e := events.New(sys, events.PersonRegistered, "person", p.ID, map[string]any{"identity_type": p.Identity.Type, "source": "demo"})
+		e.PersonID = p.ID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	}); err != nil {
+		return false, fmt.Errorf("demo: persons: %w", err)
+	}
+	// Users after persons: citizen accounts point at their person. One
+	// password hash serves every demo account, so loading stays fast.
+	hash, err := auth.HashPassword(demo.Password)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range ds.Users {
+		if _, err := s.CreateUser(ctx, sys, UserInput{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, PasswordHash: hash,
+			PersonID: u.PersonID, ProtectedIdentity: u.ProtectedIdentity, Grants: u.Grants}); err != nil {
+			return false, fmt.Errorf("demo: user %s: %w", u.Username, err)
+		}
+	}
+	if err := inBatches(ctx, s, len(ds.Relations), batch, func(tx *store.Tx, i int) error {
+		r := ds.Relations[i]
+		if err := tx.InsertRelation(ctx, sys.Tenant, r); err != nil {
+			return err
+		}
+		e := events.New(sys, events.RelationAdded, "relation", r.ID, r)
+		e.PersonID = r.ToPersonID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	}); err != nil {
+		return false, fmt.Errorf("demo: relations: %w", err)
+	}
+	if err := inBatches(ctx, s, len(ds.Cases), batch, func(tx *store.Tx, i int) error {
+		c := ds.Cases[i]
+		sc := store.Case{ID: c.ID, PersonID: c.PersonID, UnitID: c.UnitID, CaseType: c.CaseType, Title: c.Title, Status: "open",
+			AssignedTo: c.AssignedTo, OpenedAt: c.OpenedAt}
+		if err := tx.InsertCase(ctx, sys.Tenant, sc); err != nil {
+			return err
+		}
+		e := events.New(sys, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	}); err != nil {
+		return false, fmt.Errorf("demo: cases: %w", err)
+	}
+	return true, nil
+}
+
+func inBatches(ctx context.Context, s *Service, n, size int, fn func(tx *store.Tx, i int) error) error {
+	for start := 0; start < n; start += size {
+		end := min(start+size, n)
+		err := s.db.Update(ctx, func(tx *store.Tx) error {
+			for i := start; i < end; i++ {
+				if err := fn(tx, i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package web
+
+import "net/http"
+
+// messages is the UI message catalog: Swedish by default, English too.
+var messages = map[string]map[string]string{
+	"sv": {
+		"app.tagline":                "Socialtjänstens ärenden, samlade och säkra",
+		"login.title":                "Logga in",
+		"login.username":             "Användarnamn",
+		"login.password":             "Lösenord",
+		"login.submit":               "Logga in",
+		"login.oidc":                 "Logga in med organisationens inloggning",
+		"login.failed":               "Inloggningen misslyckades",
+		"login.demo":                 "Demoläge: detta är inte ett skarpt system. Demokonton finns i terminalen där servern startades.",
+		"login.or":                   "eller",
+		"home.title":                 "Start",
+		"home.signedin":              "Du är inloggad som",
+		"home.roles":                 "Dina roller",
+		"home.protected":             "Du har behörighet till skyddade personuppgifter.",
+		"home.api":                   "Personalgränssnittet byggs ut; allt går redan att göra via API:t.",
+		"logout":                     "Logga ut",
+		"lang.switch":                "In English",
+		"lang.other":                 "en",
+		"error.title":                "Något gick fel",
+		"error.back":                 "Till inloggningen",
+		"role.handlaggare":           "Handläggare",
+		"role.arbetsledare":          "Arbetsledare",
+		"role.utforare":              "Utförare",
+		"role.invanare":              "Invånare",
+		"role.verksamhetsutvecklare": "Verksamhetsutvecklare",
+		"role.analytiker":            "Analytiker",
+		"role.logggranskare":         "Logggranskare",
+		"role.arkivarie":             "Arkivarie",
+		"role.systemforvaltare":      "Systemförvaltare",
+		"unit":                       "enhet",
+	},
+	"en": {
+		"app.tagline":                "Social services cases, together and secure",
+		"login.title":                "Sign in",
+		"login.username":             "Username",
+		"login.password":             "Password",
+		"login.submit":               "Sign in",
+		"login.oidc":                 "Sign in with your organisation's account",
+		"login.failed":               "Sign-in failed",
+		"login.demo":                 "Demo mode: this is not a live system. Demo accounts are listed in the terminal where the server started.",
+		"login.or":                   "or",
+		"home.title":                 "Home",
+		"home.signedin":              "You are signed in as",
+		"home.roles":                 "Your roles",
+		"home.protected":             "You may see protected personal data.",
+		"home.api":                   "The staff interface is growing; everything can already be done through the API.",
+		"logout":                     "Sign out",
+		"lang.switch":                "På svenska",
+		"lang.other":                 "sv",
+		"error.title":                "Something went wrong",
+		"error.back":                 "Back to sign-in",
+		"role.handlaggare":           "Case officer",
+		"role.arbetsledare":          "Team lead",
+		"role.utforare":              "Provider staff",
+		"role.invanare":              "Citizen",
+		"role.verksamhetsutvecklare": "Process designer",
+		"role.analytiker":            "Analyst",
+		"role.logggranskare":         "Log reviewer",
+		"role.arkivarie":             "Archivist",
+		"role.systemforvaltare":      "System administrator",
+		"unit":                       "unit",
+	},
+}
+
+// lang returns the request's UI language: the ?lang= choice (remembered in
+// a cookie), else the cookie, else Swedish.
+func lang(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "sv" || l == "en" {
+		http.SetCookie(w, &http.Cookie{Name: "trygg_lang", Value: l, Path: "/", MaxAge: 365 * 24 * 3600, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if c, err := r.Cookie("trygg_lang"); err == nil && (c.Value == "sv" || c.Value == "en") {
+		return c.Value
+	}
+	return "sv"
+}
+
+// translator returns a lookup for lang that falls back to Swedish, then the key.
+func translator(l string) func(string) string {
+	return func(key string) string {
+		if v, ok := messages[l][key]; ok {
+			return v
+		}
+		if v, ok := messages["sv"][key]; ok {
+			return v
+		}
+		return key
+	}
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+const sessionCookie = "trygg_session"
+
+type ctxKey int
+
+const (
+	actorKey ctxKey = iota
+	authErrKey
+	tokenKey
+)
+
+// authenticate resolves the session token (Authorization: Bearer, or the
+// session cookie) to an actor in the request context. A bad or expired
+// token is remembered so handlers that need an actor can say why.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := ""
+		if h := r.Header.Get("Authorization"); h != "" {
+			if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+				token = strings.TrimSpace(t)
+			}
+		} else if c, err := r.Cookie(sessionCookie); err == nil {
+			token = c.Value
+		}
+		if token == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx := r.Context()
+		a, err := s.svc.Authenticate(ctx, token)
+		if err != nil {
+			ctx = context.WithValue(ctx, authErrKey, err)
+		} else {
+			ctx = context.WithValue(ctx, actorKey, a)
+			ctx = context.WithValue(ctx, tokenKey, token)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// actorFrom returns the signed-in actor, or the reason there is none.
+func actorFrom(r *http.Request) (trygg.Actor, error) {
+	if a, ok := r.Context().Value(actorKey).(trygg.Actor); ok {
+		return a, nil
+	}
+	if err, ok := r.Context().Value(authErrKey).(error); ok {
+		return trygg.Actor{}, err
+	}
+	return trygg.Actor{}, trygg.Errorf(trygg.EUnauthorized, "Sign in to continue.")
+}
+
+func tokenFrom(r *http.Request) string {
+	t, _ := r.Context().Value(tokenKey).(string)
+	return t
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type metrics struct {
+	gatherer prometheus.Gatherer
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "trygg_http_requests_total",
+			Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "trygg_http_request_duration_seconds",
+			Help: "HTTP request duration by route pattern.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)}, []string{"route"}),
+	}
+	if reg == nil {
+		r := prometheus.NewRegistry()
+		r.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+		reg = r
+	}
+	reg.MustRegister(m.requests, m.duration)
+	if g, ok := reg.(prometheus.Gatherer); ok {
+		m.gatherer = g
+	} else {
+		m.gatherer = prometheus.DefaultGatherer
+	}
+	return m
+}
+
+// observe records metrics and one log line per request. It logs the route
+// pattern, never the path or query, so no identifier or personal data ends
+// up in the log.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		d := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
+		s.log.Info("request", "route", route, "status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000)
+	})
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic in handler", "route", r.Pattern, "panic", v)
+				s.writeProblem(w, r, trygg.Errorf(trygg.EInternal, "An internal error occurred."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

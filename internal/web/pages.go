@@ -1,0 +1,178 @@
+package web
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// pageTemplates holds one template set per page, each with the layout.
+var pageTemplates = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, name := range []string{"login", "home", "error"} {
+		out[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}()
+
+// view is the data every page gets.
+type view struct {
+	Lang  string
+	Title string
+	T     func(string) string
+	Demo  bool
+	OIDC  bool
+	Error string
+
+	Username  string
+	Name      string
+	Grants    []trygg.Grant
+	Protected bool
+}
+
+func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string) view {
+	l := lang(w, r)
+	t := translator(l)
+	return view{Lang: l, Title: t(titleKey), T: t, Demo: s.cfg.Demo, OIDC: s.cfg.OIDC != nil}
+}
+
+func (s *Server) render(w http.ResponseWriter, status int, name string, v view) error {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	return pageTemplates[name].ExecuteTemplate(w, "layout", v)
+}
+
+// page wraps an HTML handler: an error becomes an error page in the
+// user's language with the right status.
+func (s *Server) page(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := fn(w, r)
+		if err == nil {
+			return
+		}
+		code := trygg.ErrorCode(err)
+		if code == trygg.EInternal {
+			s.log.Error("internal error", "route", r.Pattern, "err", err)
+		}
+		v := s.newView(w, r, "error.title")
+		v.Error = trygg.ErrorMessage(err)
+		_ = s.render(w, statusOf[code], "error", v)
+	}
+}
+
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	a, err := actorFrom(r)
+	if err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}
+	v := s.newView(w, r, "home.title")
+	v.Name, v.Grants, v.Protected = a.DisplayName, a.Grants, a.ProtectedIdentity
+	return s.render(w, http.StatusOK, "home", v)
+}
+
+func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, http.StatusOK, "login", s.newView(w, r, "login.title"))
+}
+
+func (s *Server) handleLoginSubmit(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
+	}
+	username := strings.TrimSpace(r.PostForm.Get("username"))
+	sess, err := s.svc.SignIn(r.Context(), s.tenantOrDefault(r.PostForm.Get("tenant")), username, r.PostForm.Get("password"))
+	if err != nil {
+		code := trygg.ErrorCode(err)
+		if code != trygg.EUnauthorized && code != trygg.EInvalid {
+			return err
+		}
+		v := s.newView(w, r, "login.title")
+		v.Error, v.Username = trygg.ErrorMessage(err), username
+		return s.render(w, statusOf[code], "login", v)
+	}
+	setSessionCookie(w, sess)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if a, err := actorFrom(r); err == nil {
+		if err := s.svc.SignOut(r.Context(), a, tokenFrom(r)); err != nil {
+			return err
+		}
+	}
+	clearSessionCookie(w)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+const oidcCookie = "trygg_oidc"
+
+func (s *Server) handleOIDCLogin(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.OIDC == nil {
+		return trygg.Errorf(trygg.ENotFound, "Sign-in through an identity provider is not configured.")
+	}
+	flow, url := s.cfg.OIDC.Start()
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: flow.State + "." + flow.Nonce + "." + flow.Verifier,
+		Path: "/auth/oidc/", MaxAge: 600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, url, http.StatusFound)
+	return nil
+}
+
+func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.OIDC == nil {
+		return trygg.Errorf(trygg.ENotFound, "Sign-in through an identity provider is not configured.")
+	}
+	failed := trygg.Errorf(trygg.EUnauthorized, "The sign-in could not be completed. Start again from the sign-in page.")
+	c, err := r.Cookie(oidcCookie)
+	if err != nil {
+		return failed
+	}
+	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: true})
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return failed
+	}
+	if e := r.URL.Query().Get("error"); e != "" {
+		s.log.Warn("oidc provider returned an error", "error", e)
+		return failed
+	}
+	subject, err := s.cfg.OIDC.Finish(r.Context(), auth.Flow{State: parts[0], Nonce: parts[1], Verifier: parts[2]},
+		r.URL.Query().Get("state"), r.URL.Query().Get("code"))
+	if err != nil {
+		s.log.Warn("oidc sign-in failed", "err", err)
+		return failed
+	}
+	sess, err := s.svc.SignInOIDC(r.Context(), s.cfg.DefaultTenant, s.cfg.OIDC.Issuer(), subject)
+	if err != nil {
+		return err
+	}
+	setSessionCookie(w, sess)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) handleCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(styleCSS)
+}
+
+//go:embed openapi.json
+var openAPIDoc []byte
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
+}

@@ -175,4 +175,3 @@ func runAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 	}
 	return nil
 }
-

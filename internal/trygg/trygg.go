@@ -17,10 +17,10 @@ type Role string
 
 // The roles of DESIGN.md.
 const (
-	RoleOfficer         Role = "handlaggare"          // case officer
-	RoleTeamLead        Role = "arbetsledare"         // team lead / enhetschef
-	RoleProvider        Role = "utforare"             // provider staff
-	RoleCitizen         Role = "invanare"             // citizen, representative, guardian
+	RoleOfficer         Role = "handlaggare"           // case officer
+	RoleTeamLead        Role = "arbetsledare"          // team lead / enhetschef
+	RoleProvider        Role = "utforare"              // provider staff
+	RoleCitizen         Role = "invanare"              // citizen, representative, guardian
 	RoleProcessDesigner Role = "verksamhetsutvecklare" // process designer
 	RoleAnalyst         Role = "analytiker"
 	RoleLogReviewer     Role = "logggranskare"

@@ -3,12 +3,12 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"maps"
-	"reflect"
-	"slices"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/trygg/trygg/internal/trygg"
@@ -141,7 +141,7 @@ func decodeError(err error, limit int64) error {
 	case errors.Is(err, io.EOF):
 		return trygg.Errorf(trygg.EInvalid, "The body is empty; a JSON object is required.")
 	case errors.As(err, &typ):
-		return trygg.Invalid("A field has the wrong type.", map[string]string{typ.Field: "Must be "+jsonKind(typ.Type)+"."})
+		return trygg.Invalid("A field has the wrong type.", map[string]string{typ.Field: "Must be " + jsonKind(typ.Type) + "."})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return trygg.Invalid("The body has a field this endpoint does not know.", map[string]string{name: "Unknown field."})

@@ -56,10 +56,7 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 		if err != nil {
 			return store.Case{}, err
 		}
-		err = s.db.Update(ctx, func(tx *store.Tx) error {
-			existing, err = tx.PersonByIdentity(ctx, a.Tenant, id)
-			return err
-		})
+		existing, err = s.db.PersonByIdentity(ctx, a.Tenant, id)
 		if trygg.ErrorCode(err) == trygg.ENotFound {
 			p, err := s.personFromInput(ctx, in.PersonInput)
 			if err != nil {
@@ -76,6 +73,13 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 	c := store.Case{ID: newID(), PersonID: existing.ID, UnitID: unit.ID, UnitPath: unit.Path, CaseType: in.CaseType,
 		Title: in.Title, Status: "open", AssignedTo: a.UserID}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if newPerson != nil {
+			// Someone may have registered the person meanwhile.
+			if p, err := tx.PersonByIdentity(ctx, a.Tenant, newPerson.Identity); err == nil {
+				c.PersonID = p.ID
+				newPerson = nil
+			}
+		}
 		if newPerson != nil {
 			if err := tx.InsertPerson(ctx, a.Tenant, *newPerson); err != nil {
 				return err

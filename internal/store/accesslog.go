@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -82,6 +83,16 @@ func insertAccessLog(ctx context.Context, tx *Tx, entries []audit.Entry) error {
 	return nil
 }
 
+const entryCols = `seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash`
+
+func scanEntry(rows *sql.Rows, tenant trygg.TenantID) (audit.Entry, error) {
+	e := audit.Entry{Tenant: tenant}
+	var at int64
+	err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Action, &e.PersonID, &e.CaseID, &e.Ground, &e.Reason, &e.PrevHash, &e.Hash)
+	e.At = fromMicros(at)
+	return e, err
+}
+
 // AccessLogFilter selects access-log entries for review.
 type AccessLogFilter struct {
 	PersonID      string
@@ -94,7 +105,7 @@ type AccessLogFilter struct {
 // AccessLog returns tenant's entries matching f, emergency openings first,
 // then newest first.
 func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogFilter) ([]audit.Entry, error) {
-	q := `SELECT seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash FROM access_log WHERE tenant_id = ?`
+	q := `SELECT ` + entryCols + ` FROM access_log WHERE tenant_id = ?`
 	args := []any{string(tenant)}
 	if f.PersonID != "" {
 		q += ` AND person_id = ?`
@@ -127,12 +138,10 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 	defer rows.Close()
 	out := []audit.Entry{}
 	for rows.Next() {
-		e := audit.Entry{Tenant: tenant}
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Action, &e.PersonID, &e.CaseID, &e.Ground, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+		e, err := scanEntry(rows, tenant)
+		if err != nil {
 			return nil, fmt.Errorf("store: access log: %w", err)
 		}
-		e.At = fromMicros(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -144,20 +153,18 @@ func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit
 	v := audit.NewVerifier(tenant)
 	var after int64
 	for {
-		rows, err := db.query(ctx, `SELECT seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash
+		rows, err := db.query(ctx, `SELECT `+entryCols+`
 			FROM access_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT 5000`, string(tenant), after)
 		if err != nil {
 			return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
 		}
 		n := 0
 		for rows.Next() {
-			e := audit.Entry{Tenant: tenant}
-			var at int64
-			if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Action, &e.PersonID, &e.CaseID, &e.Ground, &e.Reason, &e.PrevHash, &e.Hash); err != nil {
+			e, err := scanEntry(rows, tenant)
+			if err != nil {
 				rows.Close()
 				return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
 			}
-			e.At = fromMicros(at)
 			v.Add(e)
 			after = e.Seq
 			n++

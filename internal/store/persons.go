@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -51,24 +52,41 @@ func (tx *Tx) UpdatePerson(ctx context.Context, tenant trygg.TenantID, p persons
 	return nil
 }
 
-// PersonByIdentity returns the person with the identity, unchecked by
-// access: for registration and sign-in only, never shown as is.
-func (tx *Tx) PersonByIdentity(ctx context.Context, tenant trygg.TenantID, id persons.Identity) (persons.Person, error) {
-	p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id_type = ? AND p.id_issuer = ? AND p.id_value = ?`,
+// querier is what both the reader pool and a write transaction offer.
+type querier interface {
+	queryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func personByIdentity(ctx context.Context, q querier, tenant trygg.TenantID, id persons.Identity) (persons.Person, error) {
+	p, err := scanPerson(q.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id_type = ? AND p.id_issuer = ? AND p.id_value = ?`,
 		string(tenant), string(id.Type), id.Issuer, id.Value))
 	return p, notFound(err, "Person")
 }
 
-// PersonByID returns the person unchecked by access (the caller decides).
-func (db *DB) PersonByID(ctx context.Context, tenant trygg.TenantID, id string) (persons.Person, error) {
-	p, err := scanPerson(db.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id = ?`, string(tenant), id))
+func personByID(ctx context.Context, q querier, tenant trygg.TenantID, id string) (persons.Person, error) {
+	p, err := scanPerson(q.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id = ?`, string(tenant), id))
 	return p, notFound(err, "Person")
 }
 
-// PersonByIDTx is PersonByID inside a write transaction.
+// PersonByIdentity returns the person with the identity, unchecked by
+// access: for registration and emergency opening, never shown as is.
+func (db *DB) PersonByIdentity(ctx context.Context, tenant trygg.TenantID, id persons.Identity) (persons.Person, error) {
+	return personByIdentity(ctx, db, tenant, id)
+}
+
+// PersonByIdentity is PersonByIdentity inside a write transaction.
+func (tx *Tx) PersonByIdentity(ctx context.Context, tenant trygg.TenantID, id persons.Identity) (persons.Person, error) {
+	return personByIdentity(ctx, tx, tenant, id)
+}
+
+// PersonByID returns the person unchecked by access (the caller decides).
+func (db *DB) PersonByID(ctx context.Context, tenant trygg.TenantID, id string) (persons.Person, error) {
+	return personByID(ctx, db, tenant, id)
+}
+
+// PersonByID is PersonByID inside a write transaction.
 func (tx *Tx) PersonByID(ctx context.Context, tenant trygg.TenantID, id string) (persons.Person, error) {
-	p, err := scanPerson(tx.queryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.tenant_id = ? AND p.id = ?`, string(tenant), id))
-	return p, notFound(err, "Person")
+	return personByID(ctx, tx, tenant, id)
 }
 
 // escapeLike escapes LIKE wildcards; use with ESCAPE '\'.

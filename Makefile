@@ -21,7 +21,12 @@ deps:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
 	fi
 	@if [ ! -d .tools/node_modules ] || [ .tools/package-lock.json -nt .tools/node_modules/.package-lock.json ]; then \
-	  command -v npm >/dev/null 2>&1 || { echo "deps: npm not found (Node.js >= 20.19 needed for .tools)" >&2; exit 1; }; \
+	  if ! command -v npm >/dev/null 2>&1; then \
+	    echo "deps: installing Node.js and npm (Debian packages nodejs, npm)"; \
+	    SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm; \
+	  fi; \
 	  echo "deps: installing .tools (npm ci)"; \
 	  npm ci --prefix .tools --no-audit --no-fund; \
 	fi

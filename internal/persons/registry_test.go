@@ -1,0 +1,66 @@
+package persons
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+func TestFileRegistryRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.json")
+	id := GenerateTestNumber(time.Date(1942, 3, 4, 0, 0, 0, 0, time.UTC), "F", 3)
+	r := NewFileRegistry()
+	r.Add(RegistryRecord{Identity: id, GivenName: "Ingrid", FamilyName: "Berg", Protection: ProtectionProtected,
+		Address: Address{Street: "Storgatan 1", PostalCode: "123 45", City: "Demostad"}})
+	if err := r.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := LoadFileRegistry(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := loaded.Lookup(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.GivenName != "Ingrid" || rec.Protection != ProtectionProtected || rec.Address.City != "Demostad" {
+		t.Fatalf("record changed on the way: %+v", rec)
+	}
+	other := GenerateTestNumber(time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC), "M", 0)
+	if _, err := loaded.Lookup(context.Background(), other); trygg.ErrorCode(err) != trygg.ENotFound {
+		t.Fatalf("unknown number: want not found, got %v", err)
+	}
+}
+
+func TestLoadFileRegistryErrors(t *testing.T) {
+	dir := t.TempDir()
+	missing, err := LoadFileRegistry(filepath.Join(dir, "none.json"))
+	if err != nil || missing == nil {
+		t.Fatalf("a missing file is an empty registry, got %v", err)
+	}
+	tests := []struct{ name, body, want string }{
+		{"not json", "{", "registry"},
+		{"bad number", `[{"identity_number":"19121212-1213","given_name":"A","family_name":"B","protection":"none"}]`, "record 0"},
+		{"bad protection", `[{"identity_number":"19121212-1212","protection":"secret"}]`, "registry"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+".json")
+			if err := os.WriteFile(path, []byte(tt.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadFileRegistry(path)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want error mentioning %q, got %v", tt.want, err)
+			}
+			if strings.Contains(err.Error(), "121212") {
+				t.Fatalf("error echoes the identity number: %v", err)
+			}
+		})
+	}
+}

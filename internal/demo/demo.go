@@ -106,14 +106,14 @@ func (g *gen) id(prefix string) string {
 func (g *gen) person(age int, sex string) persons.Person {
 	birth := g.today.AddDate(-age, 0, -g.rng.IntN(365))
 	var id persons.Identity
-	for n := 0; ; n++ {
-		id = persons.GenerateTestNumber(birth, sex, g.rng.IntN(10)+n)
+	k := g.rng.IntN(persons.TestNumbersPerDay)
+	for tries := 0; ; tries++ {
+		if tries == persons.TestNumbersPerDay { // the day is full: the day before
+			birth, tries = birth.AddDate(0, 0, -1), 0
+		}
+		id = persons.GenerateTestNumber(birth, sex, k+tries)
 		if !g.used[id.Value] {
 			break
-		}
-		if n > 10 {
-			birth = birth.AddDate(0, 0, -1)
-			n = 0
 		}
 	}
 	g.used[id.Value] = true
@@ -147,8 +147,10 @@ func (g *gen) openCase(p persons.Person, unitID, caseType, title, officer string
 		AssignedTo: officer, OpenedAt: g.today.AddDate(0, 0, -g.rng.IntN(400))})
 }
 
+var asciiFold = strings.NewReplacer("Ö", "o", "ö", "o", "ä", "a", "å", "a")
+
 func unitID(district, kind string) string {
-	return strings.ToLower(strings.NewReplacer("Ö", "o", "ö", "o", "ä", "a", "å", "a").Replace(district)) + "-" + kind
+	return strings.ToLower(asciiFold.Replace(district)) + "-" + kind
 }
 
 // Generate returns a dataset for opts.

@@ -251,22 +251,26 @@ func (id Identity) Masked() string {
 	return id.Value[:4] + "****"
 }
 
+// TestNumbersPerDay is how many numbers GenerateTestNumber can give per
+// birth date and sex.
+const TestNumbersPerDay = 50
+
 // GenerateTestNumber returns a valid personnummer Identity for the birth
-// date and sex ("M" gives a male number, anything else a female one), using
-// the birth-number range 980–999, which is used for synthetic persons and
-// never for real ones. n selects among the ten candidates with the right
-// parity (n mod 10; negative n is allowed). The birth year must be within
-// 0–9999. Used by the demo generator.
+// date and sex ("M" gives a male number, anything else a female one), with a
+// birth number in 900–999: 50 candidates of each parity per day, enough for
+// a synthetic city of several million. n selects among them (n mod 50;
+// negative n is allowed). The numbers are valid, not reserved: synthetic
+// data made with them must never be mixed with real registers. The birth
+// year must be within 0–9999. Used by the demo generator.
 func GenerateTestNumber(birth time.Time, sex string, n int) Identity {
 	y, m, d := birth.Date()
-	first := 980 // even: female
+	first := 900 // even: female
 	if strings.EqualFold(sex, "M") {
-		first = 981
+		first = 901
 	}
-	const count = 10 // candidates of each parity in 980–999
-	k := n % count
+	k := n % TestNumbersPerDay
 	if k < 0 {
-		k += count
+		k += TestNumbersPerDay
 	}
 	bn := first + 2*k
 

@@ -1,0 +1,91 @@
+package demo
+
+import (
+	"testing"
+	"time"
+
+	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/persons"
+)
+
+func TestGenerate(t *testing.T) {
+	today := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	ds := Generate(Options{Today: today})
+	if len(ds.Persons) != 2000 {
+		t.Errorf("persons = %d, want 2000", len(ds.Persons))
+	}
+	if len(ds.Units) != 31 {
+		t.Errorf("units = %d, want 31 (1 administration, 5 districts, 25 units)", len(ds.Units))
+	}
+	staff := 0
+	for _, u := range ds.Users {
+		if u.PersonID == "" {
+			staff++
+		}
+	}
+	if staff != 200 {
+		t.Errorf("staff = %d, want 200", staff)
+	}
+	units := map[string]org.Unit{}
+	for _, u := range ds.Units {
+		units[u.ID] = org.Unit{ID: u.ID, Kind: u.Kind}
+	}
+	seen := map[string]bool{}
+	byID := map[string]persons.Person{}
+	protected := 0
+	for _, p := range ds.Persons {
+		id, err := persons.ParseIdentityNumber(p.Identity.String(), today)
+		if err != nil {
+			t.Fatalf("person %s has an invalid identity number: %v", p.ID, err)
+		}
+		if id != p.Identity || seen[id.Value] {
+			t.Fatalf("person %s: number not canonical or not unique", p.ID)
+		}
+		seen[id.Value] = true
+		byID[p.ID] = p
+		if p.Protection != persons.ProtectionNone {
+			protected++
+		}
+	}
+	if protected == 0 {
+		t.Error("no person with protected identity; the demo should show protection")
+	}
+	for _, c := range ds.Cases {
+		if _, ok := byID[c.PersonID]; !ok {
+			t.Fatalf("case %s points at an unknown person", c.ID)
+		}
+		if units[c.UnitID].Kind != org.KindUnit {
+			t.Fatalf("case %s is in %q, which is not a unit (enhet)", c.ID, c.UnitID)
+		}
+	}
+	for _, r := range ds.Relations {
+		if _, ok := byID[r.FromPersonID]; !ok {
+			t.Fatalf("relation %s from unknown person", r.ID)
+		}
+		if _, ok := byID[r.ToPersonID]; !ok {
+			t.Fatalf("relation %s to unknown person", r.ID)
+		}
+	}
+	for _, rec := range ds.RegistryOnly {
+		if seen[rec.Identity.Value] {
+			t.Fatal("a registry-only person is also registered")
+		}
+	}
+	// The journeys' people: an 84-year-old with a representative, a
+	// 9-year-old with guardians, a single mother with children aged 4 and 12.
+	ages := map[int]bool{}
+	for _, p := range ds.Persons {
+		if a, ok := p.Identity.Age(today); ok {
+			ages[a] = true
+		}
+	}
+	for _, a := range []int{84, 9, 4, 12, 24} {
+		if !ages[a] {
+			t.Errorf("no person aged %d (journeys)", a)
+		}
+	}
+	again := Generate(Options{Today: today})
+	if again.Persons[100] != ds.Persons[100] || len(again.Cases) != len(ds.Cases) {
+		t.Error("the same seed must give the same data")
+	}
+}

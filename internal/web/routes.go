@@ -6,50 +6,78 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// routes is the whole route table. The OpenAPI document lists the same
-// /api routes; a test keeps the two in step.
+// route is one entry of the route table: a method and a Go 1.22 ServeMux
+// path ("/path/{id}") with its handler. api marks the JSON operations that
+// openapi.json documents; openapi_test.go keeps the two sets equal.
+type route struct {
+	method, path string
+	handler      http.Handler
+	api          bool
+}
+
+// pattern is the ServeMux pattern of rt; a route without a method matches
+// every method.
+func (rt route) pattern() string {
+	if rt.method == "" {
+		return rt.path
+	}
+	return rt.method + " " + rt.path
+}
+
+// routeTable is the whole route table.
+func (s *Server) routeTable() []route {
+	return []route{
+		// Sign-in and session.
+		{"POST", "/api/v1/session", s.api(s.handleSignIn), true},
+		{"DELETE", "/api/v1/session", s.withActor(s.handleSignOut), true},
+		{"GET", "/api/v1/me", s.withActor(s.handleMe), true},
+
+		// Organisation and users.
+		{"GET", "/api/v1/units", s.withActor(s.handleUnits), true},
+		{"POST", "/api/v1/units", s.withActor(s.handleCreateUnit), true},
+		{"POST", "/api/v1/users", s.withActor(s.handleCreateUser), true},
+
+		// Persons. Searches are POSTs so identity numbers never appear in
+		// URLs (and so never in access logs of proxies).
+		{"POST", "/api/v1/persons", s.withActor(s.handleRegisterPerson), true},
+		{"POST", "/api/v1/persons/search", s.withActor(s.handleSearchPersons), true},
+		{"GET", "/api/v1/persons/{id}", s.withActor(s.handlePerson), true},
+		{"POST", "/api/v1/relations", s.withActor(s.handleAddRelation), true},
+		{"POST", "/api/v1/emergency-openings", s.withActor(s.handleEmergencyOpen), true},
+
+		// Cases.
+		{"POST", "/api/v1/cases", s.withActor(s.handleOpenCase), true},
+		{"GET", "/api/v1/cases/{id}", s.withActor(s.handleCase), true},
+		{"POST", "/api/v1/cases/{id}/assignment", s.withActor(s.handleAssignCase), true},
+
+		// Logs.
+		{"GET", "/api/v1/events", s.withActor(s.handleEvents), true},
+		{"GET", "/api/v1/access-log", s.withActor(s.handleAccessLog), true},
+		{"GET", "/api/v1/access-log/verification", s.withActor(s.handleVerifyAccessLog), true},
+
+		// Any other /api path is a problem+json 404, not an operation.
+		{"", "/api/", s.api(s.handleAPINotFound), false},
+		{"GET", "/api/openapi.json", http.HandlerFunc(s.handleOpenAPI), true},
+
+		// Operations.
+		{"GET", "/healthz", http.HandlerFunc(s.handleHealth), true},
+		{"GET", "/readyz", http.HandlerFunc(s.handleReady), true},
+		{"GET", "/metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}), false},
+
+		// Pages.
+		{"GET", "/{$}", s.page(s.handleHome), false},
+		{"GET", "/login", s.page(s.handleLoginPage), false},
+		{"POST", "/login", s.page(s.handleLoginSubmit), false},
+		{"POST", "/logout", s.page(s.handleLogout), false},
+		{"GET", "/auth/oidc/login", s.page(s.handleOIDCLogin), false},
+		{"GET", "/auth/oidc/callback", s.page(s.handleOIDCCallback), false},
+		{"GET", "/static/style.css", http.HandlerFunc(s.handleCSS), false},
+	}
+}
+
+// routes registers the route table on mux.
 func (s *Server) routes(mux *http.ServeMux) {
-	// Sign-in and session.
-	mux.HandleFunc("POST /api/v1/session", s.api(s.handleSignIn))
-	mux.HandleFunc("DELETE /api/v1/session", s.withActor(s.handleSignOut))
-	mux.HandleFunc("GET /api/v1/me", s.withActor(s.handleMe))
-
-	// Organisation and users.
-	mux.HandleFunc("GET /api/v1/units", s.withActor(s.handleUnits))
-	mux.HandleFunc("POST /api/v1/units", s.withActor(s.handleCreateUnit))
-	mux.HandleFunc("POST /api/v1/users", s.withActor(s.handleCreateUser))
-
-	// Persons.
-	mux.HandleFunc("POST /api/v1/persons", s.withActor(s.handleRegisterPerson))
-	mux.HandleFunc("POST /api/v1/persons/search", s.withActor(s.handleSearchPersons))
-	mux.HandleFunc("GET /api/v1/persons/{id}", s.withActor(s.handlePerson))
-	mux.HandleFunc("POST /api/v1/relations", s.withActor(s.handleAddRelation))
-	mux.HandleFunc("POST /api/v1/emergency-openings", s.withActor(s.handleEmergencyOpen))
-
-	// Cases.
-	mux.HandleFunc("POST /api/v1/cases", s.withActor(s.handleOpenCase))
-	mux.HandleFunc("GET /api/v1/cases/{id}", s.withActor(s.handleCase))
-	mux.HandleFunc("POST /api/v1/cases/{id}/assignment", s.withActor(s.handleAssignCase))
-
-	// Logs.
-	mux.HandleFunc("GET /api/v1/events", s.withActor(s.handleEvents))
-	mux.HandleFunc("GET /api/v1/access-log", s.withActor(s.handleAccessLog))
-	mux.HandleFunc("GET /api/v1/access-log/verification", s.withActor(s.handleVerifyAccessLog))
-
-	mux.HandleFunc("/api/", s.api(s.handleAPINotFound))
-	mux.HandleFunc("GET /api/openapi.json", s.handleOpenAPI)
-
-	// Operations.
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.HandleFunc("GET /readyz", s.handleReady)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}))
-
-	// Pages.
-	mux.HandleFunc("GET /{$}", s.page(s.handleHome))
-	mux.HandleFunc("GET /login", s.page(s.handleLoginPage))
-	mux.HandleFunc("POST /login", s.page(s.handleLoginSubmit))
-	mux.HandleFunc("POST /logout", s.page(s.handleLogout))
-	mux.HandleFunc("GET /auth/oidc/login", s.page(s.handleOIDCLogin))
-	mux.HandleFunc("GET /auth/oidc/callback", s.page(s.handleOIDCCallback))
-	mux.HandleFunc("GET /static/style.css", s.handleCSS)
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern(), rt.handler)
+	}
 }

@@ -124,7 +124,14 @@ var errBadCredentials = trygg.Errorf(trygg.EUnauthorized, "Wrong username or pas
 // users and wrong passwords get the same answer.
 func (s *Service) SignIn(ctx context.Context, tenant trygg.TenantID, username, password string) (Session, error) {
 	if username == "" || password == "" {
-		return Session{}, trygg.Invalid("Enter username and password.", map[string]string{"username": "Required.", "password": "Required."})
+		fields := map[string]string{}
+		if username == "" {
+			fields["username"] = "Required."
+		}
+		if password == "" {
+			fields["password"] = "Required."
+		}
+		return Session{}, trygg.Invalid("Enter username and password.", fields)
 	}
 	u, err := s.db.UserByUsername(ctx, tenant, username)
 	if trygg.ErrorCode(err) == trygg.ENotFound || (err == nil && u.PasswordHash == "") {

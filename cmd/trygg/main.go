@@ -39,6 +39,8 @@ Usage:
   trygg init    --tenant ID --name NAME --code NNNN --admin USERNAME          create a tenant and its first administrator
   trygg demo    [--persons 2000] [--staff 200] [--data ./data] [--db DSN]     load the synthetic demo municipality
   trygg audit verify [--tenant ID] [--data ./data] [--db DSN]               verify the access-log hash chains
+  trygg definitions validate DIR                                            check process definitions (file:line:column problems)
+  trygg definitions publish --author USERNAME [--tenant ID] DIR             publish them as a new version
 
 --db takes a SQLite file path or a postgres:// URL; the default is data/trygg.db.
 Every flag can also be set as TRYGG_<FLAG> (for example TRYGG_DB); secrets also as TRYGG_<NAME>_FILE.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runInit(ctx, args[1:], getenv, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], getenv, stdout, stderr)
+	case "definitions":
+		return runDefinitions(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return usageError{"usage: trygg audit verify [--tenant ID]"}

@@ -25,6 +25,10 @@ const (
 	ReadAccessLog  Action = "read_access_log"
 	ManageOrg      Action = "manage_org"
 	ReadEvents     Action = "read_events"
+	// WorkCase is changing a case: moving it, filling its forms.
+	WorkCase Action = "work_case"
+	// PublishDefinitions is validating and publishing process definitions.
+	PublishDefinitions Action = "publish_definitions"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -154,6 +158,15 @@ func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 			return "", errNotFound
 		}
 		return RelEmergency, nil
+	case WorkCase:
+		for _, rel := range []Relation{RelAssigned, RelUnit} {
+			if s.has(rel) && hasAnyRole(a, caseRoles) && (s.Protection == persons.ProtectionNone || a.ProtectedIdentity) {
+				return rel, nil
+			}
+		}
+		return "", trygg.Errorf(trygg.EForbidden, "You may read this case but not work on it: it is neither assigned to you nor in your unit.")
+	case PublishDefinitions:
+		return roleOnly(a, trygg.RoleProcessDesigner)
 	case ReadAccessLog:
 		return roleOnly(a, trygg.RoleLogReviewer)
 	case ManageOrg, ReadEvents:

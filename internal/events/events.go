@@ -50,4 +50,10 @@ const (
 	CaseOpened       = "case.opened"
 	CaseAssigned     = "case.assigned"
 	EmergencyOpened  = "access.emergency_opened"
+
+	DefinitionsPublished = "definitions.published"
+	CaseTransitioned     = "case.transitioned"
+	CaseClosed           = "case.closed"
+	FormDraftSaved       = "form.draft_saved"
+	FormSigned           = "form.signed"
 )

@@ -72,6 +72,9 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 	}
 	c := store.Case{ID: newID(), PersonID: existing.ID, UnitID: unit.ID, UnitPath: unit.Path, CaseType: in.CaseType,
 		Title: in.Title, Status: "open", AssignedTo: a.UserID}
+	if err := s.pinCase(ctx, a.Tenant, &c); err != nil {
+		return store.Case{}, err
+	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if newPerson != nil {
 			// Someone may have registered the person meanwhile.
@@ -94,7 +97,8 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 		if err := tx.InsertCase(ctx, a.Tenant, c); err != nil {
 			return err
 		}
-		e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo})
+		e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
+			"definition_version": c.DefinitionVersion, "step": c.Step})
 		e.PersonID, e.CaseID = c.PersonID, c.ID
 		_, err := tx.AppendEvent(ctx, e)
 		return err

@@ -24,6 +24,7 @@ type Service struct {
 	audit    *audit.Committer
 	registry persons.Registry
 	log      *slog.Logger
+	defs     definitions
 
 	// SessionIdle ends a session after this long without a request;
 	// SessionMax ends it after this long in any case.

@@ -12,34 +12,38 @@ import (
 // Case is the case envelope: whose case, which unit, who is assigned. The
 // process engine keeps its state beside it.
 type Case struct {
-	ID         string    `json:"id"`
-	PersonID   string    `json:"person_id"`
-	UnitID     string    `json:"unit_id"`
-	UnitPath   string    `json:"-"`
-	CaseType   string    `json:"case_type"`
-	Title      string    `json:"title"`
-	Status     string    `json:"status"`
-	AssignedTo string    `json:"assigned_to,omitempty"`
-	OpenedAt   time.Time `json:"opened_at"`
-	ClosedAt   time.Time `json:"closed_at,omitzero"`
+	ID       string `json:"id"`
+	PersonID string `json:"person_id"`
+	UnitID   string `json:"unit_id"`
+	UnitPath string `json:"-"`
+	CaseType string `json:"case_type"`
+	Title    string `json:"title"`
+	Status   string `json:"status"`
+	// DefinitionVersion is the process version the case runs on (0: the
+	// case type has no published process) and Step its current step.
+	DefinitionVersion int64     `json:"definition_version"`
+	Step              string    `json:"step,omitempty"`
+	AssignedTo        string    `json:"assigned_to,omitempty"`
+	OpenedAt          time.Time `json:"opened_at"`
+	ClosedAt          time.Time `json:"closed_at,omitzero"`
 }
 
-const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.assigned_to, c.opened_at, c.closed_at`
+const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at`
 const caseFrom = ` FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var opened, closed int64
-	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.AssignedTo, &opened, &closed)
+	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed)
 	c.OpenedAt, c.ClosedAt = fromMicros(opened), fromMicros(closed)
 	return c, err
 }
 
 // InsertCase inserts c inside tx.
 func (tx *Tx) InsertCase(ctx context.Context, tenant trygg.TenantID, c Case) error {
-	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, assigned_to, opened_at, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status, c.AssignedTo,
-		micros(c.OpenedAt), micros(c.ClosedAt))
+	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step, assigned_to, opened_at, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
+		c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt))
 	if err != nil {
 		return fmt.Errorf("store: insert case: %w", err)
 	}

@@ -25,15 +25,19 @@ import (
 // openAPIBodies maps each operation with a request body to the Go type its
 // handler decodes. A new operation with a body must be added here.
 var openAPIBodies = map[string]reflect.Type{
-	"signIn":         reflect.TypeFor[signInRequest](),
-	"createUnit":     reflect.TypeFor[service.UnitInput](),
-	"createUser":     reflect.TypeFor[service.UserInput](),
-	"registerPerson": reflect.TypeFor[service.RegisterPersonInput](),
-	"searchPersons":  reflect.TypeFor[service.SearchInput](),
-	"addRelation":    reflect.TypeFor[service.RelationInput](),
-	"openEmergency":  reflect.TypeFor[service.EmergencyInput](),
-	"openCase":       reflect.TypeFor[service.OpenCaseInput](),
-	"assignCase":     reflect.TypeFor[service.AssignInput](),
+	"signIn":              reflect.TypeFor[signInRequest](),
+	"createUnit":          reflect.TypeFor[service.UnitInput](),
+	"createUser":          reflect.TypeFor[service.UserInput](),
+	"registerPerson":      reflect.TypeFor[service.RegisterPersonInput](),
+	"searchPersons":       reflect.TypeFor[service.SearchInput](),
+	"addRelation":         reflect.TypeFor[service.RelationInput](),
+	"openEmergency":       reflect.TypeFor[service.EmergencyInput](),
+	"openCase":            reflect.TypeFor[service.OpenCaseInput](),
+	"assignCase":          reflect.TypeFor[service.AssignInput](),
+	"transitionCase":      reflect.TypeFor[service.TransitionInput](),
+	"saveForm":            reflect.TypeFor[service.FormInput](),
+	"publishDefinitions":  reflect.TypeFor[service.DefinitionsInput](),
+	"validateDefinitions": reflect.TypeFor[service.DefinitionsInput](),
 }
 
 // The maps some handlers encode, written as the equivalent structs.
@@ -68,25 +72,33 @@ type (
 // openAPIResults maps each operation with a JSON success response to the Go
 // type its handler encodes. A nil type is a response the test does not check.
 var openAPIResults = map[string]reflect.Type{
-	"signIn":          reflect.TypeFor[service.Session](),
-	"getMe":           reflect.TypeFor[meResponse](),
-	"listUnits":       reflect.TypeFor[openAPIUnits](),
-	"createUnit":      reflect.TypeFor[org.Unit](),
-	"createUser":      reflect.TypeFor[store.User](),
-	"registerPerson":  reflect.TypeFor[service.PersonView](),
-	"searchPersons":   reflect.TypeFor[openAPISearch](),
-	"getPerson":       reflect.TypeFor[service.PersonView](),
-	"addRelation":     reflect.TypeFor[persons.Relation](),
-	"openEmergency":   reflect.TypeFor[service.PersonView](),
-	"openCase":        reflect.TypeFor[store.Case](),
-	"getCase":         reflect.TypeFor[store.Case](),
-	"assignCase":      reflect.TypeFor[store.Case](),
-	"listEvents":      reflect.TypeFor[openAPIEvents](),
-	"listAccessLog":   reflect.TypeFor[openAPIAccessLog](),
-	"verifyAccessLog": reflect.TypeFor[openAPIVerify](),
-	"getOpenAPI":      nil, // the document itself
-	"getHealth":       reflect.TypeFor[openAPIHealth](),
-	"getReadiness":    reflect.TypeFor[openAPIReady](),
+	"signIn":                 reflect.TypeFor[service.Session](),
+	"getMe":                  reflect.TypeFor[meResponse](),
+	"listUnits":              reflect.TypeFor[openAPIUnits](),
+	"createUnit":             reflect.TypeFor[org.Unit](),
+	"createUser":             reflect.TypeFor[store.User](),
+	"registerPerson":         reflect.TypeFor[service.PersonView](),
+	"searchPersons":          reflect.TypeFor[openAPISearch](),
+	"getPerson":              reflect.TypeFor[service.PersonView](),
+	"addRelation":            reflect.TypeFor[persons.Relation](),
+	"openEmergency":          reflect.TypeFor[service.PersonView](),
+	"openCase":               reflect.TypeFor[store.Case](),
+	"getCase":                reflect.TypeFor[store.Case](),
+	"assignCase":             reflect.TypeFor[store.Case](),
+	"getCaseProcess":         reflect.TypeFor[service.CaseProcess](),
+	"transitionCase":         reflect.TypeFor[store.Case](),
+	"saveForm":               reflect.TypeFor[service.FormView](),
+	"signForm":               reflect.TypeFor[service.FormView](),
+	"listDefinitionVersions": reflect.TypeFor[openAPIDefinitionVersions](),
+	"publishDefinitions":     reflect.TypeFor[store.DefinitionVersion](),
+	"validateDefinitions":    reflect.TypeFor[service.ValidationResult](),
+	"getDefinitionVersion":   reflect.TypeFor[openAPIDefinitionFiles](),
+	"listEvents":             reflect.TypeFor[openAPIEvents](),
+	"listAccessLog":          reflect.TypeFor[openAPIAccessLog](),
+	"verifyAccessLog":        reflect.TypeFor[openAPIVerify](),
+	"getOpenAPI":             nil, // the document itself
+	"getHealth":              reflect.TypeFor[openAPIHealth](),
+	"getReadiness":           reflect.TypeFor[openAPIReady](),
 }
 
 // openAPIDocument is the part of an OpenAPI document the tests read.
@@ -419,4 +431,13 @@ func goJSONFields(t reflect.Type) map[string]goJSONField {
 		out[name] = goJSONField{typ: f.Type, optional: optional}
 	}
 	return out
+}
+
+type openAPIDefinitionVersions struct {
+	Versions []store.DefinitionVersion `json:"versions"`
+}
+
+type openAPIDefinitionFiles struct {
+	Version int64                  `json:"version"`
+	Files   []store.DefinitionFile `json:"files"`
 }

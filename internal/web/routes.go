@@ -49,6 +49,16 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/cases", s.withActor(s.handleOpenCase), true},
 		{"GET", "/api/v1/cases/{id}", s.withActor(s.handleCase), true},
 		{"POST", "/api/v1/cases/{id}/assignment", s.withActor(s.handleAssignCase), true},
+		{"GET", "/api/v1/cases/{id}/process", s.withActor(s.handleCaseProcess), true},
+		{"POST", "/api/v1/cases/{id}/transitions", s.withActor(s.handleTransition), true},
+		{"PUT", "/api/v1/cases/{id}/forms/{form}", s.withActor(s.handleSaveForm), true},
+		{"POST", "/api/v1/cases/{id}/forms/{form}/signature", s.withActor(s.handleSignForm), true},
+
+		// Process definitions.
+		{"GET", "/api/v1/definitions", s.withActor(s.handleDefinitionVersions), true},
+		{"POST", "/api/v1/definitions", s.withActor(s.handlePublishDefinitions), true},
+		{"POST", "/api/v1/definitions/validation", s.withActor(s.handleValidateDefinitions), true},
+		{"GET", "/api/v1/definitions/{version}", s.withActor(s.handleDefinitionFiles), true},
 
 		// Logs.
 		{"GET", "/api/v1/events", s.withActor(s.handleEvents), true},

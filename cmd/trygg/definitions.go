@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// readDefinitionDir reads every .yaml and .yml file under dir, named by
+// its path relative to dir.
+func readDefinitionDir(dir string) ([]process.File, error) {
+	var files []process.File
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files = append(files, process.File{Name: filepath.ToSlash(rel), Data: b})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no .yaml files in %s", dir)
+	}
+	return files, nil
+}
+
+func runDefinitions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"usage: trygg definitions validate DIR | trygg definitions publish --author USERNAME DIR"}
+	}
+	switch args[0] {
+	case "validate":
+		return runDefinitionsValidate(args[1:], stdout)
+	case "publish":
+		return runDefinitionsPublish(ctx, args[1:], getenv, stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("unknown definitions command %q: use validate or publish", args[0])}
+}
+
+// runDefinitionsValidate checks a folder of definitions without a database:
+// every problem with file, line and column, exit status 1 if any.
+func runDefinitionsValidate(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return usageError{"usage: trygg definitions validate DIR"}
+	}
+	files, err := readDefinitionDir(args[0])
+	if err != nil {
+		return err
+	}
+	b, probs := process.Load(files)
+	var c *process.Compiled
+	if len(probs) == 0 {
+		c, probs = process.Compile(b)
+	}
+	for _, p := range probs {
+		fmt.Fprintln(stdout, p.String())
+	}
+	if len(probs) > 0 {
+		return fmt.Errorf("%d problem(s) in %s", len(probs), args[0])
+	}
+	fmt.Fprintf(stdout, "%d files valid: %d case types, %d forms, %d code systems (checksum %s)\n",
+		len(files), len(b.CaseTypes), len(b.Forms), len(b.CodeSystems), c.Checksum)
+	return nil
+}
+
+func runDefinitionsPublish(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("definitions publish", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	tenant := fs.String("tenant", "", "tenant to publish in (default: the only tenant)")
+	author := fs.String("author", "", "username of the process designer publishing (recorded in the event log)")
+	note := fs.String("note", "", "a note on what changed")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return usageError{"usage: trygg definitions publish --author USERNAME [--tenant ID] DIR"}
+	}
+	dir := fs.Arg(0)
+	if err := parseFlags(fs, nil, getenv); err != nil {
+		return err
+	}
+	if *author == "" {
+		return usageError{"--author is required: the process designer who publishes"}
+	}
+	files, err := readDefinitionDir(dir)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	db, err := openStore(ctx, dbf, true, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t, err := onlyTenant(ctx, db, *tenant)
+	if err != nil {
+		return err
+	}
+	committer := audit.NewCommitter(db)
+	defer committer.Close()
+	svc := service.New(db, committer, nil, log)
+	a, err := svc.ActorByUsername(ctx, t, *author)
+	if err != nil {
+		return fmt.Errorf("author %q: %s", *author, trygg.ErrorMessage(err))
+	}
+	in := service.DefinitionsInput{Note: *note}
+	for _, f := range files {
+		in.Files = append(in.Files, store.DefinitionFile{Name: f.Name, Content: string(f.Data)})
+	}
+	dv, err := svc.PublishDefinitions(ctx, a, in)
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "published version %d (checksum %s)\n", dv.Version, dv.Checksum)
+	return nil
+}
+
+// onlyTenant returns the named tenant, or the only one.
+func onlyTenant(ctx context.Context, db *store.DB, name string) (trygg.TenantID, error) {
+	if name != "" {
+		if _, err := db.Tenant(ctx, trygg.TenantID(name)); err != nil {
+			return "", fmt.Errorf("tenant %q does not exist", name)
+		}
+		return trygg.TenantID(name), nil
+	}
+	ts, err := db.Tenants(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(ts) != 1 {
+		return "", errors.New("give the tenant with --tenant")
+	}
+	return ts[0].ID, nil
+}

@@ -1,0 +1,154 @@
+package process
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+
+	"cel.dev/cel-go/cel"
+)
+
+// Compiled is a validated bundle with its expressions compiled, ready to
+// run. It is immutable and safe for concurrent use.
+type Compiled struct {
+	Bundle    *Bundle
+	Checksum  string
+	forms     map[string]*compiledForm
+	caseTypes map[string]*compiledCaseType
+	codes     map[string]map[string]string // code system → code → parent code
+}
+
+type compiledForm struct {
+	def         *Form
+	fields      []*compiledField // top-level fields in order
+	byID        map[string]*compiledField
+	sections    map[string]*compiledSection
+	validations []compiledValidation
+}
+
+type compiledSection struct {
+	def     *Section
+	visible cel.Program
+}
+
+type compiledField struct {
+	def                        *Field
+	section                    *compiledSection
+	visible, required, compute cel.Program
+}
+
+type compiledValidation struct {
+	def  *Validation
+	rule cel.Program
+}
+
+type compiledCaseType struct {
+	def         *CaseType
+	steps       map[string]*Step
+	transitions map[string]*compiledTransition
+}
+
+type compiledTransition struct {
+	def   *Transition
+	guard cel.Program
+}
+
+// Compile validates the bundle and compiles it. It returns the problems
+// instead when there are any.
+func Compile(b *Bundle) (*Compiled, Problems) {
+	if probs := Validate(b); len(probs) > 0 {
+		return nil, probs
+	}
+	c := &Compiled{Bundle: b, Checksum: Checksum(b.Sources), forms: map[string]*compiledForm{},
+		caseTypes: map[string]*compiledCaseType{}, codes: map[string]map[string]string{}}
+	for _, cs := range b.CodeSystems {
+		m := map[string]string{}
+		var walk func(parent string, codes []Code)
+		walk = func(parent string, codes []Code) {
+			for _, code := range codes {
+				m[code.Code.Value] = parent
+				walk(code.Code.Value, code.Children)
+			}
+		}
+		walk("", cs.Codes)
+		c.codes[cs.ID.Value] = m
+	}
+	must := func(env *cel.Env, s Str, t *cel.Type) cel.Program {
+		if s.Value == "" {
+			return nil
+		}
+		p, err := compile(env, s.Value, t)
+		if err != nil { // Validate compiled the same expression already
+			panic(fmt.Sprintf("process: %s: %v", s.Value, err))
+		}
+		return p
+	}
+	for _, f := range b.Forms {
+		env, _ := newEnv(b.Forms, f.ID.Value)
+		cf := &compiledForm{def: f, byID: map[string]*compiledField{}, sections: map[string]*compiledSection{}}
+		for si := range f.Sections {
+			s := &f.Sections[si]
+			cs := &compiledSection{def: s, visible: must(env, s.VisibleIf, cel.BoolType)}
+			cf.sections[s.ID.Value] = cs
+			for fi := range s.Fields {
+				fd := &s.Fields[fi]
+				field := &compiledField{def: fd, section: cs, visible: must(env, fd.VisibleIf, cel.BoolType),
+					required: must(env, fd.RequiredIf, cel.BoolType), compute: must(env, fd.Compute, celType(fd.Type.Value))}
+				cf.fields = append(cf.fields, field)
+				cf.byID[fd.ID.Value] = field
+			}
+		}
+		for i := range f.Validations {
+			cf.validations = append(cf.validations, compiledValidation{def: &f.Validations[i], rule: must(env, f.Validations[i].Rule, cel.BoolType)})
+		}
+		c.forms[f.ID.Value] = cf
+	}
+	env, _ := newEnv(b.Forms, "")
+	for _, ct := range b.CaseTypes {
+		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{}}
+		for i := range ct.Steps {
+			cc.steps[ct.Steps[i].ID.Value] = &ct.Steps[i]
+		}
+		for i := range ct.Transitions {
+			t := &ct.Transitions[i]
+			cc.transitions[t.ID.Value] = &compiledTransition{def: t, guard: must(env, t.Guard, cel.BoolType)}
+		}
+		c.caseTypes[ct.ID.Value] = cc
+	}
+	return c, nil
+}
+
+// Checksum returns a SHA-256 over the files' names and contents, in name
+// order: the identity of a bundle across installations.
+func Checksum(sources map[string][]byte) string {
+	names := make([]string, 0, len(sources))
+	for n := range sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		fmt.Fprintf(h, "%d:%s%d:", len(n), n, len(sources[n]))
+		h.Write(sources[n])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CaseType returns the case type with id.
+func (c *Compiled) CaseType(id string) (*CaseType, bool) {
+	ct, ok := c.caseTypes[id]
+	if !ok {
+		return nil, false
+	}
+	return ct.def, true
+}
+
+// Form returns the form with id.
+func (c *Compiled) Form(id string) (*Form, bool) {
+	f, ok := c.forms[id]
+	if !ok {
+		return nil, false
+	}
+	return f.def, true
+}

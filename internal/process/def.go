@@ -1,0 +1,185 @@
+// Package process is the process engine ("the tool"): case types, forms,
+// code systems and their expressions as versioned data. It loads and
+// validates definitions (with file, line and column for every problem),
+// compiles their CEL expressions against a typed environment, and decides
+// transitions. It is pure: no SQL, no HTTP.
+package process
+
+import (
+	"gopkg.in/yaml.v3"
+)
+
+// Pos is a place in a definition file.
+type Pos struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+// Text is a label or help text in Swedish and English.
+type Text struct {
+	SV string `yaml:"sv" json:"sv"`
+	EN string `yaml:"en" json:"en,omitempty"`
+}
+
+// In returns the text in lang, falling back to Swedish.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.SV
+}
+
+// Str is a string that remembers where in the file it was written, so a
+// problem with it can be pointed at.
+type Str struct {
+	Value string
+	Pos   Pos
+}
+
+// UnmarshalYAML reads a scalar and its position.
+func (s *Str) UnmarshalYAML(n *yaml.Node) error {
+	s.Pos = Pos{Line: n.Line, Column: n.Column}
+	return n.Decode(&s.Value)
+}
+
+// MarshalYAML writes the plain string.
+func (s Str) MarshalYAML() (any, error) { return s.Value, nil }
+
+// Kinds of definition documents.
+const (
+	KindCodeSystem = "code_system"
+	KindForm       = "form"
+	KindCaseType   = "case_type"
+)
+
+// CodeSystem is a versioned set of codes forms can choose from.
+type CodeSystem struct {
+	Kind    string `yaml:"kind"`
+	ID      Str    `yaml:"id"`
+	Version string `yaml:"version"`
+	Name    Text   `yaml:"name"`
+	Codes   []Code `yaml:"codes"`
+}
+
+// Code is one code with its children (hierarchy).
+type Code struct {
+	Code     Str    `yaml:"code"`
+	Label    Text   `yaml:"label"`
+	Children []Code `yaml:"children,omitempty"`
+}
+
+// Field types.
+const (
+	FieldText        = "text"
+	FieldLongText    = "long_text"
+	FieldNumber      = "number"
+	FieldMoney       = "money" // SEK as integer öre
+	FieldDate        = "date"  // YYYY-MM-DD
+	FieldYesNo       = "yes_no"
+	FieldChoice      = "choice"
+	FieldMultiChoice = "multi_choice"
+	FieldPerson      = "person"
+	FieldGroup       = "group"      // repeating rows of sub-fields
+	FieldAssessment  = "assessment" // rows of code + 0–4 qualifier + text
+)
+
+// Form is a form definition: sections of fields.
+type Form struct {
+	Kind        string       `yaml:"kind"`
+	ID          Str          `yaml:"id"`
+	Name        Text         `yaml:"name"`
+	Sections    []Section    `yaml:"sections"`
+	Validations []Validation `yaml:"validations,omitempty"`
+}
+
+// Section groups fields; it can be hidden by role or condition.
+type Section struct {
+	ID        Str     `yaml:"id"`
+	Label     Text    `yaml:"label"`
+	Help      Text    `yaml:"help,omitempty"`
+	Roles     []Str   `yaml:"roles,omitempty"`
+	VisibleIf Str     `yaml:"visible_if,omitempty"`
+	Fields    []Field `yaml:"fields"`
+}
+
+// Field is one input of a form.
+type Field struct {
+	ID         Str   `yaml:"id"`
+	Type       Str   `yaml:"type"`
+	Label      Text  `yaml:"label"`
+	Help       Text  `yaml:"help,omitempty"`
+	Required   bool  `yaml:"required,omitempty"`
+	RequiredIf Str   `yaml:"required_if,omitempty"`
+	VisibleIf  Str   `yaml:"visible_if,omitempty"`
+	Roles      []Str `yaml:"roles,omitempty"`
+	CodeSystem Str   `yaml:"code_system,omitempty"`
+	// ParentField makes a choice cascade: only children of the code chosen
+	// in the named field of the same form are offered.
+	ParentField Str      `yaml:"parent_field,omitempty"`
+	Min         *float64 `yaml:"min,omitempty"`
+	Max         *float64 `yaml:"max,omitempty"`
+	MaxLength   int      `yaml:"max_length,omitempty"`
+	Compute     Str      `yaml:"compute,omitempty"`
+	// Group fields.
+	Fields     []Field `yaml:"fields,omitempty"`
+	MinRows    int     `yaml:"min_rows,omitempty"`
+	MaxRows    int     `yaml:"max_rows,omitempty"`
+	RowSummary Str     `yaml:"row_summary,omitempty"`
+}
+
+// Validation is a cross-field rule: Rule must hold, else Message is shown
+// at Field.
+type Validation struct {
+	Rule    Str  `yaml:"rule"`
+	Field   Str  `yaml:"field,omitempty"`
+	Message Text `yaml:"message"`
+}
+
+// CaseType defines how a kind of case runs.
+type CaseType struct {
+	Kind        string       `yaml:"kind"`
+	ID          Str          `yaml:"id"`
+	Name        Text         `yaml:"name"`
+	Field       Str          `yaml:"field"`
+	LegalBasis  []string     `yaml:"legal_basis,omitempty"`
+	Units       []Str        `yaml:"units,omitempty"` // empty: every unit of the field
+	Start       Str          `yaml:"start"`
+	Steps       []Step       `yaml:"steps"`
+	Transitions []Transition `yaml:"transitions"`
+}
+
+// Step is a state a case can be in.
+type Step struct {
+	ID    Str  `yaml:"id"`
+	Name  Text `yaml:"name"`
+	Final bool `yaml:"final,omitempty"`
+	// Forms are the forms worked in this step.
+	Forms []Str `yaml:"forms,omitempty"`
+}
+
+// Transition moves a case from one of From to To.
+type Transition struct {
+	ID    Str   `yaml:"id"`
+	Name  Text  `yaml:"name"`
+	From  []Str `yaml:"from"`
+	To    Str   `yaml:"to"`
+	Roles []Str `yaml:"roles"`
+	// Guard must evaluate to true for the transition to be allowed.
+	Guard Str `yaml:"guard,omitempty"`
+	// GuardMessage explains a false guard to the officer.
+	GuardMessage Text `yaml:"guard_message,omitempty"`
+	// Forms must be signed (complete) before the transition.
+	Forms   []Str    `yaml:"forms,omitempty"`
+	Actions []Action `yaml:"actions,omitempty"`
+}
+
+// Action is something a transition does besides moving the case.
+type Action struct {
+	Type Str `yaml:"type"`
+}
+
+// Action types.
+const (
+	ActionCloseCase = "close_case"
+)

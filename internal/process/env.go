@@ -1,0 +1,132 @@
+package process
+
+import (
+	"fmt"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+)
+
+// The expression environment. Expressions see:
+//
+//	person.age (int), person.sex (string: "M", "F" or "")
+//	case.type, case.step (string), case.days_open (int)
+//	actor.roles (list of string)
+//	today (string, YYYY-MM-DD; dates compare as text)
+//	forms.<form>.<field> for every field of every form in the bundle
+//	form.<field> for the fields of the form the expression belongs to
+//
+// Identity numbers are never in the environment.
+
+// celType is the CEL type of a field's value.
+func celType(fieldType string) *cel.Type {
+	switch fieldType {
+	case FieldNumber:
+		return cel.DoubleType
+	case FieldMoney:
+		return cel.IntType
+	case FieldYesNo:
+		return cel.BoolType
+	case FieldMultiChoice:
+		return cel.ListType(cel.StringType)
+	case FieldGroup, FieldAssessment:
+		return cel.ListType(cel.MapType(cel.StringType, cel.DynType))
+	}
+	return cel.StringType
+}
+
+// zeroValue is the value of a field that has not been filled in.
+func zeroValue(fieldType string) any {
+	switch fieldType {
+	case FieldNumber:
+		return 0.0
+	case FieldMoney:
+		return int64(0)
+	case FieldYesNo:
+		return false
+	case FieldMultiChoice:
+		return []string{}
+	case FieldGroup, FieldAssessment:
+		return []map[string]any{}
+	}
+	return ""
+}
+
+var baseVars = []cel.EnvOption{
+	cel.Variable("person.age", cel.IntType),
+	cel.Variable("person.sex", cel.StringType),
+	cel.Variable("case.type", cel.StringType),
+	cel.Variable("case.step", cel.StringType),
+	cel.Variable("case.days_open", cel.IntType),
+	cel.Variable("actor.roles", cel.ListType(cel.StringType)),
+	cel.Variable("today", cel.StringType),
+}
+
+// costLimit bounds the work one expression evaluation may do.
+const costLimit = 100_000
+
+// newEnv returns the environment for expressions of the bundle; own is the
+// form whose fields are also visible as form.<field> ("" for none).
+func newEnv(forms []*Form, own string) (*cel.Env, error) {
+	opts := append([]cel.EnvOption{}, baseVars...)
+	for _, f := range forms {
+		for _, fd := range f.allFields() {
+			t := celType(fd.Type.Value)
+			opts = append(opts, cel.Variable("forms."+f.ID.Value+"."+fd.ID.Value, t))
+			if f.ID.Value == own {
+				opts = append(opts, cel.Variable("form."+fd.ID.Value, t))
+			}
+		}
+	}
+	return cel.NewEnv(opts...)
+}
+
+// allFields returns the form's top-level fields in order.
+func (f *Form) allFields() []*Field {
+	var out []*Field
+	for i := range f.Sections {
+		for j := range f.Sections[i].Fields {
+			out = append(out, &f.Sections[i].Fields[j])
+		}
+	}
+	return out
+}
+
+// compile checks src in env and that its result has type want. The error
+// message is plain and names the expression's problem.
+func compile(env *cel.Env, src string, want *cel.Type) (cel.Program, error) {
+	ast, iss := env.Compile(src)
+	if iss != nil && iss.Err() != nil {
+		return nil, fmt.Errorf("expression error: %s", firstLine(iss.Err().Error()))
+	}
+	if want != nil && !ast.OutputType().IsExactType(want) && !(want == cel.DoubleType && ast.OutputType().IsExactType(cel.IntType)) {
+		return nil, fmt.Errorf("expression gives %s but %s is needed here", typeName(ast.OutputType()), typeName(want))
+	}
+	prg, err := env.Program(ast, cel.CostLimit(costLimit))
+	if err != nil {
+		return nil, fmt.Errorf("expression error: %s", firstLine(err.Error()))
+	}
+	return prg, nil
+}
+
+func firstLine(s string) string {
+	s = strings.TrimPrefix(s, "ERROR: <input>:")
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func typeName(t *cel.Type) string {
+	switch {
+	case t.IsExactType(cel.BoolType):
+		return "true/false"
+	case t.IsExactType(cel.StringType):
+		return "text"
+	case t.IsExactType(cel.IntType):
+		return "a whole number"
+	case t.IsExactType(cel.DoubleType):
+		return "a number"
+	}
+	return t.String()
+}

@@ -1,0 +1,366 @@
+package process
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a definition, with where it is.
+type Problem struct {
+	Pos     Pos    `json:"pos"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Column, p.Message)
+}
+
+// Problems is a list of problems; as an error it lists them all.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (ps Problems) sorted() Problems {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := ps[i].Pos, ps[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	return ps
+}
+
+// Bundle is a set of definitions that are validated and published together.
+type Bundle struct {
+	CodeSystems []*CodeSystem
+	Forms       []*Form
+	CaseTypes   []*CaseType
+	// Sources are the files as given, by name, for export and diffs.
+	Sources map[string][]byte
+}
+
+// File is one definition file.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// maxFileSize bounds one definition file; definitions are small.
+const maxFileSize = 1 << 20
+
+// Load parses definition files. Each file holds one or more YAML documents
+// separated by "---", each with a kind. It returns the bundle and every
+// problem found while reading; validation is a separate step (Validate).
+func Load(files []File) (*Bundle, Problems) {
+	b := &Bundle{Sources: map[string][]byte{}}
+	var probs Problems
+	for _, f := range files {
+		b.Sources[f.Name] = f.Data
+		if len(f.Data) > maxFileSize {
+			probs = append(probs, Problem{Pos{f.Name, 1, 1}, fmt.Sprintf("the file is larger than %d bytes", maxFileSize)})
+			continue
+		}
+		for _, doc := range splitDocuments(f.Data) {
+			probs = append(probs, b.loadDocument(f.Name, doc)...)
+		}
+	}
+	return b, probs.sorted()
+}
+
+type document struct {
+	data      []byte
+	firstLine int // line of the document's first line in the file, 1-based
+}
+
+var separator = regexp.MustCompile(`^---\s*(#.*)?$`)
+
+// splitDocuments splits a multi-document YAML file on "---" lines,
+// remembering where each document starts so problems point at the file.
+func splitDocuments(data []byte) []document {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	var docs []document
+	cur := document{firstLine: 1}
+	for i, line := range lines {
+		if separator.Match(bytes.TrimRight(line, "\r\n")) {
+			docs = append(docs, cur)
+			cur = document{firstLine: i + 2}
+			continue
+		}
+		cur.data = append(cur.data, line...)
+	}
+	docs = append(docs, cur)
+	out := docs[:0]
+	for _, d := range docs {
+		if len(bytes.TrimSpace(stripComments(d.data))) > 0 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func stripComments(b []byte) []byte {
+	var out []byte
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			out = append(out, line...)
+		}
+	}
+	return out
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlProblems turns a yaml.v3 error into problems with file positions and
+// plainer words. yaml.v3 numbers lines within the document and gives no
+// column, so lines are moved to the file's numbering (also "line N" inside
+// the message) and the column is found by looking for the key or value the
+// message names on that line.
+func yamlProblems(file string, doc document, err error) Problems {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	lines := bytes.Split(doc.data, []byte("\n"))
+	var out Problems
+	for _, m := range msgs {
+		m = strings.TrimPrefix(m, "yaml: ")
+		line := 1
+		if sm := yamlLine.FindStringSubmatchIndex(m); sm != nil && sm[0] == 0 {
+			if n, err := strconv.Atoi(m[sm[2]:sm[3]]); err == nil && n >= 1 {
+				line = n
+			}
+			m = strings.TrimPrefix(m[sm[1]:], ": ")
+			if parserErrors[m] {
+				line++ // yaml.v3 gives these 0-based
+			}
+		}
+		m = yamlLine.ReplaceAllStringFunc(m, func(s string) string {
+			n, err := strconv.Atoi(strings.TrimPrefix(s, "line "))
+			if err != nil {
+				return s
+			}
+			return fmt.Sprintf("line %d", doc.firstLine+n-1)
+		})
+		col := 1
+		if line <= len(lines) {
+			col = column(lines[line-1], m)
+		}
+		out = append(out, Problem{Pos{file, doc.firstLine + line - 1, col}, plainYAML(m)})
+	}
+	return out
+}
+
+// parserErrors are the yaml.v3 syntax errors whose line yaml.v3 reports
+// counting from 0 (its scanner's errors count from 1).
+var parserErrors = map[string]bool{
+	"did not find expected <stream-start>": true, "did not find expected <document start>": true,
+	"did not find expected node content": true, "did not find expected key": true,
+	"did not find expected '-' indicator": true, "did not find expected ',' or ']'": true,
+	"did not find expected ',' or '}'": true, "found duplicate %YAML directive": true,
+	"found incompatible YAML document": true, "found duplicate %TAG directive": true,
+	"found undefined tag handle": true,
+}
+
+var (
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	cannotDecode = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+	cannotNest   = regexp.MustCompile(`^cannot unmarshal !!(seq|map) into (\S+)$`)
+	definedTwice = regexp.MustCompile(`^mapping key "(.*)" already defined`)
+)
+
+// column returns the 1-based column on line of what the yaml.v3 message m
+// is about: the unknown or repeated key, or the value that has the wrong
+// type. It falls back to the line's first non-blank character.
+func column(line []byte, m string) int {
+	line = bytes.TrimRight(line, "\r")
+	at := func(i int) int { return utf8.RuneCount(line[:i]) + 1 }
+	key := func(k string) int {
+		for off := 0; ; {
+			i := bytes.Index(line[off:], []byte(k))
+			if i < 0 {
+				return -1
+			}
+			i += off
+			rest := bytes.TrimLeft(bytes.TrimLeft(line[i+len(k):], `"'`), " \t")
+			if bytes.HasPrefix(rest, []byte(":")) {
+				return i
+			}
+			off = i + len(k)
+		}
+	}
+	// Values come after the key's colon, or after "- " in a list.
+	start := 0
+	if i := bytes.Index(line, []byte(": ")); i >= 0 {
+		start = i + 2
+	} else if t := bytes.TrimLeft(line, " "); bytes.HasPrefix(t, []byte("- ")) {
+		start = len(line) - len(t) + 2
+	}
+	if sm := unknownField.FindStringSubmatch(m); sm != nil {
+		if i := key(sm[1]); i >= 0 {
+			return at(i)
+		}
+	} else if sm := definedTwice.FindStringSubmatch(m); sm != nil {
+		if i := key(sm[1]); i >= 0 {
+			return at(i)
+		}
+	} else if sm := cannotDecode.FindStringSubmatch(m); sm != nil {
+		v := strings.TrimSuffix(sm[2], "...")
+		if v != "" {
+			if i := bytes.Index(line[start:], []byte(v)); i >= 0 {
+				return at(start + i)
+			}
+		}
+	} else if cannotNest.MatchString(m) {
+		if i := bytes.IndexAny(line[start:], "[{"); i >= 0 {
+			return at(start + i)
+		}
+	}
+	return at(len(line) - len(bytes.TrimLeft(line, " ")))
+}
+
+func plainYAML(m string) string {
+	if sm := unknownField.FindStringSubmatch(m); sm != nil {
+		return fmt.Sprintf("unknown key %q (check the spelling; see docs/definitions.md for the keys allowed here)", sm[1])
+	}
+	if sm := cannotDecode.FindStringSubmatch(m); sm != nil {
+		want := map[string]string{"string": "text", "bool": "true or false", "int": "a whole number", "float64": "a number"}[strings.TrimPrefix(strings.TrimPrefix(sm[3], "[]"), "*")]
+		if want == "" {
+			want = "a " + strings.TrimPrefix(sm[3], "process.")
+		}
+		if strings.HasPrefix(sm[3], "[]") {
+			want = "a list"
+		}
+		return fmt.Sprintf("%q is not valid here: expected %s", sm[2], want)
+	}
+	if sm := cannotNest.FindStringSubmatch(m); sm != nil {
+		what := map[string]string{"seq": "a list", "map": "a set of keys"}[sm[1]]
+		want := "a list"
+		if !strings.HasPrefix(sm[2], "[]") {
+			want = map[string]string{"string": "text", "bool": "true or false", "int": "a whole number", "float64": "a number"}[strings.TrimPrefix(sm[2], "*")]
+			if want == "" {
+				want = "a " + strings.TrimPrefix(sm[2], "process.")
+			}
+		}
+		return fmt.Sprintf("%s is not valid here: expected %s", what, want)
+	}
+	return m
+}
+
+func (b *Bundle) loadDocument(file string, doc document) Problems {
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc.data, &root); err != nil {
+		return yamlProblems(file, doc, err)
+	}
+	if len(root.Content) == 0 {
+		return nil
+	}
+	if n := root.Content[0]; n.Kind != yaml.MappingNode {
+		return Problems{{Pos{file, doc.firstLine + max(n.Line, 1) - 1, max(n.Column, 1)},
+			"a definition must be keys and values (kind: ..., id: ...), not a list or a single value"}}
+	}
+	var head struct {
+		Kind string `yaml:"kind"`
+	}
+	if err := root.Decode(&head); err != nil {
+		return yamlProblems(file, doc, err)
+	}
+	decode := func(v any) Problems {
+		dec := yaml.NewDecoder(bytes.NewReader(doc.data))
+		dec.KnownFields(true)
+		if err := dec.Decode(v); err != nil && err != io.EOF {
+			return yamlProblems(file, doc, err)
+		}
+		return nil
+	}
+	var probs Problems
+	switch head.Kind {
+	case KindCodeSystem:
+		cs := &CodeSystem{}
+		probs = decode(cs)
+		fixPositions(cs, file, doc.firstLine)
+		b.CodeSystems = append(b.CodeSystems, cs)
+	case KindForm:
+		f := &Form{}
+		probs = decode(f)
+		fixPositions(f, file, doc.firstLine)
+		b.Forms = append(b.Forms, f)
+	case KindCaseType:
+		ct := &CaseType{}
+		probs = decode(ct)
+		fixPositions(ct, file, doc.firstLine)
+		b.CaseTypes = append(b.CaseTypes, ct)
+	case "":
+		probs = Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form or code_system"}}
+	default:
+		probs = Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form or code_system", head.Kind)}}
+	}
+	return probs
+}
+
+var strType = reflect.TypeFor[Str]()
+
+// fixPositions sets the file of every Str in v and shifts its line from
+// the document's to the file's numbering. A Str that is not in the file (a
+// missing key) gets the position of the nearest enclosing definition that
+// is, so a problem such as "has no id" still points at a line.
+func fixPositions(v any, file string, firstLine int) {
+	shift := func(p Pos) Pos { return Pos{file, p.Line + firstLine - 1, p.Column} }
+	var walk func(rv reflect.Value, outer Pos)
+	walk = func(rv reflect.Value, outer Pos) {
+		switch rv.Kind() {
+		case reflect.Pointer:
+			if !rv.IsNil() {
+				walk(rv.Elem(), outer)
+			}
+		case reflect.Struct:
+			if rv.Type() == strType {
+				s := rv.Addr().Interface().(*Str)
+				if s.Pos.Line > 0 {
+					s.Pos = shift(s.Pos)
+				} else {
+					s.Pos = outer
+				}
+				return
+			}
+			// The struct is where its first written Str is.
+			here := outer
+			for i := 0; i < rv.NumField(); i++ {
+				if f := rv.Field(i); f.Type() == strType {
+					if p := f.Interface().(Str).Pos; p.Line > 0 {
+						here = shift(p)
+						break
+					}
+				}
+			}
+			for i := 0; i < rv.NumField(); i++ {
+				walk(rv.Field(i), here)
+			}
+		case reflect.Slice:
+			for i := 0; i < rv.Len(); i++ {
+				walk(rv.Index(i), outer)
+			}
+		}
+	}
+	walk(reflect.ValueOf(v), Pos{file, firstLine, 1})
+}

@@ -1,0 +1,391 @@
+package process
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"cel.dev/cel-go/cel"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Context is what expressions know about the case, the person and the
+// actor. It never holds the identity number.
+type Context struct {
+	PersonAge  int
+	PersonSex  string
+	CaseType   string
+	CaseStep   string
+	CaseOpened time.Time
+	Roles      []trygg.Role
+	Today      time.Time
+	// Forms holds the latest values of each form of the case, by form id.
+	Forms map[string]map[string]any
+}
+
+// activation builds the variables for an expression; own is the form whose
+// values (ownValues) are also visible as form.<field>.
+func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any) map[string]any {
+	roles := make([]string, len(ctx.Roles))
+	for i, r := range ctx.Roles {
+		roles[i] = string(r)
+	}
+	days := 0
+	if !ctx.CaseOpened.IsZero() {
+		days = int(ctx.Today.Sub(ctx.CaseOpened).Hours() / 24)
+	}
+	vars := map[string]any{
+		"person.age": int64(ctx.PersonAge), "person.sex": ctx.PersonSex,
+		"case.type": ctx.CaseType, "case.step": ctx.CaseStep, "case.days_open": int64(days),
+		"actor.roles": roles, "today": ctx.Today.Format("2006-01-02"),
+	}
+	for id, f := range c.forms {
+		values := ctx.Forms[id]
+		if id == own {
+			values = ownValues
+		}
+		for _, fd := range f.fields {
+			v, ok := values[fd.def.ID.Value]
+			if !ok || v == nil {
+				v = zeroValue(fd.def.Type.Value)
+			}
+			vars["forms."+id+"."+fd.def.ID.Value] = v
+			if id == own {
+				vars["form."+fd.def.ID.Value] = v
+			}
+		}
+	}
+	return vars
+}
+
+// evalBool runs a boolean program; an evaluation error counts as false and
+// is returned so the caller can report it.
+func evalBool(p cel.Program, vars map[string]any) (bool, error) {
+	if p == nil {
+		return true, nil
+	}
+	out, _, err := p.Eval(vars)
+	if err != nil {
+		return false, err
+	}
+	b, ok := out.Value().(bool)
+	return ok && b, nil
+}
+
+// FormState is the server's verdict on a filled form: which fields are
+// shown and required, computed values, and what is wrong, field by field.
+type FormState struct {
+	Values   map[string]any    `json:"values"`
+	Visible  map[string]bool   `json:"visible"`
+	Required map[string]bool   `json:"required"`
+	Errors   map[string]string `json:"errors"`
+	// Complete is true when there are no errors: the form can be signed.
+	Complete bool `json:"complete"`
+}
+
+// EvaluateForm normalises the submitted values of form formID, computes
+// computed fields, decides visibility and requiredness with the same
+// expressions the browser uses, and validates. Values of fields that are
+// hidden are dropped. It returns a not-found error for an unknown form.
+func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Context, lang string) (FormState, error) {
+	cf, ok := c.forms[formID]
+	if !ok {
+		return FormState{}, trygg.Errorf(trygg.ENotFound, "The form %q does not exist in this version.", formID)
+	}
+	st := FormState{Values: map[string]any{}, Visible: map[string]bool{}, Required: map[string]bool{}, Errors: map[string]string{}}
+	for k := range submitted {
+		if cf.byID[k] == nil {
+			st.Errors[k] = "The form has no such field."
+		}
+	}
+	// Normalise first, so expressions see typed values.
+	for _, f := range cf.fields {
+		raw, present := submitted[f.def.ID.Value]
+		if !present || raw == nil || f.compute != nil {
+			continue
+		}
+		v, msg := c.normalise(f.def, raw)
+		if msg != "" {
+			st.Errors[f.def.ID.Value] = msg
+			continue
+		}
+		st.Values[f.def.ID.Value] = v
+	}
+	// Computed fields, in order, each seeing those before it.
+	for _, f := range cf.fields {
+		if f.compute == nil {
+			continue
+		}
+		out, _, err := f.compute.Eval(c.activation(ctx, formID, st.Values))
+		if err != nil {
+			st.Errors[f.def.ID.Value] = "The value could not be computed: " + err.Error()
+			continue
+		}
+		st.Values[f.def.ID.Value] = out.Value()
+	}
+	vars := c.activation(ctx, formID, st.Values)
+	for _, f := range cf.fields {
+		id := f.def.ID.Value
+		visible := roleAllowed(f.section.def.Roles, ctx.Roles) && roleAllowed(f.def.Roles, ctx.Roles)
+		if visible {
+			sv, err := evalBool(f.section.visible, vars)
+			fv, err2 := evalBool(f.visible, vars)
+			visible = sv && fv
+			if err != nil || err2 != nil {
+				st.Errors[id] = "Whether to show this field could not be decided."
+			}
+		}
+		st.Visible[id] = visible
+		if !visible {
+			delete(st.Values, id)
+			delete(st.Errors, id)
+			continue
+		}
+		req := f.def.Required
+		if f.required != nil {
+			r, err := evalBool(f.required, vars)
+			if err != nil {
+				st.Errors[id] = "Whether this field is required could not be decided."
+			}
+			req = r
+		}
+		st.Required[id] = req
+		if _, has := st.Values[id]; req && !has && st.Errors[id] == "" && f.compute == nil {
+			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
+		} else if req && isEmpty(st.Values[id]) && st.Errors[id] == "" && f.compute == nil {
+			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
+		}
+	}
+	// Cross-field validations see the values after hiding.
+	vars = c.activation(ctx, formID, st.Values)
+	for _, v := range cf.validations {
+		ok, err := evalBool(v.rule, vars)
+		if err == nil && ok {
+			continue
+		}
+		field := v.def.Field.Value
+		if field == "" {
+			field = "_form"
+		}
+		if field != "_form" && !st.Visible[field] {
+			continue
+		}
+		if st.Errors[field] == "" {
+			st.Errors[field] = v.def.Message.In(lang)
+		}
+	}
+	st.Complete = len(st.Errors) == 0
+	return st, nil
+}
+
+func msg(lang, en, sv string) string {
+	if lang == "en" {
+		return en
+	}
+	return sv
+}
+
+func roleAllowed(allowed []Str, roles []trygg.Role) bool {
+	if len(allowed) == 0 {
+		return true
+	}
+	for _, a := range allowed {
+		if slices.Contains(roles, trygg.Role(a.Value)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case []string:
+		return len(x) == 0
+	case []map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// normalise checks a submitted JSON value against the field's type and
+// returns it in the form expressions use, or a message saying what is wrong.
+func (c *Compiled) normalise(fd *Field, raw any) (any, string) {
+	switch fd.Type.Value {
+	case FieldText, FieldLongText, FieldPerson:
+		s, ok := raw.(string)
+		if !ok {
+			return nil, "Must be text."
+		}
+		max := fd.MaxLength
+		if max == 0 {
+			max = map[bool]int{true: 20000, false: 500}[fd.Type.Value == FieldLongText]
+		}
+		if len([]rune(s)) > max {
+			return nil, fmt.Sprintf("At most %d characters.", max)
+		}
+		return s, ""
+	case FieldDate:
+		s, ok := raw.(string)
+		if !ok {
+			return nil, "Must be a date (YYYY-MM-DD)."
+		}
+		if s == "" {
+			return "", ""
+		}
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return nil, "Must be a date (YYYY-MM-DD)."
+		}
+		return s, ""
+	case FieldNumber:
+		n, ok := raw.(float64)
+		if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
+			return nil, "Must be a number."
+		}
+		return n, rangeMsg(fd, n)
+	case FieldMoney:
+		n, ok := raw.(float64)
+		if !ok || n != math.Trunc(n) || math.Abs(n) > 1e15 {
+			return nil, "Must be a whole number of öre."
+		}
+		return int64(n), rangeMsg(fd, n)
+	case FieldYesNo:
+		b, ok := raw.(bool)
+		if !ok {
+			return nil, "Must be yes or no."
+		}
+		return b, ""
+	case FieldChoice:
+		s, ok := raw.(string)
+		if !ok {
+			return nil, "Choose one of the options."
+		}
+		if s == "" {
+			return "", ""
+		}
+		if _, ok := c.codes[fd.CodeSystem.Value][s]; !ok {
+			return nil, "Not one of the options."
+		}
+		return s, ""
+	case FieldMultiChoice:
+		list, ok := raw.([]any)
+		if !ok {
+			return nil, "Must be a list of options."
+		}
+		out := make([]string, 0, len(list))
+		for _, item := range list {
+			s, ok := item.(string)
+			if _, known := c.codes[fd.CodeSystem.Value][s]; !ok || !known {
+				return nil, "Not one of the options."
+			}
+			out = append(out, s)
+		}
+		return out, ""
+	case FieldGroup:
+		return c.normaliseRows(fd, raw)
+	case FieldAssessment:
+		return c.normaliseAssessment(fd, raw)
+	}
+	return nil, "Unknown field type."
+}
+
+func rangeMsg(fd *Field, n float64) string {
+	if fd.Min != nil && n < *fd.Min {
+		return fmt.Sprintf("Must be at least %v.", *fd.Min)
+	}
+	if fd.Max != nil && n > *fd.Max {
+		return fmt.Sprintf("Must be at most %v.", *fd.Max)
+	}
+	return ""
+}
+
+func (c *Compiled) normaliseRows(fd *Field, raw any) (any, string) {
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, "Must be a list of rows."
+	}
+	if len(list) < fd.MinRows {
+		return nil, fmt.Sprintf("At least %d rows.", fd.MinRows)
+	}
+	if fd.MaxRows > 0 && len(list) > fd.MaxRows {
+		return nil, fmt.Sprintf("At most %d rows.", fd.MaxRows)
+	}
+	rows := make([]map[string]any, 0, len(list))
+	for i, item := range list {
+		in, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Sprintf("Row %d is not a set of fields.", i+1)
+		}
+		row := map[string]any{}
+		for k := range in {
+			if !slices.ContainsFunc(fd.Fields, func(f Field) bool { return f.ID.Value == k }) {
+				return nil, fmt.Sprintf("Row %d has an unknown field %q.", i+1, k)
+			}
+		}
+		for j := range fd.Fields {
+			sf := &fd.Fields[j]
+			v, present := in[sf.ID.Value]
+			if !present || v == nil || v == "" {
+				if sf.Required {
+					return nil, fmt.Sprintf("Row %d: %s is required.", i+1, sf.Label.SV)
+				}
+				row[sf.ID.Value] = zeroValue(sf.Type.Value)
+				continue
+			}
+			nv, m := c.normalise(sf, v)
+			if m != "" {
+				return nil, fmt.Sprintf("Row %d, %s: %s", i+1, sf.Label.SV, m)
+			}
+			row[sf.ID.Value] = nv
+		}
+		rows = append(rows, row)
+	}
+	return rows, ""
+}
+
+// qualifiers are the ICF generic qualifier values allowed in assessments:
+// 0–4, plus 8 (not specified) and 9 (not applicable).
+var qualifiers = map[float64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 8: true, 9: true}
+
+func (c *Compiled) normaliseAssessment(fd *Field, raw any) (any, string) {
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, "Must be a list of assessments."
+	}
+	rows := make([]map[string]any, 0, len(list))
+	seen := map[string]bool{}
+	for i, item := range list {
+		in, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Sprintf("Row %d is not an assessment.", i+1)
+		}
+		for k := range in {
+			if k != "code" && k != "qualifier" && k != "text" {
+				return nil, fmt.Sprintf("Row %d has an unknown field %q.", i+1, k)
+			}
+		}
+		code, _ := in["code"].(string)
+		if _, ok := c.codes[fd.CodeSystem.Value][code]; !ok {
+			return nil, fmt.Sprintf("Row %d: the code is not in the code system.", i+1)
+		}
+		if seen[code] {
+			return nil, fmt.Sprintf("Row %d: the code is assessed twice.", i+1)
+		}
+		seen[code] = true
+		q, ok := in["qualifier"].(float64)
+		if !ok || !qualifiers[q] {
+			return nil, fmt.Sprintf("Row %d: the qualifier must be 0–4, 8 or 9.", i+1)
+		}
+		text, _ := in["text"].(string)
+		if len([]rune(text)) > 5000 {
+			return nil, fmt.Sprintf("Row %d: the text is longer than 5000 characters.", i+1)
+		}
+		rows = append(rows, map[string]any{"code": code, "qualifier": int64(q), "text": text})
+	}
+	return rows, ""
+}

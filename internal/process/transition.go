@@ -1,0 +1,111 @@
+package process
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Move is the outcome of a transition: the step the case goes to and the
+// actions the service must carry out in the same transaction.
+type Move struct {
+	Transition string   `json:"transition"`
+	From       string   `json:"from"`
+	To         string   `json:"to"`
+	Final      bool     `json:"final"`
+	Actions    []string `json:"actions"`
+}
+
+// Available describes a transition the actor could take now, or why not.
+type Available struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	To      string `json:"to"`
+	Allowed bool   `json:"allowed"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// Transition decides whether the actor may take transition id of case type
+// ct from ctx.CaseStep: the step must be one of its sources, the actor must
+// have one of its roles, its forms must be signed (signed holds the ids of
+// the case's signed forms) and its guard must hold. It returns the move, or
+// an error whose message says which condition failed.
+func (c *Compiled) Transition(ct, id string, ctx Context, signed map[string]bool, lang string) (Move, error) {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return Move{}, trygg.Errorf(trygg.ENotFound, "The case type %q is not in the case's process version.", ct)
+	}
+	t, ok := cct.transitions[id]
+	if !ok {
+		return Move{}, trygg.Invalid("The case type has no such transition.", map[string]string{"transition": "Unknown transition."})
+	}
+	if reason := c.blocked(t, ctx, signed, lang); reason != "" {
+		return Move{}, trygg.Errorf(trygg.EConflict, "%s", reason)
+	}
+	to := cct.steps[t.def.To.Value]
+	m := Move{Transition: id, From: ctx.CaseStep, To: to.ID.Value, Final: to.Final}
+	for _, a := range t.def.Actions {
+		m.Actions = append(m.Actions, a.Type.Value)
+	}
+	return m, nil
+}
+
+// blocked returns why t cannot be taken now, or "".
+func (c *Compiled) blocked(t *compiledTransition, ctx Context, signed map[string]bool, lang string) string {
+	if !slices.ContainsFunc(t.def.From, func(s Str) bool { return s.Value == ctx.CaseStep }) {
+		return msg(lang, fmt.Sprintf("The transition %q cannot be taken from the step %q.", t.def.ID.Value, ctx.CaseStep),
+			fmt.Sprintf("Övergången %q kan inte göras från steget %q.", t.def.ID.Value, ctx.CaseStep))
+	}
+	if !roleAllowed(t.def.Roles, ctx.Roles) {
+		return msg(lang, "Your role may not take this transition.", "Din roll får inte göra den här övergången.")
+	}
+	for _, f := range t.def.Forms {
+		if !signed[f.Value] {
+			name := f.Value
+			if cf := c.forms[f.Value]; cf != nil {
+				name = cf.def.Name.In(lang)
+			}
+			return msg(lang, fmt.Sprintf("The form %q must be signed first.", name), fmt.Sprintf("Formuläret %q måste signeras först.", name))
+		}
+	}
+	ok, err := evalBool(t.guard, c.activation(ctx, "", nil))
+	if err != nil {
+		return msg(lang, "The condition for this transition could not be evaluated: ", "Villkoret för övergången kunde inte prövas: ") + err.Error()
+	}
+	if !ok {
+		if m := t.def.GuardMessage.In(lang); m != "" {
+			return m
+		}
+		return msg(lang, "The condition for this transition is not met.", "Villkoret för övergången är inte uppfyllt.")
+	}
+	return ""
+}
+
+// Available lists the transitions out of the case's step with whether the
+// actor may take them now.
+func (c *Compiled) Available(ct string, ctx Context, signed map[string]bool, lang string) []Available {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return nil
+	}
+	var out []Available
+	for i := range cct.def.Transitions {
+		t := cct.transitions[cct.def.Transitions[i].ID.Value]
+		if !slices.ContainsFunc(t.def.From, func(s Str) bool { return s.Value == ctx.CaseStep }) {
+			continue
+		}
+		reason := c.blocked(t, ctx, signed, lang)
+		out = append(out, Available{ID: t.def.ID.Value, Name: t.def.Name.In(lang), To: t.def.To.Value, Allowed: reason == "", Reason: reason})
+	}
+	return out
+}
+
+// Start returns the start step of case type ct.
+func (c *Compiled) Start(ct string) (string, bool) {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return "", false
+	}
+	return cct.def.Start.Value, true
+}

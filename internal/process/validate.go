@@ -1,0 +1,374 @@
+package process
+
+import (
+	"fmt"
+	"regexp"
+
+	"cel.dev/cel-go/cel"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+
+var fieldTypes = map[string]bool{FieldText: true, FieldLongText: true, FieldNumber: true, FieldMoney: true, FieldDate: true,
+	FieldYesNo: true, FieldChoice: true, FieldMultiChoice: true, FieldPerson: true, FieldGroup: true, FieldAssessment: true}
+
+var fields = map[string]bool{"AO": true, "IFO": true, "FH": true, "HSL": true}
+
+type validator struct {
+	b     *Bundle
+	probs Problems
+	codes map[string]*CodeSystem
+	forms map[string]*Form
+}
+
+func (v *validator) add(p Pos, format string, args ...any) {
+	v.probs = append(v.probs, Problem{p, fmt.Sprintf(format, args...)})
+}
+
+// Validate checks the whole bundle: ids, references between case types,
+// forms and code systems, reachability of steps, and every expression's
+// type. It returns every problem, sorted by position; none means the bundle
+// can be published.
+func Validate(b *Bundle) Problems {
+	v := &validator{b: b, codes: map[string]*CodeSystem{}, forms: map[string]*Form{}}
+	for _, cs := range b.CodeSystems {
+		v.codeSystem(cs)
+	}
+	for _, f := range b.Forms {
+		if v.id(f.ID, "form") {
+			if _, dup := v.forms[f.ID.Value]; dup {
+				v.add(f.ID.Pos, "a form with id %q is defined twice", f.ID.Value)
+			}
+			v.forms[f.ID.Value] = f
+		}
+	}
+	for _, f := range b.Forms {
+		v.form(f)
+	}
+	seen := map[string]bool{}
+	for _, ct := range b.CaseTypes {
+		if v.id(ct.ID, "case type") && seen[ct.ID.Value] {
+			v.add(ct.ID.Pos, "a case type with id %q is defined twice", ct.ID.Value)
+		}
+		seen[ct.ID.Value] = true
+		v.caseType(ct)
+	}
+	return v.probs.sorted()
+}
+
+// id checks that s is present and well formed.
+func (v *validator) id(s Str, what string) bool {
+	switch {
+	case s.Value == "":
+		v.add(s.Pos, "the %s has no id", what)
+		return false
+	case !idPattern.MatchString(s.Value):
+		v.add(s.Pos, "the %s id %q must start with a lower-case letter and use only a-z, 0-9, '-' and '_' (at most 63)", what, s.Value)
+		return false
+	}
+	return true
+}
+
+func (v *validator) text(t Text, p Pos, what string) {
+	if t.SV == "" {
+		v.add(p, "%s needs a Swedish text (sv)", what)
+	}
+}
+
+func (v *validator) codeSystem(cs *CodeSystem) {
+	if !v.id(cs.ID, "code system") {
+		return
+	}
+	if _, dup := v.codes[cs.ID.Value]; dup {
+		v.add(cs.ID.Pos, "a code system with id %q is defined twice", cs.ID.Value)
+	}
+	v.codes[cs.ID.Value] = cs
+	v.text(cs.Name, cs.ID.Pos, "the code system's name")
+	if len(cs.Codes) == 0 {
+		v.add(cs.ID.Pos, "the code system %q has no codes", cs.ID.Value)
+	}
+	seen := map[string]bool{}
+	var walk func([]Code)
+	walk = func(codes []Code) {
+		for _, c := range codes {
+			if c.Code.Value == "" {
+				v.add(c.Code.Pos, "a code in %q has no code", cs.ID.Value)
+			} else if seen[c.Code.Value] {
+				v.add(c.Code.Pos, "the code %q appears twice in %q", c.Code.Value, cs.ID.Value)
+			}
+			seen[c.Code.Value] = true
+			v.text(c.Label, c.Code.Pos, fmt.Sprintf("the code %q", c.Code.Value))
+			walk(c.Children)
+		}
+	}
+	walk(cs.Codes)
+}
+
+func (v *validator) roles(roles []Str) {
+	for _, r := range roles {
+		if !trygg.Role(r.Value).Valid() {
+			v.add(r.Pos, "unknown role %q", r.Value)
+		}
+	}
+}
+
+// expr compiles a non-empty expression and reports problems at its place.
+func (v *validator) expr(env *cel.Env, s Str, want *cel.Type) {
+	if s.Value == "" || env == nil {
+		return
+	}
+	if _, err := compile(env, s.Value, want); err != nil {
+		v.add(s.Pos, "%v", err)
+	}
+}
+
+func (v *validator) form(f *Form) {
+	if f.ID.Value == "" {
+		return
+	}
+	v.text(f.Name, f.ID.Pos, "the form's name")
+	env, err := newEnv(v.b.Forms, f.ID.Value)
+	if err != nil {
+		v.add(f.ID.Pos, "the form's fields cannot be used in expressions: %v", err)
+		env = nil
+	}
+	byID := map[string]*Field{}
+	sections := map[string]bool{}
+	for si := range f.Sections {
+		s := &f.Sections[si]
+		if v.id(s.ID, "section") && sections[s.ID.Value] {
+			v.add(s.ID.Pos, "the section id %q is used twice in the form", s.ID.Value)
+		}
+		sections[s.ID.Value] = true
+		v.text(s.Label, s.ID.Pos, "the section's label")
+		v.roles(s.Roles)
+		v.expr(env, s.VisibleIf, cel.BoolType)
+		if len(s.Fields) == 0 {
+			v.add(s.ID.Pos, "the section %q has no fields", s.ID.Value)
+		}
+		for fi := range s.Fields {
+			fd := &s.Fields[fi]
+			if fd.ID.Value != "" {
+				if byID[fd.ID.Value] != nil {
+					v.add(fd.ID.Pos, "the field id %q is used twice in the form", fd.ID.Value)
+				}
+				byID[fd.ID.Value] = fd
+			}
+			v.field(env, f, fd, byID, false)
+		}
+	}
+	for _, val := range f.Validations {
+		if val.Rule.Value == "" {
+			v.add(val.Rule.Pos, "the validation has no rule")
+		}
+		v.expr(env, val.Rule, cel.BoolType)
+		v.text(val.Message, val.Rule.Pos, "the validation's message")
+		if val.Field.Value != "" && byID[val.Field.Value] == nil {
+			v.add(val.Field.Pos, "the validation points at field %q, which the form does not have", val.Field.Value)
+		}
+	}
+}
+
+func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Field, inGroup bool) {
+	v.id(fd.ID, "field")
+	v.text(fd.Label, fd.ID.Pos, fmt.Sprintf("the field %q's label", fd.ID.Value))
+	t := fd.Type.Value
+	if !fieldTypes[t] {
+		pos := fd.Type.Pos
+		if t == "" {
+			pos = fd.ID.Pos
+		}
+		v.add(pos, "unknown field type %q: use text, long_text, number, money, date, yes_no, choice, multi_choice, person, group or assessment", t)
+		return
+	}
+	v.roles(fd.Roles)
+	if fd.Required && fd.RequiredIf.Value != "" {
+		v.add(fd.RequiredIf.Pos, "the field is both required and required_if: keep one")
+	}
+	if !inGroup {
+		v.expr(env, fd.VisibleIf, cel.BoolType)
+		v.expr(env, fd.RequiredIf, cel.BoolType)
+		v.expr(env, fd.Compute, celType(t))
+	} else if fd.VisibleIf.Value != "" || fd.RequiredIf.Value != "" || fd.Compute.Value != "" {
+		v.add(fd.ID.Pos, "fields inside a group cannot have visible_if, required_if or compute yet")
+	}
+	switch t {
+	case FieldChoice, FieldMultiChoice, FieldAssessment:
+		if fd.CodeSystem.Value == "" {
+			v.add(fd.ID.Pos, "the %s field %q needs a code_system", t, fd.ID.Value)
+		} else if v.codes[fd.CodeSystem.Value] == nil {
+			v.add(fd.CodeSystem.Pos, "unknown code system %q", fd.CodeSystem.Value)
+		}
+	}
+	if fd.ParentField.Value != "" {
+		parent := byID[fd.ParentField.Value]
+		switch {
+		case parent == nil || parent == fd:
+			v.add(fd.ParentField.Pos, "parent_field %q must name a choice field earlier in the form", fd.ParentField.Value)
+		case parent.Type.Value != FieldChoice:
+			v.add(fd.ParentField.Pos, "parent_field %q is not a choice field", fd.ParentField.Value)
+		case parent.CodeSystem.Value != fd.CodeSystem.Value:
+			v.add(fd.ParentField.Pos, "a cascading choice must use the same code system as its parent field %q", fd.ParentField.Value)
+		}
+	}
+	if fd.Min != nil && fd.Max != nil && *fd.Min > *fd.Max {
+		v.add(fd.ID.Pos, "min is larger than max")
+	}
+	if t == FieldGroup {
+		if len(fd.Fields) == 0 {
+			v.add(fd.ID.Pos, "the group %q has no fields", fd.ID.Value)
+		}
+		if fd.MaxRows > 0 && fd.MinRows > fd.MaxRows {
+			v.add(fd.ID.Pos, "min_rows is larger than max_rows")
+		}
+		sub := map[string]*Field{}
+		for i := range fd.Fields {
+			sf := &fd.Fields[i]
+			if sub[sf.ID.Value] != nil {
+				v.add(sf.ID.Pos, "the field id %q is used twice in the group", sf.ID.Value)
+			}
+			sub[sf.ID.Value] = sf
+			if sf.Type.Value == FieldGroup {
+				v.add(sf.ID.Pos, "a group cannot contain another group")
+				continue
+			}
+			v.field(env, f, sf, sub, true)
+		}
+		if fd.RowSummary.Value != "" {
+			v.rowSummary(fd)
+		}
+	} else if len(fd.Fields) > 0 || fd.MinRows > 0 || fd.MaxRows > 0 {
+		v.add(fd.ID.Pos, "fields, min_rows and max_rows belong only to group fields")
+	}
+}
+
+// rowSummary checks a group's row summary, an expression over row.<field>.
+func (v *validator) rowSummary(fd *Field) {
+	opts := []cel.EnvOption{}
+	for _, sf := range fd.Fields {
+		opts = append(opts, cel.Variable("row."+sf.ID.Value, celType(sf.Type.Value)))
+	}
+	env, err := cel.NewEnv(opts...)
+	if err != nil {
+		v.add(fd.RowSummary.Pos, "the row summary cannot be checked: %v", err)
+		return
+	}
+	v.expr(env, fd.RowSummary, cel.StringType)
+}
+
+var actionTypes = map[string]bool{ActionCloseCase: true}
+
+func (v *validator) caseType(ct *CaseType) {
+	if ct.ID.Value == "" {
+		return
+	}
+	v.text(ct.Name, ct.ID.Pos, "the case type's name")
+	if !fields[ct.Field.Value] {
+		pos := ct.Field.Pos
+		if pos.Line == 0 {
+			pos = ct.ID.Pos
+		}
+		v.add(pos, "field must be one of AO, IFO, FH, HSL (got %q)", ct.Field.Value)
+	}
+	env, err := newEnv(v.b.Forms, "")
+	if err != nil {
+		v.add(ct.ID.Pos, "expressions cannot be checked: %v", err)
+		env = nil
+	}
+	steps := map[string]*Step{}
+	for i := range ct.Steps {
+		s := &ct.Steps[i]
+		if v.id(s.ID, "step") && steps[s.ID.Value] != nil {
+			v.add(s.ID.Pos, "the step id %q is used twice", s.ID.Value)
+		}
+		steps[s.ID.Value] = s
+		v.text(s.Name, s.ID.Pos, fmt.Sprintf("the step %q's name", s.ID.Value))
+		for _, f := range s.Forms {
+			if v.forms[f.Value] == nil {
+				v.add(f.Pos, "unknown form %q", f.Value)
+			}
+		}
+	}
+	if len(ct.Steps) == 0 {
+		v.add(ct.ID.Pos, "the case type has no steps")
+		return
+	}
+	if ct.Start.Value == "" {
+		v.add(ct.ID.Pos, "the case type has no start step (start: <step id>)")
+	} else if steps[ct.Start.Value] == nil {
+		v.add(ct.Start.Pos, "the start step %q is not one of the steps", ct.Start.Value)
+	}
+	next := map[string][]string{}
+	ids := map[string]bool{}
+	for i := range ct.Transitions {
+		t := &ct.Transitions[i]
+		if v.id(t.ID, "transition") && ids[t.ID.Value] {
+			v.add(t.ID.Pos, "the transition id %q is used twice", t.ID.Value)
+		}
+		ids[t.ID.Value] = true
+		v.text(t.Name, t.ID.Pos, fmt.Sprintf("the transition %q's name", t.ID.Value))
+		if len(t.From) == 0 {
+			v.add(t.ID.Pos, "the transition %q has no from step", t.ID.Value)
+		}
+		for _, f := range t.From {
+			if steps[f.Value] == nil {
+				v.add(f.Pos, "the transition %q starts from an unknown step %q", t.ID.Value, f.Value)
+			} else if steps[f.Value].Final {
+				v.add(f.Pos, "the transition %q leaves the final step %q", t.ID.Value, f.Value)
+			}
+			next[f.Value] = append(next[f.Value], t.To.Value)
+		}
+		switch {
+		case t.To.Value == "":
+			v.add(t.ID.Pos, "the transition %q goes nowhere: give to: <step id>", t.ID.Value)
+		case steps[t.To.Value] == nil:
+			v.add(t.To.Pos, "the transition %q goes to an unknown step %q", t.ID.Value, t.To.Value)
+		}
+		if len(t.Roles) == 0 {
+			v.add(t.ID.Pos, "the transition %q names no roles that may take it", t.ID.Value)
+		}
+		v.roles(t.Roles)
+		v.expr(env, t.Guard, cel.BoolType)
+		for _, f := range t.Forms {
+			if v.forms[f.Value] == nil {
+				v.add(f.Pos, "unknown form %q", f.Value)
+			}
+		}
+		for _, a := range t.Actions {
+			if !actionTypes[a.Type.Value] {
+				v.add(a.Type.Pos, "unknown action %q", a.Type.Value)
+			}
+		}
+	}
+	// Every step must be reachable from the start, and every step that is
+	// not final must have a way out.
+	if steps[ct.Start.Value] != nil {
+		reached := map[string]bool{ct.Start.Value: true}
+		queue := []string{ct.Start.Value}
+		for len(queue) > 0 {
+			s := queue[0]
+			queue = queue[1:]
+			for _, n := range next[s] {
+				if !reached[n] {
+					reached[n] = true
+					queue = append(queue, n)
+				}
+			}
+		}
+		for _, s := range ct.Steps {
+			if !reached[s.ID.Value] {
+				v.add(s.ID.Pos, "the step %q cannot be reached from the start step %q", s.ID.Value, ct.Start.Value)
+			}
+			if !s.Final && len(next[s.ID.Value]) == 0 {
+				v.add(s.ID.Pos, "the step %q is a dead end: no transition leaves it and it is not final", s.ID.Value)
+			}
+		}
+	}
+	for _, u := range ct.Units {
+		if u.Value == "" {
+			v.add(u.Pos, "an empty unit id")
+		}
+	}
+}

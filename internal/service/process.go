@@ -1,0 +1,582 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// definitions caches compiled definition versions. Versions are immutable,
+// so an entry never goes stale; which version is newest is asked of the
+// database each time, so a publish on one server takes effect on all.
+type definitions struct {
+	mu       sync.Mutex
+	compiled map[string]*process.Compiled // "tenant/version"
+}
+
+func (s *Service) compiled(ctx context.Context, tenant trygg.TenantID, version int64) (*process.Compiled, error) {
+	key := fmt.Sprintf("%s/%d", tenant, version)
+	s.defs.mu.Lock()
+	c := s.defs.compiled[key]
+	s.defs.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	files, err := s.db.DefinitionFiles(ctx, tenant, version)
+	if err != nil {
+		return nil, err
+	}
+	pf := make([]process.File, len(files))
+	for i, f := range files {
+		pf[i] = process.File{Name: f.Name, Data: []byte(f.Content)}
+	}
+	b, probs := process.Load(pf)
+	if len(probs) == 0 {
+		c, probs = process.Compile(b)
+	}
+	if len(probs) > 0 {
+		return nil, fmt.Errorf("service: published definition version %d no longer compiles: %v", version, probs)
+	}
+	s.defs.mu.Lock()
+	if s.defs.compiled == nil {
+		s.defs.compiled = map[string]*process.Compiled{}
+	}
+	s.defs.compiled[key] = c
+	s.defs.mu.Unlock()
+	return c, nil
+}
+
+// DefinitionsInput is a set of definition files to validate or publish.
+type DefinitionsInput struct {
+	Files []store.DefinitionFile `json:"files"`
+	Note  string                 `json:"note,omitempty"`
+}
+
+// ValidationResult lists every problem in a set of definitions.
+type ValidationResult struct {
+	Valid    bool              `json:"valid"`
+	Problems []process.Problem `json:"problems"`
+	Checksum string            `json:"checksum,omitempty"`
+}
+
+func (in DefinitionsInput) files() ([]process.File, error) {
+	fields := map[string]string{}
+	if len(in.Files) == 0 {
+		fields["files"] = "Give at least one definition file."
+	}
+	seen := map[string]bool{}
+	out := make([]process.File, 0, len(in.Files))
+	for _, f := range in.Files {
+		name := strings.TrimSpace(f.Name)
+		switch {
+		case name == "" || len(name) > 200 || strings.ContainsAny(name, "\\\x00") || strings.HasPrefix(name, "/") || strings.Contains(name, ".."):
+			fields["files"] = "Every file needs a plain relative name (no '..', at most 200 characters)."
+		case seen[name]:
+			fields["files"] = fmt.Sprintf("The file name %q is given twice.", name)
+		}
+		seen[name] = true
+		out = append(out, process.File{Name: name, Data: []byte(f.Content)})
+	}
+	if len(fields) > 0 {
+		return nil, trygg.Invalid("The definition files are not valid.", fields)
+	}
+	return out, nil
+}
+
+// check loads, validates and compiles files, and checks that the units the
+// case types name exist in the tenant.
+func (s *Service) check(ctx context.Context, a trygg.Actor, files []process.File) (*process.Compiled, process.Problems, error) {
+	b, probs := process.Load(files)
+	if len(probs) == 0 {
+		var c *process.Compiled
+		if c, probs = process.Compile(b); c != nil {
+			units, err := s.db.Units(ctx, a.Tenant)
+			if err != nil {
+				return nil, nil, err
+			}
+			known := map[string]bool{}
+			for _, u := range units {
+				known[u.ID] = true
+			}
+			for _, ct := range b.CaseTypes {
+				for _, u := range ct.Units {
+					if !known[u.Value] {
+						probs = append(probs, process.Problem{Pos: u.Pos, Message: fmt.Sprintf("unknown unit %q in this municipality", u.Value)})
+					}
+				}
+			}
+			if len(probs) == 0 {
+				return c, nil, nil
+			}
+		}
+	}
+	return nil, probs, nil
+}
+
+// ValidateDefinitions reports every problem in the files without saving
+// anything. A process designer may.
+func (s *Service) ValidateDefinitions(ctx context.Context, a trygg.Actor, in DefinitionsInput) (ValidationResult, error) {
+	if _, err := access.Decide(a, access.PublishDefinitions, access.Subject{}); err != nil {
+		return ValidationResult{}, err
+	}
+	files, err := in.files()
+	if err != nil {
+		return ValidationResult{}, err
+	}
+	c, probs, err := s.check(ctx, a, files)
+	if err != nil {
+		return ValidationResult{}, err
+	}
+	res := ValidationResult{Valid: c != nil, Problems: probs}
+	if res.Problems == nil {
+		res.Problems = []process.Problem{}
+	}
+	if c != nil {
+		res.Checksum = c.Checksum
+	}
+	return res, nil
+}
+
+// PublishDefinitions publishes the files as a new immutable version, if
+// they are valid. Cases already running keep their version; new cases get
+// this one. The event records the author and a diff against the previous
+// version.
+func (s *Service) PublishDefinitions(ctx context.Context, a trygg.Actor, in DefinitionsInput) (store.DefinitionVersion, error) {
+	if _, err := access.Decide(a, access.PublishDefinitions, access.Subject{}); err != nil {
+		return store.DefinitionVersion{}, err
+	}
+	if len(in.Note) > 1000 {
+		return store.DefinitionVersion{}, trygg.Invalid("The note is too long.", map[string]string{"note": "At most 1000 characters."})
+	}
+	files, err := in.files()
+	if err != nil {
+		return store.DefinitionVersion{}, err
+	}
+	c, probs, err := s.check(ctx, a, files)
+	if err != nil {
+		return store.DefinitionVersion{}, err
+	}
+	if len(probs) > 0 {
+		fields := map[string]string{}
+		for i, p := range probs {
+			if i == 20 {
+				break
+			}
+			fields[fmt.Sprintf("%s:%d:%d", p.Pos.File, p.Pos.Line, p.Pos.Column)] = p.Message
+		}
+		return store.DefinitionVersion{}, trygg.Invalid(fmt.Sprintf("The definitions have %d problems and were not published.", len(probs)), fields)
+	}
+	latest, err := s.db.LatestDefinitionVersion(ctx, a.Tenant)
+	if err != nil {
+		return store.DefinitionVersion{}, err
+	}
+	var previous []store.DefinitionFile
+	if latest > 0 {
+		if previous, err = s.db.DefinitionFiles(ctx, a.Tenant, latest); err != nil {
+			return store.DefinitionVersion{}, err
+		}
+		prev := map[string][]byte{}
+		for _, f := range previous {
+			prev[f.Name] = []byte(f.Content)
+		}
+		if process.Checksum(prev) == c.Checksum {
+			return store.DefinitionVersion{}, trygg.Errorf(trygg.EConflict, "These definitions are the same as the published version %d; nothing to publish.", latest)
+		}
+	}
+	sf := make([]store.DefinitionFile, len(files))
+	for i, f := range files {
+		sf[i] = store.DefinitionFile{Name: f.Name, Content: string(f.Data)}
+	}
+	var dv store.DefinitionVersion
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		dv, err = tx.InsertDefinitionVersion(ctx, a.Tenant, store.DefinitionVersion{Checksum: c.Checksum, PublishedBy: a.UserID, Note: in.Note}, sf)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendEvent(ctx, events.New(a, events.DefinitionsPublished, "definitions", fmt.Sprint(dv.Version), map[string]any{
+			"version": dv.Version, "checksum": dv.Checksum, "note": dv.Note, "diff": process.Diff(fileMap(previous), fileMap(sf))}))
+		return err
+	})
+	return dv, err
+}
+
+// DefinitionVersions lists the published versions; any staff member may.
+func (s *Service) DefinitionVersions(ctx context.Context, a trygg.Actor) ([]store.DefinitionVersion, error) {
+	return s.db.DefinitionVersions(ctx, a.Tenant)
+}
+
+// DefinitionFiles returns the files of a published version, for export
+// to another installation and for review.
+func (s *Service) DefinitionFiles(ctx context.Context, a trygg.Actor, version int64) ([]store.DefinitionFile, error) {
+	return s.db.DefinitionFiles(ctx, a.Tenant, version)
+}
+
+// pinCase sets the case's process version and start step when its case
+// type is defined in the newest published version.
+func (s *Service) pinCase(ctx context.Context, tenant trygg.TenantID, c *store.Case) error {
+	latest, err := s.db.LatestDefinitionVersion(ctx, tenant)
+	if err != nil || latest == 0 {
+		return err
+	}
+	comp, err := s.compiled(ctx, tenant, latest)
+	if err != nil {
+		return err
+	}
+	if start, ok := comp.Start(c.CaseType); ok {
+		c.DefinitionVersion, c.Step = latest, start
+	}
+	return nil
+}
+
+// caseWork is what working on a case needs: the case, its person's facts,
+// its process and its forms.
+type caseWork struct {
+	c       store.Case
+	comp    *process.Compiled
+	ctx     process.Context
+	signed  map[string]bool
+	drafts  map[string]store.FormEntry
+	entries []store.FormEntry
+}
+
+// loadWork reads a case the actor may work on (write=true) or read, with
+// what its process needs.
+func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, write bool) (*caseWork, access.Relation, error) {
+	c, ground, err := s.readableCase(ctx, a, caseID)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
+	if err != nil {
+		return nil, "", err
+	}
+	if write {
+		rels, err := s.db.CaseRelations(ctx, a, c)
+		if err != nil {
+			return nil, "", err
+		}
+		if ground, err = access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection}); err != nil {
+			return nil, "", err
+		}
+	}
+	if c.DefinitionVersion == 0 {
+		return nil, "", trygg.Errorf(trygg.EConflict, "The case type %q has no published process, so the case cannot be moved or have forms.", c.CaseType)
+	}
+	comp, err := s.compiled(ctx, a.Tenant, c.DefinitionVersion)
+	if err != nil {
+		return nil, "", err
+	}
+	now := s.db.Now()
+	w := &caseWork{c: c, comp: comp, signed: map[string]bool{}, drafts: map[string]store.FormEntry{}}
+	w.ctx = process.Context{PersonSex: p.Sex, CaseType: c.CaseType, CaseStep: c.Step, CaseOpened: c.OpenedAt,
+		Today: now, Forms: map[string]map[string]any{}}
+	if age, ok := p.Identity.Age(now); ok {
+		w.ctx.PersonAge = age
+	}
+	for _, g := range a.Grants {
+		if !slices.Contains(w.ctx.Roles, g.Role) {
+			w.ctx.Roles = append(w.ctx.Roles, g.Role)
+		}
+	}
+	if w.entries, err = s.db.FormEntries(ctx, a.Tenant, c.ID); err != nil {
+		return nil, "", err
+	}
+	for _, e := range w.entries {
+		switch e.Status {
+		case "signed":
+			var vals map[string]any
+			if err := json.Unmarshal([]byte(e.Values), &vals); err != nil {
+				return nil, "", fmt.Errorf("service: form entry %s: %w", e.ID, err)
+			}
+			w.ctx.Forms[e.FormID] = vals
+			w.signed[e.FormID] = true
+		case "draft":
+			w.drafts[e.FormID] = e
+		}
+	}
+	return w, ground, nil
+}
+
+// TransitionInput asks to move a case.
+type TransitionInput struct {
+	Transition string `json:"transition"`
+}
+
+// Transition moves the case along a transition of its process, if the
+// actor may work on the case and the engine allows it now: right step,
+// right role, required forms signed, guard true. The move and its actions
+// happen in one transaction with their events.
+func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, in TransitionInput, lang string) (store.Case, error) {
+	if strings.TrimSpace(in.Transition) == "" {
+		return store.Case{}, trygg.Invalid("Say which transition to take.", map[string]string{"transition": "Required."})
+	}
+	w, ground, err := s.loadWork(ctx, a, caseID, true)
+	if err != nil {
+		return store.Case{}, err
+	}
+	move, err := w.comp.Transition(w.c.CaseType, in.Transition, w.ctx, w.signed, lang)
+	if err != nil {
+		return store.Case{}, err
+	}
+	closes := move.Final || slices.Contains(move.Actions, process.ActionCloseCase)
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.MoveCase(ctx, a.Tenant, w.c.ID, move.From, move.To, closes); err != nil {
+			return err
+		}
+		e := events.New(a, events.CaseTransitioned, "case", w.c.ID, move)
+		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		if closes {
+			e := events.New(a, events.CaseClosed, "case", w.c.ID, map[string]any{"step": move.To})
+			e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+			_, err := tx.AppendEvent(ctx, e)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return store.Case{}, err
+	}
+	w.c.Step = move.To
+	if closes {
+		w.c.Status, w.c.ClosedAt = "closed", s.db.Now()
+	}
+	return w.c, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
+}
+
+// FormView is a form on a case as the actor sees it now.
+type FormView struct {
+	FormID    string            `json:"form_id"`
+	Name      string            `json:"name"`
+	Status    string            `json:"status"` // empty, draft or signed
+	EntryID   string            `json:"entry_id,omitempty"`
+	State     process.FormState `json:"state"`
+	Signed    []store.FormEntry `json:"signed"`
+	UpdatedAt time.Time         `json:"updated_at,omitzero"`
+}
+
+// CaseProcess is where a case stands in its process.
+type CaseProcess struct {
+	Case        store.Case          `json:"case"`
+	Steps       []StepView          `json:"steps"`
+	Transitions []process.Available `json:"transitions"`
+	Forms       []FormView          `json:"forms"`
+}
+
+// StepView is one step of the process, marked if it is the current one.
+type StepView struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Current bool   `json:"current"`
+	Final   bool   `json:"final"`
+}
+
+// CaseProcess returns the case's steps, the transitions out of its step
+// with whether the actor may take them now, and its forms. The read is
+// access-logged.
+func (s *Service) CaseProcess(ctx context.Context, a trygg.Actor, caseID, lang string) (CaseProcess, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, false)
+	if err != nil {
+		return CaseProcess{}, err
+	}
+	ct, _ := w.comp.CaseType(w.c.CaseType)
+	out := CaseProcess{Case: w.c, Transitions: w.comp.Available(w.c.CaseType, w.ctx, w.signed, lang), Forms: []FormView{}}
+	if out.Transitions == nil {
+		out.Transitions = []process.Available{}
+	}
+	forms := []string{}
+	for _, st := range ct.Steps {
+		out.Steps = append(out.Steps, StepView{ID: st.ID.Value, Name: st.Name.In(lang), Current: st.ID.Value == w.c.Step, Final: st.Final})
+		for _, f := range st.Forms {
+			if !slices.Contains(forms, f.Value) {
+				forms = append(forms, f.Value)
+			}
+		}
+	}
+	for _, fid := range forms {
+		fv, err := s.formView(w, fid, lang)
+		if err != nil {
+			return CaseProcess{}, err
+		}
+		out.Forms = append(out.Forms, fv)
+	}
+	return out, s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
+}
+
+func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
+	f, ok := w.comp.Form(formID)
+	if !ok {
+		return FormView{}, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
+	}
+	fv := FormView{FormID: formID, Name: f.Name.In(lang), Signed: []store.FormEntry{}}
+	values := w.ctx.Forms[formID]
+	if d, ok := w.drafts[formID]; ok {
+		if err := json.Unmarshal([]byte(d.Values), &values); err != nil {
+			return fv, fmt.Errorf("service: form draft %s: %w", d.ID, err)
+		}
+		fv.Status, fv.EntryID, fv.UpdatedAt = "draft", d.ID, d.UpdatedAt
+	} else if w.signed[formID] {
+		fv.Status = "signed"
+	}
+	for _, e := range w.entries {
+		if e.FormID == formID && e.Status == "signed" {
+			fv.Signed = append(fv.Signed, e)
+			if fv.Status == "signed" {
+				fv.EntryID, fv.UpdatedAt = e.ID, e.SignedAt
+			}
+		}
+	}
+	st, err := w.comp.EvaluateForm(formID, values, w.ctx, lang)
+	if err != nil {
+		return fv, err
+	}
+	fv.State = st
+	return fv, nil
+}
+
+// FormInput is a form's values as the officer filled them.
+type FormInput struct {
+	Values map[string]any `json:"values"`
+}
+
+// SaveForm saves the actor's values as the case's draft of the form
+// (autosave) and returns the server's verdict: what is shown, required and
+// wrong. A draft may be incomplete. Signed entries are never changed: a
+// draft after signing becomes a correction that supersedes the signed one.
+func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID string, in FormInput, lang string) (FormView, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, true)
+	if err != nil {
+		return FormView{}, err
+	}
+	if _, ok := w.comp.Form(formID); !ok {
+		return FormView{}, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
+	}
+	if in.Values == nil {
+		in.Values = map[string]any{}
+	}
+	st, err := w.comp.EvaluateForm(formID, in.Values, w.ctx, lang)
+	if err != nil {
+		return FormView{}, err
+	}
+	for k, msg := range st.Errors {
+		if msg == "The form has no such field." {
+			return FormView{}, trygg.Invalid("The form has no such field.", map[string]string{"values." + k: msg})
+		}
+	}
+	vals, err := json.Marshal(st.Values)
+	if err != nil {
+		return FormView{}, err
+	}
+	d, exists := w.drafts[formID]
+	if !exists {
+		d = store.FormEntry{ID: newID(), CaseID: w.c.ID, FormID: formID}
+		for _, e := range w.entries {
+			if e.FormID == formID && e.Status == "signed" {
+				d.Supersedes = e.ID
+			}
+		}
+	}
+	d.DefinitionVersion, d.Values, d.UpdatedBy = w.c.DefinitionVersion, string(vals), a.UserID
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SaveFormDraft(ctx, a.Tenant, d); err != nil {
+			return err
+		}
+		e := events.New(a, events.FormDraftSaved, "form_entry", d.ID, map[string]any{"form_id": formID, "supersedes": d.Supersedes})
+		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return FormView{}, err
+	}
+	if err := s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")); err != nil {
+		return FormView{}, err
+	}
+	w.drafts[formID] = d
+	return s.formView(w, formID, lang)
+}
+
+// SignForm signs the case's draft of the form. It refuses while the form
+// has errors (each reported at its field); once signed the entry never
+// changes.
+func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, lang string) (FormView, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, true)
+	if err != nil {
+		return FormView{}, err
+	}
+	d, ok := w.drafts[formID]
+	if !ok {
+		return FormView{}, trygg.Errorf(trygg.EConflict, "There is no draft of this form to sign.")
+	}
+	var values map[string]any
+	if err := json.Unmarshal([]byte(d.Values), &values); err != nil {
+		return FormView{}, err
+	}
+	st, err := w.comp.EvaluateForm(formID, values, w.ctx, lang)
+	if err != nil {
+		return FormView{}, err
+	}
+	if !st.Complete {
+		fields := map[string]string{}
+		for k, v := range st.Errors {
+			fields["values."+k] = v
+		}
+		return FormView{}, trygg.Invalid("The form is not complete and cannot be signed.", fields)
+	}
+	vals, err := json.Marshal(st.Values)
+	if err != nil {
+		return FormView{}, err
+	}
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SignFormEntry(ctx, a.Tenant, d.ID, string(vals), a.UserID); err != nil {
+			return err
+		}
+		e := events.New(a, events.FormSigned, "form_entry", d.ID, map[string]any{"form_id": formID, "supersedes": d.Supersedes,
+			"definition_version": w.c.DefinitionVersion})
+		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+		_, err := tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return FormView{}, err
+	}
+	if err := s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")); err != nil {
+		return FormView{}, err
+	}
+	w2, _, err := s.loadWork(ctx, a, caseID, false)
+	if err != nil {
+		return FormView{}, err
+	}
+	return s.formView(w2, formID, lang)
+}
+
+func fileMap(files []store.DefinitionFile) map[string]string {
+	m := make(map[string]string, len(files))
+	for _, f := range files {
+		m[f.Name] = f.Content
+	}
+	return m
+}
+
+// ActorByUsername returns the actor for a user, for the CLI acting on a
+// named person's behalf (publishing definitions with them as author).
+func (s *Service) ActorByUsername(ctx context.Context, tenant trygg.TenantID, username string) (trygg.Actor, error) {
+	u, err := s.db.UserByUsername(ctx, tenant, username)
+	if err != nil {
+		return trygg.Actor{}, err
+	}
+	return s.actorOf(ctx, tenant, u)
+}

@@ -1,0 +1,107 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// maxDefinitionBytes bounds a request carrying definition files.
+const maxDefinitionBytes = 8 << 20
+
+// apiLang is the language of user-facing texts in API answers (form
+// messages, step names): English if the client prefers it, else Swedish.
+func apiLang(r *http.Request) string {
+	al := strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language")))
+	if strings.HasPrefix(al, "en") {
+		return "en"
+	}
+	return "sv"
+}
+
+func (s *Server) handleCaseProcess(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	p, err := s.svc.CaseProcess(r.Context(), a, r.PathValue("id"), apiLang(r))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, p)
+}
+
+func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.TransitionInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.Transition(r.Context(), a, r.PathValue("id"), in, apiLang(r))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, c)
+}
+
+func (s *Server) handleSaveForm(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.FormInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	fv, err := s.svc.SaveForm(r.Context(), a, r.PathValue("id"), r.PathValue("form"), in, apiLang(r))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, fv)
+}
+
+func (s *Server) handleSignForm(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	fv, err := s.svc.SignForm(r.Context(), a, r.PathValue("id"), r.PathValue("form"), apiLang(r))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, fv)
+}
+
+func (s *Server) handleDefinitionVersions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	vs, err := s.svc.DefinitionVersions(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"versions": vs})
+}
+
+func (s *Server) handlePublishDefinitions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.DefinitionsInput](w, r, maxDefinitionBytes)
+	if err != nil {
+		return err
+	}
+	dv, err := s.svc.PublishDefinitions(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, dv)
+}
+
+func (s *Server) handleValidateDefinitions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.DefinitionsInput](w, r, maxDefinitionBytes)
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.ValidateDefinitions(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, res)
+}
+
+func (s *Server) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
+	if err != nil || v < 1 {
+		return trygg.Errorf(trygg.ENotFound, "No such definition version.")
+	}
+	files, err := s.svc.DefinitionFiles(r.Context(), a, v)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"version": v, "files": files})
+}

@@ -14,9 +14,12 @@ type Committer struct {
 	reqs     chan *request
 	maxBatch int
 
-	closeOnce sync.Once
-	closed    chan struct{}
-	done      chan struct{}
+	// mu orders Record's send against Close: once Close holds it, no
+	// request can enter reqs after run has drained it.
+	mu       sync.RWMutex
+	isClosed bool
+	closed   chan struct{}
+	done     chan struct{}
 }
 
 type request struct {
@@ -43,13 +46,18 @@ func (c *Committer) Record(ctx context.Context, entries ...Entry) error {
 		return nil
 	}
 	r := &request{entries: entries, done: make(chan error, 1)}
+	c.mu.RLock()
+	if c.isClosed {
+		c.mu.RUnlock()
+		return ErrClosed
+	}
 	select {
 	case c.reqs <- r:
-	case <-c.closed:
-		return ErrClosed
 	case <-ctx.Done():
+		c.mu.RUnlock()
 		return ctx.Err()
 	}
+	c.mu.RUnlock()
 	// Once queued, the entries will be written even if ctx ends; wait for
 	// the outcome so a cancelled request never races its own log row.
 	return <-r.done
@@ -57,7 +65,12 @@ func (c *Committer) Record(ctx context.Context, entries ...Entry) error {
 
 // Close stops accepting entries, writes those already queued and returns.
 func (c *Committer) Close() {
-	c.closeOnce.Do(func() { close(c.closed) })
+	c.mu.Lock()
+	if !c.isClosed {
+		c.isClosed = true
+		close(c.closed)
+	}
+	c.mu.Unlock()
 	<-c.done
 }
 

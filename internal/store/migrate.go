@@ -50,9 +50,25 @@ func LatestVersion() int {
 	return ms[len(ms)-1].version
 }
 
+// migrationLock is the PostgreSQL advisory lock key held while the schema
+// changes.
+const migrationLock = 74797967
+
 // SchemaVersion returns the version the database is at (0 if new).
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	// Under the migration lock: two PostgreSQL servers starting at once
+	// would otherwise race in CREATE TABLE IF NOT EXISTS, and one would fail
+	// with a unique violation in the catalog.
+	err := db.Update(ctx, func(tx *Tx) error {
+		if db.dialect.name() == "postgres" {
+			if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(migrationLock)+`)`); err != nil {
+				return err
+			}
+		}
+		_, err := tx.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return 0, fmt.Errorf("store: schema table: %w", err)
 	}
 	var v int
@@ -86,7 +102,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		}
 		err := db.Update(ctx, func(tx *Tx) error {
 			if db.dialect.name() == "postgres" {
-				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(74797967)`); err != nil {
+				if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(`+strconv.Itoa(migrationLock)+`)`); err != nil {
 					return err
 				}
 			}

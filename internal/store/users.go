@@ -31,7 +31,8 @@ func scanUser(s interface{ Scan(...any) error }) (User, error) {
 	return u, err
 }
 
-// InsertUser inserts u inside tx; a taken username is a conflict.
+// InsertUser inserts u inside tx; a taken username is an invalid error on
+// the username field, as the API documents it.
 func (tx *Tx) InsertUser(ctx context.Context, tenant trygg.TenantID, u User) error {
 	_, err := tx.exec(ctx, `INSERT INTO users (tenant_id, id, username, display_name, password_hash, oidc_issuer, oidc_subject, person_id,
 		protected_identity, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -3,10 +3,12 @@ package process
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types/ref"
 
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -21,7 +23,9 @@ type Context struct {
 	CaseOpened time.Time
 	Roles      []trygg.Role
 	Today      time.Time
-	// Forms holds the latest values of each form of the case, by form id.
+	// Forms holds the latest values of each form of the case, by form id,
+	// as EvaluateForm returned them or as decoded from JSON (numbers as
+	// float64, lists as []any): expressions see them with their field types.
 	Forms map[string]map[string]any
 }
 
@@ -50,6 +54,8 @@ func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any)
 			v, ok := values[fd.def.ID.Value]
 			if !ok || v == nil {
 				v = zeroValue(fd.def.Type.Value)
+			} else if id != own {
+				v = c.typed(fd.def, v)
 			}
 			vars["forms."+id+"."+fd.def.ID.Value] = v
 			if id == own {
@@ -58,6 +64,33 @@ func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any)
 		}
 	}
 	return vars
+}
+
+// typed returns a stored value with the Go type its field's expressions
+// expect (money as int64 though JSON gave float64, and so on); a value that
+// does not fit is returned as it is, so an expression using it fails.
+func (c *Compiled) typed(fd *Field, v any) any {
+	switch v.(type) {
+	case float64, []any:
+		if nv, msg := c.normalise(fd, v); msg == "" || nv != nil {
+			return nv
+		}
+	case int64:
+		if fd.Type.Value == FieldNumber {
+			return float64(v.(int64))
+		}
+	}
+	return v
+}
+
+// computedValue converts a computed field's result to the Go type of the
+// field's values, so later expressions and storage see one type: a number
+// field may be computed by a whole-number expression.
+func computedValue(fieldType string, v ref.Val) (any, error) {
+	if i, ok := v.Value().(int64); ok && fieldType == FieldNumber {
+		return float64(i), nil
+	}
+	return v.ConvertToNative(reflect.TypeOf(zeroValue(fieldType)))
 }
 
 // evalBool runs a boolean program; an evaluation error counts as false and
@@ -88,7 +121,9 @@ type FormState struct {
 // EvaluateForm normalises the submitted values of form formID, computes
 // computed fields, decides visibility and requiredness with the same
 // expressions the browser uses, and validates. Values of fields that are
-// hidden are dropped. It returns a not-found error for an unknown form.
+// hidden are dropped, and every expression (computed fields, conditions,
+// validations) sees a hidden field as empty. It returns a not-found error
+// for an unknown form.
 func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Context, lang string) (FormState, error) {
 	cf, ok := c.forms[formID]
 	if !ok {
@@ -101,47 +136,100 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		}
 	}
 	// Normalise first, so expressions see typed values.
+	given := map[string]any{}
 	for _, f := range cf.fields {
 		raw, present := submitted[f.def.ID.Value]
 		if !present || raw == nil || f.compute != nil {
 			continue
 		}
 		v, msg := c.normalise(f.def, raw)
+		if msg == "" && f.def.ParentField.Value != "" {
+			parent := cf.byID[f.def.ParentField.Value].def
+			msg = c.cascadeMsg(f.def, v, given[parent.ID.Value], parent)
+		}
 		if msg != "" {
 			st.Errors[f.def.ID.Value] = msg
 			continue
 		}
-		st.Values[f.def.ID.Value] = v
+		given[f.def.ID.Value] = v
 	}
-	// Computed fields, in order, each seeing those before it.
-	for _, f := range cf.fields {
-		if f.compute == nil {
-			continue
+	// Decide which fields are hidden, with hidden fields' values left out
+	// of every expression. Hiding a field can hide (or show) another that
+	// depends on it, so this repeats until nothing changes; conditions that
+	// only look at earlier fields settle at once. Conditions that depend on
+	// each other in a circle stop after as many rounds as there are fields.
+	var hidden map[string]bool
+	var exprErrs map[string]string
+	for round := 0; ; round++ {
+		st.Values = map[string]any{}
+		for k, v := range given {
+			if !hidden[k] {
+				st.Values[k] = v
+			}
 		}
-		out, _, err := f.compute.Eval(c.activation(ctx, formID, st.Values))
-		if err != nil {
-			st.Errors[f.def.ID.Value] = "The value could not be computed: " + err.Error()
-			continue
+		exprErrs = map[string]string{}
+		// Computed fields, in order, each seeing those before it.
+		for _, f := range cf.fields {
+			if f.compute == nil || hidden[f.def.ID.Value] {
+				continue
+			}
+			out, _, err := f.compute.Eval(c.activation(ctx, formID, st.Values))
+			var v any
+			if err == nil {
+				v, err = computedValue(f.def.Type.Value, out)
+			}
+			if err != nil {
+				exprErrs[f.def.ID.Value] = "The value could not be computed: " + err.Error()
+				continue
+			}
+			st.Values[f.def.ID.Value] = v
 		}
-		st.Values[f.def.ID.Value] = out.Value()
+		vars := c.activation(ctx, formID, st.Values)
+		now := map[string]bool{}
+		for _, f := range cf.fields {
+			id := f.def.ID.Value
+			if !roleAllowed(f.section.def.Roles, ctx.Roles) || !roleAllowed(f.def.Roles, ctx.Roles) {
+				now[id] = true
+				continue
+			}
+			sv, err := evalBool(f.section.visible, vars)
+			fv, err2 := evalBool(f.visible, vars)
+			if err != nil || err2 != nil {
+				// Shown, so the problem is seen and the form cannot be
+				// signed, rather than a value silently dropped.
+				exprErrs[id] = "Whether to show this field could not be decided."
+				continue
+			}
+			if !sv || !fv {
+				now[id] = true
+			}
+		}
+		// Only a field with a value changes what expressions see.
+		changed := false
+		for _, f := range cf.fields {
+			id := f.def.ID.Value
+			if _, has := given[id]; now[id] != hidden[id] && (has || f.compute != nil) {
+				changed = true
+				break
+			}
+		}
+		hidden = now
+		if !changed || round >= len(cf.fields) {
+			break
+		}
 	}
 	vars := c.activation(ctx, formID, st.Values)
 	for _, f := range cf.fields {
 		id := f.def.ID.Value
-		visible := roleAllowed(f.section.def.Roles, ctx.Roles) && roleAllowed(f.def.Roles, ctx.Roles)
-		if visible {
-			sv, err := evalBool(f.section.visible, vars)
-			fv, err2 := evalBool(f.visible, vars)
-			visible = sv && fv
-			if err != nil || err2 != nil {
-				st.Errors[id] = "Whether to show this field could not be decided."
-			}
-		}
+		visible := !hidden[id]
 		st.Visible[id] = visible
 		if !visible {
 			delete(st.Values, id)
 			delete(st.Errors, id)
 			continue
+		}
+		if m := exprErrs[id]; m != "" && st.Errors[id] == "" {
+			st.Errors[id] = m
 		}
 		req := f.def.Required
 		if f.required != nil {
@@ -156,6 +244,9 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
 		} else if req && isEmpty(st.Values[id]) && st.Errors[id] == "" && f.compute == nil {
 			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
+		}
+		if _, has := st.Values[id]; !has && f.def.Type.Value == FieldGroup && f.def.MinRows > 0 && st.Errors[id] == "" {
+			st.Errors[id] = fmt.Sprintf("At least %d rows.", f.def.MinRows)
 		}
 	}
 	// Cross-field validations see the values after hiding.
@@ -338,6 +429,11 @@ func (c *Compiled) normaliseRows(fd *Field, raw any) (any, string) {
 				continue
 			}
 			nv, m := c.normalise(sf, v)
+			if m == "" && sf.ParentField.Value != "" {
+				if j := slices.IndexFunc(fd.Fields, func(f Field) bool { return f.ID.Value == sf.ParentField.Value }); j >= 0 {
+					m = c.cascadeMsg(sf, nv, row[sf.ParentField.Value], &fd.Fields[j])
+				}
+			}
 			if m != "" {
 				return nil, fmt.Sprintf("Row %d, %s: %s", i+1, sf.Label.SV, m)
 			}
@@ -346,6 +442,28 @@ func (c *Compiled) normaliseRows(fd *Field, raw any) (any, string) {
 		rows = append(rows, row)
 	}
 	return rows, ""
+}
+
+// cascadeMsg checks a cascading choice (parent_field): every code chosen in
+// fd must be a child of the code chosen in the parent field, whose value is
+// parentValue. It returns what is wrong, or "".
+func (c *Compiled) cascadeMsg(fd *Field, v, parentValue any, parent *Field) string {
+	p, _ := parentValue.(string)
+	var chosen []string
+	switch x := v.(type) {
+	case string:
+		if x != "" {
+			chosen = []string{x}
+		}
+	case []string:
+		chosen = x
+	}
+	for _, code := range chosen {
+		if p == "" || c.codes[fd.CodeSystem.Value][code] != p {
+			return fmt.Sprintf("Not one of the options for the choice in %s.", parent.Label.SV)
+		}
+	}
+	return ""
 }
 
 // qualifiers are the ICF generic qualifier values allowed in assessments:

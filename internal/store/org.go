@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -16,6 +17,11 @@ func (tx *Tx) CreateTenant(ctx context.Context, t org.Tenant) error {
 		return trygg.Errorf(trygg.EConflict, "A tenant with this id already exists.")
 	}
 	if err != nil {
+		return fmt.Errorf("store: create tenant: %w", err)
+	}
+	// The access-log head exists from the start, so the first appends of
+	// several servers lock the same row instead of racing to insert it.
+	if _, err := tx.exec(ctx, `INSERT INTO access_log_heads (tenant_id, seq, hash) VALUES (?, 0, ?)`, string(t.ID), audit.Genesis); err != nil {
 		return fmt.Errorf("store: create tenant: %w", err)
 	}
 	return nil

@@ -37,6 +37,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	oidcIssuer := fs.String("oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in")
 	oidcClient := fs.String("oidc-client-id", "", "OpenID Connect client id")
 	idle := fs.Duration("session-idle", 30*time.Minute, "sign out after this long without activity")
+	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -128,6 +129,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go cleanSessions(ctx, db, svc, log)
+	go svc.RunTimers(ctx, *timerEvery)
 
 	fmt.Fprintf(stdout, "trygg is running at %s (database: %s)\n", base, db.Engine())
 	if ds != nil {

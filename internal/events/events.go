@@ -56,4 +56,8 @@ const (
 	CaseClosed           = "case.closed"
 	FormDraftSaved       = "form.draft_saved"
 	FormSigned           = "form.signed"
+	DeadlineStarted      = "deadline.started"
+	DeadlineMet          = "deadline.met"
+	DeadlineWarning      = "deadline.warning"
+	DeadlineOverdue      = "deadline.overdue"
 )

@@ -147,7 +147,37 @@ type CaseType struct {
 	Start       Str          `yaml:"start"`
 	Steps       []Step       `yaml:"steps"`
 	Transitions []Transition `yaml:"transitions"`
+	Deadlines   []Deadline   `yaml:"deadlines,omitempty"`
 }
+
+// Deadline is a time limit relative to an event in the case: it starts when
+// the case is opened or enters a step, and is met when the case enters one
+// of MetBy. Before it ends a warning fires; after, an overdue notice.
+type Deadline struct {
+	ID   Str  `yaml:"id"`
+	Name Text `yaml:"name"`
+	// Start is "case_opened" or the id of a step: the deadline starts when
+	// the case enters it.
+	Start Str `yaml:"start"`
+	// Period is how long: 14d, 3w or 4m (lag 1930:173).
+	Period     Str   `yaml:"period"`
+	WarnBefore Str   `yaml:"warn_before,omitempty"`
+	MetBy      []Str `yaml:"met_by"`
+	// NextWorkday moves a deadline ending on a weekend or holiday to the
+	// next weekday.
+	NextWorkday bool `yaml:"next_workday,omitempty"`
+	// OnWarning and OnOverdue say who is told: assignee (a task for the
+	// officer) and team_lead (a notice for the unit's team leads).
+	OnWarning []Str `yaml:"on_warning,omitempty"`
+	OnOverdue []Str `yaml:"on_overdue,omitempty"`
+}
+
+// Deadline start events and recipients.
+const (
+	StartCaseOpened   = "case_opened"
+	RecipientAssignee = "assignee"
+	RecipientTeamLead = "team_lead"
+)
 
 // Step is a state a case can be in.
 type Step struct {

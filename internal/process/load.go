@@ -196,6 +196,9 @@ func column(line []byte, m string) int {
 	line = bytes.TrimRight(line, "\r")
 	at := func(i int) int { return utf8.RuneCount(line[:i]) + 1 }
 	key := func(k string) int {
+		if k == "" {
+			return -1
+		}
 		for off := 0; ; {
 			i := bytes.Index(line[off:], []byte(k))
 			if i < 0 {

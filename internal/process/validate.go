@@ -3,8 +3,11 @@ package process
 import (
 	"fmt"
 	"regexp"
+	"time"
 
 	"cel.dev/cel-go/cel"
+
+	"github.com/trygg/trygg/internal/calendar"
 
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -371,4 +374,56 @@ func (v *validator) caseType(ct *CaseType) {
 			v.add(u.Pos, "an empty unit id")
 		}
 	}
+	v.deadlines(ct, steps)
 }
+
+func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
+	seen := map[string]bool{}
+	for i := range ct.Deadlines {
+		d := &ct.Deadlines[i]
+		if v.id(d.ID, "deadline") && seen[d.ID.Value] {
+			v.add(d.ID.Pos, "the deadline id %q is used twice", d.ID.Value)
+		}
+		seen[d.ID.Value] = true
+		v.text(d.Name, d.ID.Pos, fmt.Sprintf("the deadline %q's name", d.ID.Value))
+		switch {
+		case d.Start.Value == "":
+			v.add(d.ID.Pos, "the deadline %q has no start: give case_opened or a step id", d.ID.Value)
+		case d.Start.Value != StartCaseOpened && steps[d.Start.Value] == nil:
+			v.add(d.Start.Pos, "the deadline starts at an unknown step %q (use case_opened or a step id)", d.Start.Value)
+		}
+		period, err := calendar.ParsePeriod(d.Period.Value)
+		if err != nil {
+			pos := d.Period.Pos
+			if pos.Line == 0 {
+				pos = d.ID.Pos
+			}
+			v.add(pos, "the deadline's period: %v", err)
+		}
+		if d.WarnBefore.Value != "" {
+			warn, err := calendar.ParsePeriod(d.WarnBefore.Value)
+			if err != nil {
+				v.add(d.WarnBefore.Pos, "warn_before: %v", err)
+			} else if period.N > 0 && !warn.Before(period.After(refDay)).After(refDay) {
+				v.add(d.WarnBefore.Pos, "the warning (%s before) would come before the deadline starts (%s)", warn, period)
+			}
+		}
+		if len(d.MetBy) == 0 {
+			v.add(d.ID.Pos, "the deadline %q has no met_by steps: say which steps meet it", d.ID.Value)
+		}
+		for _, m := range d.MetBy {
+			if steps[m.Value] == nil {
+				v.add(m.Pos, "the deadline is met by an unknown step %q", m.Value)
+			}
+		}
+		for _, r := range append(append([]Str{}, d.OnWarning...), d.OnOverdue...) {
+			if r.Value != RecipientAssignee && r.Value != RecipientTeamLead {
+				v.add(r.Pos, "unknown recipient %q: use assignee or team_lead", r.Value)
+			}
+		}
+	}
+}
+
+// refDay is a fixed day for checking that a warning falls inside its
+// deadline's period.
+var refDay = time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)

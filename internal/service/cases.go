@@ -72,7 +72,8 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 	}
 	c := store.Case{ID: newID(), PersonID: existing.ID, UnitID: unit.ID, UnitPath: unit.Path, CaseType: in.CaseType,
 		Title: in.Title, Status: "open", AssignedTo: a.UserID}
-	if err := s.pinCase(ctx, a.Tenant, &c); err != nil {
+	comp, err := s.pinCase(ctx, a.Tenant, &c)
+	if err != nil {
 		return store.Case{}, err
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
@@ -100,8 +101,13 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 		e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
 			"definition_version": c.DefinitionVersion, "step": c.Step})
 		e.PersonID, e.CaseID = c.PersonID, c.ID
-		_, err := tx.AppendEvent(ctx, e)
-		return err
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		if comp != nil {
+			return applyDeadlines(ctx, tx, a, comp, c, c.Step, true)
+		}
+		return nil
 	})
 	if err != nil {
 		return store.Case{}, err

@@ -223,20 +223,23 @@ func (s *Service) DefinitionFiles(ctx context.Context, a trygg.Actor, version in
 }
 
 // pinCase sets the case's process version and start step when its case
-// type is defined in the newest published version.
-func (s *Service) pinCase(ctx context.Context, tenant trygg.TenantID, c *store.Case) error {
+// type is defined in the newest published version, and returns that
+// version (nil when the case type has no process).
+func (s *Service) pinCase(ctx context.Context, tenant trygg.TenantID, c *store.Case) (*process.Compiled, error) {
 	latest, err := s.db.LatestDefinitionVersion(ctx, tenant)
 	if err != nil || latest == 0 {
-		return err
+		return nil, err
 	}
 	comp, err := s.compiled(ctx, tenant, latest)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if start, ok := comp.Start(c.CaseType); ok {
-		c.DefinitionVersion, c.Step = latest, start
+	start, ok := comp.Start(c.CaseType)
+	if !ok {
+		return nil, nil
 	}
-	return nil
+	c.DefinitionVersion, c.Step = latest, start
+	return comp, nil
 }
 
 // caseWork is what working on a case needs: the case, its person's facts,
@@ -339,6 +342,9 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		if _, err := tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
+		if err := applyDeadlines(ctx, tx, a, w.comp, w.c, move.To, false); err != nil {
+			return err
+		}
 		if closes {
 			e := events.New(a, events.CaseClosed, "case", w.c.ID, map[string]any{"step": move.To})
 			e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
@@ -374,6 +380,8 @@ type CaseProcess struct {
 	Steps       []StepView          `json:"steps"`
 	Transitions []process.Available `json:"transitions"`
 	Forms       []FormView          `json:"forms"`
+	// Timers are the case's deadline timers: pending, fired and cancelled.
+	Timers []store.Timer `json:"timers"`
 }
 
 // StepView is one step of the process, marked if it is the current one.
@@ -394,6 +402,9 @@ func (s *Service) CaseProcess(ctx context.Context, a trygg.Actor, caseID, lang s
 	}
 	ct, _ := w.comp.CaseType(w.c.CaseType)
 	out := CaseProcess{Case: w.c, Transitions: w.comp.Available(w.c.CaseType, w.ctx, w.signed, lang), Forms: []FormView{}}
+	if out.Timers, err = s.db.CaseTimers(ctx, a.Tenant, w.c.ID); err != nil {
+		return CaseProcess{}, err
+	}
 	if out.Transitions == nil {
 		out.Transitions = []process.Available{}
 	}

@@ -68,6 +68,12 @@ func (db *DB) CaseByID(ctx context.Context, tenant trygg.TenantID, id string) (C
 	return c, notFound(err, "Case")
 }
 
+// CaseByID is CaseByID inside a write transaction.
+func (tx *Tx) CaseByID(ctx context.Context, tenant trygg.TenantID, id string) (Case, error) {
+	c, err := scanCase(tx.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.tenant_id = ? AND c.id = ?`, string(tenant), id))
+	return c, notFound(err, "Case")
+}
+
 // CaseRelations returns the actor's relations to case c, see
 // access.CaseRelations.
 func (db *DB) CaseRelations(ctx context.Context, a trygg.Actor, c Case) ([]access.Relation, error) {

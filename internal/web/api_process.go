@@ -105,3 +105,20 @@ func (s *Server) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a
 	}
 	return encode(w, http.StatusOK, map[string]any{"version": v, "files": files})
 }
+
+func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	q := r.URL.Query()
+	in := service.InboxInput{CaseType: q.Get("case_type")}
+	switch q.Get("team") {
+	case "", "false":
+	case "true":
+		in.Team = true
+	default:
+		return trygg.Invalid("The query is not valid.", map[string]string{"team": "Must be true or false."})
+	}
+	tasks, err := s.svc.Inbox(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"tasks": tasks})
+}

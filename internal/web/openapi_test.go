@@ -86,6 +86,7 @@ var openAPIResults = map[string]reflect.Type{
 	"getCase":                reflect.TypeFor[store.Case](),
 	"assignCase":             reflect.TypeFor[store.Case](),
 	"getCaseProcess":         reflect.TypeFor[service.CaseProcess](),
+	"getInbox":               reflect.TypeFor[openAPIInbox](),
 	"transitionCase":         reflect.TypeFor[store.Case](),
 	"saveForm":               reflect.TypeFor[service.FormView](),
 	"signForm":               reflect.TypeFor[service.FormView](),
@@ -440,4 +441,8 @@ type openAPIDefinitionVersions struct {
 type openAPIDefinitionFiles struct {
 	Version int64                  `json:"version"`
 	Files   []store.DefinitionFile `json:"files"`
+}
+
+type openAPIInbox struct {
+	Tasks []store.Task `json:"tasks"`
 }

@@ -54,6 +54,9 @@ func (s *Server) routeTable() []route {
 		{"PUT", "/api/v1/cases/{id}/forms/{form}", s.withActor(s.handleSaveForm), true},
 		{"POST", "/api/v1/cases/{id}/forms/{form}/signature", s.withActor(s.handleSignForm), true},
 
+		// Work.
+		{"GET", "/api/v1/inbox", s.withActor(s.handleInbox), true},
+
 		// Process definitions.
 		{"GET", "/api/v1/definitions", s.withActor(s.handleDefinitionVersions), true},
 		{"POST", "/api/v1/definitions", s.withActor(s.handlePublishDefinitions), true},

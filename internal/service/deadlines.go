@@ -1,0 +1,169 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// applyDeadlines starts and meets the case's deadlines on entering step,
+// inside tx, with their events.
+func applyDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c store.Case, step string, opened bool) error {
+	ch := comp.OnEnter(c.CaseType, step, tx.Now, opened)
+	for _, id := range ch.Met {
+		n, err := tx.CancelTimers(ctx, a.Tenant, c.ID, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			e := events.New(a, events.DeadlineMet, "case", c.ID, map[string]any{"deadline_id": id, "step": step})
+			e.PersonID, e.CaseID = c.PersonID, c.ID
+			if _, err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+	started := map[string]string{}
+	for _, t := range ch.Start {
+		if _, ok := started[t.DeadlineID]; !ok {
+			// A deadline that starts again (the case came back to its
+			// start step) replaces the running one.
+			if _, err := tx.CancelTimers(ctx, a.Tenant, c.ID, t.DeadlineID); err != nil {
+				return err
+			}
+		}
+		started[t.DeadlineID] = t.DueDate
+		if err := tx.InsertTimer(ctx, a.Tenant, store.Timer{ID: newID(), CaseID: c.ID, DeadlineID: t.DeadlineID, Kind: t.Kind,
+			DueDate: t.DueDate, FireAt: t.FireAt}); err != nil {
+			return err
+		}
+	}
+	for id, due := range started {
+		e := events.New(a, events.DeadlineStarted, "case", c.ID, map[string]any{"deadline_id": id, "due_date": due, "step": step})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FireDueTimers fires up to limit of the tenant's due timers: for each, in
+// one transaction with the timer's claim, it creates the tasks the deadline
+// names (a task for the assigned officer, a notice for the unit's team
+// leads) and appends an event. It returns how many fired. Several servers
+// may run it at once; a timer fires once.
+func (s *Service) FireDueTimers(ctx context.Context, tenant trygg.TenantID, limit int) (int, error) {
+	sys := SystemActor(tenant)
+	fired := 0
+	err := s.db.Update(ctx, func(tx *store.Tx) error {
+		timers, err := tx.ClaimDueTimers(ctx, tenant, limit)
+		if err != nil {
+			return err
+		}
+		for _, t := range timers {
+			c, err := tx.CaseByID(ctx, tenant, t.CaseID)
+			if err != nil {
+				return err
+			}
+			comp, err := s.compiled(ctx, tenant, c.DefinitionVersion)
+			if err != nil {
+				return err
+			}
+			name, recipients := comp.DeadlineRecipients(c.CaseType, t.DeadlineID, t.Kind, "sv")
+			title := fmt.Sprintf("%s: tidsfristen går ut %s", name, t.DueDate)
+			if t.Kind == process.TimerOverdue {
+				title = fmt.Sprintf("%s: tidsfristen gick ut %s", name, t.DueDate)
+			}
+			for _, r := range recipients {
+				task := store.Task{ID: newID(), CaseID: c.ID, UnitID: c.UnitID, Kind: "deadline_" + t.Kind, DeadlineID: t.DeadlineID,
+					Title: title, DueDate: t.DueDate}
+				if r == process.RecipientAssignee {
+					if c.AssignedTo == "" {
+						continue // an unassigned case's task goes to the team below
+					}
+					task.Assignee = c.AssignedTo
+				}
+				if err := tx.InsertTask(ctx, tenant, task); err != nil {
+					return err
+				}
+			}
+			typ := events.DeadlineWarning
+			if t.Kind == process.TimerOverdue {
+				typ = events.DeadlineOverdue
+			}
+			e := events.New(sys, typ, "case", c.ID, map[string]any{"deadline_id": t.DeadlineID, "due_date": t.DueDate, "timer_id": t.ID,
+				"late_seconds": int(tx.Now.Sub(t.FireAt).Seconds())})
+			e.PersonID, e.CaseID = c.PersonID, c.ID
+			if _, err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		fired = len(timers)
+		return nil
+	})
+	if trygg.ErrorCode(err) == trygg.EConflict {
+		return 0, nil // another server took them; it fires them
+	}
+	return fired, err
+}
+
+// RunTimers fires due timers of every tenant every interval until ctx ends.
+func (s *Service) RunTimers(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		tenants, err := s.db.Tenants(ctx)
+		if err == nil {
+			for _, tn := range tenants {
+				for {
+					n, err := s.FireDueTimers(ctx, tn.ID, 200)
+					if err != nil {
+						s.log.Error("firing timers failed", "tenant", tn.ID, "err", err)
+						break
+					}
+					if n < 200 {
+						break
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// InboxInput selects an inbox: mine, or my team's (the units where I am
+// team lead or officer).
+type InboxInput struct {
+	Team     bool
+	CaseType string
+}
+
+// Inbox returns the actor's open tasks, or their team's, soonest due first,
+// overdue ones marked. Tasks name cases, not persons, so listing them reads
+// no personal data.
+func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) ([]store.Task, error) {
+	q := store.InboxQuery{CaseType: in.CaseType}
+	if in.Team {
+		for _, g := range a.Grants {
+			if g.Role == trygg.RoleTeamLead || g.Role == trygg.RoleOfficer {
+				q.UnitPaths = append(q.UnitPaths, g.UnitPath)
+			}
+		}
+		if len(q.UnitPaths) == 0 {
+			return nil, trygg.Errorf(trygg.EForbidden, "You belong to no team with cases.")
+		}
+	} else {
+		q.UserID = a.UserID
+	}
+	return s.db.Inbox(ctx, a.Tenant, q, s.db.Now().Format("2006-01-02"))
+}

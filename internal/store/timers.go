@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Timer is a durable timer of a case's deadline.
+type Timer struct {
+	ID         string    `json:"id"`
+	CaseID     string    `json:"case_id"`
+	DeadlineID string    `json:"deadline_id"`
+	Kind       string    `json:"kind"`
+	DueDate    string    `json:"due_date"`
+	FireAt     time.Time `json:"fire_at"`
+	Status     string    `json:"status"` // pending, fired, cancelled
+}
+
+// InsertTimer adds a pending timer inside tx.
+func (tx *Tx) InsertTimer(ctx context.Context, tenant trygg.TenantID, t Timer) error {
+	_, err := tx.exec(ctx, `INSERT INTO timers (tenant_id, id, case_id, deadline_id, kind, due_date, fire_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
+		string(tenant), t.ID, t.CaseID, t.DeadlineID, t.Kind, t.DueDate, micros(t.FireAt))
+	if err != nil {
+		return fmt.Errorf("store: insert timer: %w", err)
+	}
+	return nil
+}
+
+// CancelTimers cancels the case's pending timers of a deadline and closes
+// the open tasks they made, inside tx. It returns how many timers it
+// cancelled.
+func (tx *Tx) CancelTimers(ctx context.Context, tenant trygg.TenantID, caseID, deadlineID string) (int64, error) {
+	res, err := tx.exec(ctx, `UPDATE timers SET status = 'cancelled' WHERE tenant_id = ? AND case_id = ? AND deadline_id = ? AND status = 'pending'`,
+		string(tenant), caseID, deadlineID)
+	if err != nil {
+		return 0, fmt.Errorf("store: cancel timers: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.exec(ctx, `UPDATE tasks SET done_at = ? WHERE tenant_id = ? AND case_id = ? AND deadline_id = ? AND done_at = 0`,
+		micros(tx.Now), string(tenant), caseID, deadlineID); err != nil {
+		return 0, fmt.Errorf("store: close deadline tasks: %w", err)
+	}
+	return n, nil
+}
+
+// CaseTimers returns the case's timers, by fire time.
+func (db *DB) CaseTimers(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Timer, error) {
+	rows, err := db.query(ctx, `SELECT id, case_id, deadline_id, kind, due_date, fire_at, status FROM timers
+		WHERE tenant_id = ? AND case_id = ? ORDER BY fire_at, id`, string(tenant), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case timers: %w", err)
+	}
+	return scanTimers(rows)
+}
+
+func scanTimers(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+	Close() error
+}) ([]Timer, error) {
+	defer rows.Close()
+	out := []Timer{}
+	for rows.Next() {
+		var t Timer
+		var at int64
+		if err := rows.Scan(&t.ID, &t.CaseID, &t.DeadlineID, &t.Kind, &t.DueDate, &at, &t.Status); err != nil {
+			return nil, err
+		}
+		t.FireAt = fromMicros(at)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ClaimDueTimers marks up to limit of tenant's pending timers that are due
+// at tx.Now as fired and returns them, inside tx. On PostgreSQL rows another
+// server is claiming are skipped; on SQLite the writer lock serialises
+// claims. Either way a timer fires once: the caller does its work in the
+// same transaction.
+func (tx *Tx) ClaimDueTimers(ctx context.Context, tenant trygg.TenantID, limit int) ([]Timer, error) {
+	lock := ""
+	if tx.db.dialect.name() == "postgres" {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := tx.query(ctx, `SELECT id, case_id, deadline_id, kind, due_date, fire_at, status FROM timers
+		WHERE tenant_id = ? AND status = 'pending' AND fire_at <= ? ORDER BY fire_at, id LIMIT ?`+lock, string(tenant), micros(tx.Now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: due timers: %w", err)
+	}
+	timers, err := scanTimers(rows)
+	if err != nil || len(timers) == 0 {
+		return timers, err
+	}
+	ids := make([]any, 0, len(timers)+2)
+	ids = append(ids, micros(tx.Now), string(tenant))
+	for _, t := range timers {
+		ids = append(ids, t.ID)
+	}
+	res, err := tx.exec(ctx, `UPDATE timers SET status = 'fired', fired_at = ? WHERE tenant_id = ? AND status = 'pending' AND id IN (?`+
+		strings.Repeat(",?", len(timers)-1)+`)`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("store: fire timers: %w", err)
+	}
+	if n, _ := res.RowsAffected(); int(n) != len(timers) {
+		return nil, trygg.Errorf(trygg.EConflict, "timers were claimed by another server")
+	}
+	return timers, nil
+}
+
+// Task is an item in an inbox.
+type Task struct {
+	ID         string    `json:"id"`
+	CaseID     string    `json:"case_id"`
+	UnitID     string    `json:"unit_id"`
+	Assignee   string    `json:"assignee,omitempty"`
+	Kind       string    `json:"kind"`
+	DeadlineID string    `json:"deadline_id,omitempty"`
+	Title      string    `json:"title"`
+	DueDate    string    `json:"due_date,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	CaseTitle  string    `json:"case_title"`
+	CaseType   string    `json:"case_type"`
+	Overdue    bool      `json:"overdue"`
+}
+
+// InsertTask adds a task inside tx.
+func (tx *Tx) InsertTask(ctx context.Context, tenant trygg.TenantID, t Task) error {
+	_, err := tx.exec(ctx, `INSERT INTO tasks (tenant_id, id, case_id, unit_id, assignee, kind, deadline_id, title, due_date, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), t.ID, t.CaseID, t.UnitID, t.Assignee, t.Kind, t.DeadlineID, t.Title, t.DueDate, micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: insert task: %w", err)
+	}
+	return nil
+}
+
+// InboxQuery selects open tasks: the user's own, or those of the units
+// under the given paths (a team's inbox).
+type InboxQuery struct {
+	UserID    string
+	UnitPaths []string
+	CaseType  string
+	Limit     int
+}
+
+// Inbox returns open tasks matching q, soonest due first (tasks without a
+// due date last).
+func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, today string) ([]Task, error) {
+	where := []string{"t.tenant_id = ?", "t.done_at = 0"}
+	args := []any{string(tenant)}
+	switch {
+	case q.UserID != "":
+		where = append(where, "t.assignee = ?")
+		args = append(args, q.UserID)
+	default:
+		pred, pargs := unitPathPred(q.UnitPaths)
+		where = append(where, pred)
+		args = append(args, pargs...)
+	}
+	if q.CaseType != "" {
+		where = append(where, "c.case_type = ?")
+		args = append(args, q.CaseType)
+	}
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 200
+	}
+	args = append(args, q.Limit)
+	rows, err := db.query(ctx, `SELECT t.id, t.case_id, t.unit_id, t.assignee, t.kind, t.deadline_id, t.title, t.due_date, t.created_at, c.title, c.case_type
+		FROM tasks t JOIN cases c ON c.tenant_id = t.tenant_id AND c.id = t.case_id
+		JOIN units u ON u.tenant_id = t.tenant_id AND u.id = t.unit_id
+		WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY CASE WHEN t.due_date = '' THEN 1 ELSE 0 END, t.due_date, t.created_at, t.id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbox: %w", err)
+	}
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		var t Task
+		var created int64
+		if err := rows.Scan(&t.ID, &t.CaseID, &t.UnitID, &t.Assignee, &t.Kind, &t.DeadlineID, &t.Title, &t.DueDate, &created, &t.CaseTitle, &t.CaseType); err != nil {
+			return nil, fmt.Errorf("store: inbox: %w", err)
+		}
+		t.CreatedAt = fromMicros(created)
+		t.Overdue = t.DueDate != "" && t.DueDate < today
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

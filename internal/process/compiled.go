@@ -17,6 +17,7 @@ type Compiled struct {
 	forms     map[string]*compiledForm
 	caseTypes map[string]*compiledCaseType
 	codes     map[string]map[string]string // code system → code → parent code
+	tables    map[string]*compiledTable
 }
 
 type compiledForm struct {
@@ -61,7 +62,11 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 		return nil, probs
 	}
 	c := &Compiled{Bundle: b, Checksum: Checksum(b.Sources), forms: map[string]*compiledForm{},
-		caseTypes: map[string]*compiledCaseType{}, codes: map[string]map[string]string{}}
+		caseTypes: map[string]*compiledCaseType{}, codes: map[string]map[string]string{}, tables: map[string]*compiledTable{}}
+	for _, t := range b.Tables {
+		ct, _ := compileTable(t) // Validate reported any problem
+		c.tables[t.ID.Value] = ct
+	}
 	for _, cs := range b.CodeSystems {
 		m := map[string]string{}
 		var walk func(parent string, codes []Code)
@@ -85,7 +90,7 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 		return p
 	}
 	for _, f := range b.Forms {
-		env, _ := newEnv(b.Forms, f.ID.Value)
+		env, _ := newEnv(b.Forms, f.ID.Value, c.tables)
 		cf := &compiledForm{def: f, byID: map[string]*compiledField{}, sections: map[string]*compiledSection{}}
 		for si := range f.Sections {
 			s := &f.Sections[si]
@@ -104,7 +109,7 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 		}
 		c.forms[f.ID.Value] = cf
 	}
-	env, _ := newEnv(b.Forms, "")
+	env, _ := newEnv(b.Forms, "", c.tables)
 	for _, ct := range b.CaseTypes {
 		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{}}
 		for i := range ct.Steps {

@@ -2,9 +2,12 @@ package process
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 )
 
 // The expression environment. Expressions see:
@@ -66,9 +69,12 @@ var baseVars = []cel.EnvOption{
 const costLimit = 100_000
 
 // newEnv returns the environment for expressions of the bundle; own is the
-// form whose fields are also visible as form.<field> ("" for none).
-func newEnv(forms []*Form, own string) (*cel.Env, error) {
+// form whose fields are also visible as form.<field> ("" for none). tables
+// serves the decide() function; it may be nil when expressions are only
+// type-checked.
+func newEnv(forms []*Form, own string, tables map[string]*compiledTable) (*cel.Env, error) {
 	opts := append([]cel.EnvOption{}, baseVars...)
+	opts = append(opts, decideFunction(tables))
 	for _, f := range forms {
 		for _, fd := range f.allFields() {
 			t := celType(fd.Type.Value)
@@ -99,7 +105,8 @@ func compile(env *cel.Env, src string, want *cel.Type) (cel.Program, error) {
 	if iss != nil && iss.Err() != nil {
 		return nil, fmt.Errorf("expression error: %s", firstLine(iss.Err().Error()))
 	}
-	if want != nil && !ast.OutputType().IsExactType(want) && !(want == cel.DoubleType && ast.OutputType().IsExactType(cel.IntType)) {
+	out := ast.OutputType()
+	if want != nil && !out.IsExactType(want) && !out.IsExactType(cel.DynType) && !(want == cel.DoubleType && out.IsExactType(cel.IntType)) {
 		return nil, fmt.Errorf("expression gives %s but %s is needed here", typeName(ast.OutputType()), typeName(want))
 	}
 	prg, err := env.Program(ast, cel.CostLimit(costLimit))
@@ -129,4 +136,30 @@ func typeName(t *cel.Type) string {
 		return "a number"
 	}
 	return t.String()
+}
+
+var nativeMap = reflect.TypeFor[map[string]any]()
+
+// decideFunction declares decide(table, date, inputs): the outputs of a
+// decision table for a date (YYYY-MM-DD) and a map of inputs, for
+// computed fields and guards, e.g.
+// decide('ceiling', form.date, {'household_size': form.size}).amount
+func decideFunction(tables map[string]*compiledTable) cel.EnvOption {
+	return cel.Function("decide",
+		cel.Overload("decide_string_string_map",
+			[]*cel.Type{cel.StringType, cel.StringType, cel.MapType(cel.StringType, cel.DynType)},
+			cel.MapType(cel.StringType, cel.DynType),
+			cel.FunctionBinding(func(args ...ref.Val) ref.Val {
+				id, _ := args[0].Value().(string)
+				date, _ := args[1].Value().(string)
+				in, err := args[2].ConvertToNative(nativeMap)
+				if err != nil {
+					return types.NewErr("decide: %v", err)
+				}
+				out, err := (&Compiled{tables: tables}).Decide(id, date, in.(map[string]any))
+				if err != nil {
+					return types.NewErr("%v", err)
+				}
+				return types.DefaultTypeAdapter.NativeToValue(out)
+			})))
 }

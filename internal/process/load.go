@@ -55,6 +55,7 @@ type Bundle struct {
 	CodeSystems []*CodeSystem
 	Forms       []*Form
 	CaseTypes   []*CaseType
+	Tables      []*DecisionTable
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
 }
@@ -313,15 +314,23 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		probs = decode(ct)
 		fixPositions(ct, file, doc.firstLine)
 		b.CaseTypes = append(b.CaseTypes, ct)
+	case KindDecisionTable:
+		t := &DecisionTable{}
+		probs = decode(t)
+		fixPositions(t, file, doc.firstLine)
+		b.Tables = append(b.Tables, t)
 	case "":
-		probs = Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form or code_system"}}
+		probs = Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, code_system or decision_table"}}
 	default:
-		probs = Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form or code_system", head.Kind)}}
+		probs = Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, code_system or decision_table", head.Kind)}}
 	}
 	return probs
 }
 
-var strType = reflect.TypeFor[Str]()
+var (
+	strType  = reflect.TypeFor[Str]()
+	ruleType = reflect.TypeFor[Rule]()
+)
 
 // fixPositions sets the file of every Str in v and shifts its line from
 // the document's to the file's numbering. A Str that is not in the file (a
@@ -336,7 +345,25 @@ func fixPositions(v any, file string, firstLine int) {
 			if !rv.IsNil() {
 				walk(rv.Elem(), outer)
 			}
+		case reflect.Map:
+			iter := rv.MapRange()
+			for iter.Next() {
+				if iter.Value().Type() == strType {
+					v := iter.Value().Interface().(Str)
+					if v.Pos.Line > 0 {
+						v.Pos = shift(v.Pos)
+					} else {
+						v.Pos = outer
+					}
+					rv.SetMapIndex(iter.Key(), reflect.ValueOf(v))
+				}
+			}
 		case reflect.Struct:
+			if rv.Type() == ruleType {
+				r := rv.Addr().Interface().(*Rule)
+				r.pos = shift(r.pos)
+				outer = r.pos
+			}
 			if rv.Type() == strType {
 				s := rv.Addr().Interface().(*Str)
 				if s.Pos.Line > 0 {

@@ -50,6 +50,14 @@ func Validate(b *Bundle) Problems {
 	for _, f := range b.Forms {
 		v.form(f)
 	}
+	tables := map[string]bool{}
+	for _, t := range b.Tables {
+		if v.id(t.ID, "decision table") && tables[t.ID.Value] {
+			v.add(t.ID.Pos, "a decision table with id %q is defined twice", t.ID.Value)
+		}
+		tables[t.ID.Value] = true
+		v.table(t)
+	}
 	seen := map[string]bool{}
 	for _, ct := range b.CaseTypes {
 		if v.id(ct.ID, "case type") && seen[ct.ID.Value] {
@@ -132,7 +140,7 @@ func (v *validator) form(f *Form) {
 		return
 	}
 	v.text(f.Name, f.ID.Pos, "the form's name")
-	env, err := newEnv(v.b.Forms, f.ID.Value)
+	env, err := newEnv(v.b.Forms, f.ID.Value, nil)
 	if err != nil {
 		v.add(f.ID.Pos, "the form's fields cannot be used in expressions: %v", err)
 		env = nil
@@ -275,7 +283,7 @@ func (v *validator) caseType(ct *CaseType) {
 		}
 		v.add(pos, "field must be one of AO, IFO, FH, HSL (got %q)", ct.Field.Value)
 	}
-	env, err := newEnv(v.b.Forms, "")
+	env, err := newEnv(v.b.Forms, "", nil)
 	if err != nil {
 		v.add(ct.ID.Pos, "expressions cannot be checked: %v", err)
 		env = nil
@@ -427,3 +435,79 @@ func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
 // refDay is a fixed day for checking that a warning falls inside its
 // deadline's period.
 var refDay = time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
+
+var ioTypes = map[string]bool{"number": true, "text": true, "yes_no": true}
+
+func (v *validator) table(t *DecisionTable) {
+	v.text(t.Name, t.ID.Pos, "the decision table's name")
+	switch t.HitPolicy.Value {
+	case HitFirst, HitUnique, HitCollectSum:
+	default:
+		pos := t.HitPolicy.Pos
+		if pos.Line == 0 {
+			pos = t.ID.Pos
+		}
+		v.add(pos, "hit_policy must be first, unique or collect_sum (got %q)", t.HitPolicy.Value)
+	}
+	if len(t.Inputs) == 0 || len(t.Outputs) == 0 {
+		v.add(t.ID.Pos, "the decision table needs at least one input and one output")
+	}
+	ids := map[string]bool{}
+	for _, io := range append(append([]TableIO{}, t.Inputs...), t.Outputs...) {
+		if v.id(io.ID, "column") && ids[io.ID.Value] {
+			v.add(io.ID.Pos, "the column id %q is used twice", io.ID.Value)
+		}
+		ids[io.ID.Value] = true
+		if !ioTypes[io.Type.Value] {
+			v.add(io.ID.Pos, "the column %q needs a type: number, text or yes_no", io.ID.Value)
+		}
+	}
+	if t.HitPolicy.Value == HitCollectSum {
+		for _, o := range t.Outputs {
+			if o.Type.Value != "number" {
+				v.add(o.ID.Pos, "collect_sum adds outputs up, so %q must be a number", o.ID.Value)
+			}
+		}
+	}
+	if len(t.RuleSets) == 0 {
+		v.add(t.ID.Pos, "the decision table has no rule_sets")
+	}
+	type span struct {
+		from, to string
+		pos      Pos
+	}
+	var spans []span
+	for _, rs := range t.RuleSets {
+		from, err := time.Parse("2006-01-02", rs.ValidFrom.Value)
+		if err != nil {
+			v.add(rs.ValidFrom.Pos, "valid_from must be a date YYYY-MM-DD")
+			continue
+		}
+		to := "9999-12-31"
+		if rs.ValidTo.Value != "" {
+			end, err := time.Parse("2006-01-02", rs.ValidTo.Value)
+			if err != nil || end.Before(from) {
+				v.add(rs.ValidTo.Pos, "valid_to must be a date YYYY-MM-DD, not before valid_from")
+				continue
+			}
+			to = rs.ValidTo.Value
+		}
+		for _, o := range spans {
+			if rs.ValidFrom.Value <= o.to && o.from <= to {
+				v.add(rs.ValidFrom.Pos, "this rule set's validity overlaps the one at line %d: a date must select one rule set", o.pos.Line)
+			}
+		}
+		spans = append(spans, span{rs.ValidFrom.Value, to, rs.ValidFrom.Pos})
+		if len(rs.Rules) == 0 {
+			v.add(rs.ValidFrom.Pos, "the rule set has no rules")
+		}
+	}
+	if len(v.probs) > 0 && (len(t.Inputs) == 0 || len(t.Outputs) == 0) {
+		return
+	}
+	ct, probs := compileTable(t)
+	v.probs = append(v.probs, probs...)
+	if len(probs) == 0 && t.HitPolicy.Value == HitUnique {
+		v.probs = append(v.probs, ct.checkCoverage()...)
+	}
+}

@@ -60,4 +60,6 @@ const (
 	DeadlineMet          = "deadline.met"
 	DeadlineWarning      = "deadline.warning"
 	DeadlineOverdue      = "deadline.overdue"
+	NoteDraftSaved       = "note.draft_saved"
+	NoteSigned           = "note.signed"
 )

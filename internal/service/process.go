@@ -256,22 +256,20 @@ type caseWork struct {
 // loadWork reads a case the actor may work on (write=true) or read, with
 // what its process needs.
 func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, write bool) (*caseWork, access.Relation, error) {
-	c, ground, err := s.readableCase(ctx, a, caseID)
+	var c store.Case
+	var ground access.Relation
+	var err error
+	if write {
+		c, ground, err = s.workableCase(ctx, a, caseID)
+	} else {
+		c, ground, err = s.readableCase(ctx, a, caseID)
+	}
 	if err != nil {
 		return nil, "", err
 	}
 	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
 	if err != nil {
 		return nil, "", err
-	}
-	if write {
-		rels, err := s.db.CaseRelations(ctx, a, c)
-		if err != nil {
-			return nil, "", err
-		}
-		if ground, err = access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection}); err != nil {
-			return nil, "", err
-		}
 	}
 	if c.DefinitionVersion == 0 {
 		return nil, "", trygg.Errorf(trygg.EConflict, "The case type %q has no published process, so the case cannot be moved or have forms.", c.CaseType)

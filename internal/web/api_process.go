@@ -122,3 +122,43 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Act
 	}
 	return encode(w, http.StatusOK, map[string]any{"tasks": tasks})
 }
+
+func (s *Server) handleNotes(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	notes, err := s.svc.Notes(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"notes": notes})
+}
+
+func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.NoteInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	n, err := s.svc.AddNote(r.Context(), a, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, n)
+}
+
+func (s *Server) handleSaveNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.NoteInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	n, err := s.svc.SaveNote(r.Context(), a, r.PathValue("id"), r.PathValue("note"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, n)
+}
+
+func (s *Server) handleSignNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	n, err := s.svc.SignNote(r.Context(), a, r.PathValue("id"), r.PathValue("note"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, n)
+}

@@ -34,6 +34,8 @@ var openAPIBodies = map[string]reflect.Type{
 	"openEmergency":       reflect.TypeFor[service.EmergencyInput](),
 	"openCase":            reflect.TypeFor[service.OpenCaseInput](),
 	"assignCase":          reflect.TypeFor[service.AssignInput](),
+	"addNote":             reflect.TypeFor[service.NoteInput](),
+	"saveNote":            reflect.TypeFor[service.NoteInput](),
 	"transitionCase":      reflect.TypeFor[service.TransitionInput](),
 	"saveForm":            reflect.TypeFor[service.FormInput](),
 	"publishDefinitions":  reflect.TypeFor[service.DefinitionsInput](),
@@ -86,6 +88,10 @@ var openAPIResults = map[string]reflect.Type{
 	"getCase":                reflect.TypeFor[store.Case](),
 	"assignCase":             reflect.TypeFor[store.Case](),
 	"getCaseProcess":         reflect.TypeFor[service.CaseProcess](),
+	"listNotes":              reflect.TypeFor[openAPINotes](),
+	"addNote":                reflect.TypeFor[store.Note](),
+	"saveNote":               reflect.TypeFor[store.Note](),
+	"signNote":               reflect.TypeFor[store.Note](),
 	"getInbox":               reflect.TypeFor[openAPIInbox](),
 	"transitionCase":         reflect.TypeFor[store.Case](),
 	"saveForm":               reflect.TypeFor[service.FormView](),
@@ -445,4 +451,8 @@ type openAPIDefinitionFiles struct {
 
 type openAPIInbox struct {
 	Tasks []store.Task `json:"tasks"`
+}
+
+type openAPINotes struct {
+	Notes []store.Note `json:"notes"`
 }

@@ -54,6 +54,11 @@ func (s *Server) routeTable() []route {
 		{"PUT", "/api/v1/cases/{id}/forms/{form}", s.withActor(s.handleSaveForm), true},
 		{"POST", "/api/v1/cases/{id}/forms/{form}/signature", s.withActor(s.handleSignForm), true},
 
+		{"GET", "/api/v1/cases/{id}/notes", s.withActor(s.handleNotes), true},
+		{"POST", "/api/v1/cases/{id}/notes", s.withActor(s.handleAddNote), true},
+		{"PUT", "/api/v1/cases/{id}/notes/{note}", s.withActor(s.handleSaveNote), true},
+		{"POST", "/api/v1/cases/{id}/notes/{note}/signature", s.withActor(s.handleSignNote), true},
+
 		// Work.
 		{"GET", "/api/v1/inbox", s.withActor(s.handleInbox), true},
 

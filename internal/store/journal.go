@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Note is a journal note on a case.
+type Note struct {
+	ID        string    `json:"id"`
+	CaseID    string    `json:"case_id"`
+	Status    string    `json:"status"` // draft or signed
+	Body      string    `json:"body"`
+	Author    string    `json:"author"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	SignedAt  time.Time `json:"signed_at,omitzero"`
+	// Corrects is the signed note this one corrects.
+	Corrects string `json:"corrects,omitempty"`
+}
+
+const noteCols = `id, case_id, status, body, author, created_at, updated_at, signed_at, corrects`
+
+func scanNote(s interface{ Scan(...any) error }) (Note, error) {
+	var n Note
+	var created, updated, signed int64
+	err := s.Scan(&n.ID, &n.CaseID, &n.Status, &n.Body, &n.Author, &created, &updated, &signed, &n.Corrects)
+	n.CreatedAt, n.UpdatedAt, n.SignedAt = fromMicros(created), fromMicros(updated), fromMicros(signed)
+	return n, err
+}
+
+// Notes returns the case's signed notes and the drafts of author, oldest
+// first.
+func (db *DB) Notes(ctx context.Context, tenant trygg.TenantID, caseID, author string) ([]Note, error) {
+	rows, err := db.query(ctx, `SELECT `+noteCols+` FROM journal_notes WHERE tenant_id = ? AND case_id = ?
+		AND (status = 'signed' OR author = ?) ORDER BY created_at, id`, string(tenant), caseID, author)
+	if err != nil {
+		return nil, fmt.Errorf("store: notes: %w", err)
+	}
+	defer rows.Close()
+	out := []Note{}
+	for rows.Next() {
+		n, err := scanNote(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: notes: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// NoteTx returns a note of the case inside tx, or not found.
+func (tx *Tx) Note(ctx context.Context, tenant trygg.TenantID, caseID, id string) (Note, error) {
+	n, err := scanNote(tx.queryRow(ctx, `SELECT `+noteCols+` FROM journal_notes WHERE tenant_id = ? AND case_id = ? AND id = ?`,
+		string(tenant), caseID, id))
+	return n, notFound(err, "Note")
+}
+
+// InsertNote adds a draft note inside tx.
+func (tx *Tx) InsertNote(ctx context.Context, tenant trygg.TenantID, n Note) error {
+	_, err := tx.exec(ctx, `INSERT INTO journal_notes (tenant_id, id, case_id, status, body, author, created_at, updated_at, corrects)
+		VALUES (?, ?, ?, 'draft', ?, ?, ?, ?, ?)`, string(tenant), n.ID, n.CaseID, n.Body, n.Author, micros(tx.Now), micros(tx.Now), n.Corrects)
+	if err != nil {
+		return fmt.Errorf("store: insert note: %w", err)
+	}
+	return nil
+}
+
+// UpdateNoteDraft changes a draft's text inside tx; a signed note is never
+// changed (conflict).
+func (tx *Tx) UpdateNoteDraft(ctx context.Context, tenant trygg.TenantID, id, author, body string) error {
+	res, err := tx.exec(ctx, `UPDATE journal_notes SET body = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND author = ? AND status = 'draft'`,
+		body, micros(tx.Now), string(tenant), id, author)
+	if err != nil {
+		return fmt.Errorf("store: update note: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trygg.Errorf(trygg.EConflict, "Only your own draft can be changed; a signed note is corrected with a new note.")
+	}
+	return nil
+}
+
+// SignNote signs the author's draft inside tx.
+func (tx *Tx) SignNote(ctx context.Context, tenant trygg.TenantID, id, author string) error {
+	res, err := tx.exec(ctx, `UPDATE journal_notes SET status = 'signed', signed_at = ?, updated_at = ? WHERE tenant_id = ? AND id = ? AND author = ? AND status = 'draft'`,
+		micros(tx.Now), micros(tx.Now), string(tenant), id, author)
+	if err != nil {
+		return fmt.Errorf("store: sign note: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trygg.Errorf(trygg.EConflict, "Only your own draft can be signed, once.")
+	}
+	return nil
+}

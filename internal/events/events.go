@@ -62,4 +62,6 @@ const (
 	DeadlineOverdue      = "deadline.overdue"
 	NoteDraftSaved       = "note.draft_saved"
 	NoteSigned           = "note.signed"
+	DecisionDrafted      = "decision.drafted"
+	DecisionMade         = "decision.made"
 )

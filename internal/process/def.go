@@ -148,6 +148,27 @@ type CaseType struct {
 	Steps       []Step       `yaml:"steps"`
 	Transitions []Transition `yaml:"transitions"`
 	Deadlines   []Deadline   `yaml:"deadlines,omitempty"`
+	Decisions   *Decisions   `yaml:"decisions,omitempty"`
+}
+
+// Decisions says what may be decided in cases of the type (beslut), on
+// what legal grounds, and who may decide what (delegation).
+type Decisions struct {
+	// Insatser is the code system of what is applied for and decided.
+	Insatser   Str   `yaml:"insatser"`
+	LegalBases []Str `yaml:"legal_bases"`
+	// AppealPeriod is the time to appeal from notification; default 3w
+	// (förvaltningslagen 44 §).
+	AppealPeriod Str          `yaml:"appeal_period,omitempty"`
+	Delegation   []Delegation `yaml:"delegation"`
+}
+
+// Delegation lets Roles decide Insatser (empty: all of them) up to
+// MaxAmount (0: no limit).
+type Delegation struct {
+	Roles     []Str `yaml:"roles"`
+	Insatser  []Str `yaml:"insatser,omitempty"`
+	MaxAmount int64 `yaml:"max_amount,omitempty"`
 }
 
 // Deadline is a time limit relative to an event in the case: it starts when

@@ -14,6 +14,7 @@ import (
 //
 //	person.age (int), person.sex (string: "M", "F" or "")
 //	case.type, case.step (string), case.days_open (int)
+//	case.decisions (int: the case's final decisions)
 //	actor.roles (list of string)
 //	today (string, YYYY-MM-DD; dates compare as text)
 //	forms.<form>.<field> for every field of every form in the bundle
@@ -61,6 +62,7 @@ var baseVars = []cel.EnvOption{
 	cel.Variable("case.type", cel.StringType),
 	cel.Variable("case.step", cel.StringType),
 	cel.Variable("case.days_open", cel.IntType),
+	cel.Variable("case.decisions", cel.IntType),
 	cel.Variable("actor.roles", cel.ListType(cel.StringType)),
 	cel.Variable("today", cel.StringType),
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -21,8 +22,10 @@ type Context struct {
 	CaseType   string
 	CaseStep   string
 	CaseOpened time.Time
-	Roles      []trygg.Role
-	Today      time.Time
+	// Decisions is how many final decisions the case has.
+	Decisions int
+	Roles     []trygg.Role
+	Today     time.Time
 	// Forms holds the latest values of each form of the case, by form id,
 	// as EvaluateForm returned them or as decoded from JSON (numbers as
 	// float64, lists as []any): expressions see them with their field types.
@@ -42,7 +45,7 @@ func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any)
 	}
 	vars := map[string]any{
 		"person.age": int64(ctx.PersonAge), "person.sex": ctx.PersonSex,
-		"case.type": ctx.CaseType, "case.step": ctx.CaseStep, "case.days_open": int64(days),
+		"case.type": ctx.CaseType, "case.step": ctx.CaseStep, "case.days_open": int64(days), "case.decisions": int64(ctx.Decisions),
 		"actor.roles": roles, "today": ctx.Today.Format("2006-01-02"),
 	}
 	for id, f := range c.forms {
@@ -386,11 +389,12 @@ func (c *Compiled) normalise(fd *Field, raw any) (any, string) {
 }
 
 func rangeMsg(fd *Field, n float64) string {
+	// 'f' so that large amounts in öre read as 2000000, not 2e+06.
 	if fd.Min != nil && n < *fd.Min {
-		return fmt.Sprintf("Must be at least %v.", *fd.Min)
+		return fmt.Sprintf("Must be at least %s.", strconv.FormatFloat(*fd.Min, 'f', -1, 64))
 	}
 	if fd.Max != nil && n > *fd.Max {
-		return fmt.Sprintf("Must be at most %v.", *fd.Max)
+		return fmt.Sprintf("Must be at most %s.", strconv.FormatFloat(*fd.Max, 'f', -1, 64))
 	}
 	return ""
 }

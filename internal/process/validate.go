@@ -383,6 +383,56 @@ func (v *validator) caseType(ct *CaseType) {
 		}
 	}
 	v.deadlines(ct, steps)
+	v.decisions(ct)
+}
+
+func (v *validator) decisions(ct *CaseType) {
+	d := ct.Decisions
+	if d == nil {
+		return
+	}
+	codes := v.codes[d.Insatser.Value]
+	if d.Insatser.Value == "" {
+		v.add(ct.ID.Pos, "decisions need insatser: the code system of what can be decided")
+	} else if codes == nil {
+		v.add(d.Insatser.Pos, "unknown code system %q", d.Insatser.Value)
+	}
+	if len(d.LegalBases) == 0 {
+		v.add(d.Insatser.Pos, "decisions need at least one legal basis (legal_bases)")
+	}
+	if d.AppealPeriod.Value != "" {
+		if _, err := calendar.ParsePeriod(d.AppealPeriod.Value); err != nil {
+			v.add(d.AppealPeriod.Pos, "appeal_period: %v", err)
+		}
+	}
+	if len(d.Delegation) == 0 {
+		v.add(d.Insatser.Pos, "decisions need delegation: who may decide what")
+	}
+	known := map[string]bool{}
+	if codes != nil {
+		var walk func([]Code)
+		walk = func(cs []Code) {
+			for _, c := range cs {
+				known[c.Code.Value] = true
+				walk(c.Children)
+			}
+		}
+		walk(codes.Codes)
+	}
+	for _, dl := range d.Delegation {
+		if len(dl.Roles) == 0 {
+			v.add(d.Insatser.Pos, "a delegation rule names no roles")
+		}
+		v.roles(dl.Roles)
+		for _, i := range dl.Insatser {
+			if codes != nil && !known[i.Value] {
+				v.add(i.Pos, "the insats %q is not in the code system %q", i.Value, d.Insatser.Value)
+			}
+		}
+		if dl.MaxAmount < 0 {
+			v.add(d.Insatser.Pos, "max_amount cannot be negative")
+		}
+	}
 }
 
 func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {

@@ -290,6 +290,9 @@ func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, wr
 			w.ctx.Roles = append(w.ctx.Roles, g.Role)
 		}
 	}
+	if w.ctx.Decisions, err = s.db.CountFinalDecisions(ctx, a.Tenant, c.ID); err != nil {
+		return nil, "", err
+	}
 	if w.entries, err = s.db.FormEntries(ctx, a.Tenant, c.ID); err != nil {
 		return nil, "", err
 	}

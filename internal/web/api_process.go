@@ -162,3 +162,43 @@ func (s *Server) handleSignNote(w http.ResponseWriter, r *http.Request, a trygg.
 	}
 	return encode(w, http.StatusOK, n)
 }
+
+func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	ds, err := s.svc.Decisions(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"decisions": ds})
+}
+
+func (s *Server) handleAddDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.DecisionInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, d)
+}
+
+func (s *Server) handleSaveDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.DecisionInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, d)
+}
+
+func (s *Server) handleFinaliseDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	d, err := s.svc.FinaliseDecision(r.Context(), a, r.PathValue("id"), r.PathValue("decision"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, d)
+}

@@ -36,6 +36,8 @@ var openAPIBodies = map[string]reflect.Type{
 	"assignCase":          reflect.TypeFor[service.AssignInput](),
 	"addNote":             reflect.TypeFor[service.NoteInput](),
 	"saveNote":            reflect.TypeFor[service.NoteInput](),
+	"addDecision":         reflect.TypeFor[service.DecisionInput](),
+	"saveDecision":        reflect.TypeFor[service.DecisionInput](),
 	"transitionCase":      reflect.TypeFor[service.TransitionInput](),
 	"saveForm":            reflect.TypeFor[service.FormInput](),
 	"publishDefinitions":  reflect.TypeFor[service.DefinitionsInput](),
@@ -92,6 +94,10 @@ var openAPIResults = map[string]reflect.Type{
 	"addNote":                reflect.TypeFor[store.Note](),
 	"saveNote":               reflect.TypeFor[store.Note](),
 	"signNote":               reflect.TypeFor[store.Note](),
+	"listDecisions":          reflect.TypeFor[openAPIDecisions](),
+	"addDecision":            reflect.TypeFor[store.Decision](),
+	"saveDecision":           reflect.TypeFor[store.Decision](),
+	"finaliseDecision":       reflect.TypeFor[store.Decision](),
 	"getInbox":               reflect.TypeFor[openAPIInbox](),
 	"transitionCase":         reflect.TypeFor[store.Case](),
 	"saveForm":               reflect.TypeFor[service.FormView](),
@@ -455,4 +461,8 @@ type openAPIInbox struct {
 
 type openAPINotes struct {
 	Notes []store.Note `json:"notes"`
+}
+
+type openAPIDecisions struct {
+	Decisions []store.Decision `json:"decisions"`
 }

@@ -59,6 +59,11 @@ func (s *Server) routeTable() []route {
 		{"PUT", "/api/v1/cases/{id}/notes/{note}", s.withActor(s.handleSaveNote), true},
 		{"POST", "/api/v1/cases/{id}/notes/{note}/signature", s.withActor(s.handleSignNote), true},
 
+		{"GET", "/api/v1/cases/{id}/decisions", s.withActor(s.handleDecisions), true},
+		{"POST", "/api/v1/cases/{id}/decisions", s.withActor(s.handleAddDecision), true},
+		{"PUT", "/api/v1/cases/{id}/decisions/{decision}", s.withActor(s.handleSaveDecision), true},
+		{"POST", "/api/v1/cases/{id}/decisions/{decision}/finalisation", s.withActor(s.handleFinaliseDecision), true},
+
 		// Work.
 		{"GET", "/api/v1/inbox", s.withActor(s.handleInbox), true},
 

@@ -1,0 +1,134 @@
+package service
+
+import (
+	"context"
+	"strings"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// DecisionInput is a decision as the officer writes it.
+type DecisionInput struct {
+	Insats        string `json:"insats"`
+	Outcome       string `json:"outcome"`
+	LegalBasis    string `json:"legal_basis"`
+	ValidFrom     string `json:"valid_from,omitempty"`
+	ValidTo       string `json:"valid_to,omitempty"`
+	Amount        int64  `json:"amount,omitempty"`
+	Justification string `json:"justification,omitempty"`
+	AppealNotice  string `json:"appeal_notice,omitempty"`
+}
+
+func (in DecisionInput) draft() process.DecisionDraft {
+	return process.DecisionDraft{Insats: in.Insats, Outcome: in.Outcome, LegalBasis: in.LegalBasis, ValidFrom: in.ValidFrom,
+		ValidTo: in.ValidTo, Amount: in.Amount, Justification: strings.TrimSpace(in.Justification), AppealNotice: strings.TrimSpace(in.AppealNotice)}
+}
+
+func decisionDraft(d store.Decision) process.DecisionDraft {
+	return process.DecisionDraft{Insats: d.Insats, Outcome: d.Outcome, LegalBasis: d.LegalBasis, ValidFrom: d.ValidFrom,
+		ValidTo: d.ValidTo, Amount: d.Amount, Justification: d.Justification, AppealNotice: d.AppealNotice}
+}
+
+// Decisions returns the case's decisions, after logging the read.
+func (s *Service) Decisions(ctx context.Context, a trygg.Actor, caseID string) ([]store.Decision, error) {
+	c, ground, err := s.readableCase(ctx, a, caseID)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.db.Decisions(ctx, a.Tenant, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	return ds, s.logAccess(ctx, entry(a, access.ReadCase, c.PersonID, c.ID, ground, ""))
+}
+
+// SaveDecision creates (id "") or changes a draft decision on the case. A
+// draft may be incomplete; it is checked against the case type's insatser
+// and legal bases.
+func (s *Service) SaveDecision(ctx context.Context, a trygg.Actor, caseID, id string, in DecisionInput) (store.Decision, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, true)
+	if err != nil {
+		return store.Decision{}, err
+	}
+	dd := in.draft()
+	if err := w.comp.CheckDecision(w.c.CaseType, dd, w.ctx.Roles, false); err != nil {
+		return store.Decision{}, err
+	}
+	d := store.Decision{ID: id, CaseID: w.c.ID, Insats: dd.Insats, Outcome: dd.Outcome, LegalBasis: dd.LegalBasis, ValidFrom: dd.ValidFrom,
+		ValidTo: dd.ValidTo, Amount: dd.Amount, Justification: dd.Justification, AppealNotice: dd.AppealNotice, Status: "draft", DraftedBy: a.UserID}
+	if d.ID == "" {
+		d.ID = newID()
+	}
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if id != "" {
+			if _, err := tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
+				return err
+			}
+		}
+		if err := tx.SaveDecisionDraft(ctx, a.Tenant, d); err != nil {
+			return err
+		}
+		var err error
+		if d, err = tx.Decision(ctx, a.Tenant, w.c.ID, d.ID); err != nil {
+			return err
+		}
+		e := events.New(a, events.DecisionDrafted, "decision", d.ID, map[string]any{"insats": d.Insats, "outcome": d.Outcome})
+		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+		_, err = tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return store.Decision{}, err
+	}
+	return d, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
+}
+
+// FinaliseDecision makes a draft decision final: it must be complete (a
+// justification, a start date when granted, the appeal notice when not
+// fully granted) and the actor must have delegation for the insats and
+// amount. The last day to appeal is recorded. A final decision never
+// changes.
+func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, id string) (store.Decision, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, true)
+	if err != nil {
+		return store.Decision{}, err
+	}
+	var d store.Decision
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if d, err = tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
+			return err
+		}
+		if d.Status != "draft" {
+			return trygg.Errorf(trygg.EConflict, "The decision is already final.")
+		}
+		if err := w.comp.CheckDecision(w.c.CaseType, decisionDraft(d), w.ctx.Roles, true); err != nil {
+			return err
+		}
+		appealBy := ""
+		if d.Outcome != process.OutcomeGranted {
+			if appealBy, err = w.comp.AppealBy(w.c.CaseType, tx.Now); err != nil {
+				return err
+			}
+		}
+		if err := tx.FinaliseDecision(ctx, a.Tenant, d.ID, a.UserID, appealBy); err != nil {
+			return err
+		}
+		if d, err = tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
+			return err
+		}
+		e := events.New(a, events.DecisionMade, "decision", d.ID, map[string]any{"insats": d.Insats, "outcome": d.Outcome,
+			"legal_basis": d.LegalBasis, "valid_from": d.ValidFrom, "valid_to": d.ValidTo, "amount": d.Amount, "appeal_by": d.AppealBy})
+		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+		_, err = tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return store.Decision{}, err
+	}
+	return d, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
+}

@@ -64,4 +64,5 @@ const (
 	NoteSigned           = "note.signed"
 	DecisionDrafted      = "decision.drafted"
 	DecisionMade         = "decision.made"
+	CaseMigrated         = "case.migrated"
 )

@@ -194,3 +194,44 @@ func (tx *Tx) MoveCase(ctx context.Context, tenant trygg.TenantID, caseID, from,
 	}
 	return nil
 }
+
+// CaseVersion is where a running case stands: its version and step.
+type CaseVersion struct {
+	ID      string `json:"id"`
+	Version int64  `json:"version"`
+	Step    string `json:"step"`
+}
+
+// OpenCasesOfType returns the open cases of a case type that run on a
+// version other than version.
+func (db *DB) OpenCasesOfType(ctx context.Context, tenant trygg.TenantID, caseType string, version int64) ([]CaseVersion, error) {
+	rows, err := db.query(ctx, `SELECT id, definition_version, step FROM cases WHERE tenant_id = ? AND case_type = ? AND status = 'open'
+		AND definition_version > 0 AND definition_version <> ? ORDER BY id`, string(tenant), caseType, version)
+	if err != nil {
+		return nil, fmt.Errorf("store: cases of type: %w", err)
+	}
+	defer rows.Close()
+	out := []CaseVersion{}
+	for rows.Next() {
+		var c CaseVersion
+		if err := rows.Scan(&c.ID, &c.Version, &c.Step); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// MoveCaseVersion moves a case to another version and step inside tx, only
+// if it is still where from says; otherwise a conflict.
+func (tx *Tx) MoveCaseVersion(ctx context.Context, tenant trygg.TenantID, from CaseVersion, version int64, step string) error {
+	res, err := tx.exec(ctx, `UPDATE cases SET definition_version = ?, step = ? WHERE tenant_id = ? AND id = ? AND definition_version = ? AND step = ? AND status = 'open'`,
+		version, step, string(tenant), from.ID, from.Version, from.Step)
+	if err != nil {
+		return fmt.Errorf("store: move case version: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trygg.Errorf(trygg.EConflict, "A case changed while it was being moved; nothing was moved. Preview again.")
+	}
+	return nil
+}

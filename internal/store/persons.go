@@ -306,8 +306,13 @@ func (tx *Tx) InsertRelation(ctx context.Context, tenant trygg.TenantID, r perso
 
 // Relations returns the relations in which the person is either side.
 func (db *DB) Relations(ctx context.Context, tenant trygg.TenantID, personID string) ([]persons.Relation, error) {
+	// Two indexed lookups: SQLite does not use both indexes for an OR.
 	rows, err := db.query(ctx, `SELECT id, from_person_id, to_person_id, kind, valid_from, valid_to FROM person_relations
-		WHERE tenant_id = ? AND (from_person_id = ? OR to_person_id = ?) ORDER BY created_at, id`, string(tenant), personID, personID)
+		WHERE tenant_id = ? AND from_person_id = ?
+		UNION ALL
+		SELECT id, from_person_id, to_person_id, kind, valid_from, valid_to FROM person_relations
+		WHERE tenant_id = ? AND to_person_id = ? AND from_person_id <> ?
+		ORDER BY 1`, string(tenant), personID, string(tenant), personID, personID)
 	if err != nil {
 		return nil, fmt.Errorf("store: relations: %w", err)
 	}

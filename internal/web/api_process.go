@@ -94,10 +94,34 @@ func (s *Server) handleValidateDefinitions(w http.ResponseWriter, r *http.Reques
 	return encode(w, http.StatusOK, res)
 }
 
-func (s *Server) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func versionParam(r *http.Request) (int64, error) {
 	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
 	if err != nil || v < 1 {
-		return trygg.Errorf(trygg.ENotFound, "No such definition version.")
+		return 0, trygg.Errorf(trygg.ENotFound, "No such definition version.")
+	}
+	return v, nil
+}
+
+func (s *Server) handleMigrateCases(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	v, err := versionParam(r)
+	if err != nil {
+		return err
+	}
+	in, err := decode[service.MigrationInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	plan, err := s.svc.MigrateCases(r.Context(), a, v, in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, plan)
+}
+
+func (s *Server) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	v, err := versionParam(r)
+	if err != nil {
+		return err
 	}
 	files, err := s.svc.DefinitionFiles(r.Context(), a, v)
 	if err != nil {

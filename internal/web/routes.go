@@ -72,6 +72,7 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/definitions", s.withActor(s.handlePublishDefinitions), true},
 		{"POST", "/api/v1/definitions/validation", s.withActor(s.handleValidateDefinitions), true},
 		{"GET", "/api/v1/definitions/{version}", s.withActor(s.handleDefinitionFiles), true},
+		{"POST", "/api/v1/definitions/{version}/migration", s.withActor(s.handleMigrateCases), true},
 
 		// Logs.
 		{"GET", "/api/v1/events", s.withActor(s.handleEvents), true},

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"strings"
 
 	"cel.dev/cel-go/cel"
 )
@@ -156,4 +157,26 @@ func (c *Compiled) Form(id string) (*Form, bool) {
 		return nil, false
 	}
 	return f.def, true
+}
+
+// FormFor returns the form a case of type ct in the unit with path
+// unitPath ("/a/b/c/") fills for the case type's form slot: the variant's
+// form when a variant names the unit or one above it, else slot itself.
+func (c *Compiled) FormFor(ct, unitPath, slot string) string {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return slot
+	}
+	for _, vr := range cct.def.Variants {
+		local, ok := vr.Forms[slot]
+		if !ok {
+			continue
+		}
+		for _, u := range vr.Units {
+			if strings.Contains(unitPath, "/"+u.Value+"/") {
+				return local.Value
+			}
+		}
+	}
+	return slot
 }

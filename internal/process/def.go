@@ -86,15 +86,33 @@ const (
 
 // Form is a form definition: sections of fields.
 type Form struct {
-	Kind        string       `yaml:"kind"`
-	ID          Str          `yaml:"id"`
-	Name        Text         `yaml:"name"`
+	Kind string `yaml:"kind"`
+	ID   Str    `yaml:"id"`
+	Name Text   `yaml:"name"`
+	// Extends names a form this one builds on: its sections and
+	// validations come first, this form's are added (a local variant of a
+	// shared form).
+	Extends     Str          `yaml:"extends,omitempty"`
 	Sections    []Section    `yaml:"sections"`
 	Validations []Validation `yaml:"validations,omitempty"`
 }
 
+// KindBlock is a reusable block of sections.
+const KindBlock = "block"
+
+// Block is a set of sections that forms reuse with "- use: <block id>".
+type Block struct {
+	Kind     string    `yaml:"kind"`
+	ID       Str       `yaml:"id"`
+	Name     Text      `yaml:"name"`
+	Sections []Section `yaml:"sections"`
+}
+
 // Section groups fields; it can be hidden by role or condition.
 type Section struct {
+	// Use puts the sections of a block here instead; a section with use
+	// has no other keys.
+	Use       Str     `yaml:"use,omitempty"`
 	ID        Str     `yaml:"id"`
 	Label     Text    `yaml:"label"`
 	Help      Text    `yaml:"help,omitempty"`
@@ -149,6 +167,15 @@ type CaseType struct {
 	Transitions []Transition `yaml:"transitions"`
 	Deadlines   []Deadline   `yaml:"deadlines,omitempty"`
 	Decisions   *Decisions   `yaml:"decisions,omitempty"`
+	Variants    []Variant    `yaml:"variants,omitempty"`
+}
+
+// Variant lets units (and their sub-units) use their own versions of forms
+// of the case type: Forms maps a form of the case type to a form that
+// extends it.
+type Variant struct {
+	Units []Str          `yaml:"units"`
+	Forms map[string]Str `yaml:"forms"`
 }
 
 // Decisions says what may be decided in cases of the type (beslut), on

@@ -36,7 +36,20 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// sorted sorts problems by position and drops repeats (a block used by
+// two forms reports its problems once).
 func (ps Problems) sorted() Problems {
+	ps = ps.sortedOnly()
+	out := ps[:0]
+	for i, p := range ps {
+		if i == 0 || p != ps[i-1] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (ps Problems) sortedOnly() Problems {
 	sort.SliceStable(ps, func(i, j int) bool {
 		a, b := ps[i].Pos, ps[j].Pos
 		if a.File != b.File {
@@ -56,6 +69,7 @@ type Bundle struct {
 	Forms       []*Form
 	CaseTypes   []*CaseType
 	Tables      []*DecisionTable
+	Blocks      []*Block
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
 }
@@ -85,6 +99,7 @@ func Load(files []File) (*Bundle, Problems) {
 			probs = append(probs, b.loadDocument(f.Name, doc)...)
 		}
 	}
+	probs = append(probs, b.expand()...)
 	return b, probs.sorted()
 }
 
@@ -244,6 +259,9 @@ func column(line []byte, m string) int {
 }
 
 func plainYAML(m string) string {
+	if strings.Contains(m, "did not find expected ',' or '}'") || strings.Contains(m, "did not find expected ',' or ']'") {
+		return "the YAML is broken here: inside { } or [ ], put texts containing ? : , # [ ] { } in quotes, like {sv: \"Akut risk?\"}"
+	}
 	if sm := unknownField.FindStringSubmatch(m); sm != nil {
 		return fmt.Sprintf("unknown key %q (check the spelling; see docs/definitions.md for the keys allowed here)", sm[1])
 	}
@@ -314,15 +332,20 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		probs = decode(ct)
 		fixPositions(ct, file, doc.firstLine)
 		b.CaseTypes = append(b.CaseTypes, ct)
+	case KindBlock:
+		bl := &Block{}
+		probs = decode(bl)
+		fixPositions(bl, file, doc.firstLine)
+		b.Blocks = append(b.Blocks, bl)
 	case KindDecisionTable:
 		t := &DecisionTable{}
 		probs = decode(t)
 		fixPositions(t, file, doc.firstLine)
 		b.Tables = append(b.Tables, t)
 	case "":
-		probs = Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, code_system or decision_table"}}
+		probs = Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system or decision_table"}}
 	default:
-		probs = Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, code_system or decision_table", head.Kind)}}
+		probs = Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system or decision_table", head.Kind)}}
 	}
 	return probs
 }

@@ -384,6 +384,36 @@ func (v *validator) caseType(ct *CaseType) {
 	}
 	v.deadlines(ct, steps)
 	v.decisions(ct)
+	v.variants(ct)
+}
+
+func (v *validator) variants(ct *CaseType) {
+	used := map[string]bool{}
+	for _, s := range ct.Steps {
+		for _, f := range s.Forms {
+			used[f.Value] = true
+		}
+	}
+	for _, t := range ct.Transitions {
+		for _, f := range t.Forms {
+			used[f.Value] = true
+		}
+	}
+	for _, vr := range ct.Variants {
+		if len(vr.Units) == 0 {
+			v.add(ct.ID.Pos, "a variant names no units")
+		}
+		for base, local := range vr.Forms {
+			switch {
+			case !used[base]:
+				v.add(local.Pos, "the variant replaces %q, which no step or transition of the case type uses", base)
+			case v.forms[local.Value] == nil:
+				v.add(local.Pos, "unknown form %q", local.Value)
+			case !v.b.extendsForm(local.Value, base):
+				v.add(local.Pos, "the form %q must extend %q to replace it (extends: %s)", local.Value, base, base)
+			}
+		}
+	}
 }
 
 func (v *validator) decisions(ct *CaseType) {

@@ -109,7 +109,11 @@ func (s *Service) check(ctx context.Context, a trygg.Actor, files []process.File
 				known[u.ID] = true
 			}
 			for _, ct := range b.CaseTypes {
-				for _, u := range ct.Units {
+				units := append([]process.Str{}, ct.Units...)
+				for _, vr := range ct.Variants {
+					units = append(units, vr.Units...)
+				}
+				for _, u := range units {
 					if !known[u.Value] {
 						probs = append(probs, process.Problem{Pos: u.Pos, Message: fmt.Sprintf("unknown unit %q in this municipality", u.Value)})
 					}
@@ -428,8 +432,10 @@ func (s *Service) CaseProcess(ctx context.Context, a trygg.Actor, caseID, lang s
 	return out, s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
 }
 
+// formView shows the case's form in slot formID, filled in the form the
+// case's unit uses for it (its own variant, if any).
 func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
-	f, ok := w.comp.Form(formID)
+	f, ok := w.comp.Form(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID))
 	if !ok {
 		return FormView{}, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
 	}
@@ -451,7 +457,7 @@ func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
 			}
 		}
 	}
-	st, err := w.comp.EvaluateForm(formID, values, w.ctx, lang)
+	st, err := w.comp.EvaluateForm(f.ID.Value, values, w.ctx, lang)
 	if err != nil {
 		return fv, err
 	}
@@ -479,7 +485,7 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 	if in.Values == nil {
 		in.Values = map[string]any{}
 	}
-	st, err := w.comp.EvaluateForm(formID, in.Values, w.ctx, lang)
+	st, err := w.comp.EvaluateForm(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), in.Values, w.ctx, lang)
 	if err != nil {
 		return FormView{}, err
 	}
@@ -537,7 +543,7 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 	if err := json.Unmarshal([]byte(d.Values), &values); err != nil {
 		return FormView{}, err
 	}
-	st, err := w.comp.EvaluateForm(formID, values, w.ctx, lang)
+	st, err := w.comp.EvaluateForm(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), values, w.ctx, lang)
 	if err != nil {
 		return FormView{}, err
 	}

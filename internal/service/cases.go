@@ -124,21 +124,46 @@ func (s *Service) Case(ctx context.Context, a trygg.Actor, id string) (store.Cas
 	return c, s.logAccess(ctx, entry(a, access.ReadCase, c.PersonID, c.ID, ground, ""))
 }
 
+// readableCase returns the case if the actor may read it, with the ground.
 func (s *Service) readableCase(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Relation, error) {
-	c, err := s.db.CaseByID(ctx, a.Tenant, id)
+	c, subj, err := s.caseSubject(ctx, a, id)
 	if err != nil {
 		return c, "", err
+	}
+	ground, err := access.Decide(a, access.ReadCase, subj)
+	return c, ground, err
+}
+
+// workableCase returns the case if the actor may work on it (move it, fill
+// its forms, write notes and decisions), with the ground. A case the actor
+// cannot read is not found; one they can only read is forbidden.
+func (s *Service) workableCase(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Relation, error) {
+	c, subj, err := s.caseSubject(ctx, a, id)
+	if err != nil {
+		return c, "", err
+	}
+	if _, err := access.Decide(a, access.ReadCase, subj); err != nil {
+		return c, "", err
+	}
+	ground, err := access.Decide(a, access.WorkCase, subj)
+	return c, ground, err
+}
+
+// caseSubject returns the case and what access decisions need to know of it.
+func (s *Service) caseSubject(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Subject, error) {
+	c, err := s.db.CaseByID(ctx, a.Tenant, id)
+	if err != nil {
+		return c, access.Subject{}, err
 	}
 	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
 	if err != nil {
-		return c, "", err
+		return c, access.Subject{}, err
 	}
 	rels, err := s.db.CaseRelations(ctx, a, c)
 	if err != nil {
-		return c, "", err
+		return c, access.Subject{}, err
 	}
-	ground, err := access.Decide(a, access.ReadCase, access.Subject{Relations: rels, Protection: p.Protection})
-	return c, ground, err
+	return c, access.Subject{Relations: rels, Protection: p.Protection}, nil
 }
 
 // AssignInput assigns a case to an officer.

@@ -31,24 +31,6 @@ func (in NoteInput) check() error {
 	return nil
 }
 
-// workableCase returns a case the actor may work on, with the ground.
-func (s *Service) workableCase(ctx context.Context, a trygg.Actor, caseID string) (store.Case, access.Relation, error) {
-	c, _, err := s.readableCase(ctx, a, caseID)
-	if err != nil {
-		return c, "", err
-	}
-	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
-	if err != nil {
-		return c, "", err
-	}
-	rels, err := s.db.CaseRelations(ctx, a, c)
-	if err != nil {
-		return c, "", err
-	}
-	ground, err := access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection})
-	return c, ground, err
-}
-
 // Notes returns the case's signed journal notes and the actor's own
 // drafts, after logging the read.
 func (s *Service) Notes(ctx context.Context, a trygg.Actor, caseID string) ([]store.Note, error) {

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/demo"
@@ -87,17 +89,18 @@ func runInit(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// describe turns an invalid error into one line naming the fields.
+// describe turns an application error into one line for the terminal:
+// its message and, for an invalid one, each field's problem in order.
 func describe(err error) error {
 	var te *trygg.Error
-	if errors.As(err, &te) && len(te.Fields) > 0 {
-		msg := te.Message
-		for k, v := range te.Fields {
-			msg += fmt.Sprintf(" %s: %s", k, v)
-		}
-		return errors.New(msg)
+	if !errors.As(err, &te) {
+		return err
 	}
-	return err
+	msg := te.Message
+	for _, k := range slices.Sorted(maps.Keys(te.Fields)) {
+		msg += fmt.Sprintf("\n  %s: %s", k, te.Fields[k])
+	}
+	return errors.New(msg)
 }
 
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -151,8 +151,12 @@ func onlyTenant(ctx context.Context, db *store.DB, name string) (trygg.TenantID,
 	if err != nil {
 		return "", err
 	}
-	if len(ts) != 1 {
-		return "", errors.New("give the tenant with --tenant")
+	switch len(ts) {
+	case 0:
+		return "", errors.New("the database has no tenant yet: create one with 'trygg init' (or load the demo with 'trygg demo')")
+	case 1:
+	default:
+		return "", errors.New("the database has several tenants: give one with --tenant")
 	}
 	return ts[0].ID, nil
 }

@@ -624,7 +624,7 @@ func TestEvaluateGrantForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st, err := c.EvaluateForm("grant-application", values(t, tt.submitted), Context{PersonAge: 30, Roles: []trygg.Role{trygg.RoleOfficer}, Today: today}, tt.lang)
+			st, err := c.EvaluateForm("grant_application", values(t, tt.submitted), Context{PersonAge: 30, Roles: []trygg.Role{trygg.RoleOfficer}, Today: today}, tt.lang)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -643,7 +643,7 @@ func TestTransition(t *testing.T) {
 	officerCtx := func(step string, age int) Context {
 		return Context{PersonAge: age, CaseType: "grant", CaseStep: step, Roles: []trygg.Role{trygg.RoleOfficer}, Today: today}
 	}
-	signed := map[string]bool{"grant-application": true}
+	signed := map[string]bool{"grant_application": true}
 	tests := []struct {
 		name   string
 		id     string
@@ -788,7 +788,7 @@ func TestAvailable(t *testing.T) {
 		{
 			name:   "officer, form signed, an adult: both allowed",
 			ctx:    Context{PersonAge: 40, CaseStep: "received", Roles: []trygg.Role{trygg.RoleOfficer}, Today: today},
-			signed: map[string]bool{"grant-application": true},
+			signed: map[string]bool{"grant_application": true},
 			want: []Available{
 				{ID: "assess", Name: "Start assessment", To: "assessment", Allowed: true},
 				{ID: "close", Name: "Close", To: "closed", Allowed: true},
@@ -797,7 +797,7 @@ func TestAvailable(t *testing.T) {
 		{
 			name:   "team lead: assess blocked by role, close allowed",
 			ctx:    Context{PersonAge: 40, CaseStep: "received", Roles: []trygg.Role{trygg.RoleTeamLead}, Today: today},
-			signed: map[string]bool{"grant-application": true},
+			signed: map[string]bool{"grant_application": true},
 			want: []Available{
 				{ID: "assess", Name: "Start assessment", To: "assessment", Reason: "Your role may not take this transition."},
 				{ID: "close", Name: "Close", To: "closed", Allowed: true},

@@ -3,6 +3,7 @@ package process
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -40,7 +41,7 @@ func Validate(b *Bundle) Problems {
 		v.codeSystem(cs)
 	}
 	for _, f := range b.Forms {
-		if v.id(f.ID, "form") {
+		if v.exprID(f.ID, "form") {
 			if _, dup := v.forms[f.ID.Value]; dup {
 				v.add(f.ID.Pos, "a form with id %q is defined twice", f.ID.Value)
 			}
@@ -77,6 +78,31 @@ func (v *validator) id(s Str, what string) bool {
 		return false
 	case !idPattern.MatchString(s.Value):
 		v.add(s.Pos, "the %s id %q must start with a lower-case letter and use only a-z, 0-9, '-' and '_' (at most 63)", what, s.Value)
+		return false
+	}
+	return true
+}
+
+var exprIDPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// celReserved are words CEL keeps for itself; a form or field with such an
+// id could not be named in an expression.
+var celReserved = map[string]bool{"in": true, "true": true, "false": true, "null": true, "as": true, "break": true,
+	"const": true, "continue": true, "else": true, "for": true, "function": true, "if": true, "import": true, "let": true,
+	"loop": true, "package": true, "namespace": true, "return": true, "var": true, "void": true, "while": true}
+
+// exprID checks an id that expressions name (forms.<form>.<field>): no
+// '-', which an expression would read as a minus, and no reserved word.
+func (v *validator) exprID(s Str, what string) bool {
+	if !v.id(s, what) {
+		return false
+	}
+	switch {
+	case !exprIDPattern.MatchString(s.Value):
+		v.add(s.Pos, "the %s id %q is used in expressions, so it may use only a-z, 0-9 and '_' (write %q)", what, s.Value, strings.ReplaceAll(s.Value, "-", "_"))
+		return false
+	case celReserved[s.Value]:
+		v.add(s.Pos, "the %s id %q is a reserved word in expressions; choose another", what, s.Value)
 		return false
 	}
 	return true
@@ -183,7 +209,7 @@ func (v *validator) form(f *Form) {
 }
 
 func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Field, inGroup bool) {
-	v.id(fd.ID, "field")
+	v.exprID(fd.ID, "field")
 	v.text(fd.Label, fd.ID.Pos, fmt.Sprintf("the field %q's label", fd.ID.Value))
 	t := fd.Type.Value
 	if !fieldTypes[t] {

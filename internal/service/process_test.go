@@ -76,7 +76,7 @@ func TestProcessEndToEnd(t *testing.T) {
 			t.Fatalf("assess before signing: %v", err)
 		}
 		// A draft with has_income true makes income required (required_if).
-		fv, err := svc.SaveForm(ctx, officer, c.ID, "grant-application", service.FormInput{Values: map[string]any{
+		fv, err := svc.SaveForm(ctx, officer, c.ID, "grant_application", service.FormInput{Values: map[string]any{
 			"purpose": "glasses", "amount": 250000.0, "has_income": true}}, "en")
 		if err != nil {
 			t.Fatal(err)
@@ -84,11 +84,11 @@ func TestProcessEndToEnd(t *testing.T) {
 		if fv.Status != "draft" || !fv.State.Required["income"] || fv.State.Errors["income"] == "" || fv.State.Complete {
 			t.Fatalf("draft state: %+v", fv.State)
 		}
-		if _, err := svc.SignForm(ctx, officer, c.ID, "grant-application", "en"); trygg.ErrorCode(err) != trygg.EInvalid {
+		if _, err := svc.SignForm(ctx, officer, c.ID, "grant_application", "en"); trygg.ErrorCode(err) != trygg.EInvalid {
 			t.Fatalf("signing an incomplete form: want invalid, got %v", err)
 		}
 		// Without income the field is hidden and not required.
-		fv, err = svc.SaveForm(ctx, officer, c.ID, "grant-application", service.FormInput{Values: map[string]any{
+		fv, err = svc.SaveForm(ctx, officer, c.ID, "grant_application", service.FormInput{Values: map[string]any{
 			"purpose": "glasses", "amount": 250000.0, "has_income": false, "income": 100.0}}, "en")
 		if err != nil || !fv.State.Complete || fv.State.Visible["income"] {
 			t.Fatalf("complete draft: %+v %v", fv.State, err)
@@ -96,7 +96,7 @@ func TestProcessEndToEnd(t *testing.T) {
 		if _, ok := fv.State.Values["income"]; ok {
 			t.Fatal("a hidden field's value was kept")
 		}
-		if fv, err = svc.SignForm(ctx, officer, c.ID, "grant-application", "en"); err != nil || fv.Status != "signed" || len(fv.Signed) != 1 {
+		if fv, err = svc.SignForm(ctx, officer, c.ID, "grant_application", "en"); err != nil || fv.Status != "signed" || len(fv.Signed) != 1 {
 			t.Fatalf("sign: %+v %v", fv, err)
 		}
 		// A reviewer may not work on the case; an unknown transition is invalid.

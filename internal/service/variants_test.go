@@ -34,7 +34,7 @@ sections:
       - {id: open_investigation, type: yes_no, label: {sv: "Inled utredning?"}, required: true}
 ---
 kind: form
-id: screening-norra
+id: screening_norra
 extends: screening
 name: {sv: Förhandsbedömning (Norra)}
 sections:
@@ -55,7 +55,7 @@ transitions:
   - {id: finish, name: {sv: Klar}, from: [screening], to: done, roles: [handlaggare], forms: [screening]}
 variants:
   - units: [norra-omr]
-    forms: {screening: screening-norra}
+    forms: {screening: screening_norra}
 `
 
 func TestFormVariants(t *testing.T) {

@@ -65,4 +65,9 @@ const (
 	DecisionDrafted      = "decision.drafted"
 	DecisionMade         = "decision.made"
 	CaseMigrated         = "case.migrated"
+	FollowUpScheduled    = "follow_up.scheduled"
+	FollowUpDue          = "follow_up.due"
+	// CitizenNotice asks for a notice to the case's person; the notifier
+	// sends it after commit, reading the event log.
+	CitizenNotice = "citizen.notice"
 )

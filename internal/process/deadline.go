@@ -19,6 +19,8 @@ type Timer struct {
 const (
 	TimerWarning = "warning"
 	TimerOverdue = "overdue"
+	// TimerFollowUp is a follow-up a transition scheduled.
+	TimerFollowUp = "follow_up"
 )
 
 // DeadlineChanges says what entering a step does to deadlines: those that

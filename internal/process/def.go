@@ -255,9 +255,17 @@ type Transition struct {
 // Action is something a transition does besides moving the case.
 type Action struct {
 	Type Str `yaml:"type"`
+	// Period and Name are for schedule_follow_up: when the follow-up is
+	// due after the transition, and what it is called.
+	Period Str  `yaml:"period,omitempty"`
+	Name   Text `yaml:"name,omitempty"`
+	// Message is for notify_citizen: the notice in plain words.
+	Message Text `yaml:"message,omitempty"`
 }
 
 // Action types.
 const (
-	ActionCloseCase = "close_case"
+	ActionCloseCase        = "close_case"
+	ActionScheduleFollowUp = "schedule_follow_up"
+	ActionNotifyCitizen    = "notify_citizen"
 )

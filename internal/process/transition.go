@@ -15,6 +15,8 @@ type Move struct {
 	To         string   `json:"to"`
 	Final      bool     `json:"final"`
 	Actions    []string `json:"actions"`
+	// Details are the actions as defined, for the service to carry out.
+	Details []Action `json:"-"`
 }
 
 // Available describes a transition the actor could take now, or why not.
@@ -47,6 +49,7 @@ func (c *Compiled) Transition(ct, id string, ctx Context, signed map[string]bool
 	m := Move{Transition: id, From: ctx.CaseStep, To: to.ID.Value, Final: to.Final}
 	for _, a := range t.def.Actions {
 		m.Actions = append(m.Actions, a.Type.Value)
+		m.Details = append(m.Details, a)
 	}
 	return m, nil
 }
@@ -108,4 +111,27 @@ func (c *Compiled) Start(ct string) (string, bool) {
 		return "", false
 	}
 	return cct.def.Start.Value, true
+}
+
+// FollowUpKey names the timer of the i-th action of a transition, so the
+// follow-up can be found again when it fires.
+func FollowUpKey(transition string, i int) string {
+	return fmt.Sprintf("follow_up/%s/%d", transition, i)
+}
+
+// FollowUpName returns the name of the follow-up a timer key names, in
+// lang, or "" if the case type has no such action.
+func (c *Compiled) FollowUpName(ct, key, lang string) string {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return ""
+	}
+	for _, t := range cct.def.Transitions {
+		for i, a := range t.Actions {
+			if a.Type.Value == ActionScheduleFollowUp && FollowUpKey(t.ID.Value, i) == key {
+				return a.Name.In(lang)
+			}
+		}
+	}
+	return ""
 }

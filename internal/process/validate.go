@@ -295,7 +295,7 @@ func (v *validator) rowSummary(fd *Field) {
 	v.expr(env, fd.RowSummary, cel.StringType)
 }
 
-var actionTypes = map[string]bool{ActionCloseCase: true}
+var actionTypes = map[string]bool{ActionCloseCase: true, ActionScheduleFollowUp: true, ActionNotifyCitizen: true}
 
 func (v *validator) caseType(ct *CaseType) {
 	if ct.ID.Value == "" {
@@ -374,8 +374,19 @@ func (v *validator) caseType(ct *CaseType) {
 			}
 		}
 		for _, a := range t.Actions {
+			switch a.Type.Value {
+			case ActionScheduleFollowUp:
+				if _, err := calendar.ParsePeriod(a.Period.Value); err != nil {
+					v.add(a.Type.Pos, "schedule_follow_up needs a period: %v", err)
+				}
+				v.text(a.Name, a.Type.Pos, "the follow-up's name")
+			case ActionNotifyCitizen:
+				v.text(a.Message, a.Type.Pos, "the notice's message")
+			}
 			if !actionTypes[a.Type.Value] {
-				v.add(a.Type.Pos, "unknown action %q", a.Type.Value)
+				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up or notify_citizen", a.Type.Value)
+			} else if a.Type.Value == ActionCloseCase && (a.Period.Value != "" || a.Name.SV != "" || a.Message.SV != "") {
+				v.add(a.Type.Pos, "close_case takes no period, name or message")
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
@@ -53,6 +54,40 @@ func applyDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *proc
 	return nil
 }
 
+// applyActions carries out a move's actions besides closing, inside tx:
+// a follow-up becomes a durable timer that puts a task in the inbox when
+// due; a notice to the citizen is recorded in the event log, from which
+// notifications are sent after commit.
+func applyActions(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Case, move process.Move) error {
+	for i, act := range move.Details {
+		switch act.Type.Value {
+		case process.ActionScheduleFollowUp:
+			period, err := calendar.ParsePeriod(act.Period.Value)
+			if err != nil {
+				return err
+			}
+			due := period.After(tx.Now)
+			key := process.FollowUpKey(move.Transition, i)
+			if err := tx.InsertTimer(ctx, a.Tenant, store.Timer{ID: newID(), CaseID: c.ID, DeadlineID: key, Kind: process.TimerFollowUp,
+				DueDate: due.Format("2006-01-02"), FireAt: due}); err != nil {
+				return err
+			}
+			e := events.New(a, events.FollowUpScheduled, "case", c.ID, map[string]any{"key": key, "due_date": due.Format("2006-01-02")})
+			e.PersonID, e.CaseID = c.PersonID, c.ID
+			if _, err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		case process.ActionNotifyCitizen:
+			e := events.New(a, events.CitizenNotice, "case", c.ID, map[string]any{"message": act.Message, "transition": move.Transition})
+			e.PersonID, e.CaseID = c.PersonID, c.ID
+			if _, err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // FireDueTimers fires up to limit of the tenant's due timers: for each, in
 // one transaction with the timer's claim, it creates the tasks the deadline
 // names (a task for the assigned officer, a notice for the unit's team
@@ -77,8 +112,12 @@ func (s *Service) FireDueTimers(ctx context.Context, tenant trygg.TenantID, limi
 			}
 			name, recipients := comp.DeadlineRecipients(c.CaseType, t.DeadlineID, t.Kind, "sv")
 			title := fmt.Sprintf("%s: tidsfristen går ut %s", name, t.DueDate)
-			if t.Kind == process.TimerOverdue {
+			switch t.Kind {
+			case process.TimerOverdue:
 				title = fmt.Sprintf("%s: tidsfristen gick ut %s", name, t.DueDate)
+			case process.TimerFollowUp:
+				title = "Uppföljning: " + comp.FollowUpName(c.CaseType, t.DeadlineID, "sv")
+				recipients = []string{process.RecipientAssignee, process.RecipientTeamLead}
 			}
 			for _, r := range recipients {
 				task := store.Task{ID: newID(), CaseID: c.ID, UnitID: c.UnitID, Kind: "deadline_" + t.Kind, DeadlineID: t.DeadlineID,
@@ -88,15 +127,15 @@ func (s *Service) FireDueTimers(ctx context.Context, tenant trygg.TenantID, limi
 						continue // an unassigned case's task goes to the team below
 					}
 					task.Assignee = c.AssignedTo
+				} else if t.Kind == process.TimerFollowUp && c.AssignedTo != "" {
+					continue // a follow-up goes to the team only when no one has the case
 				}
 				if err := tx.InsertTask(ctx, tenant, task); err != nil {
 					return err
 				}
 			}
-			typ := events.DeadlineWarning
-			if t.Kind == process.TimerOverdue {
-				typ = events.DeadlineOverdue
-			}
+			typ := map[string]string{process.TimerWarning: events.DeadlineWarning, process.TimerOverdue: events.DeadlineOverdue,
+				process.TimerFollowUp: events.FollowUpDue}[t.Kind]
 			e := events.New(sys, typ, "case", c.ID, map[string]any{"deadline_id": t.DeadlineID, "due_date": t.DueDate, "timer_id": t.ID,
 				"late_seconds": int(tx.Now.Sub(t.FireAt).Seconds())})
 			e.PersonID, e.CaseID = c.PersonID, c.ID

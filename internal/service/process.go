@@ -350,7 +350,13 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		if err := applyDeadlines(ctx, tx, a, w.comp, w.c, move.To, false); err != nil {
 			return err
 		}
+		if err := applyActions(ctx, tx, a, w.c, move); err != nil {
+			return err
+		}
 		if closes {
+			if err := tx.CancelCaseTimers(ctx, a.Tenant, w.c.ID); err != nil {
+				return err
+			}
 			e := events.New(a, events.CaseClosed, "case", w.c.ID, map[string]any{"step": move.To})
 			e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
 			_, err := tx.AppendEvent(ctx, e)

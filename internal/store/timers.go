@@ -47,6 +47,20 @@ func (tx *Tx) CancelTimers(ctx context.Context, tenant trygg.TenantID, caseID, d
 	return n, nil
 }
 
+// CancelCaseTimers cancels all the case's pending timers inside tx (the
+// case is closed) and closes its open tasks.
+func (tx *Tx) CancelCaseTimers(ctx context.Context, tenant trygg.TenantID, caseID string) error {
+	if _, err := tx.exec(ctx, `UPDATE timers SET status = 'cancelled' WHERE tenant_id = ? AND case_id = ? AND status = 'pending'`,
+		string(tenant), caseID); err != nil {
+		return fmt.Errorf("store: cancel case timers: %w", err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE tasks SET done_at = ? WHERE tenant_id = ? AND case_id = ? AND done_at = 0`,
+		micros(tx.Now), string(tenant), caseID); err != nil {
+		return fmt.Errorf("store: close case tasks: %w", err)
+	}
+	return nil
+}
+
 // CaseTimers returns the case's timers, by fire time.
 func (db *DB) CaseTimers(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Timer, error) {
 	rows, err := db.query(ctx, `SELECT id, case_id, deadline_id, kind, due_date, fire_at, status FROM timers

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/process"
@@ -48,15 +50,19 @@ func readDefinitionDir(dir string) ([]process.File, error) {
 
 func runDefinitions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"usage: trygg definitions validate DIR | trygg definitions publish --author USERNAME DIR"}
+		return usageError{"usage: trygg definitions validate|publish|export|import …"}
 	}
 	switch args[0] {
 	case "validate":
 		return runDefinitionsValidate(args[1:], stdout)
 	case "publish":
 		return runDefinitionsPublish(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return runDefinitionsExport(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return runDefinitionsImport(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return usageError{fmt.Sprintf("unknown definitions command %q: use validate or publish", args[0])}
+	return usageError{fmt.Sprintf("unknown definitions command %q: use validate, publish, export or import", args[0])}
 }
 
 // runDefinitionsValidate checks a folder of definitions without a database:
@@ -110,23 +116,11 @@ func runDefinitionsPublish(ctx context.Context, args []string, getenv func(strin
 	if err != nil {
 		return err
 	}
-	log := newLogger(stderr)
-	db, err := openStore(ctx, dbf, true, log)
+	svc, a, closeAll, err := openPublisher(ctx, dbf, *tenant, *author, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	t, err := onlyTenant(ctx, db, *tenant)
-	if err != nil {
-		return err
-	}
-	committer := audit.NewCommitter(db)
-	defer committer.Close()
-	svc := service.New(db, committer, nil, log)
-	a, err := svc.ActorByUsername(ctx, t, *author)
-	if err != nil {
-		return fmt.Errorf("author %q: %s", *author, trygg.ErrorMessage(err))
-	}
+	defer closeAll()
 	in := service.DefinitionsInput{Note: *note}
 	for _, f := range files {
 		in.Files = append(in.Files, store.DefinitionFile{Name: f.Name, Content: string(f.Data)})
@@ -159,4 +153,130 @@ func onlyTenant(ctx context.Context, db *store.DB, name string) (trygg.TenantID,
 		return "", errors.New("the database has several tenants: give one with --tenant")
 	}
 	return ts[0].ID, nil
+}
+
+// exportFormat names the export file format.
+const exportFormat = "trygg-definitions/1"
+
+// exported is a published version as moved between installations.
+type exported struct {
+	Format      string                 `json:"format"`
+	Version     int64                  `json:"version"`
+	Checksum    string                 `json:"checksum"`
+	PublishedAt time.Time              `json:"published_at"`
+	Note        string                 `json:"note,omitempty"`
+	Files       []store.DefinitionFile `json:"files"`
+}
+
+// openPublisher opens the database and a service acting as author.
+func openPublisher(ctx context.Context, dbf dbFlags, tenant, author string, stderr io.Writer) (*service.Service, trygg.Actor, func(), error) {
+	log := newLogger(stderr)
+	db, err := openStore(ctx, dbf, true, log)
+	if err != nil {
+		return nil, trygg.Actor{}, nil, err
+	}
+	t, err := onlyTenant(ctx, db, tenant)
+	if err != nil {
+		db.Close()
+		return nil, trygg.Actor{}, nil, err
+	}
+	committer := audit.NewCommitter(db)
+	svc := service.New(db, committer, nil, log)
+	closeAll := func() { committer.Close(); db.Close() }
+	if author == "" {
+		return svc, service.SystemActor(t), closeAll, nil
+	}
+	a, err := svc.ActorByUsername(ctx, t, author)
+	if err != nil {
+		closeAll()
+		return nil, trygg.Actor{}, nil, fmt.Errorf("author %q: %s", author, trygg.ErrorMessage(err))
+	}
+	return svc, a, closeAll, nil
+}
+
+// runDefinitionsExport writes a published version with its checksum as
+// JSON, for import into another installation.
+func runDefinitionsExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("definitions export", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	tenant := fs.String("tenant", "", "tenant (default: the only tenant)")
+	version := fs.Int64("version", 0, "the published version to export (default: the newest)")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	svc, a, closeAll, err := openPublisher(ctx, dbf, *tenant, "", stderr)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	versions, err := svc.DefinitionVersions(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if v.Version != *version && *version != 0 {
+			continue
+		}
+		files, err := svc.DefinitionFiles(ctx, a, v.Version)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(exported{Format: exportFormat, Version: v.Version, Checksum: v.Checksum, PublishedAt: v.PublishedAt, Note: v.Note, Files: files})
+	}
+	if *version == 0 {
+		return errors.New("nothing is published yet")
+	}
+	return fmt.Errorf("there is no published version %d", *version)
+}
+
+// runDefinitionsImport publishes an exported version in this installation.
+// The files' checksum must match the one exported, so what is published
+// is exactly what was exported; the note records where it came from.
+func runDefinitionsImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("definitions import", flag.ContinueOnError)
+	var dbf dbFlags
+	dbf.register(fs)
+	tenant := fs.String("tenant", "", "tenant (default: the only tenant)")
+	author := fs.String("author", "", "username of the process designer importing (recorded in the event log)")
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() != 1 || *author == "" {
+		return usageError{"usage: trygg definitions import --author USERNAME [--tenant ID] FILE"}
+	}
+	file := fs.Arg(0)
+	if err := parseFlags(fs, nil, getenv); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var ex exported
+	if err := json.Unmarshal(b, &ex); err != nil || ex.Format != exportFormat {
+		return fmt.Errorf("%s is not a trygg definitions export (%s)", file, exportFormat)
+	}
+	sources := map[string][]byte{}
+	for _, f := range ex.Files {
+		sources[f.Name] = []byte(f.Content)
+	}
+	if process.Checksum(sources) != ex.Checksum {
+		return fmt.Errorf("%s has been changed since it was exported: its files do not match the checksum", file)
+	}
+	svc, a, closeAll, err := openPublisher(ctx, dbf, *tenant, *author, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	note := fmt.Sprintf("imported: version %d, checksum %s", ex.Version, ex.Checksum)
+	dv, err := svc.PublishDefinitions(ctx, a, service.DefinitionsInput{Files: ex.Files, Note: note})
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "published version %d (checksum %s, as exported)\n", dv.Version, dv.Checksum)
+	return nil
 }

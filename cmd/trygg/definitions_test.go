@@ -35,3 +35,51 @@ func TestDefinitionsValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestDefinitionsExportImport moves a published version to another
+// installation with its checksum intact, and refuses a changed file.
+func TestDefinitionsExportImport(t *testing.T) {
+	ctx := context.Background()
+	env := func(string) string { return "" }
+	do := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := run(ctx, args, env, &out, &errOut)
+		return out.String(), err
+	}
+	from, to := t.TempDir(), t.TempDir()
+	for _, dir := range []string{from, to} {
+		if _, err := do("demo", "--persons", "30", "--staff", "20", "--data", dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := do("definitions", "publish", "--author", "designer", "--data", from, "../../internal/process/testdata/valid")
+	if err != nil || !strings.Contains(out, "published version 1") {
+		t.Fatalf("publish: %q %v", out, err)
+	}
+	checksum := strings.TrimSuffix(strings.Split(out, "checksum ")[1], ")\n")
+	exported, err := do("definitions", "export", "--data", from)
+	if err != nil || !strings.Contains(exported, checksum) {
+		t.Fatalf("export: %v\n%s", err, exported)
+	}
+	file := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(file, []byte(exported), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do("definitions", "import", "--data", to, file); err == nil {
+		t.Fatal("import without --author must be refused")
+	}
+	out, err = do("definitions", "import", "--author", "designer", "--data", to, file)
+	if err != nil || !strings.Contains(out, "published version 1 (checksum "+checksum) {
+		t.Fatalf("import: %q %v", out, err)
+	}
+	tampered := filepath.Join(t.TempDir(), "tampered.json")
+	if err := os.WriteFile(tampered, []byte(strings.Replace(exported, "Bidrag", "Bidrag!", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := do("definitions", "import", "--author", "designer", "--data", to, tampered); err == nil || !strings.Contains(err.Error(), "changed since it was exported") {
+		t.Fatalf("tampered import: %v", err)
+	}
+	if _, err := do("definitions", "export", "--data", to, "--version", "7"); err == nil {
+		t.Fatal("exporting a version that does not exist must fail")
+	}
+}

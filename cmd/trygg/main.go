@@ -41,6 +41,8 @@ Usage:
   trygg audit verify [--tenant ID] [--data ./data] [--db DSN]               verify the access-log hash chains
   trygg definitions validate DIR                                            check process definitions (file:line:column problems)
   trygg definitions publish --author USERNAME [--tenant ID] DIR             publish them as a new version
+  trygg definitions export [--version N] [--tenant ID]                      write a published version (files and checksum) as JSON
+  trygg definitions import --author USERNAME [--tenant ID] FILE             publish an exported version here, checksum checked
 
 --db takes a SQLite file path or a postgres:// URL; the default is data/trygg.db.
 Every flag can also be set as TRYGG_<FLAG> (for example TRYGG_DB); secrets also as TRYGG_<NAME>_FILE.

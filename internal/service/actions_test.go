@@ -76,7 +76,8 @@ func TestTransitionActions(t *testing.T) {
 			if n, err := svc.FireDueTimers(ctx, demo.TenantID, 10); err != nil || n != 1 {
 				t.Fatalf("fired %d, %v: want only the open case's follow-up", n, err)
 			}
-			tasks, err := svc.Inbox(ctx, officer, service.InboxInput{})
+			view, err := svc.Inbox(ctx, officer, service.InboxInput{})
+			tasks := view.Tasks
 			if err != nil || len(tasks) != 1 || tasks[0].CaseID != c1.ID || tasks[0].Title != "Uppföljning: Uppföljning av stödet" {
 				t.Fatalf("inbox: %+v %v", tasks, err)
 			}
@@ -93,4 +94,3 @@ func TestTransitionActions(t *testing.T) {
 		})
 	}
 }
-

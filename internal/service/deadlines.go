@@ -187,10 +187,16 @@ type InboxInput struct {
 	CaseType string
 }
 
-// Inbox returns the actor's open tasks, or their team's, soonest due first,
-// overdue ones marked. Tasks name cases, not persons, so listing them reads
-// no personal data.
-func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) ([]store.Task, error) {
+// InboxView is an inbox: open tasks and open cases, soonest due first.
+type InboxView struct {
+	Tasks []store.Task      `json:"tasks"`
+	Cases []store.InboxCase `json:"cases"`
+}
+
+// Inbox returns the actor's open tasks and open cases, or their team's,
+// soonest due first, overdue ones marked. It names cases, not persons, so
+// listing it reads no personal data.
+func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (InboxView, error) {
 	q := store.InboxQuery{CaseType: in.CaseType}
 	if in.Team {
 		for _, g := range a.Grants {
@@ -199,10 +205,19 @@ func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) ([]st
 			}
 		}
 		if len(q.UnitPaths) == 0 {
-			return nil, trygg.Errorf(trygg.EForbidden, "You belong to no team with cases.")
+			return InboxView{}, trygg.Errorf(trygg.EForbidden, "You belong to no team with cases.")
 		}
 	} else {
 		q.UserID = a.UserID
 	}
-	return s.db.Inbox(ctx, a.Tenant, q, s.db.Now().Format("2006-01-02"))
+	today := s.db.Now().Format("2006-01-02")
+	tasks, err := s.db.Inbox(ctx, a.Tenant, q, today)
+	if err != nil {
+		return InboxView{}, err
+	}
+	cases, err := s.db.InboxCases(ctx, a.Tenant, q, today)
+	if err != nil {
+		return InboxView{}, err
+	}
+	return InboxView{Tasks: tasks, Cases: cases}, nil
 }

@@ -106,14 +106,18 @@ func TestDeadlines(t *testing.T) {
 				return n
 			}
 			inbox := func(a trygg.Actor, team bool) []store.Task {
-				tasks, err := svc.Inbox(ctx, a, service.InboxInput{Team: team})
+				view, err := svc.Inbox(ctx, a, service.InboxInput{Team: team})
 				if err != nil {
 					t.Fatal(err)
 				}
-				return tasks
+				return view.Tasks
 			}
 			if fire() != 0 {
 				t.Fatal("a timer fired too early")
+			}
+			view, err := svc.Inbox(ctx, officer, service.InboxInput{})
+			if err != nil || len(view.Cases) == 0 || view.Cases[0].ID != c.ID || view.Cases[0].NextDue != "2026-03-16" || view.Cases[0].Step != "received" {
+				t.Fatalf("the officer's cases, nearest deadline first: %+v %v", view.Cases, err)
 			}
 			clock.Advance(11 * 24 * time.Hour) // 13 March: the warning day
 			if n := fire(); n != 1 {

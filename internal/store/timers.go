@@ -205,3 +205,63 @@ func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, to
 	}
 	return out, rows.Err()
 }
+
+// InboxCase is an open case in an inbox, with its step and the nearest due
+// date of its running deadlines and follow-ups.
+type InboxCase struct {
+	ID         string    `json:"id"`
+	Title      string    `json:"title"`
+	CaseType   string    `json:"case_type"`
+	Step       string    `json:"step,omitempty"`
+	UnitID     string    `json:"unit_id"`
+	AssignedTo string    `json:"assigned_to,omitempty"`
+	OpenedAt   time.Time `json:"opened_at"`
+	NextDue    string    `json:"next_due,omitempty"`
+	Overdue    bool      `json:"overdue"`
+}
+
+// InboxCases returns open cases matching q (assigned to the user, or in the
+// units), the nearest deadline first, cases without one last.
+func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuery, today string) ([]InboxCase, error) {
+	where := []string{"c.tenant_id = ?", "c.status = 'open'"}
+	args := []any{string(tenant)}
+	if q.UserID != "" {
+		where = append(where, "c.assigned_to = ?")
+		args = append(args, q.UserID)
+	} else {
+		pred, pargs := unitPathPred(q.UnitPaths)
+		where = append(where, pred)
+		args = append(args, pargs...)
+	}
+	if q.CaseType != "" {
+		where = append(where, "c.case_type = ?")
+		args = append(args, q.CaseType)
+	}
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 200
+	}
+	args = append(args, q.Limit)
+	rows, err := db.query(ctx, `SELECT id, title, case_type, step, unit_id, assigned_to, opened_at, next_due FROM (
+		SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at,
+			COALESCE((SELECT MIN(t.due_date) FROM timers t WHERE t.tenant_id = c.tenant_id AND t.case_id = c.id
+				AND t.status = 'pending' AND t.kind <> 'warning'), '') AS next_due
+		FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id
+		WHERE `+strings.Join(where, " AND ")+`) x
+		ORDER BY CASE WHEN next_due = '' THEN 1 ELSE 0 END, next_due, opened_at, id LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbox cases: %w", err)
+	}
+	defer rows.Close()
+	out := []InboxCase{}
+	for rows.Next() {
+		var c InboxCase
+		var opened int64
+		if err := rows.Scan(&c.ID, &c.Title, &c.CaseType, &c.Step, &c.UnitID, &c.AssignedTo, &opened, &c.NextDue); err != nil {
+			return nil, fmt.Errorf("store: inbox cases: %w", err)
+		}
+		c.OpenedAt = fromMicros(opened)
+		c.Overdue = c.NextDue != "" && c.NextDue < today
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -140,11 +140,11 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Act
 	default:
 		return trygg.Invalid("The query is not valid.", map[string]string{"team": "Must be true or false."})
 	}
-	tasks, err := s.svc.Inbox(r.Context(), a, in)
+	view, err := s.svc.Inbox(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"tasks": tasks})
+	return encode(w, http.StatusOK, view)
 }
 
 func (s *Server) handleNotes(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {

@@ -100,7 +100,7 @@ var openAPIResults = map[string]reflect.Type{
 	"saveDecision":           reflect.TypeFor[store.Decision](),
 	"finaliseDecision":       reflect.TypeFor[store.Decision](),
 	"migrateCases":           reflect.TypeFor[service.MigrationPlan](),
-	"getInbox":               reflect.TypeFor[openAPIInbox](),
+	"getInbox":               reflect.TypeFor[service.InboxView](),
 	"transitionCase":         reflect.TypeFor[store.Case](),
 	"saveForm":               reflect.TypeFor[service.FormView](),
 	"signForm":               reflect.TypeFor[service.FormView](),
@@ -455,10 +455,6 @@ type openAPIDefinitionVersions struct {
 type openAPIDefinitionFiles struct {
 	Version int64                  `json:"version"`
 	Files   []store.DefinitionFile `json:"files"`
-}
-
-type openAPIInbox struct {
-	Tasks []store.Task `json:"tasks"`
 }
 
 type openAPINotes struct {

@@ -180,3 +180,19 @@ func (c *Compiled) FormFor(ct, unitPath, slot string) string {
 	}
 	return slot
 }
+
+// UnitAllowed reports whether a case of type ct may be opened in the unit
+// with path unitPath: the case type names no units, or one of them is the
+// unit or above it.
+func (c *Compiled) UnitAllowed(ct, unitPath string) bool {
+	cct, ok := c.caseTypes[ct]
+	if !ok || len(cct.def.Units) == 0 {
+		return true
+	}
+	for _, u := range cct.def.Units {
+		if strings.Contains(unitPath, "/"+u.Value+"/") {
+			return true
+		}
+	}
+	return false
+}

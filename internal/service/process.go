@@ -242,6 +242,9 @@ func (s *Service) pinCase(ctx context.Context, tenant trygg.TenantID, c *store.C
 	if !ok {
 		return nil, nil
 	}
+	if !comp.UnitAllowed(c.CaseType, c.UnitPath) {
+		return nil, trygg.Invalid("This unit does not use the case type.", map[string]string{"unit_id": fmt.Sprintf("Cases of type %q are not handled here.", c.CaseType)})
+	}
 	c.DefinitionVersion, c.Step = latest, start
 	return comp, nil
 }

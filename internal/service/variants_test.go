@@ -47,6 +47,7 @@ kind: case_type
 id: report
 name: {sv: Anmälan}
 field: IFO
+units: [norra-bou, sodra-bou]
 start: screening
 steps:
   - {id: screening, name: {sv: Förhandsbedömning}, forms: [screening]}
@@ -96,6 +97,11 @@ func TestFormVariants(t *testing.T) {
 		}{
 			{"Norra uses its variant", actor("utredare"), "norra-bou", "Förhandsbedömning (Norra)", true},
 			{"Södra keeps the shared form", southOfficer, "sodra-bou", "Förhandsbedömning", false},
+		}
+		// The case type names the units that use it.
+		if _, err := svc.OpenCase(ctx, actor("arbetsledare"), service.OpenCaseInput{PersonID: ds.Persons[3].ID, UnitID: "norra-ao",
+			CaseType: "report", Title: "Anmälan"}); !hasField(err, "unit_id") {
+			t.Fatalf("opening in a unit that does not use the case type: %v", err)
 		}
 		for i, tt := range tests {
 			c, err := svc.OpenCase(ctx, tt.officer, service.OpenCaseInput{PersonID: ds.Persons[i].ID, UnitID: tt.unit, CaseType: "report", Title: "Anmälan"})

@@ -235,3 +235,35 @@ func (tx *Tx) MoveCaseVersion(ctx context.Context, tenant trygg.TenantID, from C
 	}
 	return nil
 }
+
+// DraftFiles returns the tenant's working draft, by name.
+func (db *DB) DraftFiles(ctx context.Context, tenant trygg.TenantID) ([]DefinitionFile, error) {
+	rows, err := db.query(ctx, `SELECT name, content FROM definition_drafts WHERE tenant_id = ? ORDER BY name`, string(tenant))
+	if err != nil {
+		return nil, fmt.Errorf("store: draft files: %w", err)
+	}
+	defer rows.Close()
+	out := []DefinitionFile{}
+	for rows.Next() {
+		var f DefinitionFile
+		if err := rows.Scan(&f.Name, &f.Content); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// ReplaceDraft makes files the tenant's whole working draft inside tx.
+func (tx *Tx) ReplaceDraft(ctx context.Context, tenant trygg.TenantID, files []DefinitionFile, userID string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM definition_drafts WHERE tenant_id = ?`, string(tenant)); err != nil {
+		return fmt.Errorf("store: replace draft: %w", err)
+	}
+	for _, f := range files {
+		if _, err := tx.exec(ctx, `INSERT INTO definition_drafts (tenant_id, name, content, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			string(tenant), f.Name, f.Content, userID, micros(tx.Now)); err != nil {
+			return fmt.Errorf("store: replace draft: %w", err)
+		}
+	}
+	return nil
+}

@@ -226,3 +226,39 @@ func (s *Server) handleFinaliseDecision(w http.ResponseWriter, r *http.Request, 
 	}
 	return encode(w, http.StatusOK, d)
 }
+
+func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	d, err := s.svc.DefinitionDraft(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, d)
+}
+
+func (s *Server) handleSaveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.DefinitionsInput](w, r, maxDefinitionBytes)
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.SaveDefinitionDraft(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, d)
+}
+
+type publishDraftRequest struct {
+	Note string `json:"note,omitempty"`
+}
+
+func (s *Server) handlePublishDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[publishDraftRequest](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	dv, err := s.svc.PublishDraft(r.Context(), a, in.Note)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, dv)
+}

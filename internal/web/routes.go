@@ -71,6 +71,9 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/definitions", s.withActor(s.handleDefinitionVersions), true},
 		{"POST", "/api/v1/definitions", s.withActor(s.handlePublishDefinitions), true},
 		{"POST", "/api/v1/definitions/validation", s.withActor(s.handleValidateDefinitions), true},
+		{"GET", "/api/v1/definitions/draft", s.withActor(s.handleDraft), true},
+		{"PUT", "/api/v1/definitions/draft", s.withActor(s.handleSaveDraft), true},
+		{"POST", "/api/v1/definitions/draft/publication", s.withActor(s.handlePublishDraft), true},
 		{"GET", "/api/v1/definitions/{version}", s.withActor(s.handleDefinitionFiles), true},
 		{"POST", "/api/v1/definitions/{version}/migration", s.withActor(s.handleMigrateCases), true},
 

@@ -261,6 +261,10 @@ type Action struct {
 	Name   Text `yaml:"name,omitempty"`
 	// Message is for notify_citizen: the notice in plain words.
 	Message Text `yaml:"message,omitempty"`
+	// Form and Field are for create_decisions: the choice or multi_choice
+	// field whose chosen insatser get a draft decision each.
+	Form  Str `yaml:"form,omitempty"`
+	Field Str `yaml:"field,omitempty"`
 }
 
 // Action types.
@@ -268,4 +272,5 @@ const (
 	ActionCloseCase        = "close_case"
 	ActionScheduleFollowUp = "schedule_follow_up"
 	ActionNotifyCitizen    = "notify_citizen"
+	ActionCreateDecisions  = "create_decisions"
 )

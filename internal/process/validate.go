@@ -3,6 +3,7 @@ package process
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -295,7 +296,7 @@ func (v *validator) rowSummary(fd *Field) {
 	v.expr(env, fd.RowSummary, cel.StringType)
 }
 
-var actionTypes = map[string]bool{ActionCloseCase: true, ActionScheduleFollowUp: true, ActionNotifyCitizen: true}
+var actionTypes = map[string]bool{ActionCloseCase: true, ActionScheduleFollowUp: true, ActionNotifyCitizen: true, ActionCreateDecisions: true}
 
 func (v *validator) caseType(ct *CaseType) {
 	if ct.ID.Value == "" {
@@ -382,9 +383,11 @@ func (v *validator) caseType(ct *CaseType) {
 				v.text(a.Name, a.Type.Pos, "the follow-up's name")
 			case ActionNotifyCitizen:
 				v.text(a.Message, a.Type.Pos, "the notice's message")
+			case ActionCreateDecisions:
+				v.createDecisions(ct, t, a)
 			}
 			if !actionTypes[a.Type.Value] {
-				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up or notify_citizen", a.Type.Value)
+				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up, notify_citizen or create_decisions", a.Type.Value)
 			} else if a.Type.Value == ActionCloseCase && (a.Period.Value != "" || a.Name.SV != "" || a.Message.SV != "") {
 				v.add(a.Type.Pos, "close_case takes no period, name or message")
 			}
@@ -627,4 +630,32 @@ func (v *validator) table(t *DecisionTable) {
 	if len(probs) == 0 && t.HitPolicy.Value == HitUnique {
 		v.probs = append(v.probs, ct.checkCoverage()...)
 	}
+}
+
+// createDecisions checks a create_decisions action: the form must be
+// signed before the transition, and the field must choose insatser from
+// the case type's decision code system.
+func (v *validator) createDecisions(ct *CaseType, t *Transition, a Action) {
+	if ct.Decisions == nil {
+		v.add(a.Type.Pos, "create_decisions needs the case type's decisions section")
+		return
+	}
+	f := v.forms[a.Form.Value]
+	if f == nil {
+		v.add(a.Type.Pos, "create_decisions needs form: a form the transition requires signed")
+		return
+	}
+	if !slices.ContainsFunc(t.Forms, func(s Str) bool { return s.Value == a.Form.Value }) {
+		v.add(a.Form.Pos, "the form %q must be among the transition's forms, so it is signed when the decisions are drafted", a.Form.Value)
+	}
+	for _, fd := range f.allFields() {
+		if fd.ID.Value != a.Field.Value {
+			continue
+		}
+		if (fd.Type.Value != FieldChoice && fd.Type.Value != FieldMultiChoice) || fd.CodeSystem.Value != ct.Decisions.Insatser.Value {
+			v.add(a.Field.Pos, "the field %q must be a choice or multi_choice of the code system %q", a.Field.Value, ct.Decisions.Insatser.Value)
+		}
+		return
+	}
+	v.add(a.Type.Pos, "create_decisions needs field: a field of the form %q", a.Form.Value)
 }

@@ -132,3 +132,50 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 	}
 	return d, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
 }
+
+// draftDecisions carries out create_decisions actions inside tx: a draft
+// decision, granted by default, for each insats chosen in the signed form
+// that has no decision on the case yet, for the officer to complete.
+func draftDecisions(ctx context.Context, tx *store.Tx, a trygg.Actor, w *caseWork, move process.Move, existing []store.Decision) error {
+	ct, ok := w.comp.CaseType(w.c.CaseType)
+	if !ok || ct.Decisions == nil {
+		return nil
+	}
+	has := map[string]bool{}
+	for _, d := range existing {
+		has[d.Insats] = true
+	}
+	for _, act := range move.Details {
+		if act.Type.Value != process.ActionCreateDecisions {
+			continue
+		}
+		var chosen []string
+		switch v := w.ctx.Forms[act.Form.Value][act.Field.Value].(type) {
+		case string:
+			chosen = []string{v}
+		case []any:
+			for _, x := range v {
+				if s, ok := x.(string); ok {
+					chosen = append(chosen, s)
+				}
+			}
+		}
+		for _, insats := range chosen {
+			if insats == "" || has[insats] {
+				continue
+			}
+			has[insats] = true
+			d := store.Decision{ID: newID(), CaseID: w.c.ID, Insats: insats, Outcome: process.OutcomeGranted,
+				LegalBasis: ct.Decisions.LegalBases[0].Value, Status: "draft", DraftedBy: a.UserID}
+			if err := tx.SaveDecisionDraft(ctx, a.Tenant, d); err != nil {
+				return err
+			}
+			e := events.New(a, events.DecisionDrafted, "decision", d.ID, map[string]any{"insats": d.Insats, "outcome": d.Outcome, "by": "create_decisions"})
+			e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
+			if _, err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -166,3 +166,84 @@ func hasField(err error, field string) bool {
 	var te *trygg.Error
 	return asError(err, &te) && te.Code == trygg.EInvalid && te.Fields[field] != ""
 }
+
+const applicationYAML = `
+kind: code_system
+id: insatser
+version: "1"
+name: {sv: Insatser}
+codes:
+  - {code: hemtjanst, label: {sv: Hemtjänst}}
+  - {code: trygghetslarm, label: {sv: Trygghetslarm}}
+---
+kind: form
+id: application
+name: {sv: Ansökan}
+sections:
+  - id: s
+    label: {sv: Ansökan}
+    fields:
+      - {id: applied, type: multi_choice, code_system: insatser, label: {sv: Sökta insatser}, required: true}
+---
+kind: case_type
+id: hemtjanst
+name: {sv: Hemtjänst}
+field: AO
+start: received
+steps:
+  - {id: received, name: {sv: Inkommen}, forms: [application]}
+  - {id: investigation, name: {sv: Utredning}}
+  - {id: done, name: {sv: Klar}, final: true}
+transitions:
+  - id: investigate
+    name: {sv: Utred}
+    from: [received]
+    to: investigation
+    roles: [handlaggare]
+    forms: [application]
+    actions: [{type: create_decisions, form: application, field: applied}]
+  - {id: finish, name: {sv: Klar}, from: [investigation], to: done, roles: [handlaggare]}
+decisions:
+  insatser: insatser
+  legal_bases: ["SoL 4 kap. 1 §"]
+  delegation: [{roles: [handlaggare]}]
+`
+
+// TestCreateDecisionsAction drafts a decision per applied-for insats when
+// the investigation starts.
+func TestCreateDecisionsAction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		svc := storetest.Service(t, db, nil)
+		ds := demo.Generate(demo.Options{Persons: 30, Staff: 20})
+		if _, err := svc.LoadDemo(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		designer, _ := svc.ActorByUsername(ctx, demo.TenantID, "designer")
+		officer, _ := svc.ActorByUsername(ctx, demo.TenantID, "handlaggare")
+		if _, err := svc.PublishDefinitions(ctx, designer, service.DefinitionsInput{Files: []store.DefinitionFile{{Name: "a.yaml", Content: applicationYAML}}}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[0].ID, UnitID: "norra-ao", CaseType: "hemtjanst", Title: "Ansökan"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SaveForm(ctx, officer, c.ID, "application", service.FormInput{Values: map[string]any{"applied": []any{"hemtjanst", "trygghetslarm"}}}, "sv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.SignForm(ctx, officer, c.ID, "application", "sv"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Transition(ctx, officer, c.ID, service.TransitionInput{Transition: "investigate"}, "sv"); err != nil {
+			t.Fatal(err)
+		}
+		list, err := svc.Decisions(ctx, officer, c.ID)
+		if err != nil || len(list) != 2 || list[0].Status != "draft" || list[0].LegalBasis != "SoL 4 kap. 1 §" {
+			t.Fatalf("drafted decisions: %+v %v", list, err)
+		}
+		got := map[string]bool{list[0].Insats: true, list[1].Insats: true}
+		if !got["hemtjanst"] || !got["trygghetslarm"] {
+			t.Fatalf("insatser drafted: %v", got)
+		}
+	})
+}

@@ -341,6 +341,12 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		return store.Case{}, err
 	}
 	closes := move.Final || slices.Contains(move.Actions, process.ActionCloseCase)
+	var existing []store.Decision
+	if slices.Contains(move.Actions, process.ActionCreateDecisions) {
+		if existing, err = s.db.Decisions(ctx, a.Tenant, w.c.ID); err != nil {
+			return store.Case{}, err
+		}
+	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.MoveCase(ctx, a.Tenant, w.c.ID, move.From, move.To, closes); err != nil {
 			return err
@@ -354,6 +360,9 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 			return err
 		}
 		if err := applyActions(ctx, tx, a, w.c, move); err != nil {
+			return err
+		}
+		if err := draftDecisions(ctx, tx, a, w, move, existing); err != nil {
 			return err
 		}
 		if closes {

@@ -196,3 +196,18 @@ func (c *Compiled) UnitAllowed(ct, unitPath string) bool {
 	}
 	return false
 }
+
+// PersonFields returns the ids of the form's top-level person fields.
+func (c *Compiled) PersonFields(formID string) []string {
+	cf, ok := c.forms[formID]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, f := range cf.fields {
+		if f.def.Type.Value == FieldPerson {
+			out = append(out, f.def.ID.Value)
+		}
+	}
+	return out
+}

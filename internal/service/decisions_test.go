@@ -184,6 +184,7 @@ sections:
     label: {sv: Ansökan}
     fields:
       - {id: applied, type: multi_choice, code_system: insatser, label: {sv: Sökta insatser}, required: true}
+      - {id: contact, type: person, label: {sv: Kontaktperson}}
 ---
 kind: case_type
 id: hemtjanst
@@ -228,7 +229,11 @@ func TestCreateDecisionsAction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.SaveForm(ctx, officer, c.ID, "application", service.FormInput{Values: map[string]any{"applied": []any{"hemtjanst", "trygghetslarm"}}}, "sv"); err != nil {
+		if _, err := svc.SaveForm(ctx, officer, c.ID, "application", service.FormInput{Values: map[string]any{"contact": "no-such-person"}}, "sv"); !hasField(err, "values.contact") {
+			t.Fatalf("a person field naming no one: %v", err)
+		}
+		if _, err := svc.SaveForm(ctx, officer, c.ID, "application", service.FormInput{Values: map[string]any{
+			"applied": []any{"hemtjanst", "trygghetslarm"}, "contact": ds.Persons[1].ID}}, "sv"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.SignForm(ctx, officer, c.ID, "application", "sv"); err != nil {

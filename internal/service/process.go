@@ -512,6 +512,16 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 			return FormView{}, trygg.Invalid("The form has no such field.", map[string]string{"values." + k: msg})
 		}
 	}
+	// A person field must name a registered person.
+	for _, k := range w.comp.PersonFields(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID)) {
+		if id, _ := st.Values[k].(string); id != "" {
+			if _, err := s.db.PersonByID(ctx, a.Tenant, id); trygg.ErrorCode(err) == trygg.ENotFound {
+				return FormView{}, trygg.Invalid("The form names a person who is not registered.", map[string]string{"values." + k: "No such person."})
+			} else if err != nil {
+				return FormView{}, err
+			}
+		}
+	}
 	vals, err := json.Marshal(st.Values)
 	if err != nil {
 		return FormView{}, err

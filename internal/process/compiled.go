@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
+
+	"github.com/trygg/trygg/internal/trygg"
 )
 
 // Compiled is a validated bundle with its expressions compiled, ready to
@@ -206,6 +208,23 @@ func (c *Compiled) PersonFields(formID string) []string {
 	var out []string
 	for _, f := range cf.fields {
 		if f.def.Type.Value == FieldPerson {
+			out = append(out, f.def.ID.Value)
+		}
+	}
+	return out
+}
+
+// RoleHiddenFields returns the ids of the form's fields that actors with
+// roles may not see (by a field's or its section's roles). Their values
+// are kept as others left them.
+func (c *Compiled) RoleHiddenFields(formID string, roles []trygg.Role) []string {
+	cf, ok := c.forms[formID]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, f := range cf.fields {
+		if !roleAllowed(f.section.def.Roles, roles) || !roleAllowed(f.def.Roles, roles) {
 			out = append(out, f.def.ID.Value)
 		}
 	}

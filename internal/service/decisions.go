@@ -118,6 +118,9 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		if err := tx.FinaliseDecision(ctx, a.Tenant, d.ID, a.UserID, appealBy); err != nil {
 			return err
 		}
+		if err := tx.BumpCase(ctx, a.Tenant, w.c.ID); err != nil {
+			return err
+		}
 		if d, err = tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
 			return err
 		}

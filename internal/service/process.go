@@ -11,6 +11,7 @@ import (
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -292,8 +293,10 @@ func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, wr
 	if age, ok := p.Identity.Age(now); ok {
 		w.ctx.PersonAge = age
 	}
+	// Only the roles the actor has in the case's unit (or above it) count:
+	// a team lead elsewhere is an officer here.
 	for _, g := range a.Grants {
-		if !slices.Contains(w.ctx.Roles, g.Role) {
+		if org.Contains(g.UnitPath, c.UnitPath) && !slices.Contains(w.ctx.Roles, g.Role) {
 			w.ctx.Roles = append(w.ctx.Roles, g.Role)
 		}
 	}
@@ -303,9 +306,20 @@ func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, wr
 	if w.entries, err = s.db.FormEntries(ctx, a.Tenant, c.ID); err != nil {
 		return nil, "", err
 	}
+	superseded := map[string]bool{}
+	for _, e := range w.entries {
+		if e.Status == "signed" && e.Supersedes != "" {
+			superseded[e.Supersedes] = true
+		}
+	}
 	for _, e := range w.entries {
 		switch e.Status {
 		case "signed":
+			// The signed entry no correction supersedes counts, whatever
+			// the clocks of the servers that signed them said.
+			if superseded[e.ID] {
+				continue
+			}
 			var vals map[string]any
 			if err := json.Unmarshal([]byte(e.Values), &vals); err != nil {
 				return nil, "", fmt.Errorf("service: form entry %s: %w", e.ID, err)
@@ -348,7 +362,7 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		}
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.MoveCase(ctx, a.Tenant, w.c.ID, move.From, move.To, closes); err != nil {
+		if err := tx.MoveCase(ctx, a.Tenant, w.c.ID, w.c.Revision, move.To, closes); err != nil {
 			return err
 		}
 		e := events.New(a, events.CaseTransitioned, "case", w.c.ID, move)
@@ -366,6 +380,7 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 			return err
 		}
 		if closes {
+			w.c.ClosedAt = tx.Now
 			if err := tx.CancelCaseTimers(ctx, a.Tenant, w.c.ID); err != nil {
 				return err
 			}
@@ -381,7 +396,7 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 	}
 	w.c.Step = move.To
 	if closes {
-		w.c.Status, w.c.ClosedAt = "closed", s.db.Now()
+		w.c.Status = "closed"
 	}
 	return w.c, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
 }
@@ -460,6 +475,10 @@ func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
 	fv := FormView{FormID: formID, Name: f.Name.In(lang), Signed: []store.FormEntry{}}
 	values := w.ctx.Forms[formID]
 	if d, ok := w.drafts[formID]; ok {
+		// A draft holds the values as the officer gave them, mistakes
+		// included, so they show until corrected; it replaces the signed
+		// entry's values wholly.
+		values = nil
 		if err := json.Unmarshal([]byte(d.Values), &values); err != nil {
 			return fv, fmt.Errorf("service: form draft %s: %w", d.ID, err)
 		}
@@ -503,6 +522,18 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 	if in.Values == nil {
 		in.Values = map[string]any{}
 	}
+	// Fields the actor's roles may not see keep the values others gave.
+	prior, err := w.priorValues(formID)
+	if err != nil {
+		return FormView{}, err
+	}
+	for _, k := range w.comp.RoleHiddenFields(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), w.ctx.Roles) {
+		if v, ok := prior[k]; ok {
+			in.Values[k] = v
+		} else {
+			delete(in.Values, k)
+		}
+	}
 	st, err := w.comp.EvaluateForm(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), in.Values, w.ctx, lang)
 	if err != nil {
 		return FormView{}, err
@@ -522,7 +553,11 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 			}
 		}
 	}
-	vals, err := json.Marshal(st.Values)
+	// The draft keeps the values as given, so a value with a mistake is
+	// not lost but shown with its message until it is corrected; only a
+	// complete form can be signed, and the signed entry keeps the checked
+	// values.
+	vals, err := json.Marshal(in.Values)
 	if err != nil {
 		return FormView{}, err
 	}
@@ -582,12 +617,21 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 		}
 		return FormView{}, trygg.Invalid("The form is not complete and cannot be signed.", fields)
 	}
+	// Fields the signer's roles may not see are signed as others left them.
+	for _, k := range w.comp.RoleHiddenFields(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), w.ctx.Roles) {
+		if v, ok := values[k]; ok {
+			st.Values[k] = v
+		}
+	}
 	vals, err := json.Marshal(st.Values)
 	if err != nil {
 		return FormView{}, err
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.SignFormEntry(ctx, a.Tenant, d.ID, string(vals), a.UserID); err != nil {
+			return err
+		}
+		if err := tx.BumpCase(ctx, a.Tenant, w.c.ID); err != nil {
 			return err
 		}
 		e := events.New(a, events.FormSigned, "form_entry", d.ID, map[string]any{"form_id": formID, "supersedes": d.Supersedes,
@@ -625,4 +669,17 @@ func (s *Service) ActorByUsername(ctx context.Context, tenant trygg.TenantID, us
 		return trygg.Actor{}, err
 	}
 	return s.actorOf(ctx, tenant, u)
+}
+
+// priorValues returns the form's values as they stand: the draft's, else
+// the signed entry's.
+func (w *caseWork) priorValues(formID string) (map[string]any, error) {
+	if d, ok := w.drafts[formID]; ok {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(d.Values), &v); err != nil {
+			return nil, fmt.Errorf("service: form draft %s: %w", d.ID, err)
+		}
+		return v, nil
+	}
+	return w.ctx.Forms[formID], nil
 }

@@ -21,20 +21,22 @@ type Case struct {
 	Status   string `json:"status"`
 	// DefinitionVersion is the process version the case runs on (0: the
 	// case type has no published process) and Step its current step.
-	DefinitionVersion int64     `json:"definition_version"`
-	Step              string    `json:"step,omitempty"`
-	AssignedTo        string    `json:"assigned_to,omitempty"`
-	OpenedAt          time.Time `json:"opened_at"`
-	ClosedAt          time.Time `json:"closed_at,omitzero"`
+	DefinitionVersion int64  `json:"definition_version"`
+	Step              string `json:"step,omitempty"`
+	AssignedTo        string `json:"assigned_to,omitempty"`
+	// Revision counts the changes guards read; see MoveCase.
+	Revision int64     `json:"-"`
+	OpenedAt time.Time `json:"opened_at"`
+	ClosedAt time.Time `json:"closed_at,omitzero"`
 }
 
-const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at`
+const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at, c.revision`
 const caseFrom = ` FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var opened, closed int64
-	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed)
+	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed, &c.Revision)
 	c.OpenedAt, c.ClosedAt = fromMicros(opened), fromMicros(closed)
 	return c, err
 }
@@ -105,4 +107,13 @@ func (db *DB) CasesOfPerson(ctx context.Context, tenant trygg.TenantID, personID
 		return nil, err
 	}
 	return out, nil
+}
+
+// BumpCase raises the case's revision inside tx: something a guard reads
+// changed (a form was signed, a decision made).
+func (tx *Tx) BumpCase(ctx context.Context, tenant trygg.TenantID, caseID string) error {
+	if _, err := tx.exec(ctx, `UPDATE cases SET revision = revision + 1 WHERE tenant_id = ? AND id = ?`, string(tenant), caseID); err != nil {
+		return fmt.Errorf("store: bump case: %w", err)
+	}
+	return nil
 }

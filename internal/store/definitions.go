@@ -177,20 +177,21 @@ func (tx *Tx) SignFormEntry(ctx context.Context, tenant trygg.TenantID, id, valu
 }
 
 // MoveCase sets the case's step (and, when closing, its status) inside tx,
-// only if it is still at step from; otherwise a conflict.
-func (tx *Tx) MoveCase(ctx context.Context, tenant trygg.TenantID, caseID, from, to string, closed bool) error {
-	q := `UPDATE cases SET step = ? WHERE tenant_id = ? AND id = ? AND step = ?`
-	args := []any{to, string(tenant), caseID, from}
+// only if the case is still at the revision the move was decided on;
+// otherwise a conflict.
+func (tx *Tx) MoveCase(ctx context.Context, tenant trygg.TenantID, caseID string, revision int64, to string, closed bool) error {
+	q := `UPDATE cases SET step = ?, revision = revision + 1 WHERE tenant_id = ? AND id = ? AND revision = ?`
+	args := []any{to, string(tenant), caseID, revision}
 	if closed {
-		q = `UPDATE cases SET step = ?, status = 'closed', closed_at = ? WHERE tenant_id = ? AND id = ? AND step = ?`
-		args = []any{to, micros(tx.Now), string(tenant), caseID, from}
+		q = `UPDATE cases SET step = ?, status = 'closed', closed_at = ?, revision = revision + 1 WHERE tenant_id = ? AND id = ? AND revision = ?`
+		args = []any{to, micros(tx.Now), string(tenant), caseID, revision}
 	}
 	res, err := tx.exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("store: move case: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return trygg.Errorf(trygg.EConflict, "The case has moved on meanwhile; reload it.")
+		return trygg.Errorf(trygg.EConflict, "The case changed while you were working on it; reload it and try again.")
 	}
 	return nil
 }

@@ -146,6 +146,9 @@ func (s *Service) workableCase(ctx context.Context, a trygg.Actor, id string) (s
 		return c, "", err
 	}
 	ground, err := access.Decide(a, access.WorkCase, subj)
+	if err == nil && c.Status == "closed" {
+		return c, "", trygg.Errorf(trygg.EConflict, "The case is closed; nothing more can be added to it.")
+	}
 	return c, ground, err
 }
 

@@ -1375,7 +1375,7 @@ func checkDeadline(t *testing.T, proc accProcess, id string, startS, startU time
 			t.Errorf("deadline %s: warning fires %s, want at the start of %s", id, warn[0].FireAt, accDate(d.AddDate(0, 0, -warnDays)))
 		}
 	}
-	if _, fo := dayOf(t, over[0].FireAt); !fo.Equal(d.AddDate(0, 0, 1)) {
+	if fo, _ := dayOf(t, over[0].FireAt); !fo.Equal(d.AddDate(0, 0, 1)) {
 		t.Errorf("deadline %s: overdue fires %s, want at the start of %s", id, over[0].FireAt, accDate(d.AddDate(0, 0, 1)))
 	}
 	return due

@@ -9,7 +9,34 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // Europe/Stockholm without relying on the host's zoneinfo
 )
+
+// Sweden is the time zone days are counted in: a deadline's day starts at
+// midnight in Sweden, not in UTC.
+var Sweden = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		panic("calendar: " + err.Error())
+	}
+	return loc
+}()
+
+// Date returns the Swedish calendar day of t, as a date at 00:00 UTC (the
+// form Period and the holiday functions work on).
+func Date(t time.Time) time.Time {
+	y, m, d := t.In(Sweden).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// StartOf returns the moment day (a date) begins in Sweden.
+func StartOf(day time.Time) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, Sweden)
+}
+
+// Today returns the Swedish date of t as YYYY-MM-DD.
+func Today(t time.Time) string { return t.In(Sweden).Format("2006-01-02") }
 
 // Period is a length of time as a law or a process definition writes it:
 // a number of days, weeks or months.

@@ -81,3 +81,25 @@ func TestNextWorkday(t *testing.T) {
 		}
 	}
 }
+
+func TestSwedishDays(t *testing.T) {
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, 3, 2, 23, 30, 0, 0, time.UTC), "2026-03-03"}, // 00:30 in Sweden (CET)
+		{time.Date(2026, 7, 1, 22, 30, 0, 0, time.UTC), "2026-07-02"}, // 00:30 in Sweden (CEST)
+		{time.Date(2026, 7, 1, 21, 30, 0, 0, time.UTC), "2026-07-01"},
+	}
+	for _, tt := range tests {
+		if got := Today(tt.at); got != tt.want {
+			t.Errorf("Today(%s) = %s, want %s", tt.at, got, tt.want)
+		}
+		if got := Date(tt.at).Format("2006-01-02"); got != tt.want {
+			t.Errorf("Date(%s) = %s, want %s", tt.at, got, tt.want)
+		}
+	}
+	if got := StartOf(date("2026-01-15")).UTC(); !got.Equal(time.Date(2026, 1, 14, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("StartOf(2026-01-15) = %s, want 23:00 UTC the day before", got)
+	}
+}

@@ -32,9 +32,9 @@ type DeadlineChanges struct {
 
 // OnEnter returns the deadline changes when a case of type ct enters step
 // at time at; opened is true when the case is being opened (so deadlines
-// starting at case_opened start too). Due dates count from at's date; a
-// warning fires at the start of its day, an overdue notice at the start of
-// the day after the due date.
+// starting at case_opened start too). Due dates count from at's Swedish
+// date; a warning fires at the start of its day, an overdue notice at the
+// start of the day after the due date, both at midnight in Sweden.
 func (c *Compiled) OnEnter(ct, step string, at time.Time, opened bool) DeadlineChanges {
 	var out DeadlineChanges
 	cct, ok := c.caseTypes[ct]
@@ -53,17 +53,17 @@ func (c *Compiled) OnEnter(ct, step string, at time.Time, opened bool) DeadlineC
 		if err != nil {
 			continue // Validate refused such definitions
 		}
-		due := period.After(at)
+		due := period.After(calendar.Date(at))
 		if d.NextWorkday {
 			due = calendar.NextWorkday(due)
 		}
 		dueDate := due.Format("2006-01-02")
 		if d.WarnBefore.Value != "" {
 			if warn, err := calendar.ParsePeriod(d.WarnBefore.Value); err == nil {
-				out.Start = append(out.Start, Timer{DeadlineID: d.ID.Value, Kind: TimerWarning, DueDate: dueDate, FireAt: warn.Before(due)})
+				out.Start = append(out.Start, Timer{DeadlineID: d.ID.Value, Kind: TimerWarning, DueDate: dueDate, FireAt: calendar.StartOf(warn.Before(due))})
 			}
 		}
-		out.Start = append(out.Start, Timer{DeadlineID: d.ID.Value, Kind: TimerOverdue, DueDate: dueDate, FireAt: due.AddDate(0, 0, 1)})
+		out.Start = append(out.Start, Timer{DeadlineID: d.ID.Value, Kind: TimerOverdue, DueDate: dueDate, FireAt: calendar.StartOf(due.AddDate(0, 0, 1))})
 	}
 	return out
 }

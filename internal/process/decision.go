@@ -118,5 +118,5 @@ func (c *Compiled) AppealBy(ct string, notified time.Time) (string, error) {
 			return "", err
 		}
 	}
-	return calendar.NextWorkday(p.After(notified)).Format("2006-01-02"), nil
+	return calendar.NextWorkday(p.After(calendar.Date(notified))).Format("2006-01-02"), nil
 }

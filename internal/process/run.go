@@ -11,6 +11,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types/ref"
 
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -46,7 +47,7 @@ func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any)
 	vars := map[string]any{
 		"person.age": int64(ctx.PersonAge), "person.sex": ctx.PersonSex,
 		"case.type": ctx.CaseType, "case.step": ctx.CaseStep, "case.days_open": int64(days), "case.decisions": int64(ctx.Decisions),
-		"actor.roles": roles, "today": ctx.Today.Format("2006-01-02"),
+		"actor.roles": roles, "today": calendar.Today(ctx.Today),
 	}
 	for id, f := range c.forms {
 		values := ctx.Forms[id]

@@ -66,10 +66,10 @@ func applyActions(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Case
 			if err != nil {
 				return err
 			}
-			due := period.After(tx.Now)
+			due := period.After(calendar.Date(tx.Now))
 			key := process.FollowUpKey(move.Transition, i)
 			if err := tx.InsertTimer(ctx, a.Tenant, store.Timer{ID: newID(), CaseID: c.ID, DeadlineID: key, Kind: process.TimerFollowUp,
-				DueDate: due.Format("2006-01-02"), FireAt: due}); err != nil {
+				DueDate: due.Format("2006-01-02"), FireAt: calendar.StartOf(due)}); err != nil {
 				return err
 			}
 			e := events.New(a, events.FollowUpScheduled, "case", c.ID, map[string]any{"key": key, "due_date": due.Format("2006-01-02")})
@@ -210,7 +210,7 @@ func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (Inbo
 	} else {
 		q.UserID = a.UserID
 	}
-	today := s.db.Now().Format("2006-01-02")
+	today := calendar.Today(s.db.Now())
 	tasks, err := s.db.Inbox(ctx, a.Tenant, q, today)
 	if err != nil {
 		return InboxView{}, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
@@ -95,7 +96,7 @@ func TestDeadlines(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(p.Timers) != 2 || p.Timers[1].DueDate != "2026-03-16" || p.Timers[0].Kind != "warning" ||
-				!p.Timers[0].FireAt.Equal(time.Date(2026, 3, 13, 0, 0, 0, 0, time.UTC)) {
+				!p.Timers[0].FireAt.Equal(time.Date(2026, 3, 13, 0, 0, 0, 0, calendar.Sweden)) {
 				t.Fatalf("timers: %+v", p.Timers)
 			}
 			fire := func() int {

@@ -41,7 +41,7 @@ const (
 	TenantCreated    = "tenant.created"
 	UnitCreated      = "unit.created"
 	PersonRegistered = "person.registered"
-	PersonUpdated    = "person.updated"
+	PersonUpdated    = "person.updated" // from a registry refresh (the bench appends it)
 	RelationAdded    = "person.relation_added"
 	UserCreated      = "user.created"
 	RoleGranted      = "user.role_granted"

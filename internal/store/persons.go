@@ -38,21 +38,6 @@ func (tx *Tx) InsertPerson(ctx context.Context, tenant trygg.TenantID, p persons
 	return nil
 }
 
-// UpdatePerson saves p's names, address and protection inside tx.
-func (tx *Tx) UpdatePerson(ctx context.Context, tenant trygg.TenantID, p persons.Person) error {
-	res, err := tx.exec(ctx, `UPDATE persons SET given_name = ?, family_name = ?, name_search = ?, street = ?, postal_code = ?, city = ?,
-		protection = ?, updated_at = ? WHERE tenant_id = ? AND id = ?`,
-		p.GivenName, p.FamilyName, p.NameSearch(), p.Address.Street, p.Address.PostalCode, p.Address.City, int(p.Protection),
-		micros(tx.Now), string(tenant), p.ID)
-	if err != nil {
-		return fmt.Errorf("store: update person: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return trygg.Errorf(trygg.ENotFound, "Person not found.")
-	}
-	return nil
-}
-
 // querier is what both the reader pool and a write transaction offer.
 type querier interface {
 	queryRow(ctx context.Context, query string, args ...any) *sql.Row

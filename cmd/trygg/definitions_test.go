@@ -18,7 +18,7 @@ func TestDefinitionsValidate(t *testing.T) {
 		name, dir, out string
 		ok             bool
 	}{
-		{"valid", "../../internal/process/testdata/valid", "1 files valid: 1 case types, 1 forms, 1 code systems", true},
+		{"valid", "../../examples/definitions", "1 files valid: 1 case types, 1 forms, 1 code systems", true},
 		{"dead end", bad, `x.yaml:7:9: the step "a" is a dead end`, false},
 		{"empty folder", t.TempDir(), "", false},
 	}
@@ -52,7 +52,7 @@ func TestDefinitionsExportImport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := do("definitions", "publish", "--author", "designer", "--data", from, "../../internal/process/testdata/valid")
+	out, err := do("definitions", "publish", "--author", "designer", "--data", from, "../../examples/definitions")
 	if err != nil || !strings.Contains(out, "published version 1") {
 		t.Fatalf("publish: %q %v", out, err)
 	}

@@ -15,7 +15,7 @@ import (
 //
 //	go test ./internal/process -run '^$' -fuzz FuzzLoad -fuzztime 30s
 func FuzzLoad(f *testing.F) {
-	grant, err := os.ReadFile("testdata/valid/grant.yaml")
+	grant, err := os.ReadFile("../../examples/definitions/grant.yaml")
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func checkProblems(t *testing.T, got Problems, want []string) {
 
 func loadValid(t *testing.T) []File {
 	t.Helper()
-	data, err := os.ReadFile("testdata/valid/grant.yaml")
+	data, err := os.ReadFile("../../examples/definitions/grant.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

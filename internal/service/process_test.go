@@ -17,7 +17,7 @@ import (
 // TestProcessEndToEnd publishes a case type, opens a case of it, fills and
 // signs its form and moves it to the end, on both engines.
 func TestProcessEndToEnd(t *testing.T) {
-	grant, err := os.ReadFile("../process/testdata/valid/grant.yaml")
+	grant, err := os.ReadFile("../../examples/definitions/grant.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

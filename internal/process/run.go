@@ -250,7 +250,7 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
 		}
 		if _, has := st.Values[id]; !has && f.def.Type.Value == FieldGroup && f.def.MinRows > 0 && st.Errors[id] == "" {
-			st.Errors[id] = fmt.Sprintf("At least %d rows.", f.def.MinRows)
+			st.Errors[id] = rowsMsg("At least", f.def.MinRows)
 		}
 	}
 	// Cross-field validations see the values after hiding.
@@ -270,6 +270,9 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		if st.Errors[field] == "" {
 			st.Errors[field] = v.def.Message.In(lang)
 		}
+	}
+	for k, m := range st.Errors {
+		st.Errors[k] = inLang(lang, m)
 	}
 	st.Complete = len(st.Errors) == 0
 	return st, nil
@@ -406,10 +409,10 @@ func (c *Compiled) normaliseRows(fd *Field, raw any) (any, string) {
 		return nil, "Must be a list of rows."
 	}
 	if len(list) < fd.MinRows {
-		return nil, fmt.Sprintf("At least %d rows.", fd.MinRows)
+		return nil, rowsMsg("At least", fd.MinRows)
 	}
 	if fd.MaxRows > 0 && len(list) > fd.MaxRows {
-		return nil, fmt.Sprintf("At most %d rows.", fd.MaxRows)
+		return nil, rowsMsg("At most", fd.MaxRows)
 	}
 	rows := make([]map[string]any, 0, len(list))
 	for i, item := range list {

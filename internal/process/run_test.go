@@ -454,7 +454,7 @@ func TestEvaluateForm(t *testing.T) {
 			name:      "group: fewer rows than min_rows",
 			submitted: `{"lives_alone": true, "costs": []}`,
 			ctx:       officer(40),
-			errors:    map[string]string{"costs": "At least 1 rows."},
+			errors:    map[string]string{"costs": "At least 1 row."},
 		},
 		{
 			name:      "group: more rows than max_rows",
@@ -492,7 +492,7 @@ func TestEvaluateForm(t *testing.T) {
 			name:      "group: a required group missing",
 			submitted: `{"lives_alone": true}`,
 			ctx:       officer(40),
-			errors:    map[string]string{"costs": "At least 1 rows."},
+			errors:    map[string]string{"costs": "At least 1 row."},
 		},
 		{
 			name: "assessment: qualifiers 0-4, 8 and 9 are allowed",
@@ -560,8 +560,8 @@ func TestEvaluateForm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !maps.Equal(st.Errors, tt.errors) {
-				t.Errorf("errors = %v, want %v", st.Errors, tt.errors)
+			if want := inLangAll(tt.lang, tt.errors); !maps.Equal(st.Errors, want) {
+				t.Errorf("errors = %v, want %v", st.Errors, want)
 			}
 			if st.Complete != (len(tt.errors) == 0) {
 				t.Errorf("complete = %v with errors %v", st.Complete, st.Errors)
@@ -628,8 +628,8 @@ func TestEvaluateGrantForm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !maps.Equal(st.Errors, tt.errors) {
-				t.Errorf("errors = %v, want %v", st.Errors, tt.errors)
+			if want := inLangAll(tt.lang, tt.errors); !maps.Equal(st.Errors, want) {
+				t.Errorf("errors = %v, want %v", st.Errors, want)
 			}
 		})
 	}
@@ -951,8 +951,8 @@ func TestEvaluateFormEdges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !maps.Equal(st.Errors, tt.errors) {
-				t.Errorf("errors = %v, want %v", st.Errors, tt.errors)
+			if want := inLangAll("sv", tt.errors); !maps.Equal(st.Errors, want) {
+				t.Errorf("errors = %v, want %v", st.Errors, want)
 			}
 			for k, want := range tt.values {
 				if got := st.Values[k]; !reflect.DeepEqual(got, want) {
@@ -1002,4 +1002,35 @@ func TestTransitionGuardTypes(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMessagesInSwedish(t *testing.T) {
+	tests := []struct{ en, sv string }{
+		{"At least 1 row.", "Minst 1 rad."},
+		{"At most 5 rows.", "Högst 5 rader."},
+		{"Must be a whole number of öre.", "Ska vara ett helt antal öre."},
+		{"Must be at most 2000000.", "Ska vara högst 2000000."},
+		{"Row 2: Vad is required.", "Rad 2: Vad är obligatoriskt."},
+		{"Row 3, Belopp: Must be a number.", "Rad 3, Belopp: Ska vara ett tal."},
+		{"The value could not be computed: no such key", "Värdet kunde inte räknas ut: no such key"},
+		{"Du måste svara.", "Du måste svara."}, // a designer's own message stays as written
+	}
+	for _, tt := range tests {
+		if got := inLang("sv", tt.en); got != tt.sv {
+			t.Errorf("inLang(sv, %q) = %q, want %q", tt.en, got, tt.sv)
+		}
+		if got := inLang("en", tt.en); got != tt.en {
+			t.Errorf("inLang(en, %q) = %q", tt.en, got)
+		}
+	}
+}
+
+// inLangAll gives the expected messages, written in English in the
+// tables, in lang, as EvaluateForm answers.
+func inLangAll(lang string, m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = inLang(lang, v)
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -519,6 +520,7 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 	if _, ok := w.comp.Form(formID); !ok {
 		return FormView{}, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
 	}
+	in.Values = maps.Clone(in.Values) // the caller's map stays as it was
 	if in.Values == nil {
 		in.Values = map[string]any{}
 	}
@@ -617,10 +619,23 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 		}
 		return FormView{}, trygg.Invalid("The form is not complete and cannot be signed.", fields)
 	}
-	// Fields the signer's roles may not see are signed as others left them.
-	for _, k := range w.comp.RoleHiddenFields(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), w.ctx.Roles) {
-		if v, ok := values[k]; ok {
-			st.Values[k] = v
+	// Fields the signer's roles may not see are signed as others left them,
+	// checked as those others would see them.
+	formDef := w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID)
+	if hidden := w.comp.RoleHiddenFields(formDef, w.ctx.Roles); len(hidden) > 0 {
+		all := w.ctx
+		all.Roles = trygg.Roles
+		full, err := w.comp.EvaluateForm(formDef, values, all, lang)
+		if err != nil {
+			return FormView{}, err
+		}
+		for _, k := range hidden {
+			if msg := full.Errors[k]; msg != "" && values[k] != nil {
+				return FormView{}, trygg.Errorf(trygg.EConflict, "A field you do not see has a value with a mistake (%s); ask a colleague who sees it to correct it.", k)
+			}
+			if v, ok := full.Values[k]; ok {
+				st.Values[k] = v
+			}
 		}
 	}
 	vals, err := json.Marshal(st.Values)

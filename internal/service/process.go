@@ -540,9 +540,9 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 	if err != nil {
 		return FormView{}, err
 	}
-	for k, msg := range st.Errors {
-		if msg == "The form has no such field." {
-			return FormView{}, trygg.Invalid("The form has no such field.", map[string]string{"values." + k: msg})
+	for k := range in.Values {
+		if _, known := st.Visible[k]; !known { // every field of the form has a verdict
+			return FormView{}, trygg.Invalid("The form has no such field.", map[string]string{"values." + k: "The form has no such field."})
 		}
 	}
 	// A person field must name a registered person.

@@ -2,6 +2,7 @@ package process
 
 import (
 	"fmt"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 	"math"
@@ -89,6 +90,7 @@ type cond struct {
 	loOpen  bool
 	hiOpen  bool
 	texts   []string
+	negate  bool // texts lists what does not match
 	boolean *bool
 }
 
@@ -108,13 +110,16 @@ func parseCond(typ, src string) (cond, error) {
 		}
 		return cond{boolean: &b}, nil
 	case "text":
+		// "not a, b" matches every text but those: the "anything else" row
+		// of a unique table.
+		rest, negate := strings.CutPrefix(s, "not ")
 		var texts []string
-		for _, t := range strings.Split(s, ",") {
+		for _, t := range strings.Split(rest, ",") {
 			if t = strings.Trim(strings.TrimSpace(t), `"`); t != "" {
 				texts = append(texts, t)
 			}
 		}
-		return cond{texts: texts}, nil
+		return cond{texts: texts, negate: negate}, nil
 	}
 	c := cond{lo: math.Inf(-1), hi: math.Inf(1)}
 	num := func(t string) (float64, error) {
@@ -159,12 +164,7 @@ func (c cond) matches(v any) bool {
 	case bool:
 		return c.boolean != nil && *c.boolean == x
 	case string:
-		for _, t := range c.texts {
-			if t == x {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(c.texts, x) != c.negate
 	case float64:
 		return (x > c.lo || (!c.loOpen && x == c.lo)) && (x < c.hi || (!c.hiOpen && x == c.hi))
 	case int64:

@@ -201,3 +201,32 @@ rule_sets:
 		})
 	}
 }
+
+func TestUniqueTableWithTextFallback(t *testing.T) {
+	src := `kind: decision_table
+id: t
+name: {sv: T}
+hit_policy: unique
+inputs: [{id: kind, type: text}]
+outputs: [{id: o, type: number}]
+rule_sets:
+  - valid_from: "2026-01-01"
+    rules:
+      - {when: {kind: "bil, mc"}, then: {o: "1"}}
+      - {when: {kind: "not bil, mc"}, then: {o: "2"}}
+`
+	b, probs := Load([]File{{Name: "t.yaml", Data: []byte(src)}})
+	if len(probs) == 0 {
+		probs = Validate(b)
+	}
+	if len(probs) > 0 {
+		t.Fatalf("a unique table with a 'not' row has no gap or overlap: %v", probs)
+	}
+	c, _ := Compile(b)
+	for in, want := range map[string]float64{"bil": 1, "mc": 1, "traktor": 2} {
+		out, err := c.Decide("t", "2026-05-01", map[string]any{"kind": in})
+		if err != nil || out["o"] != want {
+			t.Errorf("%s: %v %v, want %v", in, out, err, want)
+		}
+	}
+}

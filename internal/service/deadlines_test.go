@@ -66,18 +66,8 @@ func TestDeadlines(t *testing.T) {
 			ctx := context.Background()
 			clock := storetest.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) // a Monday
 			db := storetest.Open(t, engine, clock)
-			svc := storetest.Service(t, db, nil)
-			ds := demo.Generate(demo.Options{Persons: 40, Staff: 30, Today: clock.Now()})
-			if _, err := svc.LoadDemo(ctx, ds); err != nil {
-				t.Fatal(err)
-			}
-			actor := func(u string) trygg.Actor {
-				a, err := svc.ActorByUsername(ctx, demo.TenantID, u)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return a
-			}
+			world := newDemoWorld(t, db, 40, 30, clock.Now())
+			svc, ds, actor := world.svc, world.ds, world.actorFunc(t)
 			officer, lead := actor("utredare"), actor("arbetsledare")
 			if _, err := svc.PublishDefinitions(ctx, actor("designer"), service.DefinitionsInput{
 				Files: []store.DefinitionFile{{Name: "report.yaml", Content: screeningYAML}}}); err != nil {

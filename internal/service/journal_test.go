@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/service"
@@ -17,18 +18,8 @@ import (
 func TestJournal(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := storetest.Service(t, db, nil)
-		ds := demo.Generate(demo.Options{Persons: 40, Staff: 30})
-		if _, err := svc.LoadDemo(ctx, ds); err != nil {
-			t.Fatal(err)
-		}
-		actor := func(u string) trygg.Actor {
-			a, err := svc.ActorByUsername(ctx, demo.TenantID, u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}
+		world := newDemoWorld(t, db, 40, 30, time.Time{})
+		svc, ds, actor := world.svc, world.ds, world.actorFunc(t)
 		officer, lead, other := actor("handlaggare"), actor("arbetsledare"), actor("ekonom")
 		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[10].ID, UnitID: "norra-ao", CaseType: "ansokan-hemtjanst", Title: "Hemtjänst"})
 		if err != nil {

@@ -4,8 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
@@ -17,18 +17,8 @@ import (
 func TestMigrateCases(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := storetest.Service(t, db, nil)
-		ds := demo.Generate(demo.Options{Persons: 40, Staff: 30})
-		if _, err := svc.LoadDemo(ctx, ds); err != nil {
-			t.Fatal(err)
-		}
-		actor := func(u string) trygg.Actor {
-			a, err := svc.ActorByUsername(ctx, demo.TenantID, u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}
+		world := newDemoWorld(t, db, 40, 30, time.Time{})
+		svc, ds, actor := world.svc, world.ds, world.actorFunc(t)
 		designer, officer := actor("designer"), actor("utredare")
 		publish := func(yaml string) int64 {
 			dv, err := svc.PublishDefinitions(ctx, designer, service.DefinitionsInput{Files: []store.DefinitionFile{{Name: "report.yaml", Content: yaml}}})

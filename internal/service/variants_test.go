@@ -3,8 +3,8 @@ package service_test
 import (
 	"context"
 	"testing"
+	"time"
 
-	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
@@ -62,18 +62,8 @@ variants:
 func TestFormVariants(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		svc := storetest.Service(t, db, nil)
-		ds := demo.Generate(demo.Options{Persons: 60, Staff: 60})
-		if _, err := svc.LoadDemo(ctx, ds); err != nil {
-			t.Fatal(err)
-		}
-		actor := func(u string) trygg.Actor {
-			a, err := svc.ActorByUsername(ctx, demo.TenantID, u)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return a
-		}
+		world := newDemoWorld(t, db, 60, 60, time.Time{})
+		svc, ds, actor := world.svc, world.ds, world.actorFunc(t)
 		if _, err := svc.PublishDefinitions(ctx, actor("designer"), service.DefinitionsInput{
 			Files: []store.DefinitionFile{{Name: "report.yaml", Content: variantYAML}}}); err != nil {
 			t.Fatal(err)

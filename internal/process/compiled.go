@@ -40,6 +40,8 @@ type compiledField struct {
 	def                        *Field
 	section                    *compiledSection
 	visible, required, compute cel.Program
+	// summary is a group's row summary, over row.<field>.
+	summary cel.Program
 }
 
 type compiledValidation struct {
@@ -103,6 +105,10 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 				fd := &s.Fields[fi]
 				field := &compiledField{def: fd, section: cs, visible: must(env, fd.VisibleIf, cel.BoolType),
 					required: must(env, fd.RequiredIf, cel.BoolType), compute: must(env, fd.Compute, celType(fd.Type.Value))}
+				if fd.RowSummary.Value != "" {
+					renv, _ := rowEnv(fd)
+					field.summary = must(renv, fd.RowSummary, cel.StringType)
+				}
 				cf.fields = append(cf.fields, field)
 				cf.byID[fd.ID.Value] = field
 			}

@@ -118,6 +118,8 @@ type FormState struct {
 	Visible  map[string]bool   `json:"visible"`
 	Required map[string]bool   `json:"required"`
 	Errors   map[string]string `json:"errors"`
+	// Summaries are the row summaries of group fields, one line a row.
+	Summaries map[string][]string `json:"summaries"`
 	// Complete is true when there are no errors: the form can be signed.
 	Complete bool `json:"complete"`
 }
@@ -273,6 +275,24 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 	}
 	for k, m := range st.Errors {
 		st.Errors[k] = inLang(lang, m)
+	}
+	st.Summaries = map[string][]string{}
+	for _, f := range cf.fields {
+		rows, ok := st.Values[f.def.ID.Value].([]map[string]any)
+		if f.summary == nil || !ok {
+			continue
+		}
+		lines := make([]string, len(rows))
+		for i, row := range rows {
+			vars := make(map[string]any, len(row))
+			for k, v := range row {
+				vars["row."+k] = v
+			}
+			if out, _, err := f.summary.Eval(vars); err == nil {
+				lines[i], _ = out.Value().(string)
+			}
+		}
+		st.Summaries[f.def.ID.Value] = lines
 	}
 	st.Complete = len(st.Errors) == 0
 	return st, nil

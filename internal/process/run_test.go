@@ -1034,3 +1034,39 @@ func inLangAll(lang string, m map[string]string) map[string]string {
 	}
 	return out
 }
+
+func TestRowSummaries(t *testing.T) {
+	src := `kind: form
+id: costs
+name: {sv: Kostnader}
+sections:
+  - id: s
+    label: {sv: Kostnader}
+    fields:
+      - id: items
+        type: group
+        label: {sv: Poster}
+        row_summary: "row.what + ': ' + string(row.price / 100) + ' kr'"
+        fields:
+          - {id: what, type: text, label: {sv: Vad}}
+          - {id: price, type: money, label: {sv: Pris}}
+`
+	b, probs := Load([]File{{Name: "c.yaml", Data: []byte(src)}})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	c, probs := Compile(b)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	st, err := c.EvaluateForm("costs", map[string]any{"items": []any{
+		map[string]any{"what": "Körlektioner", "price": 900000.0},
+		map[string]any{"what": "Teori", "price": 50050.0},
+	}}, Context{Today: time.Now()}, "sv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(st.Summaries["items"], " | "); got != "Körlektioner: 9000 kr | Teori: 500 kr" {
+		t.Fatalf("summaries = %q", got)
+	}
+}

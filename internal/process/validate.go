@@ -282,13 +282,19 @@ func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Fie
 	}
 }
 
-// rowSummary checks a group's row summary, an expression over row.<field>.
-func (v *validator) rowSummary(fd *Field) {
+// rowEnv is the environment of a group's row summary: row.<field> for
+// each sub-field.
+func rowEnv(fd *Field) (*cel.Env, error) {
 	opts := []cel.EnvOption{}
 	for _, sf := range fd.Fields {
 		opts = append(opts, cel.Variable("row."+sf.ID.Value, celType(sf.Type.Value)))
 	}
-	env, err := cel.NewEnv(opts...)
+	return cel.NewEnv(opts...)
+}
+
+// rowSummary checks a group's row summary, an expression over row.<field>.
+func (v *validator) rowSummary(fd *Field) {
+	env, err := rowEnv(fd)
 	if err != nil {
 		v.add(fd.RowSummary.Pos, "the row summary cannot be checked: %v", err)
 		return

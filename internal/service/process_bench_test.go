@@ -40,7 +40,7 @@ import (
 
 const (
 	processBenchPersons = 2000    // demo persons the benchmark cases belong to
-	bulkCases           = 3_000 // open cases in BenchmarkTimersDue and BenchmarkInbox
+	bulkCases           = 100_000 // open cases in BenchmarkTimersDue and BenchmarkInbox
 	bulkBatch           = 2000    // cases per transaction when inserting them
 	timerWorkers        = 2       // concurrent FireDueTimers loops
 	timerLimit          = 500     // timers per FireDueTimers call

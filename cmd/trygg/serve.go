@@ -48,6 +48,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
+	if err := db.Optimize(ctx); err != nil {
+		log.Warn("planner statistics not refreshed", "err", err)
+	}
 
 	// Demo data and the population registry.
 	regPath := *registryFile

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/trygg/trygg/internal/calendar"
@@ -197,27 +198,76 @@ type InboxView struct {
 // soonest due first, overdue ones marked. It names cases, not persons, so
 // listing it reads no personal data.
 func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (InboxView, error) {
-	q := store.InboxQuery{CaseType: in.CaseType}
+	q := store.InboxQuery{CaseType: in.CaseType, Limit: inboxLimit}
 	if in.Team {
+		var paths []string
 		for _, g := range a.Grants {
 			if g.Role == trygg.RoleTeamLead || g.Role == trygg.RoleOfficer {
-				q.UnitPaths = append(q.UnitPaths, g.UnitPath)
+				paths = append(paths, g.UnitPath)
 			}
 		}
-		if len(q.UnitPaths) == 0 {
+		if len(paths) == 0 {
 			return InboxView{}, trygg.Errorf(trygg.EForbidden, "You belong to no team with cases.")
+		}
+		var err error
+		if q.UnitIDs, err = s.db.UnitIDsUnder(ctx, a.Tenant, paths); err != nil {
+			return InboxView{}, err
 		}
 	} else {
 		q.UserID = a.UserID
 	}
 	today := calendar.Today(s.db.Now())
-	tasks, err := s.db.Inbox(ctx, a.Tenant, q, today)
-	if err != nil {
-		return InboxView{}, err
+	// A team's inbox asks unit by unit, so each query walks one index in
+	// due order and stops at the limit; the results are merged here.
+	queries := []store.InboxQuery{q}
+	if in.Team {
+		queries = queries[:0]
+		for _, id := range q.UnitIDs {
+			uq := q
+			uq.UnitIDs = []string{id}
+			queries = append(queries, uq)
+		}
 	}
-	cases, err := s.db.InboxCases(ctx, a.Tenant, q, today)
-	if err != nil {
-		return InboxView{}, err
+	view := InboxView{Tasks: []store.Task{}, Cases: []store.InboxCase{}}
+	for _, uq := range queries {
+		tasks, err := s.db.Inbox(ctx, a.Tenant, uq, today)
+		if err != nil {
+			return InboxView{}, err
+		}
+		cases, err := s.db.InboxCases(ctx, a.Tenant, uq, today)
+		if err != nil {
+			return InboxView{}, err
+		}
+		view.Tasks = append(view.Tasks, tasks...)
+		view.Cases = append(view.Cases, cases...)
 	}
-	return InboxView{Tasks: tasks, Cases: cases}, nil
+	sort.Slice(view.Tasks, func(i, j int) bool {
+		a, b := view.Tasks[i], view.Tasks[j]
+		if a.DueDate != b.DueDate {
+			return a.DueDate < b.DueDate
+		}
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.Before(b.CreatedAt)
+		}
+		return a.ID < b.ID
+	})
+	sort.Slice(view.Cases, func(i, j int) bool {
+		a, b := view.Cases[i], view.Cases[j]
+		if (a.NextDue == "") != (b.NextDue == "") {
+			return b.NextDue == ""
+		}
+		if a.NextDue != b.NextDue {
+			return a.NextDue < b.NextDue
+		}
+		if !a.OpenedAt.Equal(b.OpenedAt) {
+			return a.OpenedAt.Before(b.OpenedAt)
+		}
+		return a.ID < b.ID
+	})
+	view.Tasks = view.Tasks[:min(len(view.Tasks), inboxLimit)]
+	view.Cases = view.Cases[:min(len(view.Cases), inboxLimit)]
+	return view, nil
 }
+
+// inboxLimit is how many tasks and cases an inbox shows.
+const inboxLimit = 200

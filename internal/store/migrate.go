@@ -151,3 +151,14 @@ func splitStatements(src string) []string {
 	}
 	return out
 }
+
+// Optimize refreshes the query planner's statistics where the engine does
+// not do it by itself: SQLite's PRAGMA optimize (PostgreSQL's autovacuum
+// analyzes on its own). Serve calls it at start.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.dialect.name() != "sqlite" {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, `PRAGMA optimize=0x10002`)
+	return err
+}

@@ -27,6 +27,20 @@ func (tx *Tx) InsertTimer(ctx context.Context, tenant trygg.TenantID, t Timer) e
 	if err != nil {
 		return fmt.Errorf("store: insert timer: %w", err)
 	}
+	return tx.refreshNextDue(ctx, tenant, t.CaseID)
+}
+
+// noDue is the stored next_due of a case without running deadlines.
+const noDue = "9999-12-31"
+
+// refreshNextDue stores the case's nearest due date of its pending
+// deadlines and follow-ups (warnings do not count), inside tx.
+func (tx *Tx) refreshNextDue(ctx context.Context, tenant trygg.TenantID, caseID string) error {
+	_, err := tx.exec(ctx, `UPDATE cases SET next_due = COALESCE((SELECT MIN(t.due_date) FROM timers t WHERE t.tenant_id = cases.tenant_id
+		AND t.case_id = cases.id AND t.status = 'pending' AND t.kind <> 'warning'), '`+noDue+`') WHERE tenant_id = ? AND id = ?`, string(tenant), caseID)
+	if err != nil {
+		return fmt.Errorf("store: next due: %w", err)
+	}
 	return nil
 }
 
@@ -44,6 +58,11 @@ func (tx *Tx) CancelTimers(ctx context.Context, tenant trygg.TenantID, caseID, d
 		micros(tx.Now), string(tenant), caseID, deadlineID); err != nil {
 		return 0, fmt.Errorf("store: close deadline tasks: %w", err)
 	}
+	if n > 0 {
+		if err := tx.refreshNextDue(ctx, tenant, caseID); err != nil {
+			return 0, err
+		}
+	}
 	return n, nil
 }
 
@@ -58,7 +77,7 @@ func (tx *Tx) CancelCaseTimers(ctx context.Context, tenant trygg.TenantID, caseI
 		micros(tx.Now), string(tenant), caseID); err != nil {
 		return fmt.Errorf("store: close case tasks: %w", err)
 	}
-	return nil
+	return tx.refreshNextDue(ctx, tenant, caseID)
 }
 
 // CaseTimers returns the case's timers, by fire time.
@@ -123,6 +142,15 @@ func (tx *Tx) ClaimDueTimers(ctx context.Context, tenant trygg.TenantID, limit i
 	if n, _ := res.RowsAffected(); int(n) != len(timers) {
 		return nil, trygg.Errorf(trygg.EConflict, "timers were claimed by another server")
 	}
+	refreshed := map[string]bool{}
+	for _, t := range timers {
+		if t.Kind != "warning" && !refreshed[t.CaseID] {
+			refreshed[t.CaseID] = true
+			if err := tx.refreshNextDue(ctx, tenant, t.CaseID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return timers, nil
 }
 
@@ -155,14 +183,14 @@ func (tx *Tx) InsertTask(ctx context.Context, tenant trygg.TenantID, t Task) err
 // InboxQuery selects open tasks: the user's own, or those of the units
 // under the given paths (a team's inbox).
 type InboxQuery struct {
-	UserID    string
-	UnitPaths []string
-	CaseType  string
-	Limit     int
+	UserID   string
+	UnitIDs  []string
+	CaseType string
+	Limit    int
 }
 
-// Inbox returns open tasks matching q, soonest due first (tasks without a
-// due date last).
+// Inbox returns open tasks matching q, soonest due first. Order only by
+// the indexed due date, so the index serves it; callers break ties.
 func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, today string) ([]Task, error) {
 	where := []string{"t.tenant_id = ?", "t.done_at = 0"}
 	args := []any{string(tenant)}
@@ -171,7 +199,7 @@ func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, to
 		where = append(where, "t.assignee = ?")
 		args = append(args, q.UserID)
 	default:
-		pred, pargs := unitPathPred(q.UnitPaths)
+		pred, pargs := inList("t.unit_id", q.UnitIDs)
 		where = append(where, pred)
 		args = append(args, pargs...)
 	}
@@ -185,9 +213,8 @@ func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, to
 	args = append(args, q.Limit)
 	rows, err := db.query(ctx, `SELECT t.id, t.case_id, t.unit_id, t.assignee, t.kind, t.deadline_id, t.title, t.due_date, t.created_at, c.title, c.case_type
 		FROM tasks t JOIN cases c ON c.tenant_id = t.tenant_id AND c.id = t.case_id
-		JOIN units u ON u.tenant_id = t.tenant_id AND u.id = t.unit_id
 		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY CASE WHEN t.due_date = '' THEN 1 ELSE 0 END, t.due_date, t.created_at, t.id LIMIT ?`, args...)
+		ORDER BY t.due_date LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
@@ -221,7 +248,8 @@ type InboxCase struct {
 }
 
 // InboxCases returns open cases matching q (assigned to the user, or in the
-// units), the nearest deadline first, cases without one last.
+// units), the nearest deadline first, cases without one last. The nearest
+// deadline is kept on the case, so an index serves the order.
 func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuery, today string) ([]InboxCase, error) {
 	where := []string{"c.tenant_id = ?", "c.status = 'open'"}
 	args := []any{string(tenant)}
@@ -229,7 +257,7 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 		where = append(where, "c.assigned_to = ?")
 		args = append(args, q.UserID)
 	} else {
-		pred, pargs := unitPathPred(q.UnitPaths)
+		pred, pargs := inList("c.unit_id", q.UnitIDs)
 		where = append(where, pred)
 		args = append(args, pargs...)
 	}
@@ -241,13 +269,8 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 		q.Limit = 200
 	}
 	args = append(args, q.Limit)
-	rows, err := db.query(ctx, `SELECT id, title, case_type, step, unit_id, assigned_to, opened_at, next_due FROM (
-		SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at,
-			COALESCE((SELECT MIN(t.due_date) FROM timers t WHERE t.tenant_id = c.tenant_id AND t.case_id = c.id
-				AND t.status = 'pending' AND t.kind <> 'warning'), '') AS next_due
-		FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id
-		WHERE `+strings.Join(where, " AND ")+`) x
-		ORDER BY CASE WHEN next_due = '' THEN 1 ELSE 0 END, next_due, opened_at, id LIMIT ?`, args...)
+	rows, err := db.query(ctx, `SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at, c.next_due
+		FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.next_due LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox cases: %w", err)
 	}
@@ -259,9 +282,43 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 		if err := rows.Scan(&c.ID, &c.Title, &c.CaseType, &c.Step, &c.UnitID, &c.AssignedTo, &opened, &c.NextDue); err != nil {
 			return nil, fmt.Errorf("store: inbox cases: %w", err)
 		}
+		if c.NextDue == noDue {
+			c.NextDue = ""
+		}
 		c.OpenedAt = fromMicros(opened)
 		c.Overdue = c.NextDue != "" && c.NextDue < today
 		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// inList returns "col IN (?, …)" for values, or a false predicate for none.
+func inList(col string, values []string) (string, []any) {
+	if len(values) == 0 {
+		return "1 = 0", nil
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return col + " IN (?" + strings.Repeat(", ?", len(values)-1) + ")", args
+}
+
+// UnitIDsUnder returns the ids of the units in the subtrees at paths.
+func (db *DB) UnitIDsUnder(ctx context.Context, tenant trygg.TenantID, paths []string) ([]string, error) {
+	pred, args := unitPathPred(paths)
+	rows, err := db.query(ctx, `SELECT u.id FROM units u WHERE u.tenant_id = ? AND `+pred+` ORDER BY u.id`, append([]any{string(tenant)}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: units under: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/store"
@@ -105,14 +106,17 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 			return err
 		}
 		if comp != nil {
-			return applyDeadlines(ctx, tx, a, comp, c, c.Step, true)
+			if err := applyDeadlines(ctx, tx, a, comp, c, c.Step, true); err != nil {
+				return err
+			}
 		}
-		return nil
+		// The log row commits with the case it shows.
+		return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.OpenCase, c.PersonID, c.ID, access.RelAssigned, "")})
 	})
 	if err != nil {
 		return store.Case{}, err
 	}
-	return c, s.logAccess(ctx, entry(a, access.OpenCase, c.PersonID, c.ID, access.RelAssigned, ""))
+	return c, nil
 }
 
 // Case returns the case if the actor may read it, after logging the read.
@@ -126,47 +130,46 @@ func (s *Service) Case(ctx context.Context, a trygg.Actor, id string) (store.Cas
 
 // readableCase returns the case if the actor may read it, with the ground.
 func (s *Service) readableCase(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Relation, error) {
-	c, subj, err := s.caseSubject(ctx, a, id)
-	if err != nil {
-		return c, "", err
-	}
-	ground, err := access.Decide(a, access.ReadCase, subj)
+	c, _, ground, err := s.caseFor(ctx, a, id, false)
 	return c, ground, err
 }
 
 // workableCase returns the case if the actor may work on it (move it, fill
 // its forms, write notes and decisions), with the ground. A case the actor
-// cannot read is not found; one they can only read is forbidden.
+// cannot read is not found; one they can only read is forbidden; a closed
+// case takes no more work.
 func (s *Service) workableCase(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Relation, error) {
-	c, subj, err := s.caseSubject(ctx, a, id)
-	if err != nil {
-		return c, "", err
-	}
-	if _, err := access.Decide(a, access.ReadCase, subj); err != nil {
-		return c, "", err
-	}
-	ground, err := access.Decide(a, access.WorkCase, subj)
-	if err == nil && c.Status == "closed" {
-		return c, "", trygg.Errorf(trygg.EConflict, "The case is closed; nothing more can be added to it.")
-	}
+	c, _, ground, err := s.caseFor(ctx, a, id, true)
 	return c, ground, err
 }
 
-// caseSubject returns the case and what access decisions need to know of it.
-func (s *Service) caseSubject(ctx context.Context, a trygg.Actor, id string) (store.Case, access.Subject, error) {
+// caseFor returns the case, its person and the ground on which the actor
+// may read it or, with work, work on it.
+func (s *Service) caseFor(ctx context.Context, a trygg.Actor, id string, work bool) (store.Case, persons.Person, access.Relation, error) {
 	c, err := s.db.CaseByID(ctx, a.Tenant, id)
 	if err != nil {
-		return c, access.Subject{}, err
+		return c, persons.Person{}, "", err
 	}
 	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
 	if err != nil {
-		return c, access.Subject{}, err
+		return c, p, "", err
 	}
 	rels, err := s.db.CaseRelations(ctx, a, c)
 	if err != nil {
-		return c, access.Subject{}, err
+		return c, p, "", err
 	}
-	return c, access.Subject{Relations: rels, Protection: p.Protection}, nil
+	subj := access.Subject{Relations: rels, Protection: p.Protection}
+	ground, err := access.Decide(a, access.ReadCase, subj)
+	if err != nil || !work {
+		return c, p, ground, err
+	}
+	if ground, err = access.Decide(a, access.WorkCase, subj); err != nil {
+		return c, p, "", err
+	}
+	if c.Status == "closed" {
+		return c, p, "", trygg.Errorf(trygg.EConflict, "The case is closed; nothing more can be added to it.")
+	}
+	return c, p, ground, nil
 }
 
 // AssignInput assigns a case to an officer.

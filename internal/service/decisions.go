@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
@@ -63,7 +64,7 @@ func (s *Service) SaveDecision(ctx context.Context, a trygg.Actor, caseID, id st
 	if d.ID == "" {
 		d.ID = newID()
 	}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if id != "" {
 			if _, err := tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
 				return err
@@ -84,7 +85,7 @@ func (s *Service) SaveDecision(ctx context.Context, a trygg.Actor, caseID, id st
 	if err != nil {
 		return store.Decision{}, err
 	}
-	return d, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
+	return d, nil
 }
 
 // FinaliseDecision makes a draft decision final: it must be complete (a
@@ -98,7 +99,7 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		return store.Decision{}, err
 	}
 	var d store.Decision
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		var err error
 		if d, err = tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
 			return err
@@ -133,7 +134,7 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 	if err != nil {
 		return store.Decision{}, err
 	}
-	return d, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
+	return d, nil
 }
 
 // draftDecisions carries out create_decisions actions inside tx: a draft

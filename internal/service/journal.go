@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -56,7 +57,7 @@ func (s *Service) AddNote(ctx context.Context, a trygg.Actor, caseID string, in 
 		return store.Note{}, err
 	}
 	n := store.Note{ID: newID(), CaseID: c.ID, Status: "draft", Body: in.Body, Author: a.UserID, Corrects: in.Corrects}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, c.PersonID, c.ID, ground, "")}, func(tx *store.Tx) error {
 		if in.Corrects != "" {
 			old, err := tx.Note(ctx, a.Tenant, c.ID, in.Corrects)
 			if err != nil || old.Status != "signed" {
@@ -75,7 +76,7 @@ func (s *Service) AddNote(ctx context.Context, a trygg.Actor, caseID string, in 
 	if err != nil {
 		return store.Note{}, err
 	}
-	return n, s.logAccess(ctx, entry(a, access.WorkCase, c.PersonID, c.ID, ground, ""))
+	return n, nil
 }
 
 // SaveNote changes the text of the actor's own draft (autosave).
@@ -104,7 +105,7 @@ func (s *Service) changeNote(ctx context.Context, a trygg.Actor, caseID, noteID 
 		return store.Note{}, err
 	}
 	var n store.Note
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, c.PersonID, c.ID, ground, "")}, func(tx *store.Tx) error {
 		if _, err := tx.Note(ctx, a.Tenant, c.ID, noteID); err != nil {
 			return err
 		}
@@ -123,5 +124,5 @@ func (s *Service) changeNote(ctx context.Context, a trygg.Actor, caseID, noteID 
 	if err != nil {
 		return store.Note{}, err
 	}
-	return n, s.logAccess(ctx, entry(a, access.WorkCase, c.PersonID, c.ID, ground, ""))
+	return n, nil
 }

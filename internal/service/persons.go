@@ -224,7 +224,7 @@ func (s *Service) RegisterPerson(ctx context.Context, a trygg.Actor, in Register
 	if _, err := access.Decide(a, access.RegisterPerson, access.Subject{Protection: p.Protection, UnitPath: unit.Path}); err != nil {
 		return p, err
 	}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.RegisterPerson, p.ID, "", access.RelUnit, "")}, func(tx *store.Tx) error {
 		if err := tx.InsertPerson(ctx, a.Tenant, p); err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func (s *Service) RegisterPerson(ctx context.Context, a trygg.Actor, in Register
 	if err != nil {
 		return p, err
 	}
-	return p, s.logAccess(ctx, entry(a, access.RegisterPerson, p.ID, "", access.RelUnit, ""))
+	return p, nil
 }
 
 // RelationInput adds a relation: From acts for To.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/process"
@@ -265,18 +266,7 @@ type caseWork struct {
 // loadWork reads a case the actor may work on (write=true) or read, with
 // what its process needs.
 func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, write bool) (*caseWork, access.Relation, error) {
-	var c store.Case
-	var ground access.Relation
-	var err error
-	if write {
-		c, ground, err = s.workableCase(ctx, a, caseID)
-	} else {
-		c, ground, err = s.readableCase(ctx, a, caseID)
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	p, err := s.db.PersonByID(ctx, a.Tenant, c.PersonID)
+	c, p, ground, err := s.caseFor(ctx, a, caseID, write)
 	if err != nil {
 		return nil, "", err
 	}
@@ -362,7 +352,7 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 			return store.Case{}, err
 		}
 	}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if err := tx.MoveCase(ctx, a.Tenant, w.c.ID, w.c.Revision, move.To, closes); err != nil {
 			return err
 		}
@@ -399,7 +389,7 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 	if closes {
 		w.c.Status = "closed"
 	}
-	return w.c, s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, ""))
+	return w.c, nil
 }
 
 // FormView is a form on a case as the actor sees it now.
@@ -573,7 +563,7 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 		}
 	}
 	d.DefinitionVersion, d.Values, d.UpdatedBy = w.c.DefinitionVersion, string(vals), a.UserID
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if err := tx.SaveFormDraft(ctx, a.Tenant, d); err != nil {
 			return err
 		}
@@ -583,9 +573,6 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 		return err
 	})
 	if err != nil {
-		return FormView{}, err
-	}
-	if err := s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")); err != nil {
 		return FormView{}, err
 	}
 	w.drafts[formID] = d
@@ -642,7 +629,7 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 	if err != nil {
 		return FormView{}, err
 	}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if err := tx.SignFormEntry(ctx, a.Tenant, d.ID, string(vals), a.UserID); err != nil {
 			return err
 		}
@@ -656,9 +643,6 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 		return err
 	})
 	if err != nil {
-		return FormView{}, err
-	}
-	if err := s.logAccess(ctx, entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")); err != nil {
 		return FormView{}, err
 	}
 	w2, _, err := s.loadWork(ctx, a, caseID, false)

@@ -59,6 +59,22 @@ func (s *Service) logAccess(ctx context.Context, entries ...audit.Entry) error {
 	return nil
 }
 
+// updateLogged runs fn in one write transaction that also appends the
+// access-log entries of the personal data the change reads, so the change
+// and its log row commit together, or neither does.
+func (s *Service) updateLogged(ctx context.Context, entries []audit.Entry, fn func(tx *store.Tx) error) error {
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := tx.AppendAccessLog(ctx, entries); err != nil {
+			s.log.Error("access log write failed", "err", err)
+			return trygg.Errorf(trygg.EUnavailable, "The access log could not be written, so nothing was changed. Try again.")
+		}
+		return nil
+	})
+}
+
 func entry(a trygg.Actor, action access.Action, personID, caseID string, ground access.Relation, reason string) audit.Entry {
 	return audit.Entry{Tenant: a.Tenant, ActorID: a.UserID, Action: string(action), PersonID: personID, CaseID: caseID,
 		Ground: string(ground), Reason: reason}

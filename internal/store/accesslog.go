@@ -19,46 +19,50 @@ func (db *DB) AppendAccessLog(ctx context.Context, entries []audit.Entry) error 
 	if len(entries) == 0 {
 		return nil
 	}
-	return db.Update(ctx, func(tx *Tx) error {
-		type head struct {
-			seq  int64
-			hash string
-			seen bool
-		}
-		heads := map[trygg.TenantID]*head{}
-		for i := range entries {
-			e := &entries[i]
-			h := heads[e.Tenant]
-			if h == nil {
-				h = &head{hash: audit.Genesis}
-				err := tx.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`+db.dialect.forUpdate(), string(e.Tenant)).Scan(&h.seq, &h.hash)
-				if err == nil {
-					h.seen = true
-				} else if trygg.ErrorCode(notFound(err, "")) != trygg.ENotFound {
-					return fmt.Errorf("store: access log head: %w", err)
-				}
-				heads[e.Tenant] = h
-			}
-			e.Seq, e.At, e.PrevHash = h.seq+1, tx.Now, h.hash
-			e.Hash = audit.ComputeHash(*e)
-			h.seq, h.hash = e.Seq, e.Hash
-		}
-		if err := insertAccessLog(ctx, tx, entries); err != nil {
-			return err
-		}
-		for tenant, h := range heads {
-			var err error
-			if h.seen {
-				_, err = tx.exec(ctx, `UPDATE access_log_heads SET seq = ?, hash = ? WHERE tenant_id = ?`, h.seq, h.hash, string(tenant))
-			} else {
-				_, err = tx.exec(ctx, `INSERT INTO access_log_heads (tenant_id, seq, hash) VALUES (?, ?, ?)`, string(tenant), h.seq, h.hash)
-			}
-			if err != nil {
+	return db.Update(ctx, func(tx *Tx) error { return tx.AppendAccessLog(ctx, entries) })
+}
+
+// AppendAccessLog chains and writes entries inside tx, so a change and the
+// log row of the read that came with it commit together.
+func (tx *Tx) AppendAccessLog(ctx context.Context, entries []audit.Entry) error {
+	type head struct {
+		seq  int64
+		hash string
+		seen bool
+	}
+	heads := map[trygg.TenantID]*head{}
+	for i := range entries {
+		e := &entries[i]
+		h := heads[e.Tenant]
+		if h == nil {
+			h = &head{hash: audit.Genesis}
+			err := tx.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`+tx.db.dialect.forUpdate(), string(e.Tenant)).Scan(&h.seq, &h.hash)
+			if err == nil {
+				h.seen = true
+			} else if trygg.ErrorCode(notFound(err, "")) != trygg.ENotFound {
 				return fmt.Errorf("store: access log head: %w", err)
 			}
+			heads[e.Tenant] = h
 		}
-		return nil
-	})
+		e.Seq, e.At, e.PrevHash = h.seq+1, tx.Now, h.hash
+		e.Hash = audit.ComputeHash(*e)
+		h.seq, h.hash = e.Seq, e.Hash
+	}
+	if err := insertAccessLog(ctx, tx, entries); err != nil {
+		return err
+	}
+	for tenant, h := range heads {
+		var err error
+		if h.seen {
+			_, err = tx.exec(ctx, `UPDATE access_log_heads SET seq = ?, hash = ? WHERE tenant_id = ?`, h.seq, h.hash, string(tenant))
+		} else {
+			_, err = tx.exec(ctx, `INSERT INTO access_log_heads (tenant_id, seq, hash) VALUES (?, ?, ?)`, string(tenant), h.seq, h.hash)
+		}
+		if err != nil {
+			return fmt.Errorf("store: access log head: %w", err)
+		}
+	}
+	return nil
 }
 
 // insertAccessLog writes entries with multi-row INSERTs of at most 50 rows.

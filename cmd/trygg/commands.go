@@ -126,6 +126,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	defer committer.Close()
 	svc := service.New(db, committer, nil, log)
 	ds := demo.Generate(demo.Options{Persons: *n, Staff: *staff, Seed: *seed})
+	ds.Definitions = packDefinitions()
 	loaded, err := svc.LoadDemo(ctx, ds)
 	if err != nil {
 		return err

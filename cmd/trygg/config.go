@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/packs"
 )
 
 // dbFlags are the flags every command that opens the database shares.
@@ -91,4 +93,13 @@ func openStore(ctx context.Context, f dbFlags, migrate bool, log *slog.Logger) (
 
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+// packDefinitions returns the shipped method packs for the demo.
+func packDefinitions() []demo.Definition {
+	var out []demo.Definition
+	for _, f := range packs.Files() {
+		out = append(out, demo.Definition{Name: f.Name, Content: f.Content})
+	}
+	return out
 }

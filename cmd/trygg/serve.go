@@ -60,6 +60,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var ds *demo.Dataset
 	if *demoMode {
 		ds = demo.Generate(demo.Options{})
+		ds.Definitions = packDefinitions()
 		if *tenant == "" {
 			*tenant = string(demo.TenantID)
 		}

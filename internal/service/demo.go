@@ -7,6 +7,7 @@ import (
 	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -54,6 +55,28 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 			return false, fmt.Errorf("demo: user %s: %w", u.Username, err)
 		}
 	}
+	// The demo's process definitions, published by its process designer,
+	// so the cases below run on them.
+	var comp *process.Compiled
+	var version int64
+	if len(ds.Definitions) > 0 {
+		designer, err := s.ActorByUsername(ctx, ds.Tenant.ID, "designer")
+		if err != nil {
+			return false, fmt.Errorf("demo: designer: %w", err)
+		}
+		in := DefinitionsInput{Note: "the packs shipped with trygg"}
+		for _, d := range ds.Definitions {
+			in.Files = append(in.Files, store.DefinitionFile{Name: d.Name, Content: d.Content})
+		}
+		dv, err := s.PublishDefinitions(ctx, designer, in)
+		if err != nil {
+			return false, fmt.Errorf("demo: definitions: %w", err)
+		}
+		if comp, err = s.compiled(ctx, ds.Tenant.ID, dv.Version); err != nil {
+			return false, err
+		}
+		version = dv.Version
+	}
 	if err := inBatches(ctx, s, len(ds.Relations), batch, func(tx *store.Tx, i int) error {
 		r := ds.Relations[i]
 		if err := tx.InsertRelation(ctx, sys.Tenant, r); err != nil {
@@ -70,6 +93,11 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 		c := ds.Cases[i]
 		sc := store.Case{ID: c.ID, PersonID: c.PersonID, UnitID: c.UnitID, CaseType: c.CaseType, Title: c.Title, Status: "open",
 			AssignedTo: c.AssignedTo, OpenedAt: c.OpenedAt}
+		if comp != nil {
+			if start, ok := comp.Start(c.CaseType); ok {
+				sc.DefinitionVersion, sc.Step = version, start
+			}
+		}
 		if err := tx.InsertCase(ctx, sys.Tenant, sc); err != nil {
 			return err
 		}

@@ -48,9 +48,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer db.Close()
-	if err := db.Optimize(ctx); err != nil {
-		log.Warn("planner statistics not refreshed", "err", err)
-	}
+	go func() {
+		if err := db.Optimize(ctx); err != nil {
+			log.Warn("planner statistics not refreshed", "err", err)
+		}
+	}()
 
 	// Demo data and the population registry.
 	regPath := *registryFile
@@ -88,6 +90,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			}
 			log.Info("demo data loaded", "persons", len(ds.Persons), "cases", len(ds.Cases), "staff", len(ds.Users))
 		}
+	}
+	if err := svc.WarmDefinitions(ctx); err != nil {
+		return err
 	}
 	defTenant, err := chooseTenant(ctx, db, *tenant, *demoMode)
 	if err != nil {

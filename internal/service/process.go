@@ -25,6 +25,9 @@ import (
 type definitions struct {
 	mu       sync.Mutex
 	compiled map[string]*process.Compiled // "tenant/version"
+	// compiling serialises compiles, so requests arriving together after a
+	// start wait for one compile instead of each doing their own.
+	compiling sync.Mutex
 }
 
 func (s *Service) compiled(ctx context.Context, tenant trygg.TenantID, version int64) (*process.Compiled, error) {
@@ -33,6 +36,14 @@ func (s *Service) compiled(ctx context.Context, tenant trygg.TenantID, version i
 	c := s.defs.compiled[key]
 	s.defs.mu.Unlock()
 	if c != nil {
+		return c, nil
+	}
+	s.defs.compiling.Lock()
+	defer s.defs.compiling.Unlock()
+	s.defs.mu.Lock()
+	c = s.defs.compiled[key]
+	s.defs.mu.Unlock()
+	if c != nil { // compiled while this request waited
 		return c, nil
 	}
 	files, err := s.db.DefinitionFiles(ctx, tenant, version)
@@ -681,4 +692,25 @@ func (w *caseWork) priorValues(formID string) (map[string]any, error) {
 		return v, nil
 	}
 	return w.ctx.Forms[formID], nil
+}
+
+// WarmDefinitions compiles every tenant's newest definitions, so the first
+// requests after a start do not wait for it.
+func (s *Service) WarmDefinitions(ctx context.Context) error {
+	tenants, err := s.db.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tenants {
+		v, err := s.db.LatestDefinitionVersion(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if v > 0 {
+			if _, err := s.compiled(ctx, t.ID, v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -20,7 +20,11 @@ const (
 	actorKey ctxKey = iota
 	authErrKey
 	tokenKey
+	routeKey
 )
+
+// routeHolder carries the matched route pattern back to observe.
+type routeHolder struct{ pattern string }
 
 // authenticate resolves the session token (Authorization: Bearer, or the
 // session cookie) to an actor in the request context. A bad or expired
@@ -137,8 +141,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		route := r.Pattern
+		holder := &routeHolder{}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey, holder)))
+		route := holder.pattern
 		if route == "" {
 			route = "unmatched"
 		}

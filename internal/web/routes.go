@@ -105,6 +105,18 @@ func (s *Server) routeTable() []route {
 // routes registers the route table on mux.
 func (s *Server) routes(mux *http.ServeMux) {
 	for _, rt := range s.routeTable() {
-		mux.Handle(rt.pattern(), rt.handler)
+		mux.Handle(rt.pattern(), recordRoute(rt.handler))
 	}
+}
+
+// recordRoute tells the observe middleware which pattern matched: the mux
+// sets it on the request it hands on, which middleware that replaced the
+// request (to add the actor) does not see.
+func recordRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h, ok := r.Context().Value(routeKey).(*routeHolder); ok {
+			h.pattern = r.Pattern
+		}
+		next.ServeHTTP(w, r)
+	})
 }

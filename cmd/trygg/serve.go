@@ -61,8 +61,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var ds *demo.Dataset
 	if *demoMode {
-		ds = demo.Generate(demo.Options{})
-		ds.Definitions = packDefinitions()
+		// The municipality is generated only the first time.
+		if _, err := db.Tenant(ctx, demo.TenantID); trygg.ErrorCode(err) == trygg.ENotFound {
+			ds = demo.Generate(demo.Options{})
+			ds.Definitions = packDefinitions()
+		} else if err != nil {
+			return err
+		}
 		if *tenant == "" {
 			*tenant = string(demo.TenantID)
 		}
@@ -141,8 +146,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go svc.RunTimers(ctx, *timerEvery)
 
 	fmt.Fprintf(stdout, "trygg is running at %s (database: %s)\n", base, db.Engine())
-	if ds != nil {
-		printLogins(stdout, ds)
+	if *demoMode {
+		printLogins(stdout, demo.Logins())
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -198,11 +203,11 @@ func chooseTenant(ctx context.Context, db *store.DB, flagTenant string, demoMode
 	return "", errors.New("the database has several tenants: choose the default one with --tenant")
 }
 
-func printLogins(w io.Writer, ds *demo.Dataset) {
+func printLogins(w io.Writer, logins []demo.Login) {
 	fmt.Fprintf(w, "\nDemo mode: synthetic data only. Every demo account has the password %q.\n\n", demo.Password)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  username\trole\twhat you see")
-	for _, l := range ds.Logins {
+	for _, l := range logins {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", l.Username, l.Role, l.What)
 	}
 	tw.Flush()

@@ -88,6 +88,39 @@ const (
 	TypeHealth   = "hsl-insats"
 )
 
+// namedStaff are the demo accounts worth printing, one per kind of work.
+var namedStaff = []struct {
+	user, name, role, unit, what string
+	protected                    bool
+}{
+	{"handlaggare", "Hanna Handläggare", string(trygg.RoleOfficer), "norra-ao", "case officer, elderly care Norra (journey 1)", false},
+	{"utredare", "Ulf Utredare", string(trygg.RoleOfficer), "norra-bou", "investigator, children and young people Norra (journey 2)", false},
+	{"ekonom", "Emir Ekonom", string(trygg.RoleOfficer), "norra-eb", "officer, economic assistance Norra (journey 3)", false},
+	{"lss", "Lisa Stödhandläggare", string(trygg.RoleOfficer), "norra-fs", "officer, disability support Norra (journey 4)", false},
+	{"skyddad", "Sam Skydd", string(trygg.RoleOfficer), "norra-bou", "officer with permission for protected identities", true},
+	{"arbetsledare", "Aina Arbetsledare", string(trygg.RoleTeamLead), "norra-omr", "team lead for all of Norra", false},
+	{"designer", "Vera Verksamhetsutvecklare", string(trygg.RoleProcessDesigner), "soc", "process designer (journeys 5, 8)", false},
+	{"granskare", "Love Logggranskare", string(trygg.RoleLogReviewer), "soc", "access-log reviewer (journey 7)", false},
+	{"admin", "Sigrid Systemförvaltare", string(trygg.RoleSysAdmin), "soc", "system administrator", false},
+	{"analytiker", "Alva Analytiker", string(trygg.RoleAnalyst), "soc", "analyst", false},
+}
+
+// citizenLogins are the demo's citizen accounts.
+var citizenLogins = []Login{
+	{Username: "invanare", Role: string(trygg.RoleCitizen), What: "citizen: the single mother of journey 3, guardian of two"},
+	{Username: "dotter", Role: string(trygg.RoleCitizen), What: "citizen: the daughter of journey 1, representative of her mother"},
+}
+
+// Logins returns the demo accounts worth printing, without generating the
+// municipality.
+func Logins() []Login {
+	var out []Login
+	for _, n := range namedStaff {
+		out = append(out, Login{Username: n.user, Role: n.role, What: n.what})
+	}
+	return append(out, citizenLogins...)
+}
+
 var districts = []string{"Norra", "Södra", "Östra", "Västra", "Centrum"}
 
 var unitKinds = []struct {
@@ -209,22 +242,7 @@ func Generate(opts Options) *Dataset {
 		return u
 	}
 	grant := func(r trygg.Role, unit string) trygg.Grant { return trygg.Grant{Role: r, UnitID: unit} }
-	named := []struct {
-		user, name, role, unit, what string
-		protected                    bool
-	}{
-		{"handlaggare", "Hanna Handläggare", string(trygg.RoleOfficer), "norra-ao", "case officer, elderly care Norra (journey 1)", false},
-		{"utredare", "Ulf Utredare", string(trygg.RoleOfficer), "norra-bou", "investigator, children and young people Norra (journey 2)", false},
-		{"ekonom", "Emir Ekonom", string(trygg.RoleOfficer), "norra-eb", "officer, economic assistance Norra (journey 3)", false},
-		{"lss", "Lisa Stödhandläggare", string(trygg.RoleOfficer), "norra-fs", "officer, disability support Norra (journey 4)", false},
-		{"skyddad", "Sam Skydd", string(trygg.RoleOfficer), "norra-bou", "officer with permission for protected identities", true},
-		{"arbetsledare", "Aina Arbetsledare", string(trygg.RoleTeamLead), "norra-omr", "team lead for all of Norra", false},
-		{"designer", "Vera Verksamhetsutvecklare", string(trygg.RoleProcessDesigner), "soc", "process designer (journeys 5, 8)", false},
-		{"granskare", "Love Logggranskare", string(trygg.RoleLogReviewer), "soc", "access-log reviewer (journey 7)", false},
-		{"admin", "Sigrid Systemförvaltare", string(trygg.RoleSysAdmin), "soc", "system administrator", false},
-		{"analytiker", "Alva Analytiker", string(trygg.RoleAnalyst), "soc", "analyst", false},
-	}
-	for _, n := range named {
+	for _, n := range namedStaff {
 		addUser(n.user, n.name, n.protected, grant(trygg.Role(n.role), n.unit))
 		ds.Logins = append(ds.Logins, Login{Username: n.user, Role: n.role, What: n.what})
 	}
@@ -297,12 +315,12 @@ func Generate(opts Options) *Dataset {
 	// Citizen accounts for the journeys (the portal is a later issue; they
 	// can already sign in and read their own records through the API).
 	for _, c := range []struct {
-		user, what string
-		p          persons.Person
-	}{{"invanare", "citizen: the single mother of journey 3, guardian of two", single}, {"dotter", "citizen: the daughter of journey 1, representative of her mother", daughter}} {
-		ds.Users = append(ds.Users, User{ID: g.id("u"), Username: c.user, DisplayName: c.p.GivenName + " " + c.p.FamilyName,
+		login Login
+		p     persons.Person
+	}{{citizenLogins[0], single}, {citizenLogins[1], daughter}} {
+		ds.Users = append(ds.Users, User{ID: g.id("u"), Username: c.login.Username, DisplayName: c.p.GivenName + " " + c.p.FamilyName,
 			PersonID: c.p.ID, Grants: []trygg.Grant{{Role: trygg.RoleCitizen, UnitID: "soc"}}})
-		ds.Logins = append(ds.Logins, Login{Username: c.user, Role: string(trygg.RoleCitizen), What: c.what})
+		ds.Logins = append(ds.Logins, c.login)
 	}
 
 	// The rest of the municipality: households with cases where the person's

@@ -89,3 +89,16 @@ func TestGenerate(t *testing.T) {
 		t.Error("the same seed must give the same data")
 	}
 }
+
+func TestLoginsMatchGenerate(t *testing.T) {
+	ds := Generate(Options{Persons: 30, Staff: 20})
+	got, want := Logins(), ds.Logins
+	if len(got) != len(want) {
+		t.Fatalf("Logins() has %d accounts, the generated demo %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("login %d: %+v, generated %+v", i, got[i], want[i])
+		}
+	}
+}

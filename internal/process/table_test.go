@@ -230,3 +230,30 @@ rule_sets:
 		}
 	}
 }
+
+func TestDecideCallsAreChecked(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{"decide('ceilling', form.date, {'size': form.size, 'area': 'x'}).amount", `decision table "ceilling", which is not in the set`},
+		{"decide('ceiling', form.date, {'sise': form.size, 'area': 'x'}).amount", `has no input "sise"`},
+		{"decide('ceiling', form.date, {'size': form.size}).amount", `does not give the input "area"`},
+		{"decide('ceiling', form.date, {'size': form.size, 'area': 'x'}).amont", `has no output "amont"`},
+		{"decide('ceiling', form.date, {'size': form.size, 'area': 'x'}).amount", ""},
+	}
+	for _, tt := range tests {
+		src := strings.Replace(ceilingYAML, `compute: "decide('ceiling', form.date, {'size': form.size, 'area': 'rural'}).amount"`, `compute: "`+tt.expr+`"`, 1)
+		b, probs := Load([]File{{Name: "tables.yaml", Data: []byte(src)}})
+		if len(probs) == 0 {
+			probs = Validate(b)
+		}
+		var msgs []string
+		for _, p := range probs {
+			if !strings.Contains(p.Message, "overlap") && !strings.Contains(p.Message, "gap") {
+				msgs = append(msgs, p.Message)
+			}
+		}
+		got := strings.Join(msgs, "; ")
+		if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("%s: problems %q, want %q", tt.expr, got, tt.want)
+		}
+	}
+}

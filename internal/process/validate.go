@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	celast "cel.dev/cel-go/common/ast"
 
 	"github.com/trygg/trygg/internal/calendar"
 
@@ -159,7 +160,79 @@ func (v *validator) expr(env *cel.Env, s Str, want *cel.Type) {
 	}
 	if _, err := compile(env, s.Value, want); err != nil {
 		v.add(s.Pos, "%v", err)
+		return
 	}
+	if strings.Contains(s.Value, "decide(") {
+		if ast, iss := env.Compile(s.Value); iss == nil || iss.Err() == nil {
+			for _, m := range decideProblems(ast, v.b.Tables) {
+				v.add(s.Pos, "%s", m)
+			}
+		}
+	}
+}
+
+// decideProblems checks the decide(...) calls of an expression whose table
+// is named by a literal: the table must exist, a literal map of inputs must
+// name exactly its inputs, and a field read from the result must be one of
+// its outputs. (The expression types cannot say this: decide returns a map.)
+func decideProblems(a *cel.Ast, tables []*DecisionTable) []string {
+	byID := map[string]*DecisionTable{}
+	for _, t := range tables {
+		byID[t.ID.Value] = t
+	}
+	tableOf := func(e celast.Expr) (*DecisionTable, string, bool) {
+		if e.Kind() != celast.CallKind || e.AsCall().FunctionName() != "decide" || len(e.AsCall().Args()) != 3 {
+			return nil, "", false
+		}
+		first := e.AsCall().Args()[0]
+		if first.Kind() != celast.LiteralKind {
+			return nil, "", false
+		}
+		id, _ := first.AsLiteral().Value().(string)
+		return byID[id], id, true
+	}
+	var out []string
+	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
+		if e.Kind() == celast.SelectKind {
+			if t, _, ok := tableOf(e.AsSelect().Operand()); ok && t != nil {
+				field := e.AsSelect().FieldName()
+				if !slices.ContainsFunc(t.Outputs, func(o TableIO) bool { return o.ID.Value == field }) {
+					out = append(out, fmt.Sprintf("the decision table %q has no output %q", t.ID.Value, field))
+				}
+			}
+			return
+		}
+		t, id, ok := tableOf(e)
+		if !ok {
+			return
+		}
+		if t == nil {
+			out = append(out, fmt.Sprintf("decide() names the decision table %q, which is not in the set", id))
+			return
+		}
+		inputs := e.AsCall().Args()[2]
+		if inputs.Kind() != celast.MapKind {
+			return
+		}
+		given := map[string]bool{}
+		for _, entry := range inputs.AsMap().Entries() {
+			key := entry.AsMapEntry().Key()
+			if key.Kind() != celast.LiteralKind {
+				return
+			}
+			name, _ := key.AsLiteral().Value().(string)
+			given[name] = true
+			if !slices.ContainsFunc(t.Inputs, func(i TableIO) bool { return i.ID.Value == name }) {
+				out = append(out, fmt.Sprintf("the decision table %q has no input %q", id, name))
+			}
+		}
+		for _, in := range t.Inputs {
+			if !given[in.ID.Value] {
+				out = append(out, fmt.Sprintf("decide(%q, …) does not give the input %q", id, in.ID.Value))
+			}
+		}
+	}))
+	return out
 }
 
 func (v *validator) form(f *Form) {

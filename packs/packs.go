@@ -22,7 +22,7 @@ type File struct {
 // Files returns every file of every pack, by name.
 func Files() []File {
 	var out []File
-	_ = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -33,6 +33,9 @@ func Files() []File {
 		out = append(out, File{Name: path, Content: string(b)})
 		return nil
 	})
+	if err != nil { // the files are compiled in: this cannot fail at run time
+		panic("packs: " + err.Error())
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

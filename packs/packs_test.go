@@ -2,79 +2,54 @@ package packs_test
 
 import (
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/packs"
 )
 
-// readDir reads every .yaml and .yml file under dir, named by its path
-// relative to dir (as cmd/trygg's readDefinitionDir does).
-func readDir(t *testing.T, dir string) []process.File {
-	t.Helper()
-	var files []process.File
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+// packFiles returns the embedded files of one pack folder, or of all
+// packs for "" — exactly what the demo publishes.
+func packFiles(folder string) []process.File {
+	var out []process.File
+	for _, f := range packs.Files() {
+		if folder == "" || strings.HasPrefix(f.Name, folder+"/") {
+			out = append(out, process.File{Name: f.Name, Data: []byte(f.Content)})
 		}
-		if d.IsDir() || !(strings.HasSuffix(path, ".yaml") || strings.HasSuffix(path, ".yml")) {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		files = append(files, process.File{Name: filepath.ToSlash(rel), Data: b})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	return files
+	return out
 }
 
-// TestPacksValidate loads every pack folder under packs/ and fails on any
-// problem the definition checker reports.
+// TestPacksValidate checks each pack on its own and all of them together
+// (the set the demo publishes as one version).
 func TestPacksValidate(t *testing.T) {
-	entries, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+	for _, folder := range []string{"ibic", "bbic", "ekonomiskt_bistand", ""} {
+		name := folder
+		if name == "" {
+			name = "all"
 		}
-		dir := e.Name()
-		files := readDir(t, dir)
-		if len(files) == 0 {
-			continue
-		}
-		n++
-		t.Run(dir, func(t *testing.T) {
+		t.Run(name, func(t *testing.T) {
+			files := packFiles(folder)
+			if len(files) == 0 {
+				t.Fatal("no files")
+			}
 			b, probs := process.Load(files)
 			if len(probs) == 0 {
 				probs = process.Validate(b)
 			}
 			for _, p := range probs {
-				t.Errorf("%s: %s", dir, p.String())
+				t.Error(p.String())
 			}
 		})
-	}
-	if n == 0 {
-		t.Fatal("no pack folders with .yaml files found")
 	}
 }
 
 // TestEconomicAssistanceCalculation evaluates eb_ansokan against
 // hand-worked examples from the national norm tables.
 func TestEconomicAssistanceCalculation(t *testing.T) {
-	b, probs := process.Load(readDir(t, "ekonomiskt_bistand"))
+	b, probs := process.Load(packFiles("ekonomiskt_bistand"))
 	if len(probs) > 0 {
 		t.Fatal(probs)
 	}

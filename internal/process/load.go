@@ -315,38 +315,31 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		}
 		return nil
 	}
-	var probs Problems
 	switch head.Kind {
 	case KindCodeSystem:
-		cs := &CodeSystem{}
-		probs = decode(cs)
-		fixPositions(cs, file, doc.firstLine)
-		b.CodeSystems = append(b.CodeSystems, cs)
+		return loadInto(decode, file, doc, &b.CodeSystems)
 	case KindForm:
-		f := &Form{}
-		probs = decode(f)
-		fixPositions(f, file, doc.firstLine)
-		b.Forms = append(b.Forms, f)
+		return loadInto(decode, file, doc, &b.Forms)
 	case KindCaseType:
-		ct := &CaseType{}
-		probs = decode(ct)
-		fixPositions(ct, file, doc.firstLine)
-		b.CaseTypes = append(b.CaseTypes, ct)
+		return loadInto(decode, file, doc, &b.CaseTypes)
 	case KindBlock:
-		bl := &Block{}
-		probs = decode(bl)
-		fixPositions(bl, file, doc.firstLine)
-		b.Blocks = append(b.Blocks, bl)
+		return loadInto(decode, file, doc, &b.Blocks)
 	case KindDecisionTable:
-		t := &DecisionTable{}
-		probs = decode(t)
-		fixPositions(t, file, doc.firstLine)
-		b.Tables = append(b.Tables, t)
+		return loadInto(decode, file, doc, &b.Tables)
 	case "":
-		probs = Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system or decision_table"}}
-	default:
-		probs = Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system or decision_table", head.Kind)}}
+		return Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system or decision_table"}}
 	}
+	return Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system or decision_table", head.Kind)}}
+}
+
+// loadInto decodes a document into a new T, gives its positions the file's
+// numbering and adds it to list, even when it has problems (so validation
+// can still point at what was read).
+func loadInto[T any](decode func(any) Problems, file string, doc document, list *[]*T) Problems {
+	v := new(T)
+	probs := decode(v)
+	fixPositions(v, file, doc.firstLine)
+	*list = append(*list, v)
 	return probs
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ func (tx *Tx) AppendAccessLog(ctx context.Context, entries []audit.Entry) error 
 			err := tx.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`+tx.db.dialect.forUpdate(), string(e.Tenant)).Scan(&h.seq, &h.hash)
 			if err == nil {
 				h.seen = true
-			} else if trygg.ErrorCode(notFound(err, "")) != trygg.ENotFound {
+			} else if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("store: access log head: %w", err)
 			}
 			heads[e.Tenant] = h
@@ -185,7 +186,7 @@ func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit
 	var headSeq int64
 	var headHash string
 	err := db.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`, string(tenant)).Scan(&headSeq, &headHash)
-	if err != nil && trygg.ErrorCode(notFound(err, "")) != trygg.ENotFound {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
 	}
 	return v.Finish(headSeq, headHash), nil

@@ -19,18 +19,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -49,79 +46,6 @@ func docMismatch(t testing.TB, format string, args ...any) {
 }
 
 // ---- the server and HTTP ----
-
-type accBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *accBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *accBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-var accRunningRE = regexp.MustCompile(`trygg is running at (\S+)`)
-
-// accServe runs `trygg serve --addr 127.0.0.1:0 args...` through run() and
-// returns its URL once /readyz answers. It is stopped when the test ends.
-func accServe(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &accBuffer{}, &accBuffer{}
-	done := make(chan error, 1)
-	full := append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)
-	noEnv := func(string) string { return "" }
-	go func() { done <- run(ctx, full, noEnv, stdout, stderr) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("trygg serve stopped with %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("trygg serve did not stop within 30s")
-		}
-	})
-	deadline := time.Now().Add(90 * time.Second)
-	var base string
-	for base == "" {
-		if m := accRunningRE.FindStringSubmatch(stdout.String()); m != nil {
-			base = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			done <- nil
-			t.Fatalf("trygg serve exited before it was running: %v\nstderr:\n%s", err, stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("trygg serve did not print its URL\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
-		}
-	}
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s/readyz did not answer 200 (last error %v)", base, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // accClient talks JSON to one server.
 type accClient struct {
@@ -555,7 +479,7 @@ func TestAcceptanceNewCaseTypeFromTheDocs(t *testing.T) {
 func testAcceptance(t *testing.T, eng engine) {
 	data := t.TempDir()
 	args := append([]string{"--demo", "--data", data}, eng.dbArgs(t)...)
-	api := accClient{t: t, base: accServe(t, args...)}
+	api := accClient{t: t, base: startServer(t, nil, args...).URL}
 
 	tok := map[string]string{}
 	uid := map[string]string{}

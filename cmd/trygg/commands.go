@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/service"
@@ -63,15 +62,11 @@ func runInit(ctx context.Context, args []string, getenv func(string) string, std
 	if len(password) < 12 {
 		return errors.New("set the first administrator's password (at least 12 characters) in TRYGG_ADMIN_PASSWORD or TRYGG_ADMIN_PASSWORD_FILE")
 	}
-	log := newLogger(stderr)
-	db, err := openStore(ctx, dbf, true, log)
+	svc, _, closeAll, err := openService(ctx, dbf, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	committer := audit.NewCommitter(db)
-	defer committer.Close()
-	svc := service.New(db, committer, nil, log)
+	defer closeAll()
 	t := org.Tenant{ID: trygg.TenantID(*tenant), Name: *name, MunicipalityCode: *code}
 	if err := svc.CreateTenant(ctx, t); err != nil {
 		return describe(err)
@@ -116,15 +111,11 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if *n < 20 || *n > 10_000_000 {
 		return usageError{"--persons must be between 20 and 10000000"}
 	}
-	log := newLogger(stderr)
-	db, err := openStore(ctx, dbf, true, log)
+	svc, _, closeAll, err := openService(ctx, dbf, stderr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	committer := audit.NewCommitter(db)
-	defer committer.Close()
-	svc := service.New(db, committer, nil, log)
+	defer closeAll()
 	ds := demo.Generate(demo.Options{Persons: *n, Staff: *staff, Seed: *seed})
 	ds.Definitions = packDefinitions()
 	loaded, err := svc.LoadDemo(ctx, ds)

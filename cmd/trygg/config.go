@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/packs"
 )
@@ -102,4 +104,16 @@ func packDefinitions() []demo.Definition {
 		out = append(out, demo.Definition{Name: f.Name, Content: f.Content})
 	}
 	return out
+}
+
+// openService opens (and migrates) the database and returns a service over
+// it, with a function that closes both.
+func openService(ctx context.Context, dbf dbFlags, stderr io.Writer) (*service.Service, *store.DB, func(), error) {
+	log := newLogger(stderr)
+	db, err := openStore(ctx, dbf, true, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	committer := audit.NewCommitter(db)
+	return service.New(db, committer, nil, log), db, func() { committer.Close(); db.Close() }, nil
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
@@ -170,19 +169,15 @@ type exported struct {
 
 // openPublisher opens the database and a service acting as author.
 func openPublisher(ctx context.Context, dbf dbFlags, tenant, author string, stderr io.Writer) (*service.Service, trygg.Actor, func(), error) {
-	log := newLogger(stderr)
-	db, err := openStore(ctx, dbf, true, log)
+	svc, db, closeAll, err := openService(ctx, dbf, stderr)
 	if err != nil {
 		return nil, trygg.Actor{}, nil, err
 	}
 	t, err := onlyTenant(ctx, db, tenant)
 	if err != nil {
-		db.Close()
+		closeAll()
 		return nil, trygg.Actor{}, nil, err
 	}
-	committer := audit.NewCommitter(db)
-	svc := service.New(db, committer, nil, log)
-	closeAll := func() { committer.Close(); db.Close() }
 	if author == "" {
 		return svc, service.SystemActor(t), closeAll, nil
 	}

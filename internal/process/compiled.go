@@ -21,6 +21,17 @@ type Compiled struct {
 	caseTypes map[string]*compiledCaseType
 	codes     map[string]map[string]string // code system → code → parent code
 	tables    map[string]*compiledTable
+	reports   map[string]*compiledReport
+	labels    map[string]map[string]Text // code system → code → label
+}
+
+// CodeLabel returns the label of code in code system cs in lang, or the
+// code itself when it is unknown.
+func (c *Compiled) CodeLabel(cs, code, lang string) string {
+	if t, ok := c.labels[cs][code]; ok {
+		return t.In(lang)
+	}
+	return code
 }
 
 type compiledForm struct {
@@ -67,22 +78,29 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 		return nil, probs
 	}
 	c := &Compiled{Bundle: b, Checksum: Checksum(b.Sources), forms: map[string]*compiledForm{},
-		caseTypes: map[string]*compiledCaseType{}, codes: map[string]map[string]string{}, tables: map[string]*compiledTable{}}
+		caseTypes: map[string]*compiledCaseType{}, codes: map[string]map[string]string{}, tables: map[string]*compiledTable{},
+		reports: map[string]*compiledReport{}, labels: map[string]map[string]Text{}}
+	for _, r := range b.Reports {
+		c.reports[r.ID.Value] = compileReport(r)
+	}
 	for _, t := range b.Tables {
 		ct, _ := compileTable(t) // Validate reported any problem
 		c.tables[t.ID.Value] = ct
 	}
 	for _, cs := range b.CodeSystems {
 		m := map[string]string{}
+		labels := map[string]Text{}
 		var walk func(parent string, codes []Code)
 		walk = func(parent string, codes []Code) {
 			for _, code := range codes {
 				m[code.Code.Value] = parent
+				labels[code.Code.Value] = code.Label
 				walk(code.Code.Value, code.Children)
 			}
 		}
 		walk("", cs.Codes)
 		c.codes[cs.ID.Value] = m
+		c.labels[cs.ID.Value] = labels
 	}
 	must := func(env *cel.Env, s Str, t *cel.Type) cel.Program {
 		if s.Value == "" {

@@ -262,9 +262,20 @@ type Action struct {
 	// Message is for notify_citizen: the notice in plain words.
 	Message Text `yaml:"message,omitempty"`
 	// Form and Field are for create_decisions: the choice or multi_choice
-	// field whose chosen insatser get a draft decision each.
+	// field whose chosen insatser get a draft decision each; for
+	// extend_deadline: the date field holding the new due date.
 	Form  Str `yaml:"form,omitempty"`
 	Field Str `yaml:"field,omitempty"`
+	// Amount, ValidFrom and Calculation are optional for create_decisions:
+	// fields of the same form whose values the drafts start with (a money
+	// or number field, a date field, and a text field shown on the
+	// decision as its calculation).
+	Amount      Str `yaml:"amount,omitempty"`
+	ValidFrom   Str `yaml:"valid_from,omitempty"`
+	Calculation Str `yaml:"calculation,omitempty"`
+	// Deadline is for extend_deadline: the running deadline that gets the
+	// new due date.
+	Deadline Str `yaml:"deadline,omitempty"`
 }
 
 // Action types.
@@ -273,4 +284,5 @@ const (
 	ActionScheduleFollowUp = "schedule_follow_up"
 	ActionNotifyCitizen    = "notify_citizen"
 	ActionCreateDecisions  = "create_decisions"
+	ActionExtendDeadline   = "extend_deadline"
 )

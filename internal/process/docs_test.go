@@ -222,11 +222,12 @@ func TestDocumentedKeys(t *testing.T) {
 			walk(f.Type)
 		}
 	}
-	for _, v := range []any{CodeSystem{}, Form{}, Block{}, CaseType{}, DecisionTable{}} {
+	for _, v := range []any{CodeSystem{}, Form{}, Block{}, CaseType{}, DecisionTable{}, Report{}} {
 		walk(reflect.TypeOf(v))
 	}
 	for _, vs := range [][]string{
-		{KindCodeSystem, KindForm, KindCaseType, KindDecisionTable, KindBlock},
+		{KindCodeSystem, KindForm, KindCaseType, KindDecisionTable, KindBlock, KindReport},
+		{SourceDecisions, PeriodMonth, PeriodQuarter, PeriodYear},
 		slices.Collect(maps.Keys(fieldTypes)), slices.Collect(maps.Keys(actionTypes)),
 		slices.Collect(maps.Keys(fields)), slices.Collect(maps.Keys(ioTypes)),
 		{HitFirst, HitUnique, HitCollectSum, StartCaseOpened, RecipientAssignee, RecipientTeamLead},
@@ -247,6 +248,15 @@ func TestDocumentedKeys(t *testing.T) {
 	slices.Sort(missing)
 	if len(missing) > 0 {
 		t.Errorf("%s does not describe %v: document them for process designers", docPath, missing)
+	}
+	// Every key a report's expressions can read is in the guide.
+	act := (&Compiled{}).reportActivation(sampleRecord, ReportPeriod{}, "", "sv")
+	for name, v := range act {
+		for key := range v.(map[string]any) {
+			if !strings.Contains(doc, "`"+name+"."+key+"`") {
+				t.Errorf("%s does not describe the report key %s.%s", docPath, name, key)
+			}
+		}
 	}
 	// And the guide's expression variables are the engine's.
 	env, err := newEnv(nil, "", nil)

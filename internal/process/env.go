@@ -8,6 +8,7 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
 )
 
 // The expression environment. Expressions see:
@@ -19,6 +20,10 @@ import (
 //	today (string, YYYY-MM-DD; dates compare as text)
 //	forms.<form>.<field> for every field of every form in the bundle
 //	form.<field> for the fields of the form the expression belongs to
+//
+// Besides CEL's own functions there are decide(table, date, inputs),
+// sum(list) of whole numbers or numbers, and money(öre) which writes an
+// amount the Swedish way ("12 345 kr", "12 345,50 kr").
 //
 // Identity numbers are never in the environment.
 
@@ -77,6 +82,7 @@ const costLimit = 100_000
 func newEnv(forms []*Form, own string, tables map[string]*compiledTable) (*cel.Env, error) {
 	opts := append([]cel.EnvOption{}, baseVars...)
 	opts = append(opts, decideFunction(tables))
+	opts = append(opts, helperFunctions...)
 	for _, f := range forms {
 		for _, fd := range f.allFields() {
 			t := celType(fd.Type.Value)
@@ -164,4 +170,61 @@ func decideFunction(tables map[string]*compiledTable) cel.EnvOption {
 				}
 				return types.DefaultTypeAdapter.NativeToValue(out)
 			})))
+}
+
+// helperFunctions are sum() and money(), in every environment.
+var helperFunctions = []cel.EnvOption{
+	cel.Function("sum",
+		cel.Overload("sum_list_int", []*cel.Type{cel.ListType(cel.IntType)}, cel.IntType,
+			cel.UnaryBinding(func(v ref.Val) ref.Val { return sumList[int64](v) })),
+		cel.Overload("sum_list_double", []*cel.Type{cel.ListType(cel.DoubleType)}, cel.DoubleType,
+			cel.UnaryBinding(func(v ref.Val) ref.Val { return sumList[float64](v) }))),
+	cel.Function("money",
+		cel.Overload("money_int", []*cel.Type{cel.IntType}, cel.StringType,
+			cel.UnaryBinding(func(v ref.Val) ref.Val {
+				n, ok := v.Value().(int64)
+				if !ok {
+					return types.NewErr("money: not a whole number of öre")
+				}
+				return types.String(FormatMoney(n))
+			}))),
+}
+
+func sumList[T int64 | float64](v ref.Val) ref.Val {
+	l, ok := v.(traits.Lister)
+	if !ok {
+		return types.NewErr("sum: not a list")
+	}
+	var total T
+	it := l.Iterator()
+	for it.HasNext() == types.True {
+		x, ok := it.Next().Value().(T)
+		if !ok {
+			return types.NewErr("sum: the list holds something other than numbers")
+		}
+		total += x
+	}
+	return types.DefaultTypeAdapter.NativeToValue(total)
+}
+
+// FormatMoney writes an amount in öre as Swedish kronor: a space between
+// thousands, a decimal comma, and öre only when there are any:
+// 1234550 → "12 345,50 kr", -5000 → "−50 kr".
+func FormatMoney(ore int64) string {
+	sign := ""
+	if ore < 0 {
+		sign, ore = "−", -ore
+	}
+	kr := fmt.Sprint(ore / 100)
+	var b strings.Builder
+	for i, r := range kr {
+		if i > 0 && (len(kr)-i)%3 == 0 {
+			b.WriteRune(' ')
+		}
+		b.WriteRune(r)
+	}
+	if rest := ore % 100; rest != 0 {
+		fmt.Fprintf(&b, ",%02d", rest)
+	}
+	return sign + b.String() + " kr"
 }

@@ -70,6 +70,7 @@ type Bundle struct {
 	CaseTypes   []*CaseType
 	Tables      []*DecisionTable
 	Blocks      []*Block
+	Reports     []*Report
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
 }
@@ -326,10 +327,12 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		return loadInto(decode, file, doc, &b.Blocks)
 	case KindDecisionTable:
 		return loadInto(decode, file, doc, &b.Tables)
+	case KindReport:
+		return loadInto(decode, file, doc, &b.Reports)
 	case "":
-		return Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system or decision_table"}}
+		return Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system, decision_table or report"}}
 	}
-	return Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system or decision_table", head.Kind)}}
+	return Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system, decision_table or report", head.Kind)}}
 }
 
 // loadInto decodes a document into a new T, gives its positions the file's

@@ -69,6 +69,14 @@ func Validate(b *Bundle) Problems {
 		seen[ct.ID.Value] = true
 		v.caseType(ct)
 	}
+	reports := map[string]bool{}
+	for _, r := range b.Reports {
+		if reports[r.ID.Value] && r.ID.Value != "" {
+			v.add(r.ID.Pos, "a report with id %q is defined twice", r.ID.Value)
+		}
+		reports[r.ID.Value] = true
+		v.report(r, seen)
+	}
 	return v.probs.sorted()
 }
 
@@ -358,7 +366,7 @@ func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Fie
 // rowEnv is the environment of a group's row summary: row.<field> for
 // each sub-field.
 func rowEnv(fd *Field) (*cel.Env, error) {
-	opts := []cel.EnvOption{}
+	opts := append([]cel.EnvOption{}, helperFunctions...)
 	for _, sf := range fd.Fields {
 		opts = append(opts, cel.Variable("row."+sf.ID.Value, celType(sf.Type.Value)))
 	}
@@ -375,7 +383,8 @@ func (v *validator) rowSummary(fd *Field) {
 	v.expr(env, fd.RowSummary, cel.StringType)
 }
 
-var actionTypes = map[string]bool{ActionCloseCase: true, ActionScheduleFollowUp: true, ActionNotifyCitizen: true, ActionCreateDecisions: true}
+var actionTypes = map[string]bool{ActionCloseCase: true, ActionScheduleFollowUp: true, ActionNotifyCitizen: true,
+	ActionCreateDecisions: true, ActionExtendDeadline: true}
 
 func (v *validator) caseType(ct *CaseType) {
 	if ct.ID.Value == "" {
@@ -464,10 +473,12 @@ func (v *validator) caseType(ct *CaseType) {
 				v.text(a.Message, a.Type.Pos, "the notice's message")
 			case ActionCreateDecisions:
 				v.createDecisions(ct, t, a)
+			case ActionExtendDeadline:
+				v.extendDeadline(ct, t, a)
 			}
 			if !actionTypes[a.Type.Value] {
-				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up, notify_citizen or create_decisions", a.Type.Value)
-			} else if a.Type.Value == ActionCloseCase && (a.Period.Value != "" || a.Name.SV != "" || a.Message.SV != "") {
+				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up, notify_citizen, create_decisions or extend_deadline", a.Type.Value)
+			} else if a.Type.Value == ActionCloseCase && (a.Period.Value != "" || a.Name.SV != "" || a.Message.SV != "" || a.Form.Value != "") {
 				v.add(a.Type.Pos, "close_case takes no period, name or message")
 			}
 		}
@@ -727,14 +738,65 @@ func (v *validator) createDecisions(ct *CaseType, t *Transition, a Action) {
 	if !slices.ContainsFunc(t.Forms, func(s Str) bool { return s.Value == a.Form.Value }) {
 		v.add(a.Form.Pos, "the form %q must be among the transition's forms, so it is signed when the decisions are drafted", a.Form.Value)
 	}
-	for _, fd := range f.allFields() {
-		if fd.ID.Value != a.Field.Value {
-			continue
-		}
+	if fd := v.formField(f, a.Field, a.Type.Pos, "create_decisions needs field"); fd != nil {
 		if (fd.Type.Value != FieldChoice && fd.Type.Value != FieldMultiChoice) || fd.CodeSystem.Value != ct.Decisions.Insatser.Value {
 			v.add(a.Field.Pos, "the field %q must be a choice or multi_choice of the code system %q", a.Field.Value, ct.Decisions.Insatser.Value)
 		}
+	}
+	optional := []struct {
+		ref   Str
+		types []string
+		what  string
+	}{
+		{a.Amount, []string{FieldMoney, FieldNumber}, "amount must name a money or number field"},
+		{a.ValidFrom, []string{FieldDate}, "valid_from must name a date field"},
+		{a.Calculation, []string{FieldText, FieldLongText}, "calculation must name a text or long_text field"},
+	}
+	for _, o := range optional {
+		if o.ref.Value == "" {
+			continue
+		}
+		if fd := v.formField(f, o.ref, o.ref.Pos, o.what); fd != nil && !slices.Contains(o.types, fd.Type.Value) {
+			v.add(o.ref.Pos, "%s of the form %q; %q is %s", o.what, a.Form.Value, o.ref.Value, fd.Type.Value)
+		}
+	}
+}
+
+// formField returns the top-level field ref of form f, or adds a problem
+// (starting with what) and returns nil.
+func (v *validator) formField(f *Form, ref Str, pos Pos, what string) *Field {
+	for _, fd := range f.allFields() {
+		if fd.ID.Value == ref.Value {
+			return fd
+		}
+	}
+	if ref.Pos.Line > 0 {
+		pos = ref.Pos
+	}
+	v.add(pos, "%s: a field of the form %q (there is no field %q)", what, f.ID.Value, ref.Value)
+	return nil
+}
+
+// extendDeadline checks an extend_deadline action: a deadline of the case
+// type, and a date field of a form the transition requires signed, which
+// holds the new due date. The extension is thereby always a signed record
+// with its reason in the same form.
+func (v *validator) extendDeadline(ct *CaseType, t *Transition, a Action) {
+	if !slices.ContainsFunc(ct.Deadlines, func(d Deadline) bool { return d.ID.Value == a.Deadline.Value }) {
+		v.add(a.Type.Pos, "extend_deadline needs deadline: one of the case type's deadlines (got %q)", a.Deadline.Value)
+	}
+	f := v.forms[a.Form.Value]
+	if f == nil {
+		v.add(a.Type.Pos, "extend_deadline needs form: a form the transition requires signed, holding the new due date")
 		return
 	}
-	v.add(a.Type.Pos, "create_decisions needs field: a field of the form %q", a.Form.Value)
+	if !slices.ContainsFunc(t.Forms, func(s Str) bool { return s.Value == a.Form.Value }) {
+		v.add(a.Form.Pos, "the form %q must be among the transition's forms, so the extension is signed", a.Form.Value)
+	}
+	if fd := v.formField(f, a.Field, a.Type.Pos, "extend_deadline needs field"); fd != nil && fd.Type.Value != FieldDate {
+		v.add(a.Field.Pos, "the field %q must be a date field: the new due date", a.Field.Value)
+	}
+	if len(t.From) != 1 || t.From[0].Value != t.To.Value {
+		v.add(a.Type.Pos, "extend_deadline belongs on a transition that stays in its step (from: [%s], to: %s)", t.To.Value, t.To.Value)
+	}
 }

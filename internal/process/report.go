@@ -1,0 +1,445 @@
+package process
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// KindReport is a report definition document.
+const KindReport = "report"
+
+// Report is a report definition: which records it reads, which of them it
+// lists (Filter), what it shows of each (Columns) and how it counts them
+// (Summary), for a period of time. Reports read only what the engine
+// records generally (decisions, their execution, cases, units, and a
+// person's sex and birth year), never free text about the person.
+type Report struct {
+	Kind        string `yaml:"kind"`
+	ID          Str    `yaml:"id"`
+	Name        Text   `yaml:"name"`
+	Description Text   `yaml:"description,omitempty"`
+	// Source is what one row is: "decisions" (final decisions).
+	Source Str `yaml:"source"`
+	// CaseTypes limits the rows to cases of these types.
+	CaseTypes []Str `yaml:"case_types"`
+	// Period is the report's period: month, quarter or year.
+	Period Str `yaml:"period"`
+	// Roles may run the report, for the units where they hold the role.
+	Roles []Str `yaml:"roles"`
+	// Filter must be true for a record to be listed.
+	Filter  Str            `yaml:"filter"`
+	Columns []ReportColumn `yaml:"columns"`
+	Summary *ReportSummary `yaml:"summary,omitempty"`
+}
+
+// ReportColumn is one column: its value is an expression over the row.
+type ReportColumn struct {
+	ID    Str  `yaml:"id"`
+	Label Text `yaml:"label"`
+	Value Str  `yaml:"value"`
+}
+
+// ReportSummary counts the listed rows by the values of some columns.
+type ReportSummary struct {
+	By []Str `yaml:"by"`
+}
+
+// Report sources and periods.
+const (
+	SourceDecisions = "decisions"
+	PeriodMonth     = "month"
+	PeriodQuarter   = "quarter"
+	PeriodYear      = "year"
+)
+
+// Execution entry kinds (verkställighet).
+const (
+	ExecExecuted    = "executed"
+	ExecInterrupted = "interrupted"
+	ExecResumed     = "resumed"
+	ExecDelay       = "delay" // a note: reason for delay, offers, interim help
+)
+
+// ExecEntry is one entry of a decision's execution record.
+type ExecEntry struct {
+	Kind, On                    string
+	Reason, Offers, InterimHelp string
+}
+
+// ExecState is where a decision's execution stands on a day.
+type ExecState struct {
+	// ExecutedOn is the first execution, InterruptedOn the latest
+	// interruption that was not resumed by the day, ResumedOn the latest
+	// resumption; "" when there is none.
+	ExecutedOn, InterruptedOn, ResumedOn string
+	// WaitingSince is when the current wait began (the decision day, or
+	// the interruption), and EndedOn when it ended (execution or
+	// resumption after the wait began) or "" if it still runs.
+	WaitingSince, EndedOn string
+	// DaysWaiting counts the days from WaitingSince to EndedOn, or to the
+	// day asked about while the wait runs; 0 when executed and running.
+	DaysWaiting int
+	// The latest delay note.
+	Reason, Offers, InterimHelp string
+}
+
+// ExecutionState works out a decision's execution on day asOf (YYYY-MM-DD)
+// from its entries (in date order): entries after asOf do not count yet.
+// A decision waits from its decision day until executed; an interruption
+// starts a new wait, which a resumption ends.
+func ExecutionState(decidedOn string, entries []ExecEntry, asOf string) ExecState {
+	st := ExecState{WaitingSince: decidedOn}
+	for _, e := range entries {
+		if e.On > asOf {
+			break
+		}
+		switch e.Kind {
+		case ExecExecuted:
+			if st.ExecutedOn == "" {
+				st.ExecutedOn, st.EndedOn = e.On, e.On
+			}
+		case ExecInterrupted:
+			if st.ExecutedOn != "" && st.InterruptedOn == "" {
+				st.InterruptedOn, st.WaitingSince, st.EndedOn = e.On, e.On, ""
+			}
+		case ExecResumed:
+			if st.InterruptedOn != "" {
+				st.ResumedOn, st.EndedOn, st.InterruptedOn = e.On, e.On, ""
+			}
+		case ExecDelay:
+			st.Reason, st.Offers, st.InterimHelp = e.Reason, e.Offers, e.InterimHelp
+		}
+	}
+	end := st.EndedOn
+	if end == "" {
+		end = asOf
+	}
+	st.DaysWaiting = daysBetween(st.WaitingSince, end)
+	return st
+}
+
+func daysBetween(from, to string) int {
+	a, err1 := time.Parse(time.DateOnly, from)
+	b, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || b.Before(a) {
+		return 0
+	}
+	return int(b.Sub(a).Hours() / 24)
+}
+
+// ReportPeriod is the stretch of days a report covers.
+type ReportPeriod struct {
+	Name       string `json:"name"` // 2026-Q3, 2026-07 or 2026
+	Start, End string // YYYY-MM-DD, both included
+}
+
+// ParseReportPeriod reads a period of kind: "2026-07" for a month,
+// "2026-Q3" for a quarter, "2026" for a year.
+func ParseReportPeriod(kind, s string) (ReportPeriod, error) {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	bad := func(example string) error {
+		return trygg.Invalid("The period is not valid.", map[string]string{"period": fmt.Sprintf("Write the %s as %s.", kind, example)})
+	}
+	var year, first, months int
+	switch kind {
+	case PeriodMonth:
+		t, err := time.Parse("2006-01", s)
+		if err != nil {
+			return ReportPeriod{}, bad("2026-07")
+		}
+		year, first, months = t.Year(), int(t.Month()), 1
+	case PeriodQuarter:
+		y, q, ok := strings.Cut(s, "-Q")
+		n, err1 := strconv.Atoi(y)
+		qn, err2 := strconv.Atoi(q)
+		if !ok || err1 != nil || err2 != nil || qn < 1 || qn > 4 || n < 1900 || n > 9999 {
+			return ReportPeriod{}, bad("2026-Q3")
+		}
+		year, first, months = n, (qn-1)*3+1, 3
+	case PeriodYear:
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1900 || n > 9999 {
+			return ReportPeriod{}, bad("2026")
+		}
+		year, first, months = n, 1, 12
+	default:
+		return ReportPeriod{}, fmt.Errorf("unknown period kind %q", kind)
+	}
+	start := time.Date(year, time.Month(first), 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(0, months, -1)
+	return ReportPeriod{Name: s, Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly)}, nil
+}
+
+// ReportRecord is one decision with the facts a report may show. The
+// service fills it from the store; the engine never sees identities.
+type ReportRecord struct {
+	DecisionID, Insats, Outcome, LegalBasis string
+	DecidedOn, ValidFrom, ValidTo           string
+	Amount                                  int64
+	Executions                              []ExecEntry
+	CaseID, CaseType, CaseStep, UnitID      string
+	UnitName                                string
+	PersonSex                               string
+	BirthYear                               int
+}
+
+// ReportResult is a report run: its columns, the listed rows (cell texts in
+// column order) with the cases they come from, and the summary counts.
+type ReportResult struct {
+	ID      string          `json:"id"`
+	Name    string          `json:"name"`
+	Period  ReportPeriod    `json:"period"`
+	AsOf    string          `json:"as_of"`
+	Columns []ReportColHead `json:"columns"`
+	Rows    []ReportRow     `json:"rows"`
+	Summary []ReportCount   `json:"summary,omitempty"`
+}
+
+// ReportColHead names a column.
+type ReportColHead struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// ReportRow is one listed record.
+type ReportRow struct {
+	CaseID string   `json:"case_id"`
+	Cells  []string `json:"cells"`
+}
+
+// ReportCount is how many rows share the summary columns' values.
+type ReportCount struct {
+	Values []string `json:"values"`
+	Count  int      `json:"count"`
+}
+
+type compiledReport struct {
+	def     *Report
+	filter  cel.Program
+	columns []cel.Program
+}
+
+// reportVars are the report environment: each a map of the keys that
+// reportActivation fills (documented in docs/definitions.md).
+var reportVars = []string{"decision", "person", "case", "unit", "period"}
+
+func reportEnv() (*cel.Env, error) {
+	opts := append([]cel.EnvOption{}, helperFunctions...)
+	for _, v := range reportVars {
+		opts = append(opts, cel.Variable(v, cel.MapType(cel.StringType, cel.DynType)))
+	}
+	return cel.NewEnv(opts...)
+}
+
+// reportActivation is the row as expressions see it.
+func (c *Compiled) reportActivation(r ReportRecord, p ReportPeriod, asOf, lang string) map[string]any {
+	st := ExecutionState(r.DecidedOn, r.Executions, asOf)
+	insatsName := r.Insats
+	if ct, ok := c.caseTypes[r.CaseType]; ok && ct.def.Decisions != nil {
+		insatsName = c.CodeLabel(ct.def.Decisions.Insatser.Value, r.Insats, lang)
+	}
+	typeName := r.CaseType
+	if ct, ok := c.caseTypes[r.CaseType]; ok {
+		typeName = ct.def.Name.In(lang)
+	}
+	return map[string]any{
+		"decision": map[string]any{
+			"id": r.DecisionID, "insats": r.Insats, "insats_name": insatsName, "outcome": r.Outcome, "legal_basis": r.LegalBasis,
+			"decided_on": r.DecidedOn, "valid_from": r.ValidFrom, "valid_to": r.ValidTo, "amount": r.Amount,
+			"executed": st.ExecutedOn != "", "executed_on": st.ExecutedOn, "interrupted_on": st.InterruptedOn, "resumed_on": st.ResumedOn,
+			"waiting_since": st.WaitingSince, "waiting_ended_on": st.EndedOn, "days_waiting": int64(st.DaysWaiting),
+			"delay_reason": st.Reason, "offers": st.Offers, "interim_help": st.InterimHelp,
+		},
+		"person": map[string]any{"sex": r.PersonSex, "birth_year": int64(r.BirthYear)},
+		"case":   map[string]any{"id": r.CaseID, "type": r.CaseType, "type_name": typeName, "step": r.CaseStep},
+		"unit":   map[string]any{"id": r.UnitID, "name": r.UnitName},
+		"period": map[string]any{"name": p.Name, "start": p.Start, "end": p.End, "as_of": asOf},
+	}
+}
+
+// sampleRecord fills every key, so validation can run each expression once
+// and report a misspelt key before publishing.
+var sampleRecord = ReportRecord{DecisionID: "d", Insats: "x", Outcome: OutcomeGranted, DecidedOn: "2026-01-02", CaseType: "t",
+	Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-02-01"}}, BirthYear: 1950, PersonSex: "F"}
+
+func (v *validator) report(r *Report, caseTypes map[string]bool) {
+	if r.ID.Value == "" {
+		v.add(Pos{}, "the report has no id")
+		return
+	}
+	v.id(r.ID, "report")
+	v.text(r.Name, r.ID.Pos, "the report's name")
+	if r.Source.Value != SourceDecisions {
+		v.add(r.ID.Pos, "the report needs source: decisions (got %q)", r.Source.Value)
+	}
+	if len(r.CaseTypes) == 0 {
+		v.add(r.ID.Pos, "the report needs case_types: the case types whose records it reads")
+	}
+	for _, ct := range r.CaseTypes {
+		if !caseTypes[ct.Value] {
+			v.add(ct.Pos, "unknown case type %q", ct.Value)
+		}
+	}
+	if !slices.Contains([]string{PeriodMonth, PeriodQuarter, PeriodYear}, r.Period.Value) {
+		v.add(r.ID.Pos, "the report needs period: month, quarter or year (got %q)", r.Period.Value)
+	}
+	if len(r.Roles) == 0 {
+		v.add(r.ID.Pos, "the report names no roles that may run it")
+	}
+	v.roles(r.Roles)
+	if len(r.Columns) == 0 {
+		v.add(r.ID.Pos, "the report has no columns")
+	}
+	cols := map[string]bool{}
+	for _, col := range r.Columns {
+		if v.id(col.ID, "column") && cols[col.ID.Value] {
+			v.add(col.ID.Pos, "the column id %q is used twice", col.ID.Value)
+		}
+		cols[col.ID.Value] = true
+		v.text(col.Label, col.ID.Pos, fmt.Sprintf("the column %q's label", col.ID.Value))
+		if col.Value.Value == "" {
+			v.add(col.ID.Pos, "the column %q has no value: an expression such as decision.decided_on", col.ID.Value)
+		}
+	}
+	if r.Summary != nil {
+		if len(r.Summary.By) == 0 {
+			v.add(r.ID.Pos, "the summary needs by: the columns to count by")
+		}
+		for _, b := range r.Summary.By {
+			if !cols[b.Value] {
+				v.add(b.Pos, "the summary counts by %q, which is not a column", b.Value)
+			}
+		}
+	}
+	if r.Filter.Value == "" {
+		v.add(r.ID.Pos, "the report needs filter: an expression saying which records it lists (true for all)")
+	}
+	// Compile and run each expression once on a full sample row: a
+	// misspelt key (decision.dayz_waiting) is caught here, not by the
+	// first person to run the report.
+	env, err := reportEnv()
+	if err != nil {
+		v.add(r.ID.Pos, "expressions cannot be checked: %v", err)
+		return
+	}
+	act := (&Compiled{caseTypes: map[string]*compiledCaseType{}}).reportActivation(sampleRecord, ReportPeriod{Name: "2026-Q1", Start: "2026-01-01", End: "2026-03-31"}, "2026-03-31", "sv")
+	try := func(s Str, want *cel.Type) {
+		if s.Value == "" {
+			return
+		}
+		prg, err := compile(env, s.Value, want)
+		if err != nil {
+			v.add(s.Pos, "%v", err)
+			return
+		}
+		out, _, err := prg.Eval(act)
+		if err != nil {
+			v.add(s.Pos, "expression error: %s (the keys are listed in the definition format's report section)", firstLine(err.Error()))
+			return
+		}
+		if want == cel.BoolType {
+			if _, ok := out.Value().(bool); !ok {
+				v.add(s.Pos, "the expression gives %s but true/false is needed here", runtimeTypeName(out.Value()))
+			}
+		}
+	}
+	try(r.Filter, cel.BoolType)
+	for _, col := range r.Columns {
+		try(col.Value, nil)
+	}
+}
+
+func compileReport(r *Report) *compiledReport {
+	env, _ := reportEnv()
+	cr := &compiledReport{def: r}
+	cr.filter, _ = compile(env, r.Filter.Value, cel.BoolType)
+	for _, col := range r.Columns {
+		prg, _ := compile(env, col.Value.Value, nil)
+		cr.columns = append(cr.columns, prg)
+	}
+	return cr
+}
+
+// Reports returns the bundle's report definitions.
+func (c *Compiled) Reports() []*Report { return c.Bundle.Reports }
+
+// ReportDef returns report id, if the bundle has it.
+func (c *Compiled) ReportDef(id string) (*Report, bool) {
+	r, ok := c.reports[id]
+	if !ok {
+		return nil, false
+	}
+	return r.def, true
+}
+
+// RunReport runs report id over records for period p as of asOf (the
+// period's end, or today while the period runs): the records its filter
+// lists, their cells, and the summary counts.
+func (c *Compiled) RunReport(id string, p ReportPeriod, asOf string, records []ReportRecord, lang string) (ReportResult, error) {
+	cr, ok := c.reports[id]
+	if !ok {
+		return ReportResult{}, trygg.Errorf(trygg.ENotFound, "There is no report %q.", id)
+	}
+	res := ReportResult{ID: id, Name: cr.def.Name.In(lang), Period: p, AsOf: asOf, Rows: []ReportRow{}}
+	for _, col := range cr.def.Columns {
+		res.Columns = append(res.Columns, ReportColHead{ID: col.ID.Value, Label: col.Label.In(lang)})
+	}
+	counts := map[string]*ReportCount{}
+	var order []string
+	for _, r := range records {
+		act := c.reportActivation(r, p, asOf, lang)
+		ok, err := evalBool(cr.filter, act)
+		if err != nil {
+			return ReportResult{}, fmt.Errorf("report %s: filter: %w", id, err)
+		}
+		if !ok {
+			continue
+		}
+		row := ReportRow{CaseID: r.CaseID}
+		for i, prg := range cr.columns {
+			out, _, err := prg.Eval(act)
+			if err != nil {
+				return ReportResult{}, fmt.Errorf("report %s: column %s: %w", id, cr.def.Columns[i].ID.Value, err)
+			}
+			row.Cells = append(row.Cells, fmt.Sprint(out.Value()))
+		}
+		res.Rows = append(res.Rows, row)
+		if cr.def.Summary != nil {
+			var vals []string
+			for _, b := range cr.def.Summary.By {
+				i := slices.IndexFunc(cr.def.Columns, func(col ReportColumn) bool { return col.ID.Value == b.Value })
+				vals = append(vals, row.Cells[i])
+			}
+			key := strings.Join(vals, "\x00")
+			if counts[key] == nil {
+				counts[key] = &ReportCount{Values: vals}
+				order = append(order, key)
+			}
+			counts[key].Count++
+		}
+	}
+	slices.Sort(order)
+	for _, k := range order {
+		res.Summary = append(res.Summary, *counts[k])
+	}
+	return res, nil
+}
+
+func runtimeTypeName(v any) string {
+	switch v.(type) {
+	case int64:
+		return "a whole number"
+	case float64:
+		return "a number"
+	case string:
+		return "text"
+	}
+	return fmt.Sprintf("%T", v)
+}

@@ -85,8 +85,8 @@ func runDefinitionsValidate(args []string, stdout io.Writer) error {
 	if len(probs) > 0 {
 		return fmt.Errorf("%d problem(s) in %s", len(probs), args[0])
 	}
-	fmt.Fprintf(stdout, "%d files valid: %d case types, %d forms, %d code systems, %d decision tables, %d blocks (checksum %s)\n",
-		len(files), len(b.CaseTypes), len(b.Forms), len(b.CodeSystems), len(b.Tables), len(b.Blocks), c.Checksum)
+	fmt.Fprintf(stdout, "%d files valid: %d case types, %d forms, %d code systems, %d decision tables, %d blocks, %d reports (checksum %s)\n",
+		len(files), len(b.CaseTypes), len(b.Forms), len(b.CodeSystems), len(b.Tables), len(b.Blocks), len(b.Reports), c.Checksum)
 	return nil
 }
 

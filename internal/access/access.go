@@ -29,6 +29,9 @@ const (
 	WorkCase Action = "work_case"
 	// PublishDefinitions is validating and publishing process definitions.
 	PublishDefinitions Action = "publish_definitions"
+	// RunReport is running a report definition; who may is data (the
+	// report's roles), so it is not decided here, only logged.
+	RunReport Action = "run_report"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -43,6 +46,9 @@ const (
 	RelRepresentative Relation = "representative" // ombud, god man or förvaltare
 	RelProvider       Relation = "provider"       // the actor's provider has an order for the person
 	RelEmergency      Relation = "emergency"      // an active emergency opening (nödöppning)
+	// RelReport is the ground of a case read by a report the actor may
+	// run for the case's unit; it is never a ground for reading a person.
+	RelReport Relation = "report"
 )
 
 // precedence lists relations from strongest to weakest ground.

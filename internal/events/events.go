@@ -59,6 +59,7 @@ const (
 	FormSigned              = "form.signed"
 	DeadlineStarted         = "deadline.started"
 	DeadlineMet             = "deadline.met"
+	DeadlineExtended        = "deadline.extended"
 	DeadlineWarning         = "deadline.warning"
 	DeadlineOverdue         = "deadline.overdue"
 	NoteDraftSaved          = "note.draft_saved"
@@ -68,6 +69,7 @@ const (
 	CaseMigrated            = "case.migrated"
 	FollowUpScheduled       = "follow_up.scheduled"
 	FollowUpDue             = "follow_up.due"
+	DecisionExecution       = "decision.execution"
 	// CitizenNotice asks for a notice to the case's person; the notifier
 	// sends it after commit, reading the event log.
 	CitizenNotice = "citizen.notice"

@@ -254,3 +254,13 @@ func (c *Compiled) RoleHiddenFields(formID string, roles []trygg.Role) []string 
 	}
 	return out
 }
+
+// FieldType returns the type of a top-level field of a form, or "".
+func (c *Compiled) FieldType(form, field string) string {
+	if f, ok := c.forms[form]; ok {
+		if fd, ok := f.byID[field]; ok {
+			return fd.def.Type.Value
+		}
+	}
+	return ""
+}

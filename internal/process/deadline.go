@@ -1,10 +1,12 @@
 package process
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/trygg"
 )
 
 // Timer is a moment a deadline fires: its warning or its overdue notice.
@@ -57,15 +59,52 @@ func (c *Compiled) OnEnter(ct, step string, at time.Time, opened bool) DeadlineC
 		if d.NextWorkday {
 			due = calendar.NextWorkday(due)
 		}
-		dueDate := due.Format("2006-01-02")
-		if d.WarnBefore.Value != "" {
-			if warn, err := calendar.ParsePeriod(d.WarnBefore.Value); err == nil {
-				out.Start = append(out.Start, Timer{DeadlineID: d.ID.Value, Kind: TimerWarning, DueDate: dueDate, FireAt: calendar.StartOf(warn.Before(due))})
-			}
-		}
-		out.Start = append(out.Start, Timer{DeadlineID: d.ID.Value, Kind: TimerOverdue, DueDate: dueDate, FireAt: calendar.StartOf(due.AddDate(0, 0, 1))})
+		out.Start = append(out.Start, timersFor(d, due)...)
 	}
 	return out
+}
+
+// timersFor returns deadline d's warning (if it has one) and overdue
+// timers for the last day due.
+func timersFor(d Deadline, due time.Time) []Timer {
+	var out []Timer
+	dueDate := due.Format("2006-01-02")
+	if d.WarnBefore.Value != "" {
+		if warn, err := calendar.ParsePeriod(d.WarnBefore.Value); err == nil {
+			out = append(out, Timer{DeadlineID: d.ID.Value, Kind: TimerWarning, DueDate: dueDate, FireAt: calendar.StartOf(warn.Before(due))})
+		}
+	}
+	return append(out, Timer{DeadlineID: d.ID.Value, Kind: TimerOverdue, DueDate: dueDate, FireAt: calendar.StartOf(due.AddDate(0, 0, 1))})
+}
+
+// ExtendTimers returns the timers of deadline id of case type ct with the
+// new last day due (YYYY-MM-DD): its warning, if still ahead of now, and
+// its overdue notice. It refuses a date that is not a date or not after
+// the current last day (current) and today.
+func (c *Compiled) ExtendTimers(ct, id, current, due string, now time.Time) ([]Timer, error) {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return nil, fmt.Errorf("no case type %q", ct)
+	}
+	i := slices.IndexFunc(cct.def.Deadlines, func(d Deadline) bool { return d.ID.Value == id })
+	if i < 0 {
+		return nil, fmt.Errorf("no deadline %q in case type %q", id, ct)
+	}
+	day, err := time.ParseInLocation("2006-01-02", due, calendar.Sweden)
+	if err != nil {
+		return nil, trygg.Errorf(trygg.EConflict, "The new last day of the time limit must be a date (YYYY-MM-DD).")
+	}
+	if due <= current || due < calendar.Date(now).Format("2006-01-02") {
+		return nil, trygg.Errorf(trygg.EConflict, "The new last day of the time limit (%s) must be after the current one (%s) and not in the past.", due, current)
+	}
+	var out []Timer
+	for _, t := range timersFor(cct.def.Deadlines[i], day) {
+		if t.Kind == TimerWarning && !t.FireAt.After(now) {
+			continue // the warning's day has come already
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // DeadlineRecipients returns who is told when deadline id of case type ct

@@ -136,8 +136,9 @@ func daysBetween(from, to string) int {
 
 // ReportPeriod is the stretch of days a report covers.
 type ReportPeriod struct {
-	Name       string `json:"name"` // 2026-Q3, 2026-07 or 2026
-	Start, End string // YYYY-MM-DD, both included
+	Name  string `json:"name"`  // 2026-Q3, 2026-07 or 2026
+	Start string `json:"start"` // YYYY-MM-DD, both included
+	End   string `json:"end"`
 }
 
 // ParseReportPeriod reads a period of kind: "2026-07" for a month,

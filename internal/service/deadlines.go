@@ -89,6 +89,71 @@ func applyActions(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Case
 	return nil
 }
 
+// extension is a deadline a transition extends, with its new timers.
+type extension struct {
+	deadline, from, to, form string
+	timers                   []process.Timer
+}
+
+// extensions works out the extend_deadline actions of move before its
+// transaction: the deadline must be running (its overdue notice pending)
+// and the signed form's date must be after the current last day.
+func (s *Service) extensions(ctx context.Context, tenant trygg.TenantID, w *caseWork, move process.Move) ([]extension, error) {
+	var out []extension
+	for _, act := range move.Details {
+		if act.Type.Value != process.ActionExtendDeadline {
+			continue
+		}
+		timers, err := s.db.CaseTimers(ctx, tenant, w.c.ID)
+		if err != nil {
+			return nil, err
+		}
+		current := ""
+		for _, t := range timers {
+			if t.DeadlineID == act.Deadline.Value && t.Kind == process.TimerOverdue && t.Status == "pending" {
+				current = t.DueDate
+			}
+		}
+		if current == "" {
+			return nil, trygg.Errorf(trygg.EConflict, "The time limit %q is not running (it is met, has not started or has already passed), so it cannot be extended.", act.Deadline.Value)
+		}
+		due, _ := w.ctx.Forms[act.Form.Value][act.Field.Value].(string)
+		ts, err := w.comp.ExtendTimers(w.c.CaseType, act.Deadline.Value, current, due, s.db.Now())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, extension{deadline: act.Deadline.Value, from: current, to: due, form: act.Form.Value, timers: ts})
+	}
+	return out, nil
+}
+
+// extendDeadlines replaces the extended deadlines' pending timers inside
+// tx, with an event each.
+func extendDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Case, exts []extension) error {
+	for _, x := range exts {
+		n, err := tx.CancelTimers(ctx, a.Tenant, c.ID, x.deadline)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return trygg.Errorf(trygg.EConflict, "The time limit %q passed a moment ago and can no longer be extended.", x.deadline)
+		}
+		for _, t := range x.timers {
+			if err := tx.InsertTimer(ctx, a.Tenant, store.Timer{ID: newID(), CaseID: c.ID, DeadlineID: t.DeadlineID, Kind: t.Kind,
+				DueDate: t.DueDate, FireAt: t.FireAt}); err != nil {
+				return err
+			}
+		}
+		e := events.New(a, events.DeadlineExtended, "case", c.ID, map[string]any{"deadline_id": x.deadline, "from_due_date": x.from,
+			"due_date": x.to, "form_id": x.form})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // FireDueTimers fires up to limit of the tenant's due timers: for each, in
 // one transaction with the timer's claim, it creates the tasks the deadline
 // names (a task for the assigned officer, a notice for the unit's team

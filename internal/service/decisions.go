@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"github.com/trygg/trygg/internal/access"
@@ -169,8 +170,14 @@ func draftDecisions(ctx context.Context, tx *store.Tx, a trygg.Actor, w *caseWor
 				continue
 			}
 			has[insats] = true
+			vals := w.ctx.Forms[act.Form.Value]
 			d := store.Decision{ID: newID(), CaseID: w.c.ID, Insats: insats, Outcome: process.OutcomeGranted,
 				LegalBasis: ct.Decisions.LegalBases[0].Value, Status: "draft", DraftedBy: a.UserID}
+			if act.Amount.Value != "" {
+				d.Amount = draftAmount(w.comp, act.Form.Value, act.Amount.Value, vals[act.Amount.Value])
+			}
+			d.ValidFrom, _ = vals[act.ValidFrom.Value].(string)
+			d.Calculation, _ = vals[act.Calculation.Value].(string)
 			if err := tx.SaveDecisionDraft(ctx, a.Tenant, d); err != nil {
 				return err
 			}
@@ -182,4 +189,18 @@ func draftDecisions(ctx context.Context, tx *store.Tx, a trygg.Actor, w *caseWor
 		}
 	}
 	return nil
+}
+
+// draftAmount is a form value as a decision amount: a money field's öre as
+// they are, a number field's value in hundredths (40.5 hours: 4050), the
+// unit delegation limits use.
+func draftAmount(comp *process.Compiled, form, field string, v any) int64 {
+	n, ok := v.(float64)
+	if !ok {
+		return 0
+	}
+	if comp.FieldType(form, field) == process.FieldNumber {
+		n *= 100
+	}
+	return int64(math.Round(n))
 }

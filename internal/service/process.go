@@ -357,6 +357,12 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		return store.Case{}, err
 	}
 	closes := move.Final || slices.Contains(move.Actions, process.ActionCloseCase)
+	exts, err := s.extensions(ctx, a.Tenant, w, move)
+	if err != nil {
+		return store.Case{}, err
+	}
+	// Staying in a step is not entering it again: its deadlines run on.
+	stays := move.To == w.c.Step
 	var existing []store.Decision
 	if slices.Contains(move.Actions, process.ActionCreateDecisions) {
 		if existing, err = s.db.Decisions(ctx, a.Tenant, w.c.ID); err != nil {
@@ -372,10 +378,15 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		if _, err := tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
-		if err := applyDeadlines(ctx, tx, a, w.comp, w.c, move.To, false); err != nil {
-			return err
+		if !stays {
+			if err := applyDeadlines(ctx, tx, a, w.comp, w.c, move.To, false); err != nil {
+				return err
+			}
 		}
 		if err := applyActions(ctx, tx, a, w.c, move); err != nil {
+			return err
+		}
+		if err := extendDeadlines(ctx, tx, a, w.c, exts); err != nil {
 			return err
 		}
 		if err := draftDecisions(ctx, tx, a, w, move, existing); err != nil {

@@ -1,10 +1,14 @@
 package web
 
 import (
+	"encoding/csv"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -261,4 +265,92 @@ func (s *Server) handlePublishDraft(w http.ResponseWriter, r *http.Request, a tr
 		return err
 	}
 	return encode(w, http.StatusCreated, dv)
+}
+
+func (s *Server) handleExecutions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	out, err := s.svc.Executions(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"executions": out})
+}
+
+func (s *Server) handleRecordExecution(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.ExecutionInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	out, err := s.svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, map[string]any{"executions": out})
+}
+
+func (s *Server) handleReports(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	out, err := s.svc.Reports(r.Context(), a, apiLang(r))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"reports": out})
+}
+
+func (s *Server) handleRunReport(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	res, err := s.svc.RunReport(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"), apiLang(r))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, res)
+}
+
+// handleReportCSV answers the report as CSV (RFC 4180, UTF-8 with a byte
+// order mark so spreadsheet programs read å, ä and ö right), the columns
+// as the header row and the summary after an empty line.
+func (s *Server) handleReportCSV(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	res, err := s.svc.RunReport(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"), apiLang(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, res.ID, res.Period.Name))
+	return writeReportCSV(w, res)
+}
+
+func writeReportCSV(w io.Writer, res process.ReportResult) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	var head []string
+	for _, c := range res.Columns {
+		head = append(head, c.Label)
+	}
+	_ = cw.Write(head)
+	for _, row := range res.Rows {
+		_ = cw.Write(safeCells(row.Cells))
+	}
+	if len(res.Summary) > 0 {
+		_ = cw.Write(nil)
+		for _, sum := range res.Summary {
+			_ = cw.Write(append(safeCells(sum.Values), fmt.Sprint(sum.Count)))
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// safeCells keeps a spreadsheet from reading a cell as a formula (CSV
+// injection): a cell starting with = + - @ gets a leading apostrophe,
+// unless it is a plain number.
+func safeCells(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			if _, err := strconv.ParseFloat(c, 64); err != nil {
+				c = "'" + c
+			}
+		}
+		out[i] = c
+	}
+	return out
 }

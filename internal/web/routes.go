@@ -63,6 +63,13 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/cases/{id}/decisions", s.withActor(s.handleAddDecision), true},
 		{"PUT", "/api/v1/cases/{id}/decisions/{decision}", s.withActor(s.handleSaveDecision), true},
 		{"POST", "/api/v1/cases/{id}/decisions/{decision}/finalisation", s.withActor(s.handleFinaliseDecision), true},
+		{"GET", "/api/v1/cases/{id}/executions", s.withActor(s.handleExecutions), true},
+		{"POST", "/api/v1/cases/{id}/decisions/{decision}/executions", s.withActor(s.handleRecordExecution), true},
+
+		// Reports.
+		{"GET", "/api/v1/reports", s.withActor(s.handleReports), true},
+		{"GET", "/api/v1/reports/{id}", s.withActor(s.handleRunReport), true},
+		{"GET", "/api/v1/reports/{id}/csv", s.withActor(s.handleReportCSV), true},
 
 		// Work.
 		{"GET", "/api/v1/inbox", s.withActor(s.handleInbox), true},

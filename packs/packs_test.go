@@ -85,6 +85,18 @@ func TestEconomicAssistanceCalculation(t *testing.T) {
 			"month": "2021-05-01", "applied_for": []any{"forsorjningsstod"},
 			"members": []any{member("single", 30, false)}, "shares_home": true, "shared_size": 3.0,
 		}, map[string]int64{"personal_costs": 316000, "common_costs": 47333}, ""},
+		{"2023 couple, no children (unconfirmed amounts)", map[string]any{
+			"month": "2023-02-01", "applied_for": []any{"forsorjningsstod"},
+			"members": append([]any{}, couple...), "housing_cost": 700000.0,
+		}, map[string]int64{"personal_costs": 630000, "common_costs": 125000, "norm_total": 755000, "assistance": 1455000}, ""},
+		{"2024 single adult with a child of 3 eating lunch at home", map[string]any{
+			"month": "2024-09-01", "applied_for": []any{"forsorjningsstod"},
+			"members": []any{member("single", 29, false), member("child", 3, false)}, "salary": 1000000.0,
+		}, map[string]int64{"personal_costs": 379000 + 262000, "common_costs": 136000, "norm_total": 777000, "assistance": 0}, ""},
+		{"2025 has no table: the city enters it", map[string]any{
+			"month": "2025-01-01", "applied_for": []any{"forsorjningsstod"},
+			"members": []any{member("single", 30, false)},
+		}, nil, "personal_costs"},
 		{"2016 has no table", map[string]any{
 			"month": "2016-05-01", "applied_for": []any{"forsorjningsstod"},
 			"members": []any{member("single", 30, false)},

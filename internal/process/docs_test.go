@@ -222,11 +222,11 @@ func TestDocumentedKeys(t *testing.T) {
 			walk(f.Type)
 		}
 	}
-	for _, v := range []any{CodeSystem{}, Form{}, Block{}, CaseType{}, DecisionTable{}, Report{}} {
+	for _, v := range []any{CodeSystem{}, Form{}, Block{}, CaseType{}, DecisionTable{}, Report{}, TableRuleSet{}} {
 		walk(reflect.TypeOf(v))
 	}
 	for _, vs := range [][]string{
-		{KindCodeSystem, KindForm, KindCaseType, KindDecisionTable, KindBlock, KindReport},
+		{KindCodeSystem, KindForm, KindCaseType, KindDecisionTable, KindBlock, KindReport, KindRuleSet},
 		{SourceDecisions, PeriodMonth, PeriodQuarter, PeriodYear},
 		slices.Collect(maps.Keys(fieldTypes)), slices.Collect(maps.Keys(actionTypes)),
 		slices.Collect(maps.Keys(fields)), slices.Collect(maps.Keys(ioTypes)),

@@ -75,6 +75,19 @@ func (b *Bundle) expand() Problems {
 	for _, f := range b.Forms {
 		build(f)
 	}
+	// Rule sets written apart from their table join it.
+	tables := map[string]*DecisionTable{}
+	for _, t := range b.Tables {
+		tables[t.ID.Value] = t
+	}
+	for _, rs := range b.RuleSets {
+		t := tables[rs.Table.Value]
+		if t == nil {
+			add(rs.Table.Pos, "the rule set is for an unknown decision table %q (table: <decision table id>)", rs.Table.Value)
+			continue
+		}
+		t.RuleSets = append(t.RuleSets, rs.RuleSet)
+	}
 	return probs
 }
 

@@ -71,6 +71,7 @@ type Bundle struct {
 	Tables      []*DecisionTable
 	Blocks      []*Block
 	Reports     []*Report
+	RuleSets    []*TableRuleSet
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
 }
@@ -329,10 +330,12 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		return loadInto(decode, file, doc, &b.Tables)
 	case KindReport:
 		return loadInto(decode, file, doc, &b.Reports)
+	case KindRuleSet:
+		return loadInto(decode, file, doc, &b.RuleSets)
 	case "":
-		return Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system, decision_table or report"}}
+		return Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system, decision_table, rule_set or report"}}
 	}
-	return Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system, decision_table or report", head.Kind)}}
+	return Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system, decision_table, rule_set or report", head.Kind)}}
 }
 
 // loadInto decodes a document into a new T, gives its positions the file's

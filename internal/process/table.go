@@ -41,6 +41,19 @@ type TableIO struct {
 	Type Str `yaml:"type"`
 }
 
+// KindRuleSet is a rule set for a decision table defined elsewhere, so a
+// city can add a year's amounts in a file of its own without editing the
+// table's file (a shipped pack's).
+const KindRuleSet = "rule_set"
+
+// TableRuleSet is a rule set document: the table it belongs to and the
+// rule set's keys.
+type TableRuleSet struct {
+	Kind    string `yaml:"kind"`
+	Table   Str    `yaml:"table"`
+	RuleSet `yaml:",inline"`
+}
+
 // RuleSet is the rules valid from ValidFrom to ValidTo (dates, inclusive;
 // an empty ValidTo is open-ended).
 type RuleSet struct {

@@ -257,3 +257,49 @@ func TestDecideCallsAreChecked(t *testing.T) {
 		}
 	}
 }
+
+// A rule set in a file of its own joins its table; one for an unknown
+// table, or overlapping the table's own, is refused with its file and line.
+func TestRuleSetDocuments(t *testing.T) {
+	table := `kind: decision_table
+id: norm
+name: {sv: Norm}
+hit_policy: first
+inputs: [{id: size, type: number}]
+outputs: [{id: sek, type: number}]
+rule_sets:
+  - valid_from: "2024-01-01"
+    valid_to: "2024-12-31"
+    rules: [{when: {size: "-"}, then: {sek: "100"}}]
+`
+	later := func(table, from string) string {
+		return "kind: rule_set\ntable: " + table + "\nvalid_from: \"" + from + "\"\nvalid_to: \"2026-12-31\"\nrules: [{when: {size: \"-\"}, then: {sek: \"200\"}}]\n"
+	}
+	b, probs := Load([]File{{Name: "norm.yaml", Data: []byte(table)}, {Name: "city.yaml", Data: []byte(later("norm", "2026-01-01"))}})
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	c, probs := Compile(b)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	for date, want := range map[string]float64{"2024-06-01": 100, "2026-06-01": 200} {
+		out, err := c.Decide("norm", date, map[string]any{"size": 1.0})
+		if err != nil || out["sek"] != want {
+			t.Errorf("%s: %v, %v; want %v", date, out, err, want)
+		}
+	}
+	if _, err := c.Decide("norm", "2025-06-01", map[string]any{"size": 1.0}); err == nil {
+		t.Error("2025 has no rule set but got an answer")
+	}
+	for name, tc := range map[string]struct{ file, want string }{
+		"unknown table": {later("nrom", "2026-01-01"), `city.yaml:2:8: the rule set is for an unknown decision table "nrom"`},
+		"overlap":       {later("norm", "2024-06-01"), `city.yaml:3:13: this rule set's validity overlaps the one at norm.yaml:8`},
+	} {
+		b, probs := Load([]File{{Name: "norm.yaml", Data: []byte(table)}, {Name: "city.yaml", Data: []byte(tc.file)}})
+		probs = append(probs, Validate(b)...)
+		if !strings.Contains(probs.Error(), tc.want) {
+			t.Errorf("%s: problems %q, want %q", name, probs.Error(), tc.want)
+		}
+	}
+}

@@ -704,7 +704,11 @@ func (v *validator) table(t *DecisionTable) {
 		}
 		for _, o := range spans {
 			if rs.ValidFrom.Value <= o.to && o.from <= to {
-				v.add(rs.ValidFrom.Pos, "this rule set's validity overlaps the one at line %d: a date must select one rule set", o.pos.Line)
+				where := fmt.Sprintf("line %d", o.pos.Line)
+				if o.pos.File != rs.ValidFrom.Pos.File {
+					where = fmt.Sprintf("%s:%d", o.pos.File, o.pos.Line)
+				}
+				v.add(rs.ValidFrom.Pos, "this rule set's validity overlaps the one at %s: a date must select one rule set", where)
 			}
 		}
 		spans = append(spans, span{rs.ValidFrom.Value, to, rs.ValidFrom.Pos})

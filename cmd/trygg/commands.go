@@ -117,8 +117,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer closeAll()
 	ds := demo.Generate(demo.Options{Persons: *n, Staff: *staff, Seed: *seed})
-	ds.Definitions = packDefinitions()
-	loaded, err := svc.LoadDemo(ctx, ds)
+	loaded, err := loadDemo(ctx, svc, ds, newLogger(stderr))
 	if err != nil {
 		return err
 	}

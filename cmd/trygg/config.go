@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/demo"
@@ -97,13 +98,33 @@ func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
 
-// packDefinitions returns the shipped method packs for the demo.
-func packDefinitions() []demo.Definition {
-	var out []demo.Definition
+// demoWalksPerType is how many generated cases of each case type get a
+// played history in the demo.
+const demoWalksPerType = 25
+
+// loadDemo loads ds with the shipped packs and the demo city's own rule
+// sets as its definitions, then plays the histories of some of its cases.
+// It reports whether anything was loaded (false: the demo was there).
+func loadDemo(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *slog.Logger) (bool, error) {
 	for _, f := range packs.Files() {
-		out = append(out, demo.Definition{Name: f.Name, Content: f.Content})
+		ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
 	}
-	return out
+	ds.Definitions = append(ds.Definitions, demo.CityDefinitions()...)
+	loaded, err := svc.LoadDemo(ctx, ds)
+	if err != nil || !loaded {
+		return loaded, err
+	}
+	walks, err := demo.Walks()
+	if err != nil {
+		return true, err
+	}
+	start := time.Now()
+	n, err := svc.PlayDemoWalks(ctx, ds, walks, demoWalksPerType)
+	if err != nil {
+		return true, err
+	}
+	log.Info("demo histories played", "cases", n, "duration", time.Since(start).Round(time.Millisecond))
+	return true, nil
 }
 
 // openService opens (and migrates) the database and returns a service over

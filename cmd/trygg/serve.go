@@ -64,7 +64,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		// The municipality is generated only the first time.
 		if _, err := db.Tenant(ctx, demo.TenantID); trygg.ErrorCode(err) == trygg.ENotFound {
 			ds = demo.Generate(demo.Options{})
-			ds.Definitions = packDefinitions()
 		} else if err != nil {
 			return err
 		}
@@ -82,7 +81,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	svc.SessionIdle = *idle
 
 	if ds != nil {
-		loaded, err := svc.LoadDemo(ctx, ds)
+		loaded, err := loadDemo(ctx, svc, ds, log)
 		if err != nil {
 			return err
 		}

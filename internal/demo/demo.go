@@ -50,6 +50,9 @@ type User struct {
 type Case struct {
 	ID, PersonID, UnitID, CaseType, Title, AssignedTo string
 	OpenedAt                                          time.Time
+	// Journey marks the cases of the journeys' people: they start fresh,
+	// for a newcomer to work through, and get no played history.
+	Journey bool
 }
 
 // Login is a demo account worth printing, with what it shows.
@@ -312,6 +315,9 @@ func Generate(opts Options) *Dataset {
 	hidden.Protection = persons.ProtectionProtected
 	hidden = g.add(hidden)
 	g.openCase(hidden, "norra-bou", TypeChild, "Orosanmälan", named0("skyddad"))
+	for i := range ds.Cases {
+		ds.Cases[i].Journey = true
+	}
 	// Citizen accounts for the journeys (the portal is a later issue; they
 	// can already sign in and read their own records through the API).
 	for _, c := range []struct {

@@ -26,8 +26,23 @@ type DB struct {
 	read    *sql.DB
 	dialect dialect
 	clock   trygg.Clock
+	// replay, when not zero, is the moment (Unix microseconds) Now
+	// returns instead of the clock's: set while a demo's history is
+	// played, so its records carry the days they happened on.
+	replay atomic.Int64
 
 	statements atomic.Int64 // SQL statements sent, for benchmarks
+}
+
+// ReplayAt makes Now return t until ReplayAt is called with the zero time.
+// It is for loading a demo's history through the ordinary services, before
+// the server takes requests; nothing else uses it.
+func (db *DB) ReplayAt(t time.Time) {
+	if t.IsZero() {
+		db.replay.Store(0)
+		return
+	}
+	db.replay.Store(t.UnixMicro())
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL
@@ -108,7 +123,12 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 func (db *DB) Statements() int64 { return db.statements.Load() }
 
 // Now returns the store clock's time, truncated to microseconds as stored.
-func (db *DB) Now() time.Time { return db.clock.Now().UTC().Truncate(time.Microsecond) }
+func (db *DB) Now() time.Time {
+	if us := db.replay.Load(); us != 0 {
+		return time.UnixMicro(us).UTC()
+	}
+	return db.clock.Now().UTC().Truncate(time.Microsecond)
+}
 
 // Tx is a write transaction. It fixes "now" once so every row it writes
 // carries the same time.

@@ -2,6 +2,13 @@ package packs_test
 
 import (
 	"fmt"
+	"go/scanner"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +132,117 @@ func TestEconomicAssistanceCalculation(t *testing.T) {
 			}
 			t.Log(st.Values["calculation_text"])
 		})
+	}
+}
+
+// TestNoGoCodeNamesAPack proves the engine is generic: no Go code outside
+// tests names a pack's case types, forms, code systems, decision tables or
+// reports, a method (IBIC, BBIC, the national norm) or a norm amount. Go
+// comments may explain; identifiers, strings and numbers may not.
+func TestNoGoCodeNamesAPack(t *testing.T) {
+	b, probs := process.Load(packFiles(""))
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	var ids []string
+	for _, ct := range b.CaseTypes {
+		ids = append(ids, ct.ID.Value)
+	}
+	for _, f := range b.Forms {
+		ids = append(ids, f.ID.Value)
+	}
+	for _, cs := range b.CodeSystems {
+		ids = append(ids, cs.ID.Value)
+	}
+	for _, tb := range b.Tables {
+		ids = append(ids, tb.ID.Value)
+	}
+	for _, r := range b.Reports {
+		ids = append(ids, r.ID.Value)
+	}
+	words := []string{"ibic", "bbic", "riksnorm", "forsorjningsstod", "försörjningsstöd"}
+	// Norm amounts, in kronor and in öre. Round thousands are too common
+	// in ordinary code to tell anything and are left out.
+	amounts := map[string]bool{}
+	for _, tb := range b.Tables {
+		for _, rs := range tb.RuleSets {
+			for _, r := range rs.Rules {
+				for _, v := range r.Then {
+					n, err := strconv.Atoi(v.Value)
+					if err == nil && n >= 100 && n%1000 != 0 {
+						amounts[strconv.Itoa(n)], amounts[strconv.Itoa(n*100)] = true, true
+					}
+				}
+			}
+		}
+	}
+	if len(ids) < 10 || len(amounts) < 50 {
+		t.Fatalf("too little found in the packs to check against: %d ids, %d amounts", len(ids), len(amounts))
+	}
+	idPattern := regexp.MustCompile(`(?:^|[^a-z0-9_-])(` + strings.Join(ids, "|") + `)(?:[^a-z0-9_-]|$)`)
+
+	root := filepath.Join("..")
+	checked := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".tools" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		checked++
+		fset := token.NewFileSet()
+		var s scanner.Scanner
+		s.Init(fset.AddFile(path, -1, len(src)), src, nil, 0)
+		for {
+			pos, tok, lit := s.Scan()
+			if tok == token.EOF {
+				break
+			}
+			var what string
+			switch tok {
+			case token.IDENT:
+				for _, w := range words {
+					if strings.Contains(strings.ToLower(lit), w) {
+						what = "the method " + w
+					}
+				}
+			case token.STRING:
+				text, err := strconv.Unquote(lit)
+				if err != nil {
+					text = lit
+				}
+				low := strings.ToLower(text)
+				for _, w := range words {
+					if strings.Contains(low, w) {
+						what = "the method " + w
+					}
+				}
+				if m := idPattern.FindStringSubmatch(low); m != nil {
+					what = "the pack's " + m[1]
+				}
+			case token.INT:
+				if amounts[lit] {
+					what = "the norm amount " + lit
+				}
+			}
+			if what != "" {
+				t.Errorf("%s names %s: make it data in a pack, not Go", fset.Position(pos), what)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 50 {
+		t.Errorf("only %d Go files checked: is the walk looking in the right place?", checked)
 	}
 }

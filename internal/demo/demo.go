@@ -5,10 +5,13 @@
 package demo
 
 import (
+	_ "embed"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/persons"
@@ -82,14 +85,22 @@ type Definition struct {
 	Name, Content string
 }
 
-// The demo's case types; the first four are those of the shipped packs.
-const (
-	TypeHomeCare = "ibic_sol_aldre"
-	TypeChild    = "bbic_barn"
-	TypeAssist   = "ekonomiskt_bistand"
-	TypeLSS      = "ibic_lss"
-	TypeHealth   = "hsl-insats"
-)
+//go:embed case_types.yaml
+var caseTypesYAML []byte
+
+// caseTypes maps a kind of unit to the case type of its demo cases; the
+// names are data (case_types.yaml), so no Go code names a pack.
+var caseTypes = func() map[string]string {
+	m := map[string]string{}
+	if err := yaml.Unmarshal(caseTypesYAML, &m); err != nil {
+		panic("demo: case_types.yaml: " + err.Error())
+	}
+	return m
+}()
+
+// CaseType returns the case type of the demo's cases in a kind of unit
+// (ao, bou, eb, fs, hsl).
+func CaseType(unitKind string) string { return caseTypes[unitKind] }
 
 // namedStaff are the demo accounts worth printing, one per kind of work.
 var namedStaff = []struct {
@@ -291,13 +302,13 @@ func Generate(opts Options) *Dataset {
 	daughter.FamilyName = mother.FamilyName
 	g.ds.Persons[len(g.ds.Persons)-1] = daughter
 	g.relate(daughter, mother, persons.RelRepresentative)
-	g.openCase(mother, "norra-ao", TypeHomeCare, "Ansökan om hemtjänst och trygghetslarm", named0("handlaggare"))
+	g.openCase(mother, "norra-ao", caseTypes["ao"], "Ansökan om hemtjänst och trygghetslarm", named0("handlaggare"))
 	// 2. A 9-year-old child reported by the school; guardians.
 	child := g.add(g.person(9, "M"))
 	p1, p2 := g.add(g.person(38, "F")), g.add(g.person(40, "M"))
 	g.relate(p1, child, persons.RelGuardian)
 	g.relate(p2, child, persons.RelGuardian)
-	g.openCase(child, "norra-bou", TypeChild, "Orosanmälan från skolan", named0("utredare"))
+	g.openCase(child, "norra-bou", caseTypes["bou"], "Orosanmälan från skolan", named0("utredare"))
 	// 3. A single mother of two (4 and 12) applying for economic assistance.
 	single := g.add(g.person(34, "F"))
 	for _, age := range []int{4, 12} {
@@ -306,15 +317,15 @@ func Generate(opts Options) *Dataset {
 		g.add(kid)
 		g.relate(single, kid, persons.RelGuardian)
 	}
-	g.openCase(single, "norra-eb", TypeAssist, "Ansökan om ekonomiskt bistånd, mars", named0("ekonom"))
+	g.openCase(single, "norra-eb", caseTypes["eb"], "Ansökan om ekonomiskt bistånd, mars", named0("ekonom"))
 	// 4. A 24-year-old man with autism applying under LSS.
 	young := g.add(g.person(24, "M"))
-	g.openCase(young, "norra-fs", TypeLSS, "Ansökan om daglig verksamhet och bostad med särskild service", named0("lss"))
+	g.openCase(young, "norra-fs", caseTypes["fs"], "Ansökan om daglig verksamhet och bostad med särskild service", named0("lss"))
 	// A child with protected identity, visible only with permission.
 	hidden := g.person(11, "F")
 	hidden.Protection = persons.ProtectionProtected
 	hidden = g.add(hidden)
-	g.openCase(hidden, "norra-bou", TypeChild, "Orosanmälan", named0("skyddad"))
+	g.openCase(hidden, "norra-bou", caseTypes["bou"], "Orosanmälan", named0("skyddad"))
 	for i := range ds.Cases {
 		ds.Cases[i].Journey = true
 	}
@@ -336,9 +347,9 @@ func Generate(opts Options) *Dataset {
 		switch r := g.rng.IntN(10); {
 		case r < 3: // an older person in elderly care
 			p := g.add(g.person(67+g.rng.IntN(30), []string{"F", "M"}[g.rng.IntN(2)]))
-			g.openCase(p, unitID(d, "ao"), TypeHomeCare, "Ansökan om hemtjänst", officerIn(unitID(d, "ao")))
+			g.openCase(p, unitID(d, "ao"), caseTypes["ao"], "Ansökan om hemtjänst", officerIn(unitID(d, "ao")))
 			if g.rng.IntN(3) == 0 {
-				g.openCase(p, unitID(d, "hsl"), TypeHealth, "Hemsjukvård", officerIn(unitID(d, "hsl")))
+				g.openCase(p, unitID(d, "hsl"), caseTypes["hsl"], "Hemsjukvård", officerIn(unitID(d, "hsl")))
 			}
 		case r < 5: // a family with a child welfare report
 			parent := g.add(g.person(25+g.rng.IntN(25), []string{"F", "M"}[g.rng.IntN(2)]))
@@ -349,15 +360,15 @@ func Generate(opts Options) *Dataset {
 				g.add(kid)
 				g.relate(parent, kid, persons.RelGuardian)
 				if i == 0 {
-					g.openCase(kid, unitID(d, "bou"), TypeChild, "Orosanmälan", officerIn(unitID(d, "bou")))
+					g.openCase(kid, unitID(d, "bou"), caseTypes["bou"], "Orosanmälan", officerIn(unitID(d, "bou")))
 				}
 			}
 		case r < 7: // economic assistance
 			p := g.add(g.person(19+g.rng.IntN(45), []string{"F", "M"}[g.rng.IntN(2)]))
-			g.openCase(p, unitID(d, "eb"), TypeAssist, "Ansökan om ekonomiskt bistånd", officerIn(unitID(d, "eb")))
+			g.openCase(p, unitID(d, "eb"), caseTypes["eb"], "Ansökan om ekonomiskt bistånd", officerIn(unitID(d, "eb")))
 		case r < 8: // disability support
 			p := g.add(g.person(18+g.rng.IntN(50), []string{"F", "M"}[g.rng.IntN(2)]))
-			g.openCase(p, unitID(d, "fs"), TypeLSS, "Ansökan om insats enligt LSS", officerIn(unitID(d, "fs")))
+			g.openCase(p, unitID(d, "fs"), caseTypes["fs"], "Ansökan om insats enligt LSS", officerIn(unitID(d, "fs")))
 		default: // known to the registry and to trygg, no open case
 			g.add(g.person(g.rng.IntN(95), []string{"F", "M"}[g.rng.IntN(2)]))
 		}

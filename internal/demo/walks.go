@@ -68,5 +68,5 @@ func Walks() ([]Walk, error) {
 // CityDefinitions are definitions the demo municipality adds to the packs:
 // its own rule sets for years the packs leave to the city.
 func CityDefinitions() []Definition {
-	return []Definition{{Name: "norra-stad/riksnorm_fran_2025.yaml", Content: demoRuleSets}}
+	return []Definition{{Name: "demo-city/rule_sets.yaml", Content: demoRuleSets}}
 }

@@ -67,9 +67,14 @@ func (s *Service) SaveDecision(ctx context.Context, a trygg.Actor, caseID, id st
 	}
 	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if id != "" {
-			if _, err := tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
+			old, err := tx.Decision(ctx, a.Tenant, w.c.ID, id)
+			if err != nil {
 				return err
 			}
+			// The calculation comes from the form that drafted the
+			// decision; the officer explains any other amount in the
+			// justification.
+			d.Calculation = old.Calculation
 		}
 		if err := tx.SaveDecisionDraft(ctx, a.Tenant, d); err != nil {
 			return err

@@ -1,0 +1,644 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/storetest"
+	"github.com/trygg/trygg/internal/web"
+	"github.com/trygg/trygg/packs"
+)
+
+// packWorld is the demo municipality with the shipped packs published,
+// served over HTTP on loopback, on a clock the test moves.
+type packWorld struct {
+	t      *testing.T
+	srv    *httptest.Server
+	svc    *service.Service
+	clock  *storetest.Clock
+	ds     *demo.Dataset
+	tokens map[string]string
+}
+
+func newPackWorld(t *testing.T, engine string, start time.Time) *packWorld {
+	t.Helper()
+	clock := storetest.NewClock(start)
+	db := storetest.Open(t, engine, clock)
+	svc := storetest.Service(t, db, nil)
+	ds := demo.Generate(demo.Options{Persons: 80, Staff: 40, Today: start})
+	for _, f := range packs.Files() {
+		ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
+	}
+	ds.Definitions = append(ds.Definitions, demo.CityDefinitions()...)
+	if _, err := svc.LoadDemo(context.Background(), ds); err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(web.Config{DefaultTenant: demo.TenantID}, svc, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &packWorld{t: t, srv: srv, svc: svc, clock: clock, ds: ds, tokens: map[string]string{}}
+}
+
+// call sends a JSON request as the demo user (signing in the first time)
+// and decodes the answer into out, failing the test unless the status is
+// want.
+func (w *packWorld) call(user, method, path string, body any, want int, out any) {
+	w.t.Helper()
+	token := w.tokens[user]
+	if token == "" {
+		var sess struct{ Token string }
+		w.send("", "POST", "/api/v1/session", map[string]string{"username": user, "password": demo.Password}, http.StatusCreated, &sess)
+		token, w.tokens[user] = sess.Token, sess.Token
+	}
+	w.send(token, method, path, body, want, out)
+}
+
+func (w *packWorld) send(token, method, path string, body any, want int, out any) {
+	w.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, w.srv.URL+path, rd)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		w.t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		if p, ok := out.(*[]byte); ok {
+			*p = b
+			return
+		}
+		if err := json.Unmarshal(b, out); err != nil {
+			w.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		}
+	}
+}
+
+// fill saves and signs a form of a case.
+func (w *packWorld) fill(user, caseID, form string, values map[string]any) map[string]any {
+	w.t.Helper()
+	var view struct {
+		State struct {
+			Values map[string]any    `json:"values"`
+			Errors map[string]string `json:"errors"`
+		} `json:"state"`
+	}
+	w.call(user, "PUT", "/api/v1/cases/"+caseID+"/forms/"+form, map[string]any{"values": values}, http.StatusOK, &view)
+	if len(view.State.Errors) > 0 {
+		w.t.Fatalf("form %s: %v", form, view.State.Errors)
+	}
+	w.call(user, "POST", "/api/v1/cases/"+caseID+"/forms/"+form+"/signature", nil, http.StatusOK, nil)
+	return view.State.Values
+}
+
+func (w *packWorld) move(user, caseID, transition string) {
+	w.t.Helper()
+	w.call(user, "POST", "/api/v1/cases/"+caseID+"/transitions", map[string]string{"transition": transition}, http.StatusOK, nil)
+}
+
+type apiDecision struct {
+	ID, Insats, Outcome, Status, Calculation string
+	LegalBasis                               string `json:"legal_basis"`
+	ValidFrom                                string `json:"valid_from"`
+	AppealBy                                 string `json:"appeal_by"`
+	Amount                                   int64
+}
+
+func (w *packWorld) decisions(user, caseID string) []apiDecision {
+	w.t.Helper()
+	var out struct{ Decisions []apiDecision }
+	w.call(user, "GET", "/api/v1/cases/"+caseID+"/decisions", nil, http.StatusOK, &out)
+	return out.Decisions
+}
+
+// decide completes and finalises every draft decision of the case.
+func (w *packWorld) decide(user, caseID string, change func(d *apiDecision) map[string]any) []apiDecision {
+	w.t.Helper()
+	for _, d := range w.decisions(user, caseID) {
+		if d.Status != "draft" {
+			continue
+		}
+		body := map[string]any{"insats": d.Insats, "outcome": d.Outcome, "legal_basis": d.LegalBasis, "valid_from": d.ValidFrom,
+			"amount": d.Amount, "justification": "Utredningen visar behovet."}
+		if d.ValidFrom == "" {
+			body["valid_from"] = w.today()
+		}
+		for k, v := range change(&d) {
+			body[k] = v
+		}
+		w.call(user, "PUT", "/api/v1/cases/"+caseID+"/decisions/"+d.ID, body, http.StatusOK, nil)
+		w.call(user, "POST", "/api/v1/cases/"+caseID+"/decisions/"+d.ID+"/finalisation", nil, http.StatusOK, nil)
+	}
+	return w.decisions(user, caseID)
+}
+
+// advance moves the clock; sessions idle that long have expired, so the
+// users sign in again.
+func (w *packWorld) advance(d time.Duration) {
+	w.clock.Advance(d)
+	clear(w.tokens)
+}
+
+func (w *packWorld) today() string { return w.clock.Now().Format(time.DateOnly) }
+
+func (w *packWorld) openCase(user, personID, unit, caseType string) string {
+	w.t.Helper()
+	var c struct{ ID string }
+	w.call(user, "POST", "/api/v1/cases", map[string]string{"person_id": personID, "unit_id": unit, "case_type": caseType,
+		"title": "Test"}, http.StatusCreated, &c)
+	return c.ID
+}
+
+// journeyCase returns the journey case of a case type.
+func (w *packWorld) journeyCase(caseType string) demo.Case {
+	w.t.Helper()
+	for _, c := range w.ds.Cases {
+		if c.Journey && c.CaseType == caseType {
+			return c
+		}
+	}
+	w.t.Fatalf("no journey case of type %s", caseType)
+	return demo.Case{}
+}
+
+// fire runs the timer loop's work once, as serve does every interval.
+func (w *packWorld) fire() {
+	w.t.Helper()
+	if _, err := w.svc.FireDueTimers(context.Background(), demo.TenantID, 1000); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// tasks returns the user's open tasks on a case as "kind deadline".
+func (w *packWorld) tasks(user, caseID string) []string {
+	w.t.Helper()
+	var inbox struct {
+		Tasks []struct {
+			CaseID     string `json:"case_id"`
+			Kind       string `json:"kind"`
+			DeadlineID string `json:"deadline_id"`
+		}
+	}
+	w.call(user, "GET", "/api/v1/inbox", nil, http.StatusOK, &inbox)
+	var out []string
+	for _, t := range inbox.Tasks {
+		if t.CaseID == caseID {
+			out = append(out, t.Kind+" "+t.DeadlineID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// timers returns the case's pending timers as "kind deadline due".
+func (w *packWorld) timers(user, caseID string) []string {
+	w.t.Helper()
+	var p struct {
+		Case   struct{ Step string }
+		Timers []struct {
+			DeadlineID string `json:"deadline_id"`
+			Kind       string `json:"kind"`
+			DueDate    string `json:"due_date"`
+			Status     string `json:"status"`
+		}
+	}
+	w.call(user, "GET", "/api/v1/cases/"+caseID+"/process", nil, http.StatusOK, &p)
+	var out []string
+	for _, t := range p.Timers {
+		if t.Status == "pending" {
+			out = append(out, t.Kind+" "+t.DeadlineID+" "+t.DueDate)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (w *packWorld) step(user, caseID string) string {
+	w.t.Helper()
+	var c struct{ Step string }
+	w.call(user, "GET", "/api/v1/cases/"+caseID, nil, http.StatusOK, &c)
+	return c.Step
+}
+
+const day = 24 * time.Hour
+
+// TestHomeCareThroughTheAPI: an IBIC home-care case from application to
+// the order to the provider, with the follow-up timer, execution records,
+// and the unexecuted-decisions report at its edges.
+func TestHomeCareThroughTheAPI(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) // a Monday
+			w := newPackWorld(t, engine, t0)
+			c := w.journeyCase("ibic_sol_aldre").ID
+			w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "representative", "representative_name": "Dottern",
+				"representative_role": "fullmakt", "applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"},
+				"own_description": "Klarar inte duschen efter fallet."})
+			w.move("handlaggare", c, "start_investigation")
+			drafts := w.decisions("handlaggare", c)
+			if len(drafts) != 2 || drafts[0].Status != "draft" {
+				t.Fatalf("drafts after the investigation started: %+v", drafts)
+			}
+			// The investigation needs every goal to concern an assessed need.
+			utredning := map[string]any{
+				"needs_assessment": []map[string]any{{"code": "d510", "qualifier": 3, "text": "Behöver hjälp att duscha."}},
+				"own_view":         "Vill bo kvar hemma.",
+				"goals":            []map[string]any{{"need": "d540", "goal": "Klär sig själv.", "follow_up_by": "2026-04-01"}},
+			}
+			var view struct {
+				State struct{ Errors map[string]string }
+			}
+			w.call("handlaggare", "PUT", "/api/v1/cases/"+c+"/forms/ibic_utredning", map[string]any{"values": utredning}, http.StatusOK, &view)
+			if !strings.Contains(view.State.Errors["goals"], "bedömt") {
+				t.Errorf("a goal for an unassessed need: errors %v", view.State.Errors)
+			}
+			utredning["goals"] = []map[string]any{{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"}}
+			w.fill("handlaggare", c, "ibic_utredning", utredning)
+			w.move("handlaggare", c, "to_decision")
+			// Home help above the officer's delegation (60 hours) needs the team lead.
+			for _, d := range drafts {
+				if d.Insats == "hemtjanst_omvardnad" {
+					w.call("handlaggare", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, map[string]any{"insats": d.Insats, "outcome": "granted",
+						"legal_basis": d.LegalBasis, "valid_from": w.today(), "amount": 8000, "justification": "Stort behov."}, http.StatusOK, nil)
+					w.call("handlaggare", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusForbidden, nil)
+				}
+			}
+			final := w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
+				if d.Insats == "hemtjanst_omvardnad" {
+					return map[string]any{"amount": 2400} // 24 hours a month
+				}
+				return nil
+			})
+			for _, d := range final {
+				if d.Status != "final" {
+					t.Errorf("decision %s is %s", d.Insats, d.Status)
+				}
+			}
+			w.move("handlaggare", c, "order")
+			if s := w.step("handlaggare", c); s != "implementation" {
+				t.Fatalf("step after ordering: %s", s)
+			}
+			if got := w.timers("handlaggare", c); len(got) != 1 || !strings.HasPrefix(got[0], "follow_up follow_up/order/0 2026-04-05") {
+				t.Errorf("timers after ordering: %v, want the three-month follow-up", got)
+			}
+
+			// Execution: the home help starts on day 90, the alarm on day 91.
+			w.advance(95 * day)
+			byInsats := map[string]string{}
+			for _, d := range final {
+				byInsats[d.Insats] = d.ID
+			}
+			record := func(insats string, in map[string]any, want int) {
+				t.Helper()
+				w.call("handlaggare", "POST", "/api/v1/cases/"+c+"/decisions/"+byInsats[insats]+"/executions", in, want, nil)
+			}
+			record("hemtjanst_omvardnad", map[string]any{"kind": "delay", "on": "2026-03-01", "reason": "Ingen ledig personal i området.",
+				"offers": "Erbjuden annan utförare, avböjt.", "interim_help": "Anhörig hjälper."}, http.StatusCreated)
+			record("hemtjanst_omvardnad", map[string]any{"kind": "executed", "on": "2026-04-05"}, http.StatusCreated)
+			record("trygghetslarm", map[string]any{"kind": "executed", "on": "2026-04-06"}, http.StatusCreated)
+			// Bad entries change nothing.
+			record("trygghetslarm", map[string]any{"kind": "executed", "on": "2026-04-07"}, http.StatusConflict)
+			record("trygghetslarm", map[string]any{"kind": "resumed", "on": "2026-04-07"}, http.StatusConflict)
+			record("trygghetslarm", map[string]any{"kind": "interrupted", "on": "2026-04-01"}, http.StatusUnprocessableEntity)
+			record("trygghetslarm", map[string]any{"kind": "interrupted", "on": "2026-12-01"}, http.StatusUnprocessableEntity)
+			record("trygghetslarm", map[string]any{"kind": "executed", "on": "2025-12-01"}, http.StatusUnprocessableEntity)
+			record("trygghetslarm", map[string]any{"kind": "started", "on": "2026-04-07"}, http.StatusUnprocessableEntity)
+			record("trygghetslarm", map[string]any{"kind": "delay", "on": "2026-04-07"}, http.StatusUnprocessableEntity)
+			var ex struct{ Executions []struct{ Kind, On string } }
+			w.call("handlaggare", "GET", "/api/v1/cases/"+c+"/executions", nil, http.StatusOK, &ex)
+			if len(ex.Executions) != 3 {
+				t.Errorf("execution entries: %+v, want the 3 good ones", ex.Executions)
+			}
+
+			// An LSS case executed, then interrupted and not resumed.
+			lss := w.journeyCase("ibic_lss").ID
+			w.advance(-95 * day)
+			w.fill("lss", lss, "ibic_ansokan", map[string]any{"applicant_kind": "self", "applied_lss": []string{"lss_4_kontaktperson"},
+				"own_description": "Vill ha en kontaktperson."})
+			w.move("lss", lss, "start_investigation")
+			w.decide("lss", lss, func(*apiDecision) map[string]any { return nil })
+			lssDecision := w.decisions("lss", lss)[0].ID
+			w.advance(95 * day)
+			for _, in := range []map[string]any{{"kind": "executed", "on": "2026-01-10"}, {"kind": "interrupted", "on": "2026-01-12"}} {
+				w.call("lss", "POST", "/api/v1/cases/"+lss+"/decisions/"+lssDecision+"/executions", in, http.StatusCreated, nil)
+			}
+
+			// The report, as of 10 April: the alarm (day 91) and the
+			// interrupted LSS decision (88 days) — not yet; the home help
+			// (day 90) never.
+			run := func(user, period string, want int) [][]string {
+				t.Helper()
+				var res struct {
+					Columns []struct{ ID string }
+					Rows    []struct {
+						CaseID string `json:"case_id"`
+						Cells  []string
+					}
+					Summary []struct {
+						Values []string
+						Count  int
+					}
+				}
+				w.call(user, "GET", "/api/v1/reports/ej_verkstallda_beslut?period="+period, nil, want, &res)
+				var out [][]string
+				for _, r := range res.Rows {
+					row := map[string]string{}
+					for i, col := range res.Columns {
+						row[col.ID] = r.Cells[i]
+					}
+					out = append(out, []string{r.CaseID, row["insats"], row["days"], row["executed_on"], row["interrupted_on"], row["sex"], row["reason"]})
+				}
+				return out
+			}
+			got := run("arbetsledare", "2026-Q2", http.StatusOK)
+			want := [][]string{{c, "Trygghetslarm", "91", "2026-04-06", "", "Kvinna", ""}}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("report on 10 April:\n got %v\nwant %v", got, want)
+			}
+			w.advance(4 * day) // 14 April: the interruption is 92 days old
+			got = run("arbetsledare", "2026-Q2", http.StatusOK)
+			want = append(want, []string{lss, "Kontaktperson (9 § 4)", "92", "", "2026-01-12", "Man", ""})
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("report on 14 April:\n got %v\nwant %v", got, want)
+			}
+			// In the first quarter nothing was late yet.
+			if got := run("arbetsledare", "2026-Q1", http.StatusOK); len(got) != 0 {
+				t.Errorf("report for Q1: %v, want none", got)
+			}
+			// The CSV has the labels as the header and the summary.
+			var raw []byte
+			w.call("arbetsledare", "GET", "/api/v1/reports/ej_verkstallda_beslut/csv?period=2026-Q2", nil, http.StatusOK, &raw)
+			cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(raw, []byte("\uFEFF"))))
+			cr.FieldsPerRecord = -1
+			records, err := cr.ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantCSV := [][]string{{"Kontaktperson (9 § 4)", "Man", "1"}, {"Trygghetslarm", "Kvinna", "1"}}
+			if len(records) != 5 || records[0][0] != "Uppgiftslämnare" || records[1][4] != "Trygghetslarm" ||
+				fmt.Sprint(records[3:]) != fmt.Sprint(wantCSV) {
+				t.Errorf("CSV: %q", raw)
+			}
+			// Who may run it, and bad periods.
+			run("handlaggare", "2026-Q2", http.StatusForbidden)
+			run("arbetsledare", "2026-14", http.StatusUnprocessableEntity)
+			run("arbetsledare", "2027-Q1", http.StatusUnprocessableEntity)
+			w.call("arbetsledare", "GET", "/api/v1/reports/nope?period=2026-Q2", nil, http.StatusNotFound, nil)
+			var list struct{ Reports []struct{ ID string } }
+			w.call("arbetsledare", "GET", "/api/v1/reports", nil, http.StatusOK, &list)
+			if len(list.Reports) != 1 || list.Reports[0].ID != "ej_verkstallda_beslut" {
+				t.Errorf("reports for the team lead: %+v", list.Reports)
+			}
+			w.call("handlaggare", "GET", "/api/v1/reports", nil, http.StatusOK, &list)
+			if len(list.Reports) != 0 {
+				t.Errorf("reports for an officer: %+v", list.Reports)
+			}
+		})
+	}
+}
+
+// TestChildReportThroughTheAPI: a BBIC report through screening,
+// investigation (with its extension) and decision, with the 14-day and
+// 4-month time limits' warnings and overdue notices on the right days.
+func TestChildReportThroughTheAPI(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			t0 := time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC) // Monday 2 February
+			w := newPackWorld(t, engine, t0)
+			child := w.journeyCase("bbic_barn").PersonID
+			c := w.openCase("utredare", child, "norra-bou", "bbic_barn")
+			if got := w.timers("utredare", c); fmt.Sprint(got) != "[overdue screening_time 2026-02-16 warning screening_time 2026-02-16]" {
+				t.Fatalf("timers on opening: %v", got)
+			}
+			// The warning comes on day 11 (three days before the 16th), not before.
+			at := func(date string) {
+				t.Helper()
+				d, _ := time.ParseInLocation(time.DateOnly, date, stockholm(t))
+				w.advance(d.Add(time.Hour).Sub(w.clock.Now()))
+				w.fire()
+			}
+			at("2026-02-12")
+			if got := w.tasks("utredare", c); len(got) != 0 {
+				t.Errorf("tasks on 12 February: %v", got)
+			}
+			at("2026-02-13")
+			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_warning screening_time]" {
+				t.Errorf("tasks on 13 February: %v, want the warning", got)
+			}
+			at("2026-02-16")
+			if got := w.tasks("utredare", c); len(got) != 1 {
+				t.Errorf("tasks on the last day: %v, want only the warning", got)
+			}
+			at("2026-02-17")
+			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_overdue screening_time deadline_warning screening_time]" {
+				t.Errorf("tasks on 17 February: %v, want warning and overdue", got)
+			}
+
+			w.fill("utredare", c, "bbic_anmalan", map[string]any{"reporter_kind": "skola", "reporter_name": "Rektorn",
+				"received_date": "2026-02-02", "concern": "Barnet är hungrigt i skolan.", "safety_assessment_done": true,
+				"safety_assessment": "Ingen akut fara."})
+			w.move("utredare", c, "screen")
+			// Screening: "no investigation" needs reasons; the decision picks the way on.
+			w.fill("utredare", c, "bbic_forhandsbedomning", map[string]any{"decision": "open", "child_heard": true})
+			w.call("utredare", "POST", "/api/v1/cases/"+c+"/transitions", map[string]string{"transition": "close_without_investigation"}, http.StatusConflict, nil)
+			w.move("utredare", c, "open_investigation")
+			// The 14 days are met (their tasks close); four months start.
+			if got := w.tasks("utredare", c); len(got) != 0 {
+				t.Errorf("tasks once the investigation opened: %v", got)
+			}
+			if got := w.timers("utredare", c); fmt.Sprint(got) != "[overdue investigation_time 2026-06-17 warning investigation_time 2026-06-17]" {
+				t.Fatalf("timers of the investigation: %v", got)
+			}
+			at("2026-06-02")
+			if got := w.tasks("utredare", c); len(got) != 0 {
+				t.Errorf("tasks on 2 June: %v", got)
+			}
+			at("2026-06-03") // two weeks before the 17th
+			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_warning investigation_time]" {
+				t.Errorf("tasks on 3 June: %v, want the warning", got)
+			}
+
+			// Extension only by a signed decision with reasons, by the team lead.
+			ext := map[string]any{"extended_until": "2026-06-10", "extension_reason": "Väntar på utlåtande från BUP.",
+				"decided_by": "Enhetschef"}
+			w.fill("arbetsledare", c, "bbic_forlangning", ext)
+			w.call("utredare", "POST", "/api/v1/cases/"+c+"/transitions", map[string]string{"transition": "extend_investigation"}, http.StatusConflict, nil)
+			w.call("arbetsledare", "POST", "/api/v1/cases/"+c+"/transitions", map[string]string{"transition": "extend_investigation"}, http.StatusConflict, nil)
+			if got := w.timers("utredare", c); fmt.Sprint(got) != "[overdue investigation_time 2026-06-17]" {
+				t.Fatalf("a refused extension changed the timers: %v", got)
+			}
+			ext["extended_until"] = "2026-08-17"
+			var corrected struct{ EntryID string `json:"entry_id"` }
+			w.call("arbetsledare", "PUT", "/api/v1/cases/"+c+"/forms/bbic_forlangning", map[string]any{"values": ext}, http.StatusOK, &corrected)
+			w.call("arbetsledare", "POST", "/api/v1/cases/"+c+"/forms/bbic_forlangning/signature", nil, http.StatusOK, nil)
+			w.move("arbetsledare", c, "extend_investigation")
+			if s := w.step("utredare", c); s != "investigation" {
+				t.Errorf("step after the extension: %s", s)
+			}
+			if got := w.timers("utredare", c); fmt.Sprint(got) != "[overdue investigation_time 2026-08-17 warning investigation_time 2026-08-17]" {
+				t.Fatalf("timers after the extension: %v", got)
+			}
+			at("2026-06-18") // the old limit has passed: nothing is overdue
+			if got := w.tasks("utredare", c); len(got) != 0 {
+				t.Errorf("tasks after the old limit: %v, want none (the warning closed with the extension)", got)
+			}
+			at("2026-08-18")
+			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_overdue investigation_time deadline_warning investigation_time]" {
+				t.Errorf("tasks after the new limit: %v", got)
+			}
+
+			// The child's own view is a required part of the investigation.
+			utredning := map[string]any{"areas": []map[string]any{
+				{"code": "bb_halsa", "qualifier": 1, "text": "Trött."},
+				{"code": "ff_grundlaggande_omsorg", "qualifier": 2, "text": "Brister i måltider."},
+				{"code": "fm_ekonomi", "qualifier": 2, "text": "Ekonomiska svårigheter."},
+			}, "analysis": "Behöver stöd i hemmet."}
+			w.call("utredare", "PUT", "/api/v1/cases/"+c+"/forms/bbic_utredning", map[string]any{"values": utredning}, http.StatusOK, nil)
+			w.call("utredare", "POST", "/api/v1/cases/"+c+"/forms/bbic_utredning/signature", nil, http.StatusUnprocessableEntity, nil)
+			utredning["child_view"] = "Vill att det ska bli lugnare hemma."
+			w.fill("utredare", c, "bbic_utredning", utredning)
+			w.move("utredare", c, "to_decision")
+			if got := w.timers("utredare", c); len(got) != 0 {
+				t.Errorf("timers once decided: %v", got)
+			}
+			var d apiDecision
+			w.call("utredare", "POST", "/api/v1/cases/"+c+"/decisions", map[string]any{"insats": "oppenvard", "outcome": "granted",
+				"legal_basis": "SoL 4 kap. 1 §", "valid_from": w.today(), "justification": "Familjebehandling tillgodoser behovet."}, http.StatusCreated, &d)
+			w.call("utredare", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusOK, nil)
+			w.move("utredare", c, "plan")
+			if s := w.step("utredare", c); s != "care_plan" {
+				t.Errorf("step: %s, want care_plan", s)
+			}
+		})
+	}
+}
+
+func stockholm(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// TestEconomicAssistanceThroughTheAPI: applications through calculation to
+// decision, the amounts hand-worked from the norm tables, the calculation
+// shown on the decision line by line.
+func TestEconomicAssistanceThroughTheAPI(t *testing.T) {
+	member := func(role string, age int, lunchOut bool) map[string]any {
+		return map[string]any{"role": role, "age": age, "lunch_outside_home": lunchOut}
+	}
+	couple := []map[string]any{member("couple", 40, false), member("couple", 38, false)}
+	nine := append(append([]map[string]any{}, couple...), member("child", 8, false), member("child", 8, false), member("child", 8, false),
+		member("child", 8, false), member("child", 8, false), member("child", 8, false), member("child", 8, false))
+	cases := []struct {
+		name   string
+		values map[string]any
+		// amount is the assistance in öre; line is a line of the calculation.
+		amount int64
+		line   string
+	}{
+		// 2019: couple 5570, child 5 (lunch at home) 2380, child 12 3440 = 11 390;
+		// common for 4: 1570; + rent 8000 + electricity 300; − 5000 − 2500.
+		{"2019 couple with children of 5 and 12", map[string]any{"month": "2019-03-01",
+			"members":      append(append([]map[string]any{}, couple...), member("child", 5, false), member("child", 12, false)),
+			"housing_cost": 800000, "electricity": 30000, "salary": 500000, "child_allowance": 250000},
+			1376000, "Riksnorm, personliga kostnader (4 personer): 11 390 kr"},
+		// 2021: couple 5700 + 7 × 3060 = 27 120; common 7: 2270 + 2 × (2270 − 2100) = 2610.
+		{"2021 household of nine", map[string]any{"month": "2021-05-01", "members": nine},
+			2973000, "Riksnorm, gemensamma hushållskostnader (9 personer): 2 610 kr"},
+		// 2021: single 3160 + common for 3 (1420) ÷ 3 = 473,33 + rent share 3000 = 6 633,33.
+		{"2021 adult sharing a home of three, not as a partner", map[string]any{"month": "2021-05-01",
+			"members": []map[string]any{member("single", 30, false)}, "shares_home": true, "shared_size": 3, "housing_cost": 300000},
+			663333, "i delad bostad, hushållets andel): 473,33 kr"},
+		// 2017: single 2980, child 2 eating lunch out 1920; common 2: 1060.
+		{"2017 single parent, child eating lunch outside the home", map[string]any{"month": "2017-10-01",
+			"members": []map[string]any{member("single", 25, false), member("child", 2, true)}},
+			596000, "Beräknat bistånd: 5 960 kr"},
+	}
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC))
+			person := w.journeyCase("ekonomiskt_bistand").PersonID
+			for _, tc := range cases {
+				c := w.openCase("ekonom", person, "norra-eb", "ekonomiskt_bistand")
+				tc.values["applied_for"] = []string{"forsorjningsstod"}
+				vals := w.fill("ekonom", c, "eb_ansokan", tc.values)
+				if got := int64(vals["assistance"].(float64)); got != tc.amount {
+					t.Errorf("%s: calculated %d öre, want %d", tc.name, got, tc.amount)
+				}
+				w.move("ekonom", c, "assess")
+				ds := w.decisions("ekonom", c)
+				if len(ds) != 1 || ds[0].Amount != tc.amount || ds[0].ValidFrom != tc.values["month"] || !strings.Contains(ds[0].Calculation, tc.line) {
+					t.Errorf("%s: drafted %+v, want amount %d from %s with %q", tc.name, ds, tc.amount, tc.values["month"], tc.line)
+				}
+				final := w.decide("ekonom", c, func(*apiDecision) map[string]any { return nil })
+				if final[0].Status != "final" || final[0].Calculation != ds[0].Calculation {
+					t.Errorf("%s: final decision %+v", tc.name, final[0])
+				}
+				w.move("ekonom", c, "decide")
+			}
+
+			// Income above the norm: a refusal, which must tell how to appeal.
+			c := w.openCase("ekonom", person, "norra-eb", "ekonomiskt_bistand")
+			w.fill("ekonom", c, "eb_ansokan", map[string]any{"month": "2021-05-01", "applied_for": []string{"forsorjningsstod"},
+				"members": []map[string]any{member("single", 30, false)}, "salary": 2500000})
+			w.move("ekonom", c, "assess")
+			d := w.decisions("ekonom", c)[0]
+			body := map[string]any{"insats": d.Insats, "outcome": "refused", "legal_basis": d.LegalBasis, "amount": 0,
+				"justification": "Inkomsten täcker behovet."}
+			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, body, http.StatusOK, nil)
+			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusUnprocessableEntity, nil)
+			body["appeal_notice"] = "Du kan överklaga beslutet till förvaltningsrätten inom tre veckor."
+			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, body, http.StatusOK, nil)
+			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusOK, nil)
+			if d = w.decisions("ekonom", c)[0]; d.AppealBy != "2026-03-30" {
+				t.Errorf("last day to appeal: %q, want 2026-03-30", d.AppealBy)
+			}
+
+			// A month without a norm table is an error, never a guess.
+			c = w.openCase("ekonom", person, "norra-eb", "ekonomiskt_bistand")
+			var view struct {
+				State struct{ Errors map[string]string }
+			}
+			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/forms/eb_ansokan", map[string]any{"values": map[string]any{"month": "2018-05-01",
+				"applied_for": []string{"forsorjningsstod"}, "members": []map[string]any{member("single", 30, false)}}}, http.StatusOK, &view)
+			if !strings.Contains(view.State.Errors["personal_costs"], "2018-05-01") {
+				t.Errorf("a month in 2018: errors %v, want one at personal_costs naming the date", view.State.Errors)
+			}
+			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/forms/eb_ansokan/signature", nil, http.StatusUnprocessableEntity, nil)
+		})
+	}
+}

@@ -268,7 +268,7 @@ func (c *Compiled) reportActivation(r ReportRecord, p ReportPeriod, asOf, lang s
 // sampleRecord fills every key, so validation can run each expression once
 // and report a misspelt key before publishing.
 var sampleRecord = ReportRecord{DecisionID: "d", Insats: "x", Outcome: OutcomeGranted, DecidedOn: "2026-01-02", CaseType: "t",
-	Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-02-01"}}, BirthYear: 1940, PersonSex: "F"}
+	Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-02-01"}}, BirthYear: 1944, PersonSex: "F"}
 
 func (v *validator) report(r *Report, caseTypes map[string]bool) {
 	if r.ID.Value == "" {

@@ -500,7 +500,9 @@ func TestChildReportThroughTheAPI(t *testing.T) {
 				t.Fatalf("a refused extension changed the timers: %v", got)
 			}
 			ext["extended_until"] = "2026-08-17"
-			var corrected struct{ EntryID string `json:"entry_id"` }
+			var corrected struct {
+				EntryID string `json:"entry_id"`
+			}
 			w.call("arbetsledare", "PUT", "/api/v1/cases/"+c+"/forms/bbic_forlangning", map[string]any{"values": ext}, http.StatusOK, &corrected)
 			w.call("arbetsledare", "POST", "/api/v1/cases/"+c+"/forms/bbic_forlangning/signature", nil, http.StatusOK, nil)
 			w.move("arbetsledare", c, "extend_investigation")

@@ -444,3 +444,15 @@ func runtimeTypeName(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// PeriodOf names the period of kind that holds day: "2026-11", "2026-Q4"
+// or "2026".
+func PeriodOf(kind string, day time.Time) string {
+	switch kind {
+	case PeriodMonth:
+		return day.Format("2006-01")
+	case PeriodQuarter:
+		return fmt.Sprintf("%d-Q%d", day.Year(), (int(day.Month())-1)/3+1)
+	}
+	return strconv.Itoa(day.Year())
+}

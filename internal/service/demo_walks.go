@@ -57,11 +57,9 @@ func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *d
 	h := fnv.New64a()
 	h.Write([]byte(c.ID))
 	seed := h.Sum64()
-	// About one case in three stops at a random step before the end.
-	stopAt := len(w.Steps)
-	if seed%3 == 0 {
-		stopAt = int(seed/3) % len(w.Steps)
-	}
+	// Each step is as likely a place to stop as any other, and two in
+	// len+2 cases go to the end (if their history reaches that far).
+	stopAt := min(int(seed%uint64(len(w.Steps)+2)), len(w.Steps))
 	at := c.OpenedAt
 	for i, st := range w.Steps[:stopAt] {
 		days, err := walkDays(st.After, seed>>uint(i%32))

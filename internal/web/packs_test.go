@@ -19,6 +19,7 @@ import (
 
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
 	"github.com/trygg/trygg/internal/web"
 	"github.com/trygg/trygg/packs"
@@ -30,17 +31,18 @@ type packWorld struct {
 	t      *testing.T
 	srv    *httptest.Server
 	svc    *service.Service
+	db     *store.DB
 	clock  *storetest.Clock
 	ds     *demo.Dataset
 	tokens map[string]string
 }
 
-func newPackWorld(t *testing.T, engine string, start time.Time) *packWorld {
+func newPackWorld(t *testing.T, engine string, start time.Time, persons int) *packWorld {
 	t.Helper()
 	clock := storetest.NewClock(start)
 	db := storetest.Open(t, engine, clock)
 	svc := storetest.Service(t, db, nil)
-	ds := demo.Generate(demo.Options{Persons: 80, Staff: 40, Today: start})
+	ds := demo.Generate(demo.Options{Persons: persons, Staff: 40, Today: start})
 	for _, f := range packs.Files() {
 		ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
 	}
@@ -51,7 +53,7 @@ func newPackWorld(t *testing.T, engine string, start time.Time) *packWorld {
 	h := web.New(web.Config{DefaultTenant: demo.TenantID}, svc, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &packWorld{t: t, srv: srv, svc: svc, clock: clock, ds: ds, tokens: map[string]string{}}
+	return &packWorld{t: t, srv: srv, svc: svc, db: db, clock: clock, ds: ds, tokens: map[string]string{}}
 }
 
 // call sends a JSON request as the demo user (signing in the first time)
@@ -261,7 +263,7 @@ func TestHomeCareThroughTheAPI(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) // a Monday
-			w := newPackWorld(t, engine, t0)
+			w := newPackWorld(t, engine, t0, 80)
 			c := w.journeyCase("ibic_sol_aldre").ID
 			w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "representative", "representative_name": "Dottern",
 				"representative_role": "fullmakt", "applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"},
@@ -411,6 +413,19 @@ func TestHomeCareThroughTheAPI(t *testing.T) {
 				fmt.Sprint(records[3:]) != fmt.Sprint(wantCSV) {
 				t.Errorf("CSV: %q", raw)
 			}
+			// The same as a page.
+			var page []byte
+			w.call("arbetsledare", "GET", "/reports/ej_verkstallda_beslut?period=2026-Q2", nil, http.StatusOK, &page)
+			for _, want := range []string{"<h1>Ej verkställda beslut</h1>", "<td>Trygghetslarm</td>", "<td>Kontaktperson (9 § 4)</td>", "2 rader", "Ladda ned som CSV"} {
+				if !strings.Contains(string(page), want) {
+					t.Errorf("report page lacks %q", want)
+				}
+			}
+			w.call("arbetsledare", "GET", "/reports/ej_verkstallda_beslut?period=Q2", nil, http.StatusUnprocessableEntity, &page)
+			if !strings.Contains(string(page), "Ange kvartalet som år och kvartal") {
+				t.Errorf("report page with a bad period: %s", page)
+			}
+			w.call("handlaggare", "GET", "/reports/ej_verkstallda_beslut", nil, http.StatusNotFound, nil)
 			// Who may run it, and bad periods.
 			run("handlaggare", "2026-Q2", http.StatusForbidden)
 			run("arbetsledare", "2026-14", http.StatusUnprocessableEntity)
@@ -436,7 +451,7 @@ func TestChildReportThroughTheAPI(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			t0 := time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC) // Monday 2 February
-			w := newPackWorld(t, engine, t0)
+			w := newPackWorld(t, engine, t0, 80)
 			child := w.journeyCase("bbic_barn").PersonID
 			c := w.openCase("utredare", child, "norra-bou", "bbic_barn")
 			if got := w.timers("utredare", c); fmt.Sprint(got) != "[overdue screening_time 2026-02-16 warning screening_time 2026-02-16]" {
@@ -592,7 +607,7 @@ func TestEconomicAssistanceThroughTheAPI(t *testing.T) {
 	}
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
-			w := newPackWorld(t, engine, time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC))
+			w := newPackWorld(t, engine, time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC), 80)
 			person := w.journeyCase("ekonomiskt_bistand").PersonID
 			for _, tc := range cases {
 				c := w.openCase("ekonom", person, "norra-eb", "ekonomiskt_bistand")
@@ -641,6 +656,59 @@ func TestEconomicAssistanceThroughTheAPI(t *testing.T) {
 				t.Errorf("a month in 2018: errors %v, want one at personal_costs naming the date", view.State.Errors)
 			}
 			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/forms/eb_ansokan/signature", nil, http.StatusUnprocessableEntity, nil)
+		})
+	}
+}
+
+// TestDemoHistories: the demo's played histories leave cases of every pack
+// in several states, with decisions, execution records and running time
+// limits, as real work would.
+func TestDemoHistories(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC), 400)
+			walks, err := demo.Walks()
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := w.svc.PlayDemoWalks(context.Background(), w.ds, walks, 25)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n < 30 {
+				t.Fatalf("%d cases walked, want at least 30 of the generated ones", n)
+			}
+			if now := w.db.Now(); !now.Equal(w.clock.Now().Truncate(time.Microsecond)) {
+				t.Errorf("the store's clock is still replaying: %v", now)
+			}
+			steps := map[string]map[string]bool{}
+			decided, executed := 0, 0
+			for _, c := range w.ds.Cases {
+				got, err := w.db.CaseByID(context.Background(), demo.TenantID, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if steps[c.CaseType] == nil {
+					steps[c.CaseType] = map[string]bool{}
+				}
+				steps[c.CaseType][got.Step] = true
+				ds, _ := w.db.Decisions(context.Background(), demo.TenantID, c.ID)
+				for _, d := range ds {
+					if d.Status == "final" {
+						decided++
+					}
+				}
+				ex, _ := w.db.CaseExecutions(context.Background(), demo.TenantID, c.ID)
+				executed += len(ex)
+			}
+			for _, w := range walks {
+				if len(steps[w.CaseType]) < 3 {
+					t.Errorf("%s cases are in the steps %v, want at least three different", w.CaseType, steps[w.CaseType])
+				}
+			}
+			if decided < 10 || executed < 5 {
+				t.Errorf("%d final decisions and %d execution entries, want a living municipality", decided, executed)
+			}
 		})
 	}
 }

@@ -4,9 +4,14 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -19,7 +24,7 @@ var styleCSS []byte
 // pageTemplates holds one template set per page, each with the layout.
 var pageTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "home", "error"} {
+	for _, name := range []string{"login", "home", "error", "reports", "report"} {
 		out[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return out
@@ -38,6 +43,11 @@ type view struct {
 	Name      string
 	Grants    []trygg.Grant
 	Protected bool
+
+	Reports    []service.ReportInfo
+	ReportInfo service.ReportInfo
+	Report     *process.ReportResult
+	Period     string
 }
 
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string) view {
@@ -78,7 +88,70 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := s.newView(w, r, "home.title")
 	v.Name, v.Grants, v.Protected = a.DisplayName, a.Grants, a.ProtectedIdentity
+	if v.Reports, err = s.svc.Reports(r.Context(), a, v.Lang); err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, "home", v)
+}
+
+// signedIn returns the actor of a page request, or redirects to the
+// sign-in page and returns false.
+func signedIn(w http.ResponseWriter, r *http.Request) (trygg.Actor, bool) {
+	a, err := actorFrom(r)
+	if err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return a, false
+	}
+	return a, true
+}
+
+func (s *Server) handleReportsPage(w http.ResponseWriter, r *http.Request) error {
+	a, ok := signedIn(w, r)
+	if !ok {
+		return nil
+	}
+	v := s.newView(w, r, "reports.title")
+	var err error
+	if v.Reports, err = s.svc.Reports(r.Context(), a, v.Lang); err != nil {
+		return err
+	}
+	return s.render(w, http.StatusOK, "reports", v)
+}
+
+// handleReportPage runs a report for the period asked for (this period by
+// default) and shows it as a table; a bad period is shown next to the
+// form, with nothing run.
+func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) error {
+	a, ok := signedIn(w, r)
+	if !ok {
+		return nil
+	}
+	v := s.newView(w, r, "reports.title")
+	reports, err := s.svc.Reports(r.Context(), a, v.Lang)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(reports, func(ri service.ReportInfo) bool { return ri.ID == r.PathValue("id") })
+	if i < 0 {
+		return trygg.Errorf(trygg.ENotFound, "There is no such report, or your roles may not run it.")
+	}
+	v.ReportInfo = reports[i]
+	v.Title = v.ReportInfo.Name
+	v.Period = strings.TrimSpace(r.URL.Query().Get("period"))
+	if v.Period == "" {
+		v.Period = process.PeriodOf(v.ReportInfo.Period, time.Now().In(calendar.Sweden))
+	}
+	res, err := s.svc.RunReport(r.Context(), a, v.ReportInfo.ID, v.Period, v.Lang)
+	switch {
+	case trygg.ErrorCode(err) == trygg.EInvalid:
+		v.Error = v.T("reports.badperiod." + v.ReportInfo.Period)
+		v.Report = &process.ReportResult{Name: v.ReportInfo.Name}
+		return s.render(w, http.StatusUnprocessableEntity, "report", v)
+	case err != nil:
+		return err
+	}
+	v.Report = &res
+	return s.render(w, http.StatusOK, "report", v)
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {

@@ -103,6 +103,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/login", s.page(s.handleLoginPage), false},
 		{"POST", "/login", s.page(s.handleLoginSubmit), false},
 		{"POST", "/logout", s.page(s.handleLogout), false},
+		{"GET", "/reports", s.page(s.handleReportsPage), false},
+		{"GET", "/reports/{id}", s.page(s.handleReportPage), false},
 		{"GET", "/auth/oidc/login", s.page(s.handleOIDCLogin), false},
 		{"GET", "/auth/oidc/callback", s.page(s.handleOIDCCallback), false},
 		{"GET", "/static/style.css", http.HandlerFunc(s.handleCSS), false},

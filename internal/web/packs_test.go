@@ -555,8 +555,18 @@ func TestChildReportThroughTheAPI(t *testing.T) {
 				"legal_basis": "SoL 4 kap. 1 §", "valid_from": w.today(), "justification": "Familjebehandling tillgodoser behovet."}, http.StatusCreated, &d)
 			w.call("utredare", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusOK, nil)
 			w.move("utredare", c, "plan")
-			if s := w.step("utredare", c); s != "care_plan" {
-				t.Errorf("step: %s, want care_plan", s)
+			// The plan must be signed before the follow-up; the child's
+			// participation is part of it.
+			w.call("utredare", "POST", "/api/v1/cases/"+c+"/transitions", map[string]string{"transition": "follow"}, http.StatusConflict, nil)
+			w.fill("utredare", c, "bbic_plan", map[string]any{"goals": []map[string]any{{"area": "ff_grundlaggande_omsorg",
+				"goal": "Äter frukost varje dag.", "activities": "Familjebehandling en gång i veckan.", "responsible": "Familjebehandlaren",
+				"follow_up_by": "2026-11-30"}}, "child_participation": "Barnet valde målen."})
+			w.move("utredare", c, "follow")
+			if s := w.step("utredare", c); s != "follow_up" {
+				t.Errorf("step: %s, want follow_up", s)
+			}
+			if got := w.timers("utredare", c); len(got) != 1 || !strings.HasPrefix(got[0], "follow_up follow_up/follow/0 2027-02-18") {
+				t.Errorf("timers in follow-up: %v, want the six-month reconsideration", got)
 			}
 		})
 	}

@@ -1013,6 +1013,8 @@ func TestMessagesInSwedish(t *testing.T) {
 		{"Row 2: Vad is required.", "Rad 2: Vad är obligatoriskt."},
 		{"Row 3, Belopp: Must be a number.", "Rad 3, Belopp: Ska vara ett tal."},
 		{"The value could not be computed: no such key", "Värdet kunde inte räknas ut: no such key"},
+		{`The value could not be computed: decision table "norm" has no rules valid on 2018-05-01`,
+			`Värdet kunde inte räknas ut: beslutstabellen "norm" har inga regler som gäller 2018-05-01. Den som förvaltar processerna behöver lägga in dem.`},
 		{"Du måste svara.", "Du måste svara."}, // a designer's own message stays as written
 	}
 	for _, tt := range tests {

@@ -6,7 +6,9 @@ SHELL := /bin/bash
 
 GO ?= go
 
-.PHONY: deps test build bench
+.PHONY: deps test build bench vendor-htmx
+
+HTMX_VERSION ?= 2.0.11
 
 # Idempotent and quick when everything is present.
 deps:
@@ -42,3 +44,10 @@ build:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+# Refreshes the vendored htmx from npm (pinned major 2); see
+# internal/web/static/VENDOR.md.
+vendor-htmx:
+	rm -rf .tools/htmx && mkdir -p .tools/htmx
+	cd .tools/htmx && npm pack htmx.org@$(HTMX_VERSION) --silent >/dev/null && tar xzf htmx.org-$(HTMX_VERSION).tgz
+	cp .tools/htmx/package/dist/htmx.min.js internal/web/static/htmx.min.js

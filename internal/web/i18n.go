@@ -3,6 +3,9 @@ package web
 import "net/http"
 
 // messages is the UI message catalog: Swedish by default, English too.
+// Each area of the UI adds its own keys with catalog (in its own file);
+// a test checks that both languages have every key and that every key a
+// template uses exists.
 var messages = map[string]map[string]string{
 	"sv": {
 		"app.tagline":                "Socialtjänstens ärenden, samlade och säkra",
@@ -115,6 +118,20 @@ func lang(w http.ResponseWriter, r *http.Request) string {
 		return c.Value
 	}
 	return "sv"
+}
+
+// catalog adds an area's messages in Swedish and English to the catalog;
+// a key defined twice is a programming error.
+func catalog(sv, en map[string]string) bool {
+	for l, m := range map[string]map[string]string{"sv": sv, "en": en} {
+		for k, v := range m {
+			if _, dup := messages[l][k]; dup {
+				panic("web: message " + k + " is defined twice")
+			}
+			messages[l][k] = v
+		}
+	}
+	return true
 }
 
 // translator returns a lookup for lang that falls back to Swedish, then the key.

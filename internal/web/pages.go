@@ -21,11 +21,31 @@ var templateFiles embed.FS
 //go:embed static/style.css
 var styleCSS []byte
 
-// pageTemplates holds one template set per page, each with the layout.
+//go:embed static/htmx.min.js
+var htmxJS []byte
+
+// pageTemplates holds one template set per page: every templates/*.html
+// but the layout and the partials (named _*.html), each parsed with the
+// layout and all partials, so a new page is a new file.
 var pageTemplates = func() map[string]*template.Template {
+	entries, err := templateFiles.ReadDir("templates")
+	if err != nil {
+		panic(err)
+	}
+	var partials, pages []string
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == "layout.html":
+		case strings.HasPrefix(name, "_"):
+			partials = append(partials, "templates/"+name)
+		default:
+			pages = append(pages, strings.TrimSuffix(name, ".html"))
+		}
+	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "home", "error", "reports", "report"} {
-		out[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
+	for _, name := range pages {
+		files := append([]string{"templates/layout.html", "templates/" + name + ".html"}, partials...)
+		out[name] = template.Must(template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, files...))
 	}
 	return out
 }()
@@ -48,6 +68,14 @@ type view struct {
 	ReportInfo service.ReportInfo
 	Report     *process.ReportResult
 	Period     string
+
+	// Staff pages: the signed-in actor, the navigation for their roles,
+	// the path asked for (to mark the current place) and the page's own
+	// data.
+	Actor *trygg.Actor
+	Nav   []navItem
+	Path  string
+	Data  any
 }
 
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string) view {
@@ -76,66 +104,48 @@ func (s *Server) page(fn handlerFunc) http.HandlerFunc {
 		}
 		v := s.newView(w, r, "error.title")
 		v.Error = trygg.ErrorMessage(err)
+		if a, err := actorFrom(r); err == nil {
+			v.Actor, v.Nav, v.Name, v.Path = &a, navFor(a, false), a.DisplayName, r.URL.Path
+		}
 		_ = s.render(w, statusOf[code], "error", v)
 	}
 }
 
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	a, err := actorFrom(r)
-	if err != nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
+// handleHome sends case officers and team leads to their inbox, and
+// shows others their roles and where to go.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 		return nil
 	}
-	v := s.newView(w, r, "home.title")
-	v.Name, v.Grants, v.Protected = a.DisplayName, a.Grants, a.ProtectedIdentity
-	if v.Reports, err = s.svc.Reports(r.Context(), a, v.Lang); err != nil {
-		return err
-	}
-	return s.render(w, http.StatusOK, "home", v)
+	return s.handleMePage(w, r, a, v)
 }
 
-// signedIn returns the actor of a page request, or redirects to the
-// sign-in page and returns false.
-func signedIn(w http.ResponseWriter, r *http.Request) (trygg.Actor, bool) {
-	a, err := actorFrom(r)
+// handleMePage shows the user's profile: name, username and roles.
+func (s *Server) handleMePage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	u, grants, err := s.svc.Me(r.Context(), a)
 	if err != nil {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
-		return a, false
-	}
-	return a, true
-}
-
-func (s *Server) handleReportsPage(w http.ResponseWriter, r *http.Request) error {
-	a, ok := signedIn(w, r)
-	if !ok {
-		return nil
-	}
-	v := s.newView(w, r, "reports.title")
-	var err error
-	if v.Reports, err = s.svc.Reports(r.Context(), a, v.Lang); err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "reports", v)
+	v.Title = v.T("me.title")
+	v.Username, v.Grants, v.Protected = u.Username, grants, a.ProtectedIdentity
+	return s.render(w, http.StatusOK, "home", *v)
+}
+
+func (s *Server) handleReportsPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	v.Title = v.T("reports.title")
+	return s.render(w, http.StatusOK, "reports", *v)
 }
 
 // handleReportPage runs a report for the period asked for (this period by
 // default) and shows it as a table; a bad period is shown next to the
 // form, with nothing run.
-func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) error {
-	a, ok := signedIn(w, r)
-	if !ok {
-		return nil
-	}
-	v := s.newView(w, r, "reports.title")
-	reports, err := s.svc.Reports(r.Context(), a, v.Lang)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(reports, func(ri service.ReportInfo) bool { return ri.ID == r.PathValue("id") })
+func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	i := slices.IndexFunc(v.Reports, func(ri service.ReportInfo) bool { return ri.ID == r.PathValue("id") })
 	if i < 0 {
 		return trygg.Errorf(trygg.ENotFound, "There is no such report, or your roles may not run it.")
 	}
-	v.ReportInfo = reports[i]
+	v.ReportInfo = v.Reports[i]
 	v.Title = v.ReportInfo.Name
 	v.Period = strings.TrimSpace(r.URL.Query().Get("period"))
 	if v.Period == "" {
@@ -146,12 +156,12 @@ func (s *Server) handleReportPage(w http.ResponseWriter, r *http.Request) error 
 	case trygg.ErrorCode(err) == trygg.EInvalid:
 		v.Error = v.T("reports.badperiod." + v.ReportInfo.Period)
 		v.Report = &process.ReportResult{Name: v.ReportInfo.Name}
-		return s.render(w, http.StatusUnprocessableEntity, "report", v)
+		return s.render(w, http.StatusUnprocessableEntity, "report", *v)
 	case err != nil:
 		return err
 	}
 	v.Report = &res
-	return s.render(w, http.StatusOK, "report", v)
+	return s.render(w, http.StatusOK, "report", *v)
 }
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
@@ -240,6 +250,13 @@ func (s *Server) handleCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(styleCSS)
+}
+
+// handleHTMX serves the vendored htmx (2.x, from npm; see static/VENDOR.md).
+func (s *Server) handleHTMX(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(htmxJS)
 }
 
 //go:embed openapi.json

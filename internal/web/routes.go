@@ -99,15 +99,17 @@ func (s *Server) routeTable() []route {
 		{"GET", "/metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}), false},
 
 		// Pages.
-		{"GET", "/{$}", s.page(s.handleHome), false},
+		{"GET", "/{$}", s.staff(s.handleHome), false},
+		{"GET", "/me", s.staff(s.handleMePage), false},
 		{"GET", "/login", s.page(s.handleLoginPage), false},
 		{"POST", "/login", s.page(s.handleLoginSubmit), false},
 		{"POST", "/logout", s.page(s.handleLogout), false},
-		{"GET", "/reports", s.page(s.handleReportsPage), false},
-		{"GET", "/reports/{id}", s.page(s.handleReportPage), false},
+		{"GET", "/reports", s.staff(s.handleReportsPage), false},
+		{"GET", "/reports/{id}", s.staff(s.handleReportPage), false},
 		{"GET", "/auth/oidc/login", s.page(s.handleOIDCLogin), false},
 		{"GET", "/auth/oidc/callback", s.page(s.handleOIDCCallback), false},
 		{"GET", "/static/style.css", http.HandlerFunc(s.handleCSS), false},
+		{"GET", "/static/htmx.min.js", http.HandlerFunc(s.handleHTMX), false},
 	}
 }
 

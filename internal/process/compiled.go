@@ -264,3 +264,43 @@ func (c *Compiled) FieldType(form, field string) string {
 	}
 	return ""
 }
+
+// Codes returns the top-level codes of code system cs with their children
+// flattened after them, in the order written.
+func (c *Compiled) Codes(cs string) []Code {
+	for _, sys := range c.Bundle.CodeSystems {
+		if sys.ID.Value != cs {
+			continue
+		}
+		var out []Code
+		var walk func([]Code)
+		walk = func(codes []Code) {
+			for _, code := range codes {
+				out = append(out, code)
+				walk(code.Children)
+			}
+		}
+		walk(sys.Codes)
+		return out
+	}
+	return nil
+}
+
+// StepName returns the name of a step of case type ct in lang, or the id.
+func (c *Compiled) StepName(ct, step, lang string) string {
+	if cct, ok := c.caseTypes[ct]; ok {
+		if st, ok := cct.steps[step]; ok {
+			return st.Name.In(lang)
+		}
+	}
+	return step
+}
+
+// InsatsLabel returns the label of an insats of case type ct's decisions
+// in lang, or the code.
+func (c *Compiled) InsatsLabel(ct, insats, lang string) string {
+	if cct, ok := c.caseTypes[ct]; ok && cct.def.Decisions != nil {
+		return c.CodeLabel(cct.def.Decisions.Insatser.Value, insats, lang)
+	}
+	return insats
+}

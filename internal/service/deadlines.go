@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/trygg/trygg/internal/calendar"
@@ -251,6 +252,8 @@ func (s *Service) RunTimers(ctx context.Context, interval time.Duration) {
 type InboxInput struct {
 	Team     bool
 	CaseType string
+	// UnitID narrows a team's inbox to a unit and the units under it.
+	UnitID string
 }
 
 // InboxView is an inbox: open tasks and open cases, soonest due first.
@@ -273,6 +276,25 @@ func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (Inbo
 		}
 		if len(paths) == 0 {
 			return InboxView{}, trygg.Errorf(trygg.EForbidden, "You belong to no team with cases.")
+		}
+		if in.UnitID != "" {
+			u, err := s.db.Unit(ctx, a.Tenant, in.UnitID)
+			if err != nil {
+				return InboxView{}, trygg.Invalid("The unit does not exist.", map[string]string{"unit_id": "No such unit."})
+			}
+			var within []string
+			for _, p := range paths {
+				switch {
+				case strings.HasPrefix(u.Path, p): // the unit is in my team
+					within = []string{u.Path}
+				case strings.HasPrefix(p, u.Path): // my team is in the unit
+					within = append(within, p)
+				}
+			}
+			if len(within) == 0 {
+				return InboxView{}, trygg.Invalid("The unit is not one of your team's.", map[string]string{"unit_id": "Not your team's unit."})
+			}
+			paths = within
 		}
 		var err error
 		if q.UnitIDs, err = s.db.UnitIDsUnder(ctx, a.Tenant, paths); err != nil {

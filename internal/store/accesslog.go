@@ -98,13 +98,19 @@ func scanEntry(rows *sql.Rows, tenant trygg.TenantID) (audit.Entry, error) {
 	return e, err
 }
 
+// emergencySQL matches the entries of emergency openings (nödöppning):
+// reads on the emergency ground, and the opening itself.
+const emergencySQL = `(ground = 'emergency' OR action = 'emergency_open')`
+
 // AccessLogFilter selects access-log entries for review.
 type AccessLogFilter struct {
-	PersonID      string
-	ActorID       string
+	PersonID string
+	ActorID  string
+	// From is inclusive and To exclusive; a zero time leaves that end open.
 	From, To      time.Time
 	EmergencyOnly bool
-	Limit         int
+	// Limit is at most 1000; 0 (or more than 1000) means 200.
+	Limit int
 }
 
 // AccessLog returns tenant's entries matching f, emergency openings first,
@@ -129,12 +135,12 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 		args = append(args, micros(f.To))
 	}
 	if f.EmergencyOnly {
-		q += ` AND ground = 'emergency'`
+		q += ` AND ` + emergencySQL
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
-	q += ` ORDER BY CASE WHEN ground = 'emergency' THEN 0 ELSE 1 END, seq DESC LIMIT ?`
+	q += ` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC LIMIT ?`
 	args = append(args, f.Limit)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -150,6 +156,46 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// UserName is who a user is, as the access-log review shows them.
+type UserName struct {
+	Username    string
+	DisplayName string
+}
+
+// UserNames returns the names of tenant's users with ids, keyed by id, for
+// showing who made each access-log entry; ids of no user are left out.
+func (db *DB) UserNames(ctx context.Context, tenant trygg.TenantID, ids []string) (map[string]UserName, error) {
+	out := map[string]UserName{}
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, string(tenant))
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := db.query(ctx, `SELECT id, username, display_name FROM users WHERE tenant_id = ? AND id IN (?`+
+			strings.Repeat(",?", len(batch)-1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: user names: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var n UserName
+			if err := rows.Scan(&id, &n.Username, &n.DisplayName); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: user names: %w", err)
+			}
+			out[id] = n
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: user names: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // VerifyAccessLog walks tenant's whole chain in sequence order and reports

@@ -55,3 +55,25 @@ func (db *DB) Events(ctx context.Context, tenant trygg.TenantID, after int64, li
 	}
 	return out, rows.Err()
 }
+
+// CaseEvents returns the newest limit events of a case, newest first.
+func (db *DB) CaseEvents(ctx context.Context, tenant trygg.TenantID, caseID string, limit int) ([]events.Event, error) {
+	rows, err := db.query(ctx, `SELECT seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload
+		FROM events WHERE tenant_id = ? AND case_id = ? ORDER BY seq DESC LIMIT ?`, string(tenant), caseID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: case events: %w", err)
+	}
+	defer rows.Close()
+	out := []events.Event{}
+	for rows.Next() {
+		e := events.Event{Tenant: tenant}
+		var at int64
+		var payload string
+		if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Type, &e.SubjectType, &e.SubjectID, &e.PersonID, &e.CaseID, &payload); err != nil {
+			return nil, fmt.Errorf("store: case events: %w", err)
+		}
+		e.At, e.Payload = fromMicros(at), []byte(payload)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -165,3 +165,28 @@ func (tx *Tx) InsertEmergencyOpening(ctx context.Context, tenant trygg.TenantID,
 	}
 	return nil
 }
+
+// CaseWorkers returns the users with a case role (officer or team lead) in
+// a unit whose subtree holds unitPath: those a case there may be assigned
+// to. Display names order them.
+func (db *DB) CaseWorkers(ctx context.Context, tenant trygg.TenantID, unitPath string) ([]User, error) {
+	rows, err := db.query(ctx, `SELECT DISTINCT u2.id, u2.username, u2.display_name, u2.password_hash, u2.oidc_issuer, u2.oidc_subject, u2.person_id,
+		u2.protected_identity, u2.disabled FROM users u2
+		JOIN role_grants g ON g.tenant_id = u2.tenant_id AND g.user_id = u2.id
+		JOIN units gu ON gu.tenant_id = g.tenant_id AND gu.id = g.unit_id
+		WHERE u2.tenant_id = ? AND u2.disabled = 0 AND g.role IN (?, ?) AND substr(?, 1, length(gu.path)) = gu.path
+		ORDER BY u2.display_name, u2.id`, string(tenant), string(trygg.RoleOfficer), string(trygg.RoleTeamLead), unitPath)
+	if err != nil {
+		return nil, fmt.Errorf("store: case workers: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: case workers: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

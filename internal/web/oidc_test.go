@@ -225,8 +225,8 @@ func TestOIDCSignIn(t *testing.T) {
 			if resp.StatusCode != tc.wantStatus || !strings.Contains(body, tc.wantText) {
 				t.Fatalf("callback: status %d, page %q; want %d containing %q", resp.StatusCode, mainOf(body), tc.wantStatus, tc.wantText)
 			}
-			if tc.wantSession && resp.Request.URL.String() != e.trygg.URL+"/" {
-				t.Errorf("signed in at %s, want trygg's home page", resp.Request.URL)
+			if tc.wantSession && resp.Request.URL.String() != e.trygg.URL+"/inbox" {
+				t.Errorf("signed in at %s, want the officer's inbox (home sends officers there)", resp.Request.URL)
 			}
 			tryggURL, _ := url.Parse(e.trygg.URL + callbackURI)
 			if c := jarCookie(b.Jar.Cookies(tryggURL), "trygg_session"); (c != nil) != tc.wantSession {

@@ -101,6 +101,8 @@ func (s *Server) routeTable() []route {
 		// Pages.
 		{"GET", "/{$}", s.staff(s.handleHome), false},
 		{"GET", "/me", s.staff(s.handleMePage), false},
+		{"GET", "/inbox", s.staff(s.handleInboxPage), false},
+		{"POST", "/cases/{id}/assignment", s.staff(s.handleAssignForm), false},
 		{"GET", "/login", s.page(s.handleLoginPage), false},
 		{"POST", "/login", s.page(s.handleLoginSubmit), false},
 		{"POST", "/logout", s.page(s.handleLogout), false},

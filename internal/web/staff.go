@@ -92,3 +92,6 @@ var templateFuncs = template.FuncMap{
 		return m
 	},
 }
+
+// todaySweden is today's date in Sweden.
+func todaySweden() string { return calendar.Today(time.Now()) }

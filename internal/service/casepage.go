@@ -1,0 +1,260 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// CaseOverview is everything the case page shows, read with one access-log
+// entry: where the case stands, what may be done now, its forms, notes,
+// decisions with their execution, and its timeline.
+type CaseOverview struct {
+	CaseProcess
+	CaseTypeName string `json:"case_type_name"`
+	// Person is whom the case is about: name, masked number, protection.
+	Person SearchResult `json:"person"`
+	Age    int          `json:"age"`
+	// AssigneeName is the display name of the assigned officer.
+	AssigneeName string `json:"assignee_name,omitempty"`
+	// Workable says the actor may change the case (not only read it).
+	Workable   bool              `json:"workable"`
+	Notes      []store.Note      `json:"notes"`
+	Decisions  []store.Decision  `json:"decisions"`
+	Executions []store.Execution `json:"executions"`
+	Timeline   []TimelineItem    `json:"timeline"`
+	// Insatser names the codes decisions may be about, for the decision
+	// form; LegalBases the legal bases they may cite.
+	Insatser   []Choice `json:"insatser"`
+	LegalBases []string `json:"legal_bases"`
+	// Names maps user ids met on the page to display names.
+	Names map[string]string `json:"names"`
+}
+
+// Choice is a code and its label.
+type Choice struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+// TimelineItem is one event of the case in plain words: what happened,
+// when, by whom.
+type TimelineItem struct {
+	At     time.Time `json:"at"`
+	Type   string    `json:"type"`
+	Actor  string    `json:"actor"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// timelineLength bounds the events a case page shows.
+const timelineLength = 100
+
+// CaseOverview reads the case page: the case, its process as the actor may
+// work it, its person's name (no full identity number), notes, decisions,
+// execution and timeline. The read is access-logged once.
+func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang string) (CaseOverview, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, false)
+	if err != nil {
+		return CaseOverview{}, err
+	}
+	out := CaseOverview{Names: map[string]string{}}
+	if out.CaseProcess, err = s.caseProcess(ctx, a, w, lang); err != nil {
+		return CaseOverview{}, err
+	}
+	ct, _ := w.comp.CaseType(w.c.CaseType)
+	out.CaseTypeName = ct.Name.In(lang)
+	if ct.Decisions != nil {
+		for _, c := range w.comp.Codes(ct.Decisions.Insatser.Value) {
+			out.Insatser = append(out.Insatser, Choice{Code: c.Code.Value, Label: c.Label.In(lang)})
+		}
+		for _, lb := range ct.Decisions.LegalBases {
+			out.LegalBases = append(out.LegalBases, lb.Value)
+		}
+	}
+	p, err := s.db.PersonByID(ctx, a.Tenant, w.c.PersonID)
+	if err != nil {
+		return CaseOverview{}, err
+	}
+	out.Person = SearchResult{ID: p.ID, GivenName: p.GivenName, FamilyName: p.FamilyName, BirthDate: p.BirthDate,
+		IdentityMasked: p.Identity.Masked(), Protection: p.Protection}
+	if age, ok := p.Identity.Age(s.db.Now()); ok {
+		out.Age = age
+	}
+	rels, err := s.db.CaseRelations(ctx, a, w.c)
+	if err != nil {
+		return CaseOverview{}, err
+	}
+	_, werr := access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection})
+	out.Workable = werr == nil && w.c.Status == "open"
+	if out.Notes, err = s.db.Notes(ctx, a.Tenant, w.c.ID, a.UserID); err != nil {
+		return CaseOverview{}, err
+	}
+	if out.Decisions, err = s.db.Decisions(ctx, a.Tenant, w.c.ID); err != nil {
+		return CaseOverview{}, err
+	}
+	if out.Executions, err = s.db.CaseExecutions(ctx, a.Tenant, w.c.ID); err != nil {
+		return CaseOverview{}, err
+	}
+	evs, err := s.db.CaseEvents(ctx, a.Tenant, w.c.ID, timelineLength)
+	if err != nil {
+		return CaseOverview{}, err
+	}
+	out.Timeline = timeline(w.comp, w.c.CaseType, evs, lang)
+	ids := []string{w.c.AssignedTo}
+	for _, it := range out.Timeline {
+		ids = append(ids, it.Actor)
+	}
+	for _, n := range out.Notes {
+		ids = append(ids, n.Author)
+	}
+	for _, d := range out.Decisions {
+		ids = append(ids, d.DraftedBy, d.DecidedBy)
+	}
+	if err := s.names(ctx, a.Tenant, ids, out.Names); err != nil {
+		return CaseOverview{}, err
+	}
+	out.AssigneeName = out.Names[w.c.AssignedTo]
+	return out, s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
+}
+
+// names fills m with the display names of the user ids (system actions
+// and unknown ids are left out).
+func (s *Service) names(ctx context.Context, tenant trygg.TenantID, ids []string, m map[string]string) error {
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if id == "" || m[id] != "" {
+			continue
+		}
+		u, err := s.db.UserByID(ctx, tenant, id)
+		if trygg.ErrorCode(err) == trygg.ENotFound {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		m[id] = u.DisplayName
+	}
+	return nil
+}
+
+// caseProcess is CaseProcess without its access-log entry, for pages that
+// log their read once.
+func (s *Service) caseProcess(ctx context.Context, a trygg.Actor, w *caseWork, lang string) (CaseProcess, error) {
+	ct, _ := w.comp.CaseType(w.c.CaseType)
+	out := CaseProcess{Case: w.c, Transitions: w.comp.Available(w.c.CaseType, w.ctx, w.signed, lang), Forms: []FormView{}}
+	var err error
+	if out.Timers, err = s.db.CaseTimers(ctx, a.Tenant, w.c.ID); err != nil {
+		return CaseProcess{}, err
+	}
+	if out.Transitions == nil {
+		out.Transitions = []process.Available{}
+	}
+	forms := []string{}
+	for _, st := range ct.Steps {
+		out.Steps = append(out.Steps, StepView{ID: st.ID.Value, Name: st.Name.In(lang), Current: st.ID.Value == w.c.Step, Final: st.Final})
+		for _, f := range st.Forms {
+			if !slices.Contains(forms, f.Value) {
+				forms = append(forms, f.Value)
+			}
+		}
+	}
+	for _, fid := range forms {
+		fv, err := s.formView(w, fid, lang)
+		if err != nil {
+			return CaseProcess{}, err
+		}
+		out.Forms = append(out.Forms, fv)
+	}
+	return out, nil
+}
+
+// timeline turns a case's events into plain-language items, newest first;
+// events that say nothing to the officer (draft autosaves) are left out.
+func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang string) []TimelineItem {
+	out := []TimelineItem{}
+	for _, e := range evs {
+		var p map[string]any
+		_ = json.Unmarshal(e.Payload, &p)
+		str := func(k string) string { v, _ := p[k].(string); return v }
+		it := TimelineItem{At: e.At, Type: e.Type, Actor: e.ActorID}
+		switch e.Type {
+		case events.FormDraftSaved, events.NoteDraftSaved, events.DecisionDrafted:
+			continue
+		case events.CaseTransitioned:
+			it.Detail = comp.StepName(caseType, str("from"), lang) + " → " + comp.StepName(caseType, str("to"), lang)
+		case events.FormSigned:
+			if f, ok := comp.Form(str("form_id")); ok {
+				it.Detail = f.Name.In(lang)
+			}
+		case events.DecisionMade:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " – " + str("outcome")
+		case events.DecisionExecution:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " – " + str("kind") + " " + str("on")
+		case events.DeadlineStarted, events.DeadlineMet, events.DeadlineWarning, events.DeadlineOverdue, events.DeadlineExtended:
+			name, _ := comp.DeadlineRecipients(caseType, str("deadline_id"), "", lang)
+			it.Detail = name
+			if d := str("due_date"); d != "" {
+				it.Detail += " (" + d + ")"
+			}
+		case events.FollowUpScheduled, events.FollowUpDue:
+			it.Detail = comp.FollowUpName(caseType, str("key"), lang) + " " + str("due_date")
+		case events.CaseOpened:
+			it.Detail = comp.StepName(caseType, str("step"), lang)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+
+// Labels are the names lists show for case types and steps, from the
+// newest published definitions.
+type Labels struct {
+	CaseTypes map[string]string            `json:"case_types"`
+	Steps     map[string]map[string]string `json:"steps"`
+	// Order lists the case types in the order written.
+	Order []string `json:"order"`
+}
+
+// Labels returns the case type and step names in lang (empty when nothing
+// is published). They are not personal data.
+func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Labels, error) {
+	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}}
+	comp, err := s.latest(ctx, a.Tenant)
+	if trygg.ErrorCode(err) == trygg.ENotFound {
+		return out, nil
+	}
+	if err != nil {
+		return out, err
+	}
+	for _, ct := range comp.Bundle.CaseTypes {
+		id := ct.ID.Value
+		out.Order = append(out.Order, id)
+		out.CaseTypes[id] = ct.Name.In(lang)
+		out.Steps[id] = map[string]string{}
+		for _, st := range ct.Steps {
+			out.Steps[id][st.ID.Value] = st.Name.In(lang)
+		}
+	}
+	return out, nil
+}
+
+// AssignableUsers returns who a case in the unit may be assigned to, for a
+// team lead of the unit.
+func (s *Service) AssignableUsers(ctx context.Context, a trygg.Actor, unitID string) ([]store.User, error) {
+	u, err := s.db.Unit(ctx, a.Tenant, unitID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := access.Decide(a, access.AssignCase, access.Subject{UnitPath: u.Path}); err != nil {
+		return nil, err
+	}
+	return s.db.CaseWorkers(ctx, a.Tenant, u.Path)
+}

@@ -1,0 +1,119 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// inboxPage is the inbox's data.
+type inboxPage struct {
+	Team     bool
+	TeamLead bool
+	CaseType string
+	UnitID   string
+	Inbox    service.InboxView
+	Labels   service.Labels
+	Units    []org.Unit
+	// Workers are whom the team lead may assign each unit's cases to.
+	Workers map[string][]store.User
+	// Names are the display names of assignees.
+	Names map[string]string
+	Today string
+}
+
+// handleInboxPage shows my tasks and cases, or my team's, soonest due
+// first, overdue ones marked, filtered by case type and unit; a team lead
+// assigns and reassigns cases from here.
+func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	q := r.URL.Query()
+	p := inboxPage{Team: q.Get("team") == "1", CaseType: q.Get("case_type"), UnitID: q.Get("unit_id"),
+		TeamLead: a.HasRole(trygg.RoleTeamLead), Workers: map[string][]store.User{}, Names: map[string]string{}}
+	if !p.Team {
+		p.UnitID = ""
+	}
+	var err error
+	if p.Inbox, err = s.svc.Inbox(r.Context(), a, service.InboxInput{Team: p.Team, CaseType: p.CaseType, UnitID: p.UnitID}); err != nil {
+		return err
+	}
+	if p.Labels, err = s.svc.Labels(r.Context(), a, v.Lang); err != nil {
+		return err
+	}
+	units, err := s.svc.Units(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	for _, u := range units {
+		if u.Kind == org.KindUnit && inScopeOf(a, u.Path) {
+			p.Units = append(p.Units, u)
+		}
+	}
+	for _, c := range p.Inbox.Cases {
+		if p.TeamLead && p.Team {
+			if _, ok := p.Workers[c.UnitID]; !ok {
+				ws, err := s.svc.AssignableUsers(r.Context(), a, c.UnitID)
+				if err != nil && trygg.ErrorCode(err) != trygg.EForbidden {
+					return err
+				}
+				p.Workers[c.UnitID] = ws
+				for _, u := range ws {
+					p.Names[u.ID] = u.DisplayName
+				}
+			}
+		}
+	}
+	p.Today = todaySweden()
+	v.Title = v.T("inbox.title")
+	if p.Team {
+		v.Title = v.T("inbox.team")
+	}
+	v.Data = p
+	return s.render(w, http.StatusOK, "inbox", *v)
+}
+
+// inScopeOf reports whether a holds a case role in a unit whose subtree
+// holds path.
+func inScopeOf(a trygg.Actor, path string) bool {
+	for _, g := range a.Grants {
+		if (g.Role == trygg.RoleOfficer || g.Role == trygg.RoleTeamLead) && strings.HasPrefix(path, g.UnitPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// handleAssignForm assigns a case from the inbox and returns to it.
+func (s *Server) handleAssignForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if _, err := s.svc.AssignCase(r.Context(), a, r.PathValue("id"), service.AssignInput{UserID: r.PostForm.Get("user_id")}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, localPath(r.PostForm.Get("back"), "/inbox?team=1"), http.StatusSeeOther)
+	return nil
+}
+
+// parseForm reads a posted form of at most 1 MiB.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
+	}
+	return nil
+}
+
+// localPath returns p if it is a path on this site (so a redirect cannot
+// be sent elsewhere), else def.
+func localPath(p, def string) string {
+	u, err := url.Parse(p)
+	if err != nil || p == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`) {
+		return def
+	}
+	return p
+}

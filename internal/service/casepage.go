@@ -213,12 +213,13 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 	return out
 }
 
-
 // Labels are the names lists show for case types and steps, from the
 // newest published definitions.
 type Labels struct {
 	CaseTypes map[string]string            `json:"case_types"`
 	Steps     map[string]map[string]string `json:"steps"`
+	// Insatser maps a case type to its insatser's labels.
+	Insatser map[string]map[string]string `json:"insatser"`
 	// Order lists the case types in the order written.
 	Order []string `json:"order"`
 }
@@ -226,7 +227,7 @@ type Labels struct {
 // Labels returns the case type and step names in lang (empty when nothing
 // is published). They are not personal data.
 func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Labels, error) {
-	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}}
+	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}, Insatser: map[string]map[string]string{}}
 	comp, err := s.latest(ctx, a.Tenant)
 	if trygg.ErrorCode(err) == trygg.ENotFound {
 		return out, nil
@@ -241,6 +242,12 @@ func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Label
 		out.Steps[id] = map[string]string{}
 		for _, st := range ct.Steps {
 			out.Steps[id][st.ID.Value] = st.Name.In(lang)
+		}
+		out.Insatser[id] = map[string]string{}
+		if ct.Decisions != nil {
+			for _, c := range comp.Codes(ct.Decisions.Insatser.Value) {
+				out.Insatser[id][c.Code.Value] = c.Label.In(lang)
+			}
 		}
 	}
 	return out, nil
@@ -257,4 +264,51 @@ func (s *Service) AssignableUsers(ctx context.Context, a trygg.Actor, unitID str
 		return nil, err
 	}
 	return s.db.CaseWorkers(ctx, a.Tenant, u.Path)
+}
+
+// PersonOverview is the person page: the person as the actor may see them,
+// with the decisions of the cases the actor may read.
+type PersonOverview struct {
+	PersonView
+	// Decisions maps a case id to its final decisions.
+	Decisions map[string][]store.Decision `json:"decisions"`
+	Labels    Labels                      `json:"labels"`
+}
+
+// PersonOverview reads the person page (logged as Person logs it), adding
+// the final decisions of the cases shown.
+func (s *Service) PersonOverview(ctx context.Context, a trygg.Actor, id, lang string) (PersonOverview, error) {
+	pv, err := s.Person(ctx, a, id)
+	if err != nil {
+		return PersonOverview{}, err
+	}
+	return s.personOverview(ctx, a, pv, lang)
+}
+
+func (s *Service) personOverview(ctx context.Context, a trygg.Actor, pv PersonView, lang string) (PersonOverview, error) {
+	out := PersonOverview{PersonView: pv, Decisions: map[string][]store.Decision{}}
+	for _, c := range pv.Cases {
+		ds, err := s.db.Decisions(ctx, a.Tenant, c.ID)
+		if err != nil {
+			return PersonOverview{}, err
+		}
+		for _, d := range ds {
+			if d.Status == "final" {
+				out.Decisions[c.ID] = append(out.Decisions[c.ID], d)
+			}
+		}
+	}
+	var err error
+	out.Labels, err = s.Labels(ctx, a, lang)
+	return out, err
+}
+
+// EmergencyOverview opens a person's records in an emergency (see
+// EmergencyOpen) and returns the person page.
+func (s *Service) EmergencyOverview(ctx context.Context, a trygg.Actor, in EmergencyInput, lang string) (PersonOverview, error) {
+	pv, err := s.EmergencyOpen(ctx, a, in)
+	if err != nil {
+		return PersonOverview{}, err
+	}
+	return s.personOverview(ctx, a, pv, lang)
 }

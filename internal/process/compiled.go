@@ -304,3 +304,6 @@ func (c *Compiled) InsatsLabel(ct, insats, lang string) string {
 	}
 	return insats
 }
+
+// CodeParent returns the parent of code in code system cs ("" at the top).
+func (c *Compiled) CodeParent(cs, code string) string { return c.codes[cs][code] }

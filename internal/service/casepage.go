@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
@@ -36,12 +38,27 @@ type CaseOverview struct {
 	LegalBases []string `json:"legal_bases"`
 	// Names maps user ids met on the page to display names.
 	Names map[string]string `json:"names"`
+	// Deadlines are the running time limits and follow-ups, soonest first.
+	Deadlines []DeadlineView `json:"deadlines"`
+	// CurrentForms are the forms the current step works with.
+	CurrentForms []string `json:"current_forms"`
+}
+
+// DeadlineView is a running time limit or follow-up of a case.
+type DeadlineView struct {
+	Name    string `json:"name"`
+	DueDate string `json:"due_date"`
+	// Overdue is past the last day; Warned has had its warning.
+	Overdue bool `json:"overdue"`
+	Warned  bool `json:"warned"`
 }
 
 // Choice is a code and its label.
 type Choice struct {
 	Code  string `json:"code"`
 	Label string `json:"label"`
+	// Parent is the code's parent in a hierarchy ("" at the top).
+	Parent string `json:"parent,omitempty"`
 }
 
 // TimelineItem is one event of the case in plain words: what happened,
@@ -70,6 +87,13 @@ func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang 
 	}
 	ct, _ := w.comp.CaseType(w.c.CaseType)
 	out.CaseTypeName = ct.Name.In(lang)
+	for _, st := range ct.Steps {
+		if st.ID.Value == w.c.Step {
+			for _, f := range st.Forms {
+				out.CurrentForms = append(out.CurrentForms, f.Value)
+			}
+		}
+	}
 	if ct.Decisions != nil {
 		for _, c := range w.comp.Codes(ct.Decisions.Insatser.Value) {
 			out.Insatser = append(out.Insatser, Choice{Code: c.Code.Value, Label: c.Label.In(lang)})
@@ -107,6 +131,12 @@ func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang 
 		return CaseOverview{}, err
 	}
 	out.Timeline = timeline(w.comp, w.c.CaseType, evs, lang)
+	today := calendar.Today(s.db.Now())
+	tasks, err := s.db.CaseOpenTasks(ctx, a.Tenant, w.c.ID, today)
+	if err != nil {
+		return CaseOverview{}, err
+	}
+	out.Deadlines = deadlineViews(w.comp, w.c.CaseType, out.Timers, tasks, today, lang)
 	ids := []string{w.c.AssignedTo}
 	for _, it := range out.Timeline {
 		ids = append(ids, it.Actor)
@@ -311,4 +341,54 @@ func (s *Service) EmergencyOverview(ctx context.Context, a trygg.Actor, in Emerg
 		return PersonOverview{}, err
 	}
 	return s.personOverview(ctx, a, pv, lang)
+}
+
+// deadlineViews lists the running deadlines and follow-ups: those with a
+// pending timer, and those whose overdue notice fired and whose task is
+// still open (not met).
+func deadlineViews(comp *process.Compiled, caseType string, timers []store.Timer, tasks []store.Task, today, lang string) []DeadlineView {
+	byID := map[string]*DeadlineView{}
+	var order []string
+	add := func(id, kind, due string) *DeadlineView {
+		d := byID[id]
+		if d == nil {
+			name := ""
+			if kind == process.TimerFollowUp {
+				name = comp.FollowUpName(caseType, id, lang)
+			} else {
+				name, _ = comp.DeadlineRecipients(caseType, id, "", lang)
+			}
+			d = &DeadlineView{Name: name, DueDate: due}
+			byID[id] = d
+			order = append(order, id)
+		}
+		return d
+	}
+	for _, t := range timers {
+		if t.Status == "pending" && t.Kind != process.TimerWarning {
+			d := add(t.DeadlineID, t.Kind, t.DueDate)
+			d.DueDate, d.Overdue = t.DueDate, t.DueDate < today
+		}
+	}
+	for _, t := range tasks {
+		if t.DeadlineID == "" {
+			continue
+		}
+		kind := process.TimerOverdue
+		if strings.HasPrefix(t.DeadlineID, "follow_up/") {
+			kind = process.TimerFollowUp
+		}
+		d := add(t.DeadlineID, kind, t.DueDate)
+		if t.Kind == "deadline_"+process.TimerWarning {
+			d.Warned = true
+		} else {
+			d.Overdue = d.Overdue || t.Overdue
+		}
+	}
+	out := []DeadlineView{}
+	for _, id := range order {
+		out = append(out, *byID[id])
+	}
+	slices.SortFunc(out, func(a, b DeadlineView) int { return strings.Compare(a.DueDate, b.DueDate) })
+	return out
 }

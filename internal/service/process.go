@@ -423,6 +423,10 @@ type FormView struct {
 	State     process.FormState `json:"state"`
 	Signed    []store.FormEntry `json:"signed"`
 	UpdatedAt time.Time         `json:"updated_at,omitzero"`
+	// Def is the form as the case's unit fills it, and Options the codes
+	// of the code systems its fields choose from, for rendering it.
+	Def     *process.Form       `json:"-"`
+	Options map[string][]Choice `json:"-"`
 }
 
 // CaseProcess is where a case stands in its process.
@@ -485,7 +489,7 @@ func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
 	if !ok {
 		return FormView{}, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
 	}
-	fv := FormView{FormID: formID, Name: f.Name.In(lang), Signed: []store.FormEntry{}}
+	fv := FormView{FormID: formID, Name: f.Name.In(lang), Signed: []store.FormEntry{}, Def: f, Options: formOptions(w.comp, f, lang)}
 	values := w.ctx.Forms[formID]
 	if d, ok := w.drafts[formID]; ok {
 		// A draft holds the values as the officer gave them, mistakes
@@ -724,4 +728,25 @@ func (s *Service) WarmDefinitions(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// formOptions returns the codes of every code system the form's fields
+// (and their rows' fields) choose from.
+func formOptions(comp *process.Compiled, f *process.Form, lang string) map[string][]Choice {
+	out := map[string][]Choice{}
+	var add func(fields []process.Field)
+	add = func(fields []process.Field) {
+		for _, fd := range fields {
+			if cs := fd.CodeSystem.Value; cs != "" && out[cs] == nil {
+				for _, c := range comp.Codes(cs) {
+					out[cs] = append(out[cs], Choice{Code: c.Code.Value, Label: c.Label.In(lang), Parent: comp.CodeParent(cs, c.Code.Value)})
+				}
+			}
+			add(fd.Fields)
+		}
+	}
+	for _, sec := range f.Sections {
+		add(sec.Fields)
+	}
+	return out
 }

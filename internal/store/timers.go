@@ -322,3 +322,26 @@ func (db *DB) UnitIDsUnder(ctx context.Context, tenant trygg.TenantID, paths []s
 	}
 	return out, rows.Err()
 }
+
+// CaseOpenTasks returns a case's open tasks, soonest due first.
+func (db *DB) CaseOpenTasks(ctx context.Context, tenant trygg.TenantID, caseID, today string) ([]Task, error) {
+	rows, err := db.query(ctx, `SELECT t.id, t.case_id, t.unit_id, t.assignee, t.kind, t.deadline_id, t.title, t.due_date, t.created_at, c.title, c.case_type
+		FROM tasks t JOIN cases c ON c.tenant_id = t.tenant_id AND c.id = t.case_id
+		WHERE t.tenant_id = ? AND t.case_id = ? AND t.done_at = 0 ORDER BY t.due_date, t.id`, string(tenant), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("store: case tasks: %w", err)
+	}
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		var t Task
+		var created int64
+		if err := rows.Scan(&t.ID, &t.CaseID, &t.UnitID, &t.Assignee, &t.Kind, &t.DeadlineID, &t.Title, &t.DueDate, &created, &t.CaseTitle, &t.CaseType); err != nil {
+			return nil, fmt.Errorf("store: case tasks: %w", err)
+		}
+		t.CreatedAt = fromMicros(created)
+		t.Overdue = t.DueDate != "" && t.DueDate < today
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

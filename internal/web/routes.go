@@ -98,6 +98,15 @@ func (s *Server) routeTable() []route {
 		{"GET", "/readyz", http.HandlerFunc(s.handleReady), true},
 		{"GET", "/metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}), false},
 
+		// Process designer.
+		{"GET", "/designer", s.staff(s.handleDesignerHome), false},
+		{"GET", "/designer/draft", s.staff(s.handleDesignerDraft), false},
+		{"POST", "/designer/draft", s.staff(s.handleDesignerSave), false},
+		{"POST", "/designer/draft/validation", s.staff(s.handleDesignerValidate), false},
+		{"POST", "/designer/draft/publication", s.staff(s.handleDesignerPublish), false},
+		{"GET", "/designer/versions/{version}/case-types/{id}", s.staff(s.handleDesignerCaseType), false},
+		{"GET", "/designer/diff", s.staff(s.handleDesignerDiff), false},
+
 		// Pages.
 		{"GET", "/{$}", s.staff(s.handleHome), false},
 		{"GET", "/me", s.staff(s.handleMePage), false},
@@ -107,6 +116,15 @@ func (s *Server) routeTable() []route {
 		{"POST", "/persons/search", s.staff(s.handlePersonSearch), false},
 		{"POST", "/persons/emergency", s.staff(s.handleEmergencyForm), false},
 		{"GET", "/persons/{id}", s.staff(s.handlePersonPage), false},
+		{"GET", "/cases/{id}", s.staff(s.handleCasePage), false},
+		{"POST", "/cases/{id}/transitions", s.staff(s.handleTransitionForm), false},
+		{"POST", "/cases/{id}/forms/{form}", s.staff(s.handleFormSave), false},
+		{"POST", "/cases/{id}/forms/{form}/signature", s.staff(s.handleFormSign), false},
+		{"POST", "/cases/{id}/notes", s.staff(s.handleNoteForm), false},
+		{"POST", "/cases/{id}/notes/{note}", s.staff(s.handleNoteForm), false},
+		{"POST", "/cases/{id}/notes/{note}/signature", s.staff(s.handleNoteSign), false},
+		{"GET", "/access-log", s.staff(s.handleAccessLogPage), false},
+		{"POST", "/access-log/person", s.staff(s.handleAccessLogPerson), false},
 		{"GET", "/login", s.page(s.handleLoginPage), false},
 		{"POST", "/login", s.page(s.handleLoginSubmit), false},
 		{"POST", "/logout", s.page(s.handleLogout), false},

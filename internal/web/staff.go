@@ -82,6 +82,8 @@ var templateFuncs = template.FuncMap{
 	},
 	// has reports whether s starts with prefix (for the current nav item).
 	"hasPrefix": strings.HasPrefix,
+	// add adds whole numbers (row numbers from 1).
+	"add": func(a, b int) int { return a + b },
 	// dict builds a map for passing several values to a partial.
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

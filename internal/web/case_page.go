@@ -1,0 +1,234 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// casePage is the case page's data.
+type casePage struct {
+	service.CaseOverview
+	// Forms are the forms of the current step first, then the others.
+	Forms, OtherForms []formRender
+	// MyDraft is the officer's note being written, if any.
+	MyDraft *store.Note
+	Signed  []store.Note
+	// Message is a result or refusal to show at the top.
+	Message, Problem string
+	// Decision labels.
+	InsatsNames map[string]string
+}
+
+// handleCasePage shows a case: where it stands, its time limits, what may
+// be done now, its forms, decisions, journal and timeline.
+func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderCase(w, r, a, v, http.StatusOK, "", "")
+}
+
+// renderCase renders the case page with a message (done) or a problem
+// (refused) at the top, with status.
+func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, message, problem string) error {
+	ov, err := s.svc.CaseOverview(r.Context(), a, r.PathValue("id"), v.Lang)
+	if err != nil {
+		return err
+	}
+	p := casePage{CaseOverview: ov, Message: message, Problem: problem, InsatsNames: map[string]string{}}
+	for _, c := range ov.Insatser {
+		p.InsatsNames[c.Code] = c.Label
+	}
+	current := map[string]bool{}
+	for _, f := range ov.CurrentForms {
+		current[f] = true
+	}
+	for _, fv := range ov.Forms {
+		fr := renderForm(ov.Case.ID, fv, ov.Workable, v.Lang)
+		if current[fv.FormID] {
+			p.Forms = append(p.Forms, fr)
+		} else {
+			p.OtherForms = append(p.OtherForms, fr)
+		}
+	}
+	for i := range ov.Notes {
+		n := &ov.Notes[i]
+		switch {
+		case n.Status == "draft" && n.Author == a.UserID && p.MyDraft == nil:
+			p.MyDraft = n
+		case n.Status == "signed":
+			p.Signed = append(p.Signed, *n)
+		}
+	}
+	// Newest notes first.
+	for i, j := 0, len(p.Signed)-1; i < j; i, j = i+1, j-1 {
+		p.Signed[i], p.Signed[j] = p.Signed[j], p.Signed[i]
+	}
+	v.Title = ov.Case.Title
+	v.Data = p
+	return s.render(w, status, "case", *v)
+}
+
+// refusal turns a service error into a problem shown on the page, or
+// returns it when it is not the user's to fix.
+func refusal(v *view, err error) (int, string, error) {
+	switch trygg.ErrorCode(err) {
+	case trygg.EInvalid, trygg.EConflict, trygg.EForbidden:
+		msg := trygg.ErrorMessage(err)
+		if fields := fieldErrors(err); fields != "" {
+			msg += " " + fields
+		}
+		return statusOf[trygg.ErrorCode(err)], msg, nil
+	}
+	return 0, "", err
+}
+
+// fieldErrors lists an invalid error's field messages.
+func fieldErrors(err error) string {
+	var parts []string
+	if e, ok := err.(*trygg.Error); ok {
+		for k, m := range e.Fields {
+			parts = append(parts, strings.TrimPrefix(k, "values.")+": "+m)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// handleTransitionForm takes a transition the case page offers.
+func (s *Server) handleTransitionForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	_, err := s.svc.Transition(r.Context(), a, r.PathValue("id"), service.TransitionInput{Transition: r.PostForm.Get("transition")}, v.Lang)
+	if err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id"), http.StatusSeeOther)
+	return nil
+}
+
+// handleFormSave saves a form's draft as the officer fills it in. From
+// htmx (as they type) it answers with the form alone, re-evaluated:
+// conditional fields appear, computed values update, messages show next to
+// their fields. Without htmx it returns to the case page.
+func (s *Server) handleFormSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	caseID, formID := r.PathValue("id"), r.PathValue("form")
+	ov, err := s.svc.CaseProcess(r.Context(), a, caseID, v.Lang)
+	if err != nil {
+		return err
+	}
+	var current *service.FormView
+	for i := range ov.Forms {
+		if ov.Forms[i].FormID == formID {
+			current = &ov.Forms[i]
+		}
+	}
+	if current == nil || current.Def == nil {
+		return trygg.Errorf(trygg.ENotFound, "The case has no such form.")
+	}
+	values := formValues(current.Def, r.PostForm)
+	withRowChange(current.Def, values, r.PostForm)
+	fv, err := s.svc.SaveForm(r.Context(), a, caseID, formID, service.FormInput{Values: values}, v.Lang)
+	if err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	if !isHTMX(r) {
+		http.Redirect(w, r, "/cases/"+caseID+"#form-"+formID, http.StatusSeeOther)
+		return nil
+	}
+	fr := renderForm(caseID, fv, true, v.Lang)
+	fr.Saved = true
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return pageTemplates["case"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+}
+
+// handleFormSign signs the form's draft.
+func (s *Server) handleFormSign(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	caseID, formID := r.PathValue("id"), r.PathValue("form")
+	if _, err := s.svc.SignForm(r.Context(), a, caseID, formID, v.Lang); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+caseID+"#form-"+formID, http.StatusSeeOther)
+	return nil
+}
+
+// handleNoteForm starts a journal note, or saves the officer's draft
+// (autosave from htmx answers with a short status).
+func (s *Server) handleNoteForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	caseID, noteID := r.PathValue("id"), r.PathValue("note")
+	in := service.NoteInput{Body: r.PostForm.Get("body")}
+	var err error
+	var n store.Note
+	if noteID == "" {
+		n, err = s.svc.AddNote(r.Context(), a, caseID, in)
+	} else {
+		n, err = s.svc.SaveNote(r.Context(), a, caseID, noteID, in)
+	}
+	if isHTMX(r) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err != nil {
+			if _, problem, err := refusal(v, err); err != nil {
+				return err
+			} else {
+				w.WriteHeader(http.StatusOK) // htmx swaps 2xx answers only
+				return pageTemplates["case"].ExecuteTemplate(w, "note-status", map[string]any{"T": v.T, "Problem": problem})
+			}
+		}
+		return pageTemplates["case"].ExecuteTemplate(w, "note-status", map[string]any{"T": v.T, "Note": n})
+	}
+	if err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+caseID+"#journal", http.StatusSeeOther)
+	return nil
+}
+
+// handleNoteSign signs the officer's note (its text as last saved, with
+// the text posted along saved first).
+func (s *Server) handleNoteSign(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	caseID, noteID := r.PathValue("id"), r.PathValue("note")
+	if body, ok := r.PostForm["body"]; ok {
+		if _, err := s.svc.SaveNote(r.Context(), a, caseID, noteID, service.NoteInput{Body: strings.Join(body, "")}); err != nil {
+			status, problem, err := refusal(v, err)
+			if err != nil {
+				return err
+			}
+			return s.renderCase(w, r, a, v, status, "", problem)
+		}
+	}
+	if _, err := s.svc.SignNote(r.Context(), a, caseID, noteID); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+caseID+"#journal", http.StatusSeeOther)
+	return nil
+}

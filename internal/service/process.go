@@ -427,6 +427,9 @@ type FormView struct {
 	// of the code systems its fields choose from, for rendering it.
 	Def     *process.Form       `json:"-"`
 	Options map[string][]Choice `json:"-"`
+	// Given are the values as the officer gave them (mistakes included),
+	// so a page can show what was typed next to its message.
+	Given map[string]any `json:"-"`
 }
 
 // CaseProcess is where a case stands in its process.
@@ -515,7 +518,7 @@ func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
 	if err != nil {
 		return fv, err
 	}
-	fv.State = st
+	fv.State, fv.Given = st, values
 	return fv, nil
 }
 

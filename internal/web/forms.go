@@ -82,7 +82,11 @@ func renderForm(caseID string, fv service.FormView, editable bool, lang string) 
 			if !fv.State.Visible[fd.ID.Value] {
 				continue
 			}
-			sr.Fields = append(sr.Fields, renderField(fv, fd, fd.ID.Value, fv.State.Values[fd.ID.Value], lang))
+			value, ok := fv.State.Values[fd.ID.Value]
+			if !ok && fd.Compute.Value == "" {
+				value = fv.Given[fd.ID.Value] // as typed, shown with its message
+			}
+			sr.Fields = append(sr.Fields, renderField(fv, fd, fd.ID.Value, value, lang))
 		}
 		if len(sr.Fields) > 0 {
 			fr.Sections = append(fr.Sections, sr)
@@ -124,11 +128,15 @@ func renderField(fv service.FormView, fd *process.Field, name string, value any,
 		if n, ok := asFloat(value); ok {
 			f.Value = kronor(int64(n))
 			f.Display = process.FormatMoney(int64(n))
+		} else {
+			f.Value, _ = value.(string) // as typed, with its message
 		}
 	case process.FieldNumber:
 		if n, ok := asFloat(value); ok {
 			f.Value = strings.Replace(strconv.FormatFloat(n, 'f', -1, 64), ".", ",", 1)
 			f.Display = f.Value
+		} else {
+			f.Value, _ = value.(string)
 		}
 	case process.FieldYesNo:
 		if b, ok := value.(bool); ok {

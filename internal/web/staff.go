@@ -84,6 +84,8 @@ var templateFuncs = template.FuncMap{
 	"hasPrefix": strings.HasPrefix,
 	// add adds whole numbers (row numbers from 1).
 	"add": func(a, b int) int { return a + b },
+	// list makes a list of strings.
+	"list": func(s ...string) []string { return s },
 	// dict builds a map for passing several values to a partial.
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}

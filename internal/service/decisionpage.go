@@ -1,0 +1,123 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// DecisionOverview is a decision as its page and its letter show it.
+type DecisionOverview struct {
+	Decision     store.Decision    `json:"decision"`
+	Case         store.Case        `json:"case"`
+	CaseTypeName string            `json:"case_type_name"`
+	InsatsName   string            `json:"insats_name"`
+	Insatser     []Choice          `json:"insatser"`
+	LegalBases   []string          `json:"legal_bases"`
+	Executions   []store.Execution `json:"executions"`
+	// Person is whom the decision is about; the letter is addressed to
+	// them (a protected person's address is left out).
+	PersonName    string          `json:"person_name"`
+	PersonAddress persons.Address `json:"person_address"`
+	Identity      string          `json:"identity"`
+	UnitName      string          `json:"unit_name"`
+	Municipality  string          `json:"municipality"`
+	DecidedByName string          `json:"decided_by_name,omitempty"`
+	// Workable says the actor may change the draft; Ready whether they
+	// may make it final as it stands. If not, Missing names the fields
+	// still needed, or NoDelegation says the actor lacks delegation.
+	Workable     bool     `json:"workable"`
+	Ready        bool     `json:"ready"`
+	Missing      []string `json:"missing,omitempty"`
+	NoDelegation bool     `json:"no_delegation,omitempty"`
+}
+
+// DecisionOverview reads one decision of a case with what its page and
+// letter need. The read is access-logged.
+func (s *Service) DecisionOverview(ctx context.Context, a trygg.Actor, caseID, decisionID, lang string) (DecisionOverview, error) {
+	w, ground, err := s.loadWork(ctx, a, caseID, false)
+	if err != nil {
+		return DecisionOverview{}, err
+	}
+	var out DecisionOverview
+	ds, err := s.db.Decisions(ctx, a.Tenant, w.c.ID)
+	if err != nil {
+		return out, err
+	}
+	found := false
+	for _, d := range ds {
+		if d.ID == decisionID {
+			out.Decision, found = d, true
+		}
+	}
+	if !found {
+		return out, trygg.Errorf(trygg.ENotFound, "The case has no such decision.")
+	}
+	out.Case = w.c
+	ct, _ := w.comp.CaseType(w.c.CaseType)
+	out.CaseTypeName = ct.Name.In(lang)
+	out.InsatsName = w.comp.InsatsLabel(w.c.CaseType, out.Decision.Insats, lang)
+	if ct.Decisions != nil {
+		for _, c := range w.comp.Codes(ct.Decisions.Insatser.Value) {
+			out.Insatser = append(out.Insatser, Choice{Code: c.Code.Value, Label: c.Label.In(lang)})
+		}
+		for _, lb := range ct.Decisions.LegalBases {
+			out.LegalBases = append(out.LegalBases, lb.Value)
+		}
+	}
+	execs, err := s.db.CaseExecutions(ctx, a.Tenant, w.c.ID)
+	if err != nil {
+		return out, err
+	}
+	for _, e := range execs {
+		if e.DecisionID == decisionID {
+			out.Executions = append(out.Executions, e)
+		}
+	}
+	p, err := s.db.PersonByID(ctx, a.Tenant, w.c.PersonID)
+	if err != nil {
+		return out, err
+	}
+	out.PersonName, out.Identity = p.GivenName+" "+p.FamilyName, p.Identity.String()
+	if p.Protection == persons.ProtectionNone {
+		out.PersonAddress = p.Address
+	}
+	if u, err := s.db.Unit(ctx, a.Tenant, w.c.UnitID); err == nil {
+		out.UnitName = u.Name
+	}
+	if t, err := s.db.Tenant(ctx, a.Tenant); err == nil {
+		out.Municipality = t.Name
+	}
+	names := map[string]string{}
+	if err := s.names(ctx, a.Tenant, []string{out.Decision.DecidedBy}, names); err != nil {
+		return out, err
+	}
+	out.DecidedByName = names[out.Decision.DecidedBy]
+	rels, err := s.db.CaseRelations(ctx, a, w.c)
+	if err != nil {
+		return out, err
+	}
+	_, werr := access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection})
+	out.Workable = werr == nil && w.c.Status == "open"
+	if out.Decision.Status == "draft" {
+		err := w.comp.CheckDecision(w.c.CaseType, decisionDraft(out.Decision), w.ctx.Roles, true)
+		var e *trygg.Error
+		switch {
+		case err == nil:
+			out.Ready = true
+		case trygg.ErrorCode(err) == trygg.EForbidden:
+			out.NoDelegation = true
+		case errors.As(err, &e):
+			for k := range e.Fields {
+				out.Missing = append(out.Missing, k)
+			}
+			slices.Sort(out.Missing)
+		}
+	}
+	return out, s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
+}

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// decisionPage is the decision page's data.
+type decisionPage struct {
+	service.DecisionOverview
+	Problem, Message string
+	// Amount is the amount as the input shows it.
+	Amount string
+	Today  string
+}
+
+func (s *Server) handleDecisionPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderDecision(w, r, a, v, http.StatusOK, "", "")
+}
+
+func (s *Server) renderDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, message, problem string) error {
+	ov, err := s.svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
+	if err != nil {
+		return err
+	}
+	p := decisionPage{DecisionOverview: ov, Problem: problem, Message: message, Amount: strconv.FormatInt(ov.Decision.Amount, 10), Today: todaySweden()}
+	v.Title = ov.InsatsName
+	v.Data = p
+	return s.render(w, status, "decision", *v)
+}
+
+// handleLetterPage shows the decision as a letter to print (or save as
+// PDF from the browser's print dialogue).
+func (s *Server) handleLetterPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	ov, err := s.svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
+	if err != nil {
+		return err
+	}
+	if ov.Decision.Status != "final" {
+		return trygg.Errorf(trygg.EConflict, "A decision letter is written once the decision is made.")
+	}
+	v.Title = v.T("letter.title") + " – " + ov.InsatsName
+	v.Data = decisionPage{DecisionOverview: ov}
+	return s.render(w, http.StatusOK, "letter", *v)
+}
+
+// handleDecisionCreate drafts a decision on an insats and opens it.
+func (s *Server) handleDecisionCreate(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	ov, err := s.svc.CaseOverview(r.Context(), a, r.PathValue("id"), v.Lang)
+	if err != nil {
+		return err
+	}
+	basis := ""
+	if len(ov.LegalBases) > 0 {
+		basis = ov.LegalBases[0]
+	}
+	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", service.DecisionInput{Insats: r.PostForm.Get("insats"),
+		Outcome: "granted", LegalBasis: basis})
+	if err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/decisions/"+d.ID, http.StatusSeeOther)
+	return nil
+}
+
+// decisionInput reads the decision form; the amount is a whole number in
+// the decision's unit (öre, hours × 100, ...).
+func decisionInput(r *http.Request) (service.DecisionInput, bool) {
+	in := service.DecisionInput{Insats: r.PostForm.Get("insats"), Outcome: r.PostForm.Get("outcome"), LegalBasis: r.PostForm.Get("legal_basis"),
+		ValidFrom: r.PostForm.Get("valid_from"), ValidTo: r.PostForm.Get("valid_to"), Justification: r.PostForm.Get("justification"),
+		AppealNotice: r.PostForm.Get("appeal_notice")}
+	if a := strings.ReplaceAll(strings.TrimSpace(r.PostForm.Get("amount")), " ", ""); a != "" {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			return in, false
+		}
+		in.Amount = n
+	}
+	return in, true
+}
+
+// handleDecisionSave saves the draft; with "finalise" it then makes it
+// final.
+func (s *Server) handleDecisionSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	caseID, id := r.PathValue("id"), r.PathValue("decision")
+	in, ok := decisionInput(r)
+	if !ok {
+		return s.renderDecision(w, r, a, v, http.StatusUnprocessableEntity, "", v.T("decision.badamount"))
+	}
+	if _, err := s.svc.SaveDecision(r.Context(), a, caseID, id, in); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderDecision(w, r, a, v, status, "", problem)
+	}
+	if r.PostForm.Get("finalise") != "" {
+		if _, err := s.svc.FinaliseDecision(r.Context(), a, caseID, id); err != nil {
+			status, problem, err := refusal(v, err)
+			if err != nil {
+				return err
+			}
+			return s.renderDecision(w, r, a, v, status, "", problem)
+		}
+		http.Redirect(w, r, "/cases/"+caseID+"/decisions/"+id+"?done=1", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/cases/"+caseID+"/decisions/"+id, http.StatusSeeOther)
+	return nil
+}
+
+// handleExecutionForm records a step of the decision's execution.
+func (s *Server) handleExecutionForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	in := service.ExecutionInput{Kind: r.PostForm.Get("kind"), On: r.PostForm.Get("on"), Reason: r.PostForm.Get("reason"),
+		Offers: r.PostForm.Get("offers"), InterimHelp: r.PostForm.Get("interim_help")}
+	if _, err := s.svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderDecision(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/decisions/"+r.PathValue("decision")+"#execution", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,221 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trygg/trygg/internal/web"
+)
+
+// page fetches or posts a page as a signed-in demo user and returns its
+// status, body and final URL (redirects are followed, as a browser does).
+func (w *packWorld) page(user, method, path string, form url.Values, htmx bool) (int, string, string) {
+	w.t.Helper()
+	if w.tokens[user] == "" {
+		w.call(user, "GET", "/api/v1/me", nil, http.StatusOK, nil)
+	}
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, w.srv.URL+path, body)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.tokens[user])
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+	}
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Request.URL.Path
+}
+
+// mustPage is page that fails the test unless the status is want and the
+// body holds every text in contains.
+func (w *packWorld) mustPage(user, method, path string, form url.Values, htmx bool, want int, contains ...string) string {
+	w.t.Helper()
+	status, body, _ := w.page(user, method, path, form, htmx)
+	if status != want {
+		w.t.Fatalf("%s %s: status %d, want %d\n%s", method, path, status, want, mainOf(body))
+	}
+	for _, c := range contains {
+		if !strings.Contains(body, c) {
+			w.t.Errorf("%s %s lacks %q\n%s", method, path, c, mainOf(body))
+		}
+	}
+	return body
+}
+
+
+var identityInURL = regexp.MustCompile(`(?:href|action|hx-post|hx-get)="[^"]*\d{8}-?\d{4}[^"]*"`)
+
+// TestStaffPagesHomeCare walks journey 1 through the pages an officer
+// uses: inbox, case, forms (with the htmx re-evaluation), transitions, the
+// decision with its delegation check and letter, a journal note, the
+// person search and the person page.
+func TestStaffPagesHomeCare(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 80)
+	jc := w.journeyCase("ibic_sol_aldre")
+	c := jc.ID
+	var visited []string
+	get := func(user, path string, contains ...string) string {
+		t.Helper()
+		body := w.mustPage(user, "GET", path, nil, false, http.StatusOK, contains...)
+		visited = append(visited, body)
+		return body
+	}
+	post := func(user, path string, form url.Values, htmx bool, want int, contains ...string) string {
+		t.Helper()
+		body := w.mustPage(user, "POST", path, form, htmx, want, contains...)
+		visited = append(visited, body)
+		return body
+	}
+
+	// Home sends the officer to the inbox, which lists the journey case.
+	status, _, final := w.page("handlaggare", "GET", "/", nil, false)
+	if status != http.StatusOK || final != "/inbox" {
+		t.Fatalf("home: %d at %s, want the inbox", status, final)
+	}
+	get("handlaggare", "/inbox", "Min inkorg", `href="/cases/`+c+`"`, "Ansökan om hemtjänst och trygghetslarm")
+	// The case: step bar, the blocked transition with its reason.
+	get("handlaggare", "/cases/"+c, `aria-current="step"`, "Påbörja utredning", "måste signeras först", "Ansökan om insatser (IBIC)")
+
+	// Filling the application: choosing "representative" shows the
+	// representative's fields (the server re-evaluates as htmx asks).
+	form := "/cases/" + c + "/forms/ibic_ansokan"
+	part := post("handlaggare", form, url.Values{"applicant_kind": {"self"}}, true, http.StatusOK, "Utkastet är sparat")
+	if strings.Contains(part, "representative_name") || strings.Contains(part, "<html") {
+		t.Errorf("a partial answer with the representative's fields hidden was expected:\n%s", part)
+	}
+	post("handlaggare", form, url.Values{"applicant_kind": {"representative"}}, true, http.StatusOK, `name="representative_name"`, "Obligatoriskt")
+	post("handlaggare", form, url.Values{"applicant_kind": {"self"}, "applied_sol": {"hemtjanst_omvardnad", "trygghetslarm", ""},
+		"own_description": {"Klarar inte duschen efter fallet."}}, true, http.StatusOK, "checked")
+	post("handlaggare", form+"/signature", url.Values{}, false, http.StatusOK, "Signerat")
+	post("handlaggare", "/cases/"+c+"/transitions", url.Values{"transition": {"start_investigation"}}, false, http.StatusOK, "Utredning (IBIC)")
+
+	// The assessment grid: add a row, fill it, add a goal, sign.
+	form = "/cases/" + c + "/forms/ibic_utredning"
+	post("handlaggare", form, url.Values{"add_row": {"needs_assessment"}}, true, http.StatusOK, "Rad 1", `name="needs_assessment.0.qualifier"`, "stort problem")
+	post("handlaggare", form, url.Values{
+		"needs_assessment.0._row": {"1"}, "needs_assessment.0.code": {"d510"}, "needs_assessment.0.qualifier": {"3"},
+		"needs_assessment.0.text": {"Behöver hjälp att duscha."}, "own_view": {"Vill bo kvar hemma."},
+		"goals.0._row": {"1"}, "goals.0.need": {"d510"}, "goals.0.goal": {"Duschar tryggt."}, "goals.0.follow_up_by": {"2026-06-01"},
+	}, true, http.StatusOK, "Rad 1: d510: Duschar tryggt.")
+	post("handlaggare", form+"/signature", url.Values{}, false, http.StatusOK)
+	post("handlaggare", "/cases/"+c+"/transitions", url.Values{"transition": {"to_decision"}}, false, http.StatusOK, "Hemtjänst – personlig omvårdnad")
+
+	// A refused transition shows why, and changes nothing.
+	post("handlaggare", "/cases/"+c+"/transitions", url.Values{"transition": {"order"}}, false, http.StatusConflict, "Minst ett beslut ska vara fattat")
+
+	// The decision page: above the delegation (60 hours) the officer is
+	// told a colleague must decide; within it the decision is made.
+	body := get("handlaggare", "/cases/"+c)
+	ids := regexp.MustCompile(`/cases/` + c + `/decisions/([0-9a-f-]{36})">Hemtjänst – personlig omvårdnad`).FindStringSubmatch(body)
+	if ids == nil {
+		t.Fatalf("no decision link on the case page:\n%s", mainOf(body))
+	}
+	dpath := "/cases/" + c + "/decisions/" + ids[1]
+	decision := url.Values{"insats": {"hemtjanst_omvardnad"}, "outcome": {"granted"}, "legal_basis": {"SoL 4 kap. 1 §"},
+		"valid_from": {"2026-03-02"}, "amount": {"8000"}, "justification": {"Behov av hjälp med hygien."}}
+	post("handlaggare", dpath, decision, false, http.StatusOK, "Du saknar delegation")
+	decision.Set("amount", "2400")
+	decision.Set("finalise", "1")
+	post("handlaggare", dpath, decision, false, http.StatusOK, "Fattat", "Beslutsbrev för utskrift", "Verkställighet")
+	get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §", jc.Title[:0])
+	// Execution is recorded on the decision page.
+	post("handlaggare", dpath+"/executions", url.Values{"kind": {"executed"}, "on": {"2026-03-02"}}, false, http.StatusOK, "2026-03-02 – Verkställt")
+	post("handlaggare", dpath+"/executions", url.Values{"kind": {"resumed"}, "on": {"2026-03-02"}}, false, http.StatusConflict, "Only an interrupted decision can be resumed")
+
+	// A journal note: started, autosaved, signed.
+	post("handlaggare", "/cases/"+c+"/notes", url.Values{"body": {"Hembesök gjort."}}, false, http.StatusOK, "Din anteckning (utkast)")
+	body = get("handlaggare", "/cases/"+c)
+	note := regexp.MustCompile(`/cases/` + c + `/notes/([0-9a-f-]{36})/signature`).FindStringSubmatch(body)
+	if note == nil {
+		t.Fatalf("no note draft on the case page")
+	}
+	post("handlaggare", "/cases/"+c+"/notes/"+note[1], url.Values{"body": {"Hembesök gjort. Dottern deltog."}}, true, http.StatusOK, "Sparat")
+	post("handlaggare", "/cases/"+c+"/notes/"+note[1]+"/signature", url.Values{}, false, http.StatusOK, "Hembesök gjort. Dottern deltog.", "Journalanteckning signerad")
+
+	// Person search (posted), and the person page with the decision.
+	body = post("handlaggare", "/persons/search", url.Values{"query": {"x"}}, false, http.StatusOK, "träffar")
+	post("handlaggare", "/persons/search", url.Values{"query": {"1234"}}, false, http.StatusUnprocessableEntity, "giltigt personnummer")
+	get("handlaggare", "/persons/"+jc.PersonID, "Personnummer", "Ansökan om hemtjänst och trygghetslarm", "Hemtjänst – personlig omvårdnad – beviljat")
+
+	// Another unit's officer may not see the case at all.
+	w.mustPage("ekonom", "GET", "/cases/"+c, nil, false, http.StatusNotFound)
+
+	for _, b := range visited {
+		if m := identityInURL.FindString(b); m != "" {
+			t.Errorf("an identity number in a URL: %s", m)
+		}
+	}
+}
+
+// TestStaffPageHeaders: personal pages are never cached, the CSP allows
+// no inline script or style, and framing is refused.
+func TestStaffPageHeaders(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40)
+	w.call("handlaggare", "GET", "/api/v1/me", nil, http.StatusOK, nil)
+	req, _ := http.NewRequest("GET", w.srv.URL+"/inbox", nil)
+	req.Header.Set("Authorization", "Bearer "+w.tokens["handlaggare"])
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	if strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("CSP %q", csp)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store", cc)
+	}
+	if rp := resp.Header.Get("Referrer-Policy"); rp != "no-referrer" {
+		t.Errorf("Referrer-Policy %q", rp)
+	}
+	// Signed out, a page sends the browser to the sign-in page.
+	resp, err = http.Get(w.srv.URL + "/inbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/login" {
+		t.Errorf("signed out, /inbox ended at %s", resp.Request.URL.Path)
+	}
+}
+
+// TestFormValues: what a browser posts becomes the engine's values.
+func TestFormValuesFromPosts(t *testing.T) {
+	tests := []struct {
+		post url.Values
+		want string
+	}{
+		{url.Values{"month": {"2026-03-01"}, "applied_for": {"forsorjningsstod", ""}}, `applied_for:[forsorjningsstod] month:2026-03-01`},
+		{url.Values{"housing_cost": {"7 200,50"}, "salary": {"4000"}}, `housing_cost:720050 salary:400000`},
+		{url.Values{"housing_cost": {"12,345"}}, `housing_cost:12,345`}, // three decimals: passed on for the engine to refuse
+		{url.Values{"shares_home": {"true"}, "shared_size": {"3,0"}}, `shared_size:3 shares_home:true`},
+		{url.Values{"members.1.role": {"child"}, "members.1.age": {"4"}, "members.0.role": {"single"}, "members.0.age": {"30"}, "members.0.lunch_outside_home": {"false"}},
+			`members:[map[age:30 lunch_outside_home:false role:single] map[age:4 role:child]]`},
+		{url.Values{"members.0._row": {"1"}}, `members:[map[]]`},
+		{url.Values{"members.0.role": {""}}, ``}, // an empty row is dropped
+	}
+	for _, tt := range tests {
+		got := web.FormValuesFor(t, "eb_ansokan", tt.post)
+		if got != tt.want {
+			t.Errorf("%v:\n got %s\nwant %s", tt.post, got, tt.want)
+		}
+	}
+}

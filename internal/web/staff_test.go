@@ -59,7 +59,6 @@ func (w *packWorld) mustPage(user, method, path string, form url.Values, htmx bo
 	return body
 }
 
-
 var identityInURL = regexp.MustCompile(`(?:href|action|hx-post|hx-get)="[^"]*\d{8}-?\d{4}[^"]*"`)
 
 // TestStaffPagesHomeCare walks journey 1 through the pages an officer

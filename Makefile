@@ -22,6 +22,16 @@ deps:
 	  $$SUDO apt-get update; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; \
 	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "deps: installing Chromium for the browser tests (Debian package chromium)"; \
+	  SUDO=; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "deps: need root or sudo to install chromium" >&2; exit 1; fi; \
+	  fi; \
+	  $$SUDO apt-get update; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
 	@if [ ! -d .tools/node_modules ] || [ .tools/package-lock.json -nt .tools/node_modules/.package-lock.json ]; then \
 	  if ! command -v npm >/dev/null 2>&1; then \
 	    echo "deps: installing Node.js and npm (Debian packages nodejs, npm)"; \
@@ -38,6 +48,7 @@ test: deps
 	$(GO) test -count=1 -timeout 10m ./...
 	bash scripts/fuzz-short.sh
 	bash scripts/lint-openapi.sh
+	bash scripts/browser-test.sh
 
 build:
 	$(GO) build -o bin/trygg ./cmd/trygg

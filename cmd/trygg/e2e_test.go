@@ -873,7 +873,11 @@ func testEndToEnd(t *testing.T, eng engine) {
 			t.Fatalf("session cookie %+v, want a Secure, HttpOnly, SameSite=Lax one", c)
 		}
 		// An http client keeps Secure cookies to https; send it by hand.
-		home := do(t, base, request{Method: "GET", Path: "/", Header: map[string]string{"Cookie": "trygg_session=" + c.Value}})
+		// Home sends an officer to the inbox.
+		if r := do(t, base, request{Method: "GET", Path: "/", Header: map[string]string{"Cookie": "trygg_session=" + c.Value}}); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/inbox" {
+			t.Errorf("home for an officer: %d to %q, want 303 to /inbox", r.Status, r.Header.Get("Location"))
+		}
+		home := do(t, base, request{Method: "GET", Path: "/inbox", Header: map[string]string{"Cookie": "trygg_session=" + c.Value}})
 		home.expect(t, http.StatusOK, nil)
 		if !strings.Contains(string(home.Body), "Hanna Handläggare") {
 			t.Errorf("the home page does not name the user:\n%s", home.Body)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,27 @@ func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []d
 	for _, p := range ds.Persons {
 		protected[p.ID] = p.Protection != persons.ProtectionNone
 	}
+	// The journeys' units come first, so a newcomer signed in as one of
+	// the journeys' officers finds history in their own unit.
+	journeyUnits := map[string]bool{}
+	for _, c := range ds.Cases {
+		if c.Journey {
+			journeyUnits[c.UnitID] = true
+		}
+	}
+	cases := slices.Clone(ds.Cases)
+	slices.SortStableFunc(cases, func(x, y demo.Case) int {
+		switch {
+		case journeyUnits[x.UnitID] == journeyUnits[y.UnitID]:
+			return 0
+		case journeyUnits[x.UnitID]:
+			return -1
+		}
+		return 1
+	})
 	count := map[string]int{}
 	walked := 0
-	for _, c := range ds.Cases {
+	for _, c := range cases {
 		w := byType[c.CaseType]
 		if w == nil || c.Journey || c.AssignedTo == "" || protected[c.PersonID] || count[c.CaseType] >= perType {
 			continue

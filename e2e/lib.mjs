@@ -1,0 +1,199 @@
+// Helpers for the browser tests (node:test + playwright-core + axe-core,
+// all from .tools/node_modules; see `make deps` and scripts/browser-test.sh).
+//
+// Every test gets a fresh browser context from withPage, so sessions and
+// the language cookie never leak between tests. When a test fails, a
+// screenshot and the page's HTML are saved to e2e/artifacts/ under the
+// test's name.
+import { createRequire } from 'node:module';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tools = path.join(here, '..', '.tools');
+const require = createRequire(path.join(tools, 'package.json'));
+const { chromium } = require('playwright-core');
+
+/** The server under test, without a trailing slash (set by scripts/browser-test.sh). */
+export const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
+if (!BASE_URL) {
+  throw new Error('BASE_URL is not set: run the browser tests with scripts/browser-test.sh, or set BASE_URL to a server started with `trygg serve --demo`');
+}
+
+/** The password of every demo account. */
+export const DEMO_PASSWORD = 'demo-trygg-2026';
+
+/** The browser: Debian's Chromium unless CHROMIUM names another. */
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Where failing tests leave a screenshot and the page's HTML. */
+export const ARTIFACTS = path.join(here, 'artifacts');
+
+const AXE = path.join(tools, 'node_modules', 'axe-core', 'axe.min.js');
+
+/** The axe tags every page must pass: WCAG 2.0 and 2.1, levels A and AA. */
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** A phone in portrait. */
+export const PHONE = { width: 375, height: 740 };
+
+/**
+ * launch starts a headless Chromium; it throws with a hint to run
+ * `make deps` when the browser or the npm tools are missing.
+ */
+export async function launch() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: run 'make deps' (Debian package chromium) or set CHROMIUM`);
+  }
+  if (!existsSync(AXE)) {
+    throw new Error(`${AXE} not found: run 'make deps'`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** slug turns a test name into a file name. */
+function slug(s) {
+  return s.normalize('NFKD').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'test';
+}
+
+/**
+ * withPage runs fn(page) in a fresh browser context, signed in as user if
+ * given (see sessionOf). The context bypasses
+ * the app's Content-Security-Policy only so that axe can be injected. If
+ * fn throws, or the page threw an uncaught script error, a screenshot and
+ * the HTML are saved to e2e/artifacts/<test name>.{png,html} and the test
+ * fails.
+ */
+export async function withPage(t, browser, fn, { viewport = { width: 1280, height: 900 }, user } = {}) {
+  const storageState = user ? await sessionOf(browser, user) : undefined;
+  const context = await browser.newContext({ bypassCSP: true, viewport, storageState });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(15_000);
+  const page = await context.newPage();
+  const scriptErrors = [];
+  page.on('pageerror', (err) => scriptErrors.push(`${page.url()}: ${err.message}`));
+  try {
+    await fn(page);
+    assert.deepEqual(scriptErrors, [], 'uncaught script errors on the page');
+  } catch (err) {
+    await saveArtifacts(t, page).catch((e) => console.error(`could not save artifacts: ${e.message}`));
+    throw err;
+  } finally {
+    await context.close();
+  }
+}
+
+async function saveArtifacts(t, page) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const base = path.join(ARTIFACTS, slug(t.fullName || t.name));
+  await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 5_000 });
+  await writeFile(`${base}.html`, `<!-- ${page.url()} -->\n${await page.content()}`);
+  console.error(`artifacts: ${path.relative(process.cwd(), base)}.{png,html} (${page.url()})`);
+}
+
+/** visit loads path on the server under test and returns the response. */
+export async function visit(page, urlPath) {
+  const res = await page.goto(BASE_URL + urlPath);
+  assert.ok(res, `no response for ${urlPath}`);
+  return res;
+}
+
+/**
+ * signIn signs in through the real sign-in form and waits until the
+ * browser has left /login; it fails with the form's error if it did not.
+ */
+export async function signIn(page, username, password = DEMO_PASSWORD) {
+  await visit(page, '/login');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([
+    page.waitForURL((u) => u.pathname !== '/login', { timeout: 10_000 }).catch(() => {}),
+    page.click('form[action="/login"] button[type="submit"]'),
+  ]);
+  const now = new URL(page.url());
+  if (now.pathname === '/login') {
+    const why = await page.locator('[role="alert"]').innerText().catch(() => '(no error shown)');
+    assert.fail(`signing in as ${username} failed: ${why}`);
+  }
+}
+
+const sessions = new Map();
+
+/**
+ * sessionOf signs user in once through the sign-in form, in a context of
+ * its own, and returns its cookies (a storageState) for later contexts;
+ * each test file signs in each user at most once this way. Tests of
+ * signing in or out use signIn on their own page instead.
+ */
+export function sessionOf(browser, user) {
+  if (!sessions.has(user)) {
+    sessions.set(user, (async () => {
+      const context = await browser.newContext({ bypassCSP: true });
+      try {
+        const page = await context.newPage();
+        await signIn(page, user);
+        return await context.storageState();
+      } finally {
+        await context.close();
+      }
+    })());
+    sessions.get(user).catch(() => sessions.delete(user));
+  }
+  return sessions.get(user);
+}
+
+/**
+ * checkA11y runs axe (WCAG 2.0/2.1 A and AA) on the current page and fails
+ * with one line per violation: rule id, impact, help and the selectors of
+ * the elements concerned.
+ */
+export async function checkA11y(page, label = '') {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.addScriptTag({ path: AXE });
+  }
+  const violations = await page.evaluate(async (tags) => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return res.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+      nodes: v.nodes.map((n) => ({ target: n.target.map(String).join(' '), summary: n.failureSummary })),
+    }));
+  }, WCAG_TAGS);
+  if (violations.length === 0) return;
+  const where = label || new URL(page.url()).pathname;
+  const lines = violations.map((v) => {
+    const nodes = v.nodes.slice(0, 10).map((n) => `      ${n.target}\n        ${(n.summary || '').replace(/\n\s*/g, ' ')}`);
+    if (v.nodes.length > 10) nodes.push(`      … and ${v.nodes.length - 10} more`);
+    return `  - ${v.id} (${v.impact}): ${v.help}\n    ${v.helpUrl}\n${nodes.join('\n')}`;
+  });
+  assert.fail(`axe: ${violations.length} WCAG A/AA violation(s) on ${where}:\n${lines.join('\n')}`);
+}
+
+/**
+ * assertNoHorizontalScroll fails if the page is wider than the viewport
+ * (the body would scroll sideways), naming the widest elements.
+ */
+export async function assertNoHorizontalScroll(page) {
+  const r = await page.evaluate(() => {
+    const vw = window.innerWidth;
+    const wide = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const b = el.getBoundingClientRect();
+      if (b.right > vw + 0.5 && b.width > 0) {
+        wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().replace(/\s+/g, '.') : ''} (right edge ${Math.round(b.right)}px)`);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, innerWidth: vw, wide: wide.slice(0, 5) };
+  });
+  assert.ok(r.scrollWidth <= r.innerWidth,
+    `${new URL(page.url()).pathname} scrolls sideways at ${r.innerWidth}px: scrollWidth ${r.scrollWidth}; widest: ${r.wide.join(', ')}`);
+}

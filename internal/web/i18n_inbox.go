@@ -23,6 +23,7 @@ var _ = catalog(map[string]string{
 	"inbox.assignto":   "Tilldela",
 	"inbox.assign":     "Tilldela",
 	"inbox.unassigned": "Ingen tilldelad",
+	"inbox.showall":    "Visa alla",
 }, map[string]string{
 	"inbox.title":      "My inbox",
 	"inbox.team":       "My team's inbox",
@@ -46,4 +47,5 @@ var _ = catalog(map[string]string{
 	"inbox.assignto":   "Assign",
 	"inbox.assign":     "Assign",
 	"inbox.unassigned": "Not assigned",
+	"inbox.showall":    "Show all",
 })

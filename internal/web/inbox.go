@@ -25,7 +25,13 @@ type inboxPage struct {
 	// Names are the display names of assignees.
 	Names map[string]string
 	Today string
+	// Hidden is how many cases are left out; AllURL shows them.
+	Hidden int
+	AllURL string
 }
+
+// inboxPageRows is how many cases the inbox shows before "show all".
+const inboxPageRows = 50
 
 // handleInboxPage shows my tasks and cases, or my team's, soonest due
 // first, overdue ones marked, filtered by case type and unit; a team lead
@@ -52,6 +58,13 @@ func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg
 		if u.Kind == org.KindUnit && inScopeOf(a, u.Path) {
 			p.Units = append(p.Units, u)
 		}
+	}
+	if q.Get("all") != "1" && len(p.Inbox.Cases) > inboxPageRows {
+		p.Hidden = len(p.Inbox.Cases) - inboxPageRows
+		p.Inbox.Cases = p.Inbox.Cases[:inboxPageRows]
+		all := r.URL.Query()
+		all.Set("all", "1")
+		p.AllURL = "/inbox?" + all.Encode()
 	}
 	for _, c := range p.Inbox.Cases {
 		if p.TeamLead && p.Team {

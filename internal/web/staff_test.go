@@ -218,3 +218,26 @@ func TestFormValuesFromPosts(t *testing.T) {
 		}
 	}
 }
+
+// TestPageFormsRefuseCrossSite: a form posted from another site (a forged
+// request riding on the officer's session cookie) is refused and changes
+// nothing.
+func TestPageFormsRefuseCrossSite(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40)
+	c := w.journeyCase("ibic_sol_aldre").ID
+	w.call("handlaggare", "GET", "/api/v1/me", nil, http.StatusOK, nil)
+	req, _ := http.NewRequest("POST", w.srv.URL+"/cases/"+c+"/notes", strings.NewReader("body=forged"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", "trygg_session="+w.tokens["handlaggare"])
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site post: status %d, want 403", resp.StatusCode)
+	}
+	w.mustPage("handlaggare", "GET", "/cases/"+c, nil, false, http.StatusOK, "Ny journalanteckning")
+}

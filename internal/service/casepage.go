@@ -392,3 +392,25 @@ func deadlineViews(comp *process.Compiled, caseType string, timers []store.Timer
 	slices.SortFunc(out, func(a, b DeadlineView) int { return strings.Compare(a.DueDate, b.DueDate) })
 	return out
 }
+
+// FormDefinition returns the definition of the form in slot formID as the
+// case's unit fills it, for reading a posted form, if the actor may work
+// on the case. It returns no personal data, so nothing is logged.
+func (s *Service) FormDefinition(ctx context.Context, a trygg.Actor, caseID, formID string) (*process.Form, error) {
+	c, _, _, err := s.caseFor(ctx, a, caseID, true)
+	if err != nil {
+		return nil, err
+	}
+	if c.DefinitionVersion == 0 {
+		return nil, trygg.Errorf(trygg.EConflict, "The case type %q has no published process, so the case cannot have forms.", c.CaseType)
+	}
+	comp, err := s.compiled(ctx, a.Tenant, c.DefinitionVersion)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := comp.Form(comp.FormFor(c.CaseType, c.UnitPath, formID))
+	if !ok {
+		return nil, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
+	}
+	return f, nil
+}

@@ -121,21 +121,16 @@ func (s *Server) handleFormSave(w http.ResponseWriter, r *http.Request, a trygg.
 		return err
 	}
 	caseID, formID := r.PathValue("id"), r.PathValue("form")
-	ov, err := s.svc.CaseProcess(r.Context(), a, caseID, v.Lang)
+	def, err := s.svc.FormDefinition(r.Context(), a, caseID, formID)
 	if err != nil {
-		return err
-	}
-	var current *service.FormView
-	for i := range ov.Forms {
-		if ov.Forms[i].FormID == formID {
-			current = &ov.Forms[i]
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
 		}
+		return s.renderCase(w, r, a, v, status, "", problem)
 	}
-	if current == nil || current.Def == nil {
-		return trygg.Errorf(trygg.ENotFound, "The case has no such form.")
-	}
-	values := formValues(current.Def, r.PostForm)
-	withRowChange(current.Def, values, r.PostForm)
+	values := formValues(def, r.PostForm)
+	withRowChange(def, values, r.PostForm)
 	fv, err := s.svc.SaveForm(r.Context(), a, caseID, formID, service.FormInput{Values: values}, v.Lang)
 	if err != nil {
 		status, problem, err := refusal(v, err)

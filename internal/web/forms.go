@@ -29,6 +29,10 @@ type formRender struct {
 	UpdatedAt time.Time
 	// Saved is shown after an autosave.
 	Saved bool
+	// Action is where the form posts; Preview marks a process designer's
+	// preview (nothing is saved, nothing can be signed).
+	Action  string
+	Preview bool
 }
 
 type sectionRender struct {
@@ -66,7 +70,8 @@ var qualifiers = []string{"0", "1", "2", "3", "4", "8", "9"}
 // renderForm builds the page's model of a form on a case.
 func renderForm(caseID string, fv service.FormView, editable bool, lang string) formRender {
 	fr := formRender{CaseID: caseID, FormID: fv.FormID, Name: fv.Name, Status: fv.Status, Editable: editable && fv.Def != nil,
-		Complete: fv.State.Complete, Signed: fv.Signed, UpdatedAt: fv.UpdatedAt, FormError: fv.State.Errors["_form"]}
+		Complete: fv.State.Complete, Signed: fv.Signed, UpdatedAt: fv.UpdatedAt, FormError: fv.State.Errors["_form"],
+		Action: "/cases/" + caseID + "/forms/" + fv.FormID}
 	if fv.Def == nil {
 		return fr
 	}

@@ -128,6 +128,8 @@ func (s *Server) routeTable() []route {
 		{"POST", "/cases/{id}/decisions/{decision}", s.staff(s.handleDecisionSave), false},
 		{"POST", "/cases/{id}/decisions/{decision}/executions", s.staff(s.handleExecutionForm), false},
 		{"GET", "/cases/{id}/decisions/{decision}/letter", s.staff(s.handleLetterPage), false},
+		{"GET", "/designer/preview", s.staff(s.handlePreviewPage), false},
+		{"POST", "/designer/preview", s.staff(s.handlePreviewPage), false},
 		{"GET", "/access-log", s.staff(s.handleAccessLogPage), false},
 		{"POST", "/access-log/person", s.staff(s.handleAccessLogPerson), false},
 		{"GET", "/login", s.page(s.handleLoginPage), false},

@@ -241,3 +241,20 @@ func TestPageFormsRefuseCrossSite(t *testing.T) {
 	}
 	w.mustPage("handlaggare", "GET", "/cases/"+c, nil, false, http.StatusOK, "Ny journalanteckning")
 }
+
+// TestFormPreview: the process designer sees a form as an officer would,
+// with conditions at work, and nothing is saved; others may not.
+func TestFormPreview(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40)
+	w.mustPage("designer", "GET", "/designer/preview?form=ibic_ansokan&case_type=ibic_sol_aldre", nil, false, http.StatusOK,
+		"Förhandsgranska formulär", "Ansökan om insatser (IBIC)", "Sökta insatser (SoL)")
+	// The LSS case type shows the LSS services instead (a condition on case.type).
+	body := w.mustPage("designer", "GET", "/designer/preview?form=ibic_ansokan&case_type=ibic_lss", nil, false, http.StatusOK, "Sökta insatser (LSS 9 §)")
+	if strings.Contains(body, "Sökta insatser (SoL)") {
+		t.Error("the SoL services show for an LSS case")
+	}
+	// Typing: the representative's fields appear; the form is evaluated, not saved.
+	w.mustPage("designer", "POST", "/designer/preview?form=ibic_ansokan&case_type=ibic_sol_aldre&version=1",
+		url.Values{"applicant_kind": {"representative"}}, true, http.StatusOK, `name="representative_name"`, "kan signeras när")
+	w.mustPage("handlaggare", "GET", "/designer/preview", nil, false, http.StatusForbidden)
+}

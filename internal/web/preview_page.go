@@ -1,0 +1,93 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// previewPage is the form preview's data.
+type previewPage struct {
+	Version          int64
+	FormID, CaseType string
+	Age              int
+	Sex              string
+	Forms, CaseTypes []service.Choice
+	Form             *formRender
+}
+
+// previewInput reads the preview's choices from a query or a form.
+func previewInput(q url.Values) service.PreviewInput {
+	in := service.PreviewInput{FormID: q.Get("form"), CaseType: q.Get("case_type"), Sex: q.Get("sex"), Age: 40}
+	in.Version, _ = strconv.ParseInt(q.Get("version"), 10, 64)
+	if n, err := strconv.Atoi(q.Get("age")); err == nil && n >= 0 && n < 130 {
+		in.Age = n
+	}
+	return in
+}
+
+// previewAction is where the previewed form posts, carrying the choices.
+func previewAction(in service.PreviewInput) string {
+	q := url.Values{"version": {strconv.FormatInt(in.Version, 10)}, "form": {in.FormID}, "case_type": {in.CaseType},
+		"age": {strconv.Itoa(in.Age)}, "sex": {in.Sex}}
+	return "/designer/preview?" + q.Encode()
+}
+
+// handlePreviewPage shows a form of a version (or the working draft) as
+// an officer would see it, for a chosen case type and person; typing in it
+// shows the conditions and computations at work, and nothing is saved.
+func (s *Server) handlePreviewPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	in := previewInput(r.URL.Query())
+	forms, types, err := s.svc.PreviewForms(r.Context(), a, in.Version, v.Lang)
+	if err != nil {
+		return err
+	}
+	if in.FormID == "" && len(forms) > 0 {
+		in.FormID = forms[0].Code
+	}
+	if in.CaseType == "" && len(types) > 0 {
+		in.CaseType = types[0].Code
+	}
+	p := previewPage{Version: in.Version, FormID: in.FormID, CaseType: in.CaseType, Age: in.Age, Sex: in.Sex, Forms: forms, CaseTypes: types}
+	if r.Method == http.MethodPost {
+		if err := parseForm(w, r); err != nil {
+			return err
+		}
+	}
+	if in.FormID != "" {
+		fr, err := s.previewForm(r, a, in, v.Lang)
+		if err != nil {
+			return err
+		}
+		if r.Method == http.MethodPost && isHTMX(r) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			return pageTemplates["designer_preview"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+		}
+		p.Form = &fr
+	}
+	v.Title = v.T("preview.title")
+	v.Data = p
+	return s.render(w, http.StatusOK, "designer_preview", *v)
+}
+
+// previewForm evaluates the form with the posted values (none on GET).
+func (s *Server) previewForm(r *http.Request, a trygg.Actor, in service.PreviewInput, lang string) (formRender, error) {
+	if r.Method == http.MethodPost {
+		fv, err := s.svc.PreviewForm(r.Context(), a, in, lang)
+		if err != nil {
+			return formRender{}, err
+		}
+		in.Values = formValues(fv.Def, r.PostForm)
+		withRowChange(fv.Def, in.Values, r.PostForm)
+	}
+	fv, err := s.svc.PreviewForm(r.Context(), a, in, lang)
+	if err != nil {
+		return formRender{}, err
+	}
+	fr := renderForm("", fv, true, lang)
+	fr.Action, fr.Preview = previewAction(in), true
+	return fr, nil
+}

@@ -270,38 +270,55 @@ func (s *Server) handleDesignerValidate(w http.ResponseWriter, r *http.Request, 
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	d, err := readDraftForm(w, r)
 	var probs designerProblems
-	switch {
+	d, err := readDraftForm(w, r)
+	if err == nil {
+		probs, err = s.formProblems(r, a, v, d)
+	}
+	switch code := trygg.ErrorCode(err); {
+	case code == trygg.EInvalid:
+		probs = designerProblems{Checked: true, Items: invalidItems(v.Lang, err)}
 	case err != nil:
-		probs = designerProblems{Checked: true, Items: []designerProblem{{Text: trygg.ErrorMessage(err)}}}
-	default:
-		in, key := d.input()
-		switch {
-		case key != "":
-			probs = designerProblems{Checked: true, Items: []designerProblem{{Text: v.T(key), Anchor: "new-name"}}}
-		case len(in.Files) == 0:
-			probs = designerProblems{}
-		default:
-			res, err := s.svc.ValidateDefinitions(r.Context(), a, in)
-			switch {
-			case trygg.ErrorCode(err) == trygg.EInvalid:
-				probs = designerProblems{Checked: true, Items: invalidItems(err)}
-			case err != nil:
-				return err
-			default:
-				probs = problemsOf(res.Problems, d.Files, d.NewName, d.NewContent, true)
-			}
-		}
+		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	return pageTemplates["designer_draft"].ExecuteTemplate(w, "designer-problems-update", map[string]any{"T": v.T, "P": probs})
 }
 
+// formProblems validates the files of the editor's form.
+func (s *Server) formProblems(r *http.Request, a trygg.Actor, v *view, d designerDraftData) (designerProblems, error) {
+	in, key := d.input()
+	switch {
+	case key != "":
+		return designerProblems{Checked: true, Items: []designerProblem{{Text: v.T(key), Anchor: "new-name"}}}, nil
+	case len(in.Files) == 0:
+		return designerProblems{}, nil
+	}
+	res, err := s.svc.ValidateDefinitions(r.Context(), a, in)
+	if err != nil {
+		return designerProblems{}, err
+	}
+	return problemsOf(res.Problems, d.Files, d.NewName, d.NewContent, true), nil
+}
+
+// renderDraftError shows the editor again with the form as sent, what is
+// wrong (msgKey, and details), and the files' problems.
+func (s *Server) renderDraftError(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, d designerDraftData, status int, msgKey string, details []string) error {
+	probs, err := s.formProblems(r, a, v, d)
+	switch {
+	case trygg.ErrorCode(err) == trygg.EInvalid:
+		probs = designerProblems{Checked: true, Items: invalidItems(v.Lang, err)}
+	case err != nil:
+		return err
+	}
+	v.Error, d.Details, d.Problems = v.T(msgKey), details, probs
+	return s.renderDraft(w, status, v, d)
+}
+
 // invalidItems lists an invalid-input error's message and fields as
-// problems.
-func invalidItems(err error) []designerProblem {
-	items := []designerProblem{{Text: trygg.ErrorMessage(err)}}
+// problems, in lang.
+func invalidItems(lang string, err error) []designerProblem {
+	items := []designerProblem{{Text: messageIn(lang, trygg.ErrorMessage(err))}}
 	var te *trygg.Error
 	if errors.As(err, &te) {
 		keys := make([]string, 0, len(te.Fields))
@@ -310,7 +327,7 @@ func invalidItems(err error) []designerProblem {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			items = append(items, designerProblem{Text: te.Fields[k]})
+			items = append(items, designerProblem{Text: messageIn(lang, te.Fields[k])})
 		}
 	}
 	return items
@@ -374,16 +391,15 @@ func (s *Server) handleDesignerSave(w http.ResponseWriter, r *http.Request, a tr
 func (s *Server) saveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, d *designerDraftData) (draft service.Draft, done bool, err error) {
 	in, key := d.input()
 	if key != "" {
-		v.Error = v.T(key)
-		return draft, true, s.renderDraft(w, http.StatusUnprocessableEntity, v, *d)
+		return draft, true, s.renderDraftError(w, r, a, v, *d, http.StatusUnprocessableEntity, key, nil)
 	}
 	draft, err = s.svc.SaveDefinitionDraft(r.Context(), a, in)
 	if trygg.ErrorCode(err) == trygg.EInvalid {
-		v.Error = v.T("designer.save.invalid")
-		for _, p := range invalidItems(err) {
-			d.Details = append(d.Details, p.Text)
+		var details []string
+		for _, p := range invalidItems(v.Lang, err) {
+			details = append(details, p.Text)
 		}
-		return draft, true, s.renderDraft(w, http.StatusUnprocessableEntity, v, *d)
+		return draft, true, s.renderDraftError(w, r, a, v, *d, http.StatusUnprocessableEntity, "designer.save.invalid", details)
 	}
 	return draft, false, err
 }
@@ -400,8 +416,7 @@ func (s *Server) handleDesignerPublish(w http.ResponseWriter, r *http.Request, a
 		return err
 	}
 	if utf8.RuneCountInString(d.Note) > maxNoteLength {
-		v.Error = v.T("designer.publish.notelong")
-		return s.renderDraft(w, http.StatusUnprocessableEntity, v, d)
+		return s.renderDraftError(w, r, a, v, d, http.StatusUnprocessableEntity, "designer.publish.notelong", nil)
 	}
 	draft, done, err := s.saveDraft(w, r, a, v, &d)
 	if done || err != nil {

@@ -36,9 +36,9 @@ type diagramBox struct {
 	CX         int // centre, for the text
 	// Inner is the inner border of a final step's double border.
 	Inner diagramRect
-	Row        int
-	Start      bool
-	Final      bool
+	Row   int
+	Start bool
+	Final bool
 }
 
 // diagramLine is a line of a box's label.
@@ -71,8 +71,8 @@ type diagramPoint struct{ X, Y int }
 const (
 	dgLineChars  = 22  // a step name is wrapped at this many characters
 	dgMaxLines   = 3   // and cut after this many lines
-	dgCharW      = 8.0 // average width of a character of a step name (15px)
-	dgLabelCharW = 7.2 // of a transition name (13px)
+	dgCharW      = 8.6 // average width of a character of a step name (15px)
+	dgLabelCharW = 7.6 // of a transition name (13px)
 	dgLabelChars = 30  // transition names are shortened beyond this
 	dgLineH      = 18
 	dgLabelH     = 20
@@ -86,10 +86,9 @@ const (
 	dgPad        = 16
 )
 
-// dgNode is a step or a passage for a long arrow through a row.
+// dgNode is a step (the first nodes, in the steps' order) or a passage
+// for a long arrow through a row.
 type dgNode struct {
-	step        int // index into the steps, -1 for a passage
-	edge        int // the arrow a passage belongs to
 	row         int
 	left, right float64 // extent from the centre (x) to each side
 	x           float64
@@ -173,7 +172,7 @@ func layoutDiagram(ct *process.CaseType, lang string) diagram {
 		}
 		boxW[i] = math.Max(dgMinBoxW, float64(widest)*dgCharW+24)
 		boxH[i] = float64(22 + dgLineH*len(lines[i]))
-		nodes = append(nodes, dgNode{step: i, edge: -1, row: rows[i], left: boxW[i] / 2, right: boxW[i] / 2})
+		nodes = append(nodes, dgNode{row: rows[i], left: boxW[i] / 2, right: boxW[i] / 2})
 	}
 	nodes[start].left += dgEntry
 	loops := make([][]int, n) // the self-loops of each step, by edge
@@ -195,7 +194,7 @@ func layoutDiagram(ct *process.CaseType, lang string) diagram {
 			}
 			e.chain = []int{e.from}
 			for r := rf + step; r != rt; r += step {
-				d := dgNode{step: -1, edge: ei, row: r, left: dgDummyW / 2, right: dgDummyW / 2}
+				d := dgNode{row: r, left: dgDummyW / 2, right: dgDummyW / 2}
 				if len(e.chain) == 1 {
 					d.labelled = true
 					d.left, d.right = e.labelW/2, e.labelW/2
@@ -339,10 +338,14 @@ func layoutDiagram(ct *process.CaseType, lang string) diagram {
 		labelAt[ei] = best
 		placed = append(placed, labelRect(ei, best))
 	}
-	along := func(a, b fpt, ts ...float64) []fpt {
+	// curve returns points of the S-curve an arrow is drawn with between
+	// two rows (see the path below): it leaves a and reaches b vertically.
+	curve := func(a, b fpt, ts ...float64) []fpt {
 		ps := make([]fpt, len(ts))
+		mid := (a.y + b.y) / 2
 		for k, t := range ts {
-			ps[k] = fpt{a.x + t*(b.x-a.x), a.y + t*(b.y-a.y)}
+			u := 1 - t
+			ps[k] = fpt{a.x + (b.x-a.x)*t*t*(3-2*t), u*u*u*a.y + 3*u*t*mid + t*t*t*b.y}
 		}
 		return ps
 	}
@@ -397,7 +400,7 @@ func layoutDiagram(ct *process.CaseType, lang string) diagram {
 				// Within the gap between the rows: the part of the arrow
 				// below the lower edge of the upper row.
 				a, z := pts[0], pts[1]
-				choose(ei, along(a, z, 0.5, 0.25, 0.75, 0.375, 0.625))
+				choose(ei, curve(a, z, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6))
 			}
 		}
 	}
@@ -444,18 +447,24 @@ func layoutDiagram(ct *process.CaseType, lang string) diagram {
 	}
 	for ei, e := range edges {
 		t := ct.Transitions[e.t]
+		// Lines, except that an arrow crossing the gap between two rows
+		// sideways does so in an S-curve.
 		var path strings.Builder
-		for k, p := range points[ei] {
-			cmd := "L"
-			if k == 0 {
-				cmd = "M"
+		pts := points[ei]
+		fmt.Fprintf(&path, "M%d %d", ix(pts[0].x), iy(pts[0].y))
+		for k := 1; k < len(pts); k++ {
+			p, q := pts[k-1], pts[k]
+			if e.chain == nil || ix(p.x) == ix(q.x) {
+				fmt.Fprintf(&path, " L%d %d", ix(q.x), iy(q.y))
+				continue
 			}
-			fmt.Fprintf(&path, "%s%d %d ", cmd, ix(p.x), iy(p.y))
+			mid := iy((p.y + q.y) / 2)
+			fmt.Fprintf(&path, " C%d %d %d %d %d %d", ix(p.x), mid, ix(q.x), mid, ix(q.x), iy(q.y))
 		}
 		lr := labelRect(ei, labelAt[ei])
 		de := diagramEdge{Transition: t.ID.Value, Name: e.name, Label: e.label, From: ct.Steps[e.from].ID.Value,
 			To: ct.Steps[e.to].ID.Value, Loop: e.from == e.to, Back: e.from != e.to && rows[e.to] <= rows[e.from],
-			Path: strings.TrimSpace(path.String()), LabelX: ix(labelAt[ei].x), LabelY: iy(labelAt[ei].y),
+			Path: path.String(), LabelX: ix(labelAt[ei].x), LabelY: iy(labelAt[ei].y),
 			LabelBox: diagramRect{ix(lr.x0), iy(lr.y0), int(math.Round(lr.x1 - lr.x0)), int(math.Round(lr.y1 - lr.y0))}}
 		de.LabelTextY = de.LabelY + 5
 		d.Edges = append(d.Edges, de)

@@ -70,29 +70,14 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Acto
 	return s.render(w, status, "case", *v)
 }
 
-// refusal turns a service error into a problem shown on the page, or
-// returns it when it is not the user's to fix.
+// refusal turns a service error into a problem shown on the page in the
+// user's language, or returns it when it is not the user's to fix.
 func refusal(v *view, err error) (int, string, error) {
 	switch trygg.ErrorCode(err) {
 	case trygg.EInvalid, trygg.EConflict, trygg.EForbidden:
-		msg := trygg.ErrorMessage(err)
-		if fields := fieldErrors(err); fields != "" {
-			msg += " " + fields
-		}
-		return statusOf[trygg.ErrorCode(err)], msg, nil
+		return statusOf[trygg.ErrorCode(err)], problemText(v.Lang, err), nil
 	}
 	return 0, "", err
-}
-
-// fieldErrors lists an invalid error's field messages.
-func fieldErrors(err error) string {
-	var parts []string
-	if e, ok := err.(*trygg.Error); ok {
-		for k, m := range e.Fields {
-			parts = append(parts, strings.TrimPrefix(k, "values.")+": "+m)
-		}
-	}
-	return strings.Join(parts, " ")
 }
 
 // handleTransitionForm takes a transition the case page offers.

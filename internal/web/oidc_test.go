@@ -171,7 +171,7 @@ func (e *oidcEnv) signInAtProvider(t *testing.T, b *http.Client, user *storage.U
 
 func TestOIDCSignIn(t *testing.T) {
 	e := startOIDCEnv(t)
-	failed := "The sign-in could not be completed"
+	failed := "Inloggningen kunde inte slutföras"
 
 	cases := []struct {
 		name string
@@ -208,7 +208,7 @@ func TestOIDCSignIn(t *testing.T) {
 			},
 			wantStatus: http.StatusUnauthorized, wantText: failed},
 		{name: "account at the provider not linked to trygg", user: opUnlinked,
-			wantStatus: http.StatusUnauthorized, wantText: "no trygg account is linked"},
+			wantStatus: http.StatusUnauthorized, wantText: "inget konto i trygg är kopplat"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -103,7 +103,7 @@ func (s *Server) page(fn handlerFunc) http.HandlerFunc {
 			s.log.Error("internal error", "route", r.Pattern, "err", err)
 		}
 		v := s.newView(w, r, "error.title")
-		v.Error = trygg.ErrorMessage(err)
+		v.Error = problemText(v.Lang, err)
 		if a, err := actorFrom(r); err == nil {
 			v.Actor, v.Nav, v.Name, v.Path = &a, navFor(a, false), a.DisplayName, r.URL.Path
 		}
@@ -181,7 +181,7 @@ func (s *Server) handleLoginSubmit(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		v := s.newView(w, r, "login.title")
-		v.Error, v.Username = trygg.ErrorMessage(err), username
+		v.Error, v.Username = messageIn(v.Lang, trygg.ErrorMessage(err)), username
 		return s.render(w, statusOf[code], "login", v)
 	}
 	setSessionCookie(w, sess)

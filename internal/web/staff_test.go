@@ -136,7 +136,7 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §", jc.Title[:0])
 	// Execution is recorded on the decision page.
 	post("handlaggare", dpath+"/executions", url.Values{"kind": {"executed"}, "on": {"2026-03-02"}}, false, http.StatusOK, "2026-03-02 – Verkställt")
-	post("handlaggare", dpath+"/executions", url.Values{"kind": {"resumed"}, "on": {"2026-03-02"}}, false, http.StatusConflict, "Only an interrupted decision can be resumed")
+	post("handlaggare", dpath+"/executions", url.Values{"kind": {"resumed"}, "on": {"2026-03-02"}}, false, http.StatusConflict, "Bara ett avbrutet beslut kan återupptas")
 
 	// A journal note: started, autosaved, signed.
 	post("handlaggare", "/cases/"+c+"/notes", url.Values{"body": {"Hembesök gjort."}}, false, http.StatusOK, "Din anteckning (utkast)")

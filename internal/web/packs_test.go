@@ -28,7 +28,7 @@ import (
 // packWorld is the demo municipality with the shipped packs published,
 // served over HTTP on loopback, on a clock the test moves.
 type packWorld struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	svc    *service.Service
 	db     *store.DB
@@ -37,7 +37,7 @@ type packWorld struct {
 	tokens map[string]string
 }
 
-func newPackWorld(t *testing.T, engine string, start time.Time, persons int) *packWorld {
+func newPackWorld(t testing.TB, engine string, start time.Time, persons int) *packWorld {
 	t.Helper()
 	clock := storetest.NewClock(start)
 	db := storetest.Open(t, engine, clock)

@@ -197,3 +197,40 @@ export async function assertNoHorizontalScroll(page) {
   assert.ok(r.scrollWidth <= r.innerWidth,
     `${new URL(page.url()).pathname} scrolls sideways at ${r.innerWidth}px: scrollWidth ${r.scrollWidth}; widest: ${r.wide.join(', ')}`);
 }
+
+/**
+ * navigate performs action (a click or key press that submits a form or
+ * follows a link to a new page) and waits until the page it leads to has
+ * loaded; it returns that page's response (the last one after redirects).
+ */
+export async function navigate(page, action) {
+  const [res] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+  assert.ok(res, `the action on ${page.url()} loaded no new page`);
+  return res;
+}
+
+/**
+ * htmxSettled performs action (choosing, ticking, typing and leaving a
+ * field, pressing an htmx button …) and waits until every htmx request
+ * started since has been answered and swapped in, so that the next step
+ * sees the re-rendered fragment (conditional fields shown, computed values
+ * updated, messages next to their fields). It fails if the action starts
+ * no htmx request within the timeout; requests triggered after a delay
+ * (hx-trigger="input delay:1s") count.
+ */
+export async function htmxSettled(page, action, { timeout = 10_000 } = {}) {
+  const mark = await page.evaluate(() => {
+    let s = window.__e2eHtmx;
+    if (!s) {
+      s = window.__e2eHtmx = { started: 0, done: 0 };
+      document.addEventListener('htmx:beforeRequest', () => { s.started++; });
+      document.addEventListener('htmx:afterRequest', () => { s.done++; });
+    }
+    return s.started;
+  });
+  await action();
+  await page.waitForFunction((m) => {
+    const s = window.__e2eHtmx;
+    return s && s.started > m && s.done >= s.started;
+  }, mark, { timeout, polling: 50 });
+}

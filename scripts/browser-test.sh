@@ -94,7 +94,10 @@ if [ -z "$ready" ]; then
 fi
 echo "browser-test: server ready after $((SECONDS - start)) s"
 
-args=(--test --test-reporter=spec --test-timeout=60000 --test-concurrency="${E2E_CONCURRENCY:-2}")
+# node runs each file as one test, so --test-timeout bounds a whole file
+# (a journey file takes ~30 s, more on a busy machine); single steps are
+# bounded by Playwright's own time limits (e2e/lib.mjs).
+args=(--test --test-reporter=spec --test-timeout=120000 --test-concurrency="${E2E_CONCURRENCY:-2}")
 if [ -n "${E2E_GREP:-}" ]; then
   args+=("--test-name-pattern=$E2E_GREP")
 fi

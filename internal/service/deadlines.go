@@ -182,6 +182,10 @@ func (s *Service) FireDueTimers(ctx context.Context, tenant trygg.TenantID, limi
 			switch t.Kind {
 			case process.TimerOverdue:
 				title = fmt.Sprintf("%s: tidsfristen gick ut %s", name, t.DueDate)
+				// The overdue notice replaces the warning in the inbox.
+				if err := tx.CloseTasks(ctx, tenant, c.ID, t.DeadlineID, "deadline_"+process.TimerWarning); err != nil {
+					return err
+				}
 			case process.TimerFollowUp:
 				title = "Uppföljning: " + comp.FollowUpName(c.CaseType, t.DeadlineID, "sv")
 				recipients = []string{process.RecipientAssignee, process.RecipientTeamLead}

@@ -125,13 +125,14 @@ func TestDeadlines(t *testing.T) {
 			if n := fire(); n != 1 {
 				t.Fatalf("overdue: %d timers fired, want 1", n)
 			}
+			// The overdue notice replaces the warning.
 			mine = inbox(officer, false)
-			if len(mine) != 2 || !mine[0].Overdue || !strings.Contains(mine[1].Title+mine[0].Title, "gick ut") {
+			if len(mine) != 1 || !mine[0].Overdue || mine[0].Kind != "deadline_overdue" || !strings.Contains(mine[0].Title, "gick ut") {
 				t.Fatalf("officer's inbox when overdue: %+v", mine)
 			}
 			team := inbox(lead, true)
-			if len(team) != 3 {
-				t.Fatalf("team inbox: %d tasks, want 3 (two for the officer, one notice for the team): %+v", len(team), team)
+			if len(team) != 2 {
+				t.Fatalf("team inbox: %d tasks, want 2 (the officer's overdue task, one notice for the team): %+v", len(team), team)
 			}
 			// Opening the investigation meets the screening deadline: its tasks
 			// leave the inboxes and the investigation deadline starts.

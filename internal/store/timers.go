@@ -345,3 +345,13 @@ func (db *DB) CaseOpenTasks(ctx context.Context, tenant trygg.TenantID, caseID, 
 	}
 	return out, rows.Err()
 }
+
+// CloseTasks marks the case's open tasks of a deadline and kind done,
+// inside tx (an overdue notice replaces the warning before it).
+func (tx *Tx) CloseTasks(ctx context.Context, tenant trygg.TenantID, caseID, deadlineID, kind string) error {
+	if _, err := tx.exec(ctx, `UPDATE tasks SET done_at = ? WHERE tenant_id = ? AND case_id = ? AND deadline_id = ? AND kind = ? AND done_at = 0`,
+		micros(tx.Now), string(tenant), caseID, deadlineID, kind); err != nil {
+		return fmt.Errorf("store: close tasks: %w", err)
+	}
+	return nil
+}

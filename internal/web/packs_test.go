@@ -477,8 +477,8 @@ func TestChildReportThroughTheAPI(t *testing.T) {
 				t.Errorf("tasks on the last day: %v, want only the warning", got)
 			}
 			at("2026-02-17")
-			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_overdue screening_time deadline_warning screening_time]" {
-				t.Errorf("tasks on 17 February: %v, want warning and overdue", got)
+			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_overdue screening_time]" {
+				t.Errorf("tasks on 17 February: %v, want the overdue notice (it replaces the warning)", got)
 			}
 
 			w.fill("utredare", c, "bbic_anmalan", map[string]any{"reporter_kind": "skola", "reporter_name": "Rektorn",
@@ -532,7 +532,7 @@ func TestChildReportThroughTheAPI(t *testing.T) {
 				t.Errorf("tasks after the old limit: %v, want none (the warning closed with the extension)", got)
 			}
 			at("2026-08-18")
-			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_overdue investigation_time deadline_warning investigation_time]" {
+			if got := w.tasks("utredare", c); fmt.Sprint(got) != "[deadline_overdue investigation_time]" {
 				t.Errorf("tasks after the new limit: %v", got)
 			}
 

@@ -24,6 +24,9 @@ var styleCSS []byte
 //go:embed static/htmx.min.js
 var htmxJS []byte
 
+//go:embed static/trygg.js
+var tryggJS []byte
+
 // pageTemplates holds one template set per page: every templates/*.html
 // but the layout and the partials (named _*.html), each parsed with the
 // layout and all partials, so a new page is a new file.
@@ -257,6 +260,13 @@ func (s *Server) handleHTMX(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=86400")
 	_, _ = w.Write(htmxJS)
+}
+
+// handleTryggJS serves the one small script of our own (static/trygg.js).
+func (s *Server) handleTryggJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	_, _ = w.Write(tryggJS)
 }
 
 //go:embed openapi.json

@@ -141,6 +141,7 @@ func (s *Server) routeTable() []route {
 		{"GET", "/auth/oidc/callback", s.page(s.handleOIDCCallback), false},
 		{"GET", "/static/style.css", http.HandlerFunc(s.handleCSS), false},
 		{"GET", "/static/htmx.min.js", http.HandlerFunc(s.handleHTMX), false},
+		{"GET", "/static/trygg.js", http.HandlerFunc(s.handleTryggJS), false},
 	}
 }
 

@@ -1,0 +1,275 @@
+// The main journeys (see ../shared/JOURNEYS.md) walked in the browser on
+// the demo's journey cases, which start fresh in their first step: home
+// care for an older person (1), economic assistance for a month (3) and
+// the first steps of a concern about a child (2). The forms are htmx forms
+// that the server re-evaluates as they are filled, so every change waits
+// for the fragment to be swapped in (htmxSettled) before the next step
+// looks at the page. Journey 1 with the keyboard alone, and its pages at
+// phone width, are in keyboard.test.mjs.
+//
+// The journeys change the demo data: run them against a fresh server
+// (scripts/browser-test.sh starts one).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, withPage, visit, checkA11y, assertNoHorizontalScroll, navigate, htmxSettled, PHONE,
+} from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const CASE_1 = 'Ansökan om hemtjänst och trygghetslarm';
+const CASE_2 = 'Orosanmälan från skolan';
+const CASE_3 = 'Ansökan om ekonomiskt bistånd, mars';
+
+/** today is the date in Sweden as YYYY-MM-DD (the server's calendar). */
+function today() {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date());
+}
+
+/**
+ * openFromInbox follows the inbox's link to the case titled title and
+ * checks that the case is still in its first step (firstStep).
+ */
+async function openFromInbox(page, title, firstStep) {
+  await visit(page, '/inbox');
+  const link = page.locator('main a').filter({ hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first();
+  assert.equal(await link.count(), 1, `the inbox links to the case "${title}"`);
+  const res = await navigate(page, () => link.click());
+  assert.equal(res.status(), 200);
+  assert.equal((await page.locator('h1').innerText()).trim(), title);
+  assert.equal(await currentStep(page), firstStep,
+    `the journey case "${title}" is not in its first step: run the journeys against a fresh demo server (scripts/browser-test.sh)`);
+}
+
+/** currentStep is the name of the case's current step. */
+async function currentStep(page) {
+  const li = page.locator('ol.steps li[aria-current="step"]');
+  return (await li.evaluate((el) => el.firstChild.textContent)).trim();
+}
+
+/**
+ * fillField types value into a text field of an htmx form and leaves it
+ * with Tab, as an officer would; the change re-evaluates the form.
+ */
+async function fillField(page, field, value) {
+  await htmxSettled(page, async () => {
+    await field.fill(value);
+    await field.press('Tab');
+  });
+}
+
+/** choose selects value in an htmx form's select and waits for the form. */
+async function choose(page, select, value) {
+  await htmxSettled(page, () => select.selectOption(value));
+}
+
+/** tick ticks a checkbox (or radio button) of an htmx form. */
+async function tick(page, box) {
+  await htmxSettled(page, () => box.check());
+}
+
+/** press clicks an htmx form's button (Lägg till rad) and waits for the form. */
+async function press(page, button) {
+  await htmxSettled(page, () => button.click());
+}
+
+/** sign signs the form in the card and waits for the case page to load again. */
+async function sign(page, card) {
+  const res = await navigate(page, () => card.locator('form.sign button[type="submit"]').click());
+  assert.equal(res.status(), 200, `signing ${await card.locator('h3').innerText()} answered ${res.status()}`);
+  assert.equal(await page.locator('main [role="alert"]').count(), 0, 'signing showed no problem');
+}
+
+/** transition takes the case page's transition named name. */
+async function transition(page, name, nextStep) {
+  const button = page.locator('main ul.actions button', { hasText: name });
+  assert.ok(await button.isEnabled(), `"${name}" can be taken (${await page.locator('main ul.actions').innerText()})`);
+  const res = await navigate(page, () => button.click());
+  assert.equal(res.status(), 200, `"${name}" answered ${res.status()}`);
+  assert.equal(await page.locator('main [role="alert"]').count(), 0, `"${name}" showed no problem`);
+  assert.equal(await currentStep(page), nextStep);
+}
+
+/** errorOf is the message shown next to the field with the given id ('' if none). */
+async function errorOf(page, id) {
+  const err = page.locator(`#${id}-error`);
+  return (await err.count()) ? (await err.innerText()).trim() : '';
+}
+
+// Two journeys at a time (journey 1 beside the two shorter ones): they use
+// different users and cases, and the file stays well inside the runner's
+// time limit per file (--test-timeout applies to each file as a whole).
+describe('journeys', { concurrency: 2 }, () => {
+  test('journey 1: home care from the application to the decision letter', (t) => withPage(t, browser, async (page) => {
+    await openFromInbox(page, CASE_1, 'Ansökan');
+    const person = (await page.locator('main .crumbs a').first().innerText()).trim();
+    const start = page.locator('main ul.actions button', { hasText: 'Påbörja utredning' });
+    assert.ok(await start.isDisabled(), 'the investigation cannot start before the application is signed');
+
+    // The application: the daughter applies as the representative.
+    const app = page.locator('#form-ibic_ansokan');
+    assert.equal(await page.locator('#f-ibic_ansokan-representative_name').count(), 0, 'no representative fields before the choice');
+    await choose(page, page.getByLabel('Ansökan görs av'), { label: 'Företrädare' });
+    const repName = page.getByLabel('Företrädarens namn');
+    const repRole = page.getByLabel(/^Företrädarens roll/);
+    assert.ok(await repName.isVisible(), 'choosing Företrädare shows the representative\'s name');
+    assert.ok(await repRole.isVisible(), 'choosing Företrädare shows the representative\'s role');
+    // Partly filled: the required fields left empty say so next to them.
+    assert.match(await errorOf(page, 'f-ibic_ansokan-representative_name'), /.+/, 'the empty representative name has a message');
+    assert.equal(await repName.getAttribute('aria-invalid'), 'true');
+    assert.equal((await app.locator('.form-head .tag').innerText()).trim(), 'Utkast');
+    await checkA11y(page, 'the case page with the application partly filled');
+
+    const representative = `${person.split(' ').at(-1)}, dotter`;
+    await fillField(page, repName, representative);
+    await fillField(page, repRole, 'Fullmakt');
+    assert.equal(await errorOf(page, 'f-ibic_ansokan-representative_name'), '', 'the message goes once the name is filled');
+    await tick(page, app.getByLabel('Hemtjänst', { exact: true }));
+    await tick(page, app.getByLabel('Trygghetslarm', { exact: true }));
+    await fillField(page, app.getByLabel(/^Din egen beskrivning/),
+      'Jag föll i badrummet i januari och klarar inte duschen själv. Jag vill ha hjälp med dusch, städning och ett larm.');
+    assert.equal(await page.locator('#f-ibic_ansokan-representative_name').inputValue(), representative, 'the typed name survives the re-rendering');
+    assert.equal(await app.locator('.field-error').count(), 0, `no messages left: ${await app.locator('.field-error').allInnerTexts()}`);
+    await sign(page, app);
+    assert.equal((await app.locator('.form-head .tag').innerText()).trim(), 'Signerat');
+
+    await transition(page, 'Påbörja utredning', 'Utredning');
+    // The services applied for became draft decisions.
+    const decisions = page.locator('section[aria-labelledby="dec-h"] ul.rows');
+    assert.match(await decisions.innerText(), /Hemtjänst[\s\S]*Trygghetslarm|Trygghetslarm[\s\S]*Hemtjänst/);
+
+    // The investigation: the assessment grid and a goal.
+    const inv = page.locator('#form-ibic_utredning');
+    await press(page, inv.getByRole('button', { name: 'Lägg till rad' }).first());
+    await choose(page, inv.locator('#f-ibic_utredning-needs_assessment-0-code'), 'd4');
+    await choose(page, inv.locator('#f-ibic_utredning-needs_assessment-0-qualifier'), '3');
+    await fillField(page, inv.locator('#f-ibic_utredning-needs_assessment-0-text'), 'Går med rollator inomhus, kan inte gå i trappor.');
+    await fillField(page, inv.getByLabel(/^Personens egen uppfattning/), '"Jag vill klara duschen själv igen."');
+    await press(page, inv.locator('button[name="add_row"][value="goals"]'));
+    await choose(page, inv.locator('#f-ibic_utredning-goals-0-need'), 'd4');
+    await fillField(page, inv.locator('#f-ibic_utredning-goals-0-goal'), 'Klara duschen själv igen.');
+    await htmxSettled(page, () => inv.locator('#f-ibic_utredning-goals-0-follow_up_by').fill('2027-03-01'));
+    assert.equal(await inv.locator('.field-error').count(), 0, `no messages left: ${await inv.locator('.field-error').allInnerTexts()}`);
+    // The grid's long area names fit a phone too.
+    const desktop = page.viewportSize();
+    await page.setViewportSize(PHONE);
+    await assertNoHorizontalScroll(page);
+    await page.setViewportSize(desktop);
+    await sign(page, inv);
+    await transition(page, 'Utredningen klar', 'Beslut');
+
+    // The home-help decision: beyond the officer's delegation, then within it.
+    await navigate(page, () => decisions.getByRole('link', { name: 'Hemtjänst', exact: true }).click());
+    assert.match(await page.locator('h1').innerText(), /Hemtjänst/);
+    await page.fill('#valid_from', today());
+    await page.fill('#justification', `${person.split(' ')[0]} behöver hjälp med personlig hygien och städning efter fallet. Insatsen ger henne skälig levnadsnivå.`);
+    await page.fill('#amount', '8000');
+    const finalise = page.getByRole('button', { name: 'Fatta beslut' });
+    let res = await navigate(page, () => finalise.click());
+    assert.equal(res.status(), 403, 'making the decision beyond the delegation is refused');
+    assert.match(await page.locator('main .delegation').innerText(), /saknar delegation/);
+    assert.equal(await page.locator('#amount').inputValue(), '8000', 'the draft keeps the amount');
+    await checkA11y(page, 'the draft decision beyond the delegation');
+
+    await page.fill('#amount', '2400');
+    res = await navigate(page, () => finalise.click());
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator('#amount').count(), 0, 'the decision is final: no longer a form');
+    assert.match(await page.locator('main dl.facts').innerText(), /2400/);
+
+    await navigate(page, () => page.getByRole('link', { name: /beslutsbrev/i }).click());
+    const letter = await page.locator('article.letter').innerText();
+    assert.ok(letter.includes(person), `the letter names ${person}`);
+    assert.match(letter, /Du beviljas/);
+    assert.match(letter, /Hemtjänst/);
+    await checkA11y(page, 'the decision letter');
+  }, { user: 'handlaggare' }));
+
+  test('journey 3: economic assistance is calculated line by line and carried into the decision', (t) => withPage(t, browser, async (page) => {
+    await openFromInbox(page, CASE_3, 'Ansökan');
+    const app = page.locator('#form-eb_ansokan');
+    const assistance = app.locator('#f-eb_ansokan-assistance');
+    const calculation = app.locator('#f-eb_ansokan-calculation_text');
+
+    const month = `${today().slice(0, 8)}01`;
+    await htmxSettled(page, () => app.getByLabel(/^Månad som ansökan gäller/).fill(month));
+    await tick(page, app.getByLabel('Försörjningsstöd', { exact: true }));
+
+    // The household: a single adult and a child of 12, one row each.
+    const addMember = app.locator('button[name="add_row"][value="members"]');
+    await press(page, addMember);
+    await choose(page, app.locator('#f-eb_ansokan-members-0-role'), 'single');
+    await fillField(page, app.locator('#f-eb_ansokan-members-0-age'), '34');
+    await press(page, addMember);
+    await choose(page, app.locator('#f-eb_ansokan-members-1-role'), 'child');
+    await fillField(page, app.locator('#f-eb_ansokan-members-1-age'), '12');
+    assert.equal(await app.locator('fieldset.row-box').count(), 2, 'two rows in the household');
+    const afterHousehold = (await assistance.innerText()).trim();
+
+    await fillField(page, app.getByLabel(/^Boendekostnad/), '7500');
+    const afterRent = (await assistance.innerText()).trim();
+    assert.notEqual(afterRent, afterHousehold, 'the rent changes the calculated assistance on the page');
+    await fillField(page, app.getByLabel('Barnbidrag'), '1250');
+
+    // Norm 3 790 + 4 230 (personal) + 1 360 (common, two people) + rent 7 500 − income 1 250.
+    assert.equal((await assistance.innerText()).trim(), '15 630 kr');
+    const lines = (await calculation.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
+    assert.deepEqual(lines.filter((l) => /^(Riksnorm|Boendekostnad|Inkomster|Beräknat bistånd)/.test(l)), [
+      'Riksnorm, personliga kostnader (2 personer): 8 020 kr',
+      'Riksnorm, gemensamma hushållskostnader (2 personer): 1 360 kr',
+      'Boendekostnad: 7 500 kr',
+      'Inkomster: −1 250 kr',
+      'Beräknat bistånd: 15 630 kr',
+    ]);
+    assert.equal(await app.locator('.field-error').count(), 0, `no messages left: ${await app.locator('.field-error').allInnerTexts()}`);
+    await sign(page, app);
+    await transition(page, 'Påbörja bedömning', 'Bedömning');
+
+    // The draft decision carries the amount (öre), the month and the calculation.
+    const decisions = page.locator('section[aria-labelledby="dec-h"] ul.rows');
+    await navigate(page, () => decisions.getByRole('link', { name: 'Försörjningsstöd', exact: true }).click());
+    assert.match(await page.locator('main .case-meta').innerText(), /Utkast/i);
+    assert.equal(await page.locator('#amount').inputValue(), '1563000');
+    assert.equal(await page.locator('#valid_from').inputValue(), month);
+    const calc = await page.locator('main pre.calc').innerText();
+    assert.match(calc, /Boendekostnad: 7 500 kr/);
+    assert.match(calc, /Beräknat bistånd: 15 630 kr/);
+    // The calculation wraps on a phone rather than widening the page.
+    await page.setViewportSize(PHONE);
+    await assertNoHorizontalScroll(page);
+  }, { user: 'ekonom' }));
+
+  test('journey 2: a report from the school, then a screening that needs its reasons', (t) => withPage(t, browser, async (page) => {
+    await openFromInbox(page, CASE_2, 'Anmälan / aktualisering');
+    const report = page.locator('#form-bbic_anmalan');
+    await choose(page, report.getByLabel(/^Vem anmäler/), { label: 'Skola' });
+    await fillField(page, report.getByLabel(/^Anmälarens namn/), 'Rektor, Norra skolan, 08-123 45 67');
+    await htmxSettled(page, () => report.getByLabel(/^Anmälan inkom/).fill(today()));
+    await fillField(page, report.getByLabel(/^Vad oron gäller/), 'Eleven kommer ofta hungrig till skolan och har varit frånvarande mycket.');
+    await tick(page, report.getByRole('group', { name: /^Misstanke om våld/ }).getByLabel('Nej'));
+    await tick(page, report.getByRole('group', { name: /^Skyddsbedömning gjord samma dag/ }).getByLabel('Ja'));
+    await fillField(page, report.getByLabel(/^Skyddsbedömningen/), 'Inget akut skyddsbehov; föräldrarna nås samma dag.');
+    assert.equal(await report.locator('.field-error').count(), 0, `no messages left: ${await report.locator('.field-error').allInnerTexts()}`);
+    await sign(page, report);
+    await transition(page, 'Påbörja förhandsbedömning', 'Förhandsbedömning');
+
+    // Not opening an investigation needs its reasons, said next to the field.
+    const screening = page.locator('#form-bbic_forhandsbedomning');
+    const reasonsId = 'f-bbic_forhandsbedomning-reasons';
+    assert.equal(await page.locator(`#${reasonsId}`).count(), 0, 'no reasons field before the decision');
+    await choose(page, screening.getByLabel(/^Beslut/), { label: 'Inte inleda utredning' });
+    const reasons = page.locator(`#${reasonsId}`);
+    assert.ok(await reasons.isVisible(), 'the reasons field appears');
+    assert.match(await screening.locator(`label[for="${reasonsId}"]`).innerText(), /obligatoriskt/, 'the reasons are marked as required');
+    assert.match(await errorOf(page, reasonsId), /.+/, 'the empty reasons have a message next to the field');
+    assert.equal(await reasons.getAttribute('aria-invalid'), 'true');
+    assert.match(await reasons.getAttribute('aria-describedby'), new RegExp(`\\b${reasonsId}-error\\b`), 'the message is tied to the field');
+    assert.ok(await page.locator('main ul.actions button', { hasText: 'Inled inte utredning' }).isDisabled(),
+      'the case cannot be closed without investigation before the screening is signed');
+
+    await fillField(page, reasons, 'Familjen har redan stöd från elevhälsan; oron är omhändertagen.');
+    assert.equal(await errorOf(page, reasonsId), '', 'the message goes once the reasons are written');
+  }, { user: 'utredare' }));
+});

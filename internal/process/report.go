@@ -242,10 +242,7 @@ func reportEnv() (*cel.Env, error) {
 // reportActivation is the row as expressions see it.
 func (c *Compiled) reportActivation(r ReportRecord, p ReportPeriod, asOf, lang string) map[string]any {
 	st := ExecutionState(r.DecidedOn, r.Executions, asOf)
-	insatsName := r.Insats
-	if ct, ok := c.caseTypes[r.CaseType]; ok && ct.def.Decisions != nil {
-		insatsName = c.CodeLabel(ct.def.Decisions.Insatser.Value, r.Insats, lang)
-	}
+	insatsName := c.InsatsLabel(r.CaseType, r.Insats, lang)
 	typeName := r.CaseType
 	if ct, ok := c.caseTypes[r.CaseType]; ok {
 		typeName = ct.def.Name.In(lang)

@@ -94,14 +94,7 @@ func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang 
 			}
 		}
 	}
-	if ct.Decisions != nil {
-		for _, c := range w.comp.Codes(ct.Decisions.Insatser.Value) {
-			out.Insatser = append(out.Insatser, Choice{Code: c.Code.Value, Label: c.Label.In(lang)})
-		}
-		for _, lb := range ct.Decisions.LegalBases {
-			out.LegalBases = append(out.LegalBases, lb.Value)
-		}
-	}
+	out.Insatser, out.LegalBases = decisionChoices(w.comp, ct, lang)
 	p, err := s.db.PersonByID(ctx, a.Tenant, w.c.PersonID)
 	if err != nil {
 		return CaseOverview{}, err
@@ -413,4 +406,21 @@ func (s *Service) FormDefinition(ctx context.Context, a trygg.Actor, caseID, for
 		return nil, trygg.Errorf(trygg.ENotFound, "The case's process has no form %q.", formID)
 	}
 	return f, nil
+}
+
+// decisionChoices returns the insatser a case type's decisions may be
+// about and the legal bases they may cite.
+func decisionChoices(comp *process.Compiled, ct *process.CaseType, lang string) ([]Choice, []string) {
+	if ct.Decisions == nil {
+		return nil, nil
+	}
+	var insatser []Choice
+	for _, c := range comp.Codes(ct.Decisions.Insatser.Value) {
+		insatser = append(insatser, Choice{Code: c.Code.Value, Label: c.Label.In(lang)})
+	}
+	var bases []string
+	for _, lb := range ct.Decisions.LegalBases {
+		bases = append(bases, lb.Value)
+	}
+	return insatser, bases
 }

@@ -62,14 +62,7 @@ func (s *Service) DecisionOverview(ctx context.Context, a trygg.Actor, caseID, d
 	ct, _ := w.comp.CaseType(w.c.CaseType)
 	out.CaseTypeName = ct.Name.In(lang)
 	out.InsatsName = w.comp.InsatsLabel(w.c.CaseType, out.Decision.Insats, lang)
-	if ct.Decisions != nil {
-		for _, c := range w.comp.Codes(ct.Decisions.Insatser.Value) {
-			out.Insatser = append(out.Insatser, Choice{Code: c.Code.Value, Label: c.Label.In(lang)})
-		}
-		for _, lb := range ct.Decisions.LegalBases {
-			out.LegalBases = append(out.LegalBases, lb.Value)
-		}
-	}
+	out.Insatser, out.LegalBases = decisionChoices(w.comp, ct, lang)
 	execs, err := s.db.CaseExecutions(ctx, a.Tenant, w.c.ID)
 	if err != nil {
 		return out, err

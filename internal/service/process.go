@@ -458,29 +458,9 @@ func (s *Service) CaseProcess(ctx context.Context, a trygg.Actor, caseID, lang s
 	if err != nil {
 		return CaseProcess{}, err
 	}
-	ct, _ := w.comp.CaseType(w.c.CaseType)
-	out := CaseProcess{Case: w.c, Transitions: w.comp.Available(w.c.CaseType, w.ctx, w.signed, lang), Forms: []FormView{}}
-	if out.Timers, err = s.db.CaseTimers(ctx, a.Tenant, w.c.ID); err != nil {
+	out, err := s.caseProcess(ctx, a, w, lang)
+	if err != nil {
 		return CaseProcess{}, err
-	}
-	if out.Transitions == nil {
-		out.Transitions = []process.Available{}
-	}
-	forms := []string{}
-	for _, st := range ct.Steps {
-		out.Steps = append(out.Steps, StepView{ID: st.ID.Value, Name: st.Name.In(lang), Current: st.ID.Value == w.c.Step, Final: st.Final})
-		for _, f := range st.Forms {
-			if !slices.Contains(forms, f.Value) {
-				forms = append(forms, f.Value)
-			}
-		}
-	}
-	for _, fid := range forms {
-		fv, err := s.formView(w, fid, lang)
-		if err != nil {
-			return CaseProcess{}, err
-		}
-		out.Forms = append(out.Forms, fv)
 	}
 	return out, s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/trygg/trygg/internal/events"
@@ -41,19 +42,7 @@ func (db *DB) Events(ctx context.Context, tenant trygg.TenantID, after int64, li
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
-	defer rows.Close()
-	out := []events.Event{}
-	for rows.Next() {
-		e := events.Event{Tenant: tenant}
-		var at int64
-		var payload string
-		if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Type, &e.SubjectType, &e.SubjectID, &e.PersonID, &e.CaseID, &payload); err != nil {
-			return nil, fmt.Errorf("store: events: %w", err)
-		}
-		e.At, e.Payload = fromMicros(at), []byte(payload)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanEvents(tenant, rows)
 }
 
 // CaseEvents returns the newest limit events of a case, newest first.
@@ -63,6 +52,12 @@ func (db *DB) CaseEvents(ctx context.Context, tenant trygg.TenantID, caseID stri
 	if err != nil {
 		return nil, fmt.Errorf("store: case events: %w", err)
 	}
+	return scanEvents(tenant, rows)
+}
+
+// scanEvents reads event rows (seq, at, actor, type, subject, person, case,
+// payload) and closes them.
+func scanEvents(tenant trygg.TenantID, rows *sql.Rows) ([]events.Event, error) {
 	defer rows.Close()
 	out := []events.Event{}
 	for rows.Next() {
@@ -70,7 +65,7 @@ func (db *DB) CaseEvents(ctx context.Context, tenant trygg.TenantID, caseID stri
 		var at int64
 		var payload string
 		if err := rows.Scan(&e.Seq, &at, &e.ActorID, &e.Type, &e.SubjectType, &e.SubjectID, &e.PersonID, &e.CaseID, &payload); err != nil {
-			return nil, fmt.Errorf("store: case events: %w", err)
+			return nil, fmt.Errorf("store: events: %w", err)
 		}
 		e.At, e.Payload = fromMicros(at), []byte(payload)
 		out = append(out, e)

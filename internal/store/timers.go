@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -218,19 +219,7 @@ func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, to
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
-	defer rows.Close()
-	out := []Task{}
-	for rows.Next() {
-		var t Task
-		var created int64
-		if err := rows.Scan(&t.ID, &t.CaseID, &t.UnitID, &t.Assignee, &t.Kind, &t.DeadlineID, &t.Title, &t.DueDate, &created, &t.CaseTitle, &t.CaseType); err != nil {
-			return nil, fmt.Errorf("store: inbox: %w", err)
-		}
-		t.CreatedAt = fromMicros(created)
-		t.Overdue = t.DueDate != "" && t.DueDate < today
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanTasks(rows, today)
 }
 
 // InboxCase is an open case in an inbox, with its step and the nearest due
@@ -331,19 +320,7 @@ func (db *DB) CaseOpenTasks(ctx context.Context, tenant trygg.TenantID, caseID, 
 	if err != nil {
 		return nil, fmt.Errorf("store: case tasks: %w", err)
 	}
-	defer rows.Close()
-	out := []Task{}
-	for rows.Next() {
-		var t Task
-		var created int64
-		if err := rows.Scan(&t.ID, &t.CaseID, &t.UnitID, &t.Assignee, &t.Kind, &t.DeadlineID, &t.Title, &t.DueDate, &created, &t.CaseTitle, &t.CaseType); err != nil {
-			return nil, fmt.Errorf("store: case tasks: %w", err)
-		}
-		t.CreatedAt = fromMicros(created)
-		t.Overdue = t.DueDate != "" && t.DueDate < today
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanTasks(rows, today)
 }
 
 // CloseTasks marks the case's open tasks of a deadline and kind done,
@@ -354,4 +331,22 @@ func (tx *Tx) CloseTasks(ctx context.Context, tenant trygg.TenantID, caseID, dea
 		return fmt.Errorf("store: close tasks: %w", err)
 	}
 	return nil
+}
+
+// scanTasks reads task rows with their case's title and type, marks those
+// due before today overdue, and closes the rows.
+func scanTasks(rows *sql.Rows, today string) ([]Task, error) {
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		var t Task
+		var created int64
+		if err := rows.Scan(&t.ID, &t.CaseID, &t.UnitID, &t.Assignee, &t.Kind, &t.DeadlineID, &t.Title, &t.DueDate, &created, &t.CaseTitle, &t.CaseType); err != nil {
+			return nil, fmt.Errorf("store: tasks: %w", err)
+		}
+		t.CreatedAt = fromMicros(created)
+		t.Overdue = t.DueDate != "" && t.DueDate < today
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

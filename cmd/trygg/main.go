@@ -39,6 +39,9 @@ Usage:
   trygg init    --tenant ID --name NAME --code NNNN --admin USERNAME          create a tenant and its first administrator
   trygg demo    [--persons 2000] [--staff 200] [--data ./data] [--db DSN]     load the synthetic demo municipality
   trygg audit verify [--tenant ID] [--data ./data] [--db DSN]               verify the access-log hash chains
+  trygg bench   [--persons 100000] [--duration 10s] [--vus 32] [--workloads LIST] [--soak] [--db DSN] [--out FILE]
+                                                                            load-test on an empty database (see docs/benchmarks.md)
+  trygg backup  --out FILE [--data ./data] [--db FILE]                        copy a running SQLite database, checked (PostgreSQL: pg_dump)
   trygg definitions validate DIR                                            check process definitions (file:line:column problems)
   trygg definitions publish --author USERNAME [--tenant ID] DIR             publish them as a new version
   trygg definitions export [--version N] [--tenant ID]                      write a published version (files and checksum) as JSON
@@ -65,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runDemo(ctx, args[1:], getenv, stdout, stderr)
 	case "definitions":
 		return runDefinitions(ctx, args[1:], getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
 			return usageError{"usage: trygg audit verify [--tenant ID]"}

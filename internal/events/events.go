@@ -70,6 +70,7 @@ const (
 	FollowUpScheduled       = "follow_up.scheduled"
 	FollowUpDue             = "follow_up.due"
 	DecisionExecution       = "decision.execution"
+	ProviderRegistered      = "provider.registered"
 	// CitizenNotice asks for a notice to the case's person; the notifier
 	// sends it after commit, reading the event log.
 	CitizenNotice = "citizen.notice"

@@ -282,3 +282,23 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = encode(w, http.StatusOK, map[string]string{"status": "ready"})
 }
+
+func (s *Server) handleProviders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	ps, err := s.svc.Providers(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"providers": ps})
+}
+
+func (s *Server) handleCreateProvider(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.ProviderInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.CreateProvider(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, p)
+}

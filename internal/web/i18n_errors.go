@@ -23,10 +23,21 @@ var errorSwedish = map[string]string{
 	// access
 	"Not found.":                             "Hittades inte.",
 	"You do not have permission to do this.": "Du saknar behörighet att göra detta.",
+
+	// Providers (utförare).
+	"The provider is not valid.":                                                 "Utföraren är inte korrekt angiven.",
+	"An internal provider is one of the municipality's units.":                   "En egen utförare är en av kommunens enheter.",
+	"Must be internal or external.":                                              "Ska vara egen regi eller extern.",
+	"Name at least one insats the provider provides.":                            "Ange minst en insats som utföraren ger.",
+	"Every area must be a unit of the municipality.":                             "Varje område ska vara en av kommunens enheter.",
+	"A provider with this organisation number (and unit) is already registered.": "En utförare med det här organisationsnumret (och enheten) finns redan.",
+	"An organisation number is ten digits, NNNNNN-NNNN.":                         "Ett organisationsnummer har tio siffror, NNNNNN-NNNN.",
+	"This is not an organisation number (the third digit is at least 2); a sole trader's personal identity number is not used here.": "Det här är inte ett organisationsnummer (tredje siffran är minst 2); en enskild näringsidkares personnummer används inte här.",
+	"The organisation number's check digit is wrong.":                                                             "Organisationsnumrets kontrollsiffra stämmer inte.",
 	"The person has a protected identity; a colleague with permission for protected identities must handle this.": "Personen har skyddade personuppgifter; en kollega med behörighet till skyddade personuppgifter behöver hantera detta.",
-	"You may not open cases in this unit.":                                                       "Du får inte öppna ärenden på den här enheten.",
-	"Only a team lead of the case's unit may assign it.":                                         "Bara en arbetsledare på ärendets enhet får fördela ärendet.",
-	"You may read this case but not work on it: it is neither assigned to you nor in your unit.": "Du får läsa ärendet men inte arbeta i det: det är varken tilldelat dig eller på din enhet.",
+	"You may not open cases in this unit.":                                                                        "Du får inte öppna ärenden på den här enheten.",
+	"Only a team lead of the case's unit may assign it.":                                                          "Bara en arbetsledare på ärendets enhet får fördela ärendet.",
+	"You may read this case but not work on it: it is neither assigned to you nor in your unit.":                  "Du får läsa ärendet men inte arbeta i det: det är varken tilldelat dig eller på din enhet.",
 
 	// org
 	"The unit is not valid.":                     "Uppgifterna om enheten är inte korrekta.",

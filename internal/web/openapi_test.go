@@ -48,6 +48,7 @@ var openAPIBodies = map[string]reflect.Type{
 	"publishDefinitions":     reflect.TypeFor[service.DefinitionsInput](),
 	"validateDefinitions":    reflect.TypeFor[service.DefinitionsInput](),
 	"recordExecution":        reflect.TypeFor[service.ExecutionInput](),
+	"createProvider":         reflect.TypeFor[service.ProviderInput](),
 }
 
 // The maps some handlers encode, written as the equivalent structs.
@@ -82,6 +83,9 @@ type (
 	}
 	openAPIReports struct {
 		Reports []service.ReportInfo `json:"reports"`
+	}
+	openAPIProviders struct {
+		Providers []store.Provider `json:"providers"`
 	}
 )
 
@@ -133,6 +137,8 @@ var openAPIResults = map[string]reflect.Type{
 	"listReports":            reflect.TypeFor[openAPIReports](),
 	"runReport":              reflect.TypeFor[process.ReportResult](),
 	"runReportCSV":           nil, // CSV, not JSON
+	"listProviders":          reflect.TypeFor[openAPIProviders](),
+	"createProvider":         reflect.TypeFor[store.Provider](),
 }
 
 // openAPIDocument is the part of an OpenAPI document the tests read.

@@ -36,6 +36,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/api/v1/units", s.withActor(s.handleUnits), true},
 		{"POST", "/api/v1/units", s.withActor(s.handleCreateUnit), true},
 		{"POST", "/api/v1/users", s.withActor(s.handleCreateUser), true},
+		{"GET", "/api/v1/providers", s.withActor(s.handleProviders), true},
+		{"POST", "/api/v1/providers", s.withActor(s.handleCreateProvider), true},
 
 		// Persons. Searches are POSTs so identity numbers never appear in
 		// URLs (and so never in access logs of proxies).

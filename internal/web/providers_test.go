@@ -30,7 +30,7 @@ func TestProviderRegistry(t *testing.T) {
 				"insatser": []string{"hemtjanst"}, "areas": []string{"norra-ao"}}, http.StatusCreated, nil)
 			bad := []map[string]any{
 				{"name": "X AB", "kind": "external", "org_number": "556036-0794", "insatser": []string{"hemtjanst"}}, // check digit
-				{"name": "X", "kind": "external", "org_number": "121212-1212", "insatser": []string{"hemtjanst"}},   // a personal number
+				{"name": "X", "kind": "external", "org_number": "121212-1212", "insatser": []string{"hemtjanst"}},    // a personal number
 				{"name": "X", "kind": "internal", "unit_id": "nowhere", "insatser": []string{"hemtjanst"}},
 				{"name": "X", "kind": "other", "insatser": []string{"hemtjanst"}},
 				{"name": "", "kind": "external", "org_number": "212000-1355", "insatser": []string{}},

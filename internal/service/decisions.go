@@ -57,6 +57,11 @@ func (s *Service) SaveDecision(ctx context.Context, a trygg.Actor, caseID, id st
 		return store.Decision{}, err
 	}
 	dd := in.draft()
+	if ct, ok := w.comp.CaseType(w.c.CaseType); ok && ct.Decisions != nil && dd.LegalBasis == "" && id == "" && len(ct.Decisions.LegalBases) > 0 {
+		// A new draft starts on the case type's first legal basis, as
+		// create_decisions drafts do.
+		dd.LegalBasis = ct.Decisions.LegalBases[0].Value
+	}
 	if err := w.comp.CheckDecision(w.c.CaseType, dd, w.ctx.Roles, false); err != nil {
 		return store.Decision{}, err
 	}

@@ -53,16 +53,8 @@ func (s *Server) handleDecisionCreate(w http.ResponseWriter, r *http.Request, a 
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	ov, err := s.svc.CaseOverview(r.Context(), a, r.PathValue("id"), v.Lang)
-	if err != nil {
-		return err
-	}
-	basis := ""
-	if len(ov.LegalBases) > 0 {
-		basis = ov.LegalBases[0]
-	}
 	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", service.DecisionInput{Insats: r.PostForm.Get("insats"),
-		Outcome: "granted", LegalBasis: basis})
+		Outcome: "granted"})
 	if err != nil {
 		status, problem, err := refusal(v, err)
 		if err != nil {

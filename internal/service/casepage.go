@@ -68,6 +68,10 @@ type TimelineItem struct {
 	Type   string    `json:"type"`
 	Actor  string    `json:"actor"`
 	Detail string    `json:"detail,omitempty"`
+	// Outcome (of a decision) and Kind (of an execution entry) are codes
+	// the page words in the reader's language.
+	Outcome string `json:"outcome,omitempty"`
+	Kind    string `json:"kind,omitempty"`
 }
 
 // timelineLength bounds the events a case page shows.
@@ -217,9 +221,9 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 				it.Detail = f.Name.In(lang)
 			}
 		case events.DecisionMade:
-			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " – " + str("outcome")
+			it.Detail, it.Outcome = comp.InsatsLabel(caseType, str("insats"), lang), str("outcome")
 		case events.DecisionExecution:
-			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " – " + str("kind") + " " + str("on")
+			it.Detail, it.Kind = comp.InsatsLabel(caseType, str("insats"), lang)+" "+str("on"), str("kind")
 		case events.DeadlineStarted, events.DeadlineMet, events.DeadlineWarning, events.DeadlineOverdue, events.DeadlineExtended:
 			name, _ := comp.DeadlineRecipients(caseType, str("deadline_id"), "", lang)
 			it.Detail = name

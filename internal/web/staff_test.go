@@ -133,6 +133,7 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	decision.Set("amount", "2400")
 	decision.Set("finalise", "1")
 	post("handlaggare", dpath, decision, false, http.StatusOK, "Fattat", "Beslutsbrev för utskrift", "Verkställighet")
+	get("handlaggare", "/cases/"+c, "Beslut fattat</strong>: Hemtjänst – personlig omvårdnad – beviljat")
 	get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §", jc.Title[:0])
 	// Execution is recorded on the decision page.
 	post("handlaggare", dpath+"/executions", url.Values{"kind": {"executed"}, "on": {"2026-03-02"}}, false, http.StatusOK, "2026-03-02 – Verkställt")

@@ -188,7 +188,18 @@ type Decisions struct {
 	// (förvaltningslagen 44 §).
 	AppealPeriod Str          `yaml:"appeal_period,omitempty"`
 	Delegation   []Delegation `yaml:"delegation"`
+	// AmountUnit says what a decision's amount counts, so it is shown
+	// right: money (öre, shown in kronor), hours (hundredths of an hour)
+	// or count (a plain number, the default).
+	AmountUnit Str `yaml:"amount_unit,omitempty"`
 }
+
+// Amount units.
+const (
+	UnitMoney = "money"
+	UnitHours = "hours"
+	UnitCount = "count"
+)
 
 // Delegation lets Roles decide Insatser (empty: all of them) up to
 // MaxAmount (0: no limit).

@@ -228,6 +228,7 @@ func TestDocumentedKeys(t *testing.T) {
 	for _, vs := range [][]string{
 		{KindCodeSystem, KindForm, KindCaseType, KindDecisionTable, KindBlock, KindReport, KindRuleSet},
 		{SourceDecisions, PeriodMonth, PeriodQuarter, PeriodYear},
+		{UnitMoney, UnitHours, UnitCount},
 		slices.Collect(maps.Keys(fieldTypes)), slices.Collect(maps.Keys(actionTypes)),
 		slices.Collect(maps.Keys(fields)), slices.Collect(maps.Keys(ioTypes)),
 		{HitFirst, HitUnique, HitCollectSum, StartCaseOpened, RecipientAssignee, RecipientTeamLead},

@@ -568,6 +568,11 @@ func (v *validator) decisions(ct *CaseType) {
 	if len(d.Delegation) == 0 {
 		v.add(d.Insatser.Pos, "decisions need delegation: who may decide what")
 	}
+	switch d.AmountUnit.Value {
+	case "", UnitMoney, UnitHours, UnitCount:
+	default:
+		v.add(d.AmountUnit.Pos, "amount_unit must be money, hours or count (got %q)", d.AmountUnit.Value)
+	}
 	known := map[string]bool{}
 	if codes != nil {
 		var walk func([]Code)

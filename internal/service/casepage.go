@@ -42,6 +42,8 @@ type CaseOverview struct {
 	Deadlines []DeadlineView `json:"deadlines"`
 	// CurrentForms are the forms the current step works with.
 	CurrentForms []string `json:"current_forms"`
+	// AmountUnit is what the case type's decision amounts count.
+	AmountUnit string `json:"amount_unit,omitempty"`
 }
 
 // DeadlineView is a running time limit or follow-up of a case.
@@ -99,6 +101,7 @@ func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang 
 		}
 	}
 	out.Insatser, out.LegalBases = decisionChoices(w.comp, ct, lang)
+	out.AmountUnit = amountUnit(ct)
 	p, err := s.db.PersonByID(ctx, a.Tenant, w.c.PersonID)
 	if err != nil {
 		return CaseOverview{}, err
@@ -245,8 +248,10 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 type Labels struct {
 	CaseTypes map[string]string            `json:"case_types"`
 	Steps     map[string]map[string]string `json:"steps"`
-	// Insatser maps a case type to its insatser's labels.
-	Insatser map[string]map[string]string `json:"insatser"`
+	// Insatser maps a case type to its insatser's labels, AmountUnits to
+	// what its decision amounts count.
+	Insatser    map[string]map[string]string `json:"insatser"`
+	AmountUnits map[string]string            `json:"amount_units"`
 	// Order lists the case types in the order written.
 	Order []string `json:"order"`
 }
@@ -254,7 +259,8 @@ type Labels struct {
 // Labels returns the case type and step names in lang (empty when nothing
 // is published). They are not personal data.
 func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Labels, error) {
-	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}, Insatser: map[string]map[string]string{}}
+	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}, Insatser: map[string]map[string]string{},
+		AmountUnits: map[string]string{}}
 	comp, err := s.latest(ctx, a.Tenant)
 	if trygg.ErrorCode(err) == trygg.ENotFound {
 		return out, nil
@@ -271,6 +277,7 @@ func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Label
 			out.Steps[id][st.ID.Value] = st.Name.In(lang)
 		}
 		out.Insatser[id] = map[string]string{}
+		out.AmountUnits[id] = amountUnit(ct)
 		if ct.Decisions != nil {
 			for _, c := range comp.Codes(ct.Decisions.Insatser.Value) {
 				out.Insatser[id][c.Code.Value] = c.Label.In(lang)
@@ -427,4 +434,12 @@ func decisionChoices(comp *process.Compiled, ct *process.CaseType, lang string) 
 		bases = append(bases, lb.Value)
 	}
 	return insatser, bases
+}
+
+// amountUnit is what a case type's decision amounts count.
+func amountUnit(ct *process.CaseType) string {
+	if ct.Decisions == nil {
+		return ""
+	}
+	return ct.Decisions.AmountUnit.Value
 }

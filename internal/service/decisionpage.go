@@ -17,6 +17,7 @@ type DecisionOverview struct {
 	Case         store.Case        `json:"case"`
 	CaseTypeName string            `json:"case_type_name"`
 	InsatsName   string            `json:"insats_name"`
+	AmountUnit   string            `json:"amount_unit,omitempty"`
 	Insatser     []Choice          `json:"insatser"`
 	LegalBases   []string          `json:"legal_bases"`
 	Executions   []store.Execution `json:"executions"`
@@ -63,6 +64,7 @@ func (s *Service) DecisionOverview(ctx context.Context, a trygg.Actor, caseID, d
 	out.CaseTypeName = ct.Name.In(lang)
 	out.InsatsName = w.comp.InsatsLabel(w.c.CaseType, out.Decision.Insats, lang)
 	out.Insatser, out.LegalBases = decisionChoices(w.comp, ct, lang)
+	out.AmountUnit = amountUnit(ct)
 	execs, err := s.db.CaseExecutions(ctx, a.Tenant, w.c.ID)
 	if err != nil {
 		return out, err

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,6 +83,18 @@ var templateFuncs = template.FuncMap{
 	},
 	// has reports whether s starts with prefix (for the current nav item).
 	"hasPrefix": strings.HasPrefix,
+	// amount writes a decision's amount by what it counts (see
+	// process.UnitMoney and the others).
+	"amount": func(unit string, n int64) string {
+		switch unit {
+		case process.UnitMoney:
+			return process.FormatMoney(n)
+		case process.UnitHours:
+			h := strconv.FormatFloat(float64(n)/100, 'f', -1, 64)
+			return strings.Replace(h, ".", ",", 1) + " h"
+		}
+		return strconv.FormatInt(n, 10)
+	},
 	// add adds whole numbers (row numbers from 1).
 	"add": func(a, b int) int { return a + b },
 	// list makes a list of strings.

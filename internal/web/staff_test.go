@@ -134,7 +134,7 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	decision.Set("finalise", "1")
 	post("handlaggare", dpath, decision, false, http.StatusOK, "Fattat", "Beslutsbrev för utskrift", "Verkställighet")
 	get("handlaggare", "/cases/"+c, "Beslut fattat</strong>: Hemtjänst – personlig omvårdnad – beviljat")
-	get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §", jc.Title[:0])
+	get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §", "<strong>24 h</strong>")
 	// Execution is recorded on the decision page.
 	post("handlaggare", dpath+"/executions", url.Values{"kind": {"executed"}, "on": {"2026-03-02"}}, false, http.StatusOK, "2026-03-02 – Verkställt")
 	post("handlaggare", dpath+"/executions", url.Values{"kind": {"resumed"}, "on": {"2026-03-02"}}, false, http.StatusConflict, "Bara ett avbrutet beslut kan återupptas")
@@ -152,7 +152,7 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	// Person search (posted), and the person page with the decision.
 	body = post("handlaggare", "/persons/search", url.Values{"query": {"x"}}, false, http.StatusOK, "träffar")
 	post("handlaggare", "/persons/search", url.Values{"query": {"1234"}}, false, http.StatusUnprocessableEntity, "giltigt personnummer")
-	get("handlaggare", "/persons/"+jc.PersonID, "Personnummer", "Ansökan om hemtjänst och trygghetslarm", "Hemtjänst – personlig omvårdnad – beviljat")
+	get("handlaggare", "/persons/"+jc.PersonID, "Personnummer", "Ansökan om hemtjänst och trygghetslarm", "Hemtjänst – personlig omvårdnad – beviljat", "24 h")
 
 	// Another unit's officer may not see the case at all.
 	w.mustPage("ekonom", "GET", "/cases/"+c, nil, false, http.StatusNotFound)

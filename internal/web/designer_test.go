@@ -21,24 +21,7 @@ import (
 // Location header and the body.
 func designerPage(w *packWorld, user, method, path string, form url.Values, htmx bool) (int, string, string) {
 	w.t.Helper()
-	if w.tokens[user] == "" {
-		w.call(user, "GET", "/api/v1/me", nil, http.StatusOK, nil)
-	}
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, w.srv.URL+path, body)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+w.tokens[user])
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if htmx {
-		req.Header.Set("HX-Request", "true")
-	}
+	req := w.pageRequest(user, method, path, form, htmx)
 	client := *w.srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)

@@ -16,6 +16,20 @@ import (
 // status, body and final URL (redirects are followed, as a browser does).
 func (w *packWorld) page(user, method, path string, form url.Values, htmx bool) (int, string, string) {
 	w.t.Helper()
+	req := w.pageRequest(user, method, path, form, htmx)
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Request.URL.Path
+}
+
+// pageRequest is a page request as the signed-in demo user (signing in
+// the first time), posting form when it is not nil, as htmx when htmx.
+func (w *packWorld) pageRequest(user, method, path string, form url.Values, htmx bool) *http.Request {
+	w.t.Helper()
 	if w.tokens[user] == "" {
 		w.call(user, "GET", "/api/v1/me", nil, http.StatusOK, nil)
 	}
@@ -34,13 +48,7 @@ func (w *packWorld) page(user, method, path string, form url.Values, htmx bool) 
 	if htmx {
 		req.Header.Set("HX-Request", "true")
 	}
-	resp, err := w.srv.Client().Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), resp.Request.URL.Path
+	return req
 }
 
 // mustPage is page that fails the test unless the status is want and the

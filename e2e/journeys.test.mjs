@@ -177,7 +177,7 @@ describe('journeys', { concurrency: 2 }, () => {
     res = await navigate(page, () => finalise.click());
     assert.equal(res.status(), 200);
     assert.equal(await page.locator('#amount').count(), 0, 'the decision is final: no longer a form');
-    assert.match(await page.locator('main dl.facts').innerText(), /2400/);
+    assert.match(await page.locator('main dl.facts').innerText(), /24 h/); // 2400 hundredths of an hour, shown as hours
 
     await navigate(page, () => page.getByRole('link', { name: /beslutsbrev/i }).click());
     const letter = await page.locator('article.letter').innerText();

@@ -1,7 +1,9 @@
 // Journey 1's daily path for those who use no mouse or no big screen.
 //
-// With the keyboard alone: sign in, go to the inbox, open the case, write
-// a journal note and sign it. Nothing is clicked or filled by the test:
+// With the keyboard alone: sign in, go to the inbox, open a home-care case,
+// write a journal note and sign it. The case is another of the officer's
+// home-care applications than journey 1's own, which the journeys file
+// changes while this file runs beside it. Nothing is clicked or filled by the test:
 // only Tab, Shift+Tab, Enter and typing, and every step asserts where the
 // focus is (document.activeElement). Every control the focus reaches must
 // show a focus indicator that stands out from what is around it (WCAG
@@ -20,6 +22,9 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const CASE_1 = 'Ansökan om hemtjänst och trygghetslarm';
+// The demo's other home-care applications in the officer's unit; no other
+// test writes to them.
+const HOME_CARE = 'Ansökan om hemtjänst';
 
 /**
  * focused describes document.activeElement: what it is, its text, and its
@@ -101,7 +106,7 @@ async function skipToMain(page) {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'Enter on the skip link moves focus to <main>');
 }
 
-test('keyboard only: sign in, open the journey-1 case from the inbox, write and sign a journal note', (t) => withPage(t, browser, async (page) => {
+test('keyboard only: sign in, open a home-care case from the inbox, write and sign a journal note', (t) => withPage(t, browser, async (page) => {
   // Sign in: the username field has focus (or is reached with Tab).
   await visit(page, '/login');
   if ((await focused(page)).id !== 'username') {
@@ -121,11 +126,11 @@ test('keyboard only: sign in, open the journey-1 case from the inbox, write and 
 
   // The inbox: skip the menu, then Tab to the case.
   await skipToMain(page);
-  const { steps } = await tabTo(page, (f) => f.tag === 'a' && f.text === CASE_1, `the link to "${CASE_1}"`);
+  const { steps } = await tabTo(page, (f) => f.tag === 'a' && f.text === HOME_CARE, `a link to "${HOME_CARE}"`);
   t.diagnostic(`the case link is ${steps} Tab stops into the inbox`);
   await navigate(page, () => page.keyboard.press('Enter'));
   assert.match(new URL(page.url()).pathname, /^\/cases\//);
-  assert.equal((await page.locator('h1').innerText()).trim(), CASE_1);
+  assert.equal((await page.locator('h1').innerText()).trim(), HOME_CARE);
 
   // The case: past the actions and the forms to the journal.
   await skipToMain(page);

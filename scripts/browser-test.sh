@@ -44,8 +44,14 @@ stop() {
   if [ "$status" != 0 ] && [ -f "$tmp/server.log" ]; then
     echo "browser-test: failed; the server's log follows" >&2
     echo "----- server log ($tmp/server.log) -----" >&2
-    tail -n 200 "$tmp/server.log" >&2
+    tail -n 80 "$tmp/server.log" >&2
     echo "----- end of server log -----" >&2
+  fi
+  # The test runner's summary of failures again, after the server's log,
+  # so that it is the last thing a reader of a CI log sees.
+  if [ "$status" != 0 ] && [ -f "$tmp/node.log" ] && grep -q 'failing tests:' "$tmp/node.log"; then
+    echo "----- failing browser tests (repeated from above) -----" >&2
+    sed -n '/failing tests:/,$p' "$tmp/node.log" | head -n 150 >&2
   fi
   rm -rf "$tmp"
   exit "$status"
@@ -104,5 +110,5 @@ fi
 if [ $# -eq 0 ]; then
   set -- e2e/
 fi
-BASE_URL="$base" CHROMIUM="$chromium" node "${args[@]}" "$@"
+BASE_URL="$base" CHROMIUM="$chromium" node "${args[@]}" "$@" 2>&1 | tee "$tmp/node.log"
 echo "browser-test: passed in $((SECONDS - start)) s"

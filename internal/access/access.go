@@ -32,6 +32,16 @@ const (
 	// RunReport is running a report definition; who may is data (the
 	// report's roles), so it is not decided here, only logged.
 	RunReport Action = "run_report"
+	// ReadOrder is reading an order to a provider (uppdrag) with its plan
+	// and reports: the provider's staff read their own provider's orders
+	// (RelProvider), case staff those of cases they may read.
+	ReadOrder Action = "read_order"
+	// WorkOrder is the provider's part of an order: accepting or
+	// returning it, writing the plan, reporting what was done.
+	WorkOrder Action = "work_order"
+	// ReadPaymentBasis is reading a provider's basis for payment: the
+	// provider's own staff, and team leads.
+	ReadPaymentBasis Action = "read_payment_basis"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -44,7 +54,7 @@ const (
 	RelSelf           Relation = "self"           // the citizen is the person
 	RelGuardian       Relation = "guardian"       // the citizen is the person's guardian (vårdnadshavare)
 	RelRepresentative Relation = "representative" // ombud, god man or förvaltare
-	RelProvider       Relation = "provider"       // the actor's provider has an order for the person
+	RelProvider       Relation = "provider"       // the order is to the actor's provider (orders only)
 	RelEmergency      Relation = "emergency"      // an active emergency opening (nödöppning)
 	// RelReport is the ground of a case read by a report the actor may
 	// run for the case's unit; it is never a ground for reading a person.
@@ -132,8 +142,13 @@ var (
 // learn that the record exists, and a forbidden error otherwise.
 func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 	switch action {
-	case ReadPerson, SearchPersons, ReadCase:
+	case ReadPerson, SearchPersons, ReadCase, ReadOrder:
 		for _, rel := range precedence {
+			if rel == RelProvider && action != ReadOrder {
+				// A provider reads what its orders carry, never the
+				// person's record or case as such.
+				continue
+			}
 			if !s.has(rel) || !hasAnyRole(a, relationRoles[rel]) {
 				continue
 			}
@@ -171,6 +186,16 @@ func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 			}
 		}
 		return "", trygg.Errorf(trygg.EForbidden, "You may read this case but not work on it: it is neither assigned to you nor in your unit.")
+	case WorkOrder:
+		if s.has(RelProvider) && a.HasRole(trygg.RoleProvider) && (s.Protection == persons.ProtectionNone || a.ProtectedIdentity) {
+			return RelProvider, nil
+		}
+		return "", trygg.Errorf(trygg.EForbidden, "Only the provider the order is sent to may do this.")
+	case ReadPaymentBasis:
+		if s.has(RelProvider) && a.HasRole(trygg.RoleProvider) {
+			return RelProvider, nil
+		}
+		return roleOnly(a, trygg.RoleTeamLead)
 	case PublishDefinitions:
 		return roleOnly(a, trygg.RoleProcessDesigner)
 	case ReadAccessLog:

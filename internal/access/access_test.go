@@ -75,7 +75,7 @@ var roleRules = map[access.Action][]trygg.Role{
 // does not know, so a new action must get an expectation.
 var allActions = []access.Action{access.ReadPerson, access.SearchPersons, access.RegisterPerson, access.ReadCase,
 	access.OpenCase, access.AssignCase, access.EmergencyOpen, access.ReadAccessLog, access.ManageOrg, access.ReadEvents,
-	access.WorkCase, access.PublishDefinitions, access.RunReport}
+	access.WorkCase, access.PublishDefinitions, access.RunReport, access.ReadOrder, access.WorkOrder, access.ReadPaymentBasis}
 
 // allRelations is "no relation" followed by every access.Relation.
 var allRelations = []access.Relation{"", access.RelAssigned, access.RelUnit, access.RelSelf, access.RelGuardian,
@@ -109,14 +109,35 @@ func expect(t *testing.T, role trygg.Role, rel access.Relation, prot persons.Pro
 	t.Helper()
 	protectedForActor := prot != persons.ProtectionNone && !perm
 	switch action {
-	case access.ReadPerson, access.SearchPersons, access.ReadCase:
+	case access.ReadPerson, access.SearchPersons, access.ReadCase, access.ReadOrder:
 		// Invisible records are not found, never forbidden: the actor
-		// must not learn that they exist.
+		// must not learn that they exist. A provider reads only its
+		// orders (what they carry), never a person's record or a case.
 		rule, ok := readRules[rel]
 		if !ok || !slices.Contains(rule.roles, role) || (rule.needsPermIfProt && protectedForActor) {
 			return notFound
 		}
+		if rel == access.RelProvider && action != access.ReadOrder {
+			return notFound
+		}
 		return allowed(rel)
+	case access.WorkOrder:
+		// Only the provider the order is sent to acts on it, and a
+		// protected person's order needs the permission.
+		if rel != access.RelProvider || role != trygg.RoleProvider || protectedForActor {
+			return forbidden
+		}
+		return allowed(access.RelProvider)
+	case access.ReadPaymentBasis:
+		// A provider's own staff, and team leads (for their units'
+		// orders, which the service filters).
+		if rel == access.RelProvider && role == trygg.RoleProvider {
+			return allowed(access.RelProvider)
+		}
+		if role == trygg.RoleTeamLead {
+			return allowed("role")
+		}
+		return forbidden
 	case access.OpenCase, access.RegisterPerson, access.AssignCase:
 		rule := unitRules[action]
 		if rule.needsPermIfProt && protectedForActor {
@@ -250,8 +271,15 @@ func TestDecideExamples(t *testing.T) {
 		{"officer with permission reads protected", trygg.RoleOfficer, access.RelUnit, persons.ProtectionProtected, true, access.ReadCase, allowed(access.RelUnit)},
 		{"team lead reads via emergency", trygg.RoleTeamLead, access.RelEmergency, persons.ProtectionNone, false, access.ReadPerson, allowed(access.RelEmergency)},
 		{"officer cannot claim guardian", trygg.RoleOfficer, access.RelGuardian, persons.ProtectionNone, false, access.ReadPerson, notFound},
-		{"provider reads via order", trygg.RoleProvider, access.RelProvider, persons.ProtectionNone, false, access.ReadCase, allowed(access.RelProvider)},
-		{"provider needs permission for protected", trygg.RoleProvider, access.RelProvider, persons.ProtectionMarked, false, access.ReadPerson, notFound},
+		{"provider reads its order", trygg.RoleProvider, access.RelProvider, persons.ProtectionNone, false, access.ReadOrder, allowed(access.RelProvider)},
+		{"provider reads no case through an order", trygg.RoleProvider, access.RelProvider, persons.ProtectionNone, false, access.ReadCase, notFound},
+		{"provider reads no person through an order", trygg.RoleProvider, access.RelProvider, persons.ProtectionNone, true, access.ReadPerson, notFound},
+		{"provider needs permission for a protected order", trygg.RoleProvider, access.RelProvider, persons.ProtectionMarked, false, access.ReadOrder, notFound},
+		{"provider works on its order", trygg.RoleProvider, access.RelProvider, persons.ProtectionNone, false, access.WorkOrder, allowed(access.RelProvider)},
+		{"officer reads an order of a case", trygg.RoleOfficer, access.RelAssigned, persons.ProtectionNone, false, access.ReadOrder, allowed(access.RelAssigned)},
+		{"officer does not accept orders", trygg.RoleOfficer, access.RelAssigned, persons.ProtectionNone, false, access.WorkOrder, forbidden},
+		{"team lead reads a payment basis", trygg.RoleTeamLead, "", persons.ProtectionNone, false, access.ReadPaymentBasis, allowed("role")},
+		{"officer reads no payment basis", trygg.RoleOfficer, access.RelUnit, persons.ProtectionNone, false, access.ReadPaymentBasis, forbidden},
 		{"provider cannot use unit relation", trygg.RoleProvider, access.RelUnit, persons.ProtectionNone, false, access.ReadPerson, notFound},
 		{"sysadmin reads no person", trygg.RoleSysAdmin, access.RelUnit, persons.ProtectionNone, true, access.ReadPerson, notFound},
 		{"analyst reads no person", trygg.RoleAnalyst, access.RelAssigned, persons.ProtectionNone, false, access.ReadPerson, notFound},

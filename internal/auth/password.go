@@ -71,6 +71,23 @@ func NewToken(tenant string) (token, hash string, err error) {
 	return token, TokenHash(token), nil
 }
 
+// NewSecret returns a random secret of 256 bits (an API client's) and the
+// hash under which it is stored, the same SHA-256 as a token's: the secret
+// is random, so a slow password hash would add nothing.
+func NewSecret() (secret, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	secret = base64.RawURLEncoding.EncodeToString(b)
+	return secret, TokenHash(secret), nil
+}
+
+// SecretMatches reports, in constant time, whether secret hashes to hash.
+func SecretMatches(hash, secret string) bool {
+	return subtle.ConstantTimeCompare([]byte(TokenHash(secret)), []byte(hash)) == 1
+}
+
 // TokenHash returns the stored form of a token.
 func TokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))

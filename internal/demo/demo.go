@@ -1,13 +1,14 @@
 // Package demo generates a synthetic municipality: units, staff, persons
 // with test-range identity numbers, families, representatives and cases,
-// including the people of the journeys in JOURNEYS.md. The same seed gives
-// the same data.
+// providers and their staff, including the people of the journeys in
+// JOURNEYS.md. The same seed gives the same data.
 package demo
 
 import (
 	_ "embed"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,8 +46,22 @@ type Unit struct {
 type User struct {
 	ID, Username, DisplayName string
 	PersonID                  string
-	ProtectedIdentity         bool
-	Grants                    []trygg.Grant
+	// Provider is the Key of the provider the user works for (then the
+	// only grant is the provider role).
+	Provider          string
+	ProtectedIdentity bool
+	Grants            []trygg.Grant
+}
+
+// Provider is a provider (utförare) to register: internal (one of the
+// municipality's units) or external (a company with an organisation
+// number), with the insatser it provides and the units whose subtrees it
+// serves (none: all). Key names it within the dataset; it gets its id
+// when it is registered.
+type Provider struct {
+	Key, Name, Kind   string
+	OrgNumber, UnitID string
+	Insatser, Areas   []string
 }
 
 // Case is a demo case.
@@ -71,6 +86,9 @@ type Dataset struct {
 	Persons   []persons.Person
 	Relations []persons.Relation
 	Cases     []Case
+	// Providers are registered after the municipality's staff; their
+	// staff (Users with Provider set) after them.
+	Providers []Provider
 	// RegistryOnly are people the population registry knows but trygg has
 	// not registered yet, for trying registration by identity number.
 	RegistryOnly []persons.RegistryRecord
@@ -119,6 +137,17 @@ var namedStaff = []struct {
 	{"analytiker", "Alva Analytiker", string(trygg.RoleAnalyst), "soc", "analyst", false},
 }
 
+// providerLogins are the demo's provider staff worth printing; each works
+// for the provider named by its key (see providers).
+var providerLogins = []struct {
+	login    Login
+	name     string
+	provider string
+}{
+	{Login{Username: "utforare", Role: string(trygg.RoleProvider), What: "home-care staff, Hemtjänst Norra: the orders of journey 1's district (journey 6)"},
+		"Ulla Utförare", "norra-ht"},
+}
+
 // citizenLogins are the demo's citizen accounts.
 var citizenLogins = []Login{
 	{Username: "invanare", Role: string(trygg.RoleCitizen), What: "citizen: the single mother of journey 3, guardian of two"},
@@ -131,6 +160,9 @@ func Logins() []Login {
 	var out []Login
 	for _, n := range namedStaff {
 		out = append(out, Login{Username: n.user, Role: n.role, What: n.what})
+	}
+	for _, p := range providerLogins {
+		out = append(out, p.login)
 	}
 	return append(out, citizenLogins...)
 }
@@ -379,7 +411,71 @@ func Generate(opts Options) *Dataset {
 		ds.RegistryOnly = append(ds.RegistryOnly, persons.RegistryRecord{Identity: p.Identity, GivenName: p.GivenName,
 			FamilyName: p.FamilyName, Address: p.Address, Protection: p.Protection})
 	}
+	// Last, so everything above is the same with or without them.
+	g.providers()
 	return ds
+}
+
+// providerStaff is how many generated staff each provider has, besides
+// the named ones.
+const providerStaff = 3
+
+// providers adds the providers: the municipality's own home care in each
+// district (a unit of the elderly-care field under the district), two
+// home-care companies, each in some districts, and a company providing
+// LSS insatser everywhere; and their staff.
+func (g *gen) providers() {
+	ds := g.ds
+	homeCare := []string{"hemtjanst", "hemtjanst_service", "hemtjanst_omvardnad", "trygghetslarm", "matdistribution", "ledsagning", "avlosning"}
+	for _, d := range districts {
+		id := unitID(d, "ht")
+		ds.Units = append(ds.Units, Unit{ID: id, ParentID: unitID(d, "omr"), Name: "Hemtjänst " + d, Kind: org.KindUnit, Field: org.FieldElderly})
+		ds.Providers = append(ds.Providers, Provider{Key: id, Name: "Hemtjänst " + d, Kind: "internal", UnitID: id,
+			Insatser: homeCare, Areas: []string{unitID(d, "omr")}})
+	}
+	areas := func(names ...string) []string {
+		var out []string
+		for _, d := range names {
+			out = append(out, unitID(d, "omr"))
+		}
+		return out
+	}
+	ds.Providers = append(ds.Providers,
+		Provider{Key: "omsorgsbolaget", Name: "Omsorgsbolaget Norr AB", Kind: "external", OrgNumber: "556677-8899",
+			Insatser: []string{"hemtjanst", "hemtjanst_service", "hemtjanst_omvardnad", "trygghetslarm"}, Areas: areas("Norra", "Östra")},
+		Provider{Key: "trivsam", Name: "Trivsam Hemtjänst AB", Kind: "external", OrgNumber: "556011-2236",
+			Insatser: []string{"hemtjanst", "hemtjanst_service", "hemtjanst_omvardnad"}, Areas: areas("Södra", "Västra", "Centrum")},
+		Provider{Key: "stodpunkten", Name: "Stödpunkten LSS AB", Kind: "external", OrgNumber: "556123-4567",
+			Insatser: []string{"lss_1_rad_och_stod", "lss_3_ledsagarservice", "lss_4_kontaktperson", "lss_5_avlosarservice",
+				"lss_9_bostad_vuxna", "lss_10_daglig_verksamhet"}})
+
+	// Staff: an internal provider's in its unit, an external one's in the
+	// municipality's root unit. Named accounts first.
+	grantUnit := map[string]string{}
+	for _, p := range ds.Providers {
+		grantUnit[p.Key] = "soc"
+		if p.UnitID != "" {
+			grantUnit[p.Key] = p.UnitID
+		}
+	}
+	add := func(username, name, provider string) {
+		ds.Users = append(ds.Users, User{ID: g.id("u"), Username: username, DisplayName: name, Provider: provider,
+			Grants: []trygg.Grant{{Role: trygg.RoleProvider, UnitID: grantUnit[provider]}}})
+	}
+	for i, n := range providerLogins {
+		add(n.login.Username, n.name, n.provider)
+		ds.Logins = slices.Insert(ds.Logins, len(namedStaff)+i, n.login)
+	}
+	for _, p := range ds.Providers {
+		for i := 1; i <= providerStaff; i++ {
+			sex := []string{"F", "M"}[g.rng.IntN(2)]
+			given := givenF
+			if sex == "M" {
+				given = givenM
+			}
+			add(fmt.Sprintf("%s.%d", p.Key, i), given[g.rng.IntN(len(given))]+" "+family[g.rng.IntN(len(family))], p.Key)
+		}
+	}
 }
 
 // Registry returns the population registry holding every person of the

@@ -6,6 +6,7 @@ import (
 
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/trygg"
 )
 
 func TestGenerate(t *testing.T) {
@@ -14,17 +15,43 @@ func TestGenerate(t *testing.T) {
 	if len(ds.Persons) != 2000 {
 		t.Errorf("persons = %d, want 2000", len(ds.Persons))
 	}
-	if len(ds.Units) != 31 {
-		t.Errorf("units = %d, want 31 (1 administration, 5 districts, 25 units)", len(ds.Units))
+	if len(ds.Units) != 36 {
+		t.Errorf("units = %d, want 36 (1 administration, 5 districts, 25 units, 5 home-care units)", len(ds.Units))
 	}
 	staff := 0
+	providers := map[string]bool{}
+	for _, p := range ds.Providers {
+		providers[p.Key] = true
+	}
+	providerStaff := map[string]int{}
 	for _, u := range ds.Users {
-		if u.PersonID == "" {
+		switch {
+		case u.Provider != "":
+			if !providers[u.Provider] || len(u.Grants) != 1 || u.Grants[0].Role != trygg.RoleProvider {
+				t.Errorf("provider staff %s: provider %q, grants %v", u.Username, u.Provider, u.Grants)
+			}
+			providerStaff[u.Provider]++
+		case u.PersonID == "":
 			staff++
 		}
 	}
 	if staff != 200 {
 		t.Errorf("staff = %d, want 200", staff)
+	}
+	// The municipality's home care in each district, two home-care
+	// companies and an LSS company, each with staff.
+	if len(ds.Providers) != 8 {
+		t.Errorf("providers = %d, want 8", len(ds.Providers))
+	}
+	for _, p := range ds.Providers {
+		if providerStaff[p.Key] < 3 {
+			t.Errorf("provider %s has %d staff, want at least 3", p.Key, providerStaff[p.Key])
+		}
+		if p.Kind == "external" {
+			if _, err := org.ParseOrgNumber(p.OrgNumber); err != nil {
+				t.Errorf("provider %s: organisation number %s: %v", p.Key, p.OrgNumber, err)
+			}
+		}
 	}
 	units := map[string]org.Unit{}
 	for _, u := range ds.Units {
@@ -100,5 +127,41 @@ func TestLoginsMatchGenerate(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("login %d: %+v, generated %+v", i, got[i], want[i])
 		}
+	}
+}
+
+// TestWalks: the histories parse, and every walk that orders from
+// providers chooses them first, and has them accept rather than the
+// officer recording execution.
+func TestWalks(t *testing.T) {
+	walks, err := Walks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ordering := 0
+	for _, w := range walks {
+		chosen, accepted := false, false
+		for i, s := range w.Steps {
+			switch {
+			case s.ChooseProvider:
+				chosen = true
+			case s.Transition == "order":
+				ordering++
+				if !chosen {
+					t.Errorf("%s step %d orders before providers are chosen", w.CaseType, i+1)
+				}
+			case s.Accept:
+				accepted = true
+			case s.Execute && chosen:
+				t.Errorf("%s step %d: the officer records execution of ordered insatser; the provider's acceptance does", w.CaseType, i+1)
+			case s.Plan != nil || s.Report != nil:
+				if !accepted {
+					t.Errorf("%s step %d: plan or report before the orders are accepted", w.CaseType, i+1)
+				}
+			}
+		}
+	}
+	if ordering < 2 {
+		t.Errorf("%d walks order from providers, want both IBIC ones", ordering)
 	}
 }

@@ -21,8 +21,9 @@ type Walk struct {
 }
 
 // Step is one step of a walk: after a while, fill and sign a form, take a
-// transition, decide the case's draft decisions, or record that its
-// decisions are executed.
+// transition, decide the case's draft decisions, record that its
+// decisions are executed, choose their providers, or, as the providers,
+// accept the case's orders, write their plans or report work done.
 type Step struct {
 	// After is a period from the step before (3d, 2w, 1m) or a range
 	// (10d..120d) from which each case gets its own.
@@ -32,6 +33,39 @@ type Step struct {
 	Transition string         `yaml:"transition,omitempty"`
 	Decide     *Decide        `yaml:"decide,omitempty"`
 	Execute    bool           `yaml:"execute,omitempty"`
+	// ChooseProvider chooses a provider for each final granted decision
+	// that has none: one of those providing its insats in the case's
+	// area, the same one for every decision when it can.
+	ChooseProvider bool `yaml:"choose_provider,omitempty"`
+	// Accept is each provider accepting its sent orders of the case from
+	// the step's day (which records the decisions' execution).
+	Accept bool              `yaml:"accept,omitempty"`
+	Plan   *Plan             `yaml:"plan,omitempty"`
+	Report map[string]Visits `yaml:"report,omitempty"`
+}
+
+// Plan is the implementation plan each provider writes for its accepted
+// orders of the insatser named: for each of the order's goals the
+// activity given for the goal's need.
+type Plan struct {
+	Insatser      []string                `yaml:"insatser"`
+	Participation string                  `yaml:"participation"`
+	Activities    map[string]PlanActivity `yaml:"activities"`
+}
+
+// PlanActivity is how a goal will be met.
+type PlanActivity struct {
+	Activity string `yaml:"activity"`
+	When     string `yaml:"when"`
+	Who      string `yaml:"who"`
+}
+
+// Visits is how an insats is performed, for reporting it: visits a week
+// of about so many minutes, with the activities done (ICF codes).
+type Visits struct {
+	PerWeek    int      `yaml:"per_week"`
+	Minutes    int      `yaml:"minutes"`
+	Activities []string `yaml:"activities"`
 }
 
 // Decide finalises the case's draft decisions (or, with Insats, makes one
@@ -52,13 +86,22 @@ func Walks() ([]Walk, error) {
 	for _, w := range out {
 		for i, s := range w.Steps {
 			n := 0
-			for _, set := range []bool{s.Form != "", s.Transition != "", s.Decide != nil, s.Execute} {
+			for _, set := range []bool{s.Form != "", s.Transition != "", s.Decide != nil, s.Execute, s.ChooseProvider, s.Accept,
+				s.Plan != nil, s.Report != nil} {
 				if set {
 					n++
 				}
 			}
 			if n != 1 {
-				return nil, fmt.Errorf("demo: walks.yaml: %s step %d must do exactly one thing (form, transition, decide or execute)", w.CaseType, i+1)
+				return nil, fmt.Errorf("demo: walks.yaml: %s step %d must do exactly one thing (form, transition, decide, execute, choose_provider, accept, plan or report)", w.CaseType, i+1)
+			}
+			for insats, v := range s.Report {
+				if v.PerWeek < 1 || v.PerWeek > 7 || v.Minutes < 5 || v.Minutes > 480 || len(v.Activities) == 0 {
+					return nil, fmt.Errorf("demo: walks.yaml: %s step %d: report of %s needs per_week 1–7, minutes 5–480 and activities", w.CaseType, i+1, insats)
+				}
+			}
+			if s.Plan != nil && (len(s.Plan.Insatser) == 0 || s.Plan.Participation == "") {
+				return nil, fmt.Errorf("demo: walks.yaml: %s step %d: a plan names its insatser and the participation", w.CaseType, i+1)
 			}
 		}
 	}

@@ -71,6 +71,17 @@ const (
 	FollowUpDue             = "follow_up.due"
 	DecisionExecution       = "decision.execution"
 	ProviderRegistered      = "provider.registered"
+	DecisionProviderChosen  = "decision.provider_chosen"
+	OrderSent               = "order.sent"
+	OrderChanged            = "order.changed"
+	OrderAccepted           = "order.accepted"
+	OrderReturned           = "order.returned"
+	OrderEnded              = "order.ended"
+	OrderPlanWritten        = "order.plan_written"
+	OrderPerformed          = "order.performed"
+	OrderFollowedUp         = "order.followed_up"
+	APIClientCreated        = "api_client.created"
+	APIClientRevoked        = "api_client.revoked"
 	// CitizenNotice asks for a notice to the case's person; the notifier
 	// sends it after commit, reading the event log.
 	CitizenNotice = "citizen.notice"

@@ -265,6 +265,17 @@ func (c *Compiled) FieldType(form, field string) string {
 	return ""
 }
 
+// FieldCodeSystem returns the code system of a top-level field of a
+// form, or "".
+func (c *Compiled) FieldCodeSystem(form, field string) string {
+	if f, ok := c.forms[form]; ok {
+		if fd, ok := f.byID[field]; ok {
+			return fd.def.CodeSystem.Value
+		}
+	}
+	return ""
+}
+
 // Codes returns the top-level codes of code system cs with their children
 // flattened after them, in the order written.
 func (c *Compiled) Codes(cs string) []Code {
@@ -303,6 +314,12 @@ func (c *Compiled) InsatsLabel(ct, insats, lang string) string {
 		return c.CodeLabel(cct.def.Decisions.Insatser.Value, insats, lang)
 	}
 	return insats
+}
+
+// KnownCode reports whether code is in code system cs.
+func (c *Compiled) KnownCode(cs, code string) bool {
+	_, ok := c.codes[cs][code]
+	return ok
 }
 
 // CodeParent returns the parent of code in code system cs ("" at the top).

@@ -167,7 +167,32 @@ type CaseType struct {
 	Transitions []Transition `yaml:"transitions"`
 	Deadlines   []Deadline   `yaml:"deadlines,omitempty"`
 	Decisions   *Decisions   `yaml:"decisions,omitempty"`
+	Orders      *Orders      `yaml:"orders,omitempty"`
 	Variants    []Variant    `yaml:"variants,omitempty"`
+}
+
+// Orders says what an order to a provider (uppdrag) carries when a
+// create_orders action sends the case's granted decisions to their
+// providers, and how the provider reports back.
+type Orders struct {
+	// Form is the form (signed by then) whose needs and goals the order
+	// carries: Needs an assessment field (code and qualifier; the
+	// assessment's text stays in the investigation), Goals a group field
+	// whose rows have GoalNeed (a choice of the needs' code system),
+	// GoalText (the goal) and, optionally, GoalFollowUp (a date).
+	Form         Str `yaml:"form"`
+	Needs        Str `yaml:"needs"`
+	Goals        Str `yaml:"goals"`
+	GoalNeed     Str `yaml:"goal_need"`
+	GoalText     Str `yaml:"goal_text"`
+	GoalFollowUp Str `yaml:"goal_follow_up,omitempty"`
+	// Activities is the code system performed insatser and plan
+	// activities are coded with (usually the needs' own).
+	Activities Str `yaml:"activities"`
+	// DeviationTaskAfter is how many deviations ("not home", "declined")
+	// reported for one order in a calendar month make a task for the
+	// case's officer; 0 means never.
+	DeviationTaskAfter int `yaml:"deviation_task_after,omitempty"`
 }
 
 // Variant lets units (and their sub-units) use their own versions of forms
@@ -296,4 +321,8 @@ const (
 	ActionNotifyCitizen    = "notify_citizen"
 	ActionCreateDecisions  = "create_decisions"
 	ActionExtendDeadline   = "extend_deadline"
+	// ActionCreateOrders sends every granted decision of the case that
+	// has no order yet to the provider chosen for it, as the case type's
+	// orders section says.
+	ActionCreateOrders = "create_orders"
 )

@@ -384,7 +384,7 @@ func (v *validator) rowSummary(fd *Field) {
 }
 
 var actionTypes = map[string]bool{ActionCloseCase: true, ActionScheduleFollowUp: true, ActionNotifyCitizen: true,
-	ActionCreateDecisions: true, ActionExtendDeadline: true}
+	ActionCreateDecisions: true, ActionExtendDeadline: true, ActionCreateOrders: true}
 
 func (v *validator) caseType(ct *CaseType) {
 	if ct.ID.Value == "" {
@@ -475,9 +475,13 @@ func (v *validator) caseType(ct *CaseType) {
 				v.createDecisions(ct, t, a)
 			case ActionExtendDeadline:
 				v.extendDeadline(ct, t, a)
+			case ActionCreateOrders:
+				if ct.Orders == nil || ct.Decisions == nil {
+					v.add(a.Type.Pos, "create_orders needs the case type's decisions and orders sections")
+				}
 			}
 			if !actionTypes[a.Type.Value] {
-				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up, notify_citizen, create_decisions or extend_deadline", a.Type.Value)
+				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up, notify_citizen, create_decisions, extend_deadline or create_orders", a.Type.Value)
 			} else if a.Type.Value == ActionCloseCase && (a.Period.Value != "" || a.Name.SV != "" || a.Message.SV != "" || a.Form.Value != "") {
 				v.add(a.Type.Pos, "close_case takes no period, name or message")
 			}
@@ -514,7 +518,69 @@ func (v *validator) caseType(ct *CaseType) {
 	}
 	v.deadlines(ct, steps)
 	v.decisions(ct)
+	v.orders(ct)
 	v.variants(ct)
+}
+
+// orders checks a case type's orders section: a form of the case type's
+// steps with an assessment field of needs and a group field of goals
+// whose rows name a need of the same code system, and a code system of
+// activities.
+func (v *validator) orders(ct *CaseType) {
+	o := ct.Orders
+	if o == nil {
+		return
+	}
+	if ct.Decisions == nil {
+		v.add(ct.ID.Pos, "orders need the case type's decisions section: orders are sent for granted decisions")
+	}
+	if o.Activities.Value == "" {
+		v.add(o.Form.Pos, "orders need activities: the code system performed insatser are coded with")
+	} else if v.codes[o.Activities.Value] == nil {
+		v.add(o.Activities.Pos, "unknown code system %q", o.Activities.Value)
+	}
+	if o.DeviationTaskAfter < 0 {
+		v.add(o.Form.Pos, "deviation_task_after cannot be negative")
+	}
+	f := v.forms[o.Form.Value]
+	if f == nil {
+		v.add(o.Form.Pos, "orders need form: the form holding the needs and goals the order carries (got %q)", o.Form.Value)
+		return
+	}
+	needs := v.formField(f, o.Needs, o.Form.Pos, "orders need needs")
+	if needs != nil && needs.Type.Value != FieldAssessment {
+		v.add(o.Needs.Pos, "needs must name an assessment field; %q is %s", o.Needs.Value, needs.Type.Value)
+	}
+	goals := v.formField(f, o.Goals, o.Form.Pos, "orders need goals")
+	if goals == nil {
+		return
+	}
+	if goals.Type.Value != FieldGroup {
+		v.add(o.Goals.Pos, "goals must name a group field; %q is %s", o.Goals.Value, goals.Type.Value)
+		return
+	}
+	sub := func(ref Str, what string, types ...string) {
+		if ref.Value == "" {
+			v.add(o.Goals.Pos, "orders need %s: a field of the group %q", what, o.Goals.Value)
+			return
+		}
+		for _, fd := range goals.Fields {
+			if fd.ID.Value == ref.Value {
+				if !slices.Contains(types, fd.Type.Value) {
+					v.add(ref.Pos, "%s must be a %s field of the group %q; %q is %s", what, strings.Join(types, " or "), o.Goals.Value, ref.Value, fd.Type.Value)
+				} else if what == "goal_need" && needs != nil && fd.CodeSystem.Value != needs.CodeSystem.Value {
+					v.add(ref.Pos, "goal_need must choose from the needs' code system %q", needs.CodeSystem.Value)
+				}
+				return
+			}
+		}
+		v.add(ref.Pos, "%s: the group %q has no field %q", what, o.Goals.Value, ref.Value)
+	}
+	sub(o.GoalNeed, "goal_need", FieldChoice)
+	sub(o.GoalText, "goal_text", FieldText, FieldLongText)
+	if o.GoalFollowUp.Value != "" {
+		sub(o.GoalFollowUp, "goal_follow_up", FieldDate)
+	}
 }
 
 func (v *validator) variants(ct *CaseType) {

@@ -215,7 +215,8 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 		str := func(k string) string { v, _ := p[k].(string); return v }
 		it := TimelineItem{At: e.At, Type: e.Type, Actor: e.ActorID}
 		switch e.Type {
-		case events.FormDraftSaved, events.NoteDraftSaved, events.DecisionDrafted:
+		case events.FormDraftSaved, events.NoteDraftSaved, events.DecisionDrafted, events.OrderPerformed:
+			// Reports of work done are many; the orders section sums them.
 			continue
 		case events.CaseTransitioned:
 			it.Detail = comp.StepName(caseType, str("from"), lang) + " → " + comp.StepName(caseType, str("to"), lang)
@@ -237,6 +238,12 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 			it.Detail = comp.FollowUpName(caseType, str("key"), lang) + " " + str("due_date")
 		case events.CaseOpened:
 			it.Detail = comp.StepName(caseType, str("step"), lang)
+		case events.DecisionProviderChosen, events.OrderSent, events.OrderChanged, events.OrderEnded:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang)
+		case events.OrderAccepted:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " " + str("start_date")
+		case events.OrderReturned:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + ": " + str("return_reason")
 		}
 		out = append(out, it)
 	}

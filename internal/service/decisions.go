@@ -139,8 +139,12 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		e := events.New(a, events.DecisionMade, "decision", d.ID, map[string]any{"insats": d.Insats, "outcome": d.Outcome,
 			"legal_basis": d.LegalBasis, "valid_from": d.ValidFrom, "valid_to": d.ValidTo, "amount": d.Amount, "appeal_by": d.AppealBy})
 		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
-		_, err = tx.AppendEvent(ctx, e)
-		return err
+		if _, err = tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		// A new decision on an insats being carried out changes (or
+		// ends) its order, and the provider hears of it.
+		return followDecision(ctx, tx, a, d)
 	})
 	if err != nil {
 		return store.Decision{}, err

@@ -49,11 +49,46 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	for _, u := range ds.Users {
-		if _, err := s.CreateUser(ctx, sys, UserInput{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, PasswordHash: hash,
-			PersonID: u.PersonID, ProtectedIdentity: u.ProtectedIdentity, Grants: u.Grants}); err != nil {
-			return false, fmt.Errorf("demo: user %s: %w", u.Username, err)
+	// The municipality's staff first: its system administrator registers
+	// the providers, and then their staff get accounts.
+	providerIDs := map[string]string{} // key -> id
+	createUsers := func(providerStaff bool) error {
+		for _, u := range ds.Users {
+			if (u.Provider != "") != providerStaff {
+				continue
+			}
+			in := UserInput{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, PasswordHash: hash,
+				PersonID: u.PersonID, ProtectedIdentity: u.ProtectedIdentity, Grants: u.Grants}
+			if u.Provider != "" {
+				if in.ProviderID = providerIDs[u.Provider]; in.ProviderID == "" {
+					return fmt.Errorf("demo: user %s: no provider %q", u.Username, u.Provider)
+				}
+			}
+			if _, err := s.CreateUser(ctx, sys, in); err != nil {
+				return fmt.Errorf("demo: user %s: %w", u.Username, err)
+			}
 		}
+		return nil
+	}
+	if err := createUsers(false); err != nil {
+		return false, err
+	}
+	if len(ds.Providers) > 0 {
+		admin, err := s.ActorByUsername(ctx, ds.Tenant.ID, "admin")
+		if err != nil {
+			return false, fmt.Errorf("demo: admin: %w", err)
+		}
+		for _, p := range ds.Providers {
+			sp, err := s.CreateProvider(ctx, admin, ProviderInput{Name: p.Name, Kind: p.Kind, OrgNumber: p.OrgNumber, UnitID: p.UnitID,
+				Insatser: p.Insatser, Areas: p.Areas})
+			if err != nil {
+				return false, fmt.Errorf("demo: provider %s: %w", p.Key, err)
+			}
+			providerIDs[p.Key] = sp.ID
+		}
+	}
+	if err := createUsers(true); err != nil {
+		return false, err
 	}
 	// The demo's process definitions, published by its process designer,
 	// so the cases below run on them.

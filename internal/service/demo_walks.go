@@ -12,19 +12,32 @@ import (
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
 // PlayDemoWalks gives up to perType generated cases of each case type with
 // a walk their history: each step is taken through the ordinary services
-// by the case's officer, on the day it falls on (the store's clock is set
-// back to it), so forms, decisions, deadlines, events and access-log rows
-// are what real work would have left. A case's history stops at today, and
-// some stop earlier at random (by the case's id, so the same demo is the
-// same every time). It returns how many cases were walked.
+// by the case's officer (a provider's steps by one of the provider's
+// staff), on the day it falls on (the store's clock is set back to it), so
+// forms, decisions, orders, deadlines, events and access-log rows are what
+// real work would have left. A case's history stops at today, and some
+// stop earlier at random (by the case's id, so the same demo is the same
+// every time). It returns how many cases were walked.
 func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []demo.Walk, perType int) (int, error) {
 	now := s.db.Now()
 	defer s.db.ReplayAt(time.Time{})
+	staff := walkStaff{}
+	for _, u := range ds.Users {
+		if u.Provider == "" {
+			continue
+		}
+		a, err := s.actorFor(ctx, ds.Tenant.ID, u.ID)
+		if err != nil {
+			return 0, err
+		}
+		staff[a.ProviderID] = append(staff[a.ProviderID], a)
+	}
 	byType := map[string]*demo.Walk{}
 	for i := range walks {
 		byType[walks[i].CaseType] = &walks[i]
@@ -64,7 +77,7 @@ func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []d
 		if err != nil {
 			return walked, err
 		}
-		if err := s.walkCase(ctx, a, c, w, now); err != nil {
+		if err := s.walkCase(ctx, a, c, w, now, staff); err != nil {
 			return walked, fmt.Errorf("demo: %s case %s: %w", c.CaseType, c.ID, err)
 		}
 		walked++
@@ -72,7 +85,36 @@ func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []d
 	return walked, nil
 }
 
-func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *demo.Walk, now time.Time) error {
+// walkStaff are the providers' staff, by provider id, who take the
+// providers' steps.
+type walkStaff map[string][]trygg.Actor
+
+// of returns the one of the provider's staff who works on the case.
+func (ws walkStaff) of(providerID, caseID string) (trygg.Actor, error) {
+	list := ws[providerID]
+	if len(list) == 0 {
+		return trygg.Actor{}, fmt.Errorf("provider %s has no staff in the demo", providerID)
+	}
+	return list[walkHash(caseID, "staff")%uint64(len(list))], nil
+}
+
+// walkHash is a number for deterministic choices about a case, one per
+// purpose, independent of the walk's own stops and days.
+func walkHash(parts ...string) uint64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	// FNV's bits follow its last bytes closely; mix them (splitmix64's
+	// finaliser) so that nearby days and ids choose independently.
+	x := h.Sum64()
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *demo.Walk, now time.Time, staff walkStaff) error {
 	h := fnv.New64a()
 	h.Write([]byte(c.ID))
 	seed := h.Sum64()
@@ -88,12 +130,21 @@ func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *d
 		// Office hours, a different hour for each case and step.
 		day := calendar.Date(at).AddDate(0, 0, days)
 		at = day.Add(time.Duration(8+int(seed>>uint(i+7))%8)*time.Hour + time.Duration(seed>>uint(i+3)%60)*time.Minute)
+		last := false
 		if at.After(now) {
-			return nil
+			// Work is reported as it is done: a report falling after
+			// today is made today, and the history ends there.
+			if st.Report == nil {
+				return nil
+			}
+			at, day, last = now, calendar.Date(now), true
 		}
 		s.db.ReplayAt(at)
-		if err := s.walkStep(ctx, a, c.ID, st, day); err != nil {
+		if err := s.walkStep(ctx, a, c.ID, st, day, staff); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
+		}
+		if last {
+			return nil
 		}
 	}
 	return nil
@@ -125,7 +176,7 @@ func walkDays(after string, pick uint64) (int, error) {
 	return lo + int(pick%uint64(hi-lo+1)), nil
 }
 
-func (s *Service) walkStep(ctx context.Context, a trygg.Actor, caseID string, st demo.Step, day time.Time) error {
+func (s *Service) walkStep(ctx context.Context, a trygg.Actor, caseID string, st demo.Step, day time.Time, staff walkStaff) error {
 	today := day.Format(time.DateOnly)
 	switch {
 	case st.Form != "":
@@ -181,6 +232,169 @@ func (s *Service) walkStep(ctx context.Context, a trygg.Actor, caseID string, st
 				if _, err := s.RecordExecution(ctx, a, caseID, d.ID, ExecutionInput{Kind: process.ExecExecuted, On: today}); err != nil {
 					return err
 				}
+			}
+		}
+	case st.ChooseProvider:
+		return s.walkChooseProviders(ctx, a, caseID)
+	case st.Accept:
+		return s.walkOrders(ctx, a, caseID, staff, func(pa trygg.Actor, o store.Order) error {
+			if o.Status != store.OrderSent {
+				return nil
+			}
+			_, err := s.AcceptOrder(ctx, pa, o.ID, AcceptInput{StartDate: today})
+			return err
+		})
+	case st.Plan != nil:
+		return s.walkOrders(ctx, a, caseID, staff, func(pa trygg.Actor, o store.Order) error {
+			if o.Status != store.OrderAccepted || !slices.Contains(st.Plan.Insatser, o.Insats) || len(o.Content.Goals) == 0 {
+				return nil
+			}
+			_, err := s.SavePlan(ctx, pa, o.ID, walkPlan(o, st.Plan))
+			return err
+		})
+	case st.Report != nil:
+		return s.walkReport(ctx, a, caseID, st.Report, day, staff)
+	}
+	return nil
+}
+
+// walkChooseProviders chooses a provider for each final granted decision
+// in force that has none: the one chosen for the case's other decisions
+// if it provides this insats too, else the first of those that do (by
+// name) in two cases of three and another in the third, by the case.
+func (s *Service) walkChooseProviders(ctx context.Context, a trygg.Actor, caseID string) error {
+	ds, err := s.db.Decisions(ctx, a.Tenant, caseID)
+	if err != nil {
+		return err
+	}
+	chosen := ""
+	for _, d := range currentDecisions(ds) {
+		if d.Outcome == process.OutcomeRefused {
+			continue
+		}
+		if d.ProviderID != "" {
+			chosen = d.ProviderID
+			continue
+		}
+		ps, err := s.ProvidersFor(ctx, a, caseID, d.Insats)
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			return fmt.Errorf("no demo provider provides %s in the case's area", d.Insats)
+		}
+		i := slices.IndexFunc(ps, func(p store.Provider) bool { return p.ID == chosen })
+		if i < 0 {
+			i = 0
+			if h := walkHash(caseID, "provider"); h%3 == 0 && len(ps) > 1 {
+				i = 1 + int(h/3%uint64(len(ps)-1))
+			}
+		}
+		if _, err := s.ChooseProvider(ctx, a, caseID, d.ID, ChooseProviderInput{ProviderID: ps[i].ID}); err != nil {
+			return err
+		}
+		chosen = ps[i].ID
+	}
+	return nil
+}
+
+// walkOrders calls fn for each order of the case with the one of its
+// provider's staff who works on the case.
+func (s *Service) walkOrders(ctx context.Context, a trygg.Actor, caseID string, staff walkStaff, fn func(trygg.Actor, store.Order) error) error {
+	orders, err := s.db.CaseOrders(ctx, a.Tenant, caseID)
+	if err != nil {
+		return err
+	}
+	for _, o := range orders {
+		pa, err := staff.of(o.ProviderID, caseID)
+		if err != nil {
+			return err
+		}
+		if err := fn(pa, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// walkPlan is the implementation plan of the order: for each goal, the
+// activity the walk gives for its need.
+func walkPlan(o store.Order, plan *demo.Plan) PlanInput {
+	in := PlanInput{Participation: plan.Participation}
+	for g, goal := range o.Content.Goals {
+		act, ok := plan.Activities[goal.Need]
+		if !ok {
+			act = demo.PlanActivity{Activity: "Stöd för att nå målet: " + goal.Goal, When: "Vid varje besök", Who: "Utförarens personal"}
+		}
+		in.Items = append(in.Items, store.PlanItem{Goal: g, Code: goal.Need, Activity: act.Activity, When: act.When, Who: act.Who})
+	}
+	return in
+}
+
+// walkReport reports, as each provider, the visits on the case's accepted
+// orders of the insatser named, from the day after the last one reported
+// (or the order's start) to the day before day: visits spread evenly
+// over the week, at an hour and of a length varying by order and day, now
+// and then a "not home".
+func (s *Service) walkReport(ctx context.Context, a trygg.Actor, caseID string, report map[string]demo.Visits, day time.Time, staff walkStaff) error {
+	orders, err := s.db.CaseOrders(ctx, a.Tenant, caseID)
+	if err != nil {
+		return err
+	}
+	last := day.AddDate(0, 0, -1)
+	byProvider := map[string][]PerformedInput{}
+	var providers []string
+	for _, o := range orders {
+		v, ok := report[o.Insats]
+		if !ok || o.Status != store.OrderAccepted {
+			continue
+		}
+		from, err := time.Parse(time.DateOnly, o.StartDate)
+		if err != nil {
+			return fmt.Errorf("order %s: start %q: %w", o.ID, o.StartDate, err)
+		}
+		done, err := s.db.PerformedBetween(ctx, a.Tenant, o.ID, o.StartDate, last.Format(time.DateOnly))
+		if err != nil {
+			return err
+		}
+		if len(done) > 0 {
+			if d, err := time.Parse(time.DateOnly, done[len(done)-1].On); err == nil {
+				from = d.AddDate(0, 0, 1)
+			}
+		}
+		to := last
+		if end, err := time.Parse(time.DateOnly, o.ValidTo); err == nil && end.Before(to) {
+			to = end
+		}
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+			if n := int(d.Unix() / 86400); n*v.PerWeek%7 >= v.PerWeek {
+				continue
+			}
+			on := d.Format(time.DateOnly)
+			in := PerformedInput{OrderID: o.ID, On: on}
+			if h := walkHash(caseID, o.Insats, on); h%15 == 0 {
+				in.Deviation = "not_home"
+			} else {
+				start := 7*60 + int(h>>8%18)*30 // 07:00–15:30
+				mins := max(v.Minutes+(int(h>>16%5)-2)*5, 5)
+				in.Start, in.End = fmt.Sprintf("%02d:%02d", start/60, start%60), fmt.Sprintf("%02d:%02d", (start+mins)/60, (start+mins)%60)
+				in.Activities = v.Activities
+			}
+			if _, ok := byProvider[o.ProviderID]; !ok {
+				providers = append(providers, o.ProviderID)
+			}
+			byProvider[o.ProviderID] = append(byProvider[o.ProviderID], in)
+		}
+	}
+	for _, p := range providers {
+		pa, err := staff.of(p, caseID)
+		if err != nil {
+			return err
+		}
+		for i, entries := range slices.Collect(slices.Chunk(byProvider[p], maxBatch)) {
+			key := fmt.Sprintf("demo.%s.%s.%d", caseID, day.Format(time.DateOnly), i)
+			if _, err := s.ReportPerformedBatch(ctx, pa, BatchInput{Key: key, Entries: entries}); err != nil {
+				return err
 			}
 		}
 	}

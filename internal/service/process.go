@@ -369,6 +369,12 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 			return store.Case{}, err
 		}
 	}
+	var orders []store.Order
+	if slices.Contains(move.Actions, process.ActionCreateOrders) {
+		if orders, err = s.prepareOrders(ctx, a, w); err != nil {
+			return store.Case{}, err
+		}
+	}
 	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if err := tx.MoveCase(ctx, a.Tenant, w.c.ID, w.c.Revision, move.To, closes); err != nil {
 			return err
@@ -392,9 +398,15 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 		if err := draftDecisions(ctx, tx, a, w, move, existing); err != nil {
 			return err
 		}
+		if err := sendOrders(ctx, tx, a, orders); err != nil {
+			return err
+		}
 		if closes {
 			w.c.ClosedAt = tx.Now
 			if err := tx.CancelCaseTimers(ctx, a.Tenant, w.c.ID); err != nil {
+				return err
+			}
+			if err := endCaseOrders(ctx, tx, a, w.c.ID, "The case was closed."); err != nil {
 				return err
 			}
 			e := events.New(a, events.CaseClosed, "case", w.c.ID, map[string]any{"step": move.To})

@@ -69,38 +69,45 @@ func (s *Service) RecordExecution(ctx context.Context, a trygg.Actor, caseID, de
 		if err != nil {
 			return err
 		}
-		if d.Status != "final" || d.Outcome == process.OutcomeRefused {
-			return trygg.Errorf(trygg.EConflict, "Only a final decision that grants something is executed.")
-		}
-		decided := calendar.Today(d.DecidedAt)
-		today := calendar.Today(tx.Now)
-		switch {
-		case in.On < decided:
-			return trygg.Invalid("The execution entry is not valid.", map[string]string{"on": fmt.Sprintf("Cannot be before the decision (%s).", decided)})
-		case in.On > today:
-			return trygg.Invalid("The execution entry is not valid.", map[string]string{"on": "Cannot be in the future."})
-		}
-		prev, err := tx.Executions(ctx, a.Tenant, d.ID)
-		if err != nil {
-			return err
-		}
-		if err := checkExecutionOrder(decided, prev, in); err != nil {
-			return err
-		}
-		e := store.Execution{ID: newID(), DecisionID: d.ID, Kind: in.Kind, On: in.On, Reason: in.Reason, Offers: in.Offers,
-			InterimHelp: in.InterimHelp, RecordedBy: a.UserID, RecordedAt: tx.Now}
-		if err := tx.InsertExecution(ctx, a.Tenant, c.ID, e); err != nil {
-			return err
-		}
-		ev := events.New(a, events.DecisionExecution, "decision", d.ID, map[string]any{"kind": e.Kind, "on": e.On, "insats": d.Insats})
-		ev.PersonID, ev.CaseID = c.PersonID, c.ID
-		if _, err := tx.AppendEvent(ctx, ev); err != nil {
-			return err
-		}
-		out = append(prev, e)
-		return nil
+		out, err = recordExecution(ctx, tx, a, c, d, in)
+		return err
 	})
 	return out, err
+}
+
+// recordExecution adds an execution entry for the final decision d of
+// case c inside tx, checked against the decision date, today and the
+// entries so far, and returns the decision's entries.
+func recordExecution(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Case, d store.Decision, in ExecutionInput) ([]store.Execution, error) {
+	if d.Status != "final" || d.Outcome == process.OutcomeRefused {
+		return nil, trygg.Errorf(trygg.EConflict, "Only a final decision that grants something is executed.")
+	}
+	decided := calendar.Today(d.DecidedAt)
+	today := calendar.Today(tx.Now)
+	switch {
+	case in.On < decided:
+		return nil, trygg.Invalid("The execution entry is not valid.", map[string]string{"on": fmt.Sprintf("Cannot be before the decision (%s).", decided)})
+	case in.On > today:
+		return nil, trygg.Invalid("The execution entry is not valid.", map[string]string{"on": "Cannot be in the future."})
+	}
+	prev, err := tx.Executions(ctx, a.Tenant, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkExecutionOrder(decided, prev, in); err != nil {
+		return nil, err
+	}
+	e := store.Execution{ID: newID(), DecisionID: d.ID, Kind: in.Kind, On: in.On, Reason: in.Reason, Offers: in.Offers,
+		InterimHelp: in.InterimHelp, RecordedBy: a.UserID, RecordedAt: tx.Now}
+	if err := tx.InsertExecution(ctx, a.Tenant, c.ID, e); err != nil {
+		return nil, err
+	}
+	ev := events.New(a, events.DecisionExecution, "decision", d.ID, map[string]any{"kind": e.Kind, "on": e.On, "insats": d.Insats})
+	ev.PersonID, ev.CaseID = c.PersonID, c.ID
+	if _, err := tx.AppendEvent(ctx, ev); err != nil {
+		return nil, err
+	}
+	return append(prev, e), nil
 }
 
 // checkExecutionOrder refuses an entry that does not follow from the

@@ -32,6 +32,9 @@ type Service struct {
 	SessionMax  time.Duration
 	// EmergencyDuration is how long an emergency opening lasts.
 	EmergencyDuration time.Duration
+	// APITokenLifetime is how long a provider API client's access token
+	// from the OAuth2 token endpoint lasts (it does not go idle).
+	APITokenLifetime time.Duration
 }
 
 // New returns a service. The committer must write to db.
@@ -40,7 +43,7 @@ func New(db *store.DB, committer *audit.Committer, registry persons.Registry, lo
 		log = slog.Default()
 	}
 	return &Service{db: db, audit: committer, registry: registry, log: log,
-		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, EmergencyDuration: 4 * time.Hour}
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, EmergencyDuration: 4 * time.Hour, APITokenLifetime: time.Hour}
 }
 
 // DB returns the store, for the CLI and tests.

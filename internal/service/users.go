@@ -14,20 +14,24 @@ import (
 
 // UserInput creates a user account.
 type UserInput struct {
-	ID                string        `json:"id,omitempty"`
-	Username          string        `json:"username"`
-	DisplayName       string        `json:"display_name"`
-	Password          string        `json:"password,omitempty"`
-	PasswordHash      string        `json:"-"` // a precomputed hash (demo loader)
-	OIDCIssuer        string        `json:"oidc_issuer,omitempty"`
-	OIDCSubject       string        `json:"oidc_subject,omitempty"`
-	PersonID          string        `json:"person_id,omitempty"`
-	ProtectedIdentity bool          `json:"protected_identity,omitempty"`
-	Grants            []trygg.Grant `json:"grants"`
+	ID                string `json:"id,omitempty"`
+	Username          string `json:"username"`
+	DisplayName       string `json:"display_name"`
+	Password          string `json:"password,omitempty"`
+	PasswordHash      string `json:"-"` // a precomputed hash (demo loader)
+	OIDCIssuer        string `json:"oidc_issuer,omitempty"`
+	OIDCSubject       string `json:"oidc_subject,omitempty"`
+	PersonID          string `json:"person_id,omitempty"`
+	ProtectedIdentity bool   `json:"protected_identity,omitempty"`
+	// ProviderID makes the user one of a provider's staff; they may then
+	// hold only the provider role (utforare), which needs it.
+	ProviderID string        `json:"provider_id,omitempty"`
+	Grants     []trygg.Grant `json:"grants"`
 }
 
 // CreateUser creates a user with role grants. A system administrator (or
-// the system actor) may.
+// the system actor) may. A provider's staff (ProviderID) hold only the
+// provider role, and that role needs a provider; the provider must exist.
 func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (store.User, error) {
 	if a.UserID != "system" {
 		if _, err := access.Decide(a, access.ManageOrg, access.Subject{}); err != nil {
@@ -48,18 +52,31 @@ func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (
 	if (in.OIDCIssuer == "") != (in.OIDCSubject == "") {
 		fields["oidc_subject"] = "Give both the OpenID issuer and subject, or neither."
 	}
+	if in.ProviderID != "" {
+		if _, err := s.db.ProviderByID(ctx, a.Tenant, in.ProviderID); trygg.ErrorCode(err) == trygg.ENotFound {
+			fields["provider_id"] = "No such provider."
+		} else if err != nil {
+			return store.User{}, err
+		}
+	}
 	for i, g := range in.Grants {
 		if !g.Role.Valid() {
 			fields["grants"] = "Unknown role " + string(g.Role) + "."
+		} else if in.ProviderID != "" && g.Role != trygg.RoleProvider {
+			fields["grants"] = "A provider's staff may hold only the provider role (utforare)."
 		} else if _, err := s.db.Unit(ctx, a.Tenant, g.UnitID); err != nil {
 			fields["grants"] = "Grant " + string(rune('1'+i)) + ": no such unit."
+		}
+		if g.Role == trygg.RoleProvider && in.ProviderID == "" {
+			fields["provider_id"] = "The provider role (utforare) needs the provider the user works for."
 		}
 	}
 	if len(fields) > 0 {
 		return store.User{}, trygg.Invalid("The user is not valid.", fields)
 	}
 	u := store.User{ID: in.ID, Username: in.Username, DisplayName: in.DisplayName, PasswordHash: in.PasswordHash,
-		OIDCIssuer: in.OIDCIssuer, OIDCSubject: in.OIDCSubject, PersonID: in.PersonID, ProtectedIdentity: in.ProtectedIdentity}
+		OIDCIssuer: in.OIDCIssuer, OIDCSubject: in.OIDCSubject, PersonID: in.PersonID, ProtectedIdentity: in.ProtectedIdentity,
+		ProviderID: in.ProviderID}
 	if u.ID == "" {
 		u.ID = newID()
 	}
@@ -107,7 +124,7 @@ func (s *Service) actorOf(ctx context.Context, tenant trygg.TenantID, u store.Us
 	if err != nil {
 		return trygg.Actor{}, err
 	}
-	return trygg.Actor{Tenant: tenant, UserID: u.ID, DisplayName: u.DisplayName, PersonID: u.PersonID,
+	return trygg.Actor{Tenant: tenant, UserID: u.ID, DisplayName: u.DisplayName, PersonID: u.PersonID, ProviderID: u.ProviderID,
 		Grants: grants, ProtectedIdentity: u.ProtectedIdentity}, nil
 }
 
@@ -121,7 +138,8 @@ type Session struct {
 var errBadCredentials = trygg.Errorf(trygg.EUnauthorized, "Wrong username or password.")
 
 // SignIn checks a local account's password and starts a session. Unknown
-// users and wrong passwords get the same answer.
+// users, wrong passwords and API clients (which get tokens only through
+// ClientToken) get the same answer.
 func (s *Service) SignIn(ctx context.Context, tenant trygg.TenantID, username, password string) (Session, error) {
 	if username == "" || password == "" {
 		fields := map[string]string{}
@@ -134,7 +152,7 @@ func (s *Service) SignIn(ctx context.Context, tenant trygg.TenantID, username, p
 		return Session{}, trygg.Invalid("Enter username and password.", fields)
 	}
 	u, err := s.db.UserByUsername(ctx, tenant, username)
-	if trygg.ErrorCode(err) == trygg.ENotFound || (err == nil && u.PasswordHash == "") {
+	if trygg.ErrorCode(err) == trygg.ENotFound || (err == nil && (u.PasswordHash == "" || u.APIClient)) {
 		// Spend the same time as a real check so response times don't
 		// reveal which usernames exist.
 		_, _ = auth.CheckPassword(dummyHash, password)
@@ -147,7 +165,7 @@ func (s *Service) SignIn(ctx context.Context, tenant trygg.TenantID, username, p
 	if err != nil || !ok {
 		return Session{}, errBadCredentials
 	}
-	return s.startSession(ctx, tenant, u, "password")
+	return s.startSession(ctx, tenant, u, "password", s.SessionMax)
 }
 
 var dummyHash, _ = auth.HashPassword("timing-equaliser")
@@ -162,10 +180,12 @@ func (s *Service) SignInOIDC(ctx context.Context, tenant trygg.TenantID, issuer,
 	if err != nil {
 		return Session{}, err
 	}
-	return s.startSession(ctx, tenant, u, "oidc")
+	return s.startSession(ctx, tenant, u, "oidc", s.SessionMax)
 }
 
-func (s *Service) startSession(ctx context.Context, tenant trygg.TenantID, u store.User, method string) (Session, error) {
+// startSession starts a session of u that lasts at most lifetime and
+// records the sign-in by method.
+func (s *Service) startSession(ctx context.Context, tenant trygg.TenantID, u store.User, method string, lifetime time.Duration) (Session, error) {
 	actor, err := s.actorOf(ctx, tenant, u)
 	if err != nil {
 		return Session{}, err
@@ -176,7 +196,7 @@ func (s *Service) startSession(ctx context.Context, tenant trygg.TenantID, u sto
 	}
 	var sess Session
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		st := store.Session{Tenant: tenant, TokenHash: hash, UserID: u.ID, CreatedAt: tx.Now, LastSeen: tx.Now, ExpiresAt: tx.Now.Add(s.SessionMax)}
+		st := store.Session{Tenant: tenant, TokenHash: hash, UserID: u.ID, CreatedAt: tx.Now, LastSeen: tx.Now, ExpiresAt: tx.Now.Add(lifetime)}
 		if err := tx.InsertSession(ctx, st); err != nil {
 			return err
 		}
@@ -190,7 +210,8 @@ func (s *Service) startSession(ctx context.Context, tenant trygg.TenantID, u sto
 var errNoSession = trygg.Errorf(trygg.EUnauthorized, "Sign in to continue.")
 
 // Authenticate returns the actor for a session token. An expired or idle
-// session is an unauthorized error saying so.
+// session is an unauthorized error saying so; an API client's token does
+// not go idle, it lasts until it expires.
 func (s *Service) Authenticate(ctx context.Context, token string) (trygg.Actor, error) {
 	tenant := auth.TokenTenant(token)
 	if tenant == "" {
@@ -204,11 +225,15 @@ func (s *Service) Authenticate(ctx context.Context, token string) (trygg.Actor, 
 	if err != nil {
 		return trygg.Actor{}, err
 	}
+	u, err := s.db.UserByID(ctx, trygg.TenantID(tenant), sess.UserID)
+	if err != nil {
+		return trygg.Actor{}, errNoSession
+	}
 	now := s.db.Now()
-	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeen) > s.SessionIdle {
+	if now.After(sess.ExpiresAt) || !u.APIClient && now.Sub(sess.LastSeen) > s.SessionIdle {
 		return trygg.Actor{}, trygg.Errorf(trygg.EUnauthorized, "Your session has expired. Sign in again.")
 	}
-	actor, err := s.actorFor(ctx, trygg.TenantID(tenant), sess.UserID)
+	actor, err := s.actorOf(ctx, trygg.TenantID(tenant), u)
 	if err != nil {
 		return trygg.Actor{}, errNoSession
 	}

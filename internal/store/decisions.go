@@ -30,16 +30,18 @@ type Decision struct {
 	DecidedAt   time.Time `json:"decided_at,omitzero"`
 	AppealBy    string    `json:"appeal_by,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// ProviderID is the provider chosen to carry out a granted decision.
+	ProviderID string `json:"provider_id,omitempty"`
 }
 
 const decisionCols = `id, case_id, insats, outcome, legal_basis, valid_from, valid_to, amount, justification, appeal_notice, status,
-	drafted_by, decided_by, decided_at, appeal_by, created_at, calculation`
+	drafted_by, decided_by, decided_at, appeal_by, created_at, calculation, provider_id`
 
 func scanDecision(s interface{ Scan(...any) error }) (Decision, error) {
 	var d Decision
 	var decided, created int64
 	err := s.Scan(&d.ID, &d.CaseID, &d.Insats, &d.Outcome, &d.LegalBasis, &d.ValidFrom, &d.ValidTo, &d.Amount, &d.Justification,
-		&d.AppealNotice, &d.Status, &d.DraftedBy, &d.DecidedBy, &decided, &d.AppealBy, &created, &d.Calculation)
+		&d.AppealNotice, &d.Status, &d.DraftedBy, &d.DecidedBy, &decided, &d.AppealBy, &created, &d.Calculation, &d.ProviderID)
 	d.DecidedAt, d.CreatedAt = fromMicros(decided), fromMicros(created)
 	return d, err
 }

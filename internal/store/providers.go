@@ -44,6 +44,13 @@ func (db *DB) Providers(ctx context.Context, tenant trygg.TenantID) ([]Provider,
 		FROM providers WHERE tenant_id = ? ORDER BY name, id`, string(tenant)))
 }
 
+// ProviderByID returns the provider or not found.
+func (db *DB) ProviderByID(ctx context.Context, tenant trygg.TenantID, id string) (Provider, error) {
+	p, err := scanProvider(db.queryRow(ctx, `SELECT id, name, kind, org_number, unit_id, insatser, areas, created_at
+		FROM providers WHERE tenant_id = ? AND id = ?`, string(tenant), id))
+	return p, notFound(err, "Provider")
+}
+
 func scanProvider(s interface{ Scan(...any) error }) (Provider, error) {
 	var p Provider
 	var ins, areas string

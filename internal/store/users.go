@@ -19,15 +19,23 @@ type User struct {
 	PersonID          string `json:"person_id,omitempty"`
 	ProtectedIdentity bool   `json:"protected_identity"`
 	Disabled          bool   `json:"disabled"`
+	// ProviderID is set for a provider's staff and API clients.
+	ProviderID string `json:"provider_id,omitempty"`
+	// APIClient marks a provider system's OAuth2 client: it gets tokens
+	// with its secret (SecretHash, SHA-256) and never signs in otherwise.
+	APIClient  bool   `json:"api_client,omitempty"`
+	SecretHash string `json:"-"`
 }
 
-const userCols = `id, username, display_name, password_hash, oidc_issuer, oidc_subject, person_id, protected_identity, disabled`
+const userCols = `id, username, display_name, password_hash, oidc_issuer, oidc_subject, person_id, protected_identity, disabled,
+	provider_id, api_client, secret_hash`
 
 func scanUser(s interface{ Scan(...any) error }) (User, error) {
 	var u User
-	var prot, dis int
-	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.OIDCIssuer, &u.OIDCSubject, &u.PersonID, &prot, &dis)
-	u.ProtectedIdentity, u.Disabled = prot == 1, dis == 1
+	var prot, dis, client int
+	err := s.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.OIDCIssuer, &u.OIDCSubject, &u.PersonID, &prot, &dis,
+		&u.ProviderID, &client, &u.SecretHash)
+	u.ProtectedIdentity, u.Disabled, u.APIClient = prot == 1, dis == 1, client == 1
 	return u, err
 }
 
@@ -35,9 +43,9 @@ func scanUser(s interface{ Scan(...any) error }) (User, error) {
 // the username field, as the API documents it.
 func (tx *Tx) InsertUser(ctx context.Context, tenant trygg.TenantID, u User) error {
 	_, err := tx.exec(ctx, `INSERT INTO users (tenant_id, id, username, display_name, password_hash, oidc_issuer, oidc_subject, person_id,
-		protected_identity, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		protected_identity, disabled, provider_id, api_client, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(tenant), u.ID, u.Username, u.DisplayName, u.PasswordHash, u.OIDCIssuer, u.OIDCSubject, u.PersonID,
-		boolInt(u.ProtectedIdentity), boolInt(u.Disabled), micros(tx.Now))
+		boolInt(u.ProtectedIdentity), boolInt(u.Disabled), u.ProviderID, boolInt(u.APIClient), u.SecretHash, micros(tx.Now))
 	if tx.db.dialect.isUniqueViolation(err) {
 		return trygg.Invalid("The username is taken.", map[string]string{"username": "Already in use."})
 	}
@@ -141,12 +149,14 @@ func (tx *Tx) DeleteSession(ctx context.Context, tenant trygg.TenantID, hash str
 	return err
 }
 
-// DeleteExpiredSessions removes tenant's sessions that expired or went idle.
+// DeleteExpiredSessions removes tenant's sessions that expired or went
+// idle. An API client's token does not go idle: it lasts until it expires.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, tenant trygg.TenantID, now time.Time, idle time.Duration) (int64, error) {
 	var n int64
 	err := db.Update(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND (expires_at < ? OR last_seen < ?)`,
-			string(tenant), micros(now), micros(now.Add(-idle)))
+		res, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND (expires_at < ? OR last_seen < ? AND user_id NOT IN
+			(SELECT id FROM users WHERE tenant_id = ? AND api_client = 1))`,
+			string(tenant), micros(now), micros(now.Add(-idle)), string(tenant))
 		if err != nil {
 			return err
 		}
@@ -171,7 +181,7 @@ func (tx *Tx) InsertEmergencyOpening(ctx context.Context, tenant trygg.TenantID,
 // to. Display names order them.
 func (db *DB) CaseWorkers(ctx context.Context, tenant trygg.TenantID, unitPath string) ([]User, error) {
 	rows, err := db.query(ctx, `SELECT DISTINCT u2.id, u2.username, u2.display_name, u2.password_hash, u2.oidc_issuer, u2.oidc_subject, u2.person_id,
-		u2.protected_identity, u2.disabled FROM users u2
+		u2.protected_identity, u2.disabled, u2.provider_id, u2.api_client, u2.secret_hash FROM users u2
 		JOIN role_grants g ON g.tenant_id = u2.tenant_id AND g.user_id = u2.id
 		JOIN units gu ON gu.tenant_id = g.tenant_id AND gu.id = g.unit_id
 		WHERE u2.tenant_id = ? AND u2.disabled = 0 AND g.role IN (?, ?) AND substr(?, 1, length(gu.path)) = gu.path

@@ -57,7 +57,10 @@ type Actor struct {
 	DisplayName string
 	// PersonID is set for citizens: the person they are.
 	PersonID string
-	Grants   []Grant
+	// ProviderID is set for a provider's staff and API clients: the
+	// provider (utförare) they work for. They see that provider's orders.
+	ProviderID string
+	Grants     []Grant
 	// ProtectedIdentity permits seeing persons with protected identity.
 	ProtectedIdentity bool
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -49,6 +50,20 @@ var openAPIBodies = map[string]reflect.Type{
 	"validateDefinitions":    reflect.TypeFor[service.DefinitionsInput](),
 	"recordExecution":        reflect.TypeFor[service.ExecutionInput](),
 	"createProvider":         reflect.TypeFor[service.ProviderInput](),
+	"createAPIClient":        reflect.TypeFor[apiClientRequest](),
+	"chooseProvider":         reflect.TypeFor[service.ChooseProviderInput](),
+	"acceptOrder":            reflect.TypeFor[service.AcceptInput](),
+	"returnOrder":            reflect.TypeFor[service.ReturnInput](),
+	"savePlan":               reflect.TypeFor[service.PlanInput](),
+	"reportPerformed":        reflect.TypeFor[service.PerformedInput](),
+	"reportPerformedBatch":   reflect.TypeFor[service.BatchInput](),
+	"reportFollowUp":         reflect.TypeFor[service.FollowUpInput](),
+}
+
+// openAPIForms maps each operation with a form body (not JSON) to the
+// fields its handler reads.
+var openAPIForms = map[string][]string{
+	"requestToken": {"client_id", "client_secret", "grant_type"},
 }
 
 // The maps some handlers encode, written as the equivalent structs.
@@ -86,6 +101,21 @@ type (
 	}
 	openAPIProviders struct {
 		Providers []store.Provider `json:"providers"`
+	}
+	openAPIAPIClients struct {
+		Clients []store.APIClient `json:"clients"`
+	}
+	openAPIOrders struct {
+		Orders []store.Order `json:"orders"`
+	}
+	openAPIOrderViews struct {
+		Orders []service.OrderView `json:"orders"`
+	}
+	openAPIPlans struct {
+		Plans []store.Plan `json:"plans"`
+	}
+	openAPIPerformed struct {
+		Performed []store.Performed `json:"performed"`
 	}
 )
 
@@ -139,6 +169,24 @@ var openAPIResults = map[string]reflect.Type{
 	"runReportCSV":           nil, // CSV, not JSON
 	"listProviders":          reflect.TypeFor[openAPIProviders](),
 	"createProvider":         reflect.TypeFor[store.Provider](),
+	"listAPIClients":         reflect.TypeFor[openAPIAPIClients](),
+	"createAPIClient":        reflect.TypeFor[service.NewAPIClient](),
+	"requestToken":           reflect.TypeFor[tokenResponse](),
+	"chooseProvider":         reflect.TypeFor[store.Decision](),
+	"listCaseOrders":         reflect.TypeFor[openAPIOrderViews](),
+	"listOrders":             reflect.TypeFor[openAPIOrders](),
+	"getOrderFeed":           reflect.TypeFor[service.FeedPage](),
+	"getOrder":               reflect.TypeFor[service.OrderView](),
+	"acceptOrder":            reflect.TypeFor[store.Order](),
+	"returnOrder":            reflect.TypeFor[store.Order](),
+	"listPlans":              reflect.TypeFor[openAPIPlans](),
+	"savePlan":               reflect.TypeFor[store.Plan](),
+	"listPerformed":          reflect.TypeFor[openAPIPerformed](),
+	"reportPerformed":        reflect.TypeFor[store.Performed](),
+	"reportPerformedBatch":   reflect.TypeFor[service.BatchResult](),
+	"reportFollowUp":         reflect.TypeFor[store.FollowUp](),
+	"getPaymentBasis":        reflect.TypeFor[service.PaymentBasis](),
+	"getPaymentBasisCSV":     nil, // CSV, not JSON
 }
 
 // openAPIDocument is the part of an OpenAPI document the tests read.
@@ -257,6 +305,10 @@ func TestOpenAPIRequestBodiesMatchGoTypes(t *testing.T) {
 				continue
 			}
 			seen[op.OperationID] = true
+			if fields, ok := openAPIForms[op.OperationID]; ok {
+				compareOpenAPIForm(t, doc, op, fields)
+				continue
+			}
 			typ, ok := openAPIBodies[op.OperationID]
 			if !ok {
 				t.Errorf("%s %s (%s) has a request body but no Go type in openAPIBodies", strings.ToUpper(method), path, op.OperationID)
@@ -274,6 +326,28 @@ func TestOpenAPIRequestBodiesMatchGoTypes(t *testing.T) {
 		if !seen[id] {
 			t.Errorf("openAPIBodies names %s, which has no documented request body", id)
 		}
+	}
+	for id := range openAPIForms {
+		if !seen[id] {
+			t.Errorf("openAPIForms names %s, which has no documented request body", id)
+		}
+	}
+}
+
+// compareOpenAPIForm checks that op's body is a form alone whose schema's
+// properties are the fields the handler reads.
+func compareOpenAPIForm(t *testing.T, doc openAPIDocument, op openAPIOperation, fields []string) {
+	t.Helper()
+	media, ok := op.RequestBody.Content["application/x-www-form-urlencoded"]
+	if !ok || len(op.RequestBody.Content) != 1 {
+		t.Errorf("%s: request body must be application/x-www-form-urlencoded only", op.OperationID)
+		return
+	}
+	schema := resolveOpenAPISchema(t, doc, op.OperationID, media.Schema)
+	props, _ := schema["properties"].(map[string]any)
+	documented := slices.Sorted(maps.Keys(props))
+	if want := slices.Sorted(slices.Values(fields)); !slices.Equal(documented, want) {
+		t.Errorf("%s: form properties %v, the handler reads %v", op.OperationID, documented, want)
 	}
 }
 

@@ -308,6 +308,12 @@ func TestHomeCareThroughTheAPI(t *testing.T) {
 					t.Errorf("decision %s is %s", d.Insats, d.Status)
 				}
 			}
+			// The order goes to the provider chosen for each decision.
+			prov := w.registerProvider(map[string]any{"name": "Testomsorg Norr AB", "kind": "external", "org_number": "5598765435",
+				"insatser": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "areas": []string{"norra-omr"}})
+			for _, d := range final {
+				w.call("handlaggare", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/provider", map[string]string{"provider_id": prov}, http.StatusOK, nil)
+			}
 			w.move("handlaggare", c, "order")
 			if s := w.step("handlaggare", c); s != "implementation" {
 				t.Fatalf("step after ordering: %s", s)

@@ -31,6 +31,12 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/session", s.api(s.handleSignIn), true},
 		{"DELETE", "/api/v1/session", s.withActor(s.handleSignOut), true},
 		{"GET", "/api/v1/me", s.withActor(s.handleMe), true},
+		// OAuth2 client credentials for providers' API clients. Servers
+		// call it with no cookie and no Origin, so cross-origin protection
+		// lets it through; other methods get an OAuth2 error, not a 405
+		// page.
+		{"POST", "/oauth/token", http.HandlerFunc(s.handleToken), true},
+		{"", "/oauth/token", http.HandlerFunc(s.handleTokenMethod), false},
 
 		// Organisation and users.
 		{"GET", "/api/v1/units", s.withActor(s.handleUnits), true},
@@ -38,6 +44,9 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/users", s.withActor(s.handleCreateUser), true},
 		{"GET", "/api/v1/providers", s.withActor(s.handleProviders), true},
 		{"POST", "/api/v1/providers", s.withActor(s.handleCreateProvider), true},
+		{"GET", "/api/v1/providers/{id}/clients", s.withActor(s.handleAPIClients), true},
+		{"POST", "/api/v1/providers/{id}/clients", s.withActor(s.handleCreateAPIClient), true},
+		{"DELETE", "/api/v1/providers/{id}/clients/{client}", s.withActor(s.handleRevokeAPIClient), true},
 
 		// Persons. Searches are POSTs so identity numbers never appear in
 		// URLs (and so never in access logs of proxies).
@@ -67,6 +76,23 @@ func (s *Server) routeTable() []route {
 		{"POST", "/api/v1/cases/{id}/decisions/{decision}/finalisation", s.withActor(s.handleFinaliseDecision), true},
 		{"GET", "/api/v1/cases/{id}/executions", s.withActor(s.handleExecutions), true},
 		{"POST", "/api/v1/cases/{id}/decisions/{decision}/executions", s.withActor(s.handleRecordExecution), true},
+		{"PUT", "/api/v1/cases/{id}/decisions/{decision}/provider", s.withActor(s.handleChooseProvider), true},
+		{"GET", "/api/v1/cases/{id}/orders", s.withActor(s.handleCaseOrders), true},
+
+		// Orders to providers (uppdrag), for the provider's staff and systems.
+		{"GET", "/api/v1/orders", s.withActor(s.handleOrders), true},
+		{"GET", "/api/v1/orders/feed", s.withActor(s.handleOrderFeed), true},
+		{"GET", "/api/v1/orders/{id}", s.withActor(s.handleOrder), true},
+		{"POST", "/api/v1/orders/{id}/acceptance", s.withActor(s.handleAcceptOrder), true},
+		{"POST", "/api/v1/orders/{id}/return", s.withActor(s.handleReturnOrder), true},
+		{"GET", "/api/v1/orders/{id}/plans", s.withActor(s.handlePlans), true},
+		{"POST", "/api/v1/orders/{id}/plans", s.withActor(s.handleSavePlan), true},
+		{"GET", "/api/v1/orders/{id}/performed", s.withActor(s.handlePerformed), true},
+		{"POST", "/api/v1/orders/{id}/performed", s.withActor(s.handleReportPerformed), true},
+		{"POST", "/api/v1/orders/{id}/follow-ups", s.withActor(s.handleReportFollowUp), true},
+		{"POST", "/api/v1/performed-batches", s.withActor(s.handlePerformedBatch), true},
+		{"GET", "/api/v1/providers/{id}/payment-basis", s.withActor(s.handlePaymentBasis), true},
+		{"GET", "/api/v1/providers/{id}/payment-basis/csv", s.withActor(s.handlePaymentBasisCSV), true},
 
 		// Reports.
 		{"GET", "/api/v1/reports", s.withActor(s.handleReports), true},

@@ -1,0 +1,542 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Order statuses.
+const (
+	OrderSent     = "sent"
+	OrderAccepted = "accepted"
+	OrderReturned = "returned"
+	OrderEnded    = "ended"
+)
+
+// Order is an order to a provider (uppdrag): a granted decision sent to
+// the provider chosen for it. Content is all the provider learns of the
+// person and the investigation.
+type Order struct {
+	ID           string       `json:"id"`
+	CaseID       string       `json:"case_id"`
+	DecisionID   string       `json:"decision_id"`
+	PersonID     string       `json:"-"`
+	ProviderID   string       `json:"provider_id"`
+	UnitID       string       `json:"unit_id"`
+	Insats       string       `json:"insats"`
+	Amount       int64        `json:"amount"`
+	AmountUnit   string       `json:"amount_unit"`
+	ValidFrom    string       `json:"valid_from,omitempty"`
+	ValidTo      string       `json:"valid_to,omitempty"`
+	Status       string       `json:"status"`
+	StartDate    string       `json:"start_date,omitempty"`
+	ReturnReason string       `json:"return_reason,omitempty"`
+	EndedOn      string       `json:"ended_on,omitempty"`
+	EndReason    string       `json:"end_reason,omitempty"`
+	Protected    bool         `json:"-"`
+	Content      OrderContent `json:"content"`
+	Revision     int          `json:"revision"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+}
+
+// Active reports whether the order is waiting for or being carried out by
+// its provider.
+func (o Order) Active() bool { return o.Status == OrderSent || o.Status == OrderAccepted }
+
+// OrderContent is what an order carries: who the person is and where, the
+// insats by name, and the needs (code and qualifier, not the
+// investigation's text) and goals.
+type OrderContent struct {
+	Person      OrderPerson `json:"person"`
+	InsatsLabel string      `json:"insats_label"`
+	Needs       []OrderNeed `json:"needs"`
+	Goals       []OrderGoal `json:"goals"`
+}
+
+// OrderPerson is the person as the provider needs to know them.
+type OrderPerson struct {
+	Name           string `json:"name"`
+	IdentityNumber string `json:"identity_number"`
+	Address        string `json:"address"`
+}
+
+// OrderNeed is an assessed need: a code and its qualifier (0–4, 8, 9).
+type OrderNeed struct {
+	Code      string `json:"code"`
+	Label     string `json:"label"`
+	Qualifier int    `json:"qualifier"`
+}
+
+// OrderGoal is a goal for a need.
+type OrderGoal struct {
+	Need       string `json:"need"`
+	NeedLabel  string `json:"need_label"`
+	Goal       string `json:"goal"`
+	FollowUpBy string `json:"follow_up_by,omitempty"`
+}
+
+const orderCols = `id, case_id, decision_id, person_id, provider_id, unit_id, insats, amount, amount_unit, valid_from, valid_to,
+	status, start_date, return_reason, ended_on, end_reason, protected, content, revision, created_at, updated_at`
+
+func scanOrder(s interface{ Scan(...any) error }) (Order, error) {
+	var o Order
+	var content string
+	var prot int
+	var created, updated int64
+	if err := s.Scan(&o.ID, &o.CaseID, &o.DecisionID, &o.PersonID, &o.ProviderID, &o.UnitID, &o.Insats, &o.Amount, &o.AmountUnit,
+		&o.ValidFrom, &o.ValidTo, &o.Status, &o.StartDate, &o.ReturnReason, &o.EndedOn, &o.EndReason, &prot, &content, &o.Revision,
+		&created, &updated); err != nil {
+		return o, err
+	}
+	o.Protected, o.CreatedAt, o.UpdatedAt = prot == 1, fromMicros(created), fromMicros(updated)
+	return o, json.Unmarshal([]byte(content), &o.Content)
+}
+
+// InsertOrder adds an order inside tx.
+func (tx *Tx) InsertOrder(ctx context.Context, tenant trygg.TenantID, o Order) error {
+	content, err := json.Marshal(o.Content)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO orders (tenant_id, `+orderCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(tenant), o.ID, o.CaseID, o.DecisionID, o.PersonID, o.ProviderID, o.UnitID, o.Insats, o.Amount, o.AmountUnit,
+		o.ValidFrom, o.ValidTo, o.Status, o.StartDate, o.ReturnReason, o.EndedOn, o.EndReason, boolInt(o.Protected), string(content),
+		o.Revision, micros(tx.Now), micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: insert order: %w", err)
+	}
+	return nil
+}
+
+// UpdateOrder stores the order's new state inside tx if its revision is
+// still the one read (o.Revision); the stored revision becomes one more.
+// A concurrent change is a conflict.
+func (tx *Tx) UpdateOrder(ctx context.Context, tenant trygg.TenantID, o Order) error {
+	content, err := json.Marshal(o.Content)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(ctx, `UPDATE orders SET decision_id = ?, amount = ?, valid_from = ?, valid_to = ?, status = ?, start_date = ?,
+		return_reason = ?, ended_on = ?, end_reason = ?, content = ?, revision = revision + 1, updated_at = ?
+		WHERE tenant_id = ? AND id = ? AND revision = ?`,
+		o.DecisionID, o.Amount, o.ValidFrom, o.ValidTo, o.Status, o.StartDate, o.ReturnReason, o.EndedOn, o.EndReason, string(content),
+		micros(tx.Now), string(tenant), o.ID, o.Revision)
+	if err != nil {
+		return fmt.Errorf("store: update order: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return trygg.Errorf(trygg.EConflict, "The order was changed by someone else meanwhile. Reload it and try again.")
+	}
+	return nil
+}
+
+// Order returns the order with id, or not found.
+func (db *DB) Order(ctx context.Context, tenant trygg.TenantID, id string) (Order, error) {
+	o, err := scanOrder(db.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND id = ?`, string(tenant), id))
+	return o, notFound(err, "Order")
+}
+
+// Order returns the order with id inside tx, or not found.
+func (tx *Tx) Order(ctx context.Context, tenant trygg.TenantID, id string) (Order, error) {
+	o, err := scanOrder(tx.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND id = ?`, string(tenant), id))
+	return o, notFound(err, "Order")
+}
+
+// CaseOrders returns the case's orders, oldest first.
+func (db *DB) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Order, error) {
+	return scanRows(scanOrder)(db.query(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND case_id = ?
+		ORDER BY created_at, id`, string(tenant), caseID))
+}
+
+// CaseOrders returns the case's orders inside tx, oldest first.
+func (tx *Tx) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Order, error) {
+	return scanRows(scanOrder)(tx.query(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND case_id = ?
+		ORDER BY created_at, id`, string(tenant), caseID))
+}
+
+// ProviderOrders returns a provider's orders with one of statuses (all
+// when none), newest first; orders about persons with protected identity
+// only when seeProtected.
+func (db *DB) ProviderOrders(ctx context.Context, tenant trygg.TenantID, providerID string, statuses []string, seeProtected bool, limit int) ([]Order, error) {
+	q := `SELECT ` + orderCols + ` FROM orders WHERE tenant_id = ? AND provider_id = ?`
+	args := []any{string(tenant), providerID}
+	if len(statuses) > 0 {
+		in, vals := inList("status", statuses)
+		q += " AND " + in
+		args = append(args, vals...)
+	}
+	if !seeProtected {
+		q += " AND protected = 0"
+	}
+	q += " ORDER BY created_at DESC, id DESC LIMIT ?"
+	args = append(args, limit)
+	return scanRows(scanOrder)(db.query(ctx, q, args...))
+}
+
+// FeedItem is one event of the orders feed.
+type FeedItem struct {
+	Cursor  int64           `json:"cursor"`
+	Type    string          `json:"type"`
+	At      time.Time       `json:"at"`
+	OrderID string          `json:"order_id"`
+	Order   json.RawMessage `json:"order"`
+	// PersonID and Protected are for access logging and filtering.
+	PersonID  string `json:"-"`
+	Protected bool   `json:"-"`
+}
+
+// OrderFeed returns the events that changed a provider's orders (sent,
+// changed, accepted, returned, ended; each carrying the order as it was
+// then) after the cursor (an event sequence number), oldest first, at
+// most limit.
+func (db *DB) OrderFeed(ctx context.Context, tenant trygg.TenantID, providerID string, after int64, limit int) ([]FeedItem, error) {
+	return scanRows(func(s interface{ Scan(...any) error }) (FeedItem, error) {
+		var f FeedItem
+		var at int64
+		var payload string
+		var prot int
+		var content string
+		if err := s.Scan(&f.Cursor, &f.Type, &at, &f.OrderID, &payload, &f.PersonID, &prot, &content); err != nil {
+			return f, err
+		}
+		f.At, f.Protected = fromMicros(at), prot == 1
+		// The event holds the order's state then without what it carries
+		// about the person; that is the order's own (it never changes).
+		var o map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(payload), &o); err != nil {
+			return f, err
+		}
+		o["content"] = json.RawMessage(content)
+		var err error
+		f.Order, err = json.Marshal(o)
+		return f, err
+	})(db.query(ctx, `SELECT e.seq, e.type, e.at, e.subject_id, e.payload, o.person_id, o.protected, o.content FROM events e
+		JOIN orders o ON o.tenant_id = e.tenant_id AND o.id = e.subject_id
+		WHERE e.tenant_id = ? AND e.subject_type = 'order' AND o.provider_id = ? AND e.seq > ?
+		AND e.type IN ('order.sent', 'order.changed', 'order.accepted', 'order.returned', 'order.ended')
+		ORDER BY e.seq LIMIT ?`, string(tenant), providerID, after, limit))
+}
+
+// SetDecisionProvider records the provider chosen for a final decision
+// inside tx.
+func (tx *Tx) SetDecisionProvider(ctx context.Context, tenant trygg.TenantID, decisionID, providerID string) error {
+	_, err := tx.exec(ctx, `UPDATE decisions SET provider_id = ? WHERE tenant_id = ? AND id = ?`, providerID, string(tenant), decisionID)
+	if err != nil {
+		return fmt.Errorf("store: decision provider: %w", err)
+	}
+	return nil
+}
+
+// Plan is a version of an order's implementation plan (genomförandeplan).
+type Plan struct {
+	OrderID   string      `json:"order_id"`
+	Version   int         `json:"version"`
+	Content   PlanContent `json:"content"`
+	WrittenBy string      `json:"written_by"`
+	WrittenAt time.Time   `json:"written_at"`
+}
+
+// PlanContent is how each goal will be met, and how the person took part.
+type PlanContent struct {
+	Items             []PlanItem `json:"items"`
+	Participation     string     `json:"participation"` // took_part, partly, declined, unable
+	ParticipationNote string     `json:"participation_note,omitempty"`
+}
+
+// PlanItem is an activity for a goal: what, when and who.
+type PlanItem struct {
+	Goal     int    `json:"goal"` // index into the order's goals
+	Code     string `json:"code"`
+	Activity string `json:"activity"`
+	When     string `json:"when"`
+	Who      string `json:"who"`
+}
+
+// InsertPlan adds the next version of an order's plan inside tx; two
+// writers of the same version conflict.
+func (tx *Tx) InsertPlan(ctx context.Context, tenant trygg.TenantID, p Plan) error {
+	content, err := json.Marshal(p.Content)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO order_plans (tenant_id, order_id, version, content, written_by, written_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		string(tenant), p.OrderID, p.Version, string(content), p.WrittenBy, micros(tx.Now))
+	if tx.db.dialect.isUniqueViolation(err) {
+		return trygg.Errorf(trygg.EConflict, "Someone saved the plan meanwhile. Reload it and try again.")
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert plan: %w", err)
+	}
+	return nil
+}
+
+func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
+	var p Plan
+	var content string
+	var at int64
+	if err := s.Scan(&p.OrderID, &p.Version, &content, &p.WrittenBy, &at); err != nil {
+		return p, err
+	}
+	p.WrittenAt = fromMicros(at)
+	return p, json.Unmarshal([]byte(content), &p.Content)
+}
+
+// Plans returns every version of an order's plan, newest first.
+func (db *DB) Plans(ctx context.Context, tenant trygg.TenantID, orderID string) ([]Plan, error) {
+	return scanRows(scanPlan)(db.query(ctx, `SELECT order_id, version, content, written_by, written_at FROM order_plans
+		WHERE tenant_id = ? AND order_id = ? ORDER BY version DESC`, string(tenant), orderID))
+}
+
+// LatestPlanVersion returns the newest plan version of the order inside tx
+// (0 when there is none).
+func (tx *Tx) LatestPlanVersion(ctx context.Context, tenant trygg.TenantID, orderID string) (int, error) {
+	var v int
+	err := tx.queryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM order_plans WHERE tenant_id = ? AND order_id = ?`,
+		string(tenant), orderID).Scan(&v)
+	return v, err
+}
+
+// Performed is a report of an insats performed (or not: a deviation) on a
+// day. Corrects names the entry it replaces.
+type Performed struct {
+	ID         string    `json:"id"`
+	OrderID    string    `json:"order_id"`
+	On         string    `json:"on"`
+	Start      string    `json:"start,omitempty"`
+	End        string    `json:"end,omitempty"`
+	Minutes    int       `json:"minutes"`
+	Activities []string  `json:"activities"`
+	Deviation  string    `json:"deviation,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	Corrects   string    `json:"corrects,omitempty"`
+	BatchKey   string    `json:"-"`
+	ReportedBy string    `json:"reported_by"`
+	ReportedAt time.Time `json:"reported_at"`
+	// CorrectedBy is the entry that replaces this one, if any.
+	CorrectedBy string `json:"corrected_by,omitempty"`
+}
+
+// InsertPerformed adds performed entries inside tx. A second correction
+// of the same entry is a conflict.
+func (tx *Tx) InsertPerformed(ctx context.Context, tenant trygg.TenantID, providerID string, ps []Performed) error {
+	for _, p := range ps {
+		acts, _ := json.Marshal(p.Activities)
+		_, err := tx.exec(ctx, `INSERT INTO performed (tenant_id, id, order_id, provider_id, on_date, start_time, end_time, minutes,
+			activities, deviation, note, corrects, batch_key, reported_by, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			string(tenant), p.ID, p.OrderID, providerID, p.On, p.Start, p.End, p.Minutes, string(acts), p.Deviation, p.Note, p.Corrects,
+			p.BatchKey, p.ReportedBy, micros(tx.Now))
+		if tx.db.dialect.isUniqueViolation(err) {
+			return trygg.Errorf(trygg.EConflict, "The entry has already been corrected; correct the newest entry instead.")
+		}
+		if err != nil {
+			return fmt.Errorf("store: insert performed: %w", err)
+		}
+	}
+	return nil
+}
+
+const performedCols = `p.id, p.order_id, p.on_date, p.start_time, p.end_time, p.minutes, p.activities, p.deviation, p.note, p.corrects,
+	p.reported_by, p.reported_at, COALESCE((SELECT c.id FROM performed c WHERE c.tenant_id = p.tenant_id AND c.corrects = p.id AND c.corrects <> ''), '')`
+
+func scanPerformed(s interface{ Scan(...any) error }) (Performed, error) {
+	var p Performed
+	var acts string
+	var at int64
+	if err := s.Scan(&p.ID, &p.OrderID, &p.On, &p.Start, &p.End, &p.Minutes, &acts, &p.Deviation, &p.Note, &p.Corrects,
+		&p.ReportedBy, &at, &p.CorrectedBy); err != nil {
+		return p, err
+	}
+	p.ReportedAt = fromMicros(at)
+	return p, json.Unmarshal([]byte(acts), &p.Activities)
+}
+
+// PerformedBetween returns the order's entries dated from..to (inclusive),
+// corrected ones included and marked, by date and time.
+func (db *DB) PerformedBetween(ctx context.Context, tenant trygg.TenantID, orderID, from, to string) ([]Performed, error) {
+	return scanRows(scanPerformed)(db.query(ctx, `SELECT `+performedCols+` FROM performed p
+		WHERE p.tenant_id = ? AND p.order_id = ? AND p.on_date >= ? AND p.on_date <= ? ORDER BY p.on_date, p.start_time, p.reported_at, p.id`,
+		string(tenant), orderID, from, to))
+}
+
+// PerformedOn returns the order's entries on the given days inside tx,
+// corrected ones included and marked.
+func (tx *Tx) PerformedOn(ctx context.Context, tenant trygg.TenantID, orderID string, days []string) ([]Performed, error) {
+	in, vals := inList("p.on_date", days)
+	return scanRows(scanPerformed)(tx.query(ctx, `SELECT `+performedCols+` FROM performed p
+		WHERE p.tenant_id = ? AND p.order_id = ? AND `+in+` ORDER BY p.on_date, p.start_time, p.id`,
+		append([]any{string(tenant), orderID}, vals...)...))
+}
+
+// PerformedByIDs returns the entries with ids inside tx.
+func (tx *Tx) PerformedByIDs(ctx context.Context, tenant trygg.TenantID, ids []string) ([]Performed, error) {
+	in, vals := inList("p.id", ids)
+	return scanRows(scanPerformed)(tx.query(ctx, `SELECT `+performedCols+` FROM performed p WHERE p.tenant_id = ? AND `+in,
+		append([]any{string(tenant)}, vals...)...))
+}
+
+// CountDeviations counts the order's deviations in force dated from..to
+// inside tx.
+func (tx *Tx) CountDeviations(ctx context.Context, tenant trygg.TenantID, orderID, from, to string) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM performed p WHERE p.tenant_id = ? AND p.order_id = ? AND p.on_date >= ? AND p.on_date <= ?
+		AND p.deviation <> '' AND NOT EXISTS (SELECT 1 FROM performed c WHERE c.tenant_id = p.tenant_id AND c.corrects = p.id AND c.corrects <> '')`,
+		string(tenant), orderID, from, to).Scan(&n)
+	return n, err
+}
+
+// Batch is a stored answer to a batch of performed reports.
+type Batch struct {
+	BodyHash string
+	Result   json.RawMessage
+}
+
+// BatchByKey returns the provider's batch with key; found is false when
+// there is none.
+func (db *DB) BatchByKey(ctx context.Context, tenant trygg.TenantID, providerID, key string) (b Batch, found bool, err error) {
+	var result string
+	err = db.queryRow(ctx, `SELECT body_hash, result FROM performed_batches WHERE tenant_id = ? AND provider_id = ? AND batch_key = ?`,
+		string(tenant), providerID, key).Scan(&b.BodyHash, &result)
+	if err == sql.ErrNoRows {
+		return b, false, nil
+	}
+	b.Result = json.RawMessage(result)
+	return b, err == nil, err
+}
+
+// InsertBatch stores a batch's answer under its key inside tx; a key
+// taken meanwhile is a conflict (the retry finds the stored answer).
+func (tx *Tx) InsertBatch(ctx context.Context, tenant trygg.TenantID, providerID, key string, b Batch) error {
+	_, err := tx.exec(ctx, `INSERT INTO performed_batches (tenant_id, provider_id, batch_key, body_hash, result, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		string(tenant), providerID, key, b.BodyHash, string(b.Result), micros(tx.Now))
+	if tx.db.dialect.isUniqueViolation(err) {
+		return trygg.Errorf(trygg.EConflict, "A batch with this key is being stored right now; send it again to get its answer.")
+	}
+	if err != nil {
+		return fmt.Errorf("store: insert batch: %w", err)
+	}
+	return nil
+}
+
+// FollowUp is the provider's report back on an order's goals.
+type FollowUp struct {
+	ID        string          `json:"id"`
+	OrderID   string          `json:"order_id"`
+	Content   FollowUpContent `json:"content"`
+	WrittenBy string          `json:"written_by"`
+	WrittenAt time.Time       `json:"written_at"`
+}
+
+// FollowUpContent is each goal's status and the need's qualifier now.
+type FollowUpContent struct {
+	Goals []GoalStatus `json:"goals"`
+	Note  string       `json:"note,omitempty"`
+}
+
+// GoalStatus is a goal's status at a follow-up.
+type GoalStatus struct {
+	Goal      int    `json:"goal"`
+	Status    string `json:"status"` // achieved, partly, not_achieved
+	Qualifier int    `json:"qualifier"`
+	Comment   string `json:"comment,omitempty"`
+}
+
+// InsertFollowUp adds a report back inside tx.
+func (tx *Tx) InsertFollowUp(ctx context.Context, tenant trygg.TenantID, f FollowUp) error {
+	content, err := json.Marshal(f.Content)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO order_follow_ups (tenant_id, id, order_id, content, written_by, written_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		string(tenant), f.ID, f.OrderID, string(content), f.WrittenBy, micros(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: insert follow-up: %w", err)
+	}
+	return nil
+}
+
+// FollowUps returns an order's reports back, newest first.
+func (db *DB) FollowUps(ctx context.Context, tenant trygg.TenantID, orderID string) ([]FollowUp, error) {
+	return scanRows(func(s interface{ Scan(...any) error }) (FollowUp, error) {
+		var f FollowUp
+		var content string
+		var at int64
+		if err := s.Scan(&f.ID, &f.OrderID, &content, &f.WrittenBy, &at); err != nil {
+			return f, err
+		}
+		f.WrittenAt = fromMicros(at)
+		return f, json.Unmarshal([]byte(content), &f.Content)
+	})(db.query(ctx, `SELECT id, order_id, content, written_by, written_at FROM order_follow_ups WHERE tenant_id = ? AND order_id = ?
+		ORDER BY written_at DESC, id DESC`, string(tenant), orderID))
+}
+
+// MonthTotal is an order's performed time and deviations in a month.
+type MonthTotal struct {
+	Month      string `json:"month"`
+	Minutes    int    `json:"minutes"`
+	Visits     int    `json:"visits"`
+	Deviations int    `json:"deviations"`
+}
+
+// PerformedByMonth sums the order's entries in force (not corrected) dated
+// from..to by month.
+func (db *DB) PerformedByMonth(ctx context.Context, tenant trygg.TenantID, orderID, from, to string) ([]MonthTotal, error) {
+	return scanRows(func(s interface{ Scan(...any) error }) (MonthTotal, error) {
+		var m MonthTotal
+		return m, s.Scan(&m.Month, &m.Minutes, &m.Visits, &m.Deviations)
+	})(db.query(ctx, `SELECT SUBSTR(p.on_date, 1, 7) AS month, COALESCE(SUM(p.minutes), 0),
+		SUM(CASE WHEN p.deviation = '' THEN 1 ELSE 0 END), SUM(CASE WHEN p.deviation <> '' THEN 1 ELSE 0 END)
+		FROM performed p WHERE p.tenant_id = ? AND p.order_id = ? AND p.on_date >= ? AND p.on_date <= ?
+		AND NOT EXISTS (SELECT 1 FROM performed c WHERE c.tenant_id = p.tenant_id AND c.corrects = p.id AND c.corrects <> '')
+		GROUP BY SUBSTR(p.on_date, 1, 7) ORDER BY month`, string(tenant), orderID, from, to))
+}
+
+// PaymentRow is an order's line in a provider's basis for payment.
+type PaymentRow struct {
+	Order      Order
+	Minutes    int
+	Visits     int
+	Deviations int
+}
+
+// PaymentBasis returns, for every order of the provider with entries in
+// force dated from..to, the order and its performed time, visits and
+// deviations, by order creation.
+func (db *DB) PaymentBasis(ctx context.Context, tenant trygg.TenantID, providerID, from, to string) ([]PaymentRow, error) {
+	cols := strings.ReplaceAll("o."+strings.ReplaceAll(orderCols, ", ", ", o."), "\n\t", " ")
+	return scanRows(func(s interface{ Scan(...any) error }) (PaymentRow, error) {
+		var r PaymentRow
+		var content string
+		var prot int
+		var created, updated int64
+		o := &r.Order
+		if err := s.Scan(&o.ID, &o.CaseID, &o.DecisionID, &o.PersonID, &o.ProviderID, &o.UnitID, &o.Insats, &o.Amount, &o.AmountUnit,
+			&o.ValidFrom, &o.ValidTo, &o.Status, &o.StartDate, &o.ReturnReason, &o.EndedOn, &o.EndReason, &prot, &content, &o.Revision,
+			&created, &updated, &r.Minutes, &r.Visits, &r.Deviations); err != nil {
+			return r, err
+		}
+		o.Protected, o.CreatedAt, o.UpdatedAt = prot == 1, fromMicros(created), fromMicros(updated)
+		return r, json.Unmarshal([]byte(content), &o.Content)
+	})(db.query(ctx, `SELECT `+cols+`, t.minutes, t.visits, t.deviations FROM orders o JOIN (
+		SELECT p.order_id, COALESCE(SUM(p.minutes), 0) AS minutes, SUM(CASE WHEN p.deviation = '' THEN 1 ELSE 0 END) AS visits,
+			SUM(CASE WHEN p.deviation <> '' THEN 1 ELSE 0 END) AS deviations
+		FROM performed p WHERE p.tenant_id = ? AND p.provider_id = ? AND p.on_date >= ? AND p.on_date <= ?
+		AND NOT EXISTS (SELECT 1 FROM performed c WHERE c.tenant_id = p.tenant_id AND c.corrects = p.id AND c.corrects <> '')
+		GROUP BY p.order_id) t ON t.order_id = o.id
+		WHERE o.tenant_id = ? ORDER BY o.created_at, o.id`, string(tenant), providerID, from, to, string(tenant)))
+}
+
+// TaskExists reports whether the case has a task with the marker (its
+// deadline_id), done or not, inside tx.
+func (tx *Tx) TaskExists(ctx context.Context, tenant trygg.TenantID, caseID, marker string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM tasks WHERE tenant_id = ? AND case_id = ? AND deadline_id = ?`,
+		string(tenant), caseID, marker).Scan(&n)
+	return n > 0, err
+}

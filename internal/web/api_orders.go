@@ -1,0 +1,210 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// The orders API: the officer chooses a decision's provider; the
+// provider's staff and systems read their orders (and the feed of their
+// changes), accept or return them, write the plan, report work done (one
+// at a time or in idempotent batches) and report back on the goals.
+
+func (s *Server) handleChooseProvider(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.ChooseProviderInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	d, err := s.svc.ChooseProvider(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, d)
+}
+
+func (s *Server) handleCaseOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	orders, err := s.svc.CaseOrders(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"orders": orders})
+}
+
+func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	orders, err := s.svc.ProviderOrders(r.Context(), a, service.OrdersInput{Status: r.URL.Query().Get("status")})
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"orders": orders})
+}
+
+func (s *Server) handleOrderFeed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	fields := map[string]string{}
+	after := queryInt(r, "after", fields)
+	limit := queryInt(r, "limit", fields)
+	if len(fields) > 0 {
+		return trygg.Invalid("The query is not valid.", fields)
+	}
+	page, err := s.svc.OrderFeed(r.Context(), a, after, int(limit))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, page)
+}
+
+func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	v, err := s.svc.Order(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, v)
+}
+
+func (s *Server) handleAcceptOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.AcceptInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	o, err := s.svc.AcceptOrder(r.Context(), a, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, o)
+}
+
+func (s *Server) handleReturnOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.ReturnInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	o, err := s.svc.ReturnOrder(r.Context(), a, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, o)
+}
+
+func (s *Server) handlePlans(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	plans, err := s.svc.Plans(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"plans": plans})
+}
+
+func (s *Server) handleSavePlan(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.PlanInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.SavePlan(r.Context(), a, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, p)
+}
+
+func (s *Server) handlePerformed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	ps, err := s.svc.PerformedList(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"performed": ps})
+}
+
+func (s *Server) handleReportPerformed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.PerformedInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	p, err := s.svc.ReportPerformed(r.Context(), a, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, p)
+}
+
+func (s *Server) handlePerformedBatch(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.BatchInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	res, err := s.svc.ReportPerformedBatch(r.Context(), a, in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	return encode(w, status, res)
+}
+
+func (s *Server) handleReportFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[service.FollowUpInput](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	f, err := s.svc.ReportFollowUp(r.Context(), a, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, f)
+}
+
+func (s *Server) handlePaymentBasis(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	pb, err := s.svc.PaymentBasis(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, pb)
+}
+
+// handlePaymentBasisCSV answers the basis for payment as CSV (UTF-8 with
+// a byte order mark, formula-safe cells): one row per order, hours with
+// two decimals, and a total.
+func (s *Server) handlePaymentBasisCSV(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	pb, err := s.svc.PaymentBasis(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="ersattningsunderlag-%s.csv"`, pb.Month))
+	return writePaymentCSV(w, pb, apiLang(r))
+}
+
+// hours formats minutes as hours with two decimals, to the nearest
+// hundredth ("12.50"; 10 minutes is "0.17").
+func hours(minutes int) string {
+	h := (minutes*100 + 30) / 60
+	return fmt.Sprintf("%d.%02d", h/100, h%100)
+}
+
+func writePaymentCSV(w io.Writer, pb service.PaymentBasis, lang string) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	t := func(sv, en string) string {
+		if lang == "en" {
+			return en
+		}
+		return sv
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{t("Utförare", "Provider"), t("Månad", "Month"), t("Uppdrag", "Order"), t("Personnummer", "Identity number"),
+		t("Namn", "Name"), t("Insats", "Service"), t("Planerade timmar", "Planned hours"), t("Utförda timmar", "Performed hours"),
+		t("Besök", "Visits"), t("Avvikelser", "Deviations")})
+	for _, row := range pb.Rows {
+		_ = cw.Write(safeCells([]string{pb.Provider.Name, pb.Month, row.OrderID, row.IdentityNumber, row.Name, row.InsatsLabel,
+			hours(row.PlannedMinutes), hours(row.Minutes), fmt.Sprint(row.Visits), fmt.Sprint(row.Deviations)}))
+	}
+	_ = cw.Write(nil)
+	_ = cw.Write(safeCells([]string{pb.Provider.Name, pb.Month, t("Summa", "Total"), "", "", "", "", hours(pb.Minutes), "", ""}))
+	cw.Flush()
+	return cw.Error()
+}

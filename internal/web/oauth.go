@@ -1,0 +1,143 @@
+package web
+
+import (
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// A provider's API clients and the OAuth2 token endpoint (RFC 6749 §4.4,
+// client credentials) that gives them access tokens: sessions that the
+// API takes as "Authorization: Bearer", like any other.
+
+type apiClientRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) handleAPIClients(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	cs, err := s.svc.APIClients(r.Context(), a, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusOK, map[string]any{"clients": cs})
+}
+
+func (s *Server) handleCreateAPIClient(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := decode[apiClientRequest](w, r, s.cfg.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	c, err := s.svc.CreateAPIClient(r.Context(), a, r.PathValue("id"), in.Name)
+	if err != nil {
+		return err
+	}
+	return encode(w, http.StatusCreated, c)
+}
+
+func (s *Server) handleRevokeAPIClient(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	if err := s.svc.RevokeAPIClient(r.Context(), a, r.PathValue("id"), r.PathValue("client")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// tokenResponse is a successful access token response (RFC 6749 §5.1).
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+}
+
+// oauthError is an error response of the token endpoint (RFC 6749 §5.2).
+type oauthError struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+func writeOAuth(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="trygg"`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// handleToken is the token endpoint. The client authenticates with HTTP
+// Basic (client_secret_basic) or with client_id and client_secret in the
+// form (client_secret_post), never both. Unknown clients, wrong secrets
+// and revoked clients all get the same invalid_client.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, code, description string) {
+		writeOAuth(w, status, oauthError{Code: code, Description: description})
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		fail(http.StatusBadRequest, "invalid_request", "The body must be a form (Content-Type: application/x-www-form-urlencoded).")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		fail(http.StatusBadRequest, "invalid_request", "The form could not be read.")
+		return
+	}
+	// Parameters come from the body only (never the URL), each at most
+	// once; an empty one counts as left out (RFC 6749 §3.2).
+	form := r.PostForm
+	for k, v := range form {
+		if len(v) > 1 {
+			fail(http.StatusBadRequest, "invalid_request", "The parameter "+k+" is given more than once.")
+			return
+		}
+	}
+	switch gt := form.Get("grant_type"); gt {
+	case "client_credentials":
+	case "":
+		fail(http.StatusBadRequest, "invalid_request", "grant_type is required.")
+		return
+	default:
+		fail(http.StatusBadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if basic {
+		if form.Get("client_id") != "" || form.Get("client_secret") != "" {
+			fail(http.StatusBadRequest, "invalid_request", "Authenticate the client one way: HTTP Basic or client_id and client_secret in the form, not both.")
+			return
+		}
+		// Basic credentials are form-encoded first (RFC 6749 §2.3.1).
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(id)
+		secret, err2 = url.QueryUnescape(secret)
+		if err1 != nil || err2 != nil {
+			id, secret = "", ""
+		}
+	} else if h := r.Header.Get("Authorization"); h != "" && !strings.HasPrefix(h, "Basic ") {
+		fail(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+		return
+	} else {
+		id, secret = form.Get("client_id"), form.Get("client_secret")
+	}
+	sess, err := s.svc.ClientToken(r.Context(), id, secret)
+	if trygg.ErrorCode(err) == trygg.EUnauthorized {
+		fail(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+		return
+	} else if err != nil {
+		s.writeProblem(w, r, err)
+		return
+	}
+	writeOAuth(w, http.StatusOK, tokenResponse{AccessToken: sess.Token, TokenType: "Bearer", ExpiresIn: int64(s.svc.APITokenLifetime.Seconds())})
+}
+
+// handleTokenMethod answers any method but POST on the token endpoint.
+func (s *Server) handleTokenMethod(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	writeOAuth(w, http.StatusMethodNotAllowed, oauthError{Code: "invalid_request", Description: "The token endpoint takes POST."})
+}

@@ -21,6 +21,11 @@ type casePage struct {
 	Message, Problem string
 	// Decision labels.
 	InsatsNames map[string]string
+	// Orders are the case's orders to providers, with their follow-up;
+	// Timed marks those with time planned or reported, whose months are
+	// worth a table.
+	Orders []service.OrderView
+	Timed  map[string]bool
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may
@@ -37,6 +42,17 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Acto
 		return err
 	}
 	p := casePage{CaseOverview: ov, Message: message, Problem: problem, InsatsNames: map[string]string{}}
+	if p.Orders, err = s.svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	p.Timed = map[string]bool{}
+	for _, o := range p.Orders {
+		for _, m := range o.FollowUp.Months {
+			if m.PlannedMinutes > 0 || m.PerformedMinutes > 0 || m.Visits > 0 || m.Deviations > 0 {
+				p.Timed[o.Order.ID] = true
+			}
+		}
+	}
 	for _, c := range ov.Insatser {
 		p.InsatsNames[c.Code] = c.Label
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,12 @@ type decisionPage struct {
 	// Amount is the amount as the input shows it.
 	Amount string
 	Today  string
+	// Providers is the choice of provider for a final decision that
+	// grants something, when its case type sends orders; ProviderProblem
+	// a refused choice.
+	Providers       service.DecisionProviders
+	ProviderProblem string
+	ProviderSaved   string
 }
 
 func (s *Server) handleDecisionPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
@@ -23,11 +30,22 @@ func (s *Server) handleDecisionPage(w http.ResponseWriter, r *http.Request, a tr
 }
 
 func (s *Server) renderDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, message, problem string) error {
+	return s.renderDecisionWith(w, r, a, v, status, decisionPage{Problem: problem, Message: message})
+}
+
+// renderDecisionWith renders the decision page with p's messages.
+func (s *Server) renderDecisionWith(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, p decisionPage) error {
 	ov, err := s.svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
 	if err != nil {
 		return err
 	}
-	p := decisionPage{DecisionOverview: ov, Problem: problem, Message: message, Amount: strconv.FormatInt(ov.Decision.Amount, 10), Today: todaySweden()}
+	p.DecisionOverview, p.Amount, p.Today = ov, strconv.FormatInt(ov.Decision.Amount, 10), todaySweden()
+	if p.Providers, err = s.svc.DecisionProviders(r.Context(), a, ov.Case.ID, ov.Decision.ID); err != nil {
+		return err
+	}
+	if r.URL.Query().Get("provider") == "1" && p.Providers.Chosen != nil && p.ProviderProblem == "" {
+		p.ProviderSaved = fmt.Sprintf(v.T("decision.provider.saved"), p.Providers.Chosen.Name)
+	}
 	v.Title = ov.InsatsName
 	v.Data = p
 	return s.render(w, status, "decision", *v)
@@ -130,5 +148,28 @@ func (s *Server) handleExecutionForm(w http.ResponseWriter, r *http.Request, a t
 		return s.renderDecision(w, r, a, v, status, "", problem)
 	}
 	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/decisions/"+r.PathValue("decision")+"#execution", http.StatusSeeOther)
+	return nil
+}
+
+// handleProviderChoice records the provider chosen to carry out a final
+// decision; a refused choice is shown next to the field.
+func (s *Server) handleProviderChoice(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	caseID, id := r.PathValue("id"), r.PathValue("decision")
+	_, err := s.svc.ChooseProvider(r.Context(), a, caseID, id, service.ChooseProviderInput{ProviderID: r.PostForm.Get("provider_id")})
+	if err != nil {
+		status, prob, err := problemOf(v.Lang, err)
+		if err != nil {
+			return err
+		}
+		msg := prob.Message
+		if m := prob.Fields["provider_id"]; m != "" && m != msg {
+			msg += " " + m
+		}
+		return s.renderDecisionWith(w, r, a, v, status, decisionPage{ProviderProblem: msg})
+	}
+	http.Redirect(w, r, "/cases/"+caseID+"/decisions/"+id+"?provider=1#provider", http.StatusSeeOther)
 	return nil
 }

@@ -114,11 +114,15 @@ func (s *Server) page(fn handlerFunc) http.HandlerFunc {
 	}
 }
 
-// handleHome sends case officers and team leads to their inbox, and
-// shows others their roles and where to go.
+// handleHome sends case officers and team leads to their inbox, provider
+// staff to their orders, and shows others their roles and where to go.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
 	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
 		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+		return nil
+	}
+	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
+		http.Redirect(w, r, "/provider/orders", http.StatusSeeOther)
 		return nil
 	}
 	return s.handleMePage(w, r, a, v)

@@ -26,6 +26,9 @@ func navFor(a trygg.Actor, hasReports bool) []navItem {
 	if hasReports {
 		out = append(out, navItem{"/reports", "nav.reports"})
 	}
+	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
+		out = append(out, navItem{"/provider/orders", "nav.provider.orders"}, navItem{"/provider/report", "nav.provider.report"})
+	}
 	if a.HasRole(trygg.RoleProcessDesigner) {
 		out = append(out, navItem{"/designer", "nav.designer"})
 	}
@@ -95,6 +98,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return strconv.FormatInt(n, 10)
 	},
+	// duration writes minutes as hours and minutes ("12 h 30 min").
+	"duration": formatMinutes,
+	// orderStatus says where an order stands, in plain words.
+	"orderStatus": orderStatus,
 	// add adds whole numbers (row numbers from 1).
 	"add": func(a, b int) int { return a + b },
 	// list makes a list of strings.

@@ -1,0 +1,1096 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// The provider staff's pages: their orders (accept or return new ones),
+// one order with its implementation plan, the month's reports and the
+// report back on its goals, and the phone pages for reporting a visit or
+// a whole shift. Every page is for a provider's staff only; an order of
+// another provider is not found.
+
+// providerOnly refuses everyone but a provider's staff.
+func providerOnly(a trygg.Actor) error {
+	if a.ProviderID == "" || !a.HasRole(trygg.RoleProvider) {
+		return trygg.Errorf(trygg.EForbidden, "You do not have permission to do this.")
+	}
+	return nil
+}
+
+// formProblem is a refused form: the message for the whole form and one
+// per field, in the user's language.
+type formProblem struct {
+	Message string
+	Fields  map[string]string
+}
+
+// problemOf turns a service error a user can fix into the status and the
+// problem to show on the form; other errors are returned.
+func problemOf(lang string, err error) (int, formProblem, error) {
+	code := trygg.ErrorCode(err)
+	switch code {
+	case trygg.EInvalid, trygg.EConflict, trygg.EForbidden:
+	default:
+		return 0, formProblem{}, err
+	}
+	p := formProblem{Message: messageIn(lang, trygg.ErrorMessage(err)), Fields: map[string]string{}}
+	var te *trygg.Error
+	if errors.As(err, &te) {
+		for k, m := range te.Fields {
+			p.Fields[k] = messageIn(lang, m)
+		}
+	}
+	return statusOf[code], p, nil
+}
+
+// under returns the fields of p under prefix ("entries.0."), the prefix
+// cut off.
+func (p formProblem) under(prefix string) map[string]string {
+	out := map[string]string{}
+	for k, m := range p.Fields {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = m
+		}
+	}
+	return out
+}
+
+// newFormKey is a fresh key for a batch of reports, written into the
+// form when it is shown: the same form sent twice is saved once.
+func newFormKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "web-" + hex.EncodeToString(b)
+}
+
+// monthOf returns the month ("2026-03") of a date.
+func monthOf(date string) string {
+	if len(date) >= 7 {
+		return date[:7]
+	}
+	return date
+}
+
+// shiftMonth returns the month n months from m ("2026-03").
+func shiftMonth(m string, n int) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.AddDate(0, n, 0).Format("2006-01")
+}
+
+// paymentCSV is the address of the provider's basis for payment for a month.
+func paymentCSV(providerID, month string) string {
+	return "/api/v1/providers/" + url.PathEscape(providerID) + "/payment-basis/csv?month=" + url.QueryEscape(month)
+}
+
+// endReasons are the service's reasons for ending an order, by message key.
+var endReasons = map[string]string{
+	"The citizen chose another provider.":         "order.end.chose",
+	"A new decision no longer grants the insats.": "order.end.refused",
+	"The case was closed.":                        "order.end.closed",
+}
+
+// endReason returns an order's end reason in the user's language.
+func endReason(t func(string) string, reason string) string {
+	if k, ok := endReasons[reason]; ok {
+		return t(k)
+	}
+	return reason
+}
+
+// orderItem is an order in a list, with its words in the user's language.
+type orderItem struct {
+	store.Order
+	Insats string
+	Needs  []activityOption
+}
+
+// activityOption is an activity code to tick.
+type activityOption struct {
+	Code, Label string
+	Checked     bool
+}
+
+// orderItems dresses orders for a list: in Swedish with the words the
+// order carries, in another language with the case type's.
+func (s *Server) orderItems(ctx context.Context, a trygg.Actor, lang string, orders []store.Order) ([]orderItem, error) {
+	out := make([]orderItem, 0, len(orders))
+	for _, o := range orders {
+		it := orderItem{Order: o, Insats: o.Content.InsatsLabel}
+		var terms *service.OrderTerms
+		if lang != "sv" {
+			t, err := s.svc.OrderTerms(ctx, a, o.ID, lang)
+			if err != nil {
+				return nil, err
+			}
+			terms, it.Insats = &t, t.InsatsLabel
+		}
+		for _, n := range o.Content.Needs {
+			label := n.Label
+			if terms != nil {
+				label = terms.Label(n.Code)
+			}
+			it.Needs = append(it.Needs, activityOption{Code: n.Code, Label: label})
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// activityOptions are the activities offered when reporting on an order:
+// the order's needs first, then the plan's other activities, then codes
+// already ticked; checked marks the ticked ones.
+func activityOptions(o store.Order, plan *store.Plan, terms service.OrderTerms, checked []string) []activityOption {
+	var out []activityOption
+	seen := map[string]bool{}
+	add := func(code string) {
+		if code == "" || seen[code] {
+			return
+		}
+		seen[code] = true
+		out = append(out, activityOption{Code: code, Label: terms.Label(code), Checked: slices.Contains(checked, code)})
+	}
+	for _, n := range o.Content.Needs {
+		add(n.Code)
+	}
+	if plan != nil {
+		for _, it := range plan.Content.Items {
+			add(it.Code)
+		}
+	}
+	for _, c := range checked {
+		add(c)
+	}
+	return out
+}
+
+// ---- My orders ----
+
+// providerOrdersPage is the provider's list of orders.
+type providerOrdersPage struct {
+	// Show is "" for the current orders (New and Active), else "ended"
+	// or "returned" (Done).
+	Show         string
+	New, Active  []orderItem
+	Done         []orderItem
+	Today, Month string
+	CSV          string
+	Message      string
+	// Failed is the order whose form on the list was refused, Form which
+	// form ("accept" or "return"), with the problem and what was posted.
+	Failed, Form string
+	Problem      formProblem
+	Values       url.Values
+}
+
+func (s *Server) handleProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderProviderOrders(w, r, a, v, http.StatusOK, providerOrdersPage{})
+}
+
+func (s *Server) renderProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, p providerOrdersPage) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	q := r.URL.Query()
+	p.Today = s.svc.Today()
+	p.Month = monthOf(p.Today)
+	p.CSV = paymentCSV(a.ProviderID, p.Month)
+	if sh := q.Get("status"); sh == store.OrderEnded || sh == store.OrderReturned {
+		p.Show = sh
+	}
+	orders, err := s.svc.ProviderOrders(ctx, a, service.OrdersInput{Status: p.Show})
+	if err != nil {
+		return err
+	}
+	items, err := s.orderItems(ctx, a, v.Lang, orders)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		switch {
+		case p.Show != "":
+			p.Done = append(p.Done, it)
+		case it.Status == store.OrderSent:
+			p.New = append(p.New, it)
+		default:
+			p.Active = append(p.Active, it)
+		}
+	}
+	if id := q.Get("accepted"); id != "" && p.Message == "" {
+		for _, it := range p.Active {
+			if it.ID == id {
+				p.Message = fmt.Sprintf(v.T("provider.accepted"), it.Content.Person.Name, it.Insats, it.StartDate)
+			}
+		}
+	}
+	if q.Get("returned") != "" && p.Message == "" {
+		p.Message = v.T("provider.returned")
+	}
+	v.Title = v.T("provider.orders.title")
+	v.Data = p
+	return s.render(w, status, "provider_orders", *v)
+}
+
+// handleProviderAccept accepts an order from a start date.
+func (s *Server) handleProviderAccept(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	_, err := s.svc.AcceptOrder(r.Context(), a, id, service.AcceptInput{StartDate: strings.TrimSpace(r.PostForm.Get("start_date"))})
+	if err != nil {
+		return s.refusedOnOrder(w, r, a, v, id, "accept", err)
+	}
+	if r.PostForm.Get("from") == "list" {
+		http.Redirect(w, r, "/provider/orders?accepted="+url.QueryEscape(id), http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=accepted", http.StatusSeeOther)
+	return nil
+}
+
+// handleProviderReturn returns a new order with a reason.
+func (s *Server) handleProviderReturn(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if _, err := s.svc.ReturnOrder(r.Context(), a, id, service.ReturnInput{Reason: r.PostForm.Get("reason")}); err != nil {
+		return s.refusedOnOrder(w, r, a, v, id, "return", err)
+	}
+	if r.PostForm.Get("from") == "list" {
+		http.Redirect(w, r, "/provider/orders?returned=1", http.StatusSeeOther)
+		return nil
+	}
+	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=returned", http.StatusSeeOther)
+	return nil
+}
+
+// refusedOnOrder shows a refused accept or return form again, on the
+// list or the order's page it was sent from, with the messages.
+func (s *Server) refusedOnOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, id, form string, err error) error {
+	status, prob, err := problemOf(v.Lang, err)
+	if err != nil {
+		return err
+	}
+	if r.PostForm.Get("from") == "list" {
+		return s.renderProviderOrders(w, r, a, v, status, providerOrdersPage{Failed: id, Form: form, Problem: prob, Values: r.PostForm})
+	}
+	return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: form, Problem: prob, Values: r.PostForm})
+}
+
+// ---- One order ----
+
+// providerOrderPage is one order as its provider sees it.
+type providerOrderPage struct {
+	service.OrderView
+	Terms      service.OrderTerms
+	Insats     string
+	Needs      []activityOption
+	Today      string
+	Month      string
+	Prev, Next string
+	CSV        string
+	Performed  []performedRow
+	Message    string
+	Workable   bool
+	PlanForm   planForm
+	Report     []followUpGoal
+	FollowNote string
+	Qualifiers []string
+	Statuses   []string
+	Deviations []string
+	Parts      []string
+	// Form is the refused form (accept, return, plan, followup,
+	// correct), with the problem and what was posted.
+	Form    string
+	Problem formProblem
+	Values  url.Values
+}
+
+// performedRow is a report in the month's list, with its correction form.
+type performedRow struct {
+	store.Performed
+	Activities []activityOption
+	// The correction form's values and messages.
+	On, Start, End, Minutes, Deviation, Note string
+	Errors                                   map[string]string
+	Open                                     bool
+}
+
+// planForm is the implementation plan's editor.
+type planForm struct {
+	Goals                            []planGoal
+	Participation, ParticipationNote string
+}
+
+// planGoal is a goal of the order with its activities.
+type planGoal struct {
+	Index int
+	store.OrderGoal
+	Rows []planRow
+}
+
+// planRow is one activity of the plan: items.N.* in the form.
+type planRow struct {
+	N                         int
+	Code, Activity, When, Who string
+	Errors                    map[string]string
+	Focus                     bool
+}
+
+// followUpGoal is a goal in the report back form.
+type followUpGoal struct {
+	Index int
+	service.GoalView
+	Status, Qualifier, Comment string
+	Errors                     map[string]string
+}
+
+var (
+	goalStatusValues    = []string{"achieved", "partly", "not_achieved"}
+	qualifierValues     = []string{"0", "1", "2", "3", "4", "8", "9"}
+	deviationValues     = []string{"not_home", "declined", "other"}
+	participationValues = []string{"took_part", "partly", "declined", "unable"}
+)
+
+func (s *Server) handleProviderOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderProviderOrder(w, r, a, v, http.StatusOK, providerOrderPage{})
+}
+
+// renderProviderOrder shows the order; p may carry a refused form.
+func (s *Server) renderProviderOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, p providerOrderPage) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	id := r.PathValue("id")
+	ov, err := s.svc.Order(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	terms, err := s.svc.OrderTerms(ctx, a, id, v.Lang)
+	if err != nil {
+		return err
+	}
+	o := ov.Order
+	p.OrderView, p.Terms, p.Insats = ov, terms, terms.InsatsLabel
+	p.Qualifiers, p.Statuses, p.Deviations, p.Parts = qualifierValues, goalStatusValues, deviationValues, participationValues
+	p.Today = s.svc.Today()
+	for _, n := range o.Content.Needs {
+		p.Needs = append(p.Needs, activityOption{Code: n.Code, Label: terms.Label(n.Code)})
+	}
+	p.Workable = o.Status == store.OrderAccepted
+	if done := r.URL.Query().Get("done"); p.Message == "" && slices.Contains([]string{"accepted", "returned", "plan", "followup", "corrected"}, done) {
+		p.Message = v.T("provider.done." + done)
+	}
+	if o.Status == store.OrderAccepted || o.Status == store.OrderEnded {
+		p.Month = r.URL.Query().Get("month")
+		if r.Method == http.MethodPost && p.Values != nil && p.Values.Get("month") != "" {
+			p.Month = p.Values.Get("month")
+		}
+		if _, err := time.Parse("2006-01", p.Month); err != nil {
+			p.Month = monthOf(p.Today)
+			if o.EndedOn != "" && o.EndedOn < p.Today {
+				p.Month = monthOf(o.EndedOn)
+			}
+		}
+		p.Prev, p.Next = shiftMonth(p.Month, -1), shiftMonth(p.Month, 1)
+		if p.Next > monthOf(p.Today) {
+			p.Next = ""
+		}
+		p.CSV = paymentCSV(o.ProviderID, p.Month)
+		entries, err := s.svc.PerformedList(ctx, a, id, p.Month)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			row := performedRow{Performed: e, On: e.On, Start: e.Start, End: e.End, Deviation: e.Deviation, Note: e.Note}
+			if e.Start == "" && e.Minutes > 0 {
+				row.Minutes = strconv.Itoa(e.Minutes)
+			}
+			checked := e.Activities
+			if p.Form == "correct" && p.Values.Get("corrects") == e.ID {
+				pv := p.Values
+				row.On, row.Start, row.End, row.Minutes = pv.Get("on"), pv.Get("start"), pv.Get("end"), pv.Get("minutes")
+				row.Deviation, row.Note, checked = pv.Get("deviation"), pv.Get("note"), pv["activities"]
+				row.Errors, row.Open = p.Problem.Fields, true
+			}
+			row.Activities = activityOptions(o, ov.Plan, terms, checked)
+			p.Performed = append(p.Performed, row)
+		}
+		// Newest first.
+		sort.SliceStable(p.Performed, func(i, j int) bool {
+			x, y := p.Performed[i], p.Performed[j]
+			if x.On != y.On {
+				return x.On > y.On
+			}
+			return x.Start > y.Start
+		})
+	}
+	if p.Form == "plan" {
+		p.PlanForm = planFromPost(o, p.Values, -1)
+		attachPlanErrors(&p.PlanForm, p.Problem)
+	} else if p.PlanForm.Goals == nil {
+		p.PlanForm = planFromStored(o, ov.Plan)
+	}
+	p.Report = followUpFrom(ov.FollowUp.Goals, p)
+	if p.Form == "followup" {
+		p.FollowNote = p.Values.Get("note")
+	}
+	v.Title = o.Content.Person.Name + " – " + p.Insats
+	v.Data = p
+	return s.render(w, status, "provider_order", *v)
+}
+
+// planFromStored is the plan editor filled from the newest plan, or with
+// one empty activity per goal (coded as its need).
+func planFromStored(o store.Order, plan *store.Plan) planForm {
+	f := planForm{}
+	if plan != nil {
+		f.Participation, f.ParticipationNote = plan.Content.Participation, plan.Content.ParticipationNote
+	}
+	n := 0
+	for i, g := range o.Content.Goals {
+		pg := planGoal{Index: i, OrderGoal: g}
+		if plan != nil {
+			for _, it := range plan.Content.Items {
+				if it.Goal == i {
+					pg.Rows = append(pg.Rows, planRow{N: n, Code: it.Code, Activity: it.Activity, When: it.When, Who: it.Who})
+					n++
+				}
+			}
+		}
+		if len(pg.Rows) == 0 {
+			pg.Rows = append(pg.Rows, planRow{N: n, Code: g.Need})
+			n++
+		}
+		f.Goals = append(f.Goals, pg)
+	}
+	return f
+}
+
+// planFromPost is the plan editor as posted (items.N.goal, .code,
+// .activity, .when, .who), with an empty activity added to goal add
+// (when it is one).
+func planFromPost(o store.Order, form url.Values, add int) planForm {
+	f := planForm{Participation: form.Get("participation"), ParticipationNote: form.Get("participation_note")}
+	for i, g := range o.Content.Goals {
+		f.Goals = append(f.Goals, planGoal{Index: i, OrderGoal: g})
+	}
+	var ns []int
+	for k := range form {
+		if rest, ok := strings.CutPrefix(k, "items."); ok {
+			if num, ok := strings.CutSuffix(rest, ".goal"); ok {
+				if n, err := strconv.Atoi(num); err == nil && n >= 0 && n < 1000 {
+					ns = append(ns, n)
+				}
+			}
+		}
+	}
+	slices.Sort(ns)
+	for _, n := range ns {
+		key := func(f string) string { return form.Get(fmt.Sprintf("items.%d.%s", n, f)) }
+		g, err := strconv.Atoi(key("goal"))
+		if err != nil || g < 0 || g >= len(f.Goals) {
+			continue
+		}
+		f.Goals[g].Rows = append(f.Goals[g].Rows, planRow{Code: key("code"), Activity: key("activity"), When: key("when"), Who: key("who")})
+	}
+	for i := range f.Goals {
+		if i == add || len(f.Goals[i].Rows) == 0 {
+			f.Goals[i].Rows = append(f.Goals[i].Rows, planRow{Code: f.Goals[i].Need, Focus: i == add})
+		}
+	}
+	n := 0
+	for i := range f.Goals {
+		for j := range f.Goals[i].Rows {
+			f.Goals[i].Rows[j].N = n
+			n++
+		}
+	}
+	return f
+}
+
+// planItems are the activities of the editor to save (empty rows left
+// out), with where each came from: goal and row.
+func planItems(f planForm) ([]store.PlanItem, [][2]int) {
+	var items []store.PlanItem
+	var from [][2]int
+	for gi, g := range f.Goals {
+		for ri, row := range g.Rows {
+			if strings.TrimSpace(row.Activity) == "" && strings.TrimSpace(row.When) == "" && strings.TrimSpace(row.Who) == "" {
+				continue
+			}
+			items = append(items, store.PlanItem{Goal: g.Index, Code: row.Code, Activity: row.Activity, When: row.When, Who: row.Who})
+			from = append(from, [2]int{gi, ri})
+		}
+	}
+	return items, from
+}
+
+// attachPlanErrors puts the service's messages on the plan's rows: the
+// saved items are numbered as planItems numbers them.
+func attachPlanErrors(f *planForm, p formProblem) {
+	_, from := planItems(*f)
+	for i, at := range from {
+		errs := p.under(fmt.Sprintf("items.%d.", i))
+		if len(errs) > 0 {
+			f.Goals[at[0]].Rows[at[1]].Errors = errs
+		}
+	}
+}
+
+// followUpFrom is the report back form: as posted when it was refused,
+// else as last reported.
+func followUpFrom(goals []service.GoalView, p providerOrderPage) []followUpGoal {
+	var out []followUpGoal
+	for i, g := range goals {
+		fg := followUpGoal{Index: i, GoalView: g, Status: g.Status, Comment: g.Comment}
+		if g.QualifierNow != nil {
+			fg.Qualifier = strconv.Itoa(*g.QualifierNow)
+		}
+		if p.Form == "followup" {
+			pre := fmt.Sprintf("goals.%d.", i)
+			fg.Status, fg.Qualifier, fg.Comment = p.Values.Get(pre+"status"), p.Values.Get(pre+"qualifier"), p.Values.Get(pre+"comment")
+			fg.Errors = p.Problem.under(pre)
+		}
+		out = append(out, fg)
+	}
+	return out
+}
+
+// handleProviderPlan saves a new version of the order's plan, or (with
+// "add") shows the editor again with one more activity for a goal.
+func (s *Server) handleProviderPlan(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	ov, err := s.svc.Order(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	if add := r.PostForm.Get("add"); add != "" {
+		g, err := strconv.Atoi(add)
+		if err != nil {
+			g = -1
+		}
+		return s.renderProviderOrder(w, r, a, v, http.StatusOK, providerOrderPage{PlanForm: planFromPost(ov.Order, r.PostForm, g)})
+	}
+	f := planFromPost(ov.Order, r.PostForm, -1)
+	items, _ := planItems(f)
+	_, err = s.svc.SavePlan(r.Context(), a, id, service.PlanInput{Items: items, Participation: f.Participation, ParticipationNote: f.ParticipationNote})
+	if err != nil {
+		status, prob, err := problemOf(v.Lang, err)
+		if err != nil {
+			return err
+		}
+		return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: "plan", Problem: prob, Values: r.PostForm})
+	}
+	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=plan#plan", http.StatusSeeOther)
+	return nil
+}
+
+// handleProviderFollowUp records the report back on the order's goals.
+func (s *Server) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	ov, err := s.svc.Order(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	in := service.FollowUpInput{Note: r.PostForm.Get("note"), Goals: []store.GoalStatus{}}
+	for i := range ov.Order.Content.Goals {
+		pre := fmt.Sprintf("goals.%d.", i)
+		q, err := strconv.Atoi(r.PostForm.Get(pre + "qualifier"))
+		if err != nil {
+			q = -1 // none chosen: the service says which values it takes
+		}
+		in.Goals = append(in.Goals, store.GoalStatus{Goal: i, Status: r.PostForm.Get(pre + "status"), Qualifier: q, Comment: r.PostForm.Get(pre + "comment")})
+	}
+	if _, err := s.svc.ReportFollowUp(r.Context(), a, id, in); err != nil {
+		status, prob, err := problemOf(v.Lang, err)
+		if err != nil {
+			return err
+		}
+		return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: "followup", Problem: prob, Values: r.PostForm})
+	}
+	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=followup#followup", http.StatusSeeOther)
+	return nil
+}
+
+// handleProviderCorrect records a correction of a report: a new entry
+// that replaces the old.
+func (s *Server) handleProviderCorrect(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	in, bad := performedFromForm(v, r.PostForm, "")
+	in.Corrects = r.PostForm.Get("corrects")
+	var err error
+	if len(bad) > 0 {
+		err = trygg.Invalid("The report is not valid; nothing was saved.", nil)
+	} else {
+		_, err = s.svc.ReportPerformed(r.Context(), a, id, in)
+	}
+	if err != nil {
+		status, prob, err := problemOf(v.Lang, err)
+		if err != nil {
+			return err
+		}
+		for k, m := range bad {
+			prob.Fields[k] = m
+		}
+		return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: "correct", Problem: prob, Values: r.PostForm})
+	}
+	month := monthOf(in.On)
+	if _, err := time.Parse("2006-01", r.PostForm.Get("month")); err == nil {
+		month = r.PostForm.Get("month")
+	}
+	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=corrected&month="+url.QueryEscape(month)+"#performed", http.StatusSeeOther)
+	return nil
+}
+
+// performedFromForm reads a report of work from a form; prefix is put
+// before each field's name ("rows.3."). Minutes that are no whole number
+// are refused here, with a message per field. A deviation with no time
+// spent carries no activities: nothing was done.
+func performedFromForm(v *view, form url.Values, prefix string) (service.PerformedInput, map[string]string) {
+	get := func(f string) string { return strings.TrimSpace(form.Get(prefix + f)) }
+	in := service.PerformedInput{On: get("on"), Start: get("start"), End: get("end"), Deviation: get("deviation"), Note: get("note")}
+	bad := map[string]string{}
+	if m := get("minutes"); m != "" {
+		n, err := strconv.Atoi(m)
+		if err != nil {
+			bad["minutes"] = v.T("provider.badminutes")
+		}
+		in.Minutes = n
+	}
+	for _, c := range form[prefix+"activities"] {
+		if c = strings.TrimSpace(c); c != "" {
+			in.Activities = append(in.Activities, c)
+		}
+	}
+	if in.Deviation != "" && in.Minutes == 0 && in.Start == "" && in.End == "" {
+		in.Activities = nil
+	}
+	return in, bad
+}
+
+// ---- Reporting on a phone ----
+
+// reportPage is the phone page's first step: whom the visit was with.
+type reportPage struct {
+	Orders  []orderItem
+	Message string
+	Today   string
+}
+
+// startedOrders returns the provider's accepted orders that have started
+// by the day (and whose decision still runs).
+func (s *Server) startedOrders(ctx context.Context, a trygg.Actor, lang, day string) ([]orderItem, error) {
+	orders, err := s.svc.ProviderOrders(ctx, a, service.OrdersInput{Status: store.OrderAccepted})
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Order
+	for _, o := range orders {
+		if o.StartDate <= day && (o.ValidTo == "" || o.ValidTo >= day) {
+			out = append(out, o)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y store.Order) int {
+		return strings.Compare(x.Content.Person.Name+x.Content.InsatsLabel, y.Content.Person.Name+y.Content.InsatsLabel)
+	})
+	return s.orderItems(ctx, a, lang, out)
+}
+
+func (s *Server) handleProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderProviderReport(w, r, a, v, "")
+}
+
+func (s *Server) renderProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, message string) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	p := reportPage{Message: message, Today: s.svc.Today()}
+	var err error
+	if p.Orders, err = s.startedOrders(r.Context(), a, v.Lang, p.Today); err != nil {
+		return err
+	}
+	v.Title = v.T("provider.report.title")
+	v.Data = p
+	return s.render(w, http.StatusOK, "provider_report", *v)
+}
+
+// visitPage is the phone form for one visit.
+type visitPage struct {
+	service.OrderView
+	Insats     string
+	Activities []activityOption
+	Durations  []string
+	Deviations []string
+	Key, Today string
+	// The form's values.
+	On, Minutes, Start, End, Deviation, Note string
+	Problem                                  formProblem
+}
+
+func (s *Server) handleProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderProviderVisit(w, r, a, v, http.StatusOK, nil, formProblem{})
+}
+
+// renderProviderVisit shows the visit form, empty (today, the order's
+// needs ticked) or as posted with its messages.
+func (s *Server) renderProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, form url.Values, prob formProblem) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	ov, err := s.svc.Order(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	if ov.Order.Status != store.OrderAccepted {
+		return trygg.Errorf(trygg.EConflict, "Accept the order before reporting on it.")
+	}
+	terms, err := s.svc.OrderTerms(r.Context(), a, id, v.Lang)
+	if err != nil {
+		return err
+	}
+	p := visitPage{OrderView: ov, Insats: terms.InsatsLabel, Durations: []string{"15", "30", "45", "60"}, Deviations: deviationValues,
+		Today: s.svc.Today(), Problem: prob}
+	var checked []string
+	if form == nil {
+		p.Key, p.On = newFormKey(), p.Today
+		for _, n := range ov.Order.Content.Needs {
+			checked = append(checked, n.Code)
+		}
+	} else {
+		p.Key, p.On, p.Minutes, p.Start, p.End = form.Get("key"), form.Get("on"), form.Get("minutes"), form.Get("start"), form.Get("end")
+		p.Deviation, p.Note, checked = form.Get("deviation"), form.Get("note"), form["activities"]
+	}
+	p.Activities = activityOptions(ov.Order, ov.Plan, terms, checked)
+	v.Title = v.T("provider.visit.title")
+	v.Data = p
+	return s.render(w, status, "provider_visit", *v)
+}
+
+// handleProviderVisitSave saves a visit as a batch of one under the key
+// the form was shown with: sent twice, it is saved once.
+func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	in, bad := performedFromForm(v, r.PostForm, "")
+	in.OrderID = id
+	if len(bad) > 0 {
+		return s.renderProviderVisit(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm,
+			formProblem{Message: messageIn(v.Lang, "The report is not valid; nothing was saved."), Fields: bad})
+	}
+	res, err := s.svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: []service.PerformedInput{in}})
+	if err != nil {
+		status, prob, err := problemOf(v.Lang, err)
+		if err != nil {
+			return err
+		}
+		entry := prob.under("entries.0.")
+		if m := entry["order_id"]; m != "" {
+			prob.Message = m
+		}
+		if m := prob.Fields["key"]; m != "" {
+			prob.Message = m
+		}
+		prob.Fields = entry
+		return s.renderProviderVisit(w, r, a, v, status, r.PostForm, prob)
+	}
+	msg := v.T("provider.report.again")
+	if !res.Replayed {
+		ov, err := s.svc.Order(r.Context(), a, id)
+		if err != nil {
+			return err
+		}
+		msg = fmt.Sprintf(v.T("provider.report.saved"), ov.Order.Content.Person.Name, in.On, visitSummary(v, in))
+	}
+	return s.renderProviderReport(w, r, a, v, msg)
+}
+
+// visitSummary says what a report was: its time, or its deviation.
+func visitSummary(v *view, in service.PerformedInput) string {
+	var parts []string
+	switch {
+	case in.Start != "":
+		parts = append(parts, in.Start+"–"+in.End)
+	case in.Minutes > 0:
+		parts = append(parts, formatMinutes(in.Minutes))
+	}
+	if in.Deviation != "" {
+		parts = append(parts, v.T("deviation."+in.Deviation))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formatMinutes writes minutes as hours and minutes ("12 h 30 min").
+func formatMinutes(m int) string {
+	if m < 0 {
+		return "−" + formatMinutes(-m)
+	}
+	h, mm := m/60, m%60
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%d min", mm)
+	case mm == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, mm)
+}
+
+// ---- A whole shift ----
+
+// shiftPage reports a shift: a row per order started by the day.
+type shiftPage struct {
+	Key, On, Today string
+	Rows           []shiftRow
+	Deviations     []string
+	Message        string
+	Problem        formProblem
+}
+
+// shiftRow is an order's row: rows.N.* in the form.
+type shiftRow struct {
+	N int
+	orderItem
+	Minutes, Deviation, Note string
+	Activities               []activityOption
+	Errors                   map[string]string
+}
+
+func (s *Server) handleProviderShift(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, formProblem{}, "")
+}
+
+// renderProviderShift shows the shift form: empty with a new key, or as
+// posted with the messages on their rows.
+func (s *Server) renderProviderShift(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, form url.Values, prob formProblem, message string) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	p := shiftPage{Today: s.svc.Today(), Deviations: deviationValues, Problem: prob, Message: message}
+	p.Key, p.On = newFormKey(), p.Today
+	if form != nil {
+		p.Key, p.On = form.Get("key"), form.Get("on")
+	}
+	day := p.On
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		day = p.Today
+	}
+	items, err := s.startedOrders(r.Context(), a, v.Lang, day)
+	if err != nil {
+		return err
+	}
+	posted := shiftPosted(form)
+	for i, it := range items {
+		row := shiftRow{N: i, orderItem: it}
+		var checked []string
+		if pr, ok := posted[it.ID]; ok {
+			row.Minutes, row.Deviation, row.Note, checked = pr.Get("minutes"), pr.Get("deviation"), pr.Get("note"), pr["activities"]
+			row.Errors = prob.under(fmt.Sprintf("rows.%s.", it.ID))
+		} else {
+			for _, n := range it.Needs {
+				checked = append(checked, n.Code)
+			}
+		}
+		for _, n := range it.Needs {
+			row.Activities = append(row.Activities, activityOption{Code: n.Code, Label: n.Label, Checked: slices.Contains(checked, n.Code)})
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	v.Title = v.T("provider.shift.title")
+	v.Data = p
+	return s.render(w, status, "provider_shift", *v)
+}
+
+// shiftPosted returns the posted rows by order: rows.N.order names the
+// order of row N; its other fields lose the "rows.N." prefix.
+func shiftPosted(form url.Values) map[string]url.Values {
+	out := map[string]url.Values{}
+	for k, vals := range form {
+		rest, ok := strings.CutPrefix(k, "rows.")
+		if !ok {
+			continue
+		}
+		n, field, ok := strings.Cut(rest, ".")
+		if !ok || field != "order" || len(vals) == 0 {
+			continue
+		}
+		row := url.Values{}
+		for k2, v2 := range form {
+			if f, ok := strings.CutPrefix(k2, "rows."+n+"."); ok {
+				row[f] = v2
+			}
+		}
+		out[vals[0]] = row
+	}
+	return out
+}
+
+// handleProviderShiftSave sends the shift's filled-in rows as one batch
+// under the key the form was shown with: the same form sent twice is
+// counted once.
+func (s *Server) handleProviderShiftSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := providerOnly(a); err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	on := strings.TrimSpace(r.PostForm.Get("on"))
+	posted := shiftPosted(r.PostForm)
+	var ids []string
+	for id := range posted {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var entries []service.PerformedInput
+	var rowOf []string
+	prob := formProblem{Fields: map[string]string{}}
+	for _, id := range ids {
+		row := posted[id]
+		if strings.TrimSpace(row.Get("minutes")) == "" && row.Get("deviation") == "" {
+			continue // not visited on this shift
+		}
+		in, bad := performedFromForm(v, row, "")
+		in.OrderID, in.On = id, on
+		for k, m := range bad {
+			prob.Fields["rows."+id+"."+k] = m
+		}
+		entries = append(entries, in)
+		rowOf = append(rowOf, id)
+	}
+	switch {
+	case len(prob.Fields) > 0:
+		prob.Message = messageIn(v.Lang, "The report is not valid; nothing was saved.")
+		return s.renderProviderShift(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm, prob, "")
+	case len(entries) == 0:
+		prob.Message = v.T("provider.shift.empty")
+		return s.renderProviderShift(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm, prob, "")
+	}
+	res, err := s.svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: entries})
+	if err != nil {
+		status, sp, err := problemOf(v.Lang, err)
+		if err != nil {
+			return err
+		}
+		prob.Message = sp.Message
+		dates := map[string]string{} // the date's message by row
+		for k, m := range sp.Fields {
+			rest, ok := strings.CutPrefix(k, "entries.")
+			if !ok {
+				prob.Message += " " + m
+				continue
+			}
+			n, field, _ := strings.Cut(rest, ".")
+			i, err := strconv.Atoi(n)
+			if err != nil || i < 0 || i >= len(rowOf) {
+				continue
+			}
+			if field == "on" {
+				dates[rowOf[i]] = m
+			}
+			prob.Fields["rows."+rowOf[i]+"."+field] = m
+		}
+		// The same message on every row is about the shift's date: shown
+		// once, next to it.
+		if len(dates) == len(rowOf) {
+			same := ""
+			for _, m := range dates {
+				same = m
+			}
+			all := true
+			for _, m := range dates {
+				all = all && m == same
+			}
+			if all {
+				prob.Fields["on"] = same
+				for id := range dates {
+					delete(prob.Fields, "rows."+id+".on")
+				}
+			}
+		}
+		return s.renderProviderShift(w, r, a, v, status, r.PostForm, prob, "")
+	}
+	var msg string
+	if res.Replayed {
+		msg = v.T("provider.shift.again")
+	} else {
+		visits, devs := 0, 0
+		for _, e := range entries {
+			if e.Deviation != "" {
+				devs++
+			} else {
+				visits++
+			}
+		}
+		msg = fmt.Sprintf(v.T("provider.shift.saved"), len(entries), on, visits, devs)
+	}
+	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, formProblem{}, msg)
+}
+
+// orderStatus says where an order stands, in plain words: sent (when),
+// received from (the start), returned (why), ended (when, why).
+func orderStatus(t func(string) string, o store.Order) string {
+	switch o.Status {
+	case store.OrderSent:
+		return fmt.Sprintf(t("order.status.sent"), calendar.Today(o.CreatedAt))
+	case store.OrderAccepted:
+		return fmt.Sprintf(t("order.status.accepted"), o.StartDate)
+	case store.OrderReturned:
+		return fmt.Sprintf(t("order.status.returned"), o.ReturnReason)
+	case store.OrderEnded:
+		return fmt.Sprintf(t("order.status.ended"), o.EndedOn, endReason(t, o.EndReason))
+	}
+	return o.Status
+}

@@ -24,6 +24,9 @@ var errorSwedish = map[string]string{
 	"Not found.":                             "Hittades inte.",
 	"You do not have permission to do this.": "Du saknar behörighet att göra detta.",
 
+	// The citizen portal.
+	"Mina sidor is for citizens; staff work in the staff pages.": "Mina sidor är för invånare; personal arbetar i personalens sidor.",
+
 	// Orders to providers (uppdrag), plans and performed insatser.
 	"Leave it out, or give the order of the address.":                                       "Utelämna det, eller ange samma uppdrag som i adressen.",
 	"A batch with this key is being stored right now; send it again to get its answer.":     "En sändning med den här nyckeln sparas just nu; skicka den igen för att få svaret.",

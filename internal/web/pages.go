@@ -79,6 +79,9 @@ type view struct {
 	Nav   []navItem
 	Path  string
 	Data  any
+
+	// Portal pages: whom the citizen acts for (shown on every page).
+	Portal *portalCtx
 }
 
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string) view {
@@ -123,6 +126,10 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, a trygg.Acto
 	}
 	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
 		http.Redirect(w, r, "/provider/orders", http.StatusSeeOther)
+		return nil
+	}
+	if a.HasRole(trygg.RoleCitizen) && a.PersonID != "" {
+		http.Redirect(w, r, "/portal", http.StatusSeeOther)
 		return nil
 	}
 	return s.handleMePage(w, r, a, v)

@@ -170,6 +170,10 @@ func (s *Server) routeTable() []route {
 		{"POST", "/provider/report/shift", s.staff(s.handleProviderShiftSave), false},
 		{"GET", "/provider/report/{id}", s.staff(s.handleProviderVisit), false},
 		{"POST", "/provider/report/{id}", s.staff(s.handleProviderVisitSave), false},
+		// The citizen portal (Mina sidor), see portal.go.
+		{"GET", "/portal", s.portal(s.handlePortalHome), false},
+		{"GET", "/portal/act-for", s.portal(s.handlePortalActFor), false},
+		{"POST", "/portal/act-for", s.portal(s.handlePortalActForSave), false},
 		{"GET", "/designer/preview", s.staff(s.handlePreviewPage), false},
 		{"POST", "/designer/preview", s.staff(s.handlePreviewPage), false},
 		{"GET", "/access-log", s.staff(s.handleAccessLogPage), false},

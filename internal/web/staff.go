@@ -29,6 +29,9 @@ func navFor(a trygg.Actor, hasReports bool) []navItem {
 	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
 		out = append(out, navItem{"/provider/orders", "nav.provider.orders"}, navItem{"/provider/report", "nav.provider.report"})
 	}
+	if a.HasRole(trygg.RoleCitizen) && a.PersonID != "" {
+		out = append(out, navItem{"/portal", "nav.portal"})
+	}
 	if a.HasRole(trygg.RoleProcessDesigner) {
 		out = append(out, navItem{"/designer", "nav.designer"})
 	}

@@ -23,8 +23,9 @@ const (
 	routeKey
 )
 
-// routeHolder carries the matched route pattern back to observe.
-type routeHolder struct{ pattern string }
+// routeHolder carries the matched route pattern, and the signed-in user's
+// id, back to observe.
+type routeHolder struct{ pattern, actor string }
 
 // authenticate resolves the session token (Authorization: Bearer, or the
 // session cookie) to an actor in the request context. A bad or expired
@@ -50,6 +51,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		} else {
 			ctx = context.WithValue(ctx, actorKey, a)
 			ctx = context.WithValue(ctx, tokenKey, token)
+			if h, ok := ctx.Value(routeKey).(*routeHolder); ok {
+				h.actor = a.UserID
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -151,6 +155,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
 		s.log.Info("request", "route", route, "status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000)
+		// A signed-in user refused something, or told it does not exist,
+		// is logged apart (user id and route pattern only), so probing
+		// for others' records shows in the log.
+		if holder.actor != "" && (sw.status == http.StatusForbidden || sw.status == http.StatusNotFound) {
+			s.log.Warn("access refused", "route", route, "status", sw.status, "user_id", holder.actor)
+		}
 	})
 }
 

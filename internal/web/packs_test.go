@@ -39,6 +39,12 @@ type packWorld struct {
 
 func newPackWorld(t testing.TB, engine string, start time.Time, persons int) *packWorld {
 	t.Helper()
+	return newPackWorldLog(t, engine, start, persons, slog.New(slog.DiscardHandler))
+}
+
+// newPackWorldLog is newPackWorld with the server logging to log.
+func newPackWorldLog(t testing.TB, engine string, start time.Time, persons int, log *slog.Logger) *packWorld {
+	t.Helper()
 	clock := storetest.NewClock(start)
 	db := storetest.Open(t, engine, clock)
 	svc := storetest.Service(t, db, nil)
@@ -50,7 +56,7 @@ func newPackWorld(t testing.TB, engine string, start time.Time, persons int) *pa
 	if _, err := svc.LoadDemo(context.Background(), ds); err != nil {
 		t.Fatal(err)
 	}
-	h := web.New(web.Config{DefaultTenant: demo.TenantID}, svc, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
+	h := web.New(web.Config{DefaultTenant: demo.TenantID}, svc, log, prometheus.NewRegistry())
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &packWorld{t: t, srv: srv, svc: svc, db: db, clock: clock, ds: ds, tokens: map[string]string{}}

@@ -220,6 +220,8 @@ type bench struct {
 	httpLimit  float64 // requests/s of the bare handler
 	commitRate float64 // commits/s of the bare loop
 	soakRows   []soakSample
+	// providerNotes explain the provider rows, under the tables.
+	providerNotes []string
 }
 
 // benchVU is one virtual user: an officer's session and what they work on.
@@ -235,6 +237,7 @@ type benchVU struct {
 	next           int
 	draft          string // a note started in the mix, to be signed next
 	draftCase      string
+	providerToken  string // a provider staff session, for the provider workload
 }
 
 type cycleCase struct {

@@ -64,7 +64,7 @@ var benchWorkloads = []benchWorkload{
 		return b.writeWorkload(ctx, "engine: one-step case opened and closed", "case (2 requests)", 2, (*bench).openClose)
 	}},
 	{name: "timers", run: (*bench).timers},
-	{name: "provider", title: "provider: performed-insats batches", unavailable: "needs provider orders"},
+	{name: "provider", run: (*bench).provider},
 	{name: "citizen", title: "citizen: portal", unavailable: "needs the citizen portal"},
 }
 

@@ -250,6 +250,7 @@ func (b *bench) notes(ctx context.Context) []string {
 	if b.opt.soak {
 		return out
 	}
+	out = append(out, b.providerNotes...)
 	serverCPU := "."
 	if b.server != nil {
 		serverCPU = "; + server: PostgreSQL's processes from /proc."

@@ -6,7 +6,7 @@ package service_test
 // over 5,000 orders with a report every day (150,000 entries). Results:
 // docs/benchmarks.md.
 //
-//	go test -run '^$' -bench 'ProviderReports' -benchtime 200x ./internal/service/
+//	go test -run '^$' -bench 'ProviderReports' -benchtime 20x ./internal/service/
 
 import (
 	"context"

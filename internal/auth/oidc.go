@@ -24,6 +24,7 @@ type OIDC struct {
 	issuer   string
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
+	provider *oidc.Provider
 }
 
 // NewOIDC discovers the provider at cfg.Issuer. It returns an error if the
@@ -38,6 +39,7 @@ func NewOIDC(ctx context.Context, cfg OIDCConfig) (*OIDC, error) {
 		oauth: oauth2.Config{ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
 			Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "profile"}},
 		verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+		provider: provider,
 	}, nil
 }
 
@@ -63,25 +65,34 @@ var ErrOIDC = errors.New("oidc: sign-in failed")
 // Finish exchanges the code from the callback, verifies the ID token's
 // signature, audience, expiry and nonce, and returns the subject.
 func (o *OIDC) Finish(ctx context.Context, f Flow, state, code string) (subject string, err error) {
+	_, idTok, err := o.finish(ctx, f, state, code)
+	if err != nil {
+		return "", err
+	}
+	return idTok.Subject, nil
+}
+
+// finish is Finish returning the token response and the verified ID token.
+func (o *OIDC) finish(ctx context.Context, f Flow, state, code string) (*oauth2.Token, *oidc.IDToken, error) {
 	if state == "" || state != f.State {
-		return "", fmt.Errorf("%w: state mismatch", ErrOIDC)
+		return nil, nil, fmt.Errorf("%w: state mismatch", ErrOIDC)
 	}
 	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
 	if err != nil {
-		return "", fmt.Errorf("%w: code exchange: %v", ErrOIDC, err)
+		return nil, nil, fmt.Errorf("%w: code exchange: %v", ErrOIDC, err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok {
-		return "", fmt.Errorf("%w: no id_token in the token response", ErrOIDC)
+		return nil, nil, fmt.Errorf("%w: no id_token in the token response", ErrOIDC)
 	}
 	idTok, err := o.verifier.Verify(ctx, raw)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrOIDC, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrOIDC, err)
 	}
 	if idTok.Nonce != f.Nonce {
-		return "", fmt.Errorf("%w: nonce mismatch", ErrOIDC)
+		return nil, nil, fmt.Errorf("%w: nonce mismatch", ErrOIDC)
 	}
-	return idTok.Subject, nil
+	return tok, idTok, nil
 }
 
 func randomString() string {

@@ -169,6 +169,9 @@ type CaseType struct {
 	Decisions   *Decisions   `yaml:"decisions,omitempty"`
 	Orders      *Orders      `yaml:"orders,omitempty"`
 	Variants    []Variant    `yaml:"variants,omitempty"`
+	// CitizenApplication lets citizens apply for the case type on Mina
+	// sidor (see citizen_application.go).
+	CitizenApplication *CitizenApplication `yaml:"citizen_application,omitempty"`
 }
 
 // Orders says what an order to a provider (uppdrag) carries when a
@@ -270,6 +273,9 @@ type Step struct {
 	Final bool `yaml:"final,omitempty"`
 	// Forms are the forms worked in this step.
 	Forms []Str `yaml:"forms,omitempty"`
+	// Citizen says, in plain words for the person the case is about, what
+	// happens while the case is in this step; Mina sidor shows it.
+	Citizen Text `yaml:"citizen,omitempty"`
 }
 
 // Transition moves a case from one of From to To.

@@ -411,6 +411,7 @@ func (v *validator) caseType(ct *CaseType) {
 		}
 		steps[s.ID.Value] = s
 		v.text(s.Name, s.ID.Pos, fmt.Sprintf("the step %q's name", s.ID.Value))
+		v.citizenText(s)
 		for _, f := range s.Forms {
 			if v.forms[f.Value] == nil {
 				v.add(f.Pos, "unknown form %q", f.Value)
@@ -520,6 +521,7 @@ func (v *validator) caseType(ct *CaseType) {
 	v.decisions(ct)
 	v.orders(ct)
 	v.variants(ct)
+	v.citizenApplication(ct, steps)
 }
 
 // orders checks a case type's orders section: a form of the case type's

@@ -8,6 +8,7 @@ import (
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -95,20 +96,8 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 				return err
 			}
 		}
-		c.OpenedAt = tx.Now
-		if err := tx.InsertCase(ctx, a.Tenant, c); err != nil {
+		if err := insertCase(ctx, tx, a, comp, &c); err != nil {
 			return err
-		}
-		e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
-			"definition_version": c.DefinitionVersion, "step": c.Step})
-		e.PersonID, e.CaseID = c.PersonID, c.ID
-		if _, err := tx.AppendEvent(ctx, e); err != nil {
-			return err
-		}
-		if comp != nil {
-			if err := applyDeadlines(ctx, tx, a, comp, c, c.Step, true); err != nil {
-				return err
-			}
 		}
 		// The log row commits with the case it shows.
 		return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.OpenCase, c.PersonID, c.ID, access.RelAssigned, "")})
@@ -117,6 +106,27 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 		return store.Case{}, err
 	}
 	return c, nil
+}
+
+// insertCase writes a new case inside tx, opened now, with its event
+// and, when it has a process (comp), the deadlines of its start step.
+// Officers open cases with OpenCase; citizens' applications open them
+// with SubmitApplication.
+func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c *store.Case) error {
+	c.OpenedAt = tx.Now
+	if err := tx.InsertCase(ctx, a.Tenant, *c); err != nil {
+		return err
+	}
+	e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
+		"definition_version": c.DefinitionVersion, "step": c.Step})
+	e.PersonID, e.CaseID = c.PersonID, c.ID
+	if _, err := tx.AppendEvent(ctx, e); err != nil {
+		return err
+	}
+	if comp != nil {
+		return applyDeadlines(ctx, tx, a, comp, *c, c.Step, true)
+	}
+	return nil
 }
 
 // Case returns the case if the actor may read it, after logging the read.

@@ -7,6 +7,7 @@ import (
 	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/notify"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -66,6 +67,13 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 			}
 			if _, err := s.CreateUser(ctx, sys, in); err != nil {
 				return fmt.Errorf("demo: user %s: %w", u.Username, err)
+			}
+			if u.PersonID != "" {
+				// Demo citizens take their notices by e-mail, at a
+				// reserved domain that never delivers.
+				if err := s.setNoticeContact(ctx, ds.Tenant.ID, u.ID, notify.ChannelEmail, u.Username+"@demo.invalid"); err != nil {
+					return fmt.Errorf("demo: user %s: %w", u.Username, err)
+				}
 			}
 		}
 		return nil

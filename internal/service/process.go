@@ -127,6 +127,9 @@ func (s *Service) check(ctx context.Context, a trygg.Actor, files []process.File
 				for _, vr := range ct.Variants {
 					units = append(units, vr.Units...)
 				}
+				if ca := ct.CitizenApplication; ca != nil && ca.Unit.Value != "" {
+					units = append(units, ca.Unit)
+				}
 				for _, u := range units {
 					if !known[u.Value] {
 						probs = append(probs, process.Problem{Pos: u.Pos, Message: fmt.Sprintf("unknown unit %q in this municipality", u.Value)})

@@ -35,6 +35,10 @@ type Service struct {
 	// APITokenLifetime is how long a provider API client's access token
 	// from the OAuth2 token endpoint lasts (it does not go idle).
 	APITokenLifetime time.Duration
+	// AttachmentMaxBytes and AttachmentMaxFiles limit the documents a
+	// citizen attaches to one application (see citizen_apply.go).
+	AttachmentMaxBytes int64
+	AttachmentMaxFiles int
 }
 
 // New returns a service. The committer must write to db.
@@ -43,7 +47,8 @@ func New(db *store.DB, committer *audit.Committer, registry persons.Registry, lo
 		log = slog.Default()
 	}
 	return &Service{db: db, audit: committer, registry: registry, log: log,
-		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, EmergencyDuration: 4 * time.Hour, APITokenLifetime: time.Hour}
+		SessionIdle: 30 * time.Minute, SessionMax: 12 * time.Hour, EmergencyDuration: 4 * time.Hour, APITokenLifetime: time.Hour,
+		AttachmentMaxBytes: DefaultAttachmentMaxBytes, AttachmentMaxFiles: DefaultAttachmentMaxFiles}
 }
 
 // DB returns the store, for the CLI and tests.

@@ -85,6 +85,8 @@ const (
 	ETooLarge     = "too_large"
 	EUnavailable  = "unavailable"
 	EInternal     = "internal"
+	// ERateLimited is too many attempts in a short time: nothing was done.
+	ERateLimited = "rate_limited"
 )
 
 // Error is the application error. Message is safe to show to the user and

@@ -1,0 +1,139 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/notify"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Notices to citizens go out after commit, from the event log: each
+// citizen.notice event (a notify_citizen action, an officer's message) is
+// sent once to every citizen account that may act for the case's person
+// and has said where it wants notices. The notifier's place in the log is
+// a cursor in the database, moved past each event once it is sent, so a
+// restart neither repeats nor skips a notice; a lease on the cursor lets
+// one server at a time send. A crash between a send and the cursor's move
+// repeats that one notice (its ID is the same, for a sender that drops
+// repeats); nothing is ever skipped.
+
+// noticeConsumer names the notifier's cursor.
+const noticeConsumer = "citizen_notices"
+
+// noticeLease is how long a server holds the notifier's cursor between
+// rounds; another server takes over after it runs out.
+const noticeLease = time.Minute
+
+// SendNotices sends the notices of up to limit of the tenant's
+// citizen.notice events after the notifier's cursor, as owner, and
+// returns how many notices it sent. While another owner holds the lease
+// it sends nothing. A failed send stops the round with the cursor before
+// that event, so it is tried again next round.
+func (s *Service) SendNotices(ctx context.Context, tenant trygg.TenantID, n notify.Notifier, owner string, limit int) (int, error) {
+	sent, _, err := s.sendNotices(ctx, tenant, n, owner, limit)
+	return sent, err
+}
+
+// sendNotices is SendNotices that also says whether there may be more
+// events to handle (it handled limit of them).
+func (s *Service) sendNotices(ctx context.Context, tenant trygg.TenantID, n notify.Notifier, owner string, limit int) (sent int, more bool, err error) {
+	seq, held, err := s.db.LeaseCursor(ctx, tenant, noticeConsumer, owner, s.db.Now().Add(noticeLease))
+	if err != nil || !held {
+		return 0, false, err
+	}
+	evs, err := s.db.EventsOfType(ctx, tenant, events.CitizenNotice, seq, limit)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, e := range evs {
+		if e.PersonID != "" {
+			recipients, err := s.db.NoticeRecipients(ctx, tenant, e.PersonID, calendar.Today(s.db.Now()))
+			if err != nil {
+				return sent, false, err
+			}
+			var p struct {
+				Kind string `json:"kind"`
+			}
+			_ = json.Unmarshal(e.Payload, &p)
+			kind := notify.KindCase
+			if p.Kind == notify.KindMessage {
+				kind = notify.KindMessage
+			}
+			text := notify.Texts[kind]
+			for _, r := range recipients {
+				if r.Channel == "" || r.Address == "" {
+					continue // the account has said nowhere: Mina sidor shows it
+				}
+				nt := notify.Notice{ID: fmt.Sprintf("%s-%d-%s", tenant, e.Seq, r.UserID), Tenant: string(tenant), At: s.db.Now(),
+					UserID: r.UserID, Channel: r.Channel, Address: r.Address, Kind: kind, Text: text[0], TextEN: text[1]}
+				if err := n.Notify(ctx, nt); err != nil {
+					return sent, false, fmt.Errorf("service: notice for event %d: %w", e.Seq, err)
+				}
+				sent++
+			}
+		}
+		moved, err := s.db.AdvanceCursor(ctx, tenant, noticeConsumer, owner, seq, e.Seq)
+		if err != nil || !moved {
+			return sent, false, err // the lease ran out: another server goes on
+		}
+		seq = e.Seq
+	}
+	return sent, len(evs) == limit, nil
+}
+
+// RunNotices sends every tenant's notices through n every interval until
+// ctx ends, then gives up its leases so a restarted server goes on at once.
+func (s *Service) RunNotices(ctx context.Context, n notify.Notifier, interval time.Duration) {
+	owner := newID()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var tenants []trygg.TenantID
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, tn := range tenants {
+			if err := s.db.ReleaseCursor(rctx, tn, noticeConsumer, owner); err != nil {
+				s.log.Warn("releasing the notifier's lease failed", "tenant", tn, "err", err)
+			}
+		}
+	}()
+	for {
+		ts, err := s.db.Tenants(ctx)
+		if err == nil {
+			tenants = tenants[:0]
+			for _, tn := range ts {
+				tenants = append(tenants, tn.ID)
+				for {
+					_, more, err := s.sendNotices(ctx, tn.ID, n, owner, 200)
+					if err != nil {
+						if ctx.Err() == nil {
+							s.log.Error("sending notices failed", "tenant", tn.ID, "err", err)
+						}
+						break
+					}
+					if !more {
+						break
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// setNoticeContact sets where a citizen account wants its notices.
+func (s *Service) setNoticeContact(ctx context.Context, tenant trygg.TenantID, userID, channel, address string) error {
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		return tx.SetNoticeContact(ctx, tenant, userID, channel, address)
+	})
+}

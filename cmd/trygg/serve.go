@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/notify"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
@@ -37,7 +40,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	oidcIssuer := fs.String("oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in")
 	oidcClient := fs.String("oidc-client-id", "", "OpenID Connect client id")
 	idle := fs.Duration("session-idle", 30*time.Minute, "sign out after this long without activity")
+	attachBytes := fs.Int64("attachment-max-bytes", service.DefaultAttachmentMaxBytes, "largest document a citizen may attach to an application, in bytes")
+	attachFiles := fs.Int("attachment-max-files", service.DefaultAttachmentMaxFiles, "most documents a citizen may attach to one application")
+	eidIssuer := fs.String("eid-issuer", "", "OpenID Connect issuer of the e-identification broker for citizens' sign-in")
+	eidClient := fs.String("eid-client-id", "", "client id at the e-identification broker")
+	eidClaim := fs.String("eid-claim", auth.DefaultIdentityClaim, "claim(s) holding the citizen's identity number, comma-separated, tried in order")
+	eidScopes := fs.String("eid-scopes", "profile", "scopes asked of the e-identification broker besides openid, comma-separated")
+	limits := web.Limits{}
+	rateFlag(fs, &limits.SignInAddress, "limit-signin-address", "60/1m", "sign-in attempts per client address (N/duration, or off)")
+	rateFlag(fs, &limits.SignInAccount, "limit-signin-account", "10/15m", "failed sign-in attempts per username, identity number or API client (N/duration, or off)")
+	rateFlag(fs, &limits.CitizenSubmit, "limit-citizen-submit", "30/1h", "citizens' submissions per account (N/duration, or off)")
+	trusted := fs.String("trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client")
 	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
+	notifyFile := fs.String("notify-file", "", "file the citizens' notices are written to, one JSON line each (default: notices.jsonl in the data folder; off: send none)")
+	notifyEvery := fs.Duration("notify-interval", 5*time.Second, "how often to send new notices to citizens")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -79,6 +95,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer committer.Close()
 	svc := service.New(db, committer, registry, log)
 	svc.SessionIdle = *idle
+	if *attachBytes < 1 || *attachFiles < 1 {
+		return usageError{"--attachment-max-bytes and --attachment-max-files must be at least 1"}
+	}
+	svc.AttachmentMaxBytes, svc.AttachmentMaxFiles = *attachBytes, *attachFiles
 
 	if ds != nil {
 		loaded, err := loadDemo(ctx, svc, ds, log)
@@ -103,7 +123,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	cfg := web.Config{DefaultTenant: defTenant, Demo: *demoMode, Ready: db.Ping}
+	for _, p := range strings.Split(*trusted, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return usageError{fmt.Sprintf("--trusted-proxies: %q is not an address or CIDR range", p)}
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		limits.TrustedProxies = append(limits.TrustedProxies, prefix)
+	}
+	cfg := web.Config{DefaultTenant: defTenant, Demo: *demoMode, Ready: db.Ping, Limits: limits}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -131,6 +165,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.OIDC = o
 	}
 
+	if *eidIssuer != "" {
+		secretValue, err := secret(getenv, "EID_CLIENT_SECRET")
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		if *eidClient == "" || secretValue == "" {
+			ln.Close()
+			return errors.New("e-identification is configured (--eid-issuer) but the client id or secret is missing: set --eid-client-id and TRYGG_EID_CLIENT_SECRET (or TRYGG_EID_CLIENT_SECRET_FILE)")
+		}
+		o, err := auth.NewCitizenOIDC(ctx, auth.CitizenOIDCConfig{Issuer: *eidIssuer, ClientID: *eidClient, ClientSecret: secretValue,
+			RedirectURL: base + "/auth/eid/callback", IdentityClaims: strings.Split(*eidClaim, ","), Scopes: strings.Split(*eidScopes, ",")})
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		cfg.CitizenOIDC = o
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	srv := &http.Server{
@@ -143,6 +196,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	go cleanSessions(ctx, db, svc, log)
 	go svc.RunTimers(ctx, *timerEvery)
+	// notifyDone closes when the notifier has stopped and given up its
+	// lease, so a restarted server goes on sending at once.
+	var notifyDone chan struct{}
+	if *notifyFile != "off" {
+		// Notices to citizens ("something new on Mina sidor"), from the
+		// event log; the file stands in for e-mail and SMS.
+		path := *notifyFile
+		if path == "" {
+			path = filepath.Join(dbf.data, "notices.jsonl")
+		}
+		n, err := notify.NewFile(path)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		notifyDone = make(chan struct{})
+		go func() {
+			defer close(notifyDone)
+			svc.RunNotices(ctx, n, *notifyEvery)
+		}()
+	}
 
 	fmt.Fprintf(stdout, "trygg is running at %s (database: %s)\n", base, db.Engine())
 	if *demoMode {
@@ -158,7 +232,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	log.Info("shutting down")
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	if notifyDone != nil {
+		select {
+		case <-notifyDone:
+		case <-shutdownCtx.Done():
+		}
+	}
+	return err
 }
 
 func registryRecords(ds *demo.Dataset) []persons.RegistryRecord {
@@ -233,4 +314,21 @@ func cleanSessions(ctx context.Context, db *store.DB, svc *service.Service, log 
 			}
 		}
 	}
+}
+
+// rateFlag registers a rate-limit flag ("N/duration" or "off") that sets r.
+func rateFlag(fs *flag.FlagSet, r *web.Rate, name, def, usage string) {
+	v, err := web.ParseRate(def)
+	if err != nil {
+		panic(err)
+	}
+	*r = v
+	fs.Func(name, usage+" (default "+def+")", func(s string) error {
+		v, err := web.ParseRate(s)
+		if err != nil {
+			return err
+		}
+		*r = v
+		return nil
+	})
 }

@@ -28,7 +28,13 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.SignIn(r.Context(), s.tenantOrDefault(in.Tenant), in.Username, in.Password)
+	tenant := s.tenantOrDefault(in.Tenant)
+	done, err := s.signInAttempt(w, r, accountKey(tenant, in.Username))
+	if err != nil {
+		return err
+	}
+	sess, err := s.svc.SignIn(r.Context(), tenant, in.Username, in.Password)
+	done(err == nil)
 	if err != nil {
 		return err
 	}

@@ -95,6 +95,11 @@ func TestCitizenCannotReachAnotherPersonsRecords(t *testing.T) {
 				"version":    "1",
 				"case-types": "ibic_sol_aldre",
 			}
+			// Her application sent online, its attachment, a booking
+			// (portal_apply_test.go).
+			for k, v := range w.applyAuthzIDs(journey) {
+				ids[k] = v
+			}
 			// fill puts the other citizen's ids into a route pattern: {id}
 			// by the segment before it, the others by their own name.
 			fill := func(pattern string) (string, bool) {

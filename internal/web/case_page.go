@@ -26,6 +26,18 @@ type casePage struct {
 	// worth a table.
 	Orders []service.OrderView
 	Timed  map[string]bool
+	// Attachments are the documents sent with a citizen's application
+	// (portal_apply.go).
+	Attachments []store.Attachment
+	// Secrecy lists the signed records that may be marked as secret
+	// towards the person (see portal_records.go).
+	Secrecy *secrecyPanel
+	// Conversation is the case's secure conversation with the citizen,
+	// GoalComments the citizens' comments on its orders' goals by order
+	// and goal; Answered says an answer was just sent (portal_follow.go).
+	Conversation service.Conversation
+	GoalComments map[string]map[int][]service.CommentView
+	Answered     bool
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may
@@ -45,6 +57,19 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Acto
 	if p.Orders, err = s.svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
+	if p.Attachments, err = s.svc.CaseAttachments(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	if p.Secrecy, err = s.secrecyFor(r, a, ov.Case.ID, v.Lang, ov.Workable); err != nil {
+		return err
+	}
+	if p.Conversation, err = s.svc.CaseMessages(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	if p.GoalComments, err = s.svc.CaseGoalComments(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	p.Answered = r.URL.Query().Get("answered") == "1"
 	p.Timed = map[string]bool{}
 	for _, o := range p.Orders {
 		for _, m := range o.FollowUp.Months {

@@ -33,6 +33,10 @@ type formRender struct {
 	// preview (nothing is saved, nothing can be signed).
 	Action  string
 	Preview bool
+	// SubmitLabel, when set, puts a button of that name in the form that
+	// sends it with send=1 (a citizen's application on Mina sidor) in
+	// place of the separate signature form.
+	SubmitLabel string
 }
 
 type sectionRender struct {

@@ -125,7 +125,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	} else {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
 	}
+	done, err := s.signInAttempt(w, r, clientKey(id))
+	if err != nil {
+		writeOAuth(w, http.StatusTooManyRequests, oauthError{Code: "temporarily_unavailable", Description: trygg.ErrorMessage(err)})
+		return
+	}
 	sess, err := s.svc.ClientToken(r.Context(), id, secret)
+	done(err == nil)
 	if trygg.ErrorCode(err) == trygg.EUnauthorized {
 		fail(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return

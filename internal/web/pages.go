@@ -60,6 +60,8 @@ type view struct {
 	T     func(string) string
 	Demo  bool
 	OIDC  bool
+	// EID offers citizens' sign-in with e-identification.
+	EID   bool
 	Error string
 
 	Username  string
@@ -84,10 +86,22 @@ type view struct {
 	Portal *portalCtx
 }
 
+// IsCurrent reports whether the navigation item href is where the page
+// is: the longest item whose path the page's path is, or is under.
+func (v view) IsCurrent(href string) bool {
+	best := ""
+	for _, n := range v.Nav {
+		if (v.Path == n.Href || strings.HasPrefix(v.Path, n.Href+"/")) && len(n.Href) > len(best) {
+			best = n.Href
+		}
+	}
+	return best != "" && href == best
+}
+
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleKey string) view {
 	l := lang(w, r)
 	t := translator(l)
-	return view{Lang: l, Title: t(titleKey), T: t, Demo: s.cfg.Demo, OIDC: s.cfg.OIDC != nil}
+	return view{Lang: l, Title: t(titleKey), T: t, Demo: s.cfg.Demo, OIDC: s.cfg.OIDC != nil, EID: s.cfg.CitizenOIDC != nil}
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, v view) error {
@@ -188,10 +202,17 @@ func (s *Server) handleLoginSubmit(w http.ResponseWriter, r *http.Request) error
 		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
-	sess, err := s.svc.SignIn(r.Context(), s.tenantOrDefault(r.PostForm.Get("tenant")), username, r.PostForm.Get("password"))
+	tenant := s.tenantOrDefault(r.PostForm.Get("tenant"))
+	// Rate limits: per client address, and per account for failures.
+	done, err := s.signInAttempt(w, r, accountKey(tenant, username))
+	var sess service.Session
+	if err == nil {
+		sess, err = s.svc.SignIn(r.Context(), tenant, username, r.PostForm.Get("password"))
+		done(err == nil)
+	}
 	if err != nil {
 		code := trygg.ErrorCode(err)
-		if code != trygg.EUnauthorized && code != trygg.EInvalid {
+		if code != trygg.EUnauthorized && code != trygg.EInvalid && code != trygg.ERateLimited {
 			return err
 		}
 		v := s.newView(w, r, "login.title")

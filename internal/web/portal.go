@@ -59,7 +59,11 @@ func (s *Server) handlePortalHome(w http.ResponseWriter, r *http.Request, a tryg
 	if err != nil {
 		return err
 	}
-	v.Title, v.Data = v.T("portal.title"), o
+	unread, err := s.portalUnread(r, a, o)
+	if err != nil {
+		return err
+	}
+	v.Title, v.Data = v.T("portal.title"), portalHome{PersonOverview: o, Unread: unread}
 	return s.render(w, http.StatusOK, "portal_home", *v)
 }
 

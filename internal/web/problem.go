@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	trygg.ETooLarge:     http.StatusRequestEntityTooLarge,
 	trygg.EUnavailable:  http.StatusServiceUnavailable,
 	trygg.EInternal:     http.StatusInternalServerError,
+	trygg.ERateLimited:  http.StatusTooManyRequests,
 }
 
 var titleOf = map[string]string{
@@ -34,6 +35,7 @@ var titleOf = map[string]string{
 	trygg.ETooLarge:     "The request is too large",
 	trygg.EUnavailable:  "Temporarily unavailable",
 	trygg.EInternal:     "Internal error",
+	trygg.ERateLimited:  "Too many requests",
 }
 
 // Problem is an RFC 9457 problem document with field-level details.

@@ -332,6 +332,9 @@ type providerOrderPage struct {
 	Form    string
 	Problem formProblem
 	Values  url.Values
+	// Comments are the person's comments on the goals, by goal
+	// (portal_follow.go).
+	Comments map[int][]service.CommentView
 }
 
 // performedRow is a report in the month's list, with its correction form.
@@ -401,6 +404,14 @@ func (s *Server) renderProviderOrder(w http.ResponseWriter, r *http.Request, a t
 	}
 	o := ov.Order
 	p.OrderView, p.Terms, p.Insats = ov, terms, terms.InsatsLabel
+	comments, err := s.svc.OrderGoalComments(ctx, a, id)
+	if err != nil {
+		return err
+	}
+	p.Comments = map[int][]service.CommentView{}
+	for _, c := range comments {
+		p.Comments[c.Goal] = append(p.Comments[c.Goal], c)
+	}
 	p.Qualifiers, p.Statuses, p.Deviations, p.Parts = qualifierValues, goalStatusValues, deviationValues, participationValues
 	p.Today = s.svc.Today()
 	for _, n := range o.Content.Needs {

@@ -174,6 +174,46 @@ func (s *Server) routeTable() []route {
 		{"GET", "/portal", s.portal(s.handlePortalHome), false},
 		{"GET", "/portal/act-for", s.portal(s.handlePortalActFor), false},
 		{"POST", "/portal/act-for", s.portal(s.handlePortalActForSave), false},
+		// Applying online with attachments, and booking meetings in the
+		// officers' free times (portal_apply.go, portal_bookings.go); the
+		// officers publish their times on /slots and read what was
+		// attached from the case page.
+		{"GET", "/portal/apply", s.portal(s.handlePortalApplyList), false},
+		{"GET", "/portal/apply/{caseType}", s.portal(s.handlePortalApplication), false},
+		{"POST", "/portal/apply/{caseType}", s.portal(s.handlePortalApplicationSave), false},
+		{"POST", "/portal/apply/{caseType}/draft/removal", s.portal(s.handlePortalDraftDelete), false},
+		{"POST", "/portal/apply/{caseType}/attachments", s.portal(s.handlePortalAttachmentAdd), false},
+		{"POST", "/portal/apply/{caseType}/attachments/{id}/removal", s.portal(s.handlePortalAttachmentRemove), false},
+		{"GET", "/portal/attachments/{id}", s.portal(s.handlePortalAttachment), false},
+		{"GET", "/portal/applications/{id}", s.portal(s.handlePortalReceipt), false},
+		{"GET", "/portal/bookings", s.portal(s.handlePortalBookings), false},
+		{"GET", "/portal/bookings/new", s.portal(s.handlePortalBookingNew), false},
+		{"POST", "/portal/bookings", s.portal(s.handlePortalBookingCreate), false},
+		{"GET", "/portal/bookings/{id}", s.portal(s.handlePortalBooking), false},
+		{"POST", "/portal/bookings/{id}/move", s.portal(s.handlePortalBookingMove), false},
+		{"POST", "/portal/bookings/{id}/cancellation", s.portal(s.handlePortalBookingCancel), false},
+		{"GET", "/cases/{id}/attachments/{att}", s.staff(s.handleCaseAttachment), false},
+		{"GET", "/slots", s.staff(s.handleSlotsPage), false},
+		{"POST", "/slots", s.staff(s.handleSlotPublish), false},
+		{"POST", "/slots/{id}/withdrawal", s.staff(s.handleSlotWithdraw), false},
+		// Following a case: status, decisions, plans with comments on
+		// goals, and its conversation; the officer answers from the case
+		// page (portal_follow.go).
+		{"GET", "/portal/cases/{id}", s.portal(s.handlePortalCase), false},
+		{"POST", "/portal/cases/{id}/comments", s.portal(s.handlePortalComment), false},
+		{"GET", "/portal/cases/{id}/messages", s.portal(s.handlePortalMessages), false},
+		{"POST", "/portal/cases/{id}/messages", s.portal(s.handlePortalMessageSend), false},
+		{"POST", "/cases/{id}/messages", s.staff(s.handleCaseMessageAnswer), false},
+		// Citizens' sign-in with e-identification and the demo's test
+		// sign-in (citizen_signin.go); My records and the officer's
+		// secrecy marks they honour (portal_records.go).
+		{"GET", "/auth/eid/login", s.page(s.handleEIDLogin), false},
+		{"GET", "/auth/eid/callback", s.page(s.handleEIDCallback), false},
+		{"GET", "/auth/test", s.page(s.handleTestLoginPage), false},
+		{"POST", "/auth/test", s.page(s.handleTestLoginSubmit), false},
+		{"GET", "/portal/records", s.portal(s.handlePortalRecords), false},
+		{"POST", "/portal/records/extract", s.portal(s.handlePortalExtract), false},
+		{"POST", "/cases/{id}/secrecy", s.staff(s.handleSecrecyForm), false},
 		{"GET", "/designer/preview", s.staff(s.handlePreviewPage), false},
 		{"POST", "/designer/preview", s.staff(s.handlePreviewPage), false},
 		{"GET", "/access-log", s.staff(s.handleAccessLogPage), false},

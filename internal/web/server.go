@@ -23,7 +23,14 @@ type Config struct {
 	DefaultTenant trygg.TenantID
 	// OIDC, when set, enables staff sign-in through OpenID Connect.
 	OIDC *auth.OIDC
-	// Demo shows the demo banner on the sign-in page.
+	// CitizenOIDC, when set, enables citizens' sign-in with e-identification
+	// through an OpenID Connect broker (see citizen_signin.go).
+	CitizenOIDC *auth.CitizenOIDC
+	// Limits are the rate limits on sign-in and citizens' submissions; the
+	// zero value limits nothing (see ratelimit.go).
+	Limits Limits
+	// Demo shows the demo banner on the sign-in page, and enables the
+	// citizens' test sign-in (/auth/test).
 	Demo bool
 	// MaxBodyBytes limits request bodies (default 1 MiB).
 	MaxBodyBytes int64
@@ -37,6 +44,7 @@ type Server struct {
 	svc     *service.Service
 	log     *slog.Logger
 	metrics *metrics
+	limits  *limiters
 }
 
 // New returns the whole HTTP handler of trygg. reg receives the metrics.
@@ -44,7 +52,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger, reg prometheus.Regi
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	s := &Server{cfg: cfg, svc: svc, log: log, metrics: newMetrics(reg)}
+	s := &Server{cfg: cfg, svc: svc, log: log, metrics: newMetrics(reg), limits: newLimiters(cfg.Limits, time.Now)}
 	mux := http.NewServeMux()
 	s.routes(mux)
 	var h http.Handler = mux

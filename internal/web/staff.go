@@ -22,6 +22,7 @@ func navFor(a trygg.Actor, hasReports bool) []navItem {
 	var out []navItem
 	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
 		out = append(out, navItem{"/inbox", "nav.inbox"}, navItem{"/persons", "nav.search"})
+		out = append(out, navItem{"/slots", "nav.slots"})
 	}
 	if hasReports {
 		out = append(out, navItem{"/reports", "nav.reports"})
@@ -31,6 +32,8 @@ func navFor(a trygg.Actor, hasReports bool) []navItem {
 	}
 	if a.HasRole(trygg.RoleCitizen) && a.PersonID != "" {
 		out = append(out, navItem{"/portal", "nav.portal"})
+		out = append(out, navItem{"/portal/apply", "nav.portal.apply"}, navItem{"/portal/bookings", "nav.portal.bookings"})
+		out = append(out, navItem{"/portal/records", "nav.records"})
 	}
 	if a.HasRole(trygg.RoleProcessDesigner) {
 		out = append(out, navItem{"/designer", "nav.designer"})

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Citizens' sign-in: e-identification through an OpenID Connect broker
+// (/auth/eid/…), and in the demo only a test sign-in (/auth/test) where one
+// types a demo person's identity number. Both go through
+// service.SignInCitizen, which links the person's one citizen account.
+// The identity number travels only in the broker's ID token and in the
+// test form's POST body: never in a URL, a cookie or a log line.
+
+const eidCookie = "trygg_eid"
+
+var (
+	errEIDOff = trygg.Errorf(trygg.ENotFound, "Sign-in with e-identification is not configured.")
+	// The test sign-in does not exist outside the demo.
+	errTestOff   = trygg.Errorf(trygg.ENotFound, "Not found.")
+	errEIDFailed = trygg.Errorf(trygg.EUnauthorized,
+		"The sign-in with e-identification could not be completed. Start again from the sign-in page.")
+	errEIDNoNumber = trygg.Errorf(trygg.EUnauthorized,
+		"Your e-identification did not include a personal identity number, so you were not signed in and no account was created. Try another e-identification, or contact the municipality.")
+	errEIDBadNumber = trygg.Errorf(trygg.EUnauthorized,
+		"The identity number in your e-identification is not a valid Swedish personal identity number or coordination number, so you were not signed in and no account was created.")
+)
+
+// identityKey is the per-identity rate-limit key of a typed or claimed
+// number: its normalised form when it parses, so "19850101-1234" and
+// "198501011234" count together.
+func identityKey(tenant trygg.TenantID, number string) string {
+	if id, err := persons.ParseIdentityNumber(number, time.Now()); err == nil {
+		number = id.Value
+	}
+	return "id\x00" + string(tenant) + "\x00" + strings.TrimSpace(number)
+}
+
+// handleEIDLogin sends the browser to the broker with a new flow (state,
+// nonce, PKCE verifier) kept in a short-lived cookie.
+func (s *Server) handleEIDLogin(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.CitizenOIDC == nil {
+		return errEIDOff
+	}
+	flow, url := s.cfg.CitizenOIDC.Start()
+	http.SetCookie(w, &http.Cookie{Name: eidCookie, Value: flow.State + "." + flow.Nonce + "." + flow.Verifier,
+		Path: "/auth/eid/", MaxAge: 600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, url, http.StatusFound)
+	return nil
+}
+
+// handleEIDCallback completes the flow, reads the identity number from
+// the configured claim and signs the citizen in. Every callback counts
+// against the client address's limit; failed ones also against the
+// identity's.
+func (s *Server) handleEIDCallback(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.CitizenOIDC == nil {
+		return errEIDOff
+	}
+	if _, err := s.signInAttempt(w, r, ""); err != nil {
+		return err
+	}
+	c, err := r.Cookie(eidCookie)
+	if err != nil {
+		return errEIDFailed
+	}
+	// The flow's secrets are single use, whatever the outcome.
+	http.SetCookie(w, &http.Cookie{Name: eidCookie, Value: "", Path: "/auth/eid/", MaxAge: -1, HttpOnly: true, Secure: true})
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return errEIDFailed
+	}
+	if e := r.URL.Query().Get("error"); e != "" {
+		s.log.Warn("e-identification broker returned an error", "error", e)
+		return errEIDFailed
+	}
+	number, err := s.cfg.CitizenOIDC.FinishIdentity(r.Context(), auth.Flow{State: parts[0], Nonce: parts[1], Verifier: parts[2]},
+		r.URL.Query().Get("state"), r.URL.Query().Get("code"))
+	switch {
+	case errors.Is(err, auth.ErrNoIdentityClaim):
+		s.log.Warn("e-identification without an identity number claim", "claims", strings.Join(s.cfg.CitizenOIDC.IdentityClaims(), ","))
+		return errEIDNoNumber
+	case err != nil:
+		s.log.Warn("e-identification sign-in failed", "err", err)
+		return errEIDFailed
+	}
+	tenant := s.cfg.DefaultTenant
+	done, err := s.signInAccountAttempt(w, identityKey(tenant, number))
+	if err != nil {
+		return err
+	}
+	sess, err := s.svc.SignInCitizen(r.Context(), tenant, number, service.CitizenByEID)
+	done(err == nil)
+	if trygg.ErrorCode(err) == trygg.EInvalid {
+		return errEIDBadNumber
+	}
+	if err != nil {
+		return err
+	}
+	setSessionCookie(w, sess)
+	http.Redirect(w, r, "/portal", http.StatusSeeOther)
+	return nil
+}
+
+// handleTestLoginPage shows the demo's test sign-in; without --demo it
+// does not exist.
+func (s *Server) handleTestLoginPage(w http.ResponseWriter, r *http.Request) error {
+	if !s.cfg.Demo {
+		return errTestOff
+	}
+	return s.render(w, http.StatusOK, "citizen_test_login", s.newView(w, r, "testlogin.title"))
+}
+
+// handleTestLoginSubmit signs in as the demo person whose identity number
+// is posted, through the same account linking as e-identification.
+func (s *Server) handleTestLoginSubmit(w http.ResponseWriter, r *http.Request) error {
+	if !s.cfg.Demo {
+		return errTestOff
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
+	}
+	number := strings.TrimSpace(r.PostForm.Get("identity_number"))
+	tenant := s.cfg.DefaultTenant
+	account := ""
+	if number != "" {
+		account = identityKey(tenant, number)
+	}
+	done, err := s.signInAttempt(w, r, account)
+	if err == nil {
+		var sess service.Session
+		if number == "" {
+			err = trygg.Invalid("Enter the identity number of a demo person.", map[string]string{"identity_number": "Required."})
+		} else {
+			sess, err = s.svc.SignInCitizen(r.Context(), tenant, number, service.CitizenByTest)
+		}
+		done(err == nil)
+		if err == nil {
+			setSessionCookie(w, sess)
+			http.Redirect(w, r, "/portal", http.StatusSeeOther)
+			return nil
+		}
+	}
+	switch code := trygg.ErrorCode(err); code {
+	case trygg.EInvalid, trygg.EUnauthorized, trygg.ERateLimited:
+		v := s.newView(w, r, "testlogin.title")
+		v.Error = messageIn(v.Lang, trygg.ErrorMessage(err))
+		// The number is not echoed back: the form is shown again empty.
+		return s.render(w, statusOf[code], "citizen_test_login", v)
+	}
+	return err
+}

@@ -1,0 +1,300 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// Booking meetings (see service/bookings.go): the citizen books a free
+// time of the officer of a case of the person acted for, moves it or
+// cancels it, on /portal/bookings; officers publish their times on /slots.
+
+// slotChoice is a time as a citizen or officer reads it.
+type slotChoice struct {
+	ID, When, Kind, Place string
+}
+
+// slotWhen writes a slot's day and time in lang: "torsdag 2026-03-05,
+// kl. 10.00–10.45".
+func slotWhen(s store.Slot, v *view) string {
+	from, to := s.StartsAt.In(calendar.Sweden), s.Ends().In(calendar.Sweden)
+	day := v.T("slot.weekday."+strconv.Itoa(int(from.Weekday()))) + " " + from.Format("2006-01-02")
+	if v.Lang == "en" {
+		return day + ", " + from.Format("15:04") + "–" + to.Format("15:04")
+	}
+	return day + ", kl. " + from.Format("15.04") + "–" + to.Format("15.04")
+}
+
+func slotChoiceOf(s store.Slot, v *view) slotChoice {
+	return slotChoice{ID: s.ID, When: slotWhen(s, v), Kind: v.T("meeting.kind." + s.Kind), Place: s.Place}
+}
+
+func slotChoices(slots []store.Slot, v *view) []slotChoice {
+	out := make([]slotChoice, 0, len(slots))
+	for _, s := range slots {
+		out = append(out, slotChoiceOf(s, v))
+	}
+	return out
+}
+
+// bookingRow is one of the person's meetings.
+type bookingRow struct {
+	ID, Status, CaseTitle, Officer string
+	Slot                           slotChoice
+}
+
+// bookingsPage is /portal/bookings' data.
+type bookingsPage struct {
+	Bookings []bookingRow
+	Cases    []service.BookingCase
+	Done     string
+}
+
+// handlePortalBookings lists the meetings of the person acted for and
+// the cases they can book a meeting on.
+func (s *Server) handlePortalBookings(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	list, err := s.svc.PersonBookings(r.Context(), a, p.For.PersonID)
+	if err != nil {
+		return err
+	}
+	cases, err := s.svc.BookableCases(r.Context(), a, p.For.PersonID)
+	if err != nil {
+		return err
+	}
+	bp := bookingsPage{Cases: cases, Done: doneKey(r)}
+	for _, b := range list {
+		if b.Status == store.BookingMoved {
+			continue // the meeting it moved to is listed
+		}
+		bp.Bookings = append(bp.Bookings, bookingRow{ID: b.ID, Status: b.Status, CaseTitle: b.CaseTitle, Officer: b.OfficerName,
+			Slot: slotChoiceOf(b.Slot, v)})
+	}
+	v.Title, v.Data = v.T("book.title"), bp
+	return s.render(w, http.StatusOK, "portal_bookings", *v)
+}
+
+// doneKey is the result to confirm at the top of a page, from ?done=.
+func doneKey(r *http.Request) string {
+	switch d := r.URL.Query().Get("done"); d {
+	case "booked", "moved", "cancelled":
+		return d
+	}
+	return ""
+}
+
+// bookingNewPage is the page for choosing a time.
+type bookingNewPage struct {
+	service.BookingCase
+	Slots   []slotChoice
+	Problem string
+}
+
+// handlePortalBookingNew shows the free times of a case's officer.
+func (s *Server) handlePortalBookingNew(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	return s.renderBookingNew(w, r, a, p, v, r.URL.Query().Get("case"), http.StatusOK, "")
+}
+
+func (s *Server) renderBookingNew(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, caseID string, status int, problem string) error {
+	bc, err := s.svc.BookingOptions(r.Context(), a, p.For.PersonID, caseID)
+	if err != nil {
+		return err
+	}
+	v.Title, v.Data = v.T("book.new"), bookingNewPage{BookingCase: bc, Slots: slotChoices(bc.Free, v), Problem: problem}
+	return s.render(w, status, "portal_booking_new", *v)
+}
+
+// handlePortalBookingCreate books the chosen time; a time someone took
+// first is shown as a refusal with the times still free.
+func (s *Server) handlePortalBookingCreate(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if err := s.limitCitizen(w, r, a); err != nil {
+		return err
+	}
+	caseID := r.PostForm.Get("case")
+	slotID := strings.TrimSpace(r.PostForm.Get("slot"))
+	if slotID == "" {
+		return s.renderBookingNew(w, r, a, p, v, caseID, http.StatusUnprocessableEntity, v.T("book.choose"))
+	}
+	b, err := s.svc.BookSlot(r.Context(), a, p.For.PersonID, caseID, slotID)
+	if err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderBookingNew(w, r, a, p, v, caseID, status, problem)
+	}
+	http.Redirect(w, r, "/portal/bookings/"+b.ID+"?done=booked", http.StatusSeeOther)
+	return nil
+}
+
+// bookingPage is one meeting's page.
+type bookingPage struct {
+	Row     bookingRow
+	Booked  bool
+	Slots   []slotChoice
+	Done    string
+	Problem string
+}
+
+// handlePortalBooking shows a meeting, with the times it can be moved to
+// and the way to cancel it.
+func (s *Server) handlePortalBooking(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	return s.renderBooking(w, r, a, p, v, r.PathValue("id"), http.StatusOK, "")
+}
+
+func (s *Server) renderBooking(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, id string, status int, problem string) error {
+	b, err := s.svc.Booking(r.Context(), a, p.For.PersonID, id)
+	if err != nil {
+		return err
+	}
+	bp := bookingPage{Row: bookingRow{ID: b.ID, Status: b.Status, CaseTitle: b.CaseTitle, Officer: b.OfficerName, Slot: slotChoiceOf(b.Slot, v)},
+		Booked: b.Status == store.BookingBooked, Done: doneKey(r), Problem: problem}
+	for _, sl := range b.Free {
+		bp.Slots = append(bp.Slots, slotChoiceOf(sl, v))
+	}
+	v.Title, v.Data = v.T("book.meeting"), bp
+	return s.render(w, status, "portal_booking", *v)
+}
+
+// handlePortalBookingMove moves a meeting to another free time.
+func (s *Server) handlePortalBookingMove(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	if err := s.limitCitizen(w, r, a); err != nil {
+		return err
+	}
+	id, slotID := r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("slot"))
+	if slotID == "" {
+		return s.renderBooking(w, r, a, p, v, id, http.StatusUnprocessableEntity, v.T("book.choose"))
+	}
+	nb, err := s.svc.MoveBooking(r.Context(), a, p.For.PersonID, id, slotID)
+	if err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderBooking(w, r, a, p, v, id, status, problem)
+	}
+	http.Redirect(w, r, "/portal/bookings/"+nb.ID+"?done=moved", http.StatusSeeOther)
+	return nil
+}
+
+// handlePortalBookingCancel cancels a meeting.
+func (s *Server) handlePortalBookingCancel(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	if err := s.limitCitizen(w, r, a); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if err := s.svc.CancelBooking(r.Context(), a, p.For.PersonID, id); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderBooking(w, r, a, p, v, id, status, problem)
+	}
+	http.Redirect(w, r, "/portal/bookings?done=cancelled", http.StatusSeeOther)
+	return nil
+}
+
+// slotsPage is the officer's /slots.
+type slotsPage struct {
+	Slots   []slotRow
+	In      service.SlotInput
+	Errors  map[string]string
+	Problem string
+	Done    string
+	Today   string
+}
+
+// slotRow is one of the officer's times.
+type slotRow struct {
+	slotChoice
+	Minutes           int
+	Status, CaseID    string
+	CaseTitle         string
+	Booked, Withdrawn bool
+}
+
+// handleSlotsPage lists the officer's times and publishes new ones.
+func (s *Server) handleSlotsPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	done := ""
+	switch d := r.URL.Query().Get("done"); d {
+	case "published", "withdrawn":
+		done = d
+	}
+	return s.renderSlots(w, r, a, v, http.StatusOK, slotsPage{Done: done, In: service.SlotInput{Minutes: 45, Kind: store.MeetingPlace}})
+}
+
+func (s *Server) renderSlots(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, sp slotsPage) error {
+	list, err := s.svc.MySlots(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	for _, sl := range list {
+		row := slotRow{slotChoice: slotChoiceOf(sl.Slot, v), Minutes: sl.Minutes, Status: sl.Status, Withdrawn: sl.Status == store.SlotWithdrawn}
+		if sl.Booking != nil {
+			row.Booked, row.CaseID, row.CaseTitle = true, sl.Booking.CaseID, sl.CaseTitle
+		}
+		sp.Slots = append(sp.Slots, row)
+	}
+	sp.Today = s.svc.Today()
+	v.Title, v.Data = v.T("slots.title"), sp
+	return s.render(w, status, "slots", *v)
+}
+
+// handleSlotPublish publishes a free time; mistakes are shown next to
+// their fields.
+func (s *Server) handleSlotPublish(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	minutes, _ := strconv.Atoi(r.PostForm.Get("minutes"))
+	in := service.SlotInput{Date: r.PostForm.Get("date"), Start: r.PostForm.Get("start"), Minutes: minutes,
+		Kind: r.PostForm.Get("kind"), Place: r.PostForm.Get("place")}
+	if _, err := s.svc.PublishSlot(r.Context(), a, in); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		sp := slotsPage{In: in, Problem: problem, Errors: fieldErrors(v, err)}
+		return s.renderSlots(w, r, a, v, status, sp)
+	}
+	http.Redirect(w, r, "/slots?done=published", http.StatusSeeOther)
+	return nil
+}
+
+// handleSlotWithdraw withdraws a free time.
+func (s *Server) handleSlotWithdraw(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	if err := s.svc.WithdrawSlot(r.Context(), a, r.PathValue("id")); err != nil {
+		status, problem, err := refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderSlots(w, r, a, v, status, slotsPage{Problem: problem, In: service.SlotInput{Minutes: 45, Kind: store.MeetingPlace}})
+	}
+	http.Redirect(w, r, "/slots?done=withdrawn", http.StatusSeeOther)
+	return nil
+}
+
+// fieldErrors are an invalid error's field messages in the user's
+// language.
+func fieldErrors(v *view, err error) map[string]string {
+	out := map[string]string{}
+	var te *trygg.Error
+	if errors.As(err, &te) {
+		for k, m := range te.Fields {
+			out[k] = messageIn(v.Lang, m)
+		}
+	}
+	return out
+}

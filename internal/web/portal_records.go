@@ -1,0 +1,138 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// My records (registerutdrag): /portal/records lets the citizen ask for
+// the personal data held about themselves or a person they act for; the
+// extract is one self-contained HTML document (its style inline, print
+// CSS included, no script), to read in the browser, print or save as PDF
+// from the browser's print dialogue, or download. See
+// service.RecordsExtract for what it holds and what is withheld.
+
+//go:embed records/extract.html
+var extractHTML string
+
+//go:embed records/extract.css
+var extractCSS string
+
+// extractTemplate is the extract document; its inline style is allowed by
+// the hash in extractCSP, so no 'unsafe-inline' is needed.
+var extractTemplate = template.Must(template.New("extract").Funcs(templateFuncs).Funcs(template.FuncMap{
+	"css": func() template.CSS { return template.CSS(extractCSS) },
+}).Parse(extractHTML))
+
+// extractCSP is the Content-Security-Policy of the extract: nothing but
+// its own inline style.
+var extractCSP = func() string {
+	sum := sha256.Sum256([]byte(extractCSS))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+		"'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+}()
+
+// recordsPage is the records page's data.
+type recordsPage struct {
+	Subjects []service.Subject
+	For      string
+}
+
+// handlePortalRecords explains the extract and offers it for each person
+// the citizen may act for, the one acted for now first.
+func (s *Server) handlePortalRecords(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	subjects := []service.Subject{p.For}
+	for _, sub := range p.Subjects {
+		if sub.PersonID != p.For.PersonID {
+			subjects = append(subjects, sub)
+		}
+	}
+	v.Title, v.Data = v.T("records.title"), recordsPage{Subjects: subjects, For: p.For.PersonID}
+	return s.render(w, http.StatusOK, "portal_records", *v)
+}
+
+// extractView is the extract document's data.
+type extractView struct {
+	service.Extract
+	Lang string
+	T    func(string) string
+}
+
+// handlePortalExtract produces the extract for the person posted (one the
+// citizen may act for; anyone else is not found), shown in the browser or,
+// with as=download, as a file to save.
+func (s *Server) handlePortalExtract(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+	personID := r.PostFormValue("person_id")
+	if personID == "" {
+		personID = p.For.PersonID
+	}
+	if _, err := service.SubjectOf(p.Subjects, personID); err != nil {
+		return err
+	}
+	x, err := s.svc.RecordsExtract(r.Context(), a, personID, v.Lang)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := extractTemplate.Execute(&buf, extractView{Extract: x, Lang: v.Lang, T: v.T}); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", extractCSP)
+	if r.PostFormValue("as") == "download" {
+		// The file name holds no personal data: the date only.
+		h.Set("Content-Disposition", `attachment; filename="registerutdrag-`+calendar.Today(x.ProducedAt)+`.html"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// secrecyPanel is the case page's list of signed records that may be
+// marked as secret towards the person.
+type secrecyPanel struct {
+	CaseID   string
+	Items    []service.SecrecyItem
+	Workable bool
+}
+
+// secrecyFor reads the case page's secrecy panel.
+func (s *Server) secrecyFor(r *http.Request, a trygg.Actor, caseID, lang string, workable bool) (*secrecyPanel, error) {
+	items, err := s.svc.SecrecyItems(r.Context(), a, caseID, lang)
+	if err != nil {
+		return nil, err
+	}
+	return &secrecyPanel{CaseID: caseID, Items: items, Workable: workable}, nil
+}
+
+// handleSecrecyForm marks a signed note or form entry of the case as
+// secret towards the person (with the legal ground), or lifts the mark
+// (action=lift), and shows the case page with the outcome.
+func (s *Server) handleSecrecyForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+	in := service.SecrecyInput{Kind: r.PostFormValue("kind"), RecordID: r.PostFormValue("record_id"),
+		LegalGround: r.PostFormValue("legal_ground")}
+	var err error
+	msg := "secrecy.marked"
+	if r.PostFormValue("action") == "lift" {
+		_, err = s.svc.LiftSecret(r.Context(), a, r.PathValue("id"), in)
+		msg = "secrecy.lifted"
+	} else {
+		_, err = s.svc.MarkSecret(r.Context(), a, r.PathValue("id"), in)
+	}
+	switch trygg.ErrorCode(err) {
+	case "":
+		return s.renderCase(w, r, a, v, http.StatusOK, v.T(msg), "")
+	case trygg.EInvalid, trygg.EConflict:
+		return s.renderCase(w, r, a, v, statusOf[trygg.ErrorCode(err)], "", problemText(v.Lang, err))
+	}
+	return err
+}

@@ -1,0 +1,199 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/storetest"
+)
+
+// signedNote writes and signs a journal note on the case; it returns its id.
+func (w *packWorld) signedNote(user, caseID, body string) string {
+	w.t.Helper()
+	var n struct{ ID string }
+	w.call(user, "POST", "/api/v1/cases/"+caseID+"/notes", map[string]string{"body": body}, http.StatusCreated, &n)
+	w.call(user, "POST", "/api/v1/cases/"+caseID+"/notes/"+n.ID+"/signature", nil, http.StatusOK, nil)
+	return n.ID
+}
+
+// extract posts for a register extract as user and returns the answer.
+func (w *packWorld) extract(user, personID, as string) (*http.Response, string) {
+	w.t.Helper()
+	req := w.pageRequest(user, "POST", "/portal/records/extract", url.Values{"person_id": {personID}, "as": {as}}, false)
+	resp, err := w.srv.Client().Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestRecordsExtract: the daughter of journey 1, her mother's
+// representative, gets her mother's register extract with the case, its
+// steps, the decisions with their justification, the signed forms'
+// answers and notes, and who has read the data; a note the officer marked
+// as secret towards the person is listed as withheld with its ground and
+// without its content. Every record read is access-logged with the
+// ground, and an event without content records the extract. A guardian
+// gets a child's extract (a protected child's address withheld), nobody
+// gets that of a person they do not act for, and staff have no such page.
+func TestRecordsExtract(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), 80)
+			jc := w.journeyCase("ibic_sol_aldre")
+			c := jc.ID
+			w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
+				"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen efter fallet."})
+			w.move("handlaggare", c, "start_investigation")
+			w.fill("handlaggare", c, "ibic_utredning", map[string]any{
+				"needs_assessment": []map[string]any{{"code": "d510", "qualifier": 3, "text": "Behöver stöd i duschen."}},
+				"own_view":         "Vill klara mig själv.",
+				"goals":            []map[string]any{{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"}},
+			})
+			w.move("handlaggare", c, "to_decision")
+			w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
+				return map[string]any{"justification": "Utredningen visar behovet av stöd i duschen."}
+			})
+			open := w.signedNote("handlaggare", c, "Hembesök: Anna visade badrummet.")
+			secret := w.signedNote("handlaggare", c, "HEMLIG UPPGIFT från grannen.")
+
+			// The officer marks the second note as secret towards the person.
+			w.mustPage("handlaggare", "GET", "/cases/"+c, nil, false, http.StatusOK, "Sekretess mot den enskilde", "Markera sekretess mot den enskilde")
+			mark := url.Values{"kind": {"journal_note"}, "record_id": {secret}, "legal_ground": {"OSL 26 kap. 5 §"}}
+			w.mustPage("handlaggare", "POST", "/cases/"+c+"/secrecy", mark, false, http.StatusOK, "Markerad som sekretess mot den enskilde")
+			w.mustPage("handlaggare", "POST", "/cases/"+c+"/secrecy", mark, false, http.StatusConflict, "redan markerad")
+			w.mustPage("handlaggare", "POST", "/cases/"+c+"/secrecy", url.Values{"kind": {"journal_note"}, "record_id": {open}}, false,
+				http.StatusUnprocessableEntity, "Ange lagrummet")
+			w.mustPage("handlaggare", "POST", "/cases/"+c+"/secrecy", url.Values{"kind": {"journal_note"}, "record_id": {"no-such"},
+				"legal_ground": {"OSL"}}, false, http.StatusNotFound)
+
+			// The page, and the extract shown and downloaded.
+			w.mustPage("dotter", "GET", "/portal/records", nil, false, http.StatusOK, "Mina uppgifter (registerutdrag)", "Ladda ner")
+			resp, body := w.extract("dotter", jc.PersonID, "view")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("the mother's extract: %d\n%s", resp.StatusCode, body)
+			}
+			mother := persons.Person{}
+			for _, p := range w.ds.Persons {
+				if p.ID == jc.PersonID {
+					mother = p
+				}
+			}
+			for _, want := range []string{"Registerutdrag", mother.GivenName, mother.Identity.String(), mother.Address.Street,
+				"Ansökan om hemtjänst och trygghetslarm", "Utredningen visar behovet av stöd i duschen.", "Klarar inte duschen efter fallet.",
+				"Duschar tryggt två gånger i veckan.", "Hembesök: Anna visade badrummet.", "Undantagna uppgifter", "OSL 26 kap. 5 §",
+				"Vilka som har läst uppgifterna", "Ombud, god man eller förvaltare", "@media print"} {
+				if !strings.Contains(body, want) {
+					t.Errorf("the extract lacks %q", want)
+				}
+			}
+			if strings.Contains(body, "HEMLIG") {
+				t.Errorf("the extract holds the secret note's content")
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'sha256-") || strings.Contains(csp, "unsafe-inline") ||
+				strings.Contains(body, "<script") {
+				t.Errorf("the extract's CSP %q (or it has a script)", csp)
+			}
+			resp, _ = w.extract("dotter", jc.PersonID, "download")
+			if cd := resp.Header.Get("Content-Disposition"); resp.StatusCode != http.StatusOK || cd != `attachment; filename="registerutdrag-2026-01-05.html"` {
+				t.Errorf("download: %d, Content-Disposition %q", resp.StatusCode, cd)
+			}
+
+			// Logged: the person and the case, as the representative, with
+			// the reason; an event without content.
+			var me struct{ User struct{ ID string } }
+			w.call("dotter", "GET", "/api/v1/me", nil, http.StatusOK, &me)
+			entries, err := w.db.AccessLog(context.Background(), demo.TenantID, store.AccessLogFilter{PersonID: jc.PersonID, ActorID: me.User.ID, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			logged := map[string]int{}
+			for _, e := range entries {
+				if e.Reason == service.ExtractReason {
+					logged[e.Action+" "+e.Ground+" "+e.CaseID]++
+				}
+			}
+			if logged["read_person representative "] != 2 || logged["read_case representative "+c] != 2 {
+				t.Errorf("access log of the two extracts: %v", logged)
+			}
+			all, _ := w.db.Events(context.Background(), demo.TenantID, 0, 100000)
+			var extracted []events.Event
+			for _, e := range all {
+				if e.Type == events.RecordsExtracted {
+					extracted = append(extracted, e)
+				}
+			}
+			if len(extracted) != 2 || extracted[0].PersonID != jc.PersonID || extracted[0].ActorID != me.User.ID ||
+				strings.Contains(string(extracted[0].Payload), "Anna") || !strings.Contains(string(extracted[0].Payload), `"withheld":1`) {
+				t.Errorf("extract events: %+v", extracted)
+			}
+
+			// Lifting the mark gives the note back.
+			w.mustPage("handlaggare", "POST", "/cases/"+c+"/secrecy", url.Values{"kind": {"journal_note"}, "record_id": {secret},
+				"action": {"lift"}}, false, http.StatusOK, "Markeringen är borttagen")
+			if _, body := w.extract("dotter", jc.PersonID, "view"); !strings.Contains(body, "HEMLIG UPPGIFT") || !strings.Contains(body, "Inga uppgifter är undantagna") {
+				t.Errorf("after lifting the mark the note is still withheld")
+			}
+
+			// A guardian: her child's extract; a protected child's address
+			// is withheld from her.
+			mum := ""
+			for _, u := range w.ds.Users {
+				if u.Username == "invanare" {
+					mum = u.PersonID
+				}
+			}
+			var child, hidden persons.Person
+			for _, r := range w.ds.Relations {
+				if r.FromPersonID == mum && r.Kind == persons.RelGuardian {
+					for _, p := range w.ds.Persons {
+						if p.ID == r.ToPersonID {
+							child = p
+						}
+					}
+				}
+			}
+			for _, dc := range w.ds.Cases {
+				for _, p := range w.ds.Persons {
+					if dc.Journey && p.ID == dc.PersonID && p.Protection == persons.ProtectionProtected {
+						hidden = p
+					}
+				}
+			}
+			if resp, body := w.extract("invanare", child.ID, "view"); resp.StatusCode != http.StatusOK || !strings.Contains(body, child.GivenName) ||
+				!strings.Contains(body, "Vårdnadshavare: ") {
+				t.Errorf("the guardian's extract of her child: %d", resp.StatusCode)
+			}
+			w.call("skyddad", "POST", "/api/v1/relations", map[string]string{"from_person_id": mum, "to_person_id": hidden.ID, "kind": "guardian"},
+				http.StatusCreated, nil)
+			if resp, body := w.extract("invanare", hidden.ID, "view"); resp.StatusCode != http.StatusOK || strings.Contains(body, hidden.Address.Street) ||
+				!strings.Contains(body, "Visas inte: personen har skyddade personuppgifter") {
+				t.Errorf("the protected child's extract: %d, street shown: %v", resp.StatusCode, strings.Contains(body, hidden.Address.Street))
+			}
+
+			// Nobody else's records; staff have no such page.
+			if resp, body := w.extract("invanare", jc.PersonID, "view"); resp.StatusCode != http.StatusNotFound || strings.Contains(body, mother.GivenName) {
+				t.Errorf("an unrelated person's extract: %d", resp.StatusCode)
+			}
+			if resp, _ := w.extract("invanare", "no-such-person", "view"); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("a made-up person's extract: %d", resp.StatusCode)
+			}
+			w.mustPage("handlaggare", "GET", "/portal/records", nil, false, http.StatusForbidden)
+			if resp, _ := w.extract("handlaggare", jc.PersonID, "view"); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("staff asking for an extract: %d", resp.StatusCode)
+			}
+		})
+	}
+}

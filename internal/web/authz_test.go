@@ -54,14 +54,8 @@ func TestCitizenCannotReachAnotherPersonsRecords(t *testing.T) {
 			c := journey.ID
 			// The other citizen's records: an application, draft and final
 			// decisions, a journal note, an order to a provider.
-			w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
-				"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen."})
-			w.move("handlaggare", c, "start_investigation")
-			w.fill("handlaggare", c, "ibic_utredning", map[string]any{
-				"needs_assessment": []map[string]any{{"code": "d510", "qualifier": 3, "text": "Duschen."}},
-				"own_view":         "Vill klara mig själv.",
-				"goals":            []map[string]any{{"need": "d510", "goal": "Duschar.", "follow_up_by": "2026-04-01"}}})
-			w.move("handlaggare", c, "to_decision")
+			w.applyForHomeCare(c)
+			w.investigateHomeCare(c, "Duschen.")
 			final := w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
 				if d.Insats == "hemtjanst_omvardnad" {
 					return map[string]any{"amount": 2400}

@@ -114,19 +114,8 @@ func TestProviderOrderThroughTheAPI(t *testing.T) {
 			t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) // a Monday
 			w := newPackWorld(t, engine, t0, 80)
 			c := w.journeyCase("ibic_sol_aldre").ID
-			w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
-				"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen efter fallet."})
-			w.move("handlaggare", c, "start_investigation")
-			w.fill("handlaggare", c, "ibic_utredning", map[string]any{
-				"needs_assessment": []map[string]any{
-					{"code": "d510", "qualifier": 3, "text": "HEMLIG UTREDNINGSTEXT om duschen."},
-					{"code": "d540", "qualifier": 2, "text": "Behöver hjälp med strumpor."}},
-				"own_view": "Vill klara mig själv.",
-				"goals": []map[string]any{
-					{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"},
-					{"need": "d540", "goal": "Klär sig själv på morgonen.", "follow_up_by": "2026-04-01"}},
-			})
-			w.move("handlaggare", c, "to_decision")
+			w.applyForHomeCare(c)
+			w.investigateHomeCare(c, "HEMLIG UTREDNINGSTEXT om duschen.")
 			final := w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
 				if d.Insats == "hemtjanst_omvardnad" {
 					return map[string]any{"amount": 2400} // 24 hours a month
@@ -430,4 +419,31 @@ func TestProviderOrderThroughTheAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// applyForHomeCare fills and signs the home-care application of case c
+// (home help and a safety alarm) and starts the investigation, as the
+// journey-1 officer.
+func (w *packWorld) applyForHomeCare(c string) {
+	w.t.Helper()
+	w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
+		"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen efter fallet."})
+	w.move("handlaggare", c, "start_investigation")
+}
+
+// investigateHomeCare signs the investigation of case c — two assessed
+// needs (d510 with needText, d540) with a goal each — and takes the case
+// to its decision step.
+func (w *packWorld) investigateHomeCare(c, needText string) {
+	w.t.Helper()
+	w.fill("handlaggare", c, "ibic_utredning", map[string]any{
+		"needs_assessment": []map[string]any{
+			{"code": "d510", "qualifier": 3, "text": needText},
+			{"code": "d540", "qualifier": 2, "text": "Behöver hjälp med strumpor."}},
+		"own_view": "Vill klara mig själv.",
+		"goals": []map[string]any{
+			{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"},
+			{"need": "d540", "goal": "Klär sig själv på morgonen.", "follow_up_by": "2026-04-01"}},
+	})
+	w.move("handlaggare", c, "to_decision")
 }

@@ -63,9 +63,7 @@ func (w *packWorld) mustPortal(user, forID, method, path string, form url.Values
 func decidedHomeCare(t *testing.T, w *packWorld) string {
 	t.Helper()
 	c := w.journeyCase("ibic_sol_aldre").ID
-	w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
-		"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen efter fallet."})
-	w.move("handlaggare", c, "start_investigation")
+	w.applyForHomeCare(c)
 	w.call("handlaggare", "POST", "/api/v1/cases/"+c+"/notes", map[string]string{"body": "HEMLIG ANTECKNING om familjen."}, http.StatusCreated, nil)
 	return c
 }
@@ -115,16 +113,7 @@ func TestPortalFollowCase(t *testing.T) {
 			}
 
 			// The investigation, signed, and the decisions.
-			w.fill("handlaggare", c, "ibic_utredning", map[string]any{
-				"needs_assessment": []map[string]any{
-					{"code": "d510", "qualifier": 3, "text": "HEMLIG UTREDNINGSTEXT om duschen."},
-					{"code": "d540", "qualifier": 2, "text": "Behöver hjälp med strumpor."}},
-				"own_view": "Vill klara mig själv.",
-				"goals": []map[string]any{
-					{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"},
-					{"need": "d540", "goal": "Klär sig själv på morgonen.", "follow_up_by": "2026-04-01"}},
-			})
-			w.move("handlaggare", c, "to_decision")
+			w.investigateHomeCare(c, "HEMLIG UTREDNINGSTEXT om duschen.")
 			final := w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
 				if d.Insats == "hemtjanst_omvardnad" {
 					return map[string]any{"amount": 2400}

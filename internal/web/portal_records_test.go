@@ -54,15 +54,8 @@ func TestRecordsExtract(t *testing.T) {
 			w := newPackWorld(t, engine, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), 80)
 			jc := w.journeyCase("ibic_sol_aldre")
 			c := jc.ID
-			w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
-				"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen efter fallet."})
-			w.move("handlaggare", c, "start_investigation")
-			w.fill("handlaggare", c, "ibic_utredning", map[string]any{
-				"needs_assessment": []map[string]any{{"code": "d510", "qualifier": 3, "text": "Behöver stöd i duschen."}},
-				"own_view":         "Vill klara mig själv.",
-				"goals":            []map[string]any{{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"}},
-			})
-			w.move("handlaggare", c, "to_decision")
+			w.applyForHomeCare(c)
+			w.investigateHomeCare(c, "Behöver stöd i duschen.")
 			w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
 				return map[string]any{"justification": "Utredningen visar behovet av stöd i duschen."}
 			})

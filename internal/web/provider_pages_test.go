@@ -42,19 +42,8 @@ func TestOrderPages(t *testing.T) {
 	w := newPackWorld(t, "sqlite", t0, 80)
 	jc := w.journeyCase("ibic_sol_aldre")
 	c := jc.ID
-	w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
-		"applied_sol": []string{"hemtjanst_omvardnad", "trygghetslarm"}, "own_description": "Klarar inte duschen efter fallet."})
-	w.move("handlaggare", c, "start_investigation")
-	w.fill("handlaggare", c, "ibic_utredning", map[string]any{
-		"needs_assessment": []map[string]any{
-			{"code": "d510", "qualifier": 3, "text": "Behöver hjälp i duschen."},
-			{"code": "d540", "qualifier": 2, "text": "Behöver hjälp med strumpor."}},
-		"own_view": "Vill klara mig själv.",
-		"goals": []map[string]any{
-			{"need": "d510", "goal": "Duschar tryggt två gånger i veckan.", "follow_up_by": "2026-04-01"},
-			{"need": "d540", "goal": "Klär sig själv på morgonen.", "follow_up_by": "2026-04-01"}},
-	})
-	w.move("handlaggare", c, "to_decision")
+	w.applyForHomeCare(c)
+	w.investigateHomeCare(c, "Behöver hjälp i duschen.")
 	final := w.decide("handlaggare", c, func(d *apiDecision) map[string]any {
 		if d.Insats == "hemtjanst_omvardnad" {
 			return map[string]any{"amount": 2400}

@@ -238,6 +238,7 @@ type benchVU struct {
 	draft          string // a note started in the mix, to be signed next
 	draftCase      string
 	providerToken  string // a provider staff session, for the provider workload
+	index          int    // the VU's place in b.vus
 }
 
 type cycleCase struct {
@@ -491,7 +492,7 @@ func (b *bench) signIn(ctx context.Context) error {
 	b.progress("signing in %d virtual users and opening their cases", b.opt.vus)
 	for i := range b.opt.vus {
 		o := officers[i%len(officers)]
-		vu := &benchVU{userID: o.id, unitID: o.unit, rng: rand.New(rand.NewPCG(uint64(i), 7))}
+		vu := &benchVU{index: i, userID: o.id, unitID: o.unit, rng: rand.New(rand.NewPCG(uint64(i), 7))}
 		var sess struct{ Token string }
 		if err := b.callJSON(ctx, b.logURL, "", "POST", "/api/v1/session",
 			map[string]string{"tenant": string(demo.TenantID), "username": o.username, "password": demo.Password}, http.StatusCreated, &sess); err != nil {

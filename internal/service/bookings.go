@@ -411,6 +411,13 @@ func (s *Service) BookSlot(ctx context.Context, a trygg.Actor, personID, caseID,
 	}
 	b := store.Booking{ID: newID(), SlotID: slotID, CaseID: c.ID, PersonID: c.PersonID, BookedBy: a.UserID, Status: store.BookingBooked}
 	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.ReadCase, personID, c.ID, ground, "")}, func(tx *store.Tx) error {
+		// One meeting ahead per case: a citizen moves it rather than
+		// booking up the officer's times.
+		if n, err := tx.UpcomingBookings(ctx, a.Tenant, c.ID); err != nil {
+			return err
+		} else if n > 0 {
+			return trygg.Errorf(trygg.EConflict, "A meeting is already booked on this case; move or cancel it instead.")
+		}
 		sl, err := freeSlotFor(ctx, tx, a.Tenant, slotID, c.AssignedTo)
 		if err != nil {
 			return err

@@ -154,8 +154,21 @@ func (s *Service) workableCase(ctx context.Context, a trygg.Actor, id string) (s
 }
 
 // caseFor returns the case, its person and the ground on which the actor
-// may read it or, with work, work on it.
+// may read it or, with work, work on it, for the staff's pages and the
+// API. A citizen's ground (self, guardian, representative) does not count
+// here: the case as the staff see it holds working material (drafts, the
+// investigation, notes) the person does not get this way. Citizens follow
+// their cases on Mina sidor, through citizenCase.
 func (s *Service) caseFor(ctx context.Context, a trygg.Actor, id string, work bool) (store.Case, persons.Person, access.Relation, error) {
+	c, p, ground, err := s.caseAccess(ctx, a, id, work)
+	if err == nil && citizenGround(ground) {
+		return c, p, "", trygg.Errorf(trygg.ENotFound, "Not found.")
+	}
+	return c, p, ground, err
+}
+
+// caseAccess is caseFor with the citizen's grounds allowed.
+func (s *Service) caseAccess(ctx context.Context, a trygg.Actor, id string, work bool) (store.Case, persons.Person, access.Relation, error) {
 	c, err := s.db.CaseByID(ctx, a.Tenant, id)
 	if err != nil {
 		return c, persons.Person{}, "", err

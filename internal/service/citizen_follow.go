@@ -107,7 +107,7 @@ func (s *Service) citizenCase(ctx context.Context, a trygg.Actor, personID, case
 	if !a.HasRole(trygg.RoleCitizen) || a.PersonID == "" {
 		return store.Case{}, "", errNotCitizen
 	}
-	c, _, ground, err := s.caseFor(ctx, a, caseID, false)
+	c, _, ground, err := s.caseAccess(ctx, a, caseID, false)
 	if trygg.ErrorCode(err) == trygg.ENotFound || err == nil && (c.PersonID != personID || !citizenGround(ground)) {
 		return store.Case{}, "", trygg.Errorf(trygg.ENotFound, "Not found.")
 	}
@@ -215,7 +215,8 @@ func (s *Service) expectedDates(ctx context.Context, tenant trygg.TenantID, comp
 // followOrders returns the plans of the case's orders (not those returned
 // to the office), goal by goal, with the comments on each goal.
 func (s *Service) followOrders(ctx context.Context, a trygg.Actor, c store.Case, comp *process.Compiled, lang string) ([]FollowOrder, error) {
-	views, err := s.CaseOrders(ctx, a, c.ID)
+	// The case's read is decided and logged by CaseFollow.
+	views, err := s.caseOrderViews(ctx, a.Tenant, c.ID)
 	if err != nil {
 		return nil, err
 	}

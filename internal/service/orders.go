@@ -330,6 +330,9 @@ func sendOrders(ctx context.Context, tx *store.Tx, a trygg.Actor, orders []store
 // event log, as no form text is: the feed takes it from the order.
 func orderEvent(ctx context.Context, tx *store.Tx, a trygg.Actor, typ string, o store.Order) error {
 	o.Content = store.OrderContent{InsatsLabel: o.Content.InsatsLabel}
+	// The provider's reason for a return is its own text: the feed takes
+	// it from the order.
+	o.ReturnReason = ""
 	e := events.New(a, typ, "order", o.ID, o)
 	e.PersonID, e.CaseID = o.PersonID, o.CaseID
 	_, err := tx.AppendEvent(ctx, e)
@@ -409,7 +412,9 @@ func (s *Service) orderFor(ctx context.Context, a trygg.Actor, id string, work b
 	if a.ProviderID != "" && a.ProviderID == o.ProviderID {
 		rels = append(rels, access.RelProvider)
 	}
-	if len(a.Grants) > 0 && !a.HasRole(trygg.RoleProvider) {
+	// Case staff read an order through the case; a citizen follows the
+	// plan on Mina sidor, not the order as such.
+	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
 		c, err := s.db.CaseByID(ctx, a.Tenant, o.CaseID)
 		if err != nil {
 			return o, "", err
@@ -531,22 +536,32 @@ func (s *Service) CaseOrders(ctx context.Context, a trygg.Actor, caseID string) 
 	if err != nil {
 		return nil, err
 	}
-	orders, err := s.db.CaseOrders(ctx, a.Tenant, c.ID)
+	out, err := s.caseOrderViews(ctx, a.Tenant, c.ID)
 	if err != nil {
 		return nil, err
-	}
-	out := make([]OrderView, 0, len(orders))
-	for _, o := range orders {
-		v, err := s.orderView(ctx, a.Tenant, o)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
 	}
 	if len(out) > 0 {
 		if err := s.logAccess(ctx, entry(a, access.ReadOrder, c.PersonID, c.ID, ground, "")); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// caseOrderViews returns the views of a case's orders, for a caller that
+// has decided the access to the case and logs the read.
+func (s *Service) caseOrderViews(ctx context.Context, tenant trygg.TenantID, caseID string) ([]OrderView, error) {
+	orders, err := s.db.CaseOrders(ctx, tenant, caseID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OrderView, 0, len(orders))
+	for _, o := range orders {
+		v, err := s.orderView(ctx, tenant, o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

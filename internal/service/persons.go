@@ -109,6 +109,11 @@ func (s *Service) Person(ctx context.Context, a trygg.Actor, id string) (PersonV
 
 func (s *Service) personView(ctx context.Context, a trygg.Actor, p persons.Person, rels []access.Relation, ground access.Relation, reason string) (PersonView, error) {
 	v := PersonView{Person: p, IdentityNumber: p.Identity.String(), IdentityType: p.Identity.Type, Ground: ground, Cases: []store.Case{}}
+	// A protected person's address is theirs and the staff's with
+	// permission, never a guardian's or representative's.
+	if p.Protection != persons.ProtectionNone && (ground == access.RelGuardian || ground == access.RelRepresentative) {
+		v.Address = persons.Address{}
+	}
 	var err error
 	if v.Relations, err = s.db.Relations(ctx, a.Tenant, p.ID); err != nil {
 		return v, err

@@ -278,3 +278,12 @@ func (tx *Tx) CloseTask(ctx context.Context, tenant trygg.TenantID, id string) e
 	}
 	return nil
 }
+
+// UpcomingBookings counts the case's meetings booked and not yet held,
+// inside tx.
+func (tx *Tx) UpcomingBookings(ctx context.Context, tenant trygg.TenantID, caseID string) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM bookings b JOIN meeting_slots s ON s.tenant_id = b.tenant_id AND s.id = b.slot_id
+		WHERE b.tenant_id = ? AND b.case_id = ? AND b.status = 'booked' AND s.starts_at > ?`, string(tenant), caseID, micros(tx.Now)).Scan(&n)
+	return n, err
+}

@@ -202,8 +202,8 @@ func (db *DB) OrderFeed(ctx context.Context, tenant trygg.TenantID, providerID s
 		var at int64
 		var payload string
 		var prot int
-		var content string
-		if err := s.Scan(&f.Cursor, &f.Type, &at, &f.OrderID, &payload, &f.PersonID, &prot, &content); err != nil {
+		var content, returnReason string
+		if err := s.Scan(&f.Cursor, &f.Type, &at, &f.OrderID, &payload, &f.PersonID, &prot, &content, &returnReason); err != nil {
 			return f, err
 		}
 		f.At, f.Protected = fromMicros(at), prot == 1
@@ -214,10 +214,14 @@ func (db *DB) OrderFeed(ctx context.Context, tenant trygg.TenantID, providerID s
 			return f, err
 		}
 		o["content"] = json.RawMessage(content)
+		if f.Type == "order.returned" {
+			reason, _ := json.Marshal(returnReason)
+			o["return_reason"] = reason
+		}
 		var err error
 		f.Order, err = json.Marshal(o)
 		return f, err
-	})(db.query(ctx, `SELECT e.seq, e.type, e.at, e.subject_id, e.payload, o.person_id, o.protected, o.content FROM events e
+	})(db.query(ctx, `SELECT e.seq, e.type, e.at, e.subject_id, e.payload, o.person_id, o.protected, o.content, o.return_reason FROM events e
 		JOIN orders o ON o.tenant_id = e.tenant_id AND o.id = e.subject_id
 		WHERE e.tenant_id = ? AND e.subject_type = 'order' AND o.provider_id = ? AND e.seq > ?
 		AND e.type IN ('order.sent', 'order.changed', 'order.accepted', 'order.returned', 'order.ended')

@@ -25,6 +25,7 @@ var errorSwedish = map[string]string{
 	"You do not have permission to do this.": "Du saknar behörighet att göra detta.",
 
 	// The citizen portal.
+	"A meeting is already booked on this case; move or cancel it instead.": "Ett möte är redan bokat i ärendet; flytta eller avboka det i stället.",
 	// Applying online and attachments (portal_apply.go).
 	"This cannot be applied for online for this person; contact the municipality.": "Det går inte att ansöka om detta här för den här personen; kontakta kommunen.",
 	"The application is too long.": "Ansökan är för lång.",

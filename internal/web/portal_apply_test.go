@@ -357,7 +357,7 @@ func TestPortalBooking(t *testing.T) {
 				t.Errorf("the officer's tasks: %v", got)
 			}
 			// The same time again: refused, nothing booked.
-			w.mustPage("invanare", "POST", "/portal/bookings", book, false, http.StatusConflict, "Någon annan har precis bokat")
+			w.mustPage("invanare", "POST", "/portal/bookings", book, false, http.StatusConflict, "Ett möte är redan bokat i ärendet")
 			w.mustPage("invanare", "GET", "/portal/bookings/new?case="+journey.ID, nil, false, http.StatusOK)
 			// A booked time cannot be withdrawn.
 			w.mustPage("ekonom", "POST", "/slots/"+slots[0].ID+"/withdrawal", nil, false, http.StatusConflict, "bokad")

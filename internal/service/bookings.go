@@ -480,7 +480,11 @@ func (s *Service) MoveBooking(ctx context.Context, a trygg.Actor, personID, id, 
 		if err != nil {
 			return err
 		}
-		sl, err := freeSlotFor(ctx, tx, a.Tenant, slotID, old.OfficerID)
+		if !old.StartsAt.After(tx.Now) {
+			return trygg.Errorf(trygg.EConflict, "The meeting has already taken place; book a new one instead.")
+		}
+		// The new time is the case officer's now, whoever had the old one.
+		sl, err := freeSlotFor(ctx, tx, a.Tenant, slotID, c.AssignedTo)
 		if err != nil {
 			return err
 		}

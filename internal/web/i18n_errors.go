@@ -25,6 +25,7 @@ var errorSwedish = map[string]string{
 	"You do not have permission to do this.": "Du saknar behörighet att göra detta.",
 
 	// The citizen portal.
+	"The meeting has already taken place; book a new one instead.":         "Mötet har redan ägt rum; boka ett nytt i stället.",
 	"A meeting is already booked on this case; move or cancel it instead.": "Ett möte är redan bokat i ärendet; flytta eller avboka det i stället.",
 	// Applying online and attachments (portal_apply.go).
 	"This cannot be applied for online for this person; contact the municipality.": "Det går inte att ansöka om detta här för den här personen; kontakta kommunen.",

@@ -208,9 +208,11 @@ func newLimiters(l Limits, now func() time.Time) *limiters {
 	}
 }
 
-// clientAddress is the request's client: the connection's address, or,
-// from a trusted proxy, the last address in X-Forwarded-For that is not a
-// trusted proxy.
+// clientAddress is the request's client as the limits count it: the
+// connection's address, or, from a trusted proxy, the last address in
+// X-Forwarded-For that is not a trusted proxy. An IPv6 client counts by
+// its /64, the block one subscriber gets, so rotating addresses within it
+// buys no more attempts.
 func (ls *limiters) clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -222,7 +224,7 @@ func (ls *limiters) clientAddress(r *http.Request) string {
 	}
 	addr = addr.Unmap()
 	if !ls.isTrusted(addr) {
-		return addr.String()
+		return clientBlock(addr)
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -232,11 +234,23 @@ func (ls *limiters) clientAddress(r *http.Request) string {
 		}
 		a = a.Unmap()
 		if !ls.isTrusted(a) {
-			return a.String()
+			return clientBlock(a)
 		}
 		addr = a
 	}
-	return addr.String()
+	return clientBlock(addr)
+}
+
+// clientBlock is an IPv4 address itself, and an IPv6 address's /64.
+func clientBlock(a netip.Addr) string {
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return a.String()
+	}
+	return p.String()
 }
 
 func (ls *limiters) isTrusted(a netip.Addr) bool {

@@ -50,9 +50,7 @@ func (s *Server) handleEIDLogin(w http.ResponseWriter, r *http.Request) error {
 		return errEIDOff
 	}
 	flow, url := s.cfg.CitizenOIDC.Start()
-	http.SetCookie(w, &http.Cookie{Name: eidCookie, Value: flow.State + "." + flow.Nonce + "." + flow.Verifier,
-		Path: "/auth/eid/", MaxAge: 600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, url, http.StatusFound)
+	startFlow(w, r, eidCookie, "/auth/eid/", flow, url)
 	return nil
 }
 
@@ -67,22 +65,11 @@ func (s *Server) handleEIDCallback(w http.ResponseWriter, r *http.Request) error
 	if _, err := s.signInAttempt(w, r, ""); err != nil {
 		return err
 	}
-	c, err := r.Cookie(eidCookie)
-	if err != nil {
+	flow, ok := s.takeFlow(w, r, eidCookie, "/auth/eid/", "e-identification broker")
+	if !ok {
 		return errEIDFailed
 	}
-	// The flow's secrets are single use, whatever the outcome.
-	http.SetCookie(w, &http.Cookie{Name: eidCookie, Value: "", Path: "/auth/eid/", MaxAge: -1, HttpOnly: true, Secure: true})
-	parts := strings.Split(c.Value, ".")
-	if len(parts) != 3 {
-		return errEIDFailed
-	}
-	if e := r.URL.Query().Get("error"); e != "" {
-		s.log.Warn("e-identification broker returned an error", "error", e)
-		return errEIDFailed
-	}
-	number, err := s.cfg.CitizenOIDC.FinishIdentity(r.Context(), auth.Flow{State: parts[0], Nonce: parts[1], Verifier: parts[2]},
-		r.URL.Query().Get("state"), r.URL.Query().Get("code"))
+	number, err := s.cfg.CitizenOIDC.FinishIdentity(r.Context(), flow, r.URL.Query().Get("state"), r.URL.Query().Get("code"))
 	switch {
 	case errors.Is(err, auth.ErrNoIdentityClaim):
 		s.log.Warn("e-identification without an identity number claim", "claims", strings.Join(s.cfg.CitizenOIDC.IdentityClaims(), ","))

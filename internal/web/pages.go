@@ -242,10 +242,38 @@ func (s *Server) handleOIDCLogin(w http.ResponseWriter, r *http.Request) error {
 		return trygg.Errorf(trygg.ENotFound, "Sign-in through an identity provider is not configured.")
 	}
 	flow, url := s.cfg.OIDC.Start()
-	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: flow.State + "." + flow.Nonce + "." + flow.Verifier,
-		Path: "/auth/oidc/", MaxAge: 600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, url, http.StatusFound)
+	startFlow(w, r, oidcCookie, "/auth/oidc/", flow, url)
 	return nil
+}
+
+// startFlow keeps a sign-in flow's secrets (state, nonce, PKCE verifier)
+// in a short-lived cookie for the callback under path, and sends the
+// browser to the provider.
+func startFlow(w http.ResponseWriter, r *http.Request, cookie, path string, flow auth.Flow, url string) {
+	http.SetCookie(w, &http.Cookie{Name: cookie, Value: flow.State + "." + flow.Nonce + "." + flow.Verifier,
+		Path: path, MaxAge: 600, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, url, http.StatusFound)
+}
+
+// takeFlow reads and clears (its secrets are single use, whatever the
+// outcome) the flow cookie of a callback. It fails when the cookie is
+// missing or malformed, or the provider answered with an error (logged
+// under what, without the user's data).
+func (s *Server) takeFlow(w http.ResponseWriter, r *http.Request, cookie, path, what string) (auth.Flow, bool) {
+	c, err := r.Cookie(cookie)
+	if err != nil {
+		return auth.Flow{}, false
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookie, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: true})
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return auth.Flow{}, false
+	}
+	if e := r.URL.Query().Get("error"); e != "" {
+		s.log.Warn(what+" returned an error", "error", e)
+		return auth.Flow{}, false
+	}
+	return auth.Flow{State: parts[0], Nonce: parts[1], Verifier: parts[2]}, true
 }
 
 func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) error {
@@ -253,21 +281,11 @@ func (s *Server) handleOIDCCallback(w http.ResponseWriter, r *http.Request) erro
 		return trygg.Errorf(trygg.ENotFound, "Sign-in through an identity provider is not configured.")
 	}
 	failed := trygg.Errorf(trygg.EUnauthorized, "The sign-in could not be completed. Start again from the sign-in page.")
-	c, err := r.Cookie(oidcCookie)
-	if err != nil {
+	flow, ok := s.takeFlow(w, r, oidcCookie, "/auth/oidc/", "oidc provider")
+	if !ok {
 		return failed
 	}
-	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: true})
-	parts := strings.Split(c.Value, ".")
-	if len(parts) != 3 {
-		return failed
-	}
-	if e := r.URL.Query().Get("error"); e != "" {
-		s.log.Warn("oidc provider returned an error", "error", e)
-		return failed
-	}
-	subject, err := s.cfg.OIDC.Finish(r.Context(), auth.Flow{State: parts[0], Nonce: parts[1], Verifier: parts[2]},
-		r.URL.Query().Get("state"), r.URL.Query().Get("code"))
+	subject, err := s.cfg.OIDC.Finish(r.Context(), flow, r.URL.Query().Get("state"), r.URL.Query().Get("code"))
 	if err != nil {
 		s.log.Warn("oidc sign-in failed", "err", err)
 		return failed

@@ -621,14 +621,21 @@ func (s *Server) handleProviderPlan(w http.ResponseWriter, r *http.Request, a tr
 	f := planFromPost(ov.Order, r.PostForm, -1)
 	items, _ := planItems(f)
 	_, err = s.svc.SavePlan(r.Context(), a, id, service.PlanInput{Items: items, Participation: f.Participation, ParticipationNote: f.ParticipationNote})
+	return s.orderFormDone(w, r, a, v, id, "plan", err)
+}
+
+// orderFormDone answers a form of the order page: the page again with the
+// problem beside the form's fields, or, once saved, back to the form's
+// place on the page, which says it was saved.
+func (s *Server) orderFormDone(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, id, form string, err error) error {
 	if err != nil {
 		status, prob, err := problemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
-		return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: "plan", Problem: prob, Values: r.PostForm})
+		return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: form, Problem: prob, Values: r.PostForm})
 	}
-	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=plan#plan", http.StatusSeeOther)
+	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done="+form+"#"+form, http.StatusSeeOther)
 	return nil
 }
 
@@ -654,15 +661,8 @@ func (s *Server) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, 
 		}
 		in.Goals = append(in.Goals, store.GoalStatus{Goal: i, Status: r.PostForm.Get(pre + "status"), Qualifier: q, Comment: r.PostForm.Get(pre + "comment")})
 	}
-	if _, err := s.svc.ReportFollowUp(r.Context(), a, id, in); err != nil {
-		status, prob, err := problemOf(v.Lang, err)
-		if err != nil {
-			return err
-		}
-		return s.renderProviderOrder(w, r, a, v, status, providerOrderPage{Form: "followup", Problem: prob, Values: r.PostForm})
-	}
-	http.Redirect(w, r, "/provider/orders/"+url.PathEscape(id)+"?done=followup#followup", http.StatusSeeOther)
-	return nil
+	_, err = s.svc.ReportFollowUp(r.Context(), a, id, in)
+	return s.orderFormDone(w, r, a, v, id, "followup", err)
 }
 
 // handleProviderCorrect records a correction of a report: a new entry

@@ -85,6 +85,17 @@ type OrderGoal struct {
 const orderCols = `id, case_id, decision_id, person_id, provider_id, unit_id, insats, amount, amount_unit, valid_from, valid_to,
 	status, start_date, return_reason, ended_on, end_reason, protected, content, revision, created_at, updated_at`
 
+// protectedNow is whether an order's person has a protected identity now,
+// read from the person (alias is the orders table's name in the query):
+// a protection that comes after the order was sent counts at once.
+func protectedNow(alias string) string {
+	return `COALESCE((SELECT CASE WHEN p.protection <> 0 THEN 1 ELSE 0 END FROM persons p WHERE p.tenant_id = ` + alias +
+		`.tenant_id AND p.id = ` + alias + `.person_id), 1)`
+}
+
+// orderSelect is orderCols for reading, with the protection as it is now.
+var orderSelect = strings.Replace(orderCols, "protected, content", protectedNow("orders")+", content", 1)
+
 func scanOrder(s interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var content string
@@ -139,25 +150,25 @@ func (tx *Tx) UpdateOrder(ctx context.Context, tenant trygg.TenantID, o Order) e
 
 // Order returns the order with id, or not found.
 func (db *DB) Order(ctx context.Context, tenant trygg.TenantID, id string) (Order, error) {
-	o, err := scanOrder(db.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND id = ?`, string(tenant), id))
+	o, err := scanOrder(db.queryRow(ctx, `SELECT `+orderSelect+` FROM orders WHERE tenant_id = ? AND id = ?`, string(tenant), id))
 	return o, notFound(err, "Order")
 }
 
 // Order returns the order with id inside tx, or not found.
 func (tx *Tx) Order(ctx context.Context, tenant trygg.TenantID, id string) (Order, error) {
-	o, err := scanOrder(tx.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND id = ?`, string(tenant), id))
+	o, err := scanOrder(tx.queryRow(ctx, `SELECT `+orderSelect+` FROM orders WHERE tenant_id = ? AND id = ?`, string(tenant), id))
 	return o, notFound(err, "Order")
 }
 
 // CaseOrders returns the case's orders, oldest first.
 func (db *DB) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Order, error) {
-	return scanRows(scanOrder)(db.query(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND case_id = ?
+	return scanRows(scanOrder)(db.query(ctx, `SELECT `+orderSelect+` FROM orders WHERE tenant_id = ? AND case_id = ?
 		ORDER BY created_at, id`, string(tenant), caseID))
 }
 
 // CaseOrders returns the case's orders inside tx, oldest first.
 func (tx *Tx) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Order, error) {
-	return scanRows(scanOrder)(tx.query(ctx, `SELECT `+orderCols+` FROM orders WHERE tenant_id = ? AND case_id = ?
+	return scanRows(scanOrder)(tx.query(ctx, `SELECT `+orderSelect+` FROM orders WHERE tenant_id = ? AND case_id = ?
 		ORDER BY created_at, id`, string(tenant), caseID))
 }
 
@@ -165,7 +176,7 @@ func (tx *Tx) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID stri
 // when none), newest first; orders about persons with protected identity
 // only when seeProtected.
 func (db *DB) ProviderOrders(ctx context.Context, tenant trygg.TenantID, providerID string, statuses []string, seeProtected bool, limit int) ([]Order, error) {
-	q := `SELECT ` + orderCols + ` FROM orders WHERE tenant_id = ? AND provider_id = ?`
+	q := `SELECT ` + orderSelect + ` FROM orders WHERE tenant_id = ? AND provider_id = ?`
 	args := []any{string(tenant), providerID}
 	if len(statuses) > 0 {
 		in, vals := inList("status", statuses)
@@ -173,7 +184,7 @@ func (db *DB) ProviderOrders(ctx context.Context, tenant trygg.TenantID, provide
 		args = append(args, vals...)
 	}
 	if !seeProtected {
-		q += " AND protected = 0"
+		q += " AND " + protectedNow("orders") + " = 0"
 	}
 	q += " ORDER BY created_at DESC, id DESC LIMIT ?"
 	args = append(args, limit)
@@ -221,7 +232,7 @@ func (db *DB) OrderFeed(ctx context.Context, tenant trygg.TenantID, providerID s
 		var err error
 		f.Order, err = json.Marshal(o)
 		return f, err
-	})(db.query(ctx, `SELECT e.seq, e.type, e.at, e.subject_id, e.payload, o.person_id, o.protected, o.content, o.return_reason FROM events e
+	})(db.query(ctx, `SELECT e.seq, e.type, e.at, e.subject_id, e.payload, o.person_id, `+protectedNow("o")+`, o.content, o.return_reason FROM events e
 		JOIN orders o ON o.tenant_id = e.tenant_id AND o.id = e.subject_id
 		WHERE e.tenant_id = ? AND e.subject_type = 'order' AND o.provider_id = ? AND e.seq > ?
 		AND e.type IN ('order.sent', 'order.changed', 'order.accepted', 'order.returned', 'order.ended')
@@ -513,7 +524,7 @@ type PaymentRow struct {
 // force dated from..to, the order and its performed time, visits and
 // deviations, by order creation.
 func (db *DB) PaymentBasis(ctx context.Context, tenant trygg.TenantID, providerID, from, to string) ([]PaymentRow, error) {
-	cols := strings.ReplaceAll("o."+strings.ReplaceAll(orderCols, ", ", ", o."), "\n\t", " ")
+	cols := strings.Replace(strings.ReplaceAll("o."+strings.ReplaceAll(orderCols, ", ", ", o."), "\n\t", " "), "o.protected", protectedNow("o"), 1)
 	return scanRows(func(s interface{ Scan(...any) error }) (PaymentRow, error) {
 		var r PaymentRow
 		var content string

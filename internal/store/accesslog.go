@@ -140,8 +140,7 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
-	q += ` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC LIMIT ?`
-	args = append(args, f.Limit)
+	q += ` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC` + limitSQL(f.Limit)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: access log: %w", err)

@@ -183,7 +183,7 @@ func (db *DB) FreeSlots(ctx context.Context, tenant trygg.TenantID, officerID st
 	rows, err := db.query(ctx, `SELECT `+slotCols+` FROM meeting_slots s
 		WHERE s.tenant_id = ? AND s.officer_id = ? AND s.status = 'open' AND s.starts_at > ?
 		AND NOT EXISTS (SELECT 1 FROM bookings b WHERE b.tenant_id = s.tenant_id AND b.slot_id = s.id AND b.status = 'booked')
-		ORDER BY s.starts_at, s.id LIMIT ?`, string(tenant), officerID, micros(from), limit)
+		ORDER BY s.starts_at, s.id`+limitSQL(limit), string(tenant), officerID, micros(from))
 	if err != nil {
 		return nil, fmt.Errorf("store: free slots: %w", err)
 	}

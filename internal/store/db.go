@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,11 @@ type DB struct {
 	replay atomic.Int64
 
 	statements atomic.Int64 // SQL statements sent, for benchmarks
+
+	// stmts caches prepared statements by query text (SQLite only: pgx
+	// caches them itself). Parsing and planning took more of a read's CPU
+	// than running it; see docs/benchmarks.md.
+	stmts stmtCache
 }
 
 // ReplayAt makes Now return t until ReplayAt is called with the zero time.
@@ -87,8 +93,9 @@ func Open(ctx context.Context, dsn string, clock trygg.Clock) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
-		db.read.SetMaxOpenConns(8)
-		db.read.SetMaxIdleConns(8)
+		db.read.SetMaxOpenConns(readers)
+		db.read.SetMaxIdleConns(readers)
+		db.stmts.on.Store(true)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -98,6 +105,9 @@ func Open(ctx context.Context, dsn string, clock trygg.Clock) (*DB, error) {
 	}
 	return db, nil
 }
+
+// readers is the size of SQLite's reader pool.
+const readers = 8
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
 func IsPostgres(dsn string) bool {
@@ -109,6 +119,7 @@ func (db *DB) Engine() string { return db.dialect.name() }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -155,34 +166,63 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	// The writer connection is free again: prepare what this transaction
+	// ran for the first time, so the next ones reuse it.
+	db.stmts.preparePending(ctx, db.write)
 	return nil
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	tx.db.statements.Add(1)
-	return tx.tx.ExecContext(ctx, tx.db.dialect.rebind(query), args...)
+	query = tx.db.dialect.rebind(query)
+	if st := tx.db.stmts.forTx(query); st != nil {
+		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.tx.ExecContext(ctx, query, args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	tx.db.statements.Add(1)
-	return tx.tx.QueryContext(ctx, tx.db.dialect.rebind(query), args...)
+	query = tx.db.dialect.rebind(query)
+	if st := tx.db.stmts.forTx(query); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return tx.tx.QueryContext(ctx, query, args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	tx.db.statements.Add(1)
-	return tx.tx.QueryRowContext(ctx, tx.db.dialect.rebind(query), args...)
+	query = tx.db.dialect.rebind(query)
+	if st := tx.db.stmts.forTx(query); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 
 // query and queryRow on the DB use the reader pool.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	db.statements.Add(1)
-	return db.read.QueryContext(ctx, db.dialect.rebind(query), args...)
+	query = db.dialect.rebind(query)
+	if st := db.stmts.get(ctx, db.read, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return db.read.QueryContext(ctx, query, args...)
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	db.statements.Add(1)
-	return db.read.QueryRowContext(ctx, db.dialect.rebind(query), args...)
+	query = db.dialect.rebind(query)
+	if st := db.stmts.get(ctx, db.read, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return db.read.QueryRowContext(ctx, query, args...)
 }
+
+// limitSQL is a LIMIT clause with n written into the SQL. A bound LIMIT
+// makes SQLite plan the statement again every time it runs (the planner
+// reads the value), which costs more than most of these queries; n is
+// always an int, so writing it in is safe.
+func limitSQL(n int) string { return " LIMIT " + strconv.Itoa(n) }
 
 // micros converts a time to the stored unix-microsecond form; zero stays 0.
 func micros(t time.Time) int64 {

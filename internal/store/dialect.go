@@ -24,11 +24,45 @@ type dialect interface {
 
 type sqlite struct{}
 
-func (sqlite) name() string           { return "sqlite" }
-func (sqlite) rebind(q string) string { return q }
-func (sqlite) forUpdate() string      { return "" }
+func (sqlite) name() string      { return "sqlite" }
+func (sqlite) forUpdate() string { return "" }
 func (sqlite) isUniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+var sqliteRebound sync.Map // query -> query with its equalities marked
+
+// rebind marks every "= ?" with COLLATE BINARY, which changes nothing in
+// what is compared (every column here is BINARY) but keeps SQLite 3.50's
+// planner from looking at the bound value: when it does (to estimate a
+// join's rows), it plans the statement again each time a new value is
+// bound, which made planning cost more than running the queries
+// (docs/benchmarks.md, "statement planning"). Other comparisons are left
+// as written.
+func (sqlite) rebind(q string) string {
+	if v, ok := sqliteRebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 64)
+	for i := 0; i < len(q); i++ {
+		b.WriteByte(q[i])
+		if q[i] != '=' || i > 0 && strings.IndexByte("!<>=", q[i-1]) >= 0 {
+			continue
+		}
+		j := i + 1
+		for j < len(q) && (q[j] == ' ' || q[j] == '\t' || q[j] == '\n') {
+			j++
+		}
+		if j < len(q) && q[j] == '?' {
+			b.WriteString(q[i+1 : j+1])
+			b.WriteString(" COLLATE BINARY")
+			i = j
+		}
+	}
+	out := b.String()
+	sqliteRebound.Store(q, out)
+	return out
 }
 
 type postgres struct{}

@@ -38,7 +38,7 @@ func (db *DB) Events(ctx context.Context, tenant trygg.TenantID, after int64, li
 		limit = 1000
 	}
 	rows, err := db.query(ctx, `SELECT seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload
-		FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?`, string(tenant), after, limit)
+		FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq`+limitSQL(limit), string(tenant), after)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}
@@ -48,7 +48,7 @@ func (db *DB) Events(ctx context.Context, tenant trygg.TenantID, after int64, li
 // CaseEvents returns the newest limit events of a case, newest first.
 func (db *DB) CaseEvents(ctx context.Context, tenant trygg.TenantID, caseID string, limit int) ([]events.Event, error) {
 	rows, err := db.query(ctx, `SELECT seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload
-		FROM events WHERE tenant_id = ? AND case_id = ? ORDER BY seq DESC LIMIT ?`, string(tenant), caseID, limit)
+		FROM events WHERE tenant_id = ? AND case_id = ? ORDER BY seq DESC`+limitSQL(limit), string(tenant), caseID)
 	if err != nil {
 		return nil, fmt.Errorf("store: case events: %w", err)
 	}

@@ -64,7 +64,7 @@ func (tx *Tx) InsertMessage(ctx context.Context, tenant trygg.TenantID, m Messag
 // newest 500 messages).
 func (db *DB) Messages(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Message, error) {
 	out, err := scanRows(scanMessage)(db.query(ctx, `SELECT case_id, seq, id, side, author_id, relation, body, written_at FROM case_messages
-		WHERE tenant_id = ? AND case_id = ? ORDER BY seq DESC LIMIT ?`, string(tenant), caseID, messageLimit))
+		WHERE tenant_id = ? AND case_id = ? ORDER BY seq DESC`+limitSQL(messageLimit), string(tenant), caseID))
 	if err != nil {
 		return nil, fmt.Errorf("store: messages: %w", err)
 	}
@@ -267,7 +267,7 @@ func (db *DB) EventsOfType(ctx context.Context, tenant trygg.TenantID, typ strin
 		limit = 1000
 	}
 	rows, err := db.query(ctx, `SELECT seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload
-		FROM events WHERE tenant_id = ? AND type = ? AND seq > ? ORDER BY seq LIMIT ?`, string(tenant), typ, after, limit)
+		FROM events WHERE tenant_id = ? AND type = ? AND seq > ? ORDER BY seq`+limitSQL(limit), string(tenant), typ, after)
 	if err != nil {
 		return nil, fmt.Errorf("store: events: %w", err)
 	}

@@ -155,10 +155,35 @@ func splitStatements(src string) []string {
 // Optimize refreshes the query planner's statistics where the engine does
 // not do it by itself: SQLite's PRAGMA optimize (PostgreSQL's autovacuum
 // analyzes on its own). Serve calls it at start.
+//
+// SQLite keeps the per-index row counts (sqlite_stat1) but not the sampled
+// key values (sqlite_stat4): with samples, every statement whose WHERE
+// binds an indexed column is planned again each time it runs (the plan
+// may depend on the value), which cost more CPU than the reads themselves
+// (docs/benchmarks.md). Every query here starts with tenant_id and an id,
+// where the counts are what the planner needs.
 func (db *DB) Optimize(ctx context.Context) error {
 	if db.dialect.name() != "sqlite" {
 		return nil
 	}
-	_, err := db.write.ExecContext(ctx, `PRAGMA optimize=0x10002`)
-	return err
+	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		return err
+	}
+	var stat4 int
+	if err := db.write.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat4'`).Scan(&stat4); err != nil {
+		return err
+	}
+	if stat4 > 0 {
+		if _, err := db.write.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+			return err
+		}
+	}
+	// Load the statistics again: on the writer now, on readers by opening
+	// them anew (a connection reads them when it first reads the schema).
+	if _, err := db.write.ExecContext(ctx, `ANALYZE sqlite_schema`); err != nil {
+		return err
+	}
+	db.read.SetMaxIdleConns(0)
+	db.read.SetMaxIdleConns(readers)
+	return nil
 }

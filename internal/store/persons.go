@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/persons"
@@ -93,9 +94,10 @@ func visibleSQL(s access.Scope, now int64, today string) (string, []any) {
 			via = append(via, `c.assigned_to = ?`)
 			viaArgs = append(viaArgs, s.UserID)
 		}
-		for _, path := range s.UnitPaths {
-			via = append(via, `u.path LIKE ? ESCAPE '\'`)
-			viaArgs = append(viaArgs, escapeLike(path)+"%")
+		if len(s.UnitPaths) > 0 {
+			pred, args := unitPathPred(s.UnitPaths)
+			via = append(via, pred)
+			viaArgs = append(viaArgs, args...)
 		}
 		staff := `EXISTS (SELECT 1 FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id
 			WHERE c.tenant_id = p.tenant_id AND c.person_id = p.id AND (` + strings.Join(via, " OR ") + `))`
@@ -173,6 +175,12 @@ func (db *DB) PersonRelations(ctx context.Context, a trygg.Actor, personID strin
 	return rels, nil
 }
 
+// unitPathPred returns a predicate over units aliased u that is true in
+// the subtrees of paths (a unit's path starts with its ancestors' paths).
+// A path's prefix is compared with substr and a length written into the
+// SQL, not with LIKE: SQLite plans a LIKE with a bound pattern again every
+// time it runs (to see whether the pattern is a prefix), and that planning
+// cost more than the query (docs/benchmarks.md).
 func unitPathPred(paths []string) (string, []any) {
 	if len(paths) == 0 {
 		return "1 = 0", nil
@@ -180,8 +188,8 @@ func unitPathPred(paths []string) (string, []any) {
 	var preds []string
 	var args []any
 	for _, p := range paths {
-		preds = append(preds, `u.path LIKE ? ESCAPE '\'`)
-		args = append(args, escapeLike(p)+"%")
+		preds = append(preds, fmt.Sprintf(`substr(u.path, 1, %d) = ?`, utf8.RuneCountInString(p)))
+		args = append(args, p)
 	}
 	return "(" + strings.Join(preds, " OR ") + ")", args
 }
@@ -240,9 +248,8 @@ func (db *DB) SearchPersons(ctx context.Context, a trygg.Actor, q PersonQuery) (
 			args = append(args, "%"+escapeLike(t)+"%")
 		}
 	}
-	sqlText += ` AND ` + vis + ` ORDER BY p.name_search, p.id LIMIT ?`
+	sqlText += ` AND ` + vis + ` ORDER BY p.name_search, p.id` + limitSQL(q.Limit)
 	args = append(args, visArgs...)
-	args = append(args, q.Limit)
 	rows, err := db.query(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search persons: %w", err)

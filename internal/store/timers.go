@@ -122,7 +122,7 @@ func (tx *Tx) ClaimDueTimers(ctx context.Context, tenant trygg.TenantID, limit i
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	rows, err := tx.query(ctx, `SELECT id, case_id, deadline_id, kind, due_date, fire_at, status FROM timers
-		WHERE tenant_id = ? AND status = 'pending' AND fire_at <= ? ORDER BY fire_at, id LIMIT ?`+lock, string(tenant), micros(tx.Now), limit)
+		WHERE tenant_id = ? AND status = 'pending' AND fire_at <= ? ORDER BY fire_at, id`+limitSQL(limit)+lock, string(tenant), micros(tx.Now))
 	if err != nil {
 		return nil, fmt.Errorf("store: due timers: %w", err)
 	}
@@ -211,11 +211,10 @@ func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, to
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 200
 	}
-	args = append(args, q.Limit)
 	rows, err := db.query(ctx, `SELECT t.id, t.case_id, t.unit_id, t.assignee, t.kind, t.deadline_id, t.title, t.due_date, t.created_at, c.title, c.case_type
 		FROM tasks t JOIN cases c ON c.tenant_id = t.tenant_id AND c.id = t.case_id
 		WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY t.due_date LIMIT ?`, args...)
+		ORDER BY t.due_date`+limitSQL(q.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
@@ -257,9 +256,8 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 200
 	}
-	args = append(args, q.Limit)
 	rows, err := db.query(ctx, `SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at, c.next_due
-		FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.next_due LIMIT ?`, args...)
+		FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.next_due`+limitSQL(q.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox cases: %w", err)
 	}

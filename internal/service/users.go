@@ -124,8 +124,12 @@ func (s *Service) actorOf(ctx context.Context, tenant trygg.TenantID, u store.Us
 	if err != nil {
 		return trygg.Actor{}, err
 	}
+	return actorWith(tenant, u, grants), nil
+}
+
+func actorWith(tenant trygg.TenantID, u store.User, grants []trygg.Grant) trygg.Actor {
 	return trygg.Actor{Tenant: tenant, UserID: u.ID, DisplayName: u.DisplayName, PersonID: u.PersonID, ProviderID: u.ProviderID,
-		Grants: grants, ProtectedIdentity: u.ProtectedIdentity}, nil
+		Grants: grants, ProtectedIdentity: u.ProtectedIdentity}
 }
 
 // Session is a signed-in session as handed to the client.
@@ -218,25 +222,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (trygg.Actor, 
 		return trygg.Actor{}, errNoSession
 	}
 	hash := auth.TokenHash(token)
-	sess, err := s.db.SessionByHash(ctx, trygg.TenantID(tenant), hash)
+	// The session, its user and their grants are read anew on every
+	// request (one statement), so a disabled account or a revoked grant
+	// takes effect at once.
+	sess, u, grants, err := s.db.SessionUser(ctx, trygg.TenantID(tenant), hash)
 	if trygg.ErrorCode(err) == trygg.ENotFound {
 		return trygg.Actor{}, errNoSession
 	}
 	if err != nil {
 		return trygg.Actor{}, err
 	}
-	u, err := s.db.UserByID(ctx, trygg.TenantID(tenant), sess.UserID)
-	if err != nil {
-		return trygg.Actor{}, errNoSession
-	}
 	now := s.db.Now()
 	if now.After(sess.ExpiresAt) || !u.APIClient && now.Sub(sess.LastSeen) > s.SessionIdle {
 		return trygg.Actor{}, trygg.Errorf(trygg.EUnauthorized, "Your session has expired. Sign in again.")
 	}
-	actor, err := s.actorOf(ctx, trygg.TenantID(tenant), u)
-	if err != nil {
+	if u.Disabled {
 		return trygg.Actor{}, errNoSession
 	}
+	actor := actorWith(trygg.TenantID(tenant), u, grants)
 	// Record activity at most once a minute to spare the writer.
 	if now.Sub(sess.LastSeen) > time.Minute {
 		if err := s.db.TouchSession(ctx, sess.Tenant, hash, now); err != nil {

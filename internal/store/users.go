@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/trygg/trygg/internal/trygg"
@@ -125,14 +127,55 @@ func (tx *Tx) InsertSession(ctx context.Context, s Session) error {
 	return nil
 }
 
-// SessionByHash returns the session or not found.
-func (db *DB) SessionByHash(ctx context.Context, tenant trygg.TenantID, hash string) (Session, error) {
+// SessionUser returns the session of hash with its user and the user's
+// grants, in one statement: every authenticated request asks for it.
+// Unknown sessions are not found.
+func (db *DB) SessionUser(ctx context.Context, tenant trygg.TenantID, hash string) (Session, User, []trygg.Grant, error) {
+	rows, err := db.query(ctx, `SELECT s.created_at, s.last_seen, s.expires_at, `+prefixed("x.", userCols)+`, g.role, un.id, un.path
+		FROM sessions s JOIN users x ON x.tenant_id = s.tenant_id AND x.id = s.user_id
+		LEFT JOIN role_grants g ON g.tenant_id = x.tenant_id AND g.user_id = x.id
+		LEFT JOIN units un ON un.tenant_id = g.tenant_id AND un.id = g.unit_id
+		WHERE s.tenant_id = ? AND s.token_hash = ? ORDER BY g.role, un.path`, string(tenant), hash)
+	if err != nil {
+		return Session{}, User{}, nil, fmt.Errorf("store: session: %w", err)
+	}
+	defer rows.Close()
 	s := Session{Tenant: tenant, TokenHash: hash}
-	var created, seen, expires int64
-	err := db.queryRow(ctx, `SELECT user_id, created_at, last_seen, expires_at FROM sessions WHERE tenant_id = ? AND token_hash = ?`,
-		string(tenant), hash).Scan(&s.UserID, &created, &seen, &expires)
-	s.CreatedAt, s.LastSeen, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
-	return s, notFound(err, "Session")
+	var u User
+	grants := []trygg.Grant{}
+	found := false
+	for rows.Next() {
+		var created, seen, expires int64
+		var prot, dis, client int
+		var role, unitID, path sql.NullString
+		if err := rows.Scan(&created, &seen, &expires, &u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.OIDCIssuer, &u.OIDCSubject,
+			&u.PersonID, &prot, &dis, &u.ProviderID, &client, &u.SecretHash, &role, &unitID, &path); err != nil {
+			return Session{}, User{}, nil, fmt.Errorf("store: session: %w", err)
+		}
+		found = true
+		s.UserID = u.ID
+		s.CreatedAt, s.LastSeen, s.ExpiresAt = fromMicros(created), fromMicros(seen), fromMicros(expires)
+		u.ProtectedIdentity, u.Disabled, u.APIClient = prot == 1, dis == 1, client == 1
+		if role.Valid && unitID.Valid {
+			grants = append(grants, trygg.Grant{Role: trygg.Role(role.String), UnitID: unitID.String, UnitPath: path.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Session{}, User{}, nil, fmt.Errorf("store: session: %w", err)
+	}
+	if !found {
+		return Session{}, User{}, nil, trygg.Errorf(trygg.ENotFound, "Session not found.")
+	}
+	return s, u, grants, nil
+}
+
+// prefixed puts prefix before every column of a comma-separated list.
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // TouchSession records activity on the session.

@@ -6,11 +6,15 @@ package persons
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/trygg"
@@ -179,29 +183,78 @@ func NewFileRegistry() *FileRegistry {
 }
 
 // LoadFileRegistry reads the registry file at path. A missing file gives an
-// empty registry; a malformed one an error naming the file.
+// empty registry; a malformed one an error naming the file and, for a bad
+// record, its position (never its identity number or other contents).
+// Every record loaded has a valid identity number and a known protection
+// level; a later record replaces an earlier one with the same number.
 func LoadFileRegistry(path string) (*FileRegistry, error) {
-	r := NewFileRegistry()
 	b, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
-		return r, nil
+		return NewFileRegistry(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
-	var recs []fileRecord
-	if err := json.Unmarshal(b, &recs); err != nil {
+	records, err := parseRegistry(b, trygg.SystemClock{}.Now())
+	if err != nil {
 		return nil, fmt.Errorf("registry: %s: %w", path, err)
 	}
-	for i, fr := range recs {
-		id, err := ParseIdentityNumber(fr.IdentityNumber, trygg.SystemClock{}.Now())
-		if err != nil {
-			return nil, fmt.Errorf("registry: %s: record %d: %s", path, i, trygg.ErrorMessage(err))
+	return &FileRegistry{records: records}, nil
+}
+
+// parseRegistry reads a registry file's contents, with identity numbers
+// parsed as on today, into records by identity number. It returns an error
+// for anything but a JSON array (null is empty) of records with valid
+// identity numbers and known protection levels; an error about a record
+// says which (from 0) and holds none of the file's values.
+func parseRegistry(b []byte, today time.Time) (map[string]RegistryRecord, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, errors.New("not a JSON array of records")
 		}
-		r.records[id.Value] = RegistryRecord{Identity: id, GivenName: fr.GivenName, FamilyName: fr.FamilyName,
+		return nil, err
+	}
+	records := make(map[string]RegistryRecord, len(raw))
+	for i, m := range raw {
+		var fr fileRecord
+		if err := json.Unmarshal(m, &fr); err != nil {
+			return nil, recordError(i, err)
+		}
+		id, err := ParseIdentityNumber(fr.IdentityNumber, today)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: %s", i, trygg.ErrorMessage(err))
+		}
+		records[id.Value] = RegistryRecord{Identity: id, GivenName: fr.GivenName, FamilyName: fr.FamilyName,
 			Address: Address{Street: fr.Street, PostalCode: fr.PostalCode, City: fr.City}, Protection: fr.Protection}
 	}
-	return r, nil
+	return records, nil
+}
+
+// recordError says why record i could not be read: a field of the wrong
+// JSON type, or a value the field refuses (an unknown protection level).
+// It names fields and kinds of values, never a value.
+func recordError(i int, err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// Value is the kind ("number"), in some Go versions followed by
+		// the literal, which is cut off.
+		got, _, _ := strings.Cut(te.Value, " ")
+		if te.Field == "" {
+			return fmt.Errorf("record %d: a JSON %s, not an object", i, got)
+		}
+		return fmt.Errorf("record %d: %s is a JSON %s, not a %s", i, te.Field, got, te.Type.Kind())
+	}
+	var e *trygg.Error
+	if errors.As(err, &e) {
+		msg := e.Message
+		for _, k := range slices.Sorted(maps.Keys(e.Fields)) {
+			msg += " " + e.Fields[k]
+		}
+		return fmt.Errorf("record %d: %s", i, msg)
+	}
+	return fmt.Errorf("record %d: not a valid record", i)
 }
 
 // Add puts a record in the registry (replacing one with the same number).

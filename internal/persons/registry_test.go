@@ -46,7 +46,11 @@ func TestLoadFileRegistryErrors(t *testing.T) {
 	tests := []struct{ name, body, want string }{
 		{"not json", "{", "registry"},
 		{"bad number", `[{"identity_number":"19121212-1213","given_name":"A","family_name":"B","protection":"none"}]`, "record 0"},
-		{"bad protection", `[{"identity_number":"19121212-1212","protection":"secret"}]`, "registry"},
+		{"bad protection", `[{"identity_number":"19121212-1212","protection":"secret"}]`, "record 0: Unknown protection level."},
+		{"null protection", `[{"identity_number":"19121212-1212","protection":null}]`, "record 0: Unknown protection level."},
+		{"number as identity", `[{"identity_number":"19121212-1212"},{"identity_number":191212121212}]`, "record 1: identity_number is a JSON number, not a string"},
+		{"record not an object", `[{"identity_number":"19121212-1212"},191212121212]`, "record 1: a JSON number, not an object"},
+		{"not an array", `191212121212`, "not a JSON array of records"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -222,6 +222,8 @@ type bench struct {
 	soakRows   []soakSample
 	// providerNotes explain the provider rows, under the tables.
 	providerNotes []string
+	// citizenNotes explain the citizen rows, under the tables.
+	citizenNotes []string
 }
 
 // benchVU is one virtual user: an officer's session and what they work on.

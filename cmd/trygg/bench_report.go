@@ -251,6 +251,7 @@ func (b *bench) notes(ctx context.Context) []string {
 		return out
 	}
 	out = append(out, b.providerNotes...)
+	out = append(out, b.citizenNotes...)
 	serverCPU := "."
 	if b.server != nil {
 		serverCPU = "; + server: PostgreSQL's processes from /proc."

@@ -48,7 +48,7 @@ func TestBench(t *testing.T) {
 			}
 			for _, name := range []string{"officer: inbox", "officer: person search, identity", "officer: person search, name", "officer: case view", "officer: journal note",
 				"officer: transition", "officer mix", "access log on", "access log off", "engine: one-step case", "engine: deadline timers",
-				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor",
+				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent",
 				"bare net/http handler", "bare durable commits"} {
 				cells := find(name)
 				if cells == nil {
@@ -62,7 +62,7 @@ func TestBench(t *testing.T) {
 					t.Errorf("%s: errors: %v\n%s", name, cells, stderr.String())
 				}
 			}
-			for _, want := range []string{"workload", "machine limit", "cost of the durable access log", "bytes on disk", "provider batches:", "entries/s"} {
+			for _, want := range []string{"workload", "machine limit", "cost of the durable access log", "bytes on disk", "provider batches:", "entries/s", "citizen messages:"} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 				}

@@ -408,6 +408,12 @@ func (s *Service) orderFor(ctx context.Context, a trygg.Actor, id string, work b
 	if err != nil {
 		return o, "", err
 	}
+	return s.orderAccess(ctx, a, o, nil, work)
+}
+
+// orderAccess is orderFor for an order read already, with its case if
+// that was read too (nil: it is read when needed).
+func (s *Service) orderAccess(ctx context.Context, a trygg.Actor, o store.Order, c *store.Case, work bool) (store.Order, access.Relation, error) {
 	var rels []access.Relation
 	if a.ProviderID != "" && a.ProviderID == o.ProviderID {
 		rels = append(rels, access.RelProvider)
@@ -415,11 +421,14 @@ func (s *Service) orderFor(ctx context.Context, a trygg.Actor, id string, work b
 	// Case staff read an order through the case; a citizen follows the
 	// plan on Mina sidor, not the order as such.
 	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
-		c, err := s.db.CaseByID(ctx, a.Tenant, o.CaseID)
-		if err != nil {
-			return o, "", err
+		if c == nil {
+			cc, err := s.db.CaseByID(ctx, a.Tenant, o.CaseID)
+			if err != nil {
+				return o, "", err
+			}
+			c = &cc
 		}
-		caseRels, err := s.db.CaseRelations(ctx, a, c)
+		caseRels, err := s.db.CaseRelations(ctx, a, *c)
 		if err != nil {
 			return o, "", err
 		}
@@ -837,6 +846,12 @@ func (s *Service) orderDefinition(ctx context.Context, tenant trygg.TenantID, o 
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.caseOrdersDefinition(ctx, tenant, c)
+}
+
+// caseOrdersDefinition is orderDefinition for the order's case c, read
+// already.
+func (s *Service) caseOrdersDefinition(ctx context.Context, tenant trygg.TenantID, c store.Case) (*process.Compiled, *process.Orders, error) {
 	comp, err := s.compiled(ctx, tenant, c.DefinitionVersion)
 	if err != nil {
 		return nil, nil, err

@@ -154,7 +154,10 @@ type orderCheck struct {
 }
 
 // reportPerformed checks and writes entries (with the batch key, if any)
-// in one transaction.
+// in one transaction. The orders named, their cases and the stored
+// entries they are checked against are each read once for all entries,
+// and the entries and events written with one statement each, so a batch
+// costs a few statements however many entries it has.
 func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string, ins []PerformedInput) ([]store.Performed, error) {
 	today := calendar.Today(s.db.Now())
 	fields := map[string]string{}
@@ -164,20 +167,26 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string
 		}
 		return fmt.Sprintf("entries.%d.%s", i, f)
 	}
+	read, err := s.readOrders(ctx, a, ins)
+	if err != nil {
+		return nil, err
+	}
 	orders := map[string]*orderCheck{}
+	var ids []string // the orders checked, in the batch's order
 	var notFoundErr error
 	ps := make([]store.Performed, len(ins))
 	for i, in := range ins {
 		oc, ok := orders[in.OrderID]
 		if !ok {
-			o, ground, err := s.orderFor(ctx, a, in.OrderID, true)
+			o, ground, err := s.readOrder(ctx, a, read, in.OrderID)
 			switch {
 			case err == nil:
-				comp, def, err := s.orderDefinition(ctx, a.Tenant, o)
+				comp, def, err := s.readDefinition(ctx, a.Tenant, read, o)
 				if err != nil {
 					return nil, err
 				}
 				oc = &orderCheck{order: o, comp: comp, def: def, entry: entry(a, access.WorkOrder, o.PersonID, o.CaseID, ground, "")}
+				ids = append(ids, in.OrderID)
 			case key != "" && trygg.ErrorCode(err) != trygg.EInternal:
 				fields[at(i, "order_id")] = trygg.ErrorMessage(err)
 			default:
@@ -204,11 +213,11 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string
 	if len(fields) > 0 {
 		return nil, trygg.Invalid("The report is not valid; nothing was saved.", fields)
 	}
-	var entries []audit.Entry
-	for _, oc := range orders {
-		entries = append(entries, oc.entry)
+	entries := make([]audit.Entry, 0, len(ids))
+	for _, id := range ids {
+		entries = append(entries, orders[id].entry)
 	}
-	err := s.updateLogged(ctx, entries, func(tx *store.Tx) error {
+	err = s.updateLogged(ctx, entries, func(tx *store.Tx) error {
 		if err := checkAgainstStored(ctx, tx, a, ps, at); err != nil {
 			return err
 		}
@@ -216,13 +225,30 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string
 			return err
 		}
 		byOrder := map[string][]store.Performed{}
-		var ids []string
 		for i := range ps {
 			ps[i].ReportedAt = tx.Now
-			if _, ok := byOrder[ps[i].OrderID]; !ok {
-				ids = append(ids, ps[i].OrderID)
-			}
 			byOrder[ps[i].OrderID] = append(byOrder[ps[i].OrderID], ps[i])
+		}
+		// The first work done on an order records its decision's
+		// execution, unless that is recorded already.
+		var toCheck []string
+		for _, id := range ids {
+			if firstWorked(byOrder[id]) != "" {
+				toCheck = append(toCheck, orders[id].order.DecisionID)
+			}
+		}
+		executed, err := tx.DecisionsExecuted(ctx, a.Tenant, toCheck)
+		if err != nil {
+			return err
+		}
+		// The orders' events go in one statement, except that an
+		// execution recorded on the way keeps its place after its
+		// order's event.
+		var pending []events.Event
+		flush := func() error {
+			_, err := tx.AppendEvents(ctx, pending)
+			pending = pending[:0]
+			return err
 		}
 		for _, id := range ids {
 			oc := orders[id]
@@ -241,12 +267,21 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string
 			}
 			e := events.New(a, events.OrderPerformed, "order", id, map[string]any{"batch_key": key, "entries": list})
 			e.PersonID, e.CaseID = oc.order.PersonID, oc.order.CaseID
-			if _, err := tx.AppendEvent(ctx, e); err != nil {
+			pending = append(pending, e)
+			if first := firstWorked(byOrder[id]); first != "" && !executed[oc.order.DecisionID] {
+				if err := flush(); err != nil {
+					return err
+				}
+				if err := executeOnce(ctx, tx, a, oc.order, first); err != nil {
+					return err
+				}
+			}
+			if err := deviationTasks(ctx, tx, a, oc, byOrder[id]); err != nil {
 				return err
 			}
-			if err := afterReports(ctx, tx, a, oc, byOrder[id]); err != nil {
-				return err
-			}
+		}
+		if err := flush(); err != nil {
+			return err
 		}
 		if key != "" {
 			res := BatchResult{Key: key, IDs: make([]string, len(ps))}
@@ -264,6 +299,62 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string
 		return nil, err
 	}
 	return ps, nil
+}
+
+// ordersRead is the orders a batch names and their cases, by id.
+type ordersRead struct {
+	orders map[string]store.Order
+	cases  map[string]store.Case
+}
+
+// readOrders reads the orders the reports name and their cases, with one
+// query each.
+func (s *Service) readOrders(ctx context.Context, a trygg.Actor, ins []PerformedInput) (ordersRead, error) {
+	var ids []string
+	seen := map[string]bool{}
+	for _, in := range ins {
+		if !seen[in.OrderID] {
+			seen[in.OrderID] = true
+			ids = append(ids, in.OrderID)
+		}
+	}
+	found, err := s.db.OrdersByIDs(ctx, a.Tenant, ids)
+	if err != nil {
+		return ordersRead{}, err
+	}
+	cases, err := s.db.OrderCases(ctx, a.Tenant, found)
+	if err != nil {
+		return ordersRead{}, err
+	}
+	r := ordersRead{orders: make(map[string]store.Order, len(found)), cases: cases}
+	for _, o := range found {
+		r.orders[o.ID] = o
+	}
+	return r, nil
+}
+
+// readOrder is orderFor(id) for work on the orders read. One not read is
+// looked up again by orderFor, which fails as for a single report.
+func (s *Service) readOrder(ctx context.Context, a trygg.Actor, r ordersRead, id string) (store.Order, access.Relation, error) {
+	o, ok := r.orders[id]
+	if !ok {
+		return s.orderFor(ctx, a, id, true)
+	}
+	var c *store.Case
+	if cc, ok := r.cases[o.CaseID]; ok {
+		c = &cc
+	}
+	return s.orderAccess(ctx, a, o, c, true)
+}
+
+// readDefinition is orderDefinition on the cases read; the compiled
+// definitions are cached per tenant and version.
+func (s *Service) readDefinition(ctx context.Context, tenant trygg.TenantID, r ordersRead, o store.Order) (*process.Compiled, *process.Orders, error) {
+	c, ok := r.cases[o.CaseID]
+	if !ok {
+		return s.orderDefinition(ctx, tenant, o)
+	}
+	return s.caseOrdersDefinition(ctx, tenant, c)
 }
 
 // checkPerformed checks one report against its order, without the stored
@@ -387,8 +478,19 @@ func checkAgainstStored(ctx context.Context, tx *store.Tx, a trygg.Actor, ps []s
 		}
 	}
 	spans := map[string][]span{} // order|day → spans in force
-	for orderID, ds := range days {
-		stored, err := tx.PerformedOn(ctx, a.Tenant, orderID, ds)
+	if len(days) > 0 {
+		var orderIDs, allDays []string
+		for orderID, ds := range days {
+			orderIDs = append(orderIDs, orderID)
+			for _, d := range ds {
+				if !slices.Contains(allDays, d) {
+					allDays = append(allDays, d)
+				}
+			}
+		}
+		// One read for the batch: it may hold an order's entries on another
+		// order's days, whose spans no entry here is checked against.
+		stored, err := tx.PerformedOn(ctx, a.Tenant, orderIDs, allDays)
 		if err != nil {
 			return err
 		}
@@ -396,7 +498,7 @@ func checkAgainstStored(ctx context.Context, tx *store.Tx, a trygg.Actor, ps []s
 			if s.Start == "" || s.CorrectedBy != "" || replaced[s.ID] {
 				continue
 			}
-			k := orderID + "|" + s.On
+			k := s.OrderID + "|" + s.On
 			spans[k] = append(spans[k], span{clockMinutes(s.Start), clockMinutes(s.End), s.Start + "–" + s.End})
 		}
 	}
@@ -420,25 +522,27 @@ func checkAgainstStored(ctx context.Context, tx *store.Tx, a trygg.Actor, ps []s
 	return nil
 }
 
-// afterReports follows up new reports on an order inside tx: the first
-// work done records the decision's execution if the acceptance did not,
-// and deviations reaching the case type's threshold in a month give the
-// case's officer a task (once per order and month).
-func afterReports(ctx context.Context, tx *store.Tx, a trygg.Actor, oc *orderCheck, ps []store.Performed) error {
-	o := oc.order
+// firstWorked returns the earliest day of work done (not a deviation)
+// among an order's new reports, or "".
+func firstWorked(ps []store.Performed) string {
 	first := ""
-	months := map[string]bool{}
 	for _, p := range ps {
 		if p.Deviation == "" && (first == "" || p.On < first) {
 			first = p.On
 		}
+	}
+	return first
+}
+
+// deviationTasks follows up an order's new reports inside tx: deviations
+// reaching the case type's threshold in a month give the case's officer a
+// task (once per order and month).
+func deviationTasks(ctx context.Context, tx *store.Tx, a trygg.Actor, oc *orderCheck, ps []store.Performed) error {
+	o := oc.order
+	months := map[string]bool{}
+	for _, p := range ps {
 		if p.Deviation != "" {
 			months[p.On[:7]] = true
-		}
-	}
-	if first != "" {
-		if err := executeOnce(ctx, tx, a, o, first); err != nil {
-			return err
 		}
 	}
 	limit := oc.def.DeviationTaskAfter

@@ -31,6 +31,48 @@ func (tx *Tx) AppendEvent(ctx context.Context, e events.Event) (events.Event, er
 	return e, nil
 }
 
+// AppendEvents appends es, all of one tenant, to the event log inside tx
+// as AppendEvent does one at a time: they take the tenant's next
+// sequence numbers in the order given, with the tenant's row locked until
+// the transaction ends. It returns the events with Seq and At set.
+func (tx *Tx) AppendEvents(ctx context.Context, es []events.Event) ([]events.Event, error) {
+	if len(es) == 0 {
+		return es, nil
+	}
+	tenant := es[0].Tenant
+	for _, e := range es {
+		if e.Tenant != tenant {
+			return nil, fmt.Errorf("store: append events: events of tenants %q and %q in one call", tenant, e.Tenant)
+		}
+	}
+	var last int64
+	err := tx.queryRow(ctx, `UPDATE tenants SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`, len(es), string(tenant)).Scan(&last)
+	if err != nil {
+		return nil, fmt.Errorf("store: append events: %w", notFound(err, "Tenant"))
+	}
+	out := make([]events.Event, len(es))
+	for i, e := range es {
+		e.Seq, e.At = last-int64(len(es)-1-i), tx.Now
+		if len(e.Payload) == 0 {
+			e.Payload = []byte("{}")
+		}
+		out[i] = e
+	}
+	const cols = 10
+	for start := 0; start < len(out); start += maxRowsPerInsert {
+		chunk := out[start:min(start+maxRowsPerInsert, len(out))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, e := range chunk {
+			args = append(args, string(e.Tenant), e.Seq, micros(e.At), e.ActorID, e.Type, e.SubjectType, e.SubjectID, e.PersonID, e.CaseID, string(e.Payload))
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO events (tenant_id, seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload)
+			VALUES `+valueRows(len(chunk), cols), args...); err != nil {
+			return nil, fmt.Errorf("store: append events: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // Events returns up to limit events of tenant with sequence greater than
 // after, in sequence order. A consumer passes the last sequence it handled.
 func (db *DB) Events(ctx context.Context, tenant trygg.TenantID, after int64, limit int) ([]events.Event, error) {

@@ -160,6 +160,48 @@ func (tx *Tx) Order(ctx context.Context, tenant trygg.TenantID, id string) (Orde
 	return o, notFound(err, "Order")
 }
 
+// OrdersByIDs returns the orders with ids, in no particular order; an id
+// with no order is left out, not an error.
+func (db *DB) OrdersByIDs(ctx context.Context, tenant trygg.TenantID, ids []string) ([]Order, error) {
+	if len(ids) == 0 {
+		return []Order{}, nil
+	}
+	in, vals := inList("id", ids)
+	orders, err := scanRows(scanOrder)(db.query(ctx, `SELECT `+orderSelect+` FROM orders WHERE tenant_id = ? AND `+in,
+		append([]any{string(tenant)}, vals...)...))
+	if err != nil {
+		return nil, fmt.Errorf("store: orders by ids: %w", err)
+	}
+	return orders, nil
+}
+
+// OrderCases returns the cases of the orders by case id, unchecked by
+// access (the caller decides); a case not found is left out.
+func (db *DB) OrderCases(ctx context.Context, tenant trygg.TenantID, orders []Order) (map[string]Case, error) {
+	out := map[string]Case{}
+	var ids []string
+	seen := map[string]bool{}
+	for _, o := range orders {
+		if !seen[o.CaseID] {
+			seen[o.CaseID] = true
+			ids = append(ids, o.CaseID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	in, vals := inList("c.id", ids)
+	cases, err := scanRows(scanCase)(db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.tenant_id = ? AND `+in,
+		append([]any{string(tenant)}, vals...)...))
+	if err != nil {
+		return nil, fmt.Errorf("store: order cases: %w", err)
+	}
+	for _, c := range cases {
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
 // CaseOrders returns the case's orders, oldest first.
 func (db *DB) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID string) ([]Order, error) {
 	return scanRows(scanOrder)(db.query(ctx, `SELECT `+orderSelect+` FROM orders WHERE tenant_id = ? AND case_id = ?
@@ -186,8 +228,7 @@ func (db *DB) ProviderOrders(ctx context.Context, tenant trygg.TenantID, provide
 	if !seeProtected {
 		q += " AND " + protectedNow("orders") + " = 0"
 	}
-	q += " ORDER BY created_at DESC, id DESC LIMIT ?"
-	args = append(args, limit)
+	q += " ORDER BY created_at DESC, id DESC" + limitSQL(limit)
 	return scanRows(scanOrder)(db.query(ctx, q, args...))
 }
 
@@ -236,7 +277,7 @@ func (db *DB) OrderFeed(ctx context.Context, tenant trygg.TenantID, providerID s
 		JOIN orders o ON o.tenant_id = e.tenant_id AND o.id = e.subject_id
 		WHERE e.tenant_id = ? AND e.subject_type = 'order' AND o.provider_id = ? AND e.seq > ?
 		AND e.type IN ('order.sent', 'order.changed', 'order.accepted', 'order.returned', 'order.ended')
-		ORDER BY e.seq LIMIT ?`, string(tenant), providerID, after, limit))
+		ORDER BY e.seq`+limitSQL(limit), string(tenant), providerID, after))
 }
 
 // SetDecisionProvider records the provider chosen for a final decision
@@ -338,15 +379,20 @@ type Performed struct {
 	CorrectedBy string `json:"corrected_by,omitempty"`
 }
 
-// InsertPerformed adds performed entries inside tx. A second correction
-// of the same entry is a conflict.
+// InsertPerformed adds performed entries inside tx, with multi-row
+// INSERTs. A second correction of the same entry is a conflict.
 func (tx *Tx) InsertPerformed(ctx context.Context, tenant trygg.TenantID, providerID string, ps []Performed) error {
-	for _, p := range ps {
-		acts, _ := json.Marshal(p.Activities)
+	const cols = 15
+	for start := 0; start < len(ps); start += maxRowsPerInsert {
+		chunk := ps[start:min(start+maxRowsPerInsert, len(ps))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, p := range chunk {
+			acts, _ := json.Marshal(p.Activities)
+			args = append(args, string(tenant), p.ID, p.OrderID, providerID, p.On, p.Start, p.End, p.Minutes, string(acts), p.Deviation,
+				p.Note, p.Corrects, p.BatchKey, p.ReportedBy, micros(tx.Now))
+		}
 		_, err := tx.exec(ctx, `INSERT INTO performed (tenant_id, id, order_id, provider_id, on_date, start_time, end_time, minutes,
-			activities, deviation, note, corrects, batch_key, reported_by, reported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			string(tenant), p.ID, p.OrderID, providerID, p.On, p.Start, p.End, p.Minutes, string(acts), p.Deviation, p.Note, p.Corrects,
-			p.BatchKey, p.ReportedBy, micros(tx.Now))
+			activities, deviation, note, corrects, batch_key, reported_by, reported_at) VALUES `+valueRows(len(chunk), cols), args...)
 		if tx.db.dialect.isUniqueViolation(err) {
 			return trygg.Errorf(trygg.EConflict, "The entry has already been corrected; correct the newest entry instead.")
 		}
@@ -355,6 +401,25 @@ func (tx *Tx) InsertPerformed(ctx context.Context, tenant trygg.TenantID, provid
 		}
 	}
 	return nil
+}
+
+// maxRowsPerInsert bounds a multi-row INSERT so that its placeholders
+// (rows × columns) stay far below SQLite's 32,766 and PostgreSQL's 65,535.
+const maxRowsPerInsert = 500
+
+// valueRows returns the VALUES list of a multi-row INSERT: rows groups of
+// cols placeholders.
+func valueRows(rows, cols int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	var b strings.Builder
+	b.Grow(rows * (len(row) + 2))
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 const performedCols = `p.id, p.order_id, p.on_date, p.start_time, p.end_time, p.minutes, p.activities, p.deviation, p.note, p.corrects,
@@ -380,13 +445,19 @@ func (db *DB) PerformedBetween(ctx context.Context, tenant trygg.TenantID, order
 		string(tenant), orderID, from, to))
 }
 
-// PerformedOn returns the order's entries on the given days inside tx,
-// corrected ones included and marked.
-func (tx *Tx) PerformedOn(ctx context.Context, tenant trygg.TenantID, orderID string, days []string) ([]Performed, error) {
-	in, vals := inList("p.on_date", days)
+// PerformedOn returns the entries of the orders dated on any of the days
+// inside tx, corrected ones included and marked, by order, date and time.
+// An order's entries on a day not asked for it may be among them (the
+// orders and days are matched each with each).
+func (tx *Tx) PerformedOn(ctx context.Context, tenant trygg.TenantID, orderIDs, days []string) ([]Performed, error) {
+	if len(orderIDs) == 0 || len(days) == 0 {
+		return []Performed{}, nil
+	}
+	inOrders, orderVals := inList("p.order_id", orderIDs)
+	inDays, dayVals := inList("p.on_date", days)
+	args := append(append([]any{string(tenant)}, orderVals...), dayVals...)
 	return scanRows(scanPerformed)(tx.query(ctx, `SELECT `+performedCols+` FROM performed p
-		WHERE p.tenant_id = ? AND p.order_id = ? AND `+in+` ORDER BY p.on_date, p.start_time, p.id`,
-		append([]any{string(tenant), orderID}, vals...)...))
+		WHERE p.tenant_id = ? AND `+inOrders+` AND `+inDays+` ORDER BY p.order_id, p.on_date, p.start_time, p.id`, args...))
 }
 
 // PerformedByIDs returns the entries with ids inside tx.
@@ -394,6 +465,27 @@ func (tx *Tx) PerformedByIDs(ctx context.Context, tenant trygg.TenantID, ids []s
 	in, vals := inList("p.id", ids)
 	return scanRows(scanPerformed)(tx.query(ctx, `SELECT `+performedCols+` FROM performed p WHERE p.tenant_id = ? AND `+in,
 		append([]any{string(tenant)}, vals...)...))
+}
+
+// DecisionsExecuted returns which of the decisions have an execution
+// entry of any kind, inside tx.
+func (tx *Tx) DecisionsExecuted(ctx context.Context, tenant trygg.TenantID, decisionIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(decisionIDs) == 0 {
+		return out, nil
+	}
+	in, vals := inList("decision_id", decisionIDs)
+	ids, err := scanRows(func(s interface{ Scan(...any) error }) (string, error) {
+		var id string
+		return id, s.Scan(&id)
+	})(tx.query(ctx, `SELECT DISTINCT decision_id FROM decision_execution WHERE tenant_id = ? AND `+in, append([]any{string(tenant)}, vals...)...))
+	if err != nil {
+		return nil, fmt.Errorf("store: decisions executed: %w", err)
+	}
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // CountDeviations counts the order's deviations in force dated from..to
@@ -524,7 +616,7 @@ type PaymentRow struct {
 // force dated from..to, the order and its performed time, visits and
 // deviations, by order creation.
 func (db *DB) PaymentBasis(ctx context.Context, tenant trygg.TenantID, providerID, from, to string) ([]PaymentRow, error) {
-	cols := strings.Replace(strings.ReplaceAll("o."+strings.ReplaceAll(orderCols, ", ", ", o."), "\n\t", " "), "o.protected", protectedNow("o"), 1)
+	cols := strings.Replace(prefixed("o.", orderCols), "o.protected", protectedNow("o"), 1)
 	return scanRows(func(s interface{ Scan(...any) error }) (PaymentRow, error) {
 		var r PaymentRow
 		var content string

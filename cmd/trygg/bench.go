@@ -30,6 +30,7 @@ import (
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -47,6 +48,7 @@ type benchOptions struct {
 	vus          int
 	workloads    []string
 	soak         bool
+	history      bool
 	soakDuration time.Duration
 	out          string
 	cpuProfile   string
@@ -65,6 +67,8 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.DurationVar(&opt.duration, "duration", 10*time.Second, "how long each workload runs")
 	fs.IntVar(&opt.vus, "vus", 32, "virtual users: requests in flight at once")
 	wl := fs.String("workloads", "all", "comma-separated workloads ("+strings.Join(benchWorkloadNames(), ", ")+")")
+	fs.BoolVar(&opt.history, "history", true, fmt.Sprintf("add history: cases up to %.1f per person in every step, %d signed journal notes per person with their events, over %d days",
+		benchCasesPerPerson, benchNotesPerPerson, benchHistoryDays))
 	fs.BoolVar(&opt.soak, "soak", false, "instead of the workloads, run the officer mix for --soak-duration and report memory and file-descriptor growth")
 	fs.DurationVar(&opt.soakDuration, "soak-duration", 30*time.Minute, "how long --soak runs")
 	fs.StringVar(&opt.out, "out", "", "also write the report as Markdown to this file")
@@ -224,6 +228,10 @@ type bench struct {
 	providerNotes []string
 	// citizenNotes explain the citizen rows, under the tables.
 	citizenNotes []string
+	// compiled caches compiled definitions by version (see definitions).
+	compiled map[int64]*process.Compiled
+	// histCases and histNotes are what loadHistory added.
+	histCases, histNotes int
 }
 
 // benchVU is one virtual user: an officer's session and what they work on.
@@ -357,12 +365,18 @@ func (b *bench) setup(ctx context.Context) (func(), error) {
 	if _, err := loadDemo(ctx, b.svc, b.ds, loadLog); err != nil {
 		return cleanup, err
 	}
-	b.loadTime = time.Since(t0)
-	b.progress("loaded %d persons, %d cases, %d staff in %v", len(b.ds.Persons), len(b.ds.Cases), len(b.ds.Users), b.loadTime.Round(time.Second))
-	if err := b.analyze(ctx); err != nil {
+	b.progress("loaded %d persons, %d cases, %d staff in %v", len(b.ds.Persons), len(b.ds.Cases), len(b.ds.Users), time.Since(t0).Round(time.Second))
+	if b.defs, err = db.LatestDefinitionVersion(ctx, demo.TenantID); err != nil {
 		return cleanup, err
 	}
-	if b.defs, err = db.LatestDefinitionVersion(ctx, demo.TenantID); err != nil {
+	if opt.history {
+		if err := b.loadHistory(ctx); err != nil {
+			return cleanup, err
+		}
+	}
+	b.loadTime = time.Since(t0)
+	b.progress("loaded in %v", b.loadTime.Round(time.Second))
+	if err := b.analyze(ctx); err != nil {
 		return cleanup, err
 	}
 	if err := b.svc.WarmDefinitions(ctx); err != nil {

@@ -26,6 +26,9 @@ const (
 	benchBatch = 100
 	// benchMonthlyHours is the seeded orders' extent, hours a month.
 	benchMonthlyHours = 30
+	// benchMaxOrders bounds the seeded orders (one per 20 persons); each
+	// has a report a day for a year.
+	benchMaxOrders = 5000
 )
 
 // providerSetup is what the provider workload's set-up made: the orders
@@ -38,6 +41,7 @@ type providerSetup struct {
 	days                     int    // start through today
 	month                    string // of the seeded reports
 	seeded                   int    // reports seeded in month
+	reports                  int    // reports seeded in all
 }
 
 // provider measures the provider side over the API: the payment basis for
@@ -93,8 +97,8 @@ func (b *bench) provider(ctx context.Context) ([]benchRow, error) {
 			"and the access-log rows; signed in as the provider's staff.",
 			num(r.rate()*benchBatch), benchBatch, min(benchBatch, len(ps.orders)), num(float64(len(ps.orders))), ps.providerName, benchProviderLogin, ps.start, ps.today),
 		fmt.Sprintf("provider payment basis: GET /api/v1/providers/{id}/payment-basis?month=%s over %s orders, with %s seeded reports in the month "+
-			"(one a day per seeded order); every row is access-logged. Measured before the batches, so it does not read what they add.",
-			ps.month, num(float64(len(pb.Rows))), num(float64(ps.seeded))))
+			"(one a day per seeded order, %s in the year seeded); every row is access-logged. Measured before the batches, so it does not read what they add.",
+			ps.month, num(float64(len(pb.Rows))), num(float64(ps.seeded)), num(float64(ps.reports))))
 	return append(batches, basis...), nil
 }
 
@@ -122,8 +126,9 @@ func (b *bench) performedBatch(ctx context.Context, vu *benchVU, ps *providerSet
 // orders to report on: it inserts them straight through the store (not
 // timed), each on a case of a type that sends orders for an insats the
 // provider provides (see providerCase), with a final granted decision already
-// executed and an accepted order that started a month ago, and one report
-// a day from the first of the month (or the order's start) to yesterday.
+// executed and an accepted order that started a year ago, and one report
+// a day from its start to yesterday: benchMaxOrders orders and a year of
+// reports at 100,000 persons, fewer for smaller towns.
 func (b *bench) seedProvider(ctx context.Context) (*providerSetup, error) {
 	staff, err := b.svc.ActorByUsername(ctx, demo.TenantID, benchProviderLogin)
 	if err != nil {
@@ -139,12 +144,9 @@ func (b *bench) seedProvider(ctx context.Context) (*providerSetup, error) {
 	}
 	today := calendar.Today(b.db.Now())
 	t, _ := time.Parse(time.DateOnly, today)
-	start := t.AddDate(0, -1, 0)
+	start := t.AddDate(-1, 0, 0)
 	yesterday := t.AddDate(0, 0, -1)
-	first := time.Date(yesterday.Year(), yesterday.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if first.Before(start) {
-		first = start
-	}
+	month := time.Date(yesterday.Year(), yesterday.Month(), 1, 0, 0, 0, 0, time.UTC)
 	ps := &providerSetup{providerID: prov.ID, providerName: prov.Name, activity: pt.activity, start: start.Format(time.DateOnly), today: today,
 		days: int(t.Sub(start).Hours()/24) + 1, month: yesterday.Format("2006-01")}
 	var people []persons.Person
@@ -156,8 +158,8 @@ func (b *bench) seedProvider(ctx context.Context) (*providerSetup, error) {
 	if len(people) == 0 {
 		return nil, errors.New("the generated municipality has no person without protected identity")
 	}
-	n := min(500, max(benchBatch, b.opt.persons/20))
-	b.progress("inserting %d accepted orders of %s with a report a day since %s (not timed)", n, prov.Name, first.Format(time.DateOnly))
+	n := min(benchMaxOrders, max(benchBatch, b.opt.persons/20))
+	b.progress("inserting %d accepted orders of %s with a report a day since %s (not timed)", n, prov.Name, start.Format(time.DateOnly))
 	const perTx = 100
 	for from := 0; from < n; from += perTx {
 		err := b.db.Update(ctx, func(tx *store.Tx) error {
@@ -196,14 +198,17 @@ func (b *bench) seedProvider(ctx context.Context) (*providerSetup, error) {
 				}
 				ps.orders = append(ps.orders, o.ID)
 				var reports []store.Performed
-				for day := first; !day.After(yesterday); day = day.AddDate(0, 0, 1) {
+				for day := start; !day.After(yesterday); day = day.AddDate(0, 0, 1) {
 					reports = append(reports, store.Performed{ID: uuid.Must(uuid.NewV7()).String(), OrderID: o.ID, On: day.Format(time.DateOnly),
 						Minutes: benchProviderMinutes, Activities: []string{pt.activity}, ReportedBy: staff.UserID})
+					if !day.Before(month) {
+						ps.seeded++
+					}
 				}
 				if err := tx.InsertPerformed(ctx, demo.TenantID, prov.ID, reports); err != nil {
 					return err
 				}
-				ps.seeded += len(reports)
+				ps.reports += len(reports)
 			}
 			return nil
 		})
@@ -238,26 +243,10 @@ func (b *bench) providerCase(ctx context.Context, prov store.Provider) (store.Ca
 		}
 		return len(prov.Areas) == 0
 	}
-	compiled := map[int64]*process.Compiled{}
 	termsOf := func(c store.Case) (providerTerms, bool, error) {
-		comp, ok := compiled[c.DefinitionVersion]
-		if !ok {
-			files, err := b.db.DefinitionFiles(ctx, demo.TenantID, c.DefinitionVersion)
-			if err != nil {
-				return providerTerms{}, false, err
-			}
-			var pf []process.File
-			for _, f := range files {
-				pf = append(pf, process.File{Name: f.Name, Data: []byte(f.Content)})
-			}
-			bundle, probs := process.Load(pf)
-			if len(probs) == 0 {
-				comp, probs = process.Compile(bundle)
-			}
-			if len(probs) > 0 {
-				return providerTerms{}, false, fmt.Errorf("definitions version %d: %v", c.DefinitionVersion, probs)
-			}
-			compiled[c.DefinitionVersion] = comp
+		comp, err := b.definitions(ctx, c.DefinitionVersion)
+		if err != nil {
+			return providerTerms{}, false, err
 		}
 		ct, ok := comp.CaseType(c.CaseType)
 		if !ok || ct.Orders == nil || ct.Decisions == nil || len(ct.Decisions.LegalBases) == 0 {

@@ -196,8 +196,10 @@ func (b *bench) header() []string {
 		fmt.Sprintf("machine: %d cores (%s), GOMAXPROCS %d, %s %s/%s", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		fmt.Sprintf("load average (1, 5, 15 min): %s at the start, %s at the end", b.load0, loadAverage()),
 		fmt.Sprintf("database: %s", b.version),
-		fmt.Sprintf("dataset: %s persons, %s cases, %s staff; generated and loaded in %v (packs published, demo histories played)",
-			num(float64(len(b.ds.Persons))), num(float64(len(b.ds.Cases))), num(float64(len(b.ds.Users))), b.loadTime.Round(time.Second)),
+		fmt.Sprintf("dataset: %s persons, %s cases (%s of them history), %s signed journal notes of history with their events, %s staff; "+
+			"generated and loaded in %v (packs published, demo histories played)",
+			num(float64(len(b.ds.Persons))), num(float64(len(b.ds.Cases)+b.histCases)), num(float64(b.histCases)), num(float64(b.histNotes)),
+			num(float64(len(b.ds.Users))), b.loadTime.Round(time.Second)),
 		fmt.Sprintf("load: %d virtual users, closed loop (no think time), %v per workload, HTTP/1.1 keep-alive on 127.0.0.1", b.opt.vus, b.opt.duration),
 	}
 }

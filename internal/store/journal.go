@@ -69,6 +69,30 @@ func (tx *Tx) InsertNote(ctx context.Context, tenant trygg.TenantID, n Note) err
 	return nil
 }
 
+// InsertSignedNotes adds notes that were written and signed elsewhere,
+// with their own times and authors, inside tx: history brought in (an
+// import, a generated municipality), never a note written in trygg, which
+// starts as a draft.
+func (tx *Tx) InsertSignedNotes(ctx context.Context, tenant trygg.TenantID, ns []Note) error {
+	const cols = 10
+	for start := 0; start < len(ns); start += maxRowsPerInsert {
+		chunk := ns[start:min(start+maxRowsPerInsert, len(ns))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, n := range chunk {
+			if n.SignedAt.IsZero() || n.CreatedAt.IsZero() {
+				return fmt.Errorf("store: insert signed notes: note %s has no creation or signing time", n.ID)
+			}
+			args = append(args, string(tenant), n.ID, n.CaseID, "signed", n.Body, n.Author, micros(n.CreatedAt), micros(n.SignedAt), micros(n.SignedAt), n.Corrects)
+		}
+		_, err := tx.exec(ctx, `INSERT INTO journal_notes (tenant_id, id, case_id, status, body, author, created_at, updated_at, signed_at, corrects)
+			VALUES `+valueRows(len(chunk), cols), args...)
+		if err != nil {
+			return fmt.Errorf("store: insert signed notes: %w", err)
+		}
+	}
+	return nil
+}
+
 // UpdateNoteDraft changes a draft's text inside tx; a signed note is never
 // changed (conflict).
 func (tx *Tx) UpdateNoteDraft(ctx context.Context, tenant trygg.TenantID, id, author, body string) error {

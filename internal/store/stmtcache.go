@@ -3,15 +3,25 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
 
 // maxCachedStatements bounds the cache. The store's SQL is written in the
 // code, a few hundred texts; queries built with a placeholder per item
-// (IN lists, multi-row inserts) make more, and past the bound they are
-// simply prepared each time.
-const maxCachedStatements = 2000
+// (IN lists, multi-row inserts) make a text per count, so those with more
+// than maxCachedArgs placeholders are not kept, and past the bound nothing
+// new is: they are prepared each time, as without the cache.
+const (
+	maxCachedStatements = 2000
+	maxCachedArgs       = 32
+)
+
+// cacheable reports whether query is worth keeping prepared.
+func cacheable(query string) bool {
+	return strings.Count(query, "?") <= maxCachedArgs
+}
 
 // stmtCache holds one *sql.Stmt per query text and pool. database/sql
 // prepares a Stmt lazily on each connection it runs on and keeps it there,
@@ -38,7 +48,7 @@ type stmtKey struct {
 // first time, or nil when the cache is off, full or the preparing failed
 // (the caller then runs the query unprepared and reports its error).
 func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
-	if !c.on.Load() {
+	if !c.on.Load() || !cacheable(query) {
 		return nil
 	}
 	k := stmtKey{pool, query}
@@ -74,7 +84,7 @@ func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.St
 // forTx returns the writer's prepared statement for query, or nil (then
 // it is prepared after the transaction commits).
 func (c *stmtCache) forTx(query string) *sql.Stmt {
-	if !c.on.Load() {
+	if !c.on.Load() || !cacheable(query) {
 		return nil
 	}
 	c.mu.RLock()

@@ -49,6 +49,7 @@ type benchOptions struct {
 	workloads    []string
 	soak         bool
 	history      bool
+	notes        int // signed journal notes of history per person
 	soakDuration time.Duration
 	out          string
 	cpuProfile   string
@@ -67,8 +68,9 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.DurationVar(&opt.duration, "duration", 10*time.Second, "how long each workload runs")
 	fs.IntVar(&opt.vus, "vus", 32, "virtual users: requests in flight at once")
 	wl := fs.String("workloads", "all", "comma-separated workloads ("+strings.Join(benchWorkloadNames(), ", ")+")")
-	fs.BoolVar(&opt.history, "history", true, fmt.Sprintf("add history: cases up to %.1f per person in every step, %d signed journal notes per person with their events, over %d days",
-		benchCasesPerPerson, benchNotesPerPerson, benchHistoryDays))
+	fs.BoolVar(&opt.history, "history", true, fmt.Sprintf("add history: cases up to %.1f per person in every step, --notes-per-person signed journal notes with their events, over %d days",
+		benchCasesPerPerson, benchHistoryDays))
+	fs.IntVar(&opt.notes, "notes-per-person", benchNotesPerPerson, "signed journal notes of history per person")
 	fs.BoolVar(&opt.soak, "soak", false, "instead of the workloads, run the officer mix for --soak-duration and report memory and file-descriptor growth")
 	fs.DurationVar(&opt.soakDuration, "soak-duration", 30*time.Minute, "how long --soak runs")
 	fs.StringVar(&opt.out, "out", "", "also write the report as Markdown to this file")
@@ -87,6 +89,8 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 		return opt, usageError{"--vus must be between 1 and 1024"}
 	case opt.duration <= 0:
 		return opt, usageError{"--duration must be positive"}
+	case opt.notes < 0 || opt.notes > 100:
+		return opt, usageError{"--notes-per-person must be between 0 and 100"}
 	case opt.soakDuration <= 0:
 		return opt, usageError{"--soak-duration must be positive"}
 	case opt.db != "" && opt.data != "":

@@ -43,8 +43,8 @@ var benchNoteTexts = []string{
 // loadHistory gives the generated municipality the shape of a city's
 // records: cases of every type the demo uses added until there are
 // benchCasesPerPerson per person, each in a step of its type chosen at
-// random (final steps closed), and benchNotesPerPerson signed journal
-// notes per person spread over the cases open at the time, each with its
+// random (final steps closed), and --notes-per-person (default
+// benchNotesPerPerson) signed journal notes per person spread over the cases open at the time, each with its
 // note.signed event. It is written day by day over benchHistoryDays, each
 // day one transaction dated that day, so rows and events carry the days
 // they happened on and the event log stays in time order. It goes
@@ -133,7 +133,7 @@ func (b *bench) loadHistory(ctx context.Context) error {
 	var pool []noteCase
 	nextDemo, nextHist := 0, 0
 
-	notes := b.opt.persons * benchNotesPerPerson
+	notes := b.opt.persons * b.opt.notes
 	b.progress("writing %d days of history: %d more cases (%d in all) and %d signed journal notes with their events",
 		benchHistoryDays, len(cases), len(cases)+len(b.ds.Cases), notes)
 	defer b.db.ReplayAt(time.Time{})

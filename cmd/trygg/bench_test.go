@@ -97,6 +97,8 @@ func TestBenchFlags(t *testing.T) {
 		{"--vus", "0"},
 		{"--persons", "5"},
 		{"--duration", "0s"},
+		{"--notes-per-person", "-1"},
+		{"--notes-per-person", "101"},
 	} {
 		if _, err := parseBenchFlags(args); err == nil {
 			t.Errorf("%v: no error", args)

@@ -50,12 +50,12 @@ func newProviderWorld(t *testing.T, engine string) *providerWorld {
 	return w
 }
 
-// lastSeq returns the number of the newest event.
-func (w *providerWorld) lastSeq(t *testing.T) int64 {
+// lastSeq returns the number of the demo tenant's newest event.
+func lastSeq(t *testing.T, ctx context.Context, db *store.DB) int64 {
 	t.Helper()
 	var seq int64
 	for {
-		evs, err := w.db.Events(w.ctx, demo.TenantID, seq, 1000)
+		evs, err := db.Events(ctx, demo.TenantID, seq, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,6 +65,8 @@ func (w *providerWorld) lastSeq(t *testing.T) int64 {
 		seq = evs[len(evs)-1].Seq
 	}
 }
+
+func (w *providerWorld) lastSeq(t *testing.T) int64 { return lastSeq(t, w.ctx, w.db) }
 
 // eventTypes returns the types of the events after seq.
 func (w *providerWorld) eventTypes(t *testing.T, after int64) []string {

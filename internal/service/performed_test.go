@@ -126,20 +126,7 @@ func (w *reportWorld) eventsAfter(t *testing.T, seq int64) []string {
 	return out
 }
 
-func (w *reportWorld) lastSeq(t *testing.T) int64 {
-	t.Helper()
-	var seq int64
-	for {
-		evs, err := w.db.Events(w.ctx, demo.TenantID, seq, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(evs) == 0 {
-			return seq
-		}
-		seq = evs[len(evs)-1].Seq
-	}
-}
+func (w *reportWorld) lastSeq(t *testing.T) int64 { return lastSeq(t, w.ctx, w.db) }
 
 // TestReportPerformedBatch: a batch over several orders is checked entry
 // by entry against each entry's own order and day — the stored entries of

@@ -33,12 +33,12 @@ func (sqlite) isUniqueViolation(err error) bool {
 var sqliteRebound sync.Map // query -> query with its equalities marked
 
 // rebind marks every "= ?" with COLLATE BINARY, which changes nothing in
-// what is compared (every column here is BINARY) but keeps SQLite 3.50's
+// what is compared (every column here is BINARY) but keeps SQLite's (3.54)
 // planner from looking at the bound value: when it does (to estimate a
 // join's rows), it plans the statement again each time a new value is
 // bound, which made planning cost more than running the queries
-// (docs/benchmarks.md, "statement planning"). Other comparisons are left
-// as written.
+// (docs/benchmarks.md, "SQLite planned statements again on every run").
+// Other comparisons are left as written.
 func (sqlite) rebind(q string) string {
 	if v, ok := sqliteRebound.Load(q); ok {
 		return v.(string)

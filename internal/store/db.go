@@ -218,6 +218,15 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 	return db.read.QueryRowContext(ctx, query, args...)
 }
 
+// prefixed puts prefix before every column of a comma-separated list.
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // limitSQL is a LIMIT clause with n written into the SQL. A bound LIMIT
 // makes SQLite plan the statement again every time it runs (the planner
 // reads the value), which costs more than most of these queries; n is

@@ -23,7 +23,8 @@ func cacheable(query string) bool {
 	return strings.Count(query, "?") <= maxCachedArgs
 }
 
-// stmtCache holds one *sql.Stmt per query text and pool. database/sql
+// stmtCache holds one *sql.Stmt per query text, for the reader pool
+// (read) and the writer (tx). database/sql
 // prepares a Stmt lazily on each connection it runs on and keeps it there,
 // and Tx.StmtContext reuses the writer connection's, so each text is
 // parsed and planned once per connection instead of once per call.
@@ -34,27 +35,21 @@ func cacheable(query string) bool {
 type stmtCache struct {
 	on      atomic.Bool
 	mu      sync.RWMutex
-	m       map[stmtKey]*sql.Stmt
+	read    map[string]*sql.Stmt
 	pending map[string]bool // writer statements to prepare after a commit
 	tx      map[string]*sql.Stmt
 }
 
-type stmtKey struct {
-	pool  *sql.DB
-	query string
-}
-
-// get returns the prepared statement for query on pool, preparing it the
+// get returns the prepared statement for query on the reader pool, preparing it the
 // first time, or nil when the cache is off, full or the preparing failed
 // (the caller then runs the query unprepared and reports its error).
 func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
 	if !c.on.Load() || !cacheable(query) {
 		return nil
 	}
-	k := stmtKey{pool, query}
 	c.mu.RLock()
-	st, ok := c.m[k]
-	n := len(c.m)
+	st, ok := c.read[query]
+	n := len(c.read)
 	c.mu.RUnlock()
 	if ok {
 		return st
@@ -70,14 +65,14 @@ func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.St
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.m[k]; ok {
+	if old, ok := c.read[query]; ok {
 		st.Close()
 		return old
 	}
-	if c.m == nil {
-		c.m = map[stmtKey]*sql.Stmt{}
+	if c.read == nil {
+		c.read = map[string]*sql.Stmt{}
 	}
-	c.m[k] = st
+	c.read[query] = st
 	return st
 }
 
@@ -141,12 +136,12 @@ func (c *stmtCache) preparePending(ctx context.Context, pool *sql.DB) {
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, st := range c.m {
+	for _, st := range c.read {
 		st.Close()
 	}
 	for _, st := range c.tx {
 		st.Close()
 	}
-	c.m, c.tx, c.pending = nil, nil, nil
+	c.read, c.tx, c.pending = nil, nil, nil
 	c.on.Store(false)
 }

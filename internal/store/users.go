@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/trygg/trygg/internal/trygg"
@@ -167,15 +166,6 @@ func (db *DB) SessionUser(ctx context.Context, tenant trygg.TenantID, hash strin
 		return Session{}, User{}, nil, trygg.Errorf(trygg.ENotFound, "Session not found.")
 	}
 	return s, u, grants, nil
-}
-
-// prefixed puts prefix before every column of a comma-separated list.
-func prefixed(prefix, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = prefix + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // TouchSession records activity on the session.

@@ -185,7 +185,12 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 				v, err = computedValue(f.def.Type.Value, out)
 			}
 			if err != nil {
-				exprErrs[f.def.ID.Value] = "The value could not be computed: " + err.Error()
+				// A date it needs not filled in yet is no fault: the value
+				// is computed once it is (a required date blocks signing
+				// by itself). Anything else is shown.
+				if err.Error() != errNoDate.Error() {
+					exprErrs[f.def.ID.Value] = "The value could not be computed: " + err.Error()
+				}
 				continue
 			}
 			st.Values[f.def.ID.Value] = v

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -291,6 +292,11 @@ func (ct *compiledTable) set(date string) (*compiledSet, bool) {
 	return nil, false
 }
 
+// errNoDate is Decide's answer when its date is empty: in a form, a date
+// field not filled in yet. A computed field that needs it is left empty,
+// without a message, until it is (see EvaluateForm).
+var errNoDate = errors.New("no date given yet")
+
 // Decide evaluates table id for date (YYYY-MM-DD) and inputs, by its hit
 // policy. For first and unique it returns the matching rule's outputs; for
 // collect_sum the sums of the numeric outputs over every match. It returns
@@ -300,6 +306,9 @@ func (c *Compiled) Decide(id, date string, inputs map[string]any) (map[string]an
 	ct, ok := c.tables[id]
 	if !ok {
 		return nil, fmt.Errorf("no decision table %q", id)
+	}
+	if date == "" {
+		return nil, errNoDate
 	}
 	if _, err := time.Parse("2006-01-02", date); err != nil {
 		return nil, fmt.Errorf("decision table %q: the date must be YYYY-MM-DD", id)

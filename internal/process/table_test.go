@@ -118,6 +118,12 @@ func TestDecisionTables(t *testing.T) {
 	if st.Values["ceiling"] != 1500.0 {
 		t.Fatalf("a past date uses the rules valid then: %v", st.Values)
 	}
+	// Before the date is filled in, the value is simply not there yet: no
+	// message for the officer or citizen filling in the form.
+	st, _ = c.EvaluateForm("calc", map[string]any{"size": 5.0}, Context{Today: time.Now()}, "sv")
+	if _, ok := st.Values["ceiling"]; ok || st.Errors["ceiling"] != "" {
+		t.Fatalf("no date yet: value %v, message %q; want neither", st.Values["ceiling"], st.Errors["ceiling"])
+	}
 }
 
 func TestDecisionTableProblems(t *testing.T) {

@@ -133,9 +133,14 @@ func (s *Service) batchByKey(ctx context.Context, a trygg.Actor, key string) (st
 	return s.db.BatchByKey(ctx, a.Tenant, a.ProviderID, key)
 }
 
+// ErrBatchKeyReused answers a batch whose key came with another body
+// before. A page that sends a form as a batch under the key it was shown
+// with gets it when the form was sent, changed and sent again.
+var ErrBatchKeyReused = trygg.Errorf(trygg.EConflict, "This batch key was already used for a different batch; use a new key for new reports.")
+
 func replay(b store.Batch, hash string) (BatchResult, error) {
 	if b.BodyHash != hash {
-		return BatchResult{}, trygg.Errorf(trygg.EConflict, "This batch key was already used for a different batch; use a new key for new reports.")
+		return BatchResult{}, ErrBatchKeyReused
 	}
 	var res BatchResult
 	if err := json.Unmarshal(b.Result, &res); err != nil {

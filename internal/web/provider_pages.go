@@ -74,6 +74,18 @@ func (p formProblem) under(prefix string) map[string]string {
 
 // newFormKey is a fresh key for a batch of reports, written into the
 // form when it is shown: the same form sent twice is saved once.
+// resentChanged recognises a report form that was saved, then changed
+// (the back button) and sent again under the key it was shown with: it
+// gives the form a new key and a message staff understand, instead of the
+// API's words about batch keys.
+func resentChanged(v *view, form url.Values, err error) (formProblem, bool) {
+	if !errors.Is(err, service.ErrBatchKeyReused) {
+		return formProblem{}, false
+	}
+	form.Set("key", newFormKey())
+	return formProblem{Message: v.T("provider.report.changed"), Fields: map[string]string{}}, true
+}
+
 func newFormKey() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
@@ -843,6 +855,9 @@ func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request,
 			formProblem{Message: messageIn(v.Lang, "The report is not valid; nothing was saved."), Fields: bad})
 	}
 	res, err := s.svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: []service.PerformedInput{in}})
+	if prob, ok := resentChanged(v, r.PostForm, err); ok {
+		return s.renderProviderVisit(w, r, a, v, http.StatusConflict, r.PostForm, prob)
+	}
 	if err != nil {
 		status, prob, err := problemOf(v.Lang, err)
 		if err != nil {
@@ -1030,6 +1045,9 @@ func (s *Server) handleProviderShiftSave(w http.ResponseWriter, r *http.Request,
 		return s.renderProviderShift(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm, prob, "")
 	}
 	res, err := s.svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: entries})
+	if rp, ok := resentChanged(v, r.PostForm, err); ok {
+		return s.renderProviderShift(w, r, a, v, http.StatusConflict, r.PostForm, rp, "")
+	}
 	if err != nil {
 		status, sp, err := problemOf(v.Lang, err)
 		if err != nil {

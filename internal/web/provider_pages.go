@@ -86,6 +86,28 @@ func resentChanged(v *view, form url.Values, err error) (formProblem, bool) {
 	return formProblem{Message: v.T("provider.report.changed"), Fields: map[string]string{}}, true
 }
 
+// postedID begins a provider's form posted on an order: provider staff
+// only, the form parsed, the order's id from the path.
+func postedID(w http.ResponseWriter, r *http.Request, a trygg.Actor) (string, error) {
+	if err := providerOnly(a); err != nil {
+		return "", err
+	}
+	if err := parseForm(w, r); err != nil {
+		return "", err
+	}
+	return r.PathValue("id"), nil
+}
+
+// postedOrder is postedID with the order read.
+func (s *Server) postedOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) (string, service.OrderView, error) {
+	id, err := postedID(w, r, a)
+	if err != nil {
+		return "", service.OrderView{}, err
+	}
+	ov, err := s.svc.Order(r.Context(), a, id)
+	return id, ov, err
+}
+
 func newFormKey() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
@@ -265,14 +287,11 @@ func (s *Server) renderProviderOrders(w http.ResponseWriter, r *http.Request, a 
 
 // handleProviderAccept accepts an order from a start date.
 func (s *Server) handleProviderAccept(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := providerOnly(a); err != nil {
+	id, err := postedID(w, r, a)
+	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	_, err := s.svc.AcceptOrder(r.Context(), a, id, service.AcceptInput{StartDate: strings.TrimSpace(r.PostForm.Get("start_date"))})
+	_, err = s.svc.AcceptOrder(r.Context(), a, id, service.AcceptInput{StartDate: strings.TrimSpace(r.PostForm.Get("start_date"))})
 	if err != nil {
 		return s.refusedOnOrder(w, r, a, v, id, "accept", err)
 	}
@@ -286,13 +305,10 @@ func (s *Server) handleProviderAccept(w http.ResponseWriter, r *http.Request, a 
 
 // handleProviderReturn returns a new order with a reason.
 func (s *Server) handleProviderReturn(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := providerOnly(a); err != nil {
+	id, err := postedID(w, r, a)
+	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
 	if _, err := s.svc.ReturnOrder(r.Context(), a, id, service.ReturnInput{Reason: r.PostForm.Get("reason")}); err != nil {
 		return s.refusedOnOrder(w, r, a, v, id, "return", err)
 	}
@@ -612,14 +628,7 @@ func followUpFrom(goals []service.GoalView, p providerOrderPage) []followUpGoal 
 // handleProviderPlan saves a new version of the order's plan, or (with
 // "add") shows the editor again with one more activity for a goal.
 func (s *Server) handleProviderPlan(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := providerOnly(a); err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	ov, err := s.svc.Order(r.Context(), a, id)
+	id, ov, err := s.postedOrder(w, r, a)
 	if err != nil {
 		return err
 	}
@@ -653,14 +662,7 @@ func (s *Server) orderFormDone(w http.ResponseWriter, r *http.Request, a trygg.A
 
 // handleProviderFollowUp records the report back on the order's goals.
 func (s *Server) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := providerOnly(a); err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
-	ov, err := s.svc.Order(r.Context(), a, id)
+	id, ov, err := s.postedOrder(w, r, a)
 	if err != nil {
 		return err
 	}
@@ -680,16 +682,12 @@ func (s *Server) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, 
 // handleProviderCorrect records a correction of a report: a new entry
 // that replaces the old.
 func (s *Server) handleProviderCorrect(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := providerOnly(a); err != nil {
+	id, err := postedID(w, r, a)
+	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
 	in, bad := performedFromForm(v, r.PostForm, "")
 	in.Corrects = r.PostForm.Get("corrects")
-	var err error
 	if len(bad) > 0 {
 		err = trygg.Invalid("The report is not valid; nothing was saved.", nil)
 	} else {
@@ -841,13 +839,10 @@ func (s *Server) renderProviderVisit(w http.ResponseWriter, r *http.Request, a t
 // handleProviderVisitSave saves a visit as a batch of one under the key
 // the form was shown with: sent twice, it is saved once.
 func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := providerOnly(a); err != nil {
+	id, err := postedID(w, r, a)
+	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	id := r.PathValue("id")
 	in, bad := performedFromForm(v, r.PostForm, "")
 	in.OrderID = id
 	if len(bad) > 0 {

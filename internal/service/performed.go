@@ -81,7 +81,7 @@ func (s *Service) ReportPerformed(ctx context.Context, a trygg.Actor, orderID st
 		return store.Performed{}, trygg.Invalid("The report is not valid; nothing was saved.", map[string]string{"order_id": "Leave it out, or give the order of the address."})
 	}
 	in.OrderID = orderID
-	ps, err := s.reportPerformed(ctx, a, "", []PerformedInput{in})
+	ps, err := s.reportPerformed(ctx, a, "", "", []PerformedInput{in})
 	if err != nil {
 		return store.Performed{}, err
 	}
@@ -102,9 +102,7 @@ func (s *Service) ReportPerformedBatch(ctx context.Context, a trygg.Actor, in Ba
 	if len(in.Entries) == 0 || len(in.Entries) > maxBatch {
 		return BatchResult{}, trygg.Invalid("The batch is not valid.", map[string]string{"entries": fmt.Sprintf("Give between 1 and %d entries.", maxBatch)})
 	}
-	body, _ := json.Marshal(in.Entries)
-	sum := sha256.Sum256(body)
-	hash := hex.EncodeToString(sum[:])
+	hash := batchHash(in.Entries)
 	// A retry is answered before anything else is checked, so it gets
 	// the same answer even if an order has ended since.
 	if b, found, err := s.batchByKey(ctx, a, in.Key); err != nil {
@@ -112,7 +110,7 @@ func (s *Service) ReportPerformedBatch(ctx context.Context, a trygg.Actor, in Ba
 	} else if found {
 		return replay(b, hash)
 	}
-	ps, err := s.reportPerformed(ctx, a, in.Key, in.Entries)
+	ps, err := s.reportPerformed(ctx, a, in.Key, hash, in.Entries)
 	if trygg.ErrorCode(err) == trygg.EConflict {
 		// The same key may have been stored by a concurrent retry.
 		if b, found, err2 := s.batchByKey(ctx, a, in.Key); err2 == nil && found {
@@ -127,6 +125,14 @@ func (s *Service) ReportPerformedBatch(ctx context.Context, a trygg.Actor, in Ba
 		res.IDs[i] = p.ID
 	}
 	return res, nil
+}
+
+// batchHash identifies a batch's body, to tell a retry from another batch
+// under the same key.
+func batchHash(es []PerformedInput) string {
+	body, _ := json.Marshal(es)
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 func (s *Service) batchByKey(ctx context.Context, a trygg.Actor, key string) (store.Batch, bool, error) {
@@ -158,12 +164,12 @@ type orderCheck struct {
 	entry audit.Entry
 }
 
-// reportPerformed checks and writes entries (with the batch key, if any)
-// in one transaction. The orders named, their cases and the stored
+// reportPerformed checks and writes entries (with the batch key and its
+// body's hash, if any) in one transaction. The orders named, their cases and the stored
 // entries they are checked against are each read once for all entries,
 // and the entries and events written with one statement each, so a batch
 // costs a few statements however many entries it has.
-func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string, ins []PerformedInput) ([]store.Performed, error) {
+func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key, hash string, ins []PerformedInput) ([]store.Performed, error) {
 	today := calendar.Today(s.db.Now())
 	fields := map[string]string{}
 	at := func(i int, f string) string {
@@ -293,10 +299,8 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key string
 			for i, p := range ps {
 				res.IDs[i] = p.ID
 			}
-			body, _ := json.Marshal(ins)
-			sum := sha256.Sum256(body)
 			result, _ := json.Marshal(res)
-			return tx.InsertBatch(ctx, a.Tenant, a.ProviderID, key, store.Batch{BodyHash: hex.EncodeToString(sum[:]), Result: result})
+			return tx.InsertBatch(ctx, a.Tenant, a.ProviderID, key, store.Batch{BodyHash: hash, Result: result})
 		}
 		return nil
 	})

@@ -43,19 +43,14 @@ func (s *Service) CreateAPIClient(ctx context.Context, a trygg.Actor, providerID
 	// else the municipality's root (it gives no reach by itself; orders do).
 	unit := p.UnitID
 	if unit == "" {
-		units, err := s.db.Units(ctx, a.Tenant)
+		root, err := s.db.RootUnit(ctx, a.Tenant)
+		if trygg.ErrorCode(err) == trygg.ENotFound {
+			return NewAPIClient{}, trygg.Errorf(trygg.EConflict, "The municipality has no units yet; create its root unit first.")
+		}
 		if err != nil {
 			return NewAPIClient{}, err
 		}
-		for _, u := range units {
-			if u.ParentID == "" {
-				unit = u.ID
-				break
-			}
-		}
-		if unit == "" {
-			return NewAPIClient{}, trygg.Errorf(trygg.EConflict, "The municipality has no units yet; create its root unit first.")
-		}
+		unit = root.ID
 	}
 	secret, hash, err := auth.NewSecret()
 	if err != nil {

@@ -332,7 +332,7 @@ func TestPortalBooking(t *testing.T) {
 					"kind": {"place"}, "place": {"Storgatan 1, rum 4"}}, false, http.StatusOK, "Tiden är utlagd")
 			}
 			w.mustPage("ekonom", "POST", "/slots", url.Values{"date": {"2026-03-01"}, "start": {"10:00"}, "minutes": {"30"}, "kind": {"phone"}},
-				false, http.StatusUnprocessableEntity, "Tiden har passerat")
+				false, http.StatusUnprocessableEntity, "Tiden har passerat", `id="slot-date-error"`)
 			w.mustPage("ekonom", "POST", "/slots", url.Values{"date": {"2026-03-04"}, "start": {"10:30"}, "minutes": {"30"}, "kind": {"phone"}},
 				false, http.StatusConflict, "överlappar")
 			w.mustPage("invanare", "GET", "/slots", nil, false, http.StatusForbidden)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -158,9 +157,7 @@ func (s *Server) renderBooking(w http.ResponseWriter, r *http.Request, a trygg.A
 	}
 	bp := bookingPage{Row: bookingRow{ID: b.ID, Status: b.Status, CaseTitle: b.CaseTitle, Officer: b.OfficerName, Slot: slotChoiceOf(b.Slot, v)},
 		Booked: b.Status == store.BookingBooked, Done: doneKey(r), Problem: problem}
-	for _, sl := range b.Free {
-		bp.Slots = append(bp.Slots, slotChoiceOf(sl, v))
-	}
+	bp.Slots = slotChoices(b.Free, v)
 	v.Title, v.Data = v.T("book.meeting"), bp
 	return s.render(w, status, "portal_booking", *v)
 }
@@ -262,12 +259,11 @@ func (s *Server) handleSlotPublish(w http.ResponseWriter, r *http.Request, a try
 	in := service.SlotInput{Date: r.PostForm.Get("date"), Start: r.PostForm.Get("start"), Minutes: minutes,
 		Kind: r.PostForm.Get("kind"), Place: r.PostForm.Get("place")}
 	if _, err := s.svc.PublishSlot(r.Context(), a, in); err != nil {
-		status, problem, err := refusal(v, err)
+		status, prob, err := problemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
-		sp := slotsPage{In: in, Problem: problem, Errors: fieldErrors(v, err)}
-		return s.renderSlots(w, r, a, v, status, sp)
+		return s.renderSlots(w, r, a, v, status, slotsPage{In: in, Problem: prob.Message, Errors: prob.Fields})
 	}
 	http.Redirect(w, r, "/slots?done=published", http.StatusSeeOther)
 	return nil
@@ -284,17 +280,4 @@ func (s *Server) handleSlotWithdraw(w http.ResponseWriter, r *http.Request, a tr
 	}
 	http.Redirect(w, r, "/slots?done=withdrawn", http.StatusSeeOther)
 	return nil
-}
-
-// fieldErrors are an invalid error's field messages in the user's
-// language.
-func fieldErrors(v *view, err error) map[string]string {
-	out := map[string]string{}
-	var te *trygg.Error
-	if errors.As(err, &te) {
-		for k, m := range te.Fields {
-			out[k] = messageIn(v.Lang, m)
-		}
-	}
-	return out
 }

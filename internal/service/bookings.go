@@ -202,7 +202,8 @@ func bookable(c store.Case) (bool, string) {
 // BookableCases lists the cases of the person the citizen acts for, with
 // their officers, for booking meetings. The reads are access-logged.
 func (s *Service) BookableCases(ctx context.Context, a trygg.Actor, personID string) ([]BookingCase, error) {
-	if _, _, err := s.actingFor(ctx, a, personID); err != nil {
+	p, _, rels, err := s.actingForRels(ctx, a, personID)
+	if err != nil {
 		return nil, err
 	}
 	all, err := s.db.CasesOfPerson(ctx, a.Tenant, personID)
@@ -213,11 +214,12 @@ func (s *Service) BookableCases(ctx context.Context, a trygg.Actor, personID str
 	var entries []audit.Entry
 	names := map[string]string{}
 	for _, c := range all {
-		_, ground, err := s.actingForCase(ctx, a, personID, c.ID)
-		if err != nil {
+		if c.Status != "open" {
 			continue
 		}
-		if c.Status != "open" {
+		ground, err := access.Decide(a, access.ReadCase, access.Subject{Relations: access.CaseRelations(a, c.AssignedTo, c.UnitPath, rels),
+			Protection: p.Protection})
+		if err != nil || !citizenGround(ground) {
 			continue
 		}
 		bc := BookingCase{Case: c}
@@ -240,7 +242,7 @@ func (s *Service) BookableCases(ctx context.Context, a trygg.Actor, personID str
 // BookingOptions returns a case of the person the citizen acts for with
 // its officer's free times. The read is access-logged.
 func (s *Service) BookingOptions(ctx context.Context, a trygg.Actor, personID, caseID string) (BookingCase, error) {
-	c, ground, err := s.actingForCase(ctx, a, personID, caseID)
+	c, ground, err := s.citizenCase(ctx, a, personID, caseID)
 	if err != nil {
 		return BookingCase{}, err
 	}
@@ -287,7 +289,7 @@ func (s *Service) PersonBookings(ctx context.Context, a trygg.Actor, personID st
 	for _, b := range list {
 		ground, seen := grounds[b.CaseID]
 		if !seen {
-			_, g, err := s.actingForCase(ctx, a, personID, b.CaseID)
+			_, g, err := s.citizenCase(ctx, a, personID, b.CaseID)
 			if err != nil && trygg.ErrorCode(err) != trygg.ENotFound {
 				return nil, err
 			}
@@ -333,7 +335,7 @@ func (s *Service) citizenBooking(ctx context.Context, a trygg.Actor, personID, i
 	} else if err != nil {
 		return b, store.Case{}, "", err
 	}
-	c, ground, err := s.actingForCase(ctx, a, personID, b.CaseID)
+	c, ground, err := s.citizenCase(ctx, a, personID, b.CaseID)
 	return b, c, ground, err
 }
 
@@ -399,7 +401,7 @@ func citizenNotice(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Cas
 // case of the person the citizen acts for. The officer gets a task, the
 // person a notice. A time someone else has just booked is a conflict.
 func (s *Service) BookSlot(ctx context.Context, a trygg.Actor, personID, caseID, slotID string) (store.Booking, error) {
-	c, ground, err := s.actingForCase(ctx, a, personID, caseID)
+	c, ground, err := s.citizenCase(ctx, a, personID, caseID)
 	if err != nil {
 		return store.Booking{}, err
 	}

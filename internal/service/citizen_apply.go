@@ -44,65 +44,36 @@ const (
 
 var errCitizenNotFound = trygg.Errorf(trygg.ENotFound, "Not found.")
 
-// citizenRelations are the relations through which a citizen acts for a
-// person.
-func citizenRelations(rels []access.Relation) []access.Relation {
-	var out []access.Relation
-	for _, r := range rels {
-		if r == access.RelSelf || r == access.RelGuardian || r == access.RelRepresentative {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // actingFor returns the person a citizen acts for and the ground (self,
 // guardian or representative). Anyone else is not found, as are staff
 // who are not citizens.
 func (s *Service) actingFor(ctx context.Context, a trygg.Actor, personID string) (persons.Person, access.Relation, error) {
+	p, ground, _, err := s.actingForRels(ctx, a, personID)
+	return p, ground, err
+}
+
+// actingForRels is actingFor with the citizen's relations to the person,
+// from which the citizen's ground on each of the person's cases follows
+// without reading them again (access.CaseRelations).
+func (s *Service) actingForRels(ctx context.Context, a trygg.Actor, personID string) (persons.Person, access.Relation, []access.Relation, error) {
 	if !a.HasRole(trygg.RoleCitizen) || a.PersonID == "" {
-		return persons.Person{}, "", errNotCitizen
+		return persons.Person{}, "", nil, errNotCitizen
 	}
 	p, err := s.db.PersonByID(ctx, a.Tenant, personID)
 	if trygg.ErrorCode(err) == trygg.ENotFound {
-		return p, "", errCitizenNotFound
+		return p, "", nil, errCitizenNotFound
 	} else if err != nil {
-		return p, "", err
+		return p, "", nil, err
 	}
 	rels, err := s.db.PersonRelations(ctx, a, personID)
 	if err != nil {
-		return p, "", err
+		return p, "", nil, err
 	}
-	ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: citizenRelations(rels), Protection: p.Protection})
-	if err != nil {
-		return p, "", errCitizenNotFound
+	ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: rels, Protection: p.Protection})
+	if err != nil || !citizenGround(ground) {
+		return p, "", nil, errCitizenNotFound
 	}
-	return p, ground, nil
-}
-
-// actingForCase returns a case of the person the citizen acts for, with
-// the ground on which they read it. A case of anyone else is not found.
-func (s *Service) actingForCase(ctx context.Context, a trygg.Actor, personID, caseID string) (store.Case, access.Relation, error) {
-	c, err := s.db.CaseByID(ctx, a.Tenant, caseID)
-	if trygg.ErrorCode(err) == trygg.ENotFound || (err == nil && c.PersonID != personID) {
-		return c, "", errCitizenNotFound
-	} else if err != nil {
-		return c, "", err
-	}
-	p, _, err := s.actingFor(ctx, a, personID)
-	if err != nil {
-		return c, "", err
-	}
-	rels, err := s.db.PersonRelations(ctx, a, personID)
-	if err != nil {
-		return c, "", err
-	}
-	ground, err := access.Decide(a, access.ReadCase, access.Subject{Relations: citizenRelations(access.CaseRelations(a, c.AssignedTo, c.UnitPath, rels)),
-		Protection: p.Protection})
-	if err != nil {
-		return c, "", errCitizenNotFound
-	}
-	return c, ground, nil
+	return p, ground, rels, nil
 }
 
 // Application is something a citizen may apply for online for a person.
@@ -597,7 +568,7 @@ func (s *Service) CitizenAttachment(ctx context.Context, a trygg.Actor, personID
 	}
 	log := entry(a, access.ReadPerson, personID, "", "", "")
 	if at.CaseID != "" {
-		_, ground, err := s.actingForCase(ctx, a, personID, at.CaseID)
+		_, ground, err := s.citizenCase(ctx, a, personID, at.CaseID)
 		if err != nil {
 			return at, err
 		}
@@ -787,7 +758,7 @@ func (s *Service) SubmitApplication(ctx context.Context, a trygg.Actor, personID
 // by an application from Mina sidor has no receipt (not found). The read
 // is access-logged.
 func (s *Service) ApplicationReceipt(ctx context.Context, a trygg.Actor, personID, caseID, lang string) (Receipt, error) {
-	c, ground, err := s.actingForCase(ctx, a, personID, caseID)
+	c, ground, err := s.citizenCase(ctx, a, personID, caseID)
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -109,7 +109,7 @@ func (s *Service) citizenCase(ctx context.Context, a trygg.Actor, personID, case
 	}
 	c, _, ground, err := s.caseAccess(ctx, a, caseID, false)
 	if trygg.ErrorCode(err) == trygg.ENotFound || err == nil && (c.PersonID != personID || !citizenGround(ground)) {
-		return store.Case{}, "", trygg.Errorf(trygg.ENotFound, "Not found.")
+		return store.Case{}, "", errCitizenNotFound
 	}
 	return c, ground, err
 }

@@ -214,23 +214,9 @@ const (
 // one transaction; if that fails nothing is returned. A person the citizen
 // may not act for is not found; staff get a forbidden error.
 func (s *Service) RecordsExtract(ctx context.Context, a trygg.Actor, personID, lang string) (Extract, error) {
-	if !a.HasRole(trygg.RoleCitizen) || a.PersonID == "" {
-		return Extract{}, errNotCitizen
-	}
-	p, err := s.db.PersonByID(ctx, a.Tenant, personID)
-	if trygg.ErrorCode(err) == trygg.ENotFound {
-		return Extract{}, trygg.Errorf(trygg.ENotFound, "Not found.")
-	}
+	p, ground, rels, err := s.actingForRels(ctx, a, personID)
 	if err != nil {
 		return Extract{}, err
-	}
-	rels, err := s.db.PersonRelations(ctx, a, p.ID)
-	if err != nil {
-		return Extract{}, err
-	}
-	ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: rels, Protection: p.Protection})
-	if err != nil || (ground != access.RelSelf && ground != access.RelGuardian && ground != access.RelRepresentative) {
-		return Extract{}, trygg.Errorf(trygg.ENotFound, "Not found.")
 	}
 	x := Extract{ProducedAt: s.db.Now(), RequestedBy: a.DisplayName, Ground: ground, Cases: []ExtractCase{}}
 	entries := []audit.Entry{entry(a, access.ReadPerson, p.ID, "", ground, ExtractReason)}

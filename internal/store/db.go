@@ -78,6 +78,9 @@ func Open(ctx context.Context, dsn string, clock trygg.Clock) (*DB, error) {
 				return nil, fmt.Errorf("store: create data folder: %w", err)
 			}
 		}
+		if err := createPrivate(dsn); err != nil {
+			return nil, fmt.Errorf("store: create database file: %w", err)
+		}
 		// synchronous=FULL: a commit is on disk before it returns, so an
 		// acknowledged write survives a power cut too. Group commit of the
 		// access log keeps the cost low.
@@ -104,6 +107,22 @@ func Open(ctx context.Context, dsn string, clock trygg.Clock) (*DB, error) {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	return db, nil
+}
+
+// createPrivate creates an empty SQLite file at path readable by its owner
+// only, unless a file is there already, whose mode is the operator's. SQLite
+// would create it 0644 (less the umask); it gives the WAL, its index and a
+// rollback journal the database file's mode, so they are owner-only too.
+// Returns the error from creating the file.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // readers is the size of SQLite's reader pool.

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	rateFlag(fs, &limits.SignInAddress, "limit-signin-address", "60/1m", "sign-in attempts per client address (N/duration, or off)")
 	rateFlag(fs, &limits.SignInAccount, "limit-signin-account", "10/15m", "failed sign-in attempts per username, identity number or API client (N/duration, or off)")
 	rateFlag(fs, &limits.CitizenSubmit, "limit-citizen-submit", "30/1h", "citizens' submissions per account (N/duration, or off)")
-	trusted := fs.String("trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client")
+	trusted := fs.String("trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client and whose X-Forwarded-Proto: https turns on Strict-Transport-Security")
 	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
 	notifyFile := fs.String("notify-file", "", "file the citizens' notices are written to, one JSON line each (default: notices.jsonl in the data folder; off: send none)")
 	notifyEvery := fs.Duration("notify-interval", 5*time.Second, "how often to send new notices to citizens")

@@ -75,9 +75,18 @@ func tokenFrom(r *http.Request) string {
 	return t
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+// hsts is the Strict-Transport-Security sent over HTTPS: two years, for
+// the host and its subdomains.
+const hsts = "max-age=63072000; includeSubDomains"
+
+// securityHeaders sets the headers every answer carries, and
+// Strict-Transport-Security on answers to requests that came over HTTPS.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.overHTTPS(r) {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -85,6 +94,31 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// overHTTPS reports whether the client reached trygg over HTTPS: the
+// connection is TLS, or it comes from a trusted proxy (--trusted-proxies)
+// whose X-Forwarded-Proto says https, at every hop it lists. The header
+// from anyone else is ignored: a client could send it over plain HTTP.
+func (s *Server) overHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !s.limits.fromTrustedProxy(r) {
+		return false
+	}
+	protos := r.Header.Values("X-Forwarded-Proto")
+	if len(protos) == 0 {
+		return false
+	}
+	for _, v := range protos {
+		for p := range strings.SplitSeq(v, ",") {
+			if !strings.EqualFold(strings.TrimSpace(p), "https") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 type statusWriter struct {

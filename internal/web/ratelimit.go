@@ -214,15 +214,10 @@ func newLimiters(l Limits, now func() time.Time) *limiters {
 // its /64, the block one subscriber gets, so rotating addresses within it
 // buys no more attempts.
 func (ls *limiters) clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	addr, ok := peerAddr(r)
+	if !ok {
+		return peerHost(r)
 	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	addr = addr.Unmap()
 	if !ls.isTrusted(addr) {
 		return clientBlock(addr)
 	}
@@ -239,6 +234,32 @@ func (ls *limiters) clientAddress(r *http.Request) string {
 		addr = a
 	}
 	return clientBlock(addr)
+}
+
+// peerHost is the host part of the connection's address.
+func peerHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return host
+}
+
+// peerAddr is the connection's address, and false if it is not an IP
+// address.
+func peerAddr(r *http.Request) (netip.Addr, bool) {
+	addr, err := netip.ParseAddr(peerHost(r))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return addr.Unmap(), true
+}
+
+// fromTrustedProxy reports whether the connection comes from a proxy named
+// in --trusted-proxies, whose X-Forwarded-* headers are believed.
+func (ls *limiters) fromTrustedProxy(r *http.Request) bool {
+	addr, ok := peerAddr(r)
+	return ok && ls.isTrusted(addr)
 }
 
 // clientBlock is an IPv4 address itself, and an IPv6 address's /64.

@@ -58,7 +58,7 @@ func New(cfg Config, svc *service.Service, log *slog.Logger, reg prometheus.Regi
 	var h http.Handler = mux
 	h = s.authenticate(h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = securityHeaders(h)
+	h = s.securityHeaders(h)
 	h = s.observe(h)
 	h = s.recoverPanics(h)
 	return h

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/service"
@@ -59,8 +60,12 @@ func runInit(ctx context.Context, args []string, getenv func(string) string, std
 	if *admin == "" {
 		return usageError{"--admin is required"}
 	}
-	if len(password) < 12 {
-		return errors.New("set the first administrator's password (at least 12 characters) in TRYGG_ADMIN_PASSWORD or TRYGG_ADMIN_PASSWORD_FILE")
+	if password == "" {
+		return errors.New("set the first administrator's password (at least 15 characters) in TRYGG_ADMIN_PASSWORD or TRYGG_ADMIN_PASSWORD_FILE")
+	}
+	// Checked before anything is written, with the same rules as CreateUser.
+	if problem := auth.PasswordProblem(password, *admin); problem != "" {
+		return fmt.Errorf("the first administrator's password (TRYGG_ADMIN_PASSWORD) cannot be used: %s", problem)
 	}
 	svc, _, closeAll, err := openService(ctx, dbf, stderr)
 	if err != nil {

@@ -59,6 +59,13 @@ const (
 	// RelReport is the ground of a case read by a report the actor may
 	// run for the case's unit; it is never a ground for reading a person.
 	RelReport Relation = "report"
+	// RelIdentityNumber is the ground of registering a person, or opening
+	// a case for them, by their full identity number when the actor could
+	// not read them before: the explicit path for a new report or
+	// application about someone known elsewhere in social services. It is
+	// never a ground for reading; the log review lists it first, beside
+	// emergency openings.
+	RelIdentityNumber Relation = "identity_number"
 )
 
 // precedence lists relations from strongest to weakest ground.
@@ -132,9 +139,15 @@ func inScope(a trygg.Actor, roles []trygg.Role, unitPath string) bool {
 }
 
 var (
-	errNotFound  = trygg.Errorf(trygg.ENotFound, "Not found.")
+	errNotFound  = trygg.ErrNotFound
 	errForbidden = trygg.Errorf(trygg.EForbidden, "You do not have permission to do this.")
 )
+
+// ErrNotForYou refuses registering a person or opening a case for them
+// by identity number when the actor may not handle them (a protected
+// identity without the permission). It says what to do, not why, so it
+// tells nothing about the person.
+var ErrNotForYou = trygg.Errorf(trygg.EForbidden, "You cannot register this person or open a case for them. Ask your team lead who can.")
 
 // Decide returns the ground on which actor may do action on subject: the
 // relation recorded in the access log for reads, or "role" for actions that
@@ -159,11 +172,13 @@ func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 		}
 		return "", errNotFound
 	case RegisterPerson, OpenCase:
-		if s.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
-			return "", trygg.Errorf(trygg.EForbidden, "The person has a protected identity; a colleague with permission for protected identities must handle this.")
-		}
 		if s.UnitPath == "" || !inScope(a, caseRoles, s.UnitPath) {
 			return "", trygg.Errorf(trygg.EForbidden, "You may not open cases in this unit.")
+		}
+		if s.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+			// The message does not say why: the refusal must not tell
+			// the person's protection (see ErrNotForYou).
+			return "", ErrNotForYou
 		}
 		return RelUnit, nil
 	case AssignCase:

@@ -7,6 +7,7 @@ package demo
 import (
 	_ "embed"
 	"fmt"
+	"github.com/google/uuid"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -189,13 +190,14 @@ type gen struct {
 	rng   *rand.Rand
 	today time.Time
 	ds    *Dataset
-	ids   int
 	used  map[string]bool
 }
 
-func (g *gen) id(prefix string) string {
-	g.ids++
-	return fmt.Sprintf("%s-%06d", prefix, g.ids)
+// id makes a record's id: random, like the ids the server makes, so that
+// the demo's ids can't be guessed or walked from one to the next (the
+// rest of the dataset follows the seed).
+func (g *gen) id() string {
+	return uuid.NewString()
 }
 
 // person makes a person of the given age and sex with a unique test number.
@@ -217,7 +219,7 @@ func (g *gen) person(age int, sex string) persons.Person {
 	if sex == "M" {
 		given = givenM
 	}
-	p := persons.Person{ID: g.id("p"), Identity: id, GivenName: given[g.rng.IntN(len(given))],
+	p := persons.Person{ID: g.id(), Identity: id, GivenName: given[g.rng.IntN(len(given))],
 		FamilyName: family[g.rng.IntN(len(family))], Sex: sex, BirthDate: birth.Format("2006-01-02"),
 		Address: persons.Address{Street: fmt.Sprintf("%s %d", streets[g.rng.IntN(len(streets))], 1+g.rng.IntN(80)),
 			PostalCode: fmt.Sprintf("1%02d %02d", g.rng.IntN(100), g.rng.IntN(100)), City: "Demostad"}}
@@ -235,11 +237,11 @@ func (g *gen) add(p persons.Person) persons.Person {
 }
 
 func (g *gen) relate(from, to persons.Person, kind persons.RelationKind) {
-	g.ds.Relations = append(g.ds.Relations, persons.Relation{ID: g.id("r"), FromPersonID: from.ID, ToPersonID: to.ID, Kind: kind})
+	g.ds.Relations = append(g.ds.Relations, persons.Relation{ID: g.id(), FromPersonID: from.ID, ToPersonID: to.ID, Kind: kind})
 }
 
 func (g *gen) openCase(p persons.Person, unitID, caseType, title, officer string) {
-	g.ds.Cases = append(g.ds.Cases, Case{ID: g.id("c"), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
+	g.ds.Cases = append(g.ds.Cases, Case{ID: g.id(), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
 		AssignedTo: officer, OpenedAt: g.today.AddDate(0, 0, -g.rng.IntN(400))})
 }
 
@@ -278,7 +280,7 @@ func Generate(opts Options) *Dataset {
 	// Staff: per unit one team lead and officers; named accounts first.
 	officers := map[string][]string{} // unit -> user ids
 	addUser := func(username, name string, protected bool, grants ...trygg.Grant) User {
-		u := User{ID: g.id("u"), Username: username, DisplayName: name, ProtectedIdentity: protected, Grants: grants}
+		u := User{ID: g.id(), Username: username, DisplayName: name, ProtectedIdentity: protected, Grants: grants}
 		ds.Users = append(ds.Users, u)
 		for _, gr := range grants {
 			if gr.Role == trygg.RoleOfficer {
@@ -367,7 +369,7 @@ func Generate(opts Options) *Dataset {
 		login Login
 		p     persons.Person
 	}{{citizenLogins[0], single}, {citizenLogins[1], daughter}} {
-		ds.Users = append(ds.Users, User{ID: g.id("u"), Username: c.login.Username, DisplayName: c.p.GivenName + " " + c.p.FamilyName,
+		ds.Users = append(ds.Users, User{ID: g.id(), Username: c.login.Username, DisplayName: c.p.GivenName + " " + c.p.FamilyName,
 			PersonID: c.p.ID, Grants: []trygg.Grant{{Role: trygg.RoleCitizen, UnitID: "soc"}}})
 		ds.Logins = append(ds.Logins, c.login)
 	}
@@ -413,7 +415,28 @@ func Generate(opts Options) *Dataset {
 	}
 	// Last, so everything above is the same with or without them.
 	g.providers()
+	unassignProtected(ds)
 	return ds
+}
+
+// unassignProtected leaves the cases of persons with protected identity
+// unassigned unless their officer may see protected identities: a case
+// is never assigned to someone who could not open it. Such cases wait in
+// the team inbox of those with the permission.
+func unassignProtected(ds *Dataset) {
+	permitted := map[string]bool{}
+	for _, u := range ds.Users {
+		permitted[u.ID] = u.ProtectedIdentity
+	}
+	protected := map[string]bool{}
+	for _, p := range ds.Persons {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	for i, c := range ds.Cases {
+		if protected[c.PersonID] && !permitted[c.AssignedTo] {
+			ds.Cases[i].AssignedTo = ""
+		}
+	}
 }
 
 // providerStaff is how many generated staff each provider has, besides
@@ -459,7 +482,7 @@ func (g *gen) providers() {
 		}
 	}
 	add := func(username, name, provider string) {
-		ds.Users = append(ds.Users, User{ID: g.id("u"), Username: username, DisplayName: name, Provider: provider,
+		ds.Users = append(ds.Users, User{ID: g.id(), Username: username, DisplayName: name, Provider: provider,
 			Grants: []trygg.Grant{{Role: trygg.RoleProvider, UnitID: grantUnit[provider]}}})
 	}
 	for i, n := range providerLogins {

@@ -112,8 +112,40 @@ func TestGenerate(t *testing.T) {
 		}
 	}
 	again := Generate(Options{Today: today})
-	if again.Persons[100] != ds.Persons[100] || len(again.Cases) != len(ds.Cases) {
+	p, q := again.Persons[100], ds.Persons[100]
+	if p.ID == q.ID {
+		t.Error("two datasets share a person id: demo ids must be random, not derived from the seed")
+	}
+	p.ID = q.ID
+	if p != q || len(again.Cases) != len(ds.Cases) {
 		t.Error("the same seed must give the same data")
+	}
+}
+
+// TestProtectedCasesAssignedOnlyWithPermission: no demo case of a person
+// with protected identity is assigned to someone who may not see them.
+func TestProtectedCasesAssignedOnlyWithPermission(t *testing.T) {
+	ds := Generate(Options{Today: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)})
+	permitted := map[string]bool{}
+	for _, u := range ds.Users {
+		permitted[u.ID] = u.ProtectedIdentity
+	}
+	protected := map[string]bool{}
+	for _, p := range ds.Persons {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	n := 0
+	for _, c := range ds.Cases {
+		if !protected[c.PersonID] {
+			continue
+		}
+		n++
+		if c.AssignedTo != "" && !permitted[c.AssignedTo] {
+			t.Errorf("case %s of a protected person is assigned to a user without the permission", c.ID)
+		}
+	}
+	if n < 2 {
+		t.Fatalf("the demo has %d cases of protected persons; the test needs some", n)
 	}
 }
 

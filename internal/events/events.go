@@ -45,11 +45,14 @@ const (
 	RelationAdded    = "person.relation_added"
 	UserCreated      = "user.created"
 	RoleGranted      = "user.role_granted"
-	UserSignedIn     = "user.signed_in"
-	UserSignedOut    = "user.signed_out"
-	CaseOpened       = "case.opened"
-	CaseAssigned     = "case.assigned"
-	EmergencyOpened  = "access.emergency_opened"
+	// PermissionGranted is a permission beyond roles granted to an
+	// account: today the protected-identity permission.
+	PermissionGranted = "user.permission_granted"
+	UserSignedIn      = "user.signed_in"
+	UserSignedOut     = "user.signed_out"
+	CaseOpened        = "case.opened"
+	CaseAssigned      = "case.assigned"
+	EmergencyOpened   = "access.emergency_opened"
 
 	DefinitionsPublished    = "definitions.published"
 	DefinitionsDraftChanged = "definitions.draft_changed"

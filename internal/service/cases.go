@@ -45,27 +45,29 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 	if err != nil {
 		return store.Case{}, err
 	}
-	// A new person comes from the registry before the transaction (the
-	// registry is outside the database).
+	// The unit first: whether the actor may open cases there does not
+	// depend on the person, so its refusal tells nothing about them.
+	if _, err := access.Decide(a, access.OpenCase, access.Subject{UnitPath: unit.Path}); err != nil {
+		return store.Case{}, err
+	}
+	// The person: by id only one the actor may already read (opening a
+	// case is never a way to read someone); by identity number also
+	// someone known elsewhere, the explicit path that the access log
+	// records with its own ground and the log review lists first. A new
+	// person comes from the registry before the transaction (the registry
+	// is outside the database).
 	var newPerson *persons.Person
 	var existing persons.Person
+	ground := access.RelAssigned
 	if in.PersonID != "" {
-		if existing, err = s.db.PersonByID(ctx, a.Tenant, in.PersonID); err != nil {
-			return store.Case{}, trygg.Invalid("The person does not exist.", map[string]string{"person_id": "No such person."})
-		}
-	} else {
-		id, err := in.PersonInput.identity(s.db.Now())
-		if err != nil {
+		if existing, _, err = s.readablePerson(ctx, a, in.PersonID); err != nil {
+			if trygg.ErrorCode(err) == trygg.ENotFound {
+				return store.Case{}, errNoSuchPerson
+			}
 			return store.Case{}, err
 		}
-		existing, err = s.db.PersonByIdentity(ctx, a.Tenant, id)
-		if trygg.ErrorCode(err) == trygg.ENotFound {
-			p, err := s.personFromInput(ctx, in.PersonInput)
-			if err != nil {
-				return store.Case{}, err
-			}
-			newPerson, existing = &p, p
-		} else if err != nil {
+	} else {
+		if existing, newPerson, ground, err = s.personByNumber(ctx, a, in.PersonInput); err != nil {
 			return store.Case{}, err
 		}
 	}
@@ -100,12 +102,64 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 			return err
 		}
 		// The log row commits with the case it shows.
-		return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.OpenCase, c.PersonID, c.ID, access.RelAssigned, "")})
+		return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.OpenCase, c.PersonID, c.ID, ground, "")})
 	})
 	if err != nil {
 		return store.Case{}, err
 	}
 	return c, nil
+}
+
+// errNoSuchPerson answers a person id that does not exist and one the
+// actor may not read alike.
+var errNoSuchPerson = trygg.Invalid("The person was not found.", map[string]string{"person_id": "No such person."})
+
+// readablePerson returns the person with id and the actor's relations to
+// them if the actor may read them on a staff ground; a person who does
+// not exist and one the actor may not read are both trygg.ErrNotFound.
+func (s *Service) readablePerson(ctx context.Context, a trygg.Actor, id string) (persons.Person, []access.Relation, error) {
+	p, err := s.db.PersonByID(ctx, a.Tenant, id)
+	if err != nil {
+		return p, nil, err
+	}
+	rels, err := s.db.PersonRelations(ctx, a, id)
+	if err != nil {
+		return p, nil, err
+	}
+	ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: rels, Protection: p.Protection})
+	if err != nil || citizenGround(ground) {
+		return persons.Person{}, nil, trygg.ErrNotFound
+	}
+	return p, rels, nil
+}
+
+// personByNumber finds the person a new report or application is about
+// by identity (or reserve) number: registered already, or new from the
+// population registry (newPerson, not yet stored). The ground for the
+// access log is RelAssigned when the actor could read the person before,
+// and RelIdentityNumber when the number is what let them in.
+func (s *Service) personByNumber(ctx context.Context, a trygg.Actor, in PersonInput) (p persons.Person, newPerson *persons.Person, ground access.Relation, err error) {
+	id, err := in.identity(s.db.Now())
+	if err != nil {
+		return p, nil, "", err
+	}
+	p, err = s.db.PersonByIdentity(ctx, a.Tenant, id)
+	if trygg.ErrorCode(err) == trygg.ENotFound {
+		np, err := s.personFromInput(ctx, in)
+		if err != nil {
+			return p, nil, "", err
+		}
+		return np, &np, access.RelAssigned, nil
+	}
+	if err != nil {
+		return p, nil, "", err
+	}
+	if _, _, err := s.readablePerson(ctx, a, p.ID); err == nil {
+		return p, nil, access.RelAssigned, nil
+	} else if trygg.ErrorCode(err) != trygg.ENotFound {
+		return p, nil, "", err
+	}
+	return p, nil, access.RelIdentityNumber, nil
 }
 
 // insertCase writes a new case inside tx, opened now, with its event
@@ -195,6 +249,22 @@ func (s *Service) caseAccess(ctx context.Context, a trygg.Actor, id string, work
 	return c, p, ground, nil
 }
 
+// mayBeAssigned returns nil if the case c of person p may be assigned to
+// the user: one with a case role in the case's unit who could work on it
+// once it is theirs (so a protected person's case goes only to someone
+// with the permission), or an invalid error on user_id. The assigner can
+// read the case, so the answer tells them nothing new.
+func mayBeAssigned(assignee trygg.Actor, c store.Case, p persons.Person) error {
+	subj := access.Subject{Relations: []access.Relation{access.RelAssigned}, Protection: p.Protection, UnitPath: c.UnitPath}
+	if _, err := access.Decide(assignee, access.OpenCase, access.Subject{UnitPath: c.UnitPath}); err != nil {
+		return trygg.Invalid("The user does not work in the case's unit.", map[string]string{"user_id": "Has no case role in this unit."})
+	}
+	if _, err := access.Decide(assignee, access.WorkCase, subj); err != nil {
+		return trygg.Invalid("The user may not see persons with protected identity.", map[string]string{"user_id": "May not see persons with protected identity, as this case's person has."})
+	}
+	return nil
+}
+
 // AssignInput assigns a case to an officer.
 type AssignInput struct {
 	UserID string `json:"user_id"`
@@ -203,7 +273,7 @@ type AssignInput struct {
 // AssignCase assigns the case to a user with a case role in the case's unit
 // scope. Only a team lead of the unit may.
 func (s *Service) AssignCase(ctx context.Context, a trygg.Actor, caseID string, in AssignInput) (store.Case, error) {
-	c, _, err := s.readableCase(ctx, a, caseID)
+	c, p, _, err := s.caseFor(ctx, a, caseID, false)
 	if err != nil {
 		return c, err
 	}
@@ -214,8 +284,8 @@ func (s *Service) AssignCase(ctx context.Context, a trygg.Actor, caseID string, 
 	if err != nil {
 		return c, trygg.Invalid("The user does not exist.", map[string]string{"user_id": "No such user."})
 	}
-	if _, err := access.Decide(assignee, access.OpenCase, access.Subject{UnitPath: c.UnitPath}); err != nil {
-		return c, trygg.Invalid("The user does not work in the case's unit.", map[string]string{"user_id": "Has no case role in this unit."})
+	if err := mayBeAssigned(assignee, c, p); err != nil {
+		return c, err
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AssignCase(ctx, a.Tenant, c.ID, assignee.UserID); err != nil {

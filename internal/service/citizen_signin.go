@@ -68,7 +68,7 @@ func (s *Service) SignInCitizen(ctx context.Context, tenant trygg.TenantID, iden
 		if err != nil {
 			return Session{}, err
 		}
-		p = persons.Person{ID: newID(), Identity: id, GivenName: rec.GivenName, FamilyName: rec.FamilyName,
+		p = persons.Person{ID: newPersonID(), Identity: id, GivenName: rec.GivenName, FamilyName: rec.FamilyName,
 			Address: rec.Address, Protection: rec.Protection, Sex: id.Sex()}
 		if bd, ok := id.BirthDate(); ok {
 			p.BirthDate = bd.Format("2006-01-02")

@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"encoding/json"
+	"time"
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/audit"
@@ -83,6 +85,38 @@ func (s *Service) AccessLogPerson(ctx context.Context, a trygg.Actor, identityNu
 		return "", err
 	}
 	return p.ID, nil
+}
+
+// PermissionGrant is a grant of the protected-identity permission, for
+// the log review.
+type PermissionGrant struct {
+	At time.Time `json:"at"`
+	// By is the user who granted it (or "system"), UserID who got it.
+	By       string `json:"by"`
+	UserID   string `json:"user_id"`
+	Username string `json:"username"`
+}
+
+// PermissionGrants returns the newest grants of the protected-identity
+// permission, newest first, from the event log (logggranskare); anyone
+// else gets a forbidden error.
+func (s *Service) PermissionGrants(ctx context.Context, a trygg.Actor) ([]PermissionGrant, error) {
+	if _, err := access.Decide(a, access.ReadAccessLog, access.Subject{}); err != nil {
+		return nil, err
+	}
+	evs, err := s.db.LatestEventsOfType(ctx, a.Tenant, events.PermissionGranted, 200)
+	if err != nil {
+		return nil, err
+	}
+	out := []PermissionGrant{}
+	for _, e := range evs {
+		var p struct{ Permission, Username string }
+		if err := json.Unmarshal(e.Payload, &p); err != nil || p.Permission != PermissionProtectedIdentity {
+			continue
+		}
+		out = append(out, PermissionGrant{At: e.At, By: e.ActorID, UserID: e.SubjectID, Username: p.Username})
+	}
+	return out, nil
 }
 
 // VerifyAccessLog verifies the actor's tenant's chain (logggranskare).

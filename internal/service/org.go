@@ -12,10 +12,8 @@ import (
 )
 
 // SystemActor is the actor for changes made by the system itself (the CLI,
-// the demo loader, migrations of data).
-func SystemActor(tenant trygg.TenantID) trygg.Actor {
-	return trygg.Actor{Tenant: tenant, UserID: "system", DisplayName: "trygg"}
-}
+// the demo loader, migrations of data); see trygg.SystemActor.
+func SystemActor(tenant trygg.TenantID) trygg.Actor { return trygg.SystemActor(tenant) }
 
 // CreateTenant creates a tenant (kommun). It is a system operation: the
 // CLI and the demo loader call it.
@@ -66,7 +64,7 @@ type UnitInput struct {
 // CreateUnit adds a unit to the tree. Only a system administrator may; the
 // system actor (CLI, demo) always may.
 func (s *Service) CreateUnit(ctx context.Context, a trygg.Actor, in UnitInput) (org.Unit, error) {
-	if a.UserID != "system" {
+	if !a.IsSystem() {
 		if _, err := access.Decide(a, access.ManageOrg, access.Subject{}); err != nil {
 			return org.Unit{}, err
 		}

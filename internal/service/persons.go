@@ -55,7 +55,7 @@ func (s *Service) personFromInput(ctx context.Context, in PersonInput) (persons.
 	if err != nil {
 		return persons.Person{}, err
 	}
-	p := persons.Person{ID: newID(), Identity: id, GivenName: strings.TrimSpace(in.GivenName),
+	p := persons.Person{ID: newPersonID(), Identity: id, GivenName: strings.TrimSpace(in.GivenName),
 		FamilyName: strings.TrimSpace(in.FamilyName), Address: in.Address, Sex: id.Sex()}
 	if bd, ok := id.BirthDate(); ok {
 		p.BirthDate = bd.Format("2006-01-02")
@@ -215,11 +215,18 @@ type RegisterPersonInput struct {
 }
 
 // RegisterPerson registers a person from the population registry (or with a
-// reserve number) on behalf of a unit. It returns a conflict if the person
-// is already registered.
+// reserve number) on behalf of a unit. The answer is the same whether the
+// person was registered before or not, so it tells nobody who is known to
+// social services: a person registered before keeps their id, and the
+// access log records the lookup on the identity-number ground, which the
+// log review lists first. Registering does not let the actor read the
+// person: that takes a case.
 func (s *Service) RegisterPerson(ctx context.Context, a trygg.Actor, in RegisterPersonInput) (persons.Person, error) {
 	unit, err := s.unitForAction(ctx, a, in.UnitID)
 	if err != nil {
+		return persons.Person{}, err
+	}
+	if _, err := access.Decide(a, access.RegisterPerson, access.Subject{UnitPath: unit.Path}); err != nil {
 		return persons.Person{}, err
 	}
 	p, err := s.personFromInput(ctx, in.PersonInput)
@@ -227,19 +234,30 @@ func (s *Service) RegisterPerson(ctx context.Context, a trygg.Actor, in Register
 		return p, err
 	}
 	if _, err := access.Decide(a, access.RegisterPerson, access.Subject{Protection: p.Protection, UnitPath: unit.Path}); err != nil {
-		return p, err
+		return persons.Person{}, err
 	}
-	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.RegisterPerson, p.ID, "", access.RelUnit, "")}, func(tx *store.Tx) error {
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if known, err := tx.PersonByIdentity(ctx, a.Tenant, p.Identity); err == nil {
+			if known.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+				return access.ErrNotForYou
+			}
+			p.ID = known.ID
+			return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.RegisterPerson, p.ID, "", access.RelIdentityNumber, "")})
+		} else if trygg.ErrorCode(err) != trygg.ENotFound {
+			return err
+		}
 		if err := tx.InsertPerson(ctx, a.Tenant, p); err != nil {
 			return err
 		}
 		e := events.New(a, events.PersonRegistered, "person", p.ID, map[string]any{"unit_id": unit.ID, "identity_type": p.Identity.Type})
 		e.PersonID = p.ID
-		_, err := tx.AppendEvent(ctx, e)
-		return err
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.RegisterPerson, p.ID, "", access.RelUnit, "")})
 	})
 	if err != nil {
-		return p, err
+		return persons.Person{}, err
 	}
 	return p, nil
 }

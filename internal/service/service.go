@@ -54,8 +54,14 @@ func New(db *store.DB, committer *audit.Committer, registry persons.Registry, lo
 // DB returns the store, for the CLI and tests.
 func (s *Service) DB() *store.DB { return s.db }
 
-// newID returns a new time-ordered opaque id.
+// newID returns a new time-ordered opaque id: 62 of its bits are random,
+// so ids can't be guessed from one another.
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// newPersonID returns a new person's id: wholly random (no time in it),
+// so an id tells nothing of when the person became known to social
+// services (RegisterPerson answers alike for a new and a known person).
+func newPersonID() string { return uuid.NewString() }
 
 // logAccess records reads of personal data and returns when they are
 // durable. The caller returns the data only if this returns nil.

@@ -14,7 +14,10 @@ import (
 
 // UserInput creates a user account.
 type UserInput struct {
-	ID                string `json:"id,omitempty"`
+	// ID is never taken from a client: the server makes account ids.
+	// Only the system actor (the demo loader) may give one, so its
+	// dataset can refer to its own accounts.
+	ID                string `json:"-"`
 	Username          string `json:"username"`
 	DisplayName       string `json:"display_name"`
 	Password          string `json:"password,omitempty"`
@@ -33,7 +36,7 @@ type UserInput struct {
 // the system actor) may. A provider's staff (ProviderID) hold only the
 // provider role, and that role needs a provider; the provider must exist.
 func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (store.User, error) {
-	if a.UserID != "system" {
+	if !a.IsSystem() {
 		if _, err := access.Decide(a, access.ManageOrg, access.Subject{}); err != nil {
 			return store.User{}, err
 		}
@@ -46,11 +49,21 @@ func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (
 	if in.DisplayName == "" || len(in.DisplayName) > 200 {
 		fields["display_name"] = "Required, at most 200 characters."
 	}
-	if in.Password != "" && len(in.Password) < 12 {
-		fields["password"] = "At least 12 characters."
+	if in.Password != "" {
+		if problem := auth.PasswordProblem(in.Password, in.Username, in.DisplayName); problem != "" {
+			fields["password"] = problem
+		}
 	}
 	if (in.OIDCIssuer == "") != (in.OIDCSubject == "") {
 		fields["oidc_subject"] = "Give both the OpenID issuer and subject, or neither."
+	}
+	// Citizens' accounts are made by their own sign-in with
+	// e-identification, which links the account to the person the
+	// identity provider vouches for; an administrator can't bind an
+	// account to a person (and so read them as "self"). The demo's
+	// accounts are loaded by the system actor.
+	if !a.IsSystem() && in.PersonID != "" {
+		fields["person_id"] = "Citizens' accounts are made when they sign in with e-identification; they can't be created here."
 	}
 	if in.ProviderID != "" {
 		if _, err := s.db.ProviderByID(ctx, a.Tenant, in.ProviderID); trygg.ErrorCode(err) == trygg.ENotFound {
@@ -70,9 +83,15 @@ func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (
 		if g.Role == trygg.RoleProvider && in.ProviderID == "" {
 			fields["provider_id"] = "The provider role (utforare) needs the provider the user works for."
 		}
+		if g.Role == trygg.RoleCitizen && !a.IsSystem() {
+			fields["grants"] = "The citizen role (invanare) comes with signing in with e-identification; it can't be granted here."
+		}
 	}
 	if len(fields) > 0 {
 		return store.User{}, trygg.Invalid("The user is not valid.", fields)
+	}
+	if !a.IsSystem() {
+		in.ID = ""
 	}
 	u := store.User{ID: in.ID, Username: in.Username, DisplayName: in.DisplayName, PasswordHash: in.PasswordHash,
 		OIDCIssuer: in.OIDCIssuer, OIDCSubject: in.OIDCSubject, PersonID: in.PersonID, ProtectedIdentity: in.ProtectedIdentity,
@@ -91,7 +110,13 @@ func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (
 		if err := tx.InsertUser(ctx, a.Tenant, u); err != nil {
 			return err
 		}
-		if _, err := tx.AppendEvent(ctx, events.New(a, events.UserCreated, "user", u.ID, map[string]any{"username": u.Username})); err != nil {
+		// The event says what the account may do: every grant of a role
+		// and of the protected-identity permission is an event of its own,
+		// and the log review lists the latter.
+		created := events.New(a, events.UserCreated, "user", u.ID, map[string]any{"username": u.Username, "display_name": u.DisplayName,
+			"method": signInMethod(u), "provider_id": u.ProviderID, "protected_identity": u.ProtectedIdentity, "person_id": u.PersonID})
+		created.PersonID = u.PersonID
+		if _, err := tx.AppendEvent(ctx, created); err != nil {
 			return err
 		}
 		for _, g := range in.Grants {
@@ -102,9 +127,30 @@ func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (
 				return err
 			}
 		}
+		if u.ProtectedIdentity {
+			if _, err := tx.AppendEvent(ctx, events.New(a, events.PermissionGranted, "user", u.ID,
+				map[string]string{"permission": PermissionProtectedIdentity, "username": u.Username})); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	return u, err
+}
+
+// PermissionProtectedIdentity names the protected-identity permission in
+// the event log (events.PermissionGranted).
+const PermissionProtectedIdentity = "protected_identity"
+
+// signInMethod names how the account signs in, for the event log.
+func signInMethod(u store.User) string {
+	switch {
+	case u.OIDCSubject != "":
+		return "oidc"
+	case u.PasswordHash != "":
+		return "password"
+	}
+	return "none"
 }
 
 // actorFor builds the actor for a user: their grants with unit paths.

@@ -98,9 +98,11 @@ func scanEntry(rows *sql.Rows, tenant trygg.TenantID) (audit.Entry, error) {
 	return e, err
 }
 
-// emergencySQL matches the entries of emergency openings (nödöppning):
-// reads on the emergency ground, and the opening itself.
-const emergencySQL = `(ground = 'emergency' OR action = 'emergency_open')`
+// emergencySQL matches the entries the review looks at first: emergency
+// openings (nödöppning: the opening itself and reads on its ground), and
+// registering a person or opening a case for them by identity number when
+// the actor could not read them before (the identity_number ground).
+const emergencySQL = `(ground IN ('emergency', 'identity_number') OR action = 'emergency_open')`
 
 // AccessLogFilter selects access-log entries for review.
 type AccessLogFilter struct {
@@ -108,6 +110,7 @@ type AccessLogFilter struct {
 	ActorID  string
 	// From is inclusive and To exclusive; a zero time leaves that end open.
 	From, To      time.Time
+	// EmergencyOnly keeps only what emergencySQL matches.
 	EmergencyOnly bool
 	// Limit is at most 1000; 0 (or more than 1000) means 200.
 	Limit int

@@ -277,8 +277,11 @@ func boolInt(b bool) int {
 
 // notFound turns sql.ErrNoRows into a trygg not-found error.
 func notFound(err error, what string) error {
+	_ = what // names the record for the reader of the code, never in the answer
 	if errors.Is(err, sql.ErrNoRows) {
-		return trygg.Errorf(trygg.ENotFound, "%s not found.", what)
+		// One answer for every kind: "Case not found." beside access's
+		// "Not found." would tell a missing case from an invisible one.
+		return trygg.ErrNotFound
 	}
 	return err
 }

@@ -97,6 +97,20 @@ func (db *DB) CaseEvents(ctx context.Context, tenant trygg.TenantID, caseID stri
 	return scanEvents(tenant, rows)
 }
 
+// LatestEventsOfType returns the newest limit events of tenant of the
+// type, newest first (the log review's list of privileged grants).
+func (db *DB) LatestEventsOfType(ctx context.Context, tenant trygg.TenantID, typ string, limit int) ([]events.Event, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := db.query(ctx, `SELECT seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload
+		FROM events WHERE tenant_id = ? AND type = ? ORDER BY seq DESC`+limitSQL(limit), string(tenant), typ)
+	if err != nil {
+		return nil, fmt.Errorf("store: events of type: %w", err)
+	}
+	return scanEvents(tenant, rows)
+}
+
 // scanEvents reads event rows (seq, at, actor, type, subject, person, case,
 // payload) and closes them.
 func scanEvents(tenant trygg.TenantID, rows *sql.Rows) ([]events.Event, error) {

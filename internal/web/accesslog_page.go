@@ -52,6 +52,7 @@ type accessLogRow struct {
 	User, Username       string
 	Action, Ground       string
 	Emergency            bool
+	Tag                  string // the message key of the mark a reviewed-first row gets
 	PersonID, CaseID     string
 	Reason               string
 	UserHref, PersonHref string
@@ -71,6 +72,14 @@ type accessLogPage struct {
 	Count       string
 	More        string
 	Emergencies string
+	// Grants are the grants of the protected-identity permission, newest
+	// first.
+	Grants []permissionGrantRow
+}
+
+// permissionGrantRow is one grant of the protected-identity permission.
+type permissionGrantRow struct {
+	At, By, To string
 }
 
 // handleAccessLogPage shows the access log for review (logggranskare): the
@@ -172,7 +181,7 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 	for _, e := range entries {
 		row := accessLogRow{Seq: e.Seq, At: e.At.In(calendar.Sweden).Format("2006-01-02 15:04:05"), User: e.ActorID,
 			Action: plainWord(v.T, "accesslog.action.", e.Action), Ground: plainWord(v.T, "accesslog.ground.", e.Ground),
-			Emergency: isEmergency(e), PersonID: e.PersonID, CaseID: e.CaseID, Reason: e.Reason}
+			Emergency: isEmergency(e), Tag: reviewTag(e), PersonID: e.PersonID, CaseID: e.CaseID, Reason: e.Reason}
 		if n, ok := names[e.ActorID]; ok {
 			by := p.Filter
 			by.User = n.Username
@@ -190,6 +199,31 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 	}
 	if emergencies > 0 {
 		p.Emergencies = fmt.Sprintf(v.T("accesslog.emergencies"), emergencies)
+	}
+	grants, err := s.svc.PermissionGrants(ctx, a)
+	if err != nil {
+		return err
+	}
+	var grantIDs []string
+	for _, g := range grants {
+		grantIDs = append(grantIDs, g.By, g.UserID)
+	}
+	slices.Sort(grantIDs)
+	grantNames, err := s.svc.AccessLogUsers(ctx, a, slices.Compact(grantIDs))
+	if err != nil {
+		return err
+	}
+	nameOf := func(id string) string {
+		if n, ok := grantNames[id]; ok {
+			return n.DisplayName + " (" + n.Username + ")"
+		}
+		if id == trygg.SystemActorID {
+			return v.T("accesslog.grants.system")
+		}
+		return id
+	}
+	for _, g := range grants {
+		p.Grants = append(p.Grants, permissionGrantRow{At: g.At.In(calendar.Sweden).Format("2006-01-02 15:04"), By: nameOf(g.By), To: nameOf(g.UserID)})
 	}
 	v.Data = p
 	return s.render(w, status, "accesslog", *v)
@@ -252,9 +286,24 @@ func looksLikeIdentityNumber(s string) bool {
 	return digits >= 10
 }
 
-// isEmergency reports whether e belongs to an emergency opening.
+// isEmergency reports whether e is one the review looks at first: an
+// emergency opening, or a person reached by identity number from outside
+// the actor's scope (store's emergencySQL).
 func isEmergency(e audit.Entry) bool {
-	return e.Ground == string(access.RelEmergency) || e.Action == string(access.EmergencyOpen)
+	return e.Ground == string(access.RelEmergency) || e.Action == string(access.EmergencyOpen) ||
+		e.Ground == string(access.RelIdentityNumber)
+}
+
+// reviewTag is the message key of the mark of a reviewed-first entry, or
+// "" for the others.
+func reviewTag(e audit.Entry) string {
+	switch {
+	case e.Ground == string(access.RelIdentityNumber):
+		return "accesslog.identitynumber"
+	case isEmergency(e):
+		return "accesslog.emergency"
+	}
+	return ""
 }
 
 // plainWord returns the message prefix+code, or the code itself if there

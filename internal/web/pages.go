@@ -118,6 +118,7 @@ func (s *Server) page(fn handlerFunc) http.HandlerFunc {
 		if err == nil {
 			return
 		}
+		err = answerable(err)
 		code := trygg.ErrorCode(err)
 		if code == trygg.EInternal {
 			s.log.Error("internal error", "route", r.Pattern, "err", err)

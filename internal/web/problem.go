@@ -57,6 +57,7 @@ type FieldProblem struct {
 // writeProblem maps err to problem+json. Internal errors are logged with
 // their detail and shown without it.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	err = answerable(err)
 	code := trygg.ErrorCode(err)
 	if code == trygg.EInternal {
 		s.log.Error("internal error", "route", r.Pattern, "err", err)
@@ -74,6 +75,18 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
+}
+
+// answerable is err as the answer may tell it: every not-found is the one
+// trygg.ErrNotFound, whatever was missing or hidden and however the layer
+// below worded it, so no answer tells a record that does not exist from
+// one the reader may not see (the API and the pages both answer through
+// here).
+func answerable(err error) error {
+	if trygg.ErrorCode(err) == trygg.ENotFound {
+		return trygg.ErrNotFound
+	}
+	return err
 }
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

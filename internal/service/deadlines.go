@@ -321,11 +321,11 @@ func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (Inbo
 	}
 	view := InboxView{Tasks: []store.Task{}, Cases: []store.InboxCase{}}
 	for _, uq := range queries {
-		tasks, err := s.db.Inbox(ctx, a.Tenant, uq, today)
+		tasks, err := s.db.Inbox(ctx, a, uq, today)
 		if err != nil {
 			return InboxView{}, err
 		}
-		cases, err := s.db.InboxCases(ctx, a.Tenant, uq, today)
+		cases, err := s.db.InboxCases(ctx, a, uq, today)
 		if err != nil {
 			return InboxView{}, err
 		}

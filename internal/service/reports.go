@@ -209,8 +209,8 @@ func (s *Service) Reports(ctx context.Context, a trygg.Actor, lang string) ([]Re
 // RunReport runs report id for period (as the report's period kind
 // writes it) over the units where the actor holds one of its roles. Each
 // case read is access-logged. Rows about persons with a protected
-// identity are counted but do not link to their case unless the actor
-// may see protected identities.
+// identity are there only for readers who may see protected identities
+// (store.ReportDecisions), like every list.
 func (s *Service) RunReport(ctx context.Context, a trygg.Actor, id, period, lang string) (process.ReportResult, error) {
 	comp, err := s.latest(ctx, a.Tenant)
 	if err != nil {
@@ -238,12 +238,11 @@ func (s *Service) RunReport(ctx context.Context, a trygg.Actor, id, period, lang
 	for _, ct := range def.CaseTypes {
 		types = append(types, ct.Value)
 	}
-	rows, err := s.db.ReportDecisions(ctx, a.Tenant, types, units, calendar.StartOf(day.AddDate(0, 0, 1)))
+	rows, err := s.db.ReportDecisions(ctx, a, types, units, calendar.StartOf(day.AddDate(0, 0, 1)))
 	if err != nil {
 		return process.ReportResult{}, err
 	}
 	records := make([]process.ReportRecord, len(rows))
-	protected := map[string]bool{}
 	for i, r := range rows {
 		rec := process.ReportRecord{DecisionID: r.Decision.ID, Insats: r.Decision.Insats, Outcome: r.Decision.Outcome,
 			LegalBasis: r.Decision.LegalBasis, DecidedOn: calendar.Today(r.Decision.DecidedAt), ValidFrom: r.Decision.ValidFrom,
@@ -256,7 +255,6 @@ func (s *Service) RunReport(ctx context.Context, a trygg.Actor, id, period, lang
 			rec.Executions = append(rec.Executions, process.ExecEntry{Kind: e.Kind, On: e.On, Reason: e.Reason, Offers: e.Offers, InterimHelp: e.InterimHelp})
 		}
 		records[i] = rec
-		protected[r.Case.ID] = r.Protected
 	}
 	res, err := comp.RunReport(id, p, asOf, records, lang)
 	if err != nil {
@@ -268,14 +266,12 @@ func (s *Service) RunReport(ctx context.Context, a trygg.Actor, id, period, lang
 	}
 	var logged []audit.Entry
 	seen := map[string]bool{}
-	for i, row := range res.Rows {
+	for _, row := range res.Rows {
 		if !seen[row.CaseID] {
 			seen[row.CaseID] = true
 			logged = append(logged, entry(a, access.RunReport, personOf[row.CaseID], row.CaseID, access.RelReport, id+" "+p.Name))
 		}
-		if protected[row.CaseID] && !a.ProtectedIdentity {
-			res.Rows[i].CaseID = ""
-		}
+
 	}
 	if len(logged) > 0 {
 		if err := s.logAccess(ctx, logged...); err != nil {

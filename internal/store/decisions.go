@@ -180,12 +180,19 @@ type ReportDecision struct {
 }
 
 // ReportDecisions returns the final decisions of cases of caseTypes in the
-// unit subtrees paths, decided before (a time), with their executions.
-func (db *DB) ReportDecisions(ctx context.Context, tenant trygg.TenantID, caseTypes, paths []string, before time.Time) ([]ReportDecision, error) {
+// unit subtrees paths (where the reader may run the report), decided
+// before (a time), with their executions. Cases of persons with protected
+// identity are left out unless the reader may see them: a report row
+// follows the read rule like every list.
+func (db *DB) ReportDecisions(ctx context.Context, reader trygg.Actor, caseTypes, paths []string, before time.Time) ([]ReportDecision, error) {
+	tenant := reader.Tenant
 	if len(caseTypes) == 0 || len(paths) == 0 {
 		return nil, nil
 	}
 	pred, args := unitPathPred(paths)
+	if !reader.ProtectedIdentity {
+		pred = `(` + pred + ` AND c.person_id IN (SELECT vp.id FROM persons vp WHERE vp.tenant_id = c.tenant_id AND vp.id = c.person_id AND vp.protection = 0))`
+	}
 	typeMarks := strings.TrimSuffix(strings.Repeat("?, ", len(caseTypes)), ", ")
 	q := `SELECT d.id, d.case_id, d.insats, d.outcome, d.legal_basis, d.valid_from, d.valid_to, d.amount, d.justification, d.appeal_notice,
 		d.status, d.drafted_by, d.decided_by, d.decided_at, d.appeal_by, d.created_at, d.calculation, ` + caseCols + `, u.name, p.sex, p.birth_date, p.protection

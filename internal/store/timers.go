@@ -190,11 +190,12 @@ type InboxQuery struct {
 	Limit    int
 }
 
-// Inbox returns open tasks matching q, soonest due first. Order only by
-// the indexed due date, so the index serves it; callers break ties.
-func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, today string) ([]Task, error) {
+// Inbox returns the open tasks matching q of the cases the reader may
+// read (caseVisibleSQL), soonest due first. Order only by the indexed due
+// date, so the index serves it; callers break ties.
+func (db *DB) Inbox(ctx context.Context, reader trygg.Actor, q InboxQuery, today string) ([]Task, error) {
 	where := []string{"t.tenant_id = ?", "t.done_at = 0"}
-	args := []any{string(tenant)}
+	args := []any{string(reader.Tenant)}
 	switch {
 	case q.UserID != "":
 		where = append(where, "t.assignee = ?")
@@ -208,6 +209,9 @@ func (db *DB) Inbox(ctx context.Context, tenant trygg.TenantID, q InboxQuery, to
 		where = append(where, "c.case_type = ?")
 		args = append(args, q.CaseType)
 	}
+	vis, visArgs := caseVisibleSQL(reader, micros(db.Now()))
+	where = append(where, vis)
+	args = append(args, visArgs...)
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 200
 	}
@@ -233,14 +237,19 @@ type InboxCase struct {
 	OpenedAt   time.Time `json:"opened_at"`
 	NextDue    string    `json:"next_due,omitempty"`
 	Overdue    bool      `json:"overdue"`
+	// Protected says the person has a protected identity (only readers
+	// with the permission see such cases): it may be assigned only to
+	// someone with the permission too.
+	Protected bool `json:"protected,omitempty"`
 }
 
 // InboxCases returns open cases matching q (assigned to the user, or in the
-// units), the nearest deadline first, cases without one last. The nearest
-// deadline is kept on the case, so an index serves the order.
-func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuery, today string) ([]InboxCase, error) {
+// units) that the reader may read (caseVisibleSQL), the nearest deadline
+// first, cases without one last. The nearest deadline is kept on the
+// case, so an index serves the order.
+func (db *DB) InboxCases(ctx context.Context, reader trygg.Actor, q InboxQuery, today string) ([]InboxCase, error) {
 	where := []string{"c.tenant_id = ?", "c.status = 'open'"}
-	args := []any{string(tenant)}
+	args := []any{string(reader.Tenant)}
 	if q.UserID != "" {
 		where = append(where, "c.assigned_to = ?")
 		args = append(args, q.UserID)
@@ -253,10 +262,14 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 		where = append(where, "c.case_type = ?")
 		args = append(args, q.CaseType)
 	}
+	vis, visArgs := caseVisibleSQL(reader, micros(db.Now()))
+	where = append(where, vis)
+	args = append(args, visArgs...)
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 200
 	}
-	rows, err := db.query(ctx, `SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at, c.next_due
+	rows, err := db.query(ctx, `SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at, c.next_due,
+		(SELECT pp.protection FROM persons pp WHERE pp.tenant_id = c.tenant_id AND pp.id = c.person_id)
 		FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.next_due`+limitSQL(q.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox cases: %w", err)
@@ -266,7 +279,8 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 	for rows.Next() {
 		var c InboxCase
 		var opened int64
-		if err := rows.Scan(&c.ID, &c.Title, &c.CaseType, &c.Step, &c.UnitID, &c.AssignedTo, &opened, &c.NextDue); err != nil {
+		var protection int
+		if err := rows.Scan(&c.ID, &c.Title, &c.CaseType, &c.Step, &c.UnitID, &c.AssignedTo, &opened, &c.NextDue, &protection); err != nil {
 			return nil, fmt.Errorf("store: inbox cases: %w", err)
 		}
 		if c.NextDue == noDue {
@@ -274,6 +288,7 @@ func (db *DB) InboxCases(ctx context.Context, tenant trygg.TenantID, q InboxQuer
 		}
 		c.OpenedAt = fromMicros(opened)
 		c.Overdue = c.NextDue != "" && c.NextDue < today
+		c.Protected = protection != 0
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
@@ -336,5 +338,113 @@ func checkUser(t *testing.T, w demoWorld, username string) map[string]bool {
 			t.Errorf("search %q returns %d persons, %d visible ones match", c, len(hits), matches)
 		}
 	}
+	checkCaseLists(t, w, a)
 	return want
+}
+
+// checkCaseLists checks that the staff's read rule for cases in SQL
+// (VisibleCaseIDs) is exactly the cases Decide lets the actor open, and
+// that every list of cases — the own and the team inbox, their tasks,
+// every report the actor may run — holds only such cases, and the
+// inboxes all of them that belong there.
+func checkCaseLists(t *testing.T, w demoWorld, a trygg.Actor) {
+	t.Helper()
+	ctx := t.Context()
+	ids, err := w.db.AllCaseIDs(ctx, demo.TenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]store.Case{}
+	for _, id := range ids {
+		c, err := w.db.CaseByID(ctx, demo.TenantID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rels, err := w.db.CaseRelations(ctx, a, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ground, err := access.Decide(a, access.ReadCase, access.Subject{Relations: rels, Protection: w.person(c.PersonID).Protection})
+		switch ground {
+		case access.RelSelf, access.RelGuardian, access.RelRepresentative:
+			continue // Mina sidor's, never the staff's lists
+		}
+		if err == nil {
+			want[id] = c
+		}
+	}
+	got, err := w.db.VisibleCaseIDs(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("the case list rule shows case %s, which Decide refuses", id)
+		}
+	}
+	for id := range want {
+		if !got[id] {
+			t.Errorf("Decide lets %s read case %s, the case list rule hides it", a.UserID, id)
+		}
+	}
+
+	teamPaths := []string{}
+	for _, g := range a.Grants {
+		if g.Role == trygg.RoleOfficer || g.Role == trygg.RoleTeamLead {
+			teamPaths = append(teamPaths, g.UnitPath)
+		}
+	}
+	for _, team := range []bool{false, true} {
+		if team && len(teamPaths) == 0 {
+			continue
+		}
+		view, err := w.svc.Inbox(ctx, a, service.InboxInput{Team: team})
+		if trygg.ErrorCode(err) == trygg.EForbidden && !team {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("inbox (team %v): %v", team, err)
+		}
+		listed := map[string]bool{}
+		for _, c := range view.Cases {
+			listed[c.ID] = true
+			if _, ok := want[c.ID]; !ok {
+				t.Errorf("inbox (team %v) lists case %s, which Decide refuses", team, c.ID)
+			}
+		}
+		for _, task := range view.Tasks {
+			if _, ok := want[task.CaseID]; !ok {
+				t.Errorf("inbox (team %v) lists a task of case %s, which Decide refuses", team, task.CaseID)
+			}
+		}
+		for id, c := range want {
+			belongs := c.Status == "open" && c.AssignedTo == a.UserID
+			if team {
+				belongs = c.Status == "open" && slices.ContainsFunc(teamPaths, func(p string) bool { return strings.HasPrefix(c.UnitPath, p) })
+			}
+			if belongs && !listed[id] && len(view.Cases) < 200 {
+				t.Errorf("inbox (team %v) leaves out case %s, which the actor may read", team, id)
+			}
+		}
+	}
+
+	reports, err := w.svc.Reports(ctx, a, "sv")
+	if err != nil && trygg.ErrorCode(err) != trygg.ENotFound {
+		t.Fatal(err)
+	}
+	for _, r := range reports {
+		res, err := w.svc.RunReport(ctx, a, r.ID, process.PeriodOf(r.Period, w.db.Now().In(calendar.Sweden)), "sv")
+		if err != nil {
+			t.Fatalf("report %s: %v", r.ID, err)
+		}
+		for _, row := range res.Rows {
+			c, err := w.db.CaseByID(ctx, demo.TenantID, row.CaseID)
+			if err != nil {
+				t.Fatalf("report %s row's case %q: %v", r.ID, row.CaseID, err)
+			}
+			if w.person(c.PersonID).Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+				t.Errorf("report %s shows a row of protected person %s's case to a reader without the permission", r.ID, c.PersonID)
+			}
+		}
+	}
 }

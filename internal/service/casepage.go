@@ -147,7 +147,9 @@ func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang 
 	for _, d := range out.Decisions {
 		ids = append(ids, d.DraftedBy, d.DecidedBy)
 	}
-	if err := s.names(ctx, a.Tenant, ids, out.Names); err != nil {
+	// Citizens act on a case too (messages, comments, applications): a
+	// protected one is not named to a reader without the permission.
+	if _, err := s.shownNames(ctx, a, ids, out.Names); err != nil {
 		return CaseOverview{}, err
 	}
 	out.AssigneeName = out.Names[w.c.AssignedTo]

@@ -94,10 +94,12 @@ type FollowGoal struct {
 	Comments   []CommentView    `json:"comments"`
 }
 
-// CommentView is a comment on a goal with its writer's name.
+// CommentView is a comment on a goal with its writer's name, or, when
+// the reader may not see it (shownNames), AuthorProtected and no name.
 type CommentView struct {
 	store.GoalComment
-	AuthorName string `json:"author_name"`
+	AuthorName      string `json:"author_name"`
+	AuthorProtected bool   `json:"author_protected,omitempty"`
 }
 
 // citizenCase returns a case of the person the citizen acts for, with the
@@ -224,7 +226,7 @@ func (s *Service) followOrders(ctx context.Context, a trygg.Actor, c store.Case,
 	if len(views) == 0 {
 		return out, nil
 	}
-	comments, err := s.caseComments(ctx, a.Tenant, c.ID)
+	comments, err := s.caseComments(ctx, a, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -264,27 +266,28 @@ func (s *Service) followOrders(ctx context.Context, a trygg.Actor, c store.Case,
 }
 
 // caseComments returns the comments on the goals of a case's orders, with
-// their writers' names.
-func (s *Service) caseComments(ctx context.Context, tenant trygg.TenantID, caseID string) ([]CommentView, error) {
-	cs, err := s.db.CaseGoalComments(ctx, tenant, caseID)
+// their writers' names as the reader may see them.
+func (s *Service) caseComments(ctx context.Context, a trygg.Actor, caseID string) ([]CommentView, error) {
+	cs, err := s.db.CaseGoalComments(ctx, a.Tenant, caseID)
 	if err != nil {
 		return nil, err
 	}
-	return s.commentViews(ctx, tenant, cs)
+	return s.commentViews(ctx, a, cs)
 }
 
-func (s *Service) commentViews(ctx context.Context, tenant trygg.TenantID, cs []store.GoalComment) ([]CommentView, error) {
+func (s *Service) commentViews(ctx context.Context, a trygg.Actor, cs []store.GoalComment) ([]CommentView, error) {
 	names := map[string]string{}
 	ids := make([]string, len(cs))
 	for i, c := range cs {
 		ids[i] = c.AuthorID
 	}
-	if err := s.names(ctx, tenant, ids, names); err != nil {
+	withheld, err := s.shownNames(ctx, a, ids, names)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]CommentView, len(cs))
 	for i, c := range cs {
-		out[i] = CommentView{GoalComment: c, AuthorName: names[c.AuthorID]}
+		out[i] = CommentView{GoalComment: c, AuthorName: names[c.AuthorID], AuthorProtected: withheld[c.AuthorID]}
 	}
 	return out, nil
 }
@@ -297,7 +300,7 @@ func (s *Service) CaseGoalComments(ctx context.Context, a trygg.Actor, caseID st
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.caseComments(ctx, a.Tenant, c.ID)
+	cs, err := s.caseComments(ctx, a, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +331,7 @@ func (s *Service) OrderGoalComments(ctx context.Context, a trygg.Actor, orderID 
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.commentViews(ctx, a.Tenant, cs)
+	out, err := s.commentViews(ctx, a, cs)
 	if err != nil {
 		return nil, err
 	}

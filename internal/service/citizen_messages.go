@@ -40,12 +40,14 @@ type Conversation struct {
 	Officer string `json:"officer,omitempty"`
 }
 
-// MessageView is a message with its writer's display name; Mine marks the
-// reader's own.
+// MessageView is a message with its writer's display name, or, when the
+// reader may not see it (shownNames), AuthorProtected and no name; Mine
+// marks the reader's own.
 type MessageView struct {
 	store.Message
-	AuthorName string `json:"author_name"`
-	Mine       bool   `json:"mine"`
+	AuthorName      string `json:"author_name"`
+	AuthorProtected bool   `json:"author_protected,omitempty"`
+	Mine            bool   `json:"mine"`
 }
 
 // conversation reads a case's messages with their writers' names.
@@ -60,11 +62,13 @@ func (s *Service) conversation(ctx context.Context, a trygg.Actor, c store.Case)
 		ids = append(ids, m.AuthorID)
 	}
 	names := map[string]string{}
-	if err := s.names(ctx, a.Tenant, ids, names); err != nil {
+	withheld, err := s.shownNames(ctx, a, ids, names)
+	if err != nil {
 		return out, err
 	}
 	for _, m := range msgs {
-		out.Messages = append(out.Messages, MessageView{Message: m, AuthorName: names[m.AuthorID], Mine: m.AuthorID == a.UserID})
+		out.Messages = append(out.Messages, MessageView{Message: m, AuthorName: names[m.AuthorID], AuthorProtected: withheld[m.AuthorID],
+			Mine: m.AuthorID == a.UserID})
 	}
 	out.Officer = names[c.AssignedTo]
 	return out, nil

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -264,7 +265,12 @@ func (s *Service) RegisterPerson(ctx context.Context, a trygg.Actor, in Register
 
 // RelationInput adds a relation: From acts for To.
 type RelationInput struct {
-	FromPersonID string               `json:"from_person_id"`
+	// FromPersonID is the one who acts, a person the actor may read; or
+	// FromIdentityNumber names them by full identity number (the explicit
+	// path, logged and reviewed as when opening a case), registering them
+	// from the population registry if they are new.
+	FromPersonID       string `json:"from_person_id,omitempty"`
+	FromIdentityNumber string `json:"from_identity_number,omitempty"`
 	ToPersonID   string               `json:"to_person_id"`
 	Kind         persons.RelationKind `json:"kind"`
 	ValidFrom    string               `json:"valid_from,omitempty"`
@@ -283,8 +289,11 @@ func (s *Service) AddRelation(ctx context.Context, a trygg.Actor, in RelationInp
 			fields[name] = "Must be a date YYYY-MM-DD."
 		}
 	}
-	if in.FromPersonID == "" {
-		fields["from_person_id"] = "Required."
+	switch {
+	case in.FromPersonID == "" && in.FromIdentityNumber == "":
+		fields["from_person_id"] = "Give the id or the identity number of the person who acts."
+	case in.FromPersonID != "" && in.FromIdentityNumber != "":
+		fields["from_identity_number"] = "Give either the id or the identity number of the person who acts, not both."
 	}
 	if in.FromPersonID != "" && in.FromPersonID == in.ToPersonID {
 		fields["from_person_id"] = "A person cannot act for themselves."
@@ -295,30 +304,71 @@ func (s *Service) AddRelation(ctx context.Context, a trygg.Actor, in RelationInp
 	if len(fields) > 0 {
 		return persons.Relation{}, trygg.Invalid("The relation is not valid.", fields)
 	}
-	to, err := s.db.PersonByID(ctx, a.Tenant, in.ToPersonID)
+	// Both persons are ones the actor may read (the relation is no way to
+	// read either), or the one who acts is named by identity number.
+	to, rels, err := s.readablePerson(ctx, a, in.ToPersonID)
 	if err != nil {
 		return persons.Relation{}, err
 	}
-	rels, err := s.db.PersonRelations(ctx, a, to.ID)
-	if err != nil {
-		return persons.Relation{}, err
+	if ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: rels, Protection: to.Protection}); err != nil || !(ground == access.RelAssigned || ground == access.RelUnit) {
+		return persons.Relation{}, trygg.ErrNotFound
 	}
-	ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: rels, Protection: to.Protection})
-	if err != nil || !(ground == access.RelAssigned || ground == access.RelUnit) {
-		return persons.Relation{}, trygg.Errorf(trygg.ENotFound, "Person not found.")
-	}
-	if _, err := s.db.PersonByID(ctx, a.Tenant, in.FromPersonID); err != nil {
-		return persons.Relation{}, trygg.Invalid("The person who acts is not registered.", map[string]string{"from_person_id": "No such person."})
+	var from persons.Person
+	var newFrom *persons.Person
+	fromGround := access.RelAssigned
+	if in.FromPersonID != "" {
+		if from, _, err = s.readablePerson(ctx, a, in.FromPersonID); trygg.ErrorCode(err) == trygg.ENotFound {
+			return persons.Relation{}, trygg.Invalid("The person who acts was not found.", map[string]string{"from_person_id": "No such person."})
+		} else if err != nil {
+			return persons.Relation{}, err
+		}
+	} else {
+		if from, newFrom, fromGround, err = s.personByNumber(ctx, a, PersonInput{IdentityNumber: in.FromIdentityNumber}); err != nil {
+			var te *trygg.Error
+			if errors.As(err, &te) && te.Code == trygg.EInvalid && te.Fields["identity_number"] != "" {
+				return persons.Relation{}, trygg.Invalid(te.Message, map[string]string{"from_identity_number": te.Fields["identity_number"]})
+			}
+			return persons.Relation{}, err
+		}
+		if from.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+			return persons.Relation{}, access.ErrNotForYou
+		}
+		if from.ID == to.ID {
+			return persons.Relation{}, trygg.Invalid("A person cannot act for themselves.", map[string]string{"from_identity_number": "A person cannot act for themselves."})
+		}
+		in.FromPersonID = from.ID
 	}
 	r := persons.Relation{ID: newID(), FromPersonID: in.FromPersonID, ToPersonID: in.ToPersonID, Kind: in.Kind, ValidFrom: in.ValidFrom, ValidTo: in.ValidTo}
+	if r, err = custodyEnd(r, to, s.db.Now().Format(time.DateOnly)); err != nil {
+		return persons.Relation{}, err
+	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		if newFrom != nil {
+			if known, err := tx.PersonByIdentity(ctx, a.Tenant, newFrom.Identity); err == nil {
+				r.FromPersonID = known.ID // registered meanwhile
+			} else {
+				if err := tx.InsertPerson(ctx, a.Tenant, *newFrom); err != nil {
+					return err
+				}
+				e := events.New(a, events.PersonRegistered, "person", newFrom.ID, map[string]any{"identity_type": newFrom.Identity.Type})
+				e.PersonID = newFrom.ID
+				if _, err := tx.AppendEvent(ctx, e); err != nil {
+					return err
+				}
+			}
+		}
 		if err := tx.InsertRelation(ctx, a.Tenant, r); err != nil {
 			return err
 		}
 		e := events.New(a, events.RelationAdded, "relation", r.ID, r)
 		e.PersonID = r.ToPersonID
-		_, err := tx.AppendEvent(ctx, e)
-		return err
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+		if fromGround == access.RelIdentityNumber {
+			return tx.AppendAccessLog(ctx, []audit.Entry{entry(a, access.RegisterPerson, r.FromPersonID, "", access.RelIdentityNumber, "")})
+		}
+		return nil
 	})
 	return r, err
 }

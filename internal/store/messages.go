@@ -225,15 +225,18 @@ type NoticeRecipient struct {
 
 // NoticeRecipients returns the enabled citizen accounts of the person and
 // of those who act for them today (guardian, representative, god man,
-// förvaltare), each once, ordered by id.
+// förvaltare; a guardian only until the child turns 18), each once,
+// ordered by id.
 func (db *DB) NoticeRecipients(ctx context.Context, tenant trygg.TenantID, personID, today string) ([]NoticeRecipient, error) {
+	inForce, inForceArgs := relationInForceSQL("c", today)
+	args := append([]any{string(tenant), personID, string(tenant), personID}, inForceArgs...)
 	rows, err := db.query(ctx, `SELECT u.id, COALESCE(n.channel, ''), COALESCE(n.address, '') FROM users u
 		LEFT JOIN notice_contacts n ON n.tenant_id = u.tenant_id AND n.user_id = u.id
 		WHERE u.tenant_id = ? AND u.disabled = 0 AND u.person_id <> '' AND (u.person_id = ? OR u.person_id IN (
-			SELECT r.from_person_id FROM person_relations r WHERE r.tenant_id = ? AND r.to_person_id = ?
-			AND r.kind IN ('guardian', 'representative', 'god_man', 'forvaltare')
-			AND r.valid_from <= ? AND (r.valid_to = '' OR r.valid_to >= ?)))
-		ORDER BY u.id`, string(tenant), personID, string(tenant), personID, today, today)
+			SELECT r.from_person_id FROM person_relations r JOIN persons c ON c.tenant_id = r.tenant_id AND c.id = r.to_person_id
+			WHERE r.tenant_id = ? AND r.to_person_id = ?
+			AND r.kind IN ('guardian', 'representative', 'god_man', 'forvaltare') AND `+inForce+`))
+		ORDER BY u.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: notice recipients: %w", err)
 	}

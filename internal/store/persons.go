@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/access"
@@ -117,15 +118,38 @@ func visibleSQL(s access.Scope, now int64, today string) (string, []any) {
 		parts = append(parts, `p.id = ?`)
 		args = append(args, s.SelfPersonID)
 		if s.GuardianOK || s.RepresentativeOK {
+			inForce, inForceArgs := relationInForceSQL("p", today)
 			parts = append(parts, `EXISTS (SELECT 1 FROM person_relations r WHERE r.tenant_id = p.tenant_id AND r.to_person_id = p.id
-				AND r.from_person_id = ? AND (r.valid_from = '' OR r.valid_from <= ?) AND (r.valid_to = '' OR r.valid_to >= ?))`)
-			args = append(args, s.SelfPersonID, today, today)
+				AND r.from_person_id = ? AND `+inForce+`)`)
+			args = append(args, s.SelfPersonID)
+			args = append(args, inForceArgs...)
 		}
 	}
 	if len(parts) == 0 {
 		return "1 = 0", nil
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// relationInForceSQL returns a predicate over person_relations aliased r
+// and the persons row of the person acted for, aliased as child says, true
+// when the relation is in force on today (YYYY-MM-DD): between its
+// valid_from and valid_to, and a guardian relation only while the child is
+// under 18 (custody ends on the 18th birthday, Föräldrabalken 6 kap. 2 §),
+// whatever its valid_to says. It is the SQL form of
+// persons.Relation.Effective and the one place every query that lets a
+// relation give access or notices asks. A guardian relation over a person
+// whose birth date is unknown (some reserve numbers) ends on its valid_to,
+// which recording one requires (service.AddRelation). A malformed today
+// matches nothing.
+func relationInForceSQL(child, today string) (string, []any) {
+	day, err := time.Parse(time.DateOnly, today)
+	if err != nil {
+		return "1 = 0", nil
+	}
+	return `(r.valid_from = '' OR r.valid_from <= ?) AND (r.valid_to = '' OR r.valid_to >= ?)
+		AND (r.kind <> '` + string(persons.RelGuardian) + `' OR ` + child + `.birth_date = '' OR ` + child + `.birth_date > ?)`,
+		[]any{today, today, persons.AdultsBornBy(day)}
 }
 
 // PersonRelations returns every relation the actor has to the person, for
@@ -195,8 +219,10 @@ func unitPathPred(paths []string) (string, []any) {
 }
 
 func (db *DB) relationKinds(ctx context.Context, tenant trygg.TenantID, from, to, today string) ([]persons.RelationKind, error) {
-	rows, err := db.query(ctx, `SELECT kind FROM person_relations WHERE tenant_id = ? AND from_person_id = ? AND to_person_id = ?
-		AND (valid_from = '' OR valid_from <= ?) AND (valid_to = '' OR valid_to >= ?)`, string(tenant), from, to, today, today)
+	inForce, inForceArgs := relationInForceSQL("c", today)
+	rows, err := db.query(ctx, `SELECT r.kind FROM person_relations r JOIN persons c ON c.tenant_id = r.tenant_id AND c.id = r.to_person_id
+		WHERE r.tenant_id = ? AND r.from_person_id = ? AND r.to_person_id = ? AND `+inForce,
+		append([]any{string(tenant), from, to}, inForceArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: relation kinds: %w", err)
 	}
@@ -297,14 +323,18 @@ func (tx *Tx) InsertRelation(ctx context.Context, tenant trygg.TenantID, r perso
 	return nil
 }
 
-// Relations returns the relations in which the person is either side.
+// Relations returns the relations in which the person is either side,
+// each with the end it has in force (persons.Relation.Effective: a
+// guardian relation ends the day before the child's 18th birthday).
 func (db *DB) Relations(ctx context.Context, tenant trygg.TenantID, personID string) ([]persons.Relation, error) {
 	// Two indexed lookups: SQLite does not use both indexes for an OR.
-	rows, err := db.query(ctx, `SELECT id, from_person_id, to_person_id, kind, valid_from, valid_to FROM person_relations
-		WHERE tenant_id = ? AND from_person_id = ?
+	rows, err := db.query(ctx, `SELECT r.id, r.from_person_id, r.to_person_id, r.kind, r.valid_from, r.valid_to, c.birth_date
+		FROM person_relations r JOIN persons c ON c.tenant_id = r.tenant_id AND c.id = r.to_person_id
+		WHERE r.tenant_id = ? AND r.from_person_id = ?
 		UNION ALL
-		SELECT id, from_person_id, to_person_id, kind, valid_from, valid_to FROM person_relations
-		WHERE tenant_id = ? AND to_person_id = ? AND from_person_id <> ?`, string(tenant), personID, string(tenant), personID, personID)
+		SELECT r.id, r.from_person_id, r.to_person_id, r.kind, r.valid_from, r.valid_to, c.birth_date
+		FROM person_relations r JOIN persons c ON c.tenant_id = r.tenant_id AND c.id = r.to_person_id
+		WHERE r.tenant_id = ? AND r.to_person_id = ? AND r.from_person_id <> ?`, string(tenant), personID, string(tenant), personID, personID)
 	if err != nil {
 		return nil, fmt.Errorf("store: relations: %w", err)
 	}
@@ -312,12 +342,12 @@ func (db *DB) Relations(ctx context.Context, tenant trygg.TenantID, personID str
 	out := []persons.Relation{}
 	for rows.Next() {
 		var r persons.Relation
-		var kind string
-		if err := rows.Scan(&r.ID, &r.FromPersonID, &r.ToPersonID, &kind, &r.ValidFrom, &r.ValidTo); err != nil {
+		var kind, birth string
+		if err := rows.Scan(&r.ID, &r.FromPersonID, &r.ToPersonID, &kind, &r.ValidFrom, &r.ValidTo, &birth); err != nil {
 			return nil, err
 		}
 		r.Kind = persons.RelationKind(kind)
-		out = append(out, r)
+		out = append(out, r.Effective(birth))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/trygg"
@@ -15,6 +16,10 @@ const (
 	OutcomePartly  = "partly"
 	OutcomeRefused = "refused"
 )
+
+// maxDecisionText is the most characters of a decision's justification
+// and of its appeal notice.
+const maxDecisionText = 20000
 
 // DecisionDraft is a decision to check against the case type's rules.
 type DecisionDraft struct {
@@ -64,8 +69,11 @@ func (c *Compiled) CheckDecision(ct string, d DecisionDraft, roles []trygg.Role,
 	if d.Amount < 0 {
 		fields["amount"] = "Cannot be negative."
 	}
-	if len([]rune(d.Justification)) > 20000 {
+	if utf8.RuneCountInString(d.Justification) > maxDecisionText {
 		fields["justification"] = "At most 20 000 characters."
+	}
+	if utf8.RuneCountInString(d.AppealNotice) > maxDecisionText {
+		fields["appeal_notice"] = "At most 20 000 characters."
 	}
 	if final {
 		if d.Outcome != OutcomeRefused && d.ValidFrom == "" {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types/ref"
@@ -76,7 +77,7 @@ func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any)
 func (c *Compiled) typed(fd *Field, v any) any {
 	switch v.(type) {
 	case float64, []any:
-		if nv, msg := c.normalise(fd, v); msg == "" || nv != nil {
+		if nv, msg := c.normalise(fd, v, false); msg == "" || nv != nil {
 			return nv
 		}
 	case int64:
@@ -148,7 +149,7 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		if !present || raw == nil || f.compute != nil {
 			continue
 		}
-		v, msg := c.normalise(f.def, raw)
+		v, msg := c.normalise(f.def, raw, false)
 		if msg == "" && f.def.ParentField.Value != "" {
 			parent := cf.byID[f.def.ParentField.Value].def
 			msg = c.cascadeMsg(f.def, v, given[parent.ID.Value], parent)
@@ -338,18 +339,19 @@ func isEmpty(v any) bool {
 
 // normalise checks a submitted JSON value against the field's type and
 // returns it in the form expressions use, or a message saying what is wrong.
-func (c *Compiled) normalise(fd *Field, raw any) (any, string) {
+// A draft may be incomplete (rows fewer than min_rows, a row's required
+// sub-field or an assessment's code or qualifier not given yet, a cascading
+// choice not yet matching its parent) but never holds a value its field
+// cannot: of another type, too long, too many rows, not an option, not a
+// date, out of range. With draft, only the latter are wrong.
+func (c *Compiled) normalise(fd *Field, raw any, draft bool) (any, string) {
 	switch fd.Type.Value {
 	case FieldText, FieldLongText, FieldPerson:
 		s, ok := raw.(string)
 		if !ok {
 			return nil, "Must be text."
 		}
-		max := fd.MaxLength
-		if max == 0 {
-			max = map[bool]int{true: 20000, false: 500}[fd.Type.Value == FieldLongText]
-		}
-		if len([]rune(s)) > max {
+		if max := maxLength(fd); utf8.RuneCountInString(s) > max {
 			return nil, fmt.Sprintf("At most %d characters.", max)
 		}
 		return s, ""
@@ -406,13 +408,16 @@ func (c *Compiled) normalise(fd *Field, raw any) (any, string) {
 			if _, known := c.codes[fd.CodeSystem.Value][s]; !ok || !known {
 				return nil, "Not one of the options."
 			}
+			if slices.Contains(out, s) {
+				return nil, "Each option at most once."
+			}
 			out = append(out, s)
 		}
 		return out, ""
 	case FieldGroup:
-		return c.normaliseRows(fd, raw)
+		return c.normaliseRows(fd, raw, draft)
 	case FieldAssessment:
-		return c.normaliseAssessment(fd, raw)
+		return c.normaliseAssessment(fd, raw, draft)
 	}
 	return nil, "Unknown field type."
 }
@@ -428,16 +433,16 @@ func rangeMsg(fd *Field, n float64) string {
 	return ""
 }
 
-func (c *Compiled) normaliseRows(fd *Field, raw any) (any, string) {
+func (c *Compiled) normaliseRows(fd *Field, raw any, draft bool) (any, string) {
 	list, ok := raw.([]any)
 	if !ok {
 		return nil, "Must be a list of rows."
 	}
-	if len(list) < fd.MinRows {
-		return nil, rowsMsg("At least", fd.MinRows)
+	if max := maxRows(fd); len(list) > max {
+		return nil, rowsMsg("At most", max)
 	}
-	if fd.MaxRows > 0 && len(list) > fd.MaxRows {
-		return nil, rowsMsg("At most", fd.MaxRows)
+	if !draft && len(list) < fd.MinRows {
+		return nil, rowsMsg("At least", fd.MinRows)
 	}
 	rows := make([]map[string]any, 0, len(list))
 	for i, item := range list {
@@ -455,14 +460,14 @@ func (c *Compiled) normaliseRows(fd *Field, raw any) (any, string) {
 			sf := &fd.Fields[j]
 			v, present := in[sf.ID.Value]
 			if !present || v == nil || v == "" {
-				if sf.Required {
+				if sf.Required && !draft {
 					return nil, fmt.Sprintf("Row %d: %s is required.", i+1, sf.Label.SV)
 				}
 				row[sf.ID.Value] = zeroValue(sf.Type.Value)
 				continue
 			}
-			nv, m := c.normalise(sf, v)
-			if m == "" && sf.ParentField.Value != "" {
+			nv, m := c.normalise(sf, v, draft)
+			if m == "" && sf.ParentField.Value != "" && !draft {
 				if j := slices.IndexFunc(fd.Fields, func(f Field) bool { return f.ID.Value == sf.ParentField.Value }); j >= 0 {
 					m = c.cascadeMsg(sf, nv, row[sf.ParentField.Value], &fd.Fields[j])
 				}
@@ -503,10 +508,15 @@ func (c *Compiled) cascadeMsg(fd *Field, v, parentValue any, parent *Field) stri
 // 0–4, plus 8 (not specified) and 9 (not applicable).
 var qualifiers = map[float64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 8: true, 9: true}
 
-func (c *Compiled) normaliseAssessment(fd *Field, raw any) (any, string) {
+func (c *Compiled) normaliseAssessment(fd *Field, raw any, draft bool) (any, string) {
 	list, ok := raw.([]any)
 	if !ok {
 		return nil, "Must be a list of assessments."
+	}
+	// Each code at most once: never more rows than the code system has
+	// codes.
+	if max := max(len(c.codes[fd.CodeSystem.Value]), 1); len(list) > max {
+		return nil, rowsMsg("At most", max)
 	}
 	rows := make([]map[string]any, 0, len(list))
 	seen := map[string]bool{}
@@ -520,20 +530,28 @@ func (c *Compiled) normaliseAssessment(fd *Field, raw any) (any, string) {
 				return nil, fmt.Sprintf("Row %d has an unknown field %q.", i+1, k)
 			}
 		}
-		code, _ := in["code"].(string)
-		if _, ok := c.codes[fd.CodeSystem.Value][code]; !ok {
+		code, isText := in["code"].(string)
+		if in["code"] != nil && !isText {
 			return nil, fmt.Sprintf("Row %d: the code is not in the code system.", i+1)
 		}
-		if seen[code] {
+		// A draft's row may wait for its code and qualifier; what it has
+		// must fit.
+		if _, ok := c.codes[fd.CodeSystem.Value][code]; !ok && !(draft && code == "") {
+			return nil, fmt.Sprintf("Row %d: the code is not in the code system.", i+1)
+		}
+		if seen[code] && !draft {
 			return nil, fmt.Sprintf("Row %d: the code is assessed twice.", i+1)
 		}
 		seen[code] = true
 		q, ok := in["qualifier"].(float64)
-		if !ok || !qualifiers[q] {
+		if (!ok || !qualifiers[q]) && !(draft && in["qualifier"] == nil) {
 			return nil, fmt.Sprintf("Row %d: the qualifier must be 0–4, 8 or 9.", i+1)
 		}
-		text, _ := in["text"].(string)
-		if len([]rune(text)) > 5000 {
+		text, isText := in["text"].(string)
+		if in["text"] != nil && !isText {
+			return nil, fmt.Sprintf("Row %d: the text must be text.", i+1)
+		}
+		if utf8.RuneCountInString(text) > maxAssessmentText {
 			return nil, fmt.Sprintf("Row %d: the text is longer than 5000 characters.", i+1)
 		}
 		rows = append(rows, map[string]any{"code": code, "qualifier": int64(q), "text": text})

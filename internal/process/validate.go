@@ -335,12 +335,24 @@ func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Fie
 	if fd.Min != nil && fd.Max != nil && *fd.Min > *fd.Max {
 		v.add(fd.ID.Pos, "min is larger than max")
 	}
+	if fd.MaxLength != 0 {
+		switch {
+		case t != FieldText && t != FieldLongText && t != FieldPerson:
+			v.add(fd.ID.Pos, "max_length belongs only to text, long_text and person fields")
+		case fd.MaxLength < 1 || fd.MaxLength > MaxFieldLength:
+			v.add(fd.ID.Pos, "max_length must be between 1 and %d", MaxFieldLength)
+		}
+	}
 	if t == FieldGroup {
 		if len(fd.Fields) == 0 {
 			v.add(fd.ID.Pos, "the group %q has no fields", fd.ID.Value)
 		}
-		if fd.MaxRows > 0 && fd.MinRows > fd.MaxRows {
+		if fd.MinRows < 0 || fd.MaxRows < 0 || fd.MaxRows > MaxFieldRows {
+			v.add(fd.ID.Pos, "min_rows and max_rows must be between 0 and %d", MaxFieldRows)
+		} else if fd.MaxRows > 0 && fd.MinRows > fd.MaxRows {
 			v.add(fd.ID.Pos, "min_rows is larger than max_rows")
+		} else if fd.MinRows > maxRows(fd) {
+			v.add(fd.ID.Pos, "min_rows is larger than %d, the most rows of a group without max_rows", DefaultMaxRows)
 		}
 		sub := map[string]*Field{}
 		for i := range fd.Fields {

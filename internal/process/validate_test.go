@@ -283,6 +283,30 @@ sections:
 			},
 		},
 		{
+			name: "limits: max_length on a number, out of range; max_rows out of range; min_rows over the default max_rows",
+			src: `kind: form
+id: f
+name: {sv: F}
+sections:
+  - id: s
+    label: {sv: S}
+    fields:
+      - {id: a, type: number, label: {sv: A}, max_length: 10}
+      - {id: b, type: text, label: {sv: B}, max_length: -1}
+      - {id: c, type: long_text, label: {sv: C}, max_length: 100001}
+      - {id: d, type: group, label: {sv: D}, max_rows: 1001, fields: [{id: x, type: text, label: {sv: X}}]}
+      - {id: e, type: group, label: {sv: E}, min_rows: 101, fields: [{id: x, type: text, label: {sv: X}}]}
+      - {id: ok, type: group, label: {sv: OK}, min_rows: 101, max_rows: 1000, fields: [{id: x, type: text, label: {sv: X}, max_length: 100000}]}
+`,
+			want: []string{
+				`v.yaml:8:14: max_length belongs only to text, long_text and person fields`,
+				`v.yaml:9:14: max_length must be between 1 and 100000`,
+				`v.yaml:10:14: max_length must be between 1 and 100000`,
+				`v.yaml:11:14: min_rows and max_rows must be between 0 and 1000`,
+				`v.yaml:12:14: min_rows is larger than 100, the most rows of a group without max_rows`,
+			},
+		},
+		{
 			name: "group: no fields, min_rows over max_rows, nested group, duplicate and conditional sub-fields",
 			src: `kind: form
 id: f

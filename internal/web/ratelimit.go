@@ -25,7 +25,8 @@ import (
 // Retry-After and nothing is done. Keys are kept only as keyed hashes (the
 // key of the hash is random per process), so the limiter's memory holds
 // no usernames, identity numbers or addresses, and nothing about a key is
-// ever logged. Buckets that have filled up again are forgotten.
+// ever logged. Buckets that have filled up again are forgotten; one that
+// still limits never is (see sweep).
 
 // Rate is N events per Per. The zero Rate is no limit.
 type Rate struct {
@@ -94,6 +95,9 @@ type limiter struct {
 	mu        sync.Mutex
 	buckets   map[string]*bucket
 	lastSweep time.Time
+	// nextFull is, while the table is full, the earliest time a bucket in
+	// it may have filled up again: no sweep before then finds room.
+	nextFull time.Time
 }
 
 type bucket struct {
@@ -124,8 +128,8 @@ func (l *limiter) refill(b *bucket, now time.Time) {
 	b.at = now
 }
 
-// take takes a token for key. With none left it returns false and how
-// long until one is back.
+// take takes a token for key. With none left, or no room for a new key
+// (see sweep), it returns false and how long until one is back.
 func (l *limiter) take(key string) (bool, time.Duration) {
 	if l == nil || l.rate.Off() {
 		return true, 0
@@ -134,9 +138,11 @@ func (l *limiter) take(key string) (bool, time.Duration) {
 	h := l.hash(key)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
 	b := l.buckets[h]
 	if b == nil {
+		if !l.sweep(now) {
+			return false, l.nextFull.Sub(now)
+		}
 		b = &bucket{tokens: float64(l.rate.N), at: now}
 		l.buckets[h] = b
 	}
@@ -161,29 +167,54 @@ func (l *limiter) give(key string) {
 	if b := l.buckets[h]; b != nil {
 		l.refill(b, now)
 		b.tokens = math.Min(float64(l.rate.N), b.tokens+1)
+		if full := l.fullAt(b); full.Before(l.nextFull) {
+			l.nextFull = full
+		}
 	}
 }
 
-// sweep forgets the buckets that are full again, at most once per
-// refill period or when the limiter holds too many keys; if it still
-// does, it forgets arbitrary ones (an attacker cycling keys is held by the
-// address limit).
-func (l *limiter) sweep(now time.Time) {
-	if len(l.buckets) < l.max && now.Sub(l.lastSweep) < l.rate.Per {
-		return
+// fullAt is when b, brought up to date, has filled up again.
+func (l *limiter) fullAt(b *bucket) time.Time {
+	perToken := float64(l.rate.Per) / float64(l.rate.N)
+	return b.at.Add(time.Duration(math.Ceil((float64(l.rate.N) - b.tokens) * perToken)))
+}
+
+// sweep makes room for a new key: it forgets the buckets that have filled
+// up again, which limit nothing, once per refill period or when the table
+// is full, and reports whether there is room. It never forgets a bucket
+// that still limits: forgetting one would give its key its attempts back,
+// so whoever could fill the table (with many addresses or account names)
+// could reset any limit. A full table of buckets that limit refuses new
+// keys instead (429, until the first has filled up again); the address
+// limit keeps one client from filling it, and legitimate keys already in
+// the table go on as before. While full, a sweep waits for nextFull, and
+// for a second after the last, so a flood of new keys costs no more than
+// a map lookup each.
+func (l *limiter) sweep(now time.Time) bool {
+	full := len(l.buckets) >= l.max
+	if full && now.Before(l.nextFull) {
+		return false
+	}
+	if !full && now.Sub(l.lastSweep) < l.rate.Per {
+		return true
 	}
 	l.lastSweep = now
+	next := time.Time{}
 	for k, b := range l.buckets {
 		if l.refill(b, now); b.tokens >= float64(l.rate.N) {
 			delete(l.buckets, k)
+		} else if at := l.fullAt(b); next.IsZero() || at.Before(next) {
+			next = at
 		}
 	}
-	for k := range l.buckets {
-		if len(l.buckets) < l.max*9/10 {
-			break
-		}
-		delete(l.buckets, k)
+	if len(l.buckets) < l.max {
+		return true
 	}
+	l.nextFull = next
+	if second := now.Add(time.Second); l.nextFull.Before(second) {
+		l.nextFull = second
+	}
+	return false
 }
 
 // size returns how many keys the limiter remembers.

@@ -125,3 +125,46 @@ func TestLimitCitizen(t *testing.T) {
 		t.Errorf("another citizen is limited by the first: %v", err)
 	}
 }
+
+// TestLimiterFullTable: when a limit holds as many keys as it may and each
+// still limits, a new key is refused with the time until one has filled
+// up again, and no key that limits is forgotten; once some have filled
+// up, they make room.
+func TestLimiterFullTable(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l := newLimiter("test", Rate{N: 2, Per: time.Minute}, 3, func() time.Time { return now })
+	for _, k := range []string{"a", "b", "c"} {
+		if ok, _ := l.take(k); !ok {
+			t.Fatalf("%s refused", k)
+		}
+	}
+	ok, wait := l.take("d")
+	if ok || wait <= 0 || wait > 30*time.Second {
+		t.Fatalf("a new key in a full table: ok %v, wait %v; want refused, at most 30 s", ok, wait)
+	}
+	if n := l.size(); n != 3 {
+		t.Errorf("%d keys kept, want the 3 that limit", n)
+	}
+	// Each of a, b and c has one attempt left, no more.
+	for _, k := range []string{"a", "b", "c"} {
+		if ok, _ := l.take(k); !ok {
+			t.Errorf("%s: its last attempt refused", k)
+		}
+		if ok, _ := l.take(k); ok {
+			t.Errorf("%s: forgotten, so it got a third attempt in a minute", k)
+		}
+	}
+	// A minute on, all have filled up again: a new key takes the place of
+	// one of them.
+	now = now.Add(time.Minute)
+	l.take("a")
+	if ok, _ := l.take("d"); !ok {
+		t.Errorf("a new key refused although keys have filled up again")
+	}
+	if ok, _ := l.take("a"); !ok {
+		t.Errorf("a: its second attempt refused")
+	}
+	if ok, _ := l.take("a"); ok {
+		t.Errorf("a: forgotten to make room, so it got a third attempt")
+	}
+}

@@ -123,7 +123,7 @@ func (w demoWorld) emergencyOpen(a trygg.Actor, p persons.Person, wantCode strin
 
 func (w demoWorld) addRelation(a trygg.Actor, from, to persons.Person, kind persons.RelationKind, validFrom, validTo string) {
 	w.t.Helper()
-	_, err := w.svc.AddRelation(w.t.Context(), a, service.RelationInput{FromPersonID: from.ID, ToPersonID: to.ID, Kind: kind,
+	_, err := w.svc.AddRelation(w.t.Context(), a, service.RelationInput{FromIdentityNumber: from.Identity.String(), ToPersonID: to.ID, Kind: kind,
 		ValidFrom: validFrom, ValidTo: validTo})
 	if err != nil {
 		w.t.Fatalf("add relation %s -> %s: %v", from.ID, to.ID, err)

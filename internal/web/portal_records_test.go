@@ -142,10 +142,15 @@ func TestRecordsExtract(t *testing.T) {
 
 			// A guardian: her child's extract; a protected child's address
 			// is withheld from her.
-			mum := ""
+			mum, mumNumber := "", ""
 			for _, u := range w.ds.Users {
 				if u.Username == "invanare" {
 					mum = u.PersonID
+				}
+			}
+			for _, p := range w.ds.Persons {
+				if p.ID == mum {
+					mumNumber = p.Identity.String()
 				}
 			}
 			var child, hidden persons.Person
@@ -169,7 +174,7 @@ func TestRecordsExtract(t *testing.T) {
 				!strings.Contains(body, "Vårdnadshavare: ") {
 				t.Errorf("the guardian's extract of her child: %d", resp.StatusCode)
 			}
-			w.call("skyddad", "POST", "/api/v1/relations", map[string]string{"from_person_id": mum, "to_person_id": hidden.ID, "kind": "guardian"},
+			w.call("skyddad", "POST", "/api/v1/relations", map[string]string{"from_identity_number": mumNumber, "to_person_id": hidden.ID, "kind": "guardian"},
 				http.StatusCreated, nil)
 			if resp, body := w.extract("invanare", hidden.ID, "view"); resp.StatusCode != http.StatusOK || strings.Contains(body, hidden.Address.Street) ||
 				!strings.Contains(body, "Visas inte: personen har skyddade personuppgifter") {

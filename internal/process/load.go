@@ -296,6 +296,9 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 	if err := yaml.Unmarshal(doc.data, &root); err != nil {
 		return yamlProblems(file, doc, err)
 	}
+	if probs := textProblems(file, doc, &root); len(probs) > 0 {
+		return probs
+	}
 	if len(root.Content) == 0 {
 		return nil
 	}

@@ -51,15 +51,29 @@ var Rules = []Rule{ErrInvalidUTF8, ErrControl, ErrDirection, ErrLineBreak}
 // nil when it breaks none. It does not look at normalisation: use
 // Normalize for text that is to be stored.
 func Check(s string, k Kind) error {
+	_, err := Index(s, k)
+	return err
+}
+
+// Index returns the byte offset in s of the first character that breaks a
+// rule of a text of kind k, and the rule; -1 and nil when none does. For
+// text that is not UTF-8 it returns the offset of the first bad byte.
+func Index(s string, k Kind) (int, error) {
 	if !utf8.ValidString(s) {
-		return ErrInvalidUTF8
-	}
-	for _, r := range s {
-		if rule := runeRule(r, k); rule != "" {
-			return rule
+		for i, r := range s {
+			if r == utf8.RuneError {
+				if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+					return i, ErrInvalidUTF8
+				}
+			}
 		}
 	}
-	return nil
+	for i, r := range s {
+		if rule := runeRule(r, k); rule != "" {
+			return i, rule
+		}
+	}
+	return -1, nil
 }
 
 // Normalize returns s in normalisation form C, or "" and the first rule

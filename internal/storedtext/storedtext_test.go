@@ -71,6 +71,28 @@ func TestRulesSayWhichRule(t *testing.T) {
 	}
 }
 
+func TestIndex(t *testing.T) {
+	tests := []struct {
+		in   string
+		kind Kind
+		at   int
+		rule error
+	}{
+		{"abc", Line, -1, nil},
+		{"ab\u202ec", Line, 2, ErrDirection},
+		{"åb\x00c", Multiline, 3, ErrControl},
+		{"a\x00b\xffc", Multiline, 3, ErrInvalidUTF8}, // bad bytes first: nothing else can be read right
+		{"a\nb", Line, 1, ErrLineBreak},
+		{"a\nb", Multiline, -1, nil},
+	}
+	for _, tt := range tests {
+		at, err := Index(tt.in, tt.kind)
+		if at != tt.at || err != tt.rule {
+			t.Errorf("Index(%q) = %d, %v; want %d, %v", tt.in, at, err, tt.at, tt.rule)
+		}
+	}
+}
+
 func TestIsNormal(t *testing.T) {
 	if IsNormal("a\u0308") || !IsNormal("ä") {
 		t.Fatal("IsNormal does not tell decomposed from composed text")

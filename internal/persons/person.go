@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/trygg/trygg/internal/storedtext"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -99,6 +100,8 @@ func (p Person) Validate() error {
 			fields[name] = "Required."
 		case utf8.RuneCountInString(v) > max:
 			fields[name] = fmt.Sprintf("Longer than %d characters.", max)
+		case storedtext.Check(v, storedtext.Line) != nil:
+			fields[name] = storedtext.Check(v, storedtext.Line).Error()
 		}
 	}
 	check("given_name", p.GivenName, true, 100)
@@ -221,6 +224,9 @@ func parseRegistry(b []byte, today time.Time) (map[string]RegistryRecord, error)
 		var fr fileRecord
 		if err := json.Unmarshal(m, &fr); err != nil {
 			return nil, recordError(i, err)
+		}
+		if err := fr.normalText(m); err != nil {
+			return nil, fmt.Errorf("record %d: %w", i, err)
 		}
 		id, err := ParseIdentityNumber(fr.IdentityNumber, today)
 		if err != nil {

@@ -3,13 +3,17 @@ package persons
 import (
 	"strings"
 	"testing"
+
+	"github.com/trygg/trygg/internal/storedtext"
 )
 
 // FuzzRegistryFile feeds arbitrary bytes to the registry file's parser
 // (what LoadFileRegistry reads). It must not panic; it either refuses the
 // file with an error that holds no identity number of the input, or every
-// record it returns has an identity number that parses again to itself and
-// a known protection level. The seeds are in
+// record it returns has an identity number that parses again to itself, a
+// known protection level, and names and address that are one line of text
+// in normalisation form C, with no control or text-direction character.
+// The seeds are in
 // testdata/fuzz/FuzzRegistryFile.
 func FuzzRegistryFile(f *testing.F) {
 	f.Add([]byte(`[{"identity_number":"19121212-1212","given_name":"Tolvan","family_name":"Tolvansson","protection":"none"}]`))
@@ -43,6 +47,11 @@ func FuzzRegistryFile(f *testing.F) {
 				again, err := ParseIdentityNumber(id.String(), today)
 				if err != nil || again != id {
 					t.Fatalf("identity does not parse again: %+v, %v; want %+v", again, err, id)
+				}
+				for _, v := range []string{rec.GivenName, rec.FamilyName, rec.Address.Street, rec.Address.PostalCode, rec.Address.City} {
+					if n, err := storedtext.Normalize(v, storedtext.Line); err != nil || n != v {
+						t.Fatalf("record text %q is not stored text (%v)", v, err)
+					}
 				}
 				switch rec.Protection {
 				case ProtectionNone, ProtectionMarked, ProtectionProtected:

@@ -51,6 +51,10 @@ func TestLoadFileRegistryErrors(t *testing.T) {
 		{"number as identity", `[{"identity_number":"19121212-1212"},{"identity_number":191212121212}]`, "record 1: identity_number is a JSON number, not a string"},
 		{"record not an object", `[{"identity_number":"19121212-1212"},191212121212]`, "record 1: a JSON number, not an object"},
 		{"not an array", `191212121212`, "not a JSON array of records"},
+		{"direction override in a name", `[{"identity_number":"19121212-1212","given_name":"Tolvan","family_name":"Tolvansson"},{"identity_number":"19121212-1212","given_name":"Tol\u202evan","family_name":"B","protection":"none"}]`, "record 1: given_name: Contains a character that changes the text direction."},
+		{"NUL in a street", `[{"identity_number":"19121212-1212","given_name":"A","family_name":"B","street":"Storgatan\u0000 1","protection":"none"}]`, "record 0: street: Contains a control character."},
+		{"line break in a city", `[{"identity_number":"19121212-1212","given_name":"A","family_name":"B","city":"Demo\nstad","protection":"none"}]`, "record 0: city: Must be one line"},
+		{"not UTF-8 in a name", "[{\"identity_number\":\"19121212-1212\",\"given_name\":\"A\",\"family_name\":\"B\xff\",\"protection\":\"none\"}]", "record 0: Contains bytes that are not UTF-8 text."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,5 +70,30 @@ func TestLoadFileRegistryErrors(t *testing.T) {
 				t.Fatalf("error echoes the identity number: %v", err)
 			}
 		})
+	}
+}
+
+// TestRegistryFileNamesInNFC: a name written decomposed in the registry
+// file ("A" and a combining ring) is the same name as one typed composed.
+func TestRegistryFileNamesInNFC(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.json")
+	body := `[{"identity_number":"19121212-1212","given_name":"A\u030asa","family_name":"O\u0308berg","city":"Ga\u0308vle","protection":"none"}]`
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadFileRegistry(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := ParseIdentityNumber("19121212-1212", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := r.Lookup(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.GivenName != "Åsa" || rec.FamilyName != "Öberg" || rec.Address.City != "Gävle" {
+		t.Fatalf("names not in NFC: %q %q %q", rec.GivenName, rec.FamilyName, rec.Address.City)
 	}
 }

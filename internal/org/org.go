@@ -6,6 +6,7 @@ package org
 import (
 	"strings"
 
+	"github.com/trygg/trygg/internal/storedtext"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -56,6 +57,8 @@ func (u Unit) Validate(parent *Unit) error {
 		fields["name"] = "Name is required."
 	} else if len(u.Name) > 200 {
 		fields["name"] = "Name is longer than 200 characters."
+	} else if err := storedtext.Check(u.Name, storedtext.Line); err != nil {
+		fields["name"] = err.Error()
 	}
 	switch u.Field {
 	case FieldElderly, FieldIFO, FieldDisability, FieldHealth:

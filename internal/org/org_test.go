@@ -24,6 +24,8 @@ func TestUnitValidate(t *testing.T) {
 		{"root must be administration", Unit{Name: "X", Kind: KindDepartment, Field: FieldIFO}, nil, []string{"kind"}},
 		{"missing name and field", Unit{Kind: KindAdministration}, nil, []string{"name", "field"}},
 		{"unknown field", Unit{Name: "X", Kind: KindAdministration, Field: "SOS"}, nil, []string{"field"}},
+		{"name on two lines", Unit{Name: "Hemtjänst\nNorra", Kind: KindUnit, Field: FieldHealth}, dept, []string{"name"}},
+		{"name with a direction override", Unit{Name: "Hemtjänst \u202eNorra", Kind: KindUnit, Field: FieldHealth}, dept, []string{"name"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,6 +35,7 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 	if in.Title == "" || len([]rune(in.Title)) > 200 {
 		fields["title"] = "Required, at most 200 characters."
 	}
+	oneLine(fields, "title", in.Title)
 	if in.PersonID == "" && in.IdentityNumber == "" && in.ReserveNumber == "" {
 		fields["person_id"] = "Give the person's id or identity number."
 	}

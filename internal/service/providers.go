@@ -41,6 +41,7 @@ func (s *Service) CreateProvider(ctx context.Context, a trygg.Actor, in Provider
 	if p.Name == "" || len([]rune(p.Name)) > 200 {
 		fields["name"] = "Required, at most 200 characters."
 	}
+	oneLine(fields, "name", p.Name)
 	switch in.Kind {
 	case ProviderExternal:
 		n, err := org.ParseOrgNumber(in.OrgNumber)

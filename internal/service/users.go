@@ -49,6 +49,8 @@ func (s *Service) CreateUser(ctx context.Context, a trygg.Actor, in UserInput) (
 	if in.DisplayName == "" || len(in.DisplayName) > 200 {
 		fields["display_name"] = "Required, at most 200 characters."
 	}
+	oneLine(fields, "username", in.Username)
+	oneLine(fields, "display_name", in.DisplayName)
 	if in.Password != "" {
 		if problem := auth.PasswordProblem(in.Password, in.Username, in.DisplayName); problem != "" {
 			fields["password"] = problem

@@ -103,11 +103,12 @@ func (c *Compiled) StoredValues(formID string, submitted map[string]any, lang st
 
 // GivenValues returns what a page may show of a form's values as given (a
 // draft as typed, or values a save refused, decoded from JSON): those that
-// fit their fields as StoredValues checks them, and those that do not but
-// are text of at most DefaultLongTextLength characters ("abc" in a money
-// field), which are shown as typed next to their message. Anything else (a
-// value kept before the limits were checked, thousands of rows, say) is
-// left out: the field shows as empty, with its message, never in full.
+// fit their fields as StoredValues checks them, and those of the form's
+// fields that do not but are one small value ("abc" in a money field, 10.5
+// öre, text of at most DefaultLongTextLength characters), which are shown
+// as typed next to their message. Anything else (a value kept before the
+// limits were checked, thousands of rows, say) is left out: the field
+// shows as empty, with its message, never in full.
 func (c *Compiled) GivenValues(formID string, values map[string]any) map[string]any {
 	cf, ok := c.forms[formID]
 	if !ok {
@@ -117,8 +118,17 @@ func (c *Compiled) GivenValues(formID string, values map[string]any) map[string]
 	for k, v := range values {
 		if c.fitMsg(cf, k, v) == "" {
 			out[k] = v
-		} else if s, ok := v.(string); ok && cf.byID[k] != nil && utf8.RuneCountInString(s) <= DefaultLongTextLength {
-			out[k] = v
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			if cf.byID[k] != nil && utf8.RuneCountInString(x) <= DefaultLongTextLength {
+				out[k] = v
+			}
+		case float64, bool:
+			if cf.byID[k] != nil {
+				out[k] = v
+			}
 		}
 	}
 	return out

@@ -139,15 +139,17 @@ func TestStoredValues(t *testing.T) {
 }
 
 // TestGivenValues: what a page shows as given leaves out values stored
-// before the limits were checked, except text typed into a field of
-// another type, which is shown as typed.
+// before the limits were checked, except one small value typed into a
+// field that cannot hold it, which is shown as typed.
 func TestGivenValues(t *testing.T) {
 	c := supportCompiled(t)
-	stored := values(t, `{"note": "Kort", "hours": "ten", "housing": "own", "housing_detail": "nursing", "bogus": 1,
-		"rent": "`+strings.Repeat("9", DefaultLongTextLength+1)+`", "needs": ["d510", "d510"],
+	stored := values(t, `{"note": "Kort", "hours": "ten", "rent": 10.5, "lives_alone": "yes", "has_income": 3, "housing": "own",
+		"housing_detail": "nursing", "bogus": 1, "start": {"y": 2027},
+		"relatives": "`+strings.Repeat("9", DefaultLongTextLength+1)+`", "needs": ["d510", "d510"],
 		"costs": [`+strings.TrimSuffix(strings.Repeat(`{},`, 1000), ",")+`]}`)
 	got := c.GivenValues("support", stored)
-	want := values(t, `{"note": "Kort", "hours": "ten", "housing": "own", "housing_detail": "nursing"}`)
+	want := values(t, `{"note": "Kort", "hours": "ten", "rent": 10.5, "lives_alone": "yes", "has_income": 3, "housing": "own",
+		"housing_detail": "nursing"}`)
 	if !equalJSON(got, want) {
 		t.Errorf("got %.300v, want %v", got, want)
 	}

@@ -513,7 +513,9 @@ func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
 	if err != nil {
 		return fv, err
 	}
-	fv.State, fv.Given = st, values
+	// A value kept before drafts were checked (thousands of rows, say)
+	// is not shown as given, only its field's message.
+	fv.State, fv.Given = st, w.comp.GivenValues(f.ID.Value, values)
 	return fv, nil
 }
 
@@ -524,8 +526,12 @@ type FormInput struct {
 
 // SaveForm saves the actor's values as the case's draft of the form
 // (autosave) and returns the server's verdict: what is shown, required and
-// wrong. A draft may be incomplete. Signed entries are never changed: a
-// draft after signing becomes a correction that supersedes the signed one.
+// wrong. A draft may be incomplete but every value must fit its field
+// (process.StoredValues); if one does not, nothing is saved, and it returns
+// an invalid error naming each such field ("values.<field>") together with
+// the form showing the values as given, for a page. Signed entries are
+// never changed: a draft after signing becomes a correction that
+// supersedes the signed one.
 func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID string, in FormInput, lang string) (FormView, error) {
 	w, ground, err := s.loadWork(ctx, a, caseID, true)
 	if err != nil {
@@ -550,14 +556,18 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 			delete(in.Values, k)
 		}
 	}
-	st, err := w.comp.EvaluateForm(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), in.Values, w.ctx, lang)
-	if err != nil {
+	// A draft may be incomplete, never hold what the form cannot: a value
+	// that does not fit its field is refused, and the draft stays as it
+	// was.
+	values, err := w.comp.StoredValues(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), in.Values, lang)
+	if trygg.ErrorCode(err) == trygg.EInvalid {
+		return s.refusedView(ctx, a, w, ground, formID, in.Values, lang, err)
+	} else if err != nil {
 		return FormView{}, err
 	}
-	for k := range in.Values {
-		if _, known := st.Visible[k]; !known { // every field of the form has a verdict
-			return FormView{}, trygg.Invalid("The form has no such field.", map[string]string{"values." + k: "The form has no such field."})
-		}
+	st, err := w.comp.EvaluateForm(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID), values, w.ctx, lang)
+	if err != nil {
+		return FormView{}, err
 	}
 	// A person field must name a registered person.
 	for _, k := range w.comp.PersonFields(w.comp.FormFor(w.c.CaseType, w.c.UnitPath, formID)) {
@@ -569,11 +579,11 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 			}
 		}
 	}
-	// The draft keeps the values as given, so a value with a mistake is
-	// not lost but shown with its message until it is corrected; only a
-	// complete form can be signed, and the signed entry keeps the checked
-	// values.
-	vals, err := json.Marshal(in.Values)
+	// The draft keeps the values as given, so a value with a mistake (a
+	// required field left empty, a validation not met) is not lost but
+	// shown with its message until it is corrected; only a complete form
+	// can be signed, and the signed entry keeps the checked values.
+	vals, err := json.Marshal(values)
 	if err != nil {
 		return FormView{}, err
 	}
@@ -601,6 +611,25 @@ func (s *Service) SaveForm(ctx context.Context, a trygg.Actor, caseID, formID st
 	}
 	w.drafts[formID] = d
 	return s.formView(w, formID, lang)
+}
+
+// refusedView returns the form as a refused save left it (the draft as it
+// was) but showing the values as given, each mistake at its field, so a
+// page can show them where they were typed; with refusal, the save's
+// error. The read is access-logged.
+func (s *Service) refusedView(ctx context.Context, a trygg.Actor, w *caseWork, ground access.Relation, formID string, given map[string]any, lang string, refusal error) (FormView, error) {
+	fv, err := s.formView(w, formID, lang)
+	if err != nil {
+		return FormView{}, err
+	}
+	if fv.State, err = w.comp.EvaluateForm(fv.Def.ID.Value, given, w.ctx, lang); err != nil {
+		return FormView{}, err
+	}
+	fv.Given = w.comp.GivenValues(fv.Def.ID.Value, given)
+	if err := s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, "")); err != nil {
+		return FormView{}, err
+	}
+	return fv, refusal
 }
 
 // SignForm signs the case's draft of the form. It refuses while the form

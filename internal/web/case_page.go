@@ -158,6 +158,14 @@ func (s *Server) handleFormSave(w http.ResponseWriter, r *http.Request, a trygg.
 	values := formValues(def, r.PostForm)
 	withRowChange(def, values, r.PostForm)
 	fv, err := s.svc.SaveForm(r.Context(), a, caseID, formID, service.FormInput{Values: values}, v.Lang)
+	if err != nil && isHTMX(r) && fv.Def != nil && trygg.ErrorCode(err) == trygg.EInvalid {
+		// Not saved: the form as typed, each mistake at its field, and
+		// the draft as it was. htmx swaps 2xx answers only.
+		fr := renderForm(caseID, fv, true, v.Lang)
+		fr.FormError = messageIn(v.Lang, trygg.ErrorMessage(err))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return pageTemplates["case"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+	}
 	if err != nil {
 		status, problem, err := refusal(v, err)
 		if err != nil {

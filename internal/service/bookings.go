@@ -122,15 +122,19 @@ func (s *Service) PublishSlot(ctx context.Context, a trygg.Actor, in SlotInput) 
 	return sl, err
 }
 
-// SlotView is one of an officer's times, with the case booked on it.
+// SlotView is one of an officer's times, with the case booked on it when
+// the officer may read that case.
 type SlotView struct {
 	store.SlotBooking
 	CaseTitle string `json:"case_title,omitempty"`
 }
 
 // MySlots returns the actor's own times that have not ended, soonest
-// first, with what is booked on them (the case; whom it is about is on
-// the case page).
+// first, with what is booked on them: the case (whom it is about is on
+// the case page) when the actor may read it, the read access-logged like
+// any other; otherwise only that the time is booked, without the case, its
+// person or who booked it (the case may have gone to another unit, or its
+// person have got protected identity, since the booking).
 func (s *Service) MySlots(ctx context.Context, a trygg.Actor) ([]SlotView, error) {
 	if err := mayHaveSlots(a); err != nil {
 		return nil, err
@@ -140,16 +144,27 @@ func (s *Service) MySlots(ctx context.Context, a trygg.Actor) ([]SlotView, error
 		return nil, err
 	}
 	out := make([]SlotView, 0, len(list))
+	var entries []audit.Entry
 	for _, sb := range list {
 		v := SlotView{SlotBooking: sb}
 		if sb.Booking != nil {
-			c, err := s.db.CaseByID(ctx, a.Tenant, sb.Booking.CaseID)
-			if err != nil {
+			c, ground, err := s.readableCase(ctx, a, sb.Booking.CaseID)
+			switch {
+			case trygg.ErrorCode(err) == trygg.ENotFound:
+				v.Booking = &store.Booking{ID: sb.Booking.ID, SlotID: sb.Booking.SlotID, Status: sb.Booking.Status}
+			case err != nil:
 				return nil, err
+			default:
+				v.CaseTitle = c.Title
+				entries = append(entries, entry(a, access.ReadCase, c.PersonID, c.ID, ground, ""))
 			}
-			v.CaseTitle = c.Title
 		}
 		out = append(out, v)
+	}
+	if len(entries) > 0 {
+		if err := s.logAccess(ctx, entries...); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -13,4 +13,9 @@ const (
 	RecordMarkedSecret = "record.secrecy_marked"
 	// RecordSecrecyLifted: the mark was lifted.
 	RecordSecrecyLifted = "record.secrecy_lifted"
+	// RecordSecrecyReleased: an officer released a later version or
+	// correction of a marked record (the subject) from the marks earlier
+	// in its chain, so the person gets that version; the payload holds
+	// the reason and the marks' ids.
+	RecordSecrecyReleased = "record.secrecy_released"
 )

@@ -352,13 +352,11 @@ func (s *Service) extractCase(ctx context.Context, a trygg.Actor, c store.Case, 
 	} else if trygg.ErrorCode(err) != trygg.ENotFound {
 		return xc, err
 	}
-	marks, err := s.db.SecrecyMarks(ctx, a.Tenant, c.ID)
+	// What is withheld is decided for the whole case in one place, with
+	// the chains of corrections and later versions.
+	secrecy, err := s.db.CaseSecrecy(ctx, a.Tenant, c.ID)
 	if err != nil {
 		return xc, err
-	}
-	marked := map[string]store.SecrecyMark{}
-	for _, m := range marks {
-		marked[m.RecordKind+"/"+m.RecordID] = m
 	}
 
 	// Steps and dates, oldest first.
@@ -437,7 +435,7 @@ func (s *Service) extractCase(ctx context.Context, a trygg.Actor, c store.Case, 
 				def, name = f, f.Name.In(lang)
 			}
 		}
-		if m, ok := marked[store.SecretForm+"/"+fe.ID]; ok {
+		if m, ok := secrecy.Of(store.SecretForm, fe.ID).Withheld(); ok {
 			*withheld = append(*withheld, Withheld{Kind: "form_entry", Date: fe.SignedAt, What: name, Case: c.Title, Ground: m.LegalGround})
 			continue
 		}
@@ -469,7 +467,7 @@ func (s *Service) extractCase(ctx context.Context, a trygg.Actor, c store.Case, 
 		if n.Status != "signed" {
 			continue
 		}
-		if m, ok := marked[store.SecretNote+"/"+n.ID]; ok {
+		if m, ok := secrecy.Of(store.SecretNote, n.ID).Withheld(); ok {
 			*withheld = append(*withheld, Withheld{Kind: "journal_note", Date: n.SignedAt, Case: c.Title, Ground: m.LegalGround})
 			continue
 		}
@@ -637,8 +635,8 @@ func plainValue(v any) string {
 	return string(b)
 }
 
-// SecrecyInput marks a record as secret towards the person, or lifts the
-// mark.
+// SecrecyInput marks a record as secret towards the person, lifts the
+// mark, or releases a later version from the marks earlier in its chain.
 type SecrecyInput struct {
 	// Kind is store.SecretNote or store.SecretForm.
 	Kind     string `json:"kind"`
@@ -646,13 +644,18 @@ type SecrecyInput struct {
 	// LegalGround is the provision the secrecy rests on (required to
 	// mark; the municipality words it, as legal references change).
 	LegalGround string `json:"legal_ground"`
+	// Reason is why a later version may be given after all (required to
+	// release).
+	Reason string `json:"reason,omitempty"`
 }
 
 // MarkSecret marks a signed journal note or signed form entry of the case
 // as secret towards the person it is about (sekretess mot den enskilde),
-// on a legal ground. The person's extract then lists it as withheld. The
-// actor must be able to work on the case; a record that is not a signed
-// note or form entry of the case is not found; an already marked one is a
+// on a legal ground. The mark covers the record's chain: the person's
+// extract and Mina sidor withhold it, its corrections and later signings
+// of the form (store.CaseSecrecy), listing them as withheld. The actor
+// must be able to work on the case; a record that is not a signed note or
+// form entry of the case is not found; an already marked one is a
 // conflict.
 func (s *Service) MarkSecret(ctx context.Context, a trygg.Actor, caseID string, in SecrecyInput) (store.SecrecyMark, error) {
 	in.LegalGround = strings.TrimSpace(in.LegalGround)
@@ -708,6 +711,68 @@ func (s *Service) LiftSecret(ctx context.Context, a trygg.Actor, caseID string, 
 	return m, err
 }
 
+// maxReleaseReason bounds the reason given for a release.
+const maxReleaseReason = 500
+
+// ReleaseSecret releases a later version or correction (a signed note or
+// form entry of the case) from the marks in force earlier in its chain,
+// so the person gets it: an officer's explicit decision, with the reason,
+// recorded as an event. It releases that record only, from the marks in
+// force now; the marked records, other versions and marks set later stay
+// withheld. The actor must be able to work on the case; a record that is
+// not a signed note or form entry of the case is not found; one that no
+// mark earlier in its chain withholds (or that is released already) is a
+// conflict.
+func (s *Service) ReleaseSecret(ctx context.Context, a trygg.Actor, caseID string, in SecrecyInput) ([]store.SecrecyRelease, error) {
+	in.Reason = strings.TrimSpace(in.Reason)
+	fields := map[string]string{}
+	if !slices.Contains(store.SecretKinds, in.Kind) {
+		fields["kind"] = "Must be journal_note or form_entry."
+	}
+	if in.Reason == "" || utf8.RuneCountInString(in.Reason) > maxReleaseReason {
+		fields["reason"] = "Give the reason, at most 500 characters."
+	}
+	if len(fields) > 0 {
+		return nil, trygg.Invalid("The release is not valid.", fields)
+	}
+	c, ground, err := s.workableCase(ctx, a, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.signedRecord(ctx, a.Tenant, c.ID, in.Kind, in.RecordID); err != nil {
+		return nil, err
+	}
+	var out []store.SecrecyRelease
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, c.PersonID, c.ID, ground, "")}, func(tx *store.Tx) error {
+		// Decided on the marks as they stand in this transaction.
+		sec, err := tx.CaseSecrecy(ctx, a.Tenant, c.ID)
+		if err != nil {
+			return err
+		}
+		inherited := sec.Of(in.Kind, in.RecordID).Inherited
+		if len(inherited) == 0 {
+			return trygg.Errorf(trygg.EConflict, "Nothing earlier in this record's chain withholds it, so there is nothing to release.")
+		}
+		var ids []string
+		for _, m := range inherited {
+			out = append(out, store.SecrecyRelease{ID: newID(), CaseID: c.ID, RecordKind: in.Kind, RecordID: in.RecordID, MarkID: m.ID,
+				Reason: in.Reason, ReleasedBy: a.UserID, ReleasedAt: tx.Now})
+			ids = append(ids, m.ID)
+		}
+		if err := tx.InsertSecrecyReleases(ctx, a.Tenant, out); err != nil {
+			return err
+		}
+		e := events.New(a, events.RecordSecrecyReleased, in.Kind, in.RecordID, map[string]any{"reason": in.Reason, "marks": ids})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		_, err = tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // signedRecord returns a not-found error unless the record is a signed
 // note or form entry of the case.
 func (s *Service) signedRecord(ctx context.Context, tenant trygg.TenantID, caseID, kind, id string) error {
@@ -738,32 +803,52 @@ func (s *Service) signedRecord(ctx context.Context, tenant trygg.TenantID, caseI
 }
 
 // SecrecyItem is a signed record of a case that may be marked as secret
-// towards the person, with its mark if any.
+// towards the person, with how it stands: its own mark, the marks earlier
+// in its chain that withhold it, and its releases from such marks.
 type SecrecyItem struct {
 	Kind     string
 	RecordID string
 	// Label names the record: a form's name, or a note's first words.
 	Label    string
 	SignedAt time.Time
-	Mark     *store.SecrecyMark
+	// Correction says the note corrects another.
+	Correction bool
+	Mark       *store.SecrecyMark
+	// Inherited are the marks on records earlier in its chain that
+	// withhold it too; they can be released for this record.
+	Inherited []SecrecyCause
+	// Released are its releases from such marks.
+	Released []SecrecyReleased
 }
 
-// SecrecyItems lists the case's signed notes and form entries with their
-// secrecy marks, newest first, for the case page (whose read is logged
-// once by CaseOverview, so this logs nothing). The actor must be able to
-// read the case.
+// SecrecyCause is a mark on a record earlier in a chain, with that
+// record's label and signing time.
+type SecrecyCause struct {
+	Mark     store.SecrecyMark
+	Label    string
+	SignedAt time.Time
+}
+
+// SecrecyReleased is a release, with the releasing officer's name and the
+// label of the record whose mark it was.
+type SecrecyReleased struct {
+	store.SecrecyRelease
+	By    string
+	Label string
+}
+
+// SecrecyItems lists the case's signed notes and form entries with how
+// each stands towards the person (store.CaseSecrecy), newest first, for
+// the case page (whose read is logged once by CaseOverview, so this logs
+// nothing). The actor must be able to read the case.
 func (s *Service) SecrecyItems(ctx context.Context, a trygg.Actor, caseID, lang string) ([]SecrecyItem, error) {
 	c, _, err := s.readableCase(ctx, a, caseID)
 	if err != nil {
 		return nil, err
 	}
-	marks, err := s.db.SecrecyMarks(ctx, a.Tenant, c.ID)
+	sec, err := s.db.CaseSecrecy(ctx, a.Tenant, c.ID)
 	if err != nil {
 		return nil, err
-	}
-	byRecord := map[string]*store.SecrecyMark{}
-	for i := range marks {
-		byRecord[marks[i].RecordKind+"/"+marks[i].RecordID] = &marks[i]
 	}
 	var comp *process.Compiled
 	if c.DefinitionVersion > 0 {
@@ -784,7 +869,7 @@ func (s *Service) SecrecyItems(ctx context.Context, a trygg.Actor, caseID, lang 
 		if r := []rune(label); len(r) > 60 {
 			label = string(r[:60]) + "…"
 		}
-		out = append(out, SecrecyItem{Kind: store.SecretNote, RecordID: n.ID, Label: label, SignedAt: n.SignedAt, Mark: byRecord[store.SecretNote+"/"+n.ID]})
+		out = append(out, SecrecyItem{Kind: store.SecretNote, RecordID: n.ID, Label: label, SignedAt: n.SignedAt, Correction: n.Corrects != ""})
 	}
 	entries, err := s.db.FormEntries(ctx, a.Tenant, c.ID)
 	if err != nil {
@@ -800,7 +885,39 @@ func (s *Service) SecrecyItems(ctx context.Context, a trygg.Actor, caseID, lang 
 				label = f.Name.In(lang)
 			}
 		}
-		out = append(out, SecrecyItem{Kind: store.SecretForm, RecordID: e.ID, Label: label, SignedAt: e.SignedAt, Mark: byRecord[store.SecretForm+"/"+e.ID]})
+		out = append(out, SecrecyItem{Kind: store.SecretForm, RecordID: e.ID, Label: label, SignedAt: e.SignedAt})
+	}
+	byRecord := map[[2]string]SecrecyItem{}
+	for _, it := range out {
+		byRecord[[2]string{it.Kind, it.RecordID}] = it
+	}
+	cause := func(m store.SecrecyMark) (string, time.Time) {
+		it := byRecord[[2]string{m.RecordKind, m.RecordID}]
+		return it.Label, it.SignedAt
+	}
+	names := map[string]string{}
+	var ids []string
+	for i := range out {
+		it := &out[i]
+		rs := sec.Of(it.Kind, it.RecordID)
+		it.Mark = rs.Own
+		for _, m := range rs.Inherited {
+			label, at := cause(m)
+			it.Inherited = append(it.Inherited, SecrecyCause{Mark: m, Label: label, SignedAt: at})
+		}
+		for _, r := range rs.Released {
+			label, _ := cause(sec.Marks[r.MarkID])
+			it.Released = append(it.Released, SecrecyReleased{SecrecyRelease: r, Label: label})
+			ids = append(ids, r.ReleasedBy)
+		}
+	}
+	if err := s.names(ctx, a.Tenant, ids, names); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for j := range out[i].Released {
+			out[i].Released[j].By = names[out[i].Released[j].ReleasedBy]
+		}
 	}
 	slices.SortStableFunc(out, func(x, y SecrecyItem) int { return y.SignedAt.Compare(x.SignedAt) })
 	return out, nil

@@ -33,7 +33,7 @@ var _ = catalog(map[string]string{
 	"records.print":          "Vill du ha utdraget på papper eller som PDF? Öppna det med ”Visa” och använd webbläsarens utskrift (där kan du också välja ”Spara som PDF”).",
 
 	"secrecy.title":       "Sekretess mot den enskilde",
-	"secrecy.help":        "En undertecknad anteckning eller blankett som är sekretessbelagd i förhållande till personen själv kan markeras här. Den visas då inte i personens registerutdrag, utan räknas bara upp med datum och lagrum.",
+	"secrecy.help":        "En undertecknad anteckning eller blankett som är sekretessbelagd i förhållande till personen själv kan markeras här. Den visas då inte i personens registerutdrag eller på Mina sidor, utan räknas bara upp med datum och lagrum. Markeringen gäller också rättelser av anteckningen och senare versioner av blanketten, tills du lämnar ut en viss version.",
 	"secrecy.kind.note":   "Journalanteckning",
 	"secrecy.kind.form":   "Blankett",
 	"secrecy.signed":      "undertecknad",
@@ -47,8 +47,23 @@ var _ = catalog(map[string]string{
 	"secrecy.marked":      "Markerad som sekretess mot den enskilde.",
 	"secrecy.lifted":      "Markeringen är borttagen.",
 
-	"event.record.secrecy_marked": "Markerades med sekretess mot den enskilde",
-	"event.record.secrecy_lifted": "Markeringen om sekretess mot den enskilde togs bort",
+	"secrecy.correction":     "rättelse",
+	"secrecy.inherited":      "Omfattas av en tidigare markering",
+	"secrecy.inherited.from": "Markerad tidigare i kedjan:",
+	"secrecy.release":        "Lämna ut den här versionen",
+	"secrecy.reason":         "Varför kan den här versionen lämnas ut?",
+	"secrecy.reason.hint":    "Gäller bara den här versionen. Den markerade uppgiften och andra versioner förblir undantagna, och en markering som görs senare gäller även den här.",
+	"secrecy.release.submit": "Lämna ut versionen",
+	"secrecy.released":       "Versionen lämnas ut till personen.",
+	"secrecy.released.tag":   "Utlämnad",
+	"secrecy.released.from":  "trots markeringen på",
+	"secrecy.released.why":   "Skäl:",
+
+	"event.record.secrecy_marked":   "Markerades med sekretess mot den enskilde",
+	"event.record.secrecy_lifted":   "Markeringen om sekretess mot den enskilde togs bort",
+	"event.record.secrecy_released": "En senare version lämnades ut trots sekretess mot den enskilde",
+
+	"receipt.withheld": "Svaren i ansökan omfattas av sekretess mot den enskilde och visas inte här.",
 
 	"x.title":                            "Registerutdrag",
 	"x.produced":                         "Framtaget",
@@ -170,7 +185,7 @@ var _ = catalog(map[string]string{
 	"records.print":          "Want it on paper or as a PDF? Open it with “View” and use the browser's print dialogue (where you can also choose “Save as PDF”).",
 
 	"secrecy.title":       "Secrecy towards the person",
-	"secrecy.help":        "A signed note or form that is secret towards the person themselves can be marked here. It is then left out of the person's register extract and only listed with its date and legal ground.",
+	"secrecy.help":        "A signed note or form that is secret towards the person themselves can be marked here. It is then left out of the person's register extract and My pages, and only listed with its date and legal ground. The mark also covers corrections of the note and later versions of the form, until you release a particular version.",
 	"secrecy.kind.note":   "Journal note",
 	"secrecy.kind.form":   "Form",
 	"secrecy.signed":      "signed",
@@ -184,8 +199,23 @@ var _ = catalog(map[string]string{
 	"secrecy.marked":      "Marked as secret towards the person.",
 	"secrecy.lifted":      "The mark is lifted.",
 
-	"event.record.secrecy_marked": "Marked as secret towards the person",
-	"event.record.secrecy_lifted": "The mark of secrecy towards the person was lifted",
+	"secrecy.correction":     "correction",
+	"secrecy.inherited":      "Covered by an earlier mark",
+	"secrecy.inherited.from": "Marked earlier in the chain:",
+	"secrecy.release":        "Release this version",
+	"secrecy.reason":         "Why can this version be given?",
+	"secrecy.reason.hint":    "Applies to this version only. The marked record and other versions stay withheld, and a mark set later covers this one too.",
+	"secrecy.release.submit": "Release the version",
+	"secrecy.released":       "The version is given to the person.",
+	"secrecy.released.tag":   "Released",
+	"secrecy.released.from":  "despite the mark on",
+	"secrecy.released.why":   "Reason:",
+
+	"event.record.secrecy_marked":   "Marked as secret towards the person",
+	"event.record.secrecy_lifted":   "The mark of secrecy towards the person was lifted",
+	"event.record.secrecy_released": "A later version was released despite secrecy towards the person",
+
+	"receipt.withheld": "The answers of the application are secret towards the person and are not shown here.",
 
 	"x.title":                            "Register extract",
 	"x.produced":                         "Produced",

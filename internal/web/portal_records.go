@@ -115,17 +115,23 @@ func (s *Server) secrecyFor(r *http.Request, a trygg.Actor, caseID, lang string,
 }
 
 // handleSecrecyForm marks a signed note or form entry of the case as
-// secret towards the person (with the legal ground), or lifts the mark
-// (action=lift), and shows the case page with the outcome.
+// secret towards the person (with the legal ground), lifts the mark
+// (action=lift), or releases a later version or correction from the marks
+// earlier in its chain (action=release, with the reason), and shows the
+// case page with the outcome.
 func (s *Server) handleSecrecyForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
 	in := service.SecrecyInput{Kind: r.PostFormValue("kind"), RecordID: r.PostFormValue("record_id"),
-		LegalGround: r.PostFormValue("legal_ground")}
+		LegalGround: r.PostFormValue("legal_ground"), Reason: r.PostFormValue("reason")}
 	var err error
 	msg := "secrecy.marked"
-	if r.PostFormValue("action") == "lift" {
+	switch r.PostFormValue("action") {
+	case "lift":
 		_, err = s.svc.LiftSecret(r.Context(), a, r.PathValue("id"), in)
 		msg = "secrecy.lifted"
-	} else {
+	case "release":
+		_, err = s.svc.ReleaseSecret(r.Context(), a, r.PathValue("id"), in)
+		msg = "secrecy.released"
+	default:
 		_, err = s.svc.MarkSecret(r.Context(), a, r.PathValue("id"), in)
 	}
 	switch trygg.ErrorCode(err) {

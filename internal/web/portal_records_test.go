@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +193,151 @@ func TestRecordsExtract(t *testing.T) {
 			if resp, _ := w.extract("handlaggare", jc.PersonID, "view"); resp.StatusCode != http.StatusForbidden {
 				t.Errorf("staff asking for an extract: %d", resp.StatusCode)
 			}
+		})
+	}
+}
+
+// correction writes and signs a correction of a signed note; it returns
+// its id.
+func (w *packWorld) correction(user, caseID, corrects, body string) string {
+	w.t.Helper()
+	var n struct{ ID string }
+	w.call(user, "POST", "/api/v1/cases/"+caseID+"/notes", map[string]string{"body": body, "corrects": corrects}, http.StatusCreated, &n)
+	w.call(user, "POST", "/api/v1/cases/"+caseID+"/notes/"+n.ID+"/signature", nil, http.StatusOK, nil)
+	return n.ID
+}
+
+// latestSigned returns the id of the newest signed entry of a form of the
+// case.
+func (w *packWorld) latestSigned(caseID, formID string) string {
+	w.t.Helper()
+	entries, err := w.db.FormEntries(context.Background(), demo.TenantID, caseID)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	superseded := map[string]bool{}
+	for _, e := range entries {
+		superseded[e.Supersedes] = true
+	}
+	id := ""
+	for _, e := range entries {
+		if e.FormID == formID && e.Status == "signed" && !superseded[e.ID] {
+			id = e.ID
+		}
+	}
+	if id == "" {
+		w.t.Fatalf("no signed %s on the case", formID)
+	}
+	return id
+}
+
+// TestSecrecyCoversCorrectionsAndVersions (issue 13, finding 3): a note
+// marked as secret towards the person is withheld from the register
+// extract (shown and downloaded) together with its correction and the
+// correction's correction, and a marked form together with every later
+// signing of it. The case page says why the later ones are withheld and
+// offers to release one version explicitly, with a reason: that gives the
+// version and nothing else (not the marked one, not a later one), and it
+// is an event with who and why. Lifting the mark gives the chain back.
+func TestSecrecyCoversCorrectionsAndVersions(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), 80)
+			jc := w.journeyCase("ibic_sol_aldre")
+			c := jc.ID
+			secrecy := func(want int, form url.Values, contains ...string) {
+				t.Helper()
+				w.mustPage("handlaggare", "POST", "/cases/"+c+"/secrecy", form, false, want, contains...)
+			}
+			const ground = "OSL 26 kap. 5 §"
+			extract := func(as string, shown, hidden []string, withheld int) {
+				t.Helper()
+				resp, body := w.extract("dotter", jc.PersonID, as)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("the extract (%s): %d\n%s", as, resp.StatusCode, body)
+				}
+				for _, s := range shown {
+					if !strings.Contains(body, s) {
+						t.Errorf("the extract (%s) lacks %q", as, s)
+					}
+				}
+				for _, s := range hidden {
+					if strings.Contains(body, s) {
+						t.Errorf("the extract (%s) holds %q", as, s)
+					}
+				}
+				if n := strings.Count(body, `class="withheld-row"`); n != withheld {
+					t.Errorf("the extract (%s) lists %d records as withheld, want %d", as, n, withheld)
+				}
+			}
+
+			// A note marked secret, then corrected, and the correction
+			// corrected.
+			w.applyForHomeCare(c)
+			note := w.signedNote("handlaggare", c, "HEMLIG UPPGIFT från grannen.")
+			secrecy(http.StatusOK, url.Values{"kind": {"journal_note"}, "record_id": {note}, "legal_ground": {ground}})
+			fix := w.correction("handlaggare", c, note, "HEMLIG RÄTTELSE: grannen, inte brodern.")
+			w.correction("handlaggare", c, fix, "HEMLIG ANDRA RÄTTELSE: grannen på tredje våningen.")
+
+			// The application form marked secret, then signed twice more.
+			first := w.latestSigned(c, "ibic_ansokan")
+			secrecy(http.StatusOK, url.Values{"kind": {"form_entry"}, "record_id": {first}, "legal_ground": {ground}})
+			again := func(text string) string {
+				w.fill("handlaggare", c, "ibic_ansokan", map[string]any{"applicant_kind": "self",
+					"applied_sol": []string{"hemtjanst_omvardnad"}, "own_description": text})
+				return w.latestSigned(c, "ibic_ansokan")
+			}
+			second := again("HEMLIGT I ANDRA VERSIONEN.")
+			again("HEMLIGT I TREDJE VERSIONEN.")
+
+			all := []string{"HEMLIG UPPGIFT", "HEMLIG RÄTTELSE", "HEMLIG ANDRA RÄTTELSE", "Klarar inte duschen", "HEMLIGT I ANDRA", "HEMLIGT I TREDJE"}
+			extract("view", []string{"Undantagna uppgifter", ground}, all, 6)
+			extract("download", nil, all, 6)
+
+			// The case page says why, and offers to release a later version.
+			w.mustPage("handlaggare", "GET", "/cases/"+c, nil, false, http.StatusOK, "Omfattas av en tidigare markering",
+				"Lämna ut den här versionen")
+			secrecy(http.StatusUnprocessableEntity, url.Values{"action": {"release"}, "kind": {"journal_note"}, "record_id": {fix}},
+				"Ange varför")
+			secrecy(http.StatusConflict, url.Values{"action": {"release"}, "kind": {"journal_note"}, "record_id": {note},
+				"reason": {"Inget att lämna ut."}}, "Inget tidigare")
+			secrecy(http.StatusOK, url.Values{"action": {"release"}, "kind": {"journal_note"}, "record_id": {fix},
+				"reason": {"Rättelsen röjer inte uppgiftslämnaren."}}, "Versionen lämnas ut")
+			secrecy(http.StatusConflict, url.Values{"action": {"release"}, "kind": {"journal_note"}, "record_id": {fix},
+				"reason": {"En gång till."}})
+			secrecy(http.StatusOK, url.Values{"action": {"release"}, "kind": {"form_entry"}, "record_id": {second},
+				"reason": {"Den andra versionen är omskriven."}})
+			w.mustPage("handlaggare", "GET", "/cases/"+c, nil, false, http.StatusOK, "Rättelsen röjer inte uppgiftslämnaren.",
+				"Den andra versionen är omskriven.")
+
+			// The released versions, and only they, are given.
+			released := []string{"HEMLIG RÄTTELSE: grannen", "HEMLIGT I ANDRA"}
+			still := []string{"HEMLIG UPPGIFT", "HEMLIG ANDRA RÄTTELSE", "Klarar inte duschen", "HEMLIGT I TREDJE"}
+			extract("view", released, still, 4)
+			extract("download", released, still, 4)
+
+			// Each release is an event with who and why.
+			officer := w.actor("handlaggare")
+			var got []string
+			for _, e := range w.caseEvents(c) {
+				if e.Type == "record.secrecy_released" {
+					if e.ActorID != officer.UserID || e.PersonID != jc.PersonID {
+						t.Errorf("a release event by %q about %q", e.ActorID, e.PersonID)
+					}
+					got = append(got, e.SubjectType+" "+e.SubjectID+" "+string(e.Payload))
+				}
+			}
+			slices.Sort(got)
+			if len(got) != 2 || !strings.HasPrefix(got[0], "form_entry "+second) || !strings.Contains(got[0], "Den andra versionen är omskriven.") ||
+				!strings.HasPrefix(got[1], "journal_note "+fix) || !strings.Contains(got[1], "Rättelsen röjer inte") ||
+				strings.Contains(strings.Join(got, " "), "HEMLIG") {
+				t.Errorf("release events: %q", got)
+			}
+
+			// Lifting the marks gives the chains back.
+			secrecy(http.StatusOK, url.Values{"action": {"lift"}, "kind": {"journal_note"}, "record_id": {note}})
+			secrecy(http.StatusOK, url.Values{"action": {"lift"}, "kind": {"form_entry"}, "record_id": {first}})
+			extract("view", all, nil, 0)
 		})
 	}
 }

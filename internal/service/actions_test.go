@@ -54,7 +54,7 @@ func TestTransitionActions(t *testing.T) {
 				t.Fatal(err)
 			}
 			open := func() store.Case {
-				c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[3].ID, UnitID: "norra-ao", CaseType: "support", Title: "Stöd"})
+				c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[3].Identity.String()}, UnitID: "norra-ao", CaseType: "support", Title: "Stöd"})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -74,7 +74,7 @@ func TestDeadlines(t *testing.T) {
 				t.Fatal(err)
 			}
 			open := func() store.Case {
-				c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[5].ID, UnitID: "norra-bou", CaseType: "report", Title: "Orosanmälan"})
+				c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[5].Identity.String()}, UnitID: "norra-bou", CaseType: "report", Title: "Orosanmälan"})
 				if err != nil {
 					t.Fatal(err)
 				}

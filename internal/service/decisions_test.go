@@ -63,7 +63,7 @@ func TestDecisions(t *testing.T) {
 				Files: []store.DefinitionFile{{Name: "hemtjanst.yaml", Content: homeCareYAML}}}); err != nil {
 				t.Fatal(err)
 			}
-			c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[0].ID, UnitID: "norra-ao", CaseType: "hemtjanst", Title: "Hemtjänst"})
+			c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[0].Identity.String()}, UnitID: "norra-ao", CaseType: "hemtjanst", Title: "Hemtjänst"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -215,7 +215,7 @@ func TestCreateDecisionsAction(t *testing.T) {
 		if _, err := svc.PublishDefinitions(ctx, designer, service.DefinitionsInput{Files: []store.DefinitionFile{{Name: "a.yaml", Content: applicationYAML}}}); err != nil {
 			t.Fatal(err)
 		}
-		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[0].ID, UnitID: "norra-ao", CaseType: "hemtjanst", Title: "Ansökan"})
+		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[0].Identity.String()}, UnitID: "norra-ao", CaseType: "hemtjanst", Title: "Ansökan"})
 		if err != nil {
 			t.Fatal(err)
 		}

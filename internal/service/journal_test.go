@@ -21,7 +21,7 @@ func TestJournal(t *testing.T) {
 		world := newDemoWorld(t, db, 40, 30, time.Time{})
 		svc, ds, actor := world.svc, world.ds, world.actorFunc(t)
 		officer, lead, other := actor("handlaggare"), actor("arbetsledare"), actor("ekonom")
-		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[10].ID, UnitID: "norra-ao", CaseType: "ansokan-hemtjanst", Title: "Hemtjänst"})
+		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[10].Identity.String()}, UnitID: "norra-ao", CaseType: "ansokan-hemtjanst", Title: "Hemtjänst"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -30,7 +30,7 @@ func TestMigrateCases(t *testing.T) {
 		publish(screeningYAML)
 		var ids []string
 		for i := range 3 {
-			c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[i].ID, UnitID: "norra-bou", CaseType: "report", Title: "Anmälan"})
+			c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[i].Identity.String()}, UnitID: "norra-bou", CaseType: "report", Title: "Anmälan"})
 			if err != nil {
 				t.Fatal(err)
 			}

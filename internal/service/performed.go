@@ -53,6 +53,11 @@ type BatchInput struct {
 	Entries []PerformedInput `json:"entries"`
 }
 
+// errNoOrderOfYours is the field message for an order a batch names that
+// does not exist, is another provider's or takes no reports: the same
+// words for all, so a batch tells no one which.
+const errNoOrderOfYours = "No such order of yours, or it takes no reports."
+
 // BatchResult answers a batch: the ids of the entries written, in the
 // batch's order. Replayed is true when the batch was already received and
 // this is the first answer again.
@@ -198,6 +203,8 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key, hash 
 				}
 				oc = &orderCheck{order: o, comp: comp, def: def, entry: entry(a, access.WorkOrder, o.PersonID, o.CaseID, ground, "")}
 				ids = append(ids, in.OrderID)
+			case key != "" && trygg.ErrorCode(err) == trygg.ENotFound:
+				fields[at(i, "order_id")] = errNoOrderOfYours
 			case key != "" && trygg.ErrorCode(err) != trygg.EInternal:
 				fields[at(i, "order_id")] = trygg.ErrorMessage(err)
 			default:
@@ -210,7 +217,7 @@ func (s *Service) reportPerformed(ctx context.Context, a trygg.Actor, key, hash 
 		}
 		if oc == nil {
 			if _, done := fields[at(i, "order_id")]; !done {
-				fields[at(i, "order_id")] = "No such order of yours, or it takes no reports."
+				fields[at(i, "order_id")] = errNoOrderOfYours
 			}
 			continue
 		}

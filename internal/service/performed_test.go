@@ -224,7 +224,7 @@ func TestReportPerformedBatch(t *testing.T) {
 					map[string]string{"entries.2.start": "Overlaps another report on the same day (08:00–08:30)."}},
 				{"an unknown order among known ones", []service.PerformedInput{
 					visit(b, "2026-11-06", "08:00", "08:30"), visit("no-such-order", "2026-11-06", "08:00", "08:30"), visit("no-such-order", "2026-11-07", "08:00", "08:30")},
-					map[string]string{"entries.1.order_id": "Order not found.", "entries.2.order_id": "No such order of yours, or it takes no reports."}},
+					map[string]string{"entries.1.order_id": "No such order of yours, or it takes no reports.", "entries.2.order_id": "No such order of yours, or it takes no reports."}},
 			} {
 				_, err := w.svc.ReportPerformedBatch(w.ctx, w.staff, service.BatchInput{Key: fmt.Sprintf("bad-%d", i), Entries: tc.entries})
 				var te *trygg.Error

@@ -269,12 +269,12 @@ type RelationInput struct {
 	// FromIdentityNumber names them by full identity number (the explicit
 	// path, logged and reviewed as when opening a case), registering them
 	// from the population registry if they are new.
-	FromPersonID       string `json:"from_person_id,omitempty"`
-	FromIdentityNumber string `json:"from_identity_number,omitempty"`
-	ToPersonID   string               `json:"to_person_id"`
-	Kind         persons.RelationKind `json:"kind"`
-	ValidFrom    string               `json:"valid_from,omitempty"`
-	ValidTo      string               `json:"valid_to,omitempty"`
+	FromPersonID       string               `json:"from_person_id,omitempty"`
+	FromIdentityNumber string               `json:"from_identity_number,omitempty"`
+	ToPersonID         string               `json:"to_person_id"`
+	Kind               persons.RelationKind `json:"kind"`
+	ValidFrom          string               `json:"valid_from,omitempty"`
+	ValidTo            string               `json:"valid_to,omitempty"`
 }
 
 // AddRelation records that one person acts for another. The actor must be

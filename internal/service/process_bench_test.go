@@ -173,6 +173,7 @@ type procEnv struct {
 	lead    trygg.Actor // "arbetsledare", team lead of all of Norra
 	version int64       // the published definition version
 	persons []string    // persons without protected identity
+	numbers []string    // their identity numbers: officers open cases by them
 	staff   []staffMember
 	units   map[string]string // unit id -> path
 	server  *serverCPU        // PostgreSQL's processes; nil on SQLite
@@ -219,6 +220,7 @@ func openProcEnv(b *testing.B, engine string) *procEnv {
 	for _, p := range ds.Persons {
 		if p.Protection == persons.ProtectionNone {
 			env.persons = append(env.persons, p.ID)
+			env.numbers = append(env.numbers, p.Identity.String())
 		}
 	}
 	for _, u := range ds.Users {
@@ -414,7 +416,7 @@ type caseRun struct {
 
 // open opens a case of caseType for the i-th person as the officer.
 func (r *caseRun) open(ctx context.Context, caseType string, i int) (store.Case, error) {
-	c, err := r.env.svc.OpenCase(ctx, r.env.officer, service.OpenCaseInput{PersonID: r.env.persons[i%len(r.env.persons)],
+	c, err := r.env.svc.OpenCase(ctx, r.env.officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: r.env.numbers[i%len(r.env.numbers)]},
 		UnitID: "norra-eb", CaseType: caseType, Title: "Ärende " + strconv.Itoa(i)})
 	if err != nil {
 		return c, fmt.Errorf("open %s: %w", caseType, err)

@@ -63,7 +63,7 @@ func TestProcessEndToEnd(t *testing.T) {
 		}
 
 		// A new case of the type runs on version 1 from its start step.
-		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonID: ds.Persons[20].ID, UnitID: "norra-eb", CaseType: "grant", Title: "Bidrag till glasögon"})
+		c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[20].Identity.String()}, UnitID: "norra-eb", CaseType: "grant", Title: "Bidrag till glasögon"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -89,12 +89,12 @@ func TestFormVariants(t *testing.T) {
 			{"Södra keeps the shared form", southOfficer, "sodra-bou", "Förhandsbedömning", false},
 		}
 		// The case type names the units that use it.
-		if _, err := svc.OpenCase(ctx, actor("arbetsledare"), service.OpenCaseInput{PersonID: ds.Persons[3].ID, UnitID: "norra-ao",
+		if _, err := svc.OpenCase(ctx, actor("arbetsledare"), service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[3].Identity.String()}, UnitID: "norra-ao",
 			CaseType: "report", Title: "Anmälan"}); !hasField(err, "unit_id") {
 			t.Fatalf("opening in a unit that does not use the case type: %v", err)
 		}
 		for i, tt := range tests {
-			c, err := svc.OpenCase(ctx, tt.officer, service.OpenCaseInput{PersonID: ds.Persons[i].ID, UnitID: tt.unit, CaseType: "report", Title: "Anmälan"})
+			c, err := svc.OpenCase(ctx, tt.officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: ds.Persons[i].Identity.String()}, UnitID: tt.unit, CaseType: "report", Title: "Anmälan"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,6 +23,17 @@ var errorSwedish = map[string]string{
 	// access
 	"Not found.":                             "Hittades inte.",
 	"You do not have permission to do this.": "Du saknar behörighet att göra detta.",
+	"You cannot register this person or open a case for them. Ask your team lead who can.": "Du kan inte registrera personen eller öppna ett ärende för hen. Fråga din arbetsledare vem som kan.",
+
+	// Opening cases, relations and accounts: no write is a way to read.
+	"The person was not found.":                                                                          "Personen hittades inte.",
+	"The person who acts was not found.":                                                                 "Personen som företräder hittades inte.",
+	"Give the id or the identity number of the person who acts.":                                         "Ange id eller personnummer för den som företräder.",
+	"Give either the id or the identity number of the person who acts, not both.":                        "Ange antingen id eller personnummer för den som företräder, inte båda.",
+	"The user may not see persons with protected identity.":                                              "Användaren får inte se personer med skyddade personuppgifter.",
+	"May not see persons with protected identity, as this case's person has.":                            "Får inte se personer med skyddade personuppgifter, och ärendets person har det.",
+	"Citizens' accounts are made when they sign in with e-identification; they can't be created here.":   "Invånares konton skapas när de loggar in med e-legitimation; de kan inte skapas här.",
+	"The citizen role (invanare) comes with signing in with e-identification; it can't be granted here.": "Rollen invånare följer med inloggning med e-legitimation; den kan inte ges här.",
 
 	// The citizen portal.
 	"The meeting has already taken place; book a new one instead.":         "Mötet har redan ägt rum; boka ett nytt i stället.",
@@ -80,22 +91,29 @@ var errorSwedish = map[string]string{
 	"Mina sidor is for citizens; staff work in the staff pages.": "Mina sidor är för invånare; personal arbetar i personalens sidor.",
 
 	// Citizens' sign-in, rate limits, My records and secrecy marks.
-	"Too many sign-in attempts in a short time, so nothing was done. Wait at least %d min and try again.":                                                                                "För många inloggningsförsök på kort tid, så inget gjordes. Vänta minst %d min och försök igen.",
-	"You have sent in too much in a short time, so nothing was done. Wait at least %d min and try again.":                                                                                "Du har skickat in för mycket på kort tid, så inget gjordes. Vänta minst %d min och försök igen.",
-	"The identity number is not a valid Swedish personal identity number or coordination number.":                                                                                        "Numret är inte ett giltigt svenskt personnummer eller samordningsnummer.",
-	"Not a valid personal identity number or coordination number.":                                                                                                                       "Inte ett giltigt personnummer eller samordningsnummer.",
-	"Your identity was confirmed, but you are not in the population registry we use, so no account was created. Contact the municipality.":                                               "Din identitet bekräftades, men du finns inte i det folkbokföringsregister vi använder, så inget konto skapades. Kontakta kommunen.",
-	"The account linked to this identity is not a citizen account. Sign in with your username and password instead.":                                                                     "Kontot som hör till den här identiteten är inte ett invånarkonto. Logga in med användarnamn och lösenord i stället.",
-	"Sign-in with e-identification is not configured.":                                                                                                                                   "Inloggning med e-legitimation är inte inställd.",
-	"The sign-in with e-identification could not be completed. Start again from the sign-in page.":                                                                                       "Inloggningen med e-legitimation kunde inte slutföras. Börja om från inloggningssidan.",
-	"Your e-identification did not include a personal identity number, so you were not signed in and no account was created. Try another e-identification, or contact the municipality.": "Din e-legitimation innehöll inget personnummer, så du loggades inte in och inget konto skapades. Prova en annan e-legitimation eller kontakta kommunen.",
-	"The identity number in your e-identification is not a valid Swedish personal identity number or coordination number, so you were not signed in and no account was created.":         "Numret i din e-legitimation är inte ett giltigt svenskt personnummer eller samordningsnummer, så du loggades inte in och inget konto skapades.",
-	"Enter the identity number of a demo person.":                                                                                                                                        "Ange personnumret för en person i demon.",
-	"The record is already marked as secret towards the person.":                                                                                                                         "Uppgiften är redan markerad med sekretess mot den enskilde.",
+	"Too many sign-in attempts in a short time, so nothing was done. Wait at least %d min and try again.":                                                                                                   "För många inloggningsförsök på kort tid, så inget gjordes. Vänta minst %d min och försök igen.",
+	"You have sent in too much in a short time, so nothing was done. Wait at least %d min and try again.":                                                                                                   "Du har skickat in för mycket på kort tid, så inget gjordes. Vänta minst %d min och försök igen.",
+	"The identity number is not a valid Swedish personal identity number or coordination number.":                                                                                                           "Numret är inte ett giltigt svenskt personnummer eller samordningsnummer.",
+	"Not a valid personal identity number or coordination number.":                                                                                                                                          "Inte ett giltigt personnummer eller samordningsnummer.",
+	"Your identity was confirmed, but you are not in the population registry we use, so no account was created. Contact the municipality.":                                                                  "Din identitet bekräftades, men du finns inte i det folkbokföringsregister vi använder, så inget konto skapades. Kontakta kommunen.",
+	"The account linked to this identity is not a citizen account. Sign in with your username and password instead.":                                                                                        "Kontot som hör till den här identiteten är inte ett invånarkonto. Logga in med användarnamn och lösenord i stället.",
+	"Sign-in with e-identification is not configured.":                                                                                                                                                      "Inloggning med e-legitimation är inte inställd.",
+	"The sign-in with e-identification could not be completed. Start again from the sign-in page.":                                                                                                          "Inloggningen med e-legitimation kunde inte slutföras. Börja om från inloggningssidan.",
+	"Your e-identification did not include a personal identity number, so you were not signed in and no account was created. Try another e-identification, or contact the municipality.":                    "Din e-legitimation innehöll inget personnummer, så du loggades inte in och inget konto skapades. Prova en annan e-legitimation eller kontakta kommunen.",
+	"Your e-identification does not have a high enough level of assurance for Mina sidor, so you were not signed in and no account was created. Sign in with an e-identification such as BankID or Freja+.": "Din e-legitimation har inte tillräckligt hög tillitsnivå för Mina sidor, så du loggades inte in och inget konto skapades. Logga in med en e-legitimation som BankID eller Freja+.",
+	"The identity number in your e-identification is not a valid Swedish personal identity number or coordination number, so you were not signed in and no account was created.":                            "Numret i din e-legitimation är inte ett giltigt svenskt personnummer eller samordningsnummer, så du loggades inte in och inget konto skapades.",
+	"Enter the identity number of a demo person.":                                                                                                                                                           "Ange personnumret för en person i demon.",
+	"The record is already marked as secret towards the person.":                                                                                                                                            "Uppgiften är redan markerad med sekretess mot den enskilde.",
 	"The secrecy marking is not valid.":                 "Sekretessmarkeringen är inte korrekt ifylld.",
 	"Must be journal_note or form_entry.":               "Ska vara en journalanteckning eller en blankett.",
 	"Give the legal ground, at most 200 characters.":    "Ange lagrummet, med högst 200 tecken.",
 	"There is no such signed note or form on the case.": "Det finns ingen sådan undertecknad anteckning eller blankett i ärendet.",
+
+	// Releasing a later version from the marks earlier in its chain.
+	"The release is not valid.":                "Utlämnandet är inte korrekt ifyllt.",
+	"Give the reason, at most 500 characters.": "Ange varför, med högst 500 tecken.",
+	"This version is already released.":        "Den här versionen är redan utlämnad.",
+	"Nothing earlier in this record's chain withholds it, so there is nothing to release.": "Inget tidigare i uppgiftens kedja undantar den, så det finns inget att lämna ut.",
 
 	// Orders to providers (uppdrag), plans and performed insatser.
 	"Leave it out, or give the order of the address.":                                       "Utelämna det, eller ange samma uppdrag som i adressen.",
@@ -362,6 +380,7 @@ var errorSwedish = map[string]string{
 	"Say which transition to take.":                                                                      "Ange vilken övergång som ska göras.",
 	"The case's process has no form %q.":                                                                 "Ärendets process har inget formulär %q.",
 	"The form has no such field.":                                                                        "Formuläret har inget sådant fält.",
+	"The form was not saved: correct what is marked.":                                                    "Formuläret sparades inte: rätta det som är markerat.",
 	"The form names a person who is not registered.":                                                     "Formuläret anger en person som inte är registrerad.",
 	"There is no draft of this form to sign.":                                                            "Det finns inget utkast av formuläret att signera.",
 	"The form is not complete and cannot be signed.":                                                     "Formuläret är inte komplett och kan inte signeras.",
@@ -385,6 +404,17 @@ var errorSwedish = map[string]string{
 	"Your sign-in worked, but no trygg account is linked to it. Ask your system administrator.": "Inloggningen lyckades, men inget konto i trygg är kopplat till den. Kontakta din systemförvaltare.",
 	"Sign in to continue.":                     "Logga in för att fortsätta.",
 	"Your session has expired. Sign in again.": "Din session har gått ut. Logga in igen.",
+
+	// auth: the password policy (password_policy.go).
+	"The password cannot be used.": "Lösenordet kan inte användas.",
+	"At least 15 characters. A few words that do not belong together make a good password.": "Minst 15 tecken. Några ord som inte hör ihop blir ett bra lösenord.",
+	"At most 256 characters.": "Högst 256 tecken.",
+	"The password is the published demo password or close to it; choose another.":              "Lösenordet är demons publicerade lösenord eller nästan samma; välj ett annat.",
+	"The password contains the name of the system (trygg); choose another.":                    "Lösenordet innehåller systemets namn (trygg); välj ett annat.",
+	"The password contains the username or the user's name; choose another.":                   "Lösenordet innehåller användarnamnet eller användarens namn; välj ett annat.",
+	"The password is on a list of common or leaked passwords; choose another.":                 "Lösenordet finns på en lista över vanliga eller läckta lösenord; välj ett annat.",
+	"The password is a repeated or sequential pattern (such as aaaa or 1234); choose another.": "Lösenordet är ett upprepat mönster eller en följd (som aaaa eller 1234); välj ett annat.",
+	"The password is a common or leaked password with small changes; choose another.":          "Lösenordet är ett vanligt eller läckt lösenord med små ändringar; välj ett annat.",
 
 	// store
 	"%s not found.":       "%s hittades inte.",
@@ -410,6 +440,14 @@ var errorSwedish = map[string]string{
 	"timers were claimed by another server":                                           "Tidsfristerna hanteras redan av en annan server.",
 	"The username is taken.":                                                          "Användarnamnet är upptaget.",
 	"Already in use.":                                                                 "Används redan.",
+
+	// Text that is stored (internal/storedtext; stored_text.go).
+	"Some text has characters that are not allowed.":        "Någon text har tecken som inte är tillåtna.",
+	"The form is larger than %d kB.":                        "Formuläret är större än %d kB.",
+	"Contains bytes that are not UTF-8 text.":               "Innehåller byte som inte är UTF-8-text.",
+	"Contains a control character.":                         "Innehåller ett styrtecken.",
+	"Contains a character that changes the text direction.": "Innehåller ett tecken som ändrar textens riktning.",
+	"Must be one line, without line breaks or tabs.":        "Ska vara en rad, utan radbrytningar eller tabbar.",
 
 	// web
 	"The form could not be read.":                                               "Formuläret kunde inte läsas.",

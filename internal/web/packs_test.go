@@ -181,10 +181,22 @@ func (w *packWorld) advance(d time.Duration) {
 
 func (w *packWorld) today() string { return w.clock.Now().Format(time.DateOnly) }
 
+// openCase opens a case for the demo person with id as an officer does
+// for a new report or application: by the person's identity number (a
+// person id only opens cases for someone the officer can already read).
 func (w *packWorld) openCase(user, personID, unit, caseType string) string {
 	w.t.Helper()
+	number := ""
+	for _, p := range w.ds.Persons {
+		if p.ID == personID {
+			number = p.Identity.String()
+		}
+	}
+	if number == "" {
+		w.t.Fatalf("no demo person %s", personID)
+	}
 	var c struct{ ID string }
-	w.call(user, "POST", "/api/v1/cases", map[string]string{"person_id": personID, "unit_id": unit, "case_type": caseType,
+	w.call(user, "POST", "/api/v1/cases", map[string]string{"identity_number": number, "unit_id": unit, "case_type": caseType,
 		"title": "Test"}, http.StatusCreated, &c)
 	return c.ID
 }

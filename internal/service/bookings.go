@@ -99,6 +99,7 @@ func (s *Service) PublishSlot(ctx context.Context, a trygg.Actor, in SlotInput) 
 	if utf8.RuneCountInString(in.Place) > 200 {
 		fields["place"] = "The place is at most 200 characters."
 	}
+	oneLine(fields, "place", in.Place)
 	if len(fields) > 0 {
 		return store.Slot{}, trygg.Invalid("The time is not valid.", fields)
 	}

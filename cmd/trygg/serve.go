@@ -46,6 +46,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	eidClient := fs.String("eid-client-id", "", "client id at the e-identification broker")
 	eidClaim := fs.String("eid-claim", auth.DefaultIdentityClaim, "claim(s) holding the citizen's identity number, comma-separated, tried in order")
 	eidScopes := fs.String("eid-scopes", "profile", "scopes asked of the e-identification broker besides openid, comma-separated")
+	eidACR := fs.String("eid-acr", auth.DefaultACR, "lowest level(s) of assurance (acr) of the e-identification, comma-separated; a Swedish LoA URI accepts the higher levels too")
 	limits := web.Limits{}
 	rateFlag(fs, &limits.SignInAddress, "limit-signin-address", "60/1m", "sign-in attempts per client address (N/duration, or off)")
 	rateFlag(fs, &limits.SignInAccount, "limit-signin-account", "10/15m", "failed sign-in attempts per username, identity number or API client (N/duration, or off)")
@@ -176,7 +177,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return errors.New("e-identification is configured (--eid-issuer) but the client id or secret is missing: set --eid-client-id and TRYGG_EID_CLIENT_SECRET (or TRYGG_EID_CLIENT_SECRET_FILE)")
 		}
 		o, err := auth.NewCitizenOIDC(ctx, auth.CitizenOIDCConfig{Issuer: *eidIssuer, ClientID: *eidClient, ClientSecret: secretValue,
-			RedirectURL: base + "/auth/eid/callback", IdentityClaims: strings.Split(*eidClaim, ","), Scopes: strings.Split(*eidScopes, ",")})
+			RedirectURL: base + "/auth/eid/callback", IdentityClaims: strings.Split(*eidClaim, ","), Scopes: strings.Split(*eidScopes, ","),
+			ACR: strings.Split(*eidACR, ",")})
 		if err != nil {
 			ln.Close()
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,11 @@ import (
 // ".../coordinationNumber" for a samordningsnummer).
 const DefaultIdentityClaim = "personal_number"
 
+// DefaultACR is the assurance level a citizen's e-identification must have
+// unless configured otherwise: Sweden Connect's level of assurance 3 (the
+// Swedish eID Framework's "loa3"), which BankID and Freja+ are approved for.
+const DefaultACR = "http://id.elegnamnden.se/loa/1.0/loa3"
+
 // CitizenOIDCConfig configures citizens' sign-in with e-identification
 // through an OpenID Connect broker.
 type CitizenOIDCConfig struct {
@@ -31,6 +37,10 @@ type CitizenOIDCConfig struct {
 	IdentityClaims []string
 	// Scopes are requested besides openid (default profile).
 	Scopes []string
+	// ACR are the lowest assurance levels (acr values) accepted, any one
+	// of them (default DefaultACR). A level of the Swedish eID Framework's
+	// scale (loa1 to loa4) accepts the higher ones of that scale too.
+	ACR []string
 }
 
 // CitizenOIDC signs citizens in with the authorization code flow, PKCE,
@@ -40,11 +50,52 @@ type CitizenOIDCConfig struct {
 type CitizenOIDC struct {
 	OIDC
 	claims []string
+	acr    []string // the acr values accepted
 }
 
 // ErrNoIdentityClaim is returned by FinishIdentity when the broker
 // vouched for the citizen but sent no identity number.
 var ErrNoIdentityClaim = errors.New("oidc: the e-identification carried no identity number claim")
+
+// ErrAssurance is wrapped by FinishIdentity's error when the ID token's
+// acr is not an accepted assurance level, or is missing.
+var ErrAssurance = errors.New("oidc: the e-identification is below the required level of assurance")
+
+// swedishLoA is the Swedish eID Framework's scale of assurance levels,
+// lowest first (Sweden Connect's "Registry for identifiers", 3.1.1).
+var swedishLoA = []string{
+	"http://id.elegnamnden.se/loa/1.0/loa1",
+	"http://id.elegnamnden.se/loa/1.0/loa2",
+	"http://id.elegnamnden.se/loa/1.0/loa3",
+	"http://id.elegnamnden.se/loa/1.0/loa4",
+}
+
+// acceptedACR returns the acr values that meet one of the lowest levels
+// given: the level itself and, on the Swedish scale, the higher ones.
+// With none given it is DefaultACR's.
+func acceptedACR(lowest []string) []string {
+	var out []string
+	add := func(v string) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, v := range lowest {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		add(v)
+		if i := slices.Index(swedishLoA, v); i >= 0 {
+			for _, higher := range swedishLoA[i+1:] {
+				add(higher)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return acceptedACR([]string{DefaultACR})
+	}
+	return out
+}
 
 // NewCitizenOIDC discovers the broker at cfg.Issuer. It returns an error
 // if the broker cannot be reached or its discovery document is wrong.
@@ -71,6 +122,7 @@ func NewCitizenOIDC(ctx context.Context, cfg CitizenOIDCConfig) (*CitizenOIDC, e
 	if len(claims) == 0 {
 		claims = []string{DefaultIdentityClaim}
 	}
+	acr := acceptedACR(cfg.ACR)
 	return &CitizenOIDC{
 		OIDC: OIDC{
 			issuer: cfg.Issuer,
@@ -78,8 +130,13 @@ func NewCitizenOIDC(ctx context.Context, cfg CitizenOIDCConfig) (*CitizenOIDC, e
 				Endpoint: provider.Endpoint(), Scopes: scopes},
 			verifier: provider.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
 			provider: provider,
+			// The levels accepted, in order of preference (OpenID Connect
+			// Core 3.1.2.1); the broker may still answer with another, so
+			// FinishIdentity checks the token's acr.
+			authParams: []oauth2.AuthCodeOption{oauth2.SetAuthURLParam("acr_values", strings.Join(acr, " "))},
 		},
 		claims: claims,
+		acr:    acr,
 	}, nil
 }
 
@@ -89,8 +146,10 @@ func (o *CitizenOIDC) IdentityClaims() []string { return o.claims }
 // FinishIdentity completes the flow as Finish does (state, PKCE, the ID
 // token's signature, issuer, audience, expiry and nonce) and returns the
 // identity number as the broker sent it, unparsed. It returns an error
-// wrapping ErrOIDC when the flow fails, and ErrNoIdentityClaim when no
-// configured claim holds a value. Neither error's text holds the number.
+// wrapping ErrOIDC when the flow fails, one wrapping ErrAssurance when the
+// ID token's acr is not an accepted level (or missing), and
+// ErrNoIdentityClaim when no configured claim holds a value. No error's
+// text holds the number.
 func (o *CitizenOIDC) FinishIdentity(ctx context.Context, f Flow, state, code string) (string, error) {
 	tok, idTok, err := o.finish(ctx, f, state, code)
 	if err != nil {
@@ -99,6 +158,14 @@ func (o *CitizenOIDC) FinishIdentity(ctx context.Context, f Flow, state, code st
 	var claims map[string]any
 	if err := idTok.Claims(&claims); err != nil {
 		return "", fmt.Errorf("%w: ID token claims: %v", ErrOIDC, err)
+	}
+	// The level is the ID token's: UserInfo does not speak for the
+	// authentication.
+	if acr, _ := claims["acr"].(string); !slices.Contains(o.acr, acr) {
+		if len(acr) > 200 {
+			acr = acr[:200]
+		}
+		return "", fmt.Errorf("%w: acr %q", ErrAssurance, acr)
 	}
 	if v, ok := o.pick(claims); ok {
 		return v, nil

@@ -25,6 +25,8 @@ type OIDC struct {
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
 	provider *oidc.Provider
+	// authParams are added to every authorization request.
+	authParams []oauth2.AuthCodeOption
 }
 
 // NewOIDC discovers the provider at cfg.Issuer. It returns an error if the
@@ -55,7 +57,8 @@ type Flow struct {
 // Start returns a new flow and the provider URL to send the browser to.
 func (o *OIDC) Start() (Flow, string) {
 	f := Flow{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier()}
-	url := o.oauth.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier))
+	opts := append([]oauth2.AuthCodeOption{oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)}, o.authParams...)
+	url := o.oauth.AuthCodeURL(f.State, opts...)
 	return f, url
 }
 

@@ -29,6 +29,8 @@ var (
 		"The sign-in with e-identification could not be completed. Start again from the sign-in page.")
 	errEIDNoNumber = trygg.Errorf(trygg.EUnauthorized,
 		"Your e-identification did not include a personal identity number, so you were not signed in and no account was created. Try another e-identification, or contact the municipality.")
+	errEIDAssurance = trygg.Errorf(trygg.EUnauthorized,
+		"Your e-identification does not have a high enough level of assurance for Mina sidor, so you were not signed in and no account was created. Sign in with an e-identification such as BankID or Freja+.")
 	errEIDBadNumber = trygg.Errorf(trygg.EUnauthorized,
 		"The identity number in your e-identification is not a valid Swedish personal identity number or coordination number, so you were not signed in and no account was created.")
 )
@@ -71,6 +73,10 @@ func (s *Server) handleEIDCallback(w http.ResponseWriter, r *http.Request) error
 	}
 	number, err := s.cfg.CitizenOIDC.FinishIdentity(r.Context(), flow, r.URL.Query().Get("state"), r.URL.Query().Get("code"))
 	switch {
+	case errors.Is(err, auth.ErrAssurance):
+		// The error names the acr the broker sent, never the person.
+		s.log.Warn("e-identification below the required level of assurance", "err", err)
+		return errEIDAssurance
 	case errors.Is(err, auth.ErrNoIdentityClaim):
 		s.log.Warn("e-identification without an identity number claim", "claims", strings.Join(s.cfg.CitizenOIDC.IdentityClaims(), ","))
 		return errEIDNoNumber

@@ -43,12 +43,15 @@ type fakeBroker struct {
 
 	mu sync.Mutex
 	// next are the claims of the next sign-in (besides iss, sub, aud,
-	// exp, iat, nonce) and userinfo those UserInfo adds.
+	// exp, iat, nonce, and acr unless next sets it; nil leaves a claim
+	// out) and userinfo those UserInfo adds.
 	next, userinfo map[string]any
 	codes          map[string]brokerGrant
 	tokens         map[string]map[string]any
 	// pkce counts token requests whose verifier matched the challenge.
 	pkce int
+	// acrValues is the acr_values of the last authorization request.
+	acrValues string
 }
 
 type brokerGrant struct {
@@ -89,6 +92,7 @@ func newFakeBroker(t *testing.T) *fakeBroker {
 		code := randomID()
 		b.codes[code] = brokerGrant{nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri"),
 			claims: b.next, userinfo: b.userinfo}
+		b.acrValues = q.Get("acr_values")
 		b.mu.Unlock()
 		http.Redirect(w, r, q.Get("redirect_uri")+"?code="+url.QueryEscape(code)+"&state="+url.QueryEscape(q.Get("state")), http.StatusFound)
 	})
@@ -114,8 +118,12 @@ func newFakeBroker(t *testing.T) *fakeBroker {
 		}
 		now := time.Now()
 		claims := map[string]any{"iss": b.srv.URL, "sub": "pseudonym-" + randomID(), "aud": brokerClient, "iat": now.Unix(),
-			"exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce}
+			"exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce, "acr": auth.DefaultACR}
 		for k, v := range g.claims {
+			if v == nil {
+				delete(claims, k)
+				continue
+			}
 			claims[k] = v
 		}
 		access := randomID()

@@ -35,6 +35,9 @@ type packWorld struct {
 	clock  *storetest.Clock
 	ds     *demo.Dataset
 	tokens map[string]string
+	// passwords are the passwords of accounts a test made (the demo's
+	// accounts have demo.Password).
+	passwords map[string]string
 }
 
 func newPackWorld(t testing.TB, engine string, start time.Time, persons int) *packWorld {
@@ -59,7 +62,7 @@ func newPackWorldLog(t testing.TB, engine string, start time.Time, persons int, 
 	h := web.New(web.Config{DefaultTenant: demo.TenantID}, svc, log, prometheus.NewRegistry())
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &packWorld{t: t, srv: srv, svc: svc, db: db, clock: clock, ds: ds, tokens: map[string]string{}}
+	return &packWorld{t: t, srv: srv, svc: svc, db: db, clock: clock, ds: ds, tokens: map[string]string{}, passwords: map[string]string{}}
 }
 
 // call sends a JSON request as the demo user (signing in the first time)
@@ -70,7 +73,11 @@ func (w *packWorld) call(user, method, path string, body any, want int, out any)
 	token := w.tokens[user]
 	if token == "" {
 		var sess struct{ Token string }
-		w.send("", "POST", "/api/v1/session", map[string]string{"username": user, "password": demo.Password}, http.StatusCreated, &sess)
+		password := w.passwords[user]
+		if password == "" {
+			password = demo.Password
+		}
+		w.send("", "POST", "/api/v1/session", map[string]string{"username": user, "password": password}, http.StatusCreated, &sess)
 		token, w.tokens[user] = sess.Token, sess.Token
 	}
 	w.send(token, method, path, body, want, out)

@@ -25,6 +25,7 @@ func FuzzAPIBodies(f *testing.F) {
 		`{"insats":"hemtjanst","outcome":"granted","legal_basis":"SoL 4 kap. 1 §","amount":-1}`,
 		`{"kind":"executed","on":"2026-13-45"}`, `{"files":[{"name":"a.yaml","content":"kind: form\nid: x"}]}`,
 		`{"files":[{"name":"../x","content":""}]}`, `null`, `[]`, `"x"`, `{`, ``, `{"a":` + strings.Repeat("[", 200),
+		`{"body":"nul\u0000"}`, `{"values":{"own_description":"\u202e"}}`, `{"values":{"a\u0308":["o\u0308"]}}`, "{\"body\":\"\xff\"}",
 	}
 	for i, s := range seeds {
 		f.Add(uint8(i), []byte(s))

@@ -110,11 +110,12 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, v view) 
 	return pageTemplates[name].ExecuteTemplate(w, "layout", v)
 }
 
-// page wraps an HTML handler: an error becomes an error page in the
-// user's language with the right status.
+// page wraps an HTML handler: a posted form's text is checked first
+// (formText), and an error becomes an error page in the user's language
+// with the right status.
 func (s *Server) page(fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		err := fn(w, r)
+		err := withFormText(w, r, fn)
 		if err == nil {
 			return
 		}

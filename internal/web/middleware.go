@@ -21,33 +21,42 @@ const (
 	authErrKey
 	tokenKey
 	routeKey
+	bearerFailedKey
 )
 
 // routeHolder carries the matched route pattern, and the signed-in user's
 // id, back to observe.
 type routeHolder struct{ pattern, actor string }
 
+// errBadBearer is the answer to an Authorization: Bearer header without a
+// well-formed token: the same as to an unknown one.
+var errBadBearer = trygg.Errorf(trygg.EUnauthorized, "Sign in to continue.")
+
 // authenticate resolves the session token (Authorization: Bearer, or the
 // session cookie) to an actor in the request context. A bad or expired
-// token is remembered so handlers that need an actor can say why.
+// token is remembered so handlers that need an actor can say why, and,
+// from the Authorization header, so the 401 says invalid_token.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := ""
+		token, bearer := "", false
 		if h := r.Header.Get("Authorization"); h != "" {
-			if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-				token = strings.TrimSpace(t)
-			}
+			token, bearer = bearerToken(h)
 		} else if c, err := r.Cookie(sessionCookie); err == nil {
 			token = c.Value
 		}
-		if token == "" {
+		ctx := r.Context()
+		if token == "" && !bearer {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx := r.Context()
-		a, err := s.svc.Authenticate(ctx, token)
+		var a trygg.Actor
+		err := error(errBadBearer)
+		if token != "" {
+			a, err = s.svc.Authenticate(ctx, token)
+		}
 		if err != nil {
 			ctx = context.WithValue(ctx, authErrKey, err)
+			ctx = context.WithValue(ctx, bearerFailedKey, bearer)
 		} else {
 			ctx = context.WithValue(ctx, actorKey, a)
 			ctx = context.WithValue(ctx, tokenKey, token)
@@ -57,6 +66,50 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// bearerToken reads an Authorization header with the Bearer scheme (RFC
+// 6750 §2.1): the scheme in any case (RFC 9110 §11.1), one or more spaces,
+// and a b64token. bearer is false for another scheme; token is "" when
+// the Bearer credentials are not one well-formed token.
+func bearerToken(h string) (token string, bearer bool) {
+	scheme, rest, _ := strings.Cut(h, " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimLeft(rest, " ")
+	if !isB64Token(token) {
+		return "", true
+	}
+	return token, true
+}
+
+// isB64Token reports whether s is RFC 6750's b64token:
+// 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+func isB64Token(s string) bool {
+	body := strings.TrimRight(s, "=")
+	if body == "" {
+		return false
+	}
+	for _, c := range []byte(body) {
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9',
+			c == '-', c == '.', c == '_', c == '~', c == '+', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// wwwAuthenticate is the challenge of a 401 from the API (RFC 6750 §3): with
+// error="invalid_token" when the request's bearer token was refused, with
+// the realm alone when it had none.
+func wwwAuthenticate(r *http.Request) string {
+	if failed, _ := r.Context().Value(bearerFailedKey).(bool); failed {
+		return `Bearer realm="trygg", error="invalid_token", error_description="The access token is not valid or has expired."`
+	}
+	return `Bearer realm="trygg"`
 }
 
 // actorFrom returns the signed-in actor, or the reason there is none.

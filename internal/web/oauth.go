@@ -51,6 +51,28 @@ type tokenResponse struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
 	ExpiresIn   int64  `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
+
+// clientScope is the one scope of the token endpoint (RFC 6749 §3.3): what
+// a provider's API client may do, which is to act for its provider on the
+// provider's orders (read them and the feed, accept or return them, plans,
+// performed insatser, reporting back on goals, the basis for payment). A
+// token acts with the provider role, as the provider's staff do; a
+// narrower scope would need its own check on every route, so there is
+// none until a client needs one.
+const clientScope = "orders"
+
+// grantedScope returns the scope to grant for the scope parameter: the
+// default scope when it is empty, else its space-separated scope tokens
+// if each is one the client may have; false if one is not.
+func grantedScope(requested string) (string, bool) {
+	for _, tok := range strings.Split(requested, " ") {
+		if tok != "" && tok != clientScope {
+			return "", false
+		}
+	}
+	return clientScope, true
 }
 
 // oauthError is an error response of the token endpoint (RFC 6749 §5.2).
@@ -106,6 +128,11 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
 		return
 	}
+	scope, ok := grantedScope(form.Get("scope"))
+	if !ok {
+		fail(http.StatusBadRequest, "invalid_scope", "The scope may only be "+clientScope+".")
+		return
+	}
 	id, secret, basic := r.BasicAuth()
 	if basic {
 		if form.Get("client_id") != "" || form.Get("client_secret") != "" {
@@ -139,7 +166,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, err)
 		return
 	}
-	writeOAuth(w, http.StatusOK, tokenResponse{AccessToken: sess.Token, TokenType: "Bearer", ExpiresIn: int64(s.svc.APITokenLifetime.Seconds())})
+	writeOAuth(w, http.StatusOK, tokenResponse{AccessToken: sess.Token, TokenType: "Bearer", ExpiresIn: int64(s.svc.APITokenLifetime.Seconds()), Scope: scope})
 }
 
 // handleTokenMethod answers any method but POST on the token endpoint.

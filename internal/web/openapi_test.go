@@ -63,7 +63,7 @@ var openAPIBodies = map[string]reflect.Type{
 // openAPIForms maps each operation with a form body (not JSON) to the
 // fields its handler reads.
 var openAPIForms = map[string][]string{
-	"requestToken": {"client_id", "client_secret", "grant_type"},
+	"requestToken": {"client_id", "client_secret", "grant_type", "scope"},
 }
 
 // The maps some handlers encode, written as the equivalent structs.

@@ -70,7 +70,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		}
 	}
 	if code == trygg.EUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="trygg"`)
+		w.Header().Set("WWW-Authenticate", wwwAuthenticate(r))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)
@@ -118,7 +118,8 @@ func encode[T any](w http.ResponseWriter, status int, v T) error {
 
 // decode reads a JSON body into T strictly: the content type must be JSON,
 // unknown fields, trailing data and bodies over the limit are refused, each
-// with a message that says which.
+// with a message that says which, and so is text that cannot be stored
+// (storedJSON), at its field; text is handed on in NFC.
 func decode[T any](w http.ResponseWriter, r *http.Request, limit int64) (T, error) {
 	var v T
 	if ct := r.Header.Get("Content-Type"); ct != "" {
@@ -128,7 +129,7 @@ func decode[T any](w http.ResponseWriter, r *http.Request, limit int64) (T, erro
 		}
 	}
 	body := http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(body)
+	dec, raw := recordingDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
 		return v, decodeError(err, limit)
@@ -136,7 +137,7 @@ func decode[T any](w http.ResponseWriter, r *http.Request, limit int64) (T, erro
 	if err := dec.Decode(&struct{}{}); err != io.EOF {
 		return v, trygg.Errorf(trygg.EInvalid, "The body must hold a single JSON object.")
 	}
-	return v, nil
+	return v, storedJSON(raw.Bytes(), &v)
 }
 
 func decodeError(err error, limit int64) error {

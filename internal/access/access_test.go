@@ -44,6 +44,9 @@ var readRules = map[access.Relation]struct {
 	// A report's read of a case is logged with this ground; it lets no
 	// one read a person or case.
 	access.RelReport: {nil, true},
+	// Opening by identity number is logged with this ground; it lets no
+	// one read a person or case by itself.
+	access.RelIdentityNumber: {nil, true},
 }
 
 // unitRules are the actions done in a unit: the roles that need a grant
@@ -79,7 +82,7 @@ var allActions = []access.Action{access.ReadPerson, access.SearchPersons, access
 
 // allRelations is "no relation" followed by every access.Relation.
 var allRelations = []access.Relation{"", access.RelAssigned, access.RelUnit, access.RelSelf, access.RelGuardian,
-	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport}
+	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber}
 
 var allProtections = []persons.Protection{persons.ProtectionNone, persons.ProtectionMarked, persons.ProtectionProtected}
 

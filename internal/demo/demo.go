@@ -69,6 +69,10 @@ type Provider struct {
 type Case struct {
 	ID, PersonID, UnitID, CaseType, Title, AssignedTo string
 	OpenedAt                                          time.Time
+	// Key is the case's place in the dataset ("case-17"): what its played
+	// history is chosen by, so the same seed gives the same histories
+	// although ids are random.
+	Key string
 	// Journey marks the cases of the journeys' people: they start fresh,
 	// for a newcomer to work through, and get no played history.
 	Journey bool
@@ -241,7 +245,7 @@ func (g *gen) relate(from, to persons.Person, kind persons.RelationKind) {
 }
 
 func (g *gen) openCase(p persons.Person, unitID, caseType, title, officer string) {
-	g.ds.Cases = append(g.ds.Cases, Case{ID: g.id(), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
+	g.ds.Cases = append(g.ds.Cases, Case{ID: g.id(), Key: fmt.Sprintf("case-%d", len(g.ds.Cases)), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
 		AssignedTo: officer, OpenedAt: g.today.AddDate(0, 0, -g.rng.IntN(400))})
 }
 

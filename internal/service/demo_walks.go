@@ -115,8 +115,12 @@ func walkHash(parts ...string) uint64 {
 }
 
 func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *demo.Walk, now time.Time, staff walkStaff) error {
+	key := c.Key // the dataset's own name for the case: ids are random
+	if key == "" {
+		key = c.ID
+	}
 	h := fnv.New64a()
-	h.Write([]byte(c.ID))
+	h.Write([]byte(key))
 	seed := h.Sum64()
 	// Each step is as likely a place to stop as any other, and two in
 	// len+2 cases go to the end (if their history reaches that far).

@@ -23,6 +23,7 @@ import (
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/storedtext"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -257,7 +258,7 @@ func (w *applying) formView(values map[string]any, status string, lang string) (
 		return FormView{}, err
 	}
 	return FormView{FormID: w.ct.CitizenApplication.Form.Value, Name: f.Name.In(lang), Status: status, State: st, Def: f,
-		Options: formOptions(w.comp, f, lang), Given: values, Signed: []store.FormEntry{}}, nil
+		Options: formOptions(w.comp, f, lang), Given: w.comp.GivenValues(w.formID, values), Signed: []store.FormEntry{}}, nil
 }
 
 // draftStatus is the form's status for a draft with values: a draft
@@ -330,8 +331,11 @@ func (s *Service) ApplicationDefinition(ctx context.Context, a trygg.Actor, pers
 
 // SaveApplicationDraft saves the citizen's values as the person's draft
 // of the application (autosave) and returns the form re-evaluated: what
-// is shown, required and wrong. A draft may be incomplete; a field the
-// form does not have is refused.
+// is shown, required and wrong. A draft may be incomplete but every value
+// must fit its field (process.StoredValues; a field the form does not
+// have is refused); if one does not, nothing is saved, and it returns an
+// invalid error naming each such field ("values.<field>") together with
+// the application showing the values as given, for the page.
 func (s *Service) SaveApplicationDraft(ctx context.Context, a trygg.Actor, personID, caseType string, in FormInput, lang string) (ApplicationView, error) {
 	w, err := s.applyingFor(ctx, a, personID, caseType, lang)
 	if err != nil {
@@ -349,14 +353,15 @@ func (s *Service) SaveApplicationDraft(ctx context.Context, a trygg.Actor, perso
 	for _, k := range w.comp.PersonFields(w.formID) {
 		delete(values, k)
 	}
-	st, err := w.comp.EvaluateForm(w.formID, values, w.pctx, lang)
-	if err != nil {
+	// A draft may be incomplete, never hold what the form cannot: a value
+	// that does not fit its field is refused, and the draft stays as it
+	// was.
+	given := values
+	values, err = w.comp.StoredValues(w.formID, given, lang)
+	if trygg.ErrorCode(err) == trygg.EInvalid {
+		return s.refusedApplication(ctx, a, w, given, lang, err)
+	} else if err != nil {
 		return ApplicationView{}, err
-	}
-	for k := range values {
-		if _, known := st.Visible[k]; !known {
-			return ApplicationView{}, trygg.Invalid("The form has no such field.", map[string]string{"values." + k: "The form has no such field."})
-		}
 	}
 	b, err := json.Marshal(values)
 	if err != nil {
@@ -389,6 +394,34 @@ func (s *Service) SaveApplicationDraft(ctx context.Context, a trygg.Actor, perso
 	out.Form.EntryID, out.Form.UpdatedAt = d.ID, d.UpdatedAt
 	out.Attachments, err = s.db.DraftAttachments(ctx, a.Tenant, d.ID)
 	return out, err
+}
+
+// refusedApplication returns the application as a refused save left it
+// (the draft as it was, with its attachments) but showing the values as
+// given, each mistake at its field, so the page can show them where they
+// were typed; with refusal, the save's error.
+func (s *Service) refusedApplication(ctx context.Context, a trygg.Actor, w *applying, given map[string]any, lang string, refusal error) (ApplicationView, error) {
+	out := ApplicationView{Application: w.app, Attachments: []store.Attachment{}, MaxBytes: s.AttachmentMaxBytes, MaxFiles: s.AttachmentMaxFiles}
+	var err error
+	if out.Form, err = w.formView(given, "draft", lang); err != nil {
+		return ApplicationView{}, err
+	}
+	d, err := s.db.ApplicationDraft(ctx, a.Tenant, w.p.ID, w.ct.ID.Value)
+	switch {
+	case trygg.ErrorCode(err) == trygg.ENotFound:
+		return out, refusal
+	case err != nil:
+		return ApplicationView{}, err
+	}
+	out.Draft = &d
+	out.Form.EntryID, out.Form.UpdatedAt = d.ID, d.UpdatedAt
+	if out.Attachments, err = s.db.DraftAttachments(ctx, a.Tenant, d.ID); err != nil {
+		return ApplicationView{}, err
+	}
+	if err := s.logAccess(ctx, entry(a, access.ReadPerson, w.p.ID, "", w.ground, "")); err != nil {
+		return ApplicationView{}, err
+	}
+	return out, refusal
 }
 
 // DeleteApplicationDraft throws the person's draft of the application
@@ -441,18 +474,20 @@ func SniffDocument(content []byte) (contentType, ext string, ok bool) {
 }
 
 // attachmentName is the name an attachment is kept and downloaded under:
-// the file's own name without folders and control characters, shortened,
-// with the extension of the type its content has.
+// the file's own name without folders, control and text-direction
+// characters, in normalisation form C, shortened, with the extension of
+// the type its content has.
 func attachmentName(name, ext string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' || r == utf8.RuneError {
+		if unicode.IsControl(r) || r == '"' || r == utf8.RuneError || storedtext.Check(string(r), storedtext.Line) != nil {
 			return -1
 		}
 		return r
 	}, name)
+	name, _ = storedtext.Normalize(name, storedtext.Line)
 	if i := strings.LastIndex(name, "."); i > 0 {
 		name = name[:i]
 	}
@@ -640,6 +675,9 @@ type Receipt struct {
 	Next        string             `json:"next"`
 	Form        FormView           `json:"form"`
 	Attachments []store.Attachment `json:"attachments"`
+	// FormWithheld says the answers are secret towards the person
+	// (store.CaseSecrecy): Form holds only the form's name.
+	FormWithheld bool `json:"form_withheld,omitempty"`
 }
 
 // SubmitApplication sends the person's draft of the application: if its
@@ -803,8 +841,17 @@ func (s *Service) ApplicationReceipt(ctx context.Context, a trygg.Actor, personI
 	if !ok {
 		return Receipt{}, fmt.Errorf("service: receipt form %q not in version %d", formID, c.DefinitionVersion)
 	}
+	secrecy, err := s.db.CaseSecrecy(ctx, a.Tenant, c.ID)
+	if err != nil {
+		return Receipt{}, err
+	}
 	for _, e := range entries {
 		if e.ID != payload.EntryID {
+			continue
+		}
+		if _, ok := secrecy.Of(store.SecretForm, e.ID).Withheld(); ok {
+			out.Form = FormView{FormID: payload.FormID, Name: f.Name.In(lang), Status: "signed", UpdatedAt: e.SignedAt}
+			out.FormWithheld = true
 			continue
 		}
 		var values map[string]any

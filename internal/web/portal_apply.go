@@ -95,12 +95,18 @@ func (s *Server) handlePortalApplicationSave(w http.ResponseWriter, r *http.Requ
 	values := formValues(def, r.PostForm)
 	withRowChange(def, values, r.PostForm)
 	av, err := s.svc.SaveApplicationDraft(r.Context(), a, p.For.PersonID, ct, service.FormInput{Values: values}, v.Lang)
-	if err != nil {
+	refused := err != nil && av.Form.Def != nil && trygg.ErrorCode(err) == trygg.EInvalid
+	if err != nil && !refused {
 		return err
 	}
 	fr := applicationForm(av, ct, v)
 	status := http.StatusOK
-	if send {
+	if refused {
+		// Neither saved nor sent: the form as typed, each mistake at its
+		// field, and the draft as it was.
+		fr.FormError = messageIn(v.Lang, trygg.ErrorMessage(err))
+		status = statusOf[trygg.EInvalid]
+	} else if send {
 		rc, err := s.svc.SubmitApplication(r.Context(), a, p.For.PersonID, ct, v.Lang)
 		if err == nil {
 			to := "/portal/applications/" + rc.Case.ID
@@ -130,7 +136,7 @@ func (s *Server) handlePortalApplicationSave(w http.ResponseWriter, r *http.Requ
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		return pageTemplates["portal_application"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
 	}
-	if !send {
+	if !send && !refused {
 		http.Redirect(w, r, "/portal/apply/"+ct+"#form-"+fr.FormID, http.StatusSeeOther)
 		return nil
 	}

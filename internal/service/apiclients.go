@@ -8,6 +8,7 @@ import (
 	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/storedtext"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -38,6 +39,9 @@ func (s *Service) CreateAPIClient(ctx context.Context, a trygg.Actor, providerID
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 200 {
 		return NewAPIClient{}, trygg.Invalid("The API client is not valid.", map[string]string{"name": "Required, at most 200 characters."})
+	}
+	if err := storedtext.Check(name, storedtext.Line); err != nil {
+		return NewAPIClient{}, trygg.Invalid("The API client is not valid.", map[string]string{"name": err.Error()})
 	}
 	// The provider role is granted in a unit: an internal provider's own,
 	// else the municipality's root (it gives no reach by itself; orders do).
@@ -130,21 +134,28 @@ var errBadClient = trygg.Errorf(trygg.EUnauthorized, "Client authentication fail
 // grant. The client id names the tenant. Unknown clients, wrong secrets,
 // revoked clients and users who are not API clients get the same
 // unauthorized error.
+//
+// Every refusal does the work of a wrong secret, one lookup and one
+// comparison (with a stand-in hash when there is no such client), so the
+// answer's timing does not tell whether a client id exists.
 func (s *Service) ClientToken(ctx context.Context, clientID, secret string) (Session, error) {
 	tenant, _, ok := strings.Cut(clientID, ".")
-	if !ok || tenant == "" || secret == "" {
-		return Session{}, errBadClient
-	}
 	u, err := s.db.UserByUsername(ctx, trygg.TenantID(tenant), clientID)
-	if trygg.ErrorCode(err) == trygg.ENotFound {
-		return Session{}, errBadClient
-	}
-	if err != nil {
+	found := err == nil
+	if err != nil && trygg.ErrorCode(err) != trygg.ENotFound {
 		return Session{}, err
 	}
-	// Compare the secret first, so a revoked client costs the same.
-	if !auth.SecretMatches(u.SecretHash, secret) || !u.APIClient || u.Disabled {
+	hash := noClientHash
+	if found {
+		hash = u.SecretHash
+	}
+	matches := auth.SecretMatches(hash, secret)
+	if !matches || !found || !ok || tenant == "" || secret == "" || !u.APIClient || u.Disabled {
 		return Session{}, errBadClient
 	}
 	return s.startSession(ctx, trygg.TenantID(tenant), u, "client_credentials", s.APITokenLifetime)
 }
+
+// noClientHash is compared with the secret when no client has the id
+// given: it has the form of a secret's hash, and matching it gets nothing.
+var noClientHash = auth.TokenHash("no client")

@@ -109,7 +109,7 @@ type AccessLogFilter struct {
 	PersonID string
 	ActorID  string
 	// From is inclusive and To exclusive; a zero time leaves that end open.
-	From, To      time.Time
+	From, To time.Time
 	// EmergencyOnly keeps only what emergencySQL matches.
 	EmergencyOnly bool
 	// Limit is at most 1000; 0 (or more than 1000) means 200.

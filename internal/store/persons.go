@@ -297,20 +297,11 @@ func (db *DB) SearchPersons(ctx context.Context, a trygg.Actor, q PersonQuery) (
 func (db *DB) VisiblePersonIDs(ctx context.Context, a trygg.Actor) (map[string]bool, error) {
 	now := db.Now()
 	vis, visArgs := visibleSQL(access.ReadScope(a), micros(now), now.Format("2006-01-02"))
-	rows, err := db.query(ctx, `SELECT p.id FROM persons p WHERE p.tenant_id = ? AND `+vis, append([]any{string(a.Tenant)}, visArgs...)...)
+	ids, err := scanRows(scanString)(db.query(ctx, `SELECT p.id FROM persons p WHERE p.tenant_id = ? AND `+vis, append([]any{string(a.Tenant)}, visArgs...)...))
 	if err != nil {
 		return nil, fmt.Errorf("store: visible persons: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return idSet(ids), nil
 }
 
 // InsertRelation inserts r inside tx.

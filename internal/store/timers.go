@@ -309,20 +309,11 @@ func inList(col string, values []string) (string, []any) {
 // UnitIDsUnder returns the ids of the units in the subtrees at paths.
 func (db *DB) UnitIDsUnder(ctx context.Context, tenant trygg.TenantID, paths []string) ([]string, error) {
 	pred, args := unitPathPred(paths)
-	rows, err := db.query(ctx, `SELECT u.id FROM units u WHERE u.tenant_id = ? AND `+pred+` ORDER BY u.id`, append([]any{string(tenant)}, args...)...)
+	ids, err := scanRows(scanString)(db.query(ctx, `SELECT u.id FROM units u WHERE u.tenant_id = ? AND `+pred+` ORDER BY u.id`, append([]any{string(tenant)}, args...)...))
 	if err != nil {
 		return nil, fmt.Errorf("store: units under: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // CaseOpenTasks returns a case's open tasks, soonest due first.

@@ -49,37 +49,35 @@ func caseVisibleSQL(a trygg.Actor, now int64) (string, []any) {
 // with access.Decide.
 func (db *DB) VisibleCaseIDs(ctx context.Context, a trygg.Actor) (map[string]bool, error) {
 	vis, visArgs := caseVisibleSQL(a, micros(db.Now()))
-	rows, err := db.query(ctx, `SELECT c.id FROM cases c WHERE c.tenant_id = ? AND `+vis, append([]any{string(a.Tenant)}, visArgs...)...)
+	ids, err := scanRows(scanString)(db.query(ctx, `SELECT c.id FROM cases c WHERE c.tenant_id = ? AND `+vis, append([]any{string(a.Tenant)}, visArgs...)...))
 	if err != nil {
 		return nil, fmt.Errorf("store: visible cases: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return idSet(ids), nil
 }
 
 // AllCaseIDs returns the ids of every case of the tenant, unchecked by
 // access, for tests that compare lists with access.Decide.
 func (db *DB) AllCaseIDs(ctx context.Context, tenant trygg.TenantID) ([]string, error) {
-	rows, err := db.query(ctx, `SELECT id FROM cases WHERE tenant_id = ? ORDER BY id`, string(tenant))
+	ids, err := scanRows(scanString)(db.query(ctx, `SELECT id FROM cases WHERE tenant_id = ? ORDER BY id`, string(tenant)))
 	if err != nil {
 		return nil, fmt.Errorf("store: all cases: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
+	return ids, nil
+}
+
+// scanString reads a row of one text column.
+func scanString(s interface{ Scan(...any) error }) (string, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
+
+// idSet returns ids as a set.
+func idSet(ids []string) map[string]bool {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
 	}
-	return out, rows.Err()
+	return out
 }

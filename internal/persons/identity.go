@@ -33,6 +33,13 @@ type Identity struct {
 // longer cannot be a valid number and is rejected before further work.
 const maxIdentityLen = 32
 
+// minBirthYear and maxBirthYear bound the birth year: Skatteverket's
+// century digits are 18, 19 or 20.
+const (
+	minBirthYear = 1800
+	maxBirthYear = 2099
+)
+
 // maxReserveLen is the longest accepted reserve number.
 const maxReserveLen = 20
 
@@ -43,16 +50,23 @@ func invalid(format string, args ...any) error {
 
 // ParseIdentityNumber parses a personnummer or samordningsnummer in any
 // accepted form: 10 digits (YYMMDDNNNC), 10 with '-' or '+' separator
-// (YYMMDD-NNNC, YYMMDD+NNNC), 12 digits, or 12 with '-' (YYYYMMDD-NNNC).
-// Surrounding whitespace is ignored; nothing else is accepted.
+// (YYMMDD-NNNC, YYMMDD+NNNC), 12 digits (YYYYMMDDNNNC), or 12 with '-' or
+// '+' (YYYYMMDD-NNNC, YYYYMMDD+NNNC). Surrounding whitespace is ignored;
+// nothing else is accepted. The rules are Skatteverket's (folkbokföringslagen
+// 18 and 18 a §§); docs/identity-numbers.md explains them.
 //
-// For 10-digit forms the century is the most recent one in which the birth
-// date is not after today; '+' (the person has turned 100) moves it one more
-// century back. Day 61–91 means samordningsnummer (day + 60). The month, the
-// day (leap years included), the birth date (not after today) and the Luhn
-// check digit are validated; today's calendar date is taken in its own
-// location. Errors are *trygg.Error with code EInvalid and
-// a message that never contains the input.
+// The separator is '-' until the year the person turns 100 and '+' from
+// that year on. So in a 10-digit form, '-' or no separator puts the birth
+// year within the 99 years before today's year or in it (a date later this
+// year is in the future, not a centenarian's), and '+' puts it 100 years
+// further back. In a 12-digit form the century is written out; '+' is
+// accepted only when it agrees (the person turns 100 this year or did
+// before), '-' always. The century must be 18, 19 or 20. Day 61–91 means
+// samordningsnummer (day + 60). The month, the day (leap years included),
+// the birth date (not after today), the birth number (001–999, never 000)
+// and the Luhn check digit are validated; today's calendar date is taken
+// in its own location. Errors are *trygg.Error with code EInvalid and a
+// message that never contains the input.
 func ParseIdentityNumber(s string, today time.Time) (Identity, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -86,9 +100,6 @@ func ParseIdentityNumber(s string, today time.Time) (Identity, error) {
 	if sepPos >= 0 && sepPos != n-4 {
 		return Identity{}, invalid("identity number has a misplaced separator")
 	}
-	if n == 12 && sep == '+' {
-		return Identity{}, invalid("identity number with century must use '-' as separator")
-	}
 
 	// d10 is the 10-digit form YYMMDDNNNC.
 	d10 := digits[n-10:]
@@ -111,14 +122,13 @@ func ParseIdentityNumber(s string, today time.Time) (Identity, error) {
 	if n == 12 {
 		year = atoi(digits[:4])
 	} else {
-		year = ty - ty%100 + atoi(d10[0:2])
-		if dateAfter(year, month, day, ty, int(tm), td) {
-			year -= 100
-		}
+		// The year ending in YY within ty-99..ty: the person turns 100
+		// after this year, as '-' says.
+		year = ty - ((ty-atoi(d10[0:2]))%100+100)%100
 		if sep == '+' {
 			year -= 100
 		}
-		if year < 0 || year > 9999 {
+		if year < minBirthYear {
 			return Identity{}, invalid("identity number's birth year is out of range")
 		}
 	}
@@ -126,7 +136,21 @@ func ParseIdentityNumber(s string, today time.Time) (Identity, error) {
 		return Identity{}, invalid("identity number has an invalid day (%d)", atoi(d10[4:6]))
 	}
 	if dateAfter(year, month, day, ty, int(tm), td) {
+		if n == 10 {
+			// Only a date later this year: that person would be born
+			// this year, or turn 100 this year and be written with '+'.
+			return Identity{}, invalid("identity number's birth date is in the future; for someone who turns 100 this year, write '+' or the century")
+		}
 		return Identity{}, invalid("identity number's birth date is in the future")
+	}
+	if year < minBirthYear || year > maxBirthYear {
+		return Identity{}, invalid("identity number's century must be 18, 19 or 20")
+	}
+	if sep == '+' && year > ty-100 {
+		return Identity{}, invalid("identity number has '+' but the person turns 100 after this year")
+	}
+	if string(d10[6:9]) == "000" {
+		return Identity{}, invalid("identity number has birth number 000, which is never issued")
 	}
 	if luhn(d10[:9]) != d10[9]-'0' {
 		return Identity{}, invalid("identity number has an invalid check digit")
@@ -261,7 +285,8 @@ const TestNumbersPerDay = 50
 // a synthetic city of several million. n selects among them (n mod 50;
 // negative n is allowed). The numbers are valid, not reserved: synthetic
 // data made with them must never be mixed with real registers. The birth
-// year must be within 0–9999. Used by the demo generator.
+// year must be within 0–9999; ParseIdentityNumber accepts only 1800–2099.
+// Used by the demo generator.
 func GenerateTestNumber(birth time.Time, sex string, n int) Identity {
 	y, m, d := birth.Date()
 	first := 900 // even: female

@@ -22,11 +22,17 @@ func FuzzParseIdentityNumber(f *testing.F) {
 	for _, s := range []string{
 		"19121212-1212", "121212-1212", "121212+1212", "1212121212", "701063-2391",
 		"19121212+1212", "121312-1212", "000229-1234", " 811218-9876 ", "12121A-1212",
+		"150916-0006", "19090527+1474", "20121212+1212", "261123+1230", "261123-1230",
+		"17991231-1231",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		digits := onlyDigits(s)
+		sep := strings.TrimLeft(strings.TrimSpace(s), "0123456789")
+		if sep != "" {
+			sep = sep[:1]
+		}
 		for _, today := range fuzzDays {
 			id, err := ParseIdentityNumber(s, today)
 			if err != nil {
@@ -66,6 +72,37 @@ func FuzzParseIdentityNumber(f *testing.F) {
 			}
 			if m := id.Masked(); m != id.Value[:8]+"-****" {
 				t.Fatalf("Masked = %q", m)
+			}
+			// Skatteverket's rules: the digits given are kept (a 10-digit
+			// form only gains its century), the century is 18, 19 or 20,
+			// the birth number is never 000, and '+' means the person
+			// turns 100 this year or did before, '-' (or none) in a
+			// 10-digit form that they turn 100 after this year.
+			if !strings.HasSuffix(id.Value, digits) {
+				t.Fatalf("value %q does not keep the digits given", id.Value)
+			}
+			if c := id.Value[:2]; c != "18" && c != "19" && c != "20" {
+				t.Fatalf("century %q", c)
+			}
+			if id.Value[8:11] == "000" {
+				t.Fatalf("birth number 000 accepted")
+			}
+			turns100 := b.Year() + 100
+			switch {
+			case sep == "+" && turns100 > today.Year():
+				t.Fatalf("'+' accepted for a person who turns 100 in %d, today %v", turns100, today)
+			case sep != "+" && len(digits) == 10 && turns100 <= today.Year():
+				t.Fatalf("10 digits without '+' read as a person who turns 100 in %d, today %v", turns100, today)
+			}
+			// Skatteverket's written form (which spans 200 years) and the
+			// 12-digit form with its separator read back as the same number.
+			short := skatteverketForm(id, today)
+			if again, err := ParseIdentityNumber(short, today); b.Year() > today.Year()-200 && (err != nil || again != id) {
+				t.Fatalf("Skatteverket's form %q does not reparse: got %+v, %v; want %+v", short, again, err, id)
+			}
+			long := id.Value[:2] + short
+			if again, err := ParseIdentityNumber(long, today); err != nil || again != id {
+				t.Fatalf("long form %q does not reparse: got %+v, %v; want %+v", long, again, err, id)
 			}
 		}
 	})

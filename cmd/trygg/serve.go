@@ -186,16 +186,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.CitizenOIDC = o
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	srv := &http.Server{
-		Handler:           web.New(cfg, svc, log, reg),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(newHandler(cfg, svc, log), log)
 	go cleanSessions(ctx, db, svc, log)
 	go svc.RunTimers(ctx, *timerEvery)
 	// notifyDone closes when the notifier has stopped and given up its
@@ -242,6 +233,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 	return err
+}
+
+// newHandler is serve's HTTP handler over svc, with the Go runtime's and
+// the process's metrics.
+func newHandler(cfg web.Config, svc *service.Service, log *slog.Logger) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	return web.New(cfg, svc, log, reg)
+}
+
+// newHTTPServer is serve's HTTP server for h: its timeouts, and its errors
+// logged as warnings.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 func registryRecords(ds *demo.Dataset) []persons.RegistryRecord {

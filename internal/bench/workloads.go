@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -41,7 +41,7 @@ var benchWorkloads = []benchWorkload{
 		if err != nil {
 			return nil, err
 		}
-		b.progress("workload search, by name (%v)", b.opt.duration)
+		b.progress("workload search, by name (%v)", b.opt.Duration)
 		byName, err := b.httpWorkload(ctx, "officer: person search, name prefix (3 letters)", "request", b.logURL, func(b *bench, ctx context.Context, base string, vu *benchVU) error {
 			return b.search(ctx, base, vu, vu.pick(vu.names))
 		})
@@ -68,7 +68,8 @@ var benchWorkloads = []benchWorkload{
 	{name: "citizen", run: (*bench).citizen},
 }
 
-func benchWorkloadNames() []string {
+// Workloads returns the names of the workloads, in the order they run.
+func Workloads() []string {
 	var out []string
 	for _, w := range benchWorkloads {
 		out = append(out, w.name)
@@ -116,14 +117,14 @@ func (b *bench) runWorkloads(ctx context.Context) error {
 		return err
 	}
 	for _, w := range benchWorkloads {
-		if !slices.Contains(b.opt.workloads, w.name) {
+		if !slices.Contains(b.opt.Workloads, w.name) {
 			continue
 		}
 		if w.unavailable != "" {
 			b.rows = append(b.rows, benchRow{name: w.title + " (" + w.unavailable + ")", unavailable: "not available yet"})
 			continue
 		}
-		b.progress("workload %s (%v, %d virtual users)", w.name, b.opt.duration, b.opt.vus)
+		b.progress("workload %s (%v, %d virtual users)", w.name, b.opt.Duration, b.opt.VUs)
 		rows, err := w.run(b, ctx)
 		if err != nil {
 			return fmt.Errorf("workload %s: %w", w.name, err)
@@ -193,7 +194,7 @@ func (b *bench) measured(ctx context.Context, name, op string, workers int, d ti
 // httpWorkload runs a read workload on the VUs against base; its limit is
 // the bare handler's rate.
 func (b *bench) httpWorkload(ctx context.Context, name, op, base string, fn func(b *bench, ctx context.Context, base string, vu *benchVU) error) ([]benchRow, error) {
-	r := b.measured(ctx, name, op, len(b.vus), b.opt.duration, func(ctx context.Context, w int) error {
+	r := b.measured(ctx, name, op, len(b.vus), b.opt.Duration, func(ctx context.Context, w int) error {
 		return fn(b, ctx, base, b.vus[w])
 	})
 	r.limit, r.limitBy = b.httpLimit, "http"
@@ -203,7 +204,7 @@ func (b *bench) httpWorkload(ctx context.Context, name, op, base string, fn func
 // writeWorkload runs a write workload; its limit is the bare loop's
 // durable commits per second over the commits one op needs.
 func (b *bench) writeWorkload(ctx context.Context, name, op string, commits float64, fn func(b *bench, ctx context.Context, vu *benchVU) error) ([]benchRow, error) {
-	r := b.measured(ctx, name, op, len(b.vus), b.opt.duration, func(ctx context.Context, w int) error {
+	r := b.measured(ctx, name, op, len(b.vus), b.opt.Duration, func(ctx context.Context, w int) error {
 		return fn(b, ctx, b.vus[w])
 	})
 	r.limit, r.limitBy = b.commitRate/commits, "commits"
@@ -398,7 +399,7 @@ func (b *bench) accessLog(ctx context.Context) ([]benchRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.progress("workload access-log, logging off (%v)", b.opt.duration)
+	b.progress("workload access-log, logging off (%v)", b.opt.Duration)
 	off, err := b.httpWorkload(ctx, "access log off: case view (bench-only server, log not written)", "request", b.noLogURL, caseView)
 	return append(on, off...), err
 }
@@ -411,7 +412,7 @@ const timerBatch = 200
 // until none is left or the duration is over. One op is one timer; the
 // latencies are of whole batches.
 func (b *bench) timers(ctx context.Context) ([]benchRow, error) {
-	n := min(max(int(2000*b.opt.duration.Seconds()), 400), 200_000)
+	n := min(max(int(2000*b.opt.Duration.Seconds()), 400), 200_000)
 	b.progress("inserting %d cases with an overdue deadline timer (not timed)", n)
 	now := b.db.Now()
 	fireAt := now.Add(-time.Minute)
@@ -441,7 +442,7 @@ func (b *bench) timers(ctx context.Context) ([]benchRow, error) {
 		return nil, err
 	}
 	var fired atomic.Int64
-	r := b.measured(ctx, "engine: deadline timers fired", fmt.Sprintf("timer (batches of %d)", timerBatch), 1, b.opt.duration, func(ctx context.Context, _ int) error {
+	r := b.measured(ctx, "engine: deadline timers fired", fmt.Sprintf("timer (batches of %d)", timerBatch), 1, b.opt.Duration, func(ctx context.Context, _ int) error {
 		k, err := b.svc.FireDueTimers(ctx, demo.TenantID, timerBatch)
 		if err == nil && k == 0 {
 			return errWorkerDone
@@ -452,7 +453,7 @@ func (b *bench) timers(ctx context.Context) ([]benchRow, error) {
 	// Ops are timers; the latencies stay those of the batches.
 	r.ops = fired.Load()
 	if r.ops < int64(n) {
-		b.progress("timers: %d of %d fired in %v", r.ops, n, b.opt.duration)
+		b.progress("timers: %d of %d fired in %v", r.ops, n, b.opt.Duration)
 	}
 	return []benchRow{r}, ctx.Err()
 }

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -102,8 +102,8 @@ func (b *bench) citizenMessages(ctx context.Context) ([]benchRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.progress("workload citizen, messages sent (%v, %d virtual users, one citizen each)", b.opt.duration, len(writers))
-	r := b.measured(ctx, "citizen: message sent on Mina sidor (the form)", "message (1 POST)", len(writers), b.opt.duration,
+	b.progress("workload citizen, messages sent (%v, %d virtual users, one citizen each)", b.opt.Duration, len(writers))
+	r := b.measured(ctx, "citizen: message sent on Mina sidor (the form)", "message (1 POST)", len(writers), b.opt.Duration,
 		func(ctx context.Context, w int) error {
 			return site.sendMessage(ctx, writers[w])
 		})

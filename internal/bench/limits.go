@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -19,13 +19,13 @@ import (
 // net/http handler returning a small JSON document, and a bare loop of
 // durable commits on the same engine and disk.
 func (b *bench) measureLimits(ctx context.Context) error {
-	b.progress("limit: bare net/http JSON handler (%v, %d virtual users)", b.opt.duration, b.opt.vus)
-	h := b.measured(ctx, "bare net/http handler, small JSON", "request", len(b.vus), b.opt.duration, func(ctx context.Context, _ int) error {
+	b.progress("limit: bare net/http JSON handler (%v, %d virtual users)", b.opt.Duration, b.opt.VUs)
+	h := b.measured(ctx, "bare net/http handler, small JSON", "request", len(b.vus), b.opt.Duration, func(ctx context.Context, _ int) error {
 		_, err := b.call(ctx, b.bareURL, "", "GET", "/case", nil, http.StatusOK)
 		return err
 	})
 	b.httpLimit = h.rate()
-	b.progress("limit: bare durable commit loop (%v, %d writers)", b.opt.duration, b.opt.vus)
+	b.progress("limit: bare durable commit loop (%v, %d writers)", b.opt.Duration, b.opt.VUs)
 	c, err := b.commitLoop(ctx, len(b.vus))
 	if err != nil {
 		return fmt.Errorf("bare commit loop: %w", err)
@@ -35,7 +35,7 @@ func (b *bench) measureLimits(ctx context.Context) error {
 	if b.raw != nil {
 		// PostgreSQL can flush the commits of concurrent writers together;
 		// one writer shows what a commit costs when they cannot overlap.
-		b.progress("limit: bare durable commit loop (%v, 1 writer)", b.opt.duration)
+		b.progress("limit: bare durable commit loop (%v, 1 writer)", b.opt.Duration)
 		one, err := b.commitLoop(ctx, 1)
 		if err != nil {
 			return fmt.Errorf("bare commit loop: %w", err)
@@ -86,7 +86,7 @@ func (b *bench) commitLoop(ctx context.Context, writers int) (benchRow, error) {
 	if writers == 1 {
 		name = "bare durable commits, one INSERT each, 1 writer"
 	}
-	r := b.measured(ctx, name, "commit", writers, b.opt.duration, func(ctx context.Context, _ int) error {
+	r := b.measured(ctx, name, "commit", writers, b.opt.Duration, func(ctx context.Context, _ int) error {
 		_, err := conn.ExecContext(ctx, insert, "row "+strconv.FormatInt(n.Add(1), 10))
 		return err
 	})

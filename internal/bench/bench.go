@@ -1,30 +1,29 @@
-package main
-
-// trygg bench: builds a generated municipality of a chosen size, starts the
+// Package bench is the load-test harness behind trygg bench: it builds a
+// generated municipality of a chosen size in an empty database, starts the
 // real server in this process on 127.0.0.1 and drives named workloads over
 // HTTP with a bounded number of virtual users, each for a bounded time;
-// then prints one table, with the machine's own limits measured in the same
-// run. How to read it: docs/benchmarks.md.
+// then it reports one table, with the machine's own limits measured in the
+// same run. How to read it: docs/benchmarks.md.
+//
+// The command opens the database and says how serve builds and runs its
+// server (Options.Handler, Options.Listen), so the bench measures the code
+// serve runs; the harness does the rest.
+package bench
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/demo"
@@ -34,82 +33,123 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
-	"github.com/trygg/trygg/internal/web"
 )
 
-// benchOptions are the flags of trygg bench.
-type benchOptions struct {
-	data, db     string
-	keep         bool
-	persons      int
-	staff        int
-	seed         int64
-	duration     time.Duration
-	vus          int
-	workloads    []string
-	soak         bool
-	history      bool
-	notes        int // signed journal notes of history per person
-	soakDuration time.Duration
-	out          string
-	cpuProfile   string
-	args         []string // as given, for the report
+// Options are one run's settings. trygg bench sets them from its flags
+// (`trygg bench -h` lists them with their defaults); the zero value of a
+// number is not a default.
+type Options struct {
+	// DB is an open, migrated and empty database: Run refuses one with a
+	// tenant. DSN is what it was opened with, a SQLite file path or a
+	// postgres:// URL; the harness reads the engine's version and the
+	// database's size through it and runs its bare commit loop beside it
+	// (SQLite: a file in the same folder; PostgreSQL: a table, dropped).
+	DB  *store.DB
+	DSN string
+
+	// Persons and Staff size the generated municipality (Persons at least
+	// 20, Staff at least 60), Seed is its random seed.
+	Persons, Staff int
+	Seed           int64
+	// History adds the history that gives a city's shape: cases up to
+	// CasesPerPerson per person and NotesPerPerson signed journal notes per
+	// person with their events, over HistoryDays.
+	History        bool
+	NotesPerPerson int
+
+	// Duration is how long each workload runs, VUs how many virtual users
+	// (requests in flight at once) run it.
+	Duration time.Duration
+	VUs      int
+	// Workloads are the workloads to run, by name (see Workloads); they run
+	// in the harness's order, whatever the order here.
+	Workloads []string
+	// Soak runs, instead of the workloads, the officer mix for
+	// SoakDuration and reports memory and file-descriptor growth.
+	Soak         bool
+	SoakDuration time.Duration
+
+	// CPUProfile, if not empty, is a file to write a CPU profile of the
+	// measured part (workloads or soak, not the set-up) to.
+	CPUProfile string
+	// Args is the command line as given, shown in the report's header with
+	// a database URL's password masked.
+	Args []string
+	// Log receives the progress lines ("bench: …") and the servers'
+	// warnings and errors; nil discards them.
+	Log io.Writer
+
+	// Load loads the generated dataset into svc's database as trygg demo
+	// does (the packs and the demo city's rule sets published, demo
+	// histories played); the dataset already holds the bench's own case
+	// types among its definitions.
+	Load func(ctx context.Context, svc *service.Service, ds *demo.Dataset) error
+	// Handler returns serve's HTTP handler over svc, logging to log.
+	Handler func(svc *service.Service, log *slog.Logger) http.Handler
+	// Listen serves h as serve runs its server, on 127.0.0.1 on a free
+	// port, and returns its base URL (http://127.0.0.1:PORT) and a function
+	// that shuts it down.
+	Listen func(h http.Handler, log *slog.Logger) (url string, stop func(), err error)
 }
 
-func parseBenchFlags(args []string) (benchOptions, error) {
-	opt := benchOptions{args: args}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.StringVar(&opt.data, "data", "", "folder for the SQLite database (default: a fresh temporary folder, removed afterwards unless --keep)")
-	fs.StringVar(&opt.db, "db", "", "an empty database: a SQLite file path or a postgres:// URL (default: trygg.db in --data)")
-	fs.BoolVar(&opt.keep, "keep", false, "keep the temporary data folder")
-	fs.IntVar(&opt.persons, "persons", 100_000, "persons in the generated municipality")
-	fs.IntVar(&opt.staff, "staff", 200, "staff accounts in the generated municipality")
-	fs.Int64Var(&opt.seed, "seed", 1, "random seed of the generated municipality")
-	fs.DurationVar(&opt.duration, "duration", 10*time.Second, "how long each workload runs")
-	fs.IntVar(&opt.vus, "vus", 32, "virtual users: requests in flight at once")
-	wl := fs.String("workloads", "all", "comma-separated workloads ("+strings.Join(benchWorkloadNames(), ", ")+")")
-	fs.BoolVar(&opt.history, "history", true, fmt.Sprintf("add history: cases up to %.1f per person in every step, --notes-per-person signed journal notes with their events, over %d days",
-		benchCasesPerPerson, benchHistoryDays))
-	fs.IntVar(&opt.notes, "notes-per-person", benchNotesPerPerson, "signed journal notes of history per person")
-	fs.BoolVar(&opt.soak, "soak", false, "instead of the workloads, run the officer mix for --soak-duration and report memory and file-descriptor growth")
-	fs.DurationVar(&opt.soakDuration, "soak-duration", 30*time.Minute, "how long --soak runs")
-	fs.StringVar(&opt.out, "out", "", "also write the report as Markdown to this file")
-	fs.StringVar(&opt.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured part (workloads or soak, not the set-up) to this file")
-	// No TRYGG_* variables: a benchmark must never find its way to the
-	// database a configured server uses.
-	if err := parseFlags(fs, args, func(string) string { return "" }); err != nil {
-		return opt, err
-	}
+// check reports what makes opt unusable: a missing database or hook, or
+// an unknown workload.
+func (opt Options) check() error {
 	switch {
-	case opt.persons < 20 || opt.persons > 10_000_000:
-		return opt, usageError{"--persons must be between 20 and 10000000"}
-	case opt.staff < 60:
-		return opt, usageError{"--staff must be at least 60"}
-	case opt.vus < 1 || opt.vus > 1024:
-		return opt, usageError{"--vus must be between 1 and 1024"}
-	case opt.duration <= 0:
-		return opt, usageError{"--duration must be positive"}
-	case opt.notes < 0 || opt.notes > 100:
-		return opt, usageError{"--notes-per-person must be between 0 and 100"}
-	case opt.soakDuration <= 0:
-		return opt, usageError{"--soak-duration must be positive"}
-	case opt.db != "" && opt.data != "":
-		return opt, usageError{"give --db or --data, not both"}
+	case opt.DB == nil || opt.DSN == "":
+		return errors.New("bench: no database")
+	case opt.Load == nil || opt.Handler == nil || opt.Listen == nil:
+		return errors.New("bench: Load, Handler and Listen are required")
+	case opt.VUs < 1:
+		return errors.New("bench: at least one virtual user is needed")
 	}
-	if *wl == "all" || *wl == "" {
-		opt.workloads = benchWorkloadNames()
-	} else {
-		for _, name := range strings.Split(*wl, ",") {
-			name = strings.TrimSpace(name)
-			if !slices.Contains(benchWorkloadNames(), name) {
-				return opt, usageError{fmt.Sprintf("unknown workload %q (known: %s)", name, strings.Join(benchWorkloadNames(), ", "))}
-			}
-			if !slices.Contains(opt.workloads, name) {
-				opt.workloads = append(opt.workloads, name)
-			}
+	for _, name := range opt.Workloads {
+		if !slices.Contains(Workloads(), name) {
+			return fmt.Errorf("bench: unknown workload %q (known: %s)", name, strings.Join(Workloads(), ", "))
 		}
 	}
-	return opt, nil
+	return nil
+}
+
+// Run builds the municipality in opt.DB, starts the servers through
+// opt.Handler and opt.Listen, signs the virtual users in and runs the
+// workloads (or the soak); it returns the report, or the first error of
+// the set-up or of a workload. What it started is stopped before it
+// returns; the database is left open, with the municipality in it.
+func Run(ctx context.Context, opt Options) (*Report, error) {
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	b := &bench{opt: opt, stderr: opt.Log, start: time.Now(), load0: loadAverage()}
+	cleanup, err := b.setup(ctx)
+	defer cleanup()
+	if err != nil {
+		return nil, err
+	}
+	if opt.CPUProfile != "" {
+		f, err := os.Create(opt.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if opt.Soak {
+		if err := b.runSoak(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := b.runWorkloads(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return b.report(), nil
 }
 
 // benchDefinitions are the case types the workloads open, move and time,
@@ -200,10 +240,11 @@ func (h benchLogHandler) WithGroup(name string) slog.Handler {
 
 // bench is one run: the database, the servers and the virtual users.
 type bench struct {
-	opt            benchOptions
-	stdout, stderr io.Writer
-	start          time.Time
-	load0          string // load average when the run started
+	opt    Options
+	stderr io.Writer // progress lines
+	log    *slog.Logger
+	start  time.Time
+	load0  string // load average when the run started
 
 	dsn     string
 	db      *store.DB
@@ -260,40 +301,6 @@ type cycleCase struct {
 	started bool // in step in_progress
 }
 
-func runBench(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	opt, err := parseBenchFlags(args)
-	if err != nil {
-		return err
-	}
-	b := &bench{opt: opt, stdout: stdout, stderr: stderr, start: time.Now(), load0: loadAverage()}
-	cleanup, err := b.setup(ctx)
-	defer cleanup()
-	if err != nil {
-		return err
-	}
-	if opt.cpuProfile != "" {
-		f, err := os.Create(opt.cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if opt.soak {
-		if err := b.runSoak(ctx); err != nil {
-			return err
-		}
-	} else {
-		if err := b.runWorkloads(ctx); err != nil {
-			return err
-		}
-	}
-	return b.report()
-}
-
 func (b *bench) progress(format string, args ...any) {
 	fmt.Fprintf(b.stderr, "bench: "+format+"\n", args...)
 }
@@ -308,32 +315,9 @@ func (b *bench) setup(ctx context.Context) (func(), error) {
 		}
 	}
 	opt := b.opt
-	b.dsn = opt.db
-	if b.dsn == "" {
-		dir := opt.data
-		if dir == "" {
-			tmp, err := os.MkdirTemp("", "trygg-bench-")
-			if err != nil {
-				return cleanup, err
-			}
-			dir = tmp
-			undo = append(undo, func() {
-				if opt.keep {
-					b.progress("kept the data folder %s", tmp)
-					return
-				}
-				os.RemoveAll(tmp)
-			})
-		}
-		b.dsn = filepath.Join(dir, "trygg.db")
-	}
-	loadLog := newLogger(b.stderr)
-	db, err := openStore(ctx, dbFlags{db: b.dsn}, true, loadLog)
-	if err != nil {
-		return cleanup, err
-	}
-	undo = append(undo, func() { db.Close() })
-	b.db, b.engine = db, db.Engine()
+	b.log = newBenchLogger(b.stderr)
+	db := opt.DB
+	b.dsn, b.db, b.engine = opt.DSN, db, db.Engine()
 	if tenants, err := db.Tenants(ctx); err != nil {
 		return cleanup, err
 	} else if len(tenants) > 0 {
@@ -357,23 +341,24 @@ func (b *bench) setup(ctx context.Context) (func(), error) {
 
 	// The municipality, with the packs published and histories played,
 	// as trygg demo loads it, plus the benchmark's own case types.
-	b.progress("generating %d persons (%s)", opt.persons, b.engine)
+	b.progress("generating %d persons (%s)", opt.Persons, b.engine)
 	t0 := time.Now()
-	b.ds = demo.Generate(demo.Options{Persons: opt.persons, Staff: opt.staff, Seed: opt.seed})
+	b.ds = demo.Generate(demo.Options{Persons: opt.Persons, Staff: opt.Staff, Seed: opt.Seed})
 	b.ds.Definitions = append(b.ds.Definitions, demo.Definition{Name: "bench/bench.yaml", Content: benchDefinitions})
 	b.progress("loading them, publishing the packs and playing the demo histories (about a minute per 100,000 persons on SQLite)")
 	committer := audit.NewCommitter(db)
 	undo = append(undo, committer.Close)
 	registry := b.ds.Registry()
-	b.svc = service.New(db, committer, registry, newBenchLogger(b.stderr))
-	if _, err := loadDemo(ctx, b.svc, b.ds, loadLog); err != nil {
+	b.svc = service.New(db, committer, registry, b.log)
+	if err := opt.Load(ctx, b.svc, b.ds); err != nil {
 		return cleanup, err
 	}
 	b.progress("loaded %d persons, %d cases, %d staff in %v", len(b.ds.Persons), len(b.ds.Cases), len(b.ds.Users), time.Since(t0).Round(time.Second))
+	var err error
 	if b.defs, err = db.LatestDefinitionVersion(ctx, demo.TenantID); err != nil {
 		return cleanup, err
 	}
-	if opt.history {
+	if opt.History {
 		if err := b.loadHistory(ctx); err != nil {
 			return cleanup, err
 		}
@@ -395,27 +380,26 @@ func (b *bench) setup(ctx context.Context) (func(), error) {
 	// nothing (reachable only from here); a bare JSON handler.
 	noLog := audit.NewCommitter(discardLog{})
 	undo = append(undo, noLog.Close)
-	svcNoLog := service.New(db, noLog, registry, newBenchLogger(b.stderr))
+	svcNoLog := service.New(db, noLog, registry, b.log)
 	if err := svcNoLog.WarmDefinitions(ctx); err != nil {
 		return cleanup, err
 	}
-	cfg := web.Config{DefaultTenant: demo.TenantID, Demo: true, Ready: db.Ping}
 	for _, s := range []struct {
 		url *string
 		h   http.Handler
 	}{
-		{&b.logURL, b.handler(cfg, b.svc)},
-		{&b.noLogURL, b.handler(cfg, svcNoLog)},
+		{&b.logURL, opt.Handler(b.svc, b.log)},
+		{&b.noLogURL, opt.Handler(svcNoLog, b.log)},
 		{&b.bareURL, http.HandlerFunc(bareJSON)},
 	} {
-		url, stop, err := b.listen(s.h)
+		url, stop, err := opt.Listen(s.h, b.log)
 		if err != nil {
 			return cleanup, err
 		}
 		undo = append(undo, stop)
 		*s.url = url
 	}
-	tr := &http.Transport{MaxIdleConns: 4 * opt.vus, MaxIdleConnsPerHost: 2 * opt.vus, IdleConnTimeout: 5 * time.Minute,
+	tr := &http.Transport{MaxIdleConns: 4 * opt.VUs, MaxIdleConnsPerHost: 2 * opt.VUs, IdleConnTimeout: 5 * time.Minute,
 		DisableCompression: true}
 	b.client = &http.Client{Transport: tr, Timeout: time.Minute}
 	undo = append(undo, tr.CloseIdleConnections)
@@ -424,30 +408,6 @@ func (b *bench) setup(ctx context.Context) (func(), error) {
 		return cleanup, err
 	}
 	return cleanup, nil
-}
-
-// handler is serve's handler, with serve's metrics collectors.
-func (b *bench) handler(cfg web.Config, svc *service.Service) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
-	return web.New(cfg, svc, newBenchLogger(b.stderr), reg)
-}
-
-// listen serves h on 127.0.0.1 on a free port with serve's timeouts.
-func (b *bench) listen(h http.Handler) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", func() {}, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(newBenchLogger(b.stderr).Handler(), slog.LevelWarn)}
-	go srv.Serve(ln)
-	return "http://" + ln.Addr().String(), func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}, nil
 }
 
 // bareJSON is the reference handler: a small JSON document, nothing else.
@@ -520,8 +480,8 @@ func (b *bench) signIn(ctx context.Context) error {
 			break
 		}
 	}
-	b.progress("signing in %d virtual users and opening their cases", b.opt.vus)
-	for i := range b.opt.vus {
+	b.progress("signing in %d virtual users and opening their cases", b.opt.VUs)
+	for i := range b.opt.VUs {
 		o := officers[i%len(officers)]
 		vu := &benchVU{index: i, userID: o.id, unitID: o.unit, rng: rand.New(rand.NewPCG(uint64(i), 7))}
 		var sess struct{ Token string }

@@ -1,35 +1,41 @@
-package main
+package bench
 
 import (
+	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/trygg/trygg/internal/storetest"
 )
 
-// TestBench runs trygg bench with tiny settings on each engine and checks
+// TestBench runs the bench with tiny settings on each engine and checks
 // that the Markdown table has every workload with throughput and no
 // errors, and the machine's limits.
 func TestBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a municipality per engine")
 	}
-	for _, eng := range engines {
-		t.Run(eng.name, func(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
-			out := filepath.Join(t.TempDir(), "bench.md")
-			args := append([]string{"bench", "--persons", "100", "--duration", "200ms", "--vus", "4", "--out", out}, eng.dbArgs(t)...)
-			var stdout, stderr syncBuffer
-			if err := run(context.Background(), args, envOf(nil), &stdout, &stderr); err != nil {
-				t.Fatalf("trygg %v: %v\n%s", args, err, stderr.String())
-			}
-			md, err := os.ReadFile(out)
+			var stderr syncBuffer
+			opt := wired(t, engine, Options{Persons: 100, Staff: 200, Seed: 1, History: true, NotesPerPerson: NotesPerPerson,
+				Duration: 200 * time.Millisecond, VUs: 4, Workloads: Workloads()}, &stderr)
+			rep, err := Run(context.Background(), opt)
 			if err != nil {
+				t.Fatalf("Run: %v\n%s", err, stderr.String())
+			}
+			var md, stdout bytes.Buffer
+			if err := rep.Markdown(&md); err != nil {
+				t.Fatal(err)
+			}
+			if err := rep.Text(&stdout); err != nil {
 				t.Fatal(err)
 			}
 			rows := map[string][]string{}
-			for _, line := range strings.Split(string(md), "\n") {
+			for _, line := range strings.Split(md.String(), "\n") {
 				if !strings.HasPrefix(line, "| ") {
 					continue
 				}
@@ -43,7 +49,7 @@ func TestBench(t *testing.T) {
 						return cells
 					}
 				}
-				t.Errorf("no row %q in\n%s", prefix, md)
+				t.Errorf("no row %q in\n%s", prefix, md.String())
 				return nil
 			}
 			for _, name := range []string{"officer: inbox", "officer: person search, identity", "officer: person search, name", "officer: case view", "officer: journal note",
@@ -71,10 +77,16 @@ func TestBench(t *testing.T) {
 	}
 	t.Run("soak", func(t *testing.T) {
 		t.Parallel()
-		args := []string{"bench", "--persons", "100", "--vus", "2", "--soak", "--soak-duration", "1s"}
-		var stdout, stderr syncBuffer
-		if err := run(context.Background(), args, envOf(nil), &stdout, &stderr); err != nil {
-			t.Fatalf("trygg %v: %v\n%s", args, err, stderr.String())
+		var stderr syncBuffer
+		opt := wired(t, "sqlite", Options{Persons: 100, Staff: 200, Seed: 1, History: true, NotesPerPerson: NotesPerPerson,
+			Duration: 10 * time.Second, VUs: 2, Workloads: Workloads(), Soak: true, SoakDuration: time.Second}, &stderr)
+		rep, err := Run(context.Background(), opt)
+		if err != nil {
+			t.Fatalf("Run: %v\n%s", err, stderr.String())
+		}
+		var stdout bytes.Buffer
+		if err := rep.Text(&stdout); err != nil {
+			t.Fatal(err)
 		}
 		for _, want := range []string{"live heap", "open fds", "growth over the soak", "growth over its second half", ", 0 errors"} {
 			if !strings.Contains(stdout.String(), want) {
@@ -88,24 +100,5 @@ func TestBenchRedactsPasswords(t *testing.T) {
 	got := strings.Join(redactArgs([]string{"--db", "postgres://u:secret@h/db", "--db=postgres://u:secret@h/db", "--vus", "4"}), " ")
 	if strings.Contains(got, "secret") || !strings.Contains(got, "postgres://u:xxxxx@h/db") {
 		t.Errorf("redactArgs: %s", got)
-	}
-}
-
-func TestBenchFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"--workloads", "inbox,nonsense"},
-		{"--vus", "0"},
-		{"--persons", "5"},
-		{"--duration", "0s"},
-		{"--notes-per-person", "-1"},
-		{"--notes-per-person", "101"},
-	} {
-		if _, err := parseBenchFlags(args); err == nil {
-			t.Errorf("%v: no error", args)
-		}
-	}
-	opt, err := parseBenchFlags([]string{"--workloads", "case-view,access-log,case-view"})
-	if err != nil || strings.Join(opt.workloads, ",") != "case-view,access-log" {
-		t.Errorf("workloads %v, %v", opt.workloads, err)
 	}
 }

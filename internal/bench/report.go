@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"net/url"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -191,7 +190,7 @@ func (b *bench) limitsTable() benchTable {
 // header describes the run: what, where, and how loaded the machine was.
 func (b *bench) header() []string {
 	return []string{
-		fmt.Sprintf("trygg bench %s", strings.Join(redactArgs(b.opt.args), " ")),
+		fmt.Sprintf("trygg bench %s", strings.Join(redactArgs(b.opt.Args), " ")),
 		fmt.Sprintf("started %s, took %v", b.start.UTC().Format("2006-01-02 15:04 UTC"), time.Since(b.start).Round(time.Second)),
 		fmt.Sprintf("machine: %d cores (%s), GOMAXPROCS %d, %s %s/%s", runtime.NumCPU(), cpuModel(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH),
 		fmt.Sprintf("load average (1, 5, 15 min): %s at the start, %s at the end", b.load0, loadAverage()),
@@ -200,7 +199,7 @@ func (b *bench) header() []string {
 			"generated and loaded in %v (packs published, demo histories played)",
 			num(float64(len(b.ds.Persons))), num(float64(len(b.ds.Cases)+b.histCases)), num(float64(b.histCases)), num(float64(b.histNotes)),
 			num(float64(len(b.ds.Users))), b.loadTime.Round(time.Second)),
-		fmt.Sprintf("load: %d virtual users, closed loop (no think time), %v per workload, HTTP/1.1 keep-alive on 127.0.0.1", b.opt.vus, b.opt.duration),
+		fmt.Sprintf("load: %d virtual users, closed loop (no think time), %v per workload, HTTP/1.1 keep-alive on 127.0.0.1", b.opt.VUs, b.opt.Duration),
 	}
 }
 
@@ -245,11 +244,11 @@ func (b *bench) notes(ctx context.Context) []string {
 	if err == nil {
 		out = append(out, fmt.Sprintf("bytes on disk (%s): %s after loading, %s at the end", what, mb(b.diskLoaded), mb(disk)))
 	}
-	if slices.ContainsFunc(b.rows, func(r benchRow) bool { return r.name == "officer mix" }) || b.opt.soak {
+	if slices.ContainsFunc(b.rows, func(r benchRow) bool { return r.name == "officer mix" }) || b.opt.Soak {
 		out = append(out, "officer mix: 40 % case views, 20 % person searches (half by identity number, half by name), 15 % inboxes, "+
 			"15 % journal-note requests (started, then signed), 10 % transitions; one op is one request.")
 	}
-	if b.opt.soak {
+	if b.opt.Soak {
 		return out
 	}
 	out = append(out, b.providerNotes...)
@@ -270,54 +269,67 @@ func (b *bench) notes(ctx context.Context) []string {
 	return out
 }
 
-// report prints the tables and notes, and writes them as Markdown to --out.
-func (b *bench) report() error {
-	ctx := context.Background()
-	notes := b.notes(ctx)
-	w := b.stdout
-	fmt.Fprintln(w)
-	for _, l := range b.header() {
-		fmt.Fprintln(w, l)
+// Report is what a run measured, ready to print: a header saying what ran
+// where, the tables (the workloads and the machine's limits, or the soak's
+// samples) and notes on reading them.
+type Report struct {
+	header []string
+	tables []benchTable
+	notes  []string
+}
+
+// Text writes the report as trygg bench prints it: aligned text. It
+// returns w's error.
+func (r *Report) Text(w io.Writer) error {
+	var buf bytes.Buffer
+	fmt.Fprintln(&buf)
+	for _, l := range r.header {
+		fmt.Fprintln(&buf, l)
 	}
-	var soak benchTable
-	if b.opt.soak {
-		soak = b.soakTable()
+	for _, t := range r.tables {
+		fmt.Fprintln(&buf)
+		t.text(&buf)
 	}
-	if !b.opt.soak {
-		fmt.Fprintln(w)
-		b.workloadTable().text(w)
-		fmt.Fprintln(w)
-		b.limitsTable().text(w)
-	} else {
-		fmt.Fprintln(w)
-		soak.text(w)
+	fmt.Fprintln(&buf)
+	for _, l := range r.notes {
+		fmt.Fprintln(&buf, "- "+l)
 	}
-	fmt.Fprintln(w)
-	for _, l := range append(b.soakGrowth(), notes...) {
-		fmt.Fprintln(w, "- "+l)
-	}
-	if b.opt.out == "" {
-		return nil
-	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// Markdown writes the report as trygg bench --out writes it: the header
+// in a code block, the tables as Markdown tables, the notes as a list. It
+// returns w's error.
+func (r *Report) Markdown(w io.Writer) error {
 	var md bytes.Buffer
 	fmt.Fprintln(&md, "```")
-	for _, l := range b.header() {
+	for _, l := range r.header {
 		fmt.Fprintln(&md, l)
 	}
 	fmt.Fprintln(&md, "```")
-	fmt.Fprintln(&md)
-	if !b.opt.soak {
-		b.workloadTable().markdown(&md)
+	for _, t := range r.tables {
 		fmt.Fprintln(&md)
-		b.limitsTable().markdown(&md)
-	} else {
-		soak.markdown(&md)
+		t.markdown(&md)
 	}
 	fmt.Fprintln(&md)
-	for _, l := range append(b.soakGrowth(), notes...) {
+	for _, l := range r.notes {
 		fmt.Fprintln(&md, "- "+l)
 	}
-	return os.WriteFile(b.opt.out, md.Bytes(), 0o644)
+	_, err := w.Write(md.Bytes())
+	return err
+}
+
+// report gathers the header, the tables and the notes.
+func (b *bench) report() *Report {
+	notes := b.notes(context.Background())
+	r := &Report{header: b.header(), notes: append(b.soakGrowth(), notes...)}
+	if b.opt.Soak {
+		r.tables = []benchTable{b.soakTable()}
+	} else {
+		r.tables = []benchTable{b.workloadTable(), b.limitsTable()}
+	}
+	return r
 }
 
 // soakSample is one sample of the soak: the load since the previous one
@@ -338,7 +350,7 @@ type soakSample struct {
 // runSoak runs the officer mix for --soak-duration and samples memory,
 // goroutines, file descriptors and the database's size about 30 times.
 func (b *bench) runSoak(ctx context.Context) error {
-	d := b.opt.soakDuration
+	d := b.opt.SoakDuration
 	every := min(max(d/30, 100*time.Millisecond), time.Minute)
 	b.progress("soak: officer mix for %v, sampling every %v", d, every)
 	var (

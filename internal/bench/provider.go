@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -72,7 +72,7 @@ func (b *bench) provider(ctx context.Context) ([]benchRow, error) {
 		return nil, fmt.Errorf("payment basis for %s: %d rows and %d minutes, want at least %d and %d", ps.month, len(pb.Rows), pb.Minutes,
 			len(ps.orders), ps.seeded*benchProviderMinutes)
 	}
-	b.progress("workload provider, payment basis for %s (%v)", ps.month, b.opt.duration)
+	b.progress("workload provider, payment basis for %s (%v)", ps.month, b.opt.Duration)
 	basis, err := b.httpWorkload(ctx, "provider: payment basis for a month (API)", fmt.Sprintf("request (%s orders)", num(float64(len(pb.Rows)))),
 		b.logURL, func(b *bench, ctx context.Context, base string, vu *benchVU) error {
 			_, err := b.call(ctx, base, vu.providerToken, "GET", basisPath, nil, http.StatusOK)
@@ -81,7 +81,7 @@ func (b *bench) provider(ctx context.Context) ([]benchRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.progress("workload provider, batches of %d (%v)", benchBatch, b.opt.duration)
+	b.progress("workload provider, batches of %d (%v)", benchBatch, b.opt.Duration)
 	var next atomic.Int64
 	batches, err := b.writeWorkload(ctx, fmt.Sprintf("provider: performed-insats batches of %d (API)", benchBatch),
 		fmt.Sprintf("batch of %d entries", benchBatch), 1, func(b *bench, ctx context.Context, vu *benchVU) error {
@@ -158,7 +158,7 @@ func (b *bench) seedProvider(ctx context.Context) (*providerSetup, error) {
 	if len(people) == 0 {
 		return nil, errors.New("the generated municipality has no person without protected identity")
 	}
-	n := min(benchMaxOrders, max(benchBatch, b.opt.persons/20))
+	n := min(benchMaxOrders, max(benchBatch, b.opt.Persons/20))
 	b.progress("inserting %d accepted orders of %s with a report a day since %s (not timed)", n, prov.Name, start.Format(time.DateOnly))
 	const perTx = 100
 	for from := 0; from < n; from += perTx {

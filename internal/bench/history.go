@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -23,10 +23,12 @@ import (
 // cases and 1,000,000 notes, so with their events and the demo's more than
 // 2 million notes and events.
 const (
-	benchCasesPerPerson = 1.5
-	benchNotesPerPerson = 10
-	// benchHistoryDays is how far back the history goes.
-	benchHistoryDays = 730
+	// CasesPerPerson is how many cases per person the history fills up to.
+	CasesPerPerson = 1.5
+	// NotesPerPerson is the default of Options.NotesPerPerson.
+	NotesPerPerson = 10
+	// HistoryDays is how far back the history goes.
+	HistoryDays = 730
 )
 
 // benchNoteTexts are the journal notes' texts, about the length of a
@@ -42,10 +44,10 @@ var benchNoteTexts = []string{
 
 // loadHistory gives the generated municipality the shape of a city's
 // records: cases of every type the demo uses added until there are
-// benchCasesPerPerson per person, each in a step of its type chosen at
-// random (final steps closed), and --notes-per-person (default
-// benchNotesPerPerson) signed journal notes per person spread over the cases open at the time, each with its
-// note.signed event. It is written day by day over benchHistoryDays, each
+// CasesPerPerson per person, each in a step of its type chosen at
+// random (final steps closed), and Options.NotesPerPerson (default
+// NotesPerPerson) signed journal notes per person spread over the cases open at the time, each with its
+// note.signed event. It is written day by day over HistoryDays, each
 // day one transaction dated that day, so rows and events carry the days
 // they happened on and the event log stays in time order. It goes
 // straight through the store (it is data, not work being measured); cases
@@ -87,10 +89,10 @@ func (b *bench) loadHistory(ctx context.Context) error {
 	if len(templates) == 0 || len(people) == 0 {
 		return fmt.Errorf("history: the generated municipality has no case with an officer (give more --persons)")
 	}
-	rng := rand.New(rand.NewPCG(uint64(b.opt.seed), 11))
+	rng := rand.New(rand.NewPCG(uint64(b.opt.Seed), 11))
 	now := b.db.Now()
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	first := today.AddDate(0, 0, -benchHistoryDays)
+	first := today.AddDate(0, 0, -HistoryDays)
 	at := func(day int) time.Time {
 		return first.AddDate(0, 0, day).Add(8*time.Hour + time.Duration(rng.IntN(9*3600))*time.Second)
 	}
@@ -99,18 +101,18 @@ func (b *bench) loadHistory(ctx context.Context) error {
 		store.Case
 		open, close int // days after first; close -1 while open
 	}
-	extra := max(0, int(float64(b.opt.persons)*benchCasesPerPerson)-len(b.ds.Cases))
+	extra := max(0, int(float64(b.opt.Persons)*CasesPerPerson)-len(b.ds.Cases))
 	cases := make([]histCase, 0, extra)
 	for range extra {
 		t := templates[rng.IntN(len(templates))]
 		st := steps[t.CaseType]
 		step := st[rng.IntN(len(st))]
-		open := rng.IntN(benchHistoryDays)
+		open := rng.IntN(HistoryDays)
 		c := histCase{Case: store.Case{ID: uuid.Must(uuid.NewV7()).String(), PersonID: people[rng.IntN(len(people))].ID, UnitID: t.UnitID,
 			CaseType: t.CaseType, Title: t.Title, Status: "open", DefinitionVersion: b.defs, Step: step, AssignedTo: t.AssignedTo,
 			OpenedAt: at(open)}, open: open, close: -1}
 		if comp.StepFinal(t.CaseType, step) {
-			c.close = open + rng.IntN(benchHistoryDays-open)
+			c.close = open + rng.IntN(HistoryDays-open)
 			c.Status, c.ClosedAt = "closed", at(c.close)
 			if c.ClosedAt.Before(c.OpenedAt) {
 				c.ClosedAt = c.OpenedAt
@@ -133,12 +135,12 @@ func (b *bench) loadHistory(ctx context.Context) error {
 	var pool []noteCase
 	nextDemo, nextHist := 0, 0
 
-	notes := b.opt.persons * b.opt.notes
+	notes := b.opt.Persons * b.opt.NotesPerPerson
 	b.progress("writing %d days of history: %d more cases (%d in all) and %d signed journal notes with their events",
-		benchHistoryDays, len(cases), len(cases)+len(b.ds.Cases), notes)
+		HistoryDays, len(cases), len(cases)+len(b.ds.Cases), notes)
 	defer b.db.ReplayAt(time.Time{})
 	written := 0
-	for day := range benchHistoryDays {
+	for day := range HistoryDays {
 		dayStart := first.AddDate(0, 0, day)
 		for ; nextDemo < len(demoCases) && demoCases[nextDemo].OpenedAt.Before(dayStart.AddDate(0, 0, 1)); nextDemo++ {
 			c := demoCases[nextDemo]
@@ -149,7 +151,7 @@ func (b *bench) loadHistory(ctx context.Context) error {
 		todayCases := nextHist
 		for ; todayCases < len(cases) && cases[todayCases].open == day; todayCases++ {
 		}
-		n := notes/benchHistoryDays + min(1, max(0, notes%benchHistoryDays-day))
+		n := notes/HistoryDays + min(1, max(0, notes%HistoryDays-day))
 		b.db.ReplayAt(dayStart.Add(17 * time.Hour))
 		err := b.db.Update(ctx, func(tx *store.Tx) error {
 			var es []events.Event
@@ -187,7 +189,7 @@ func (b *bench) loadHistory(ctx context.Context) error {
 		}
 		nextHist = todayCases
 		if day%100 == 99 {
-			b.progress("history: %d of %d days, %d notes", day+1, benchHistoryDays, written)
+			b.progress("history: %d of %d days, %d notes", day+1, HistoryDays, written)
 		}
 	}
 	b.histCases, b.histNotes = len(cases), written

@@ -63,6 +63,7 @@ const (
 	DeadlineStarted         = "deadline.started"
 	DeadlineMet             = "deadline.met"
 	DeadlineExtended        = "deadline.extended"
+	DeadlineMoved           = "deadline.moved" // a signed date moved a deadline counted from it
 	DeadlineWarning         = "deadline.warning"
 	DeadlineOverdue         = "deadline.overdue"
 	NoteDraftSaved          = "note.draft_saved"

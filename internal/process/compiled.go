@@ -23,6 +23,9 @@ type Compiled struct {
 	tables    map[string]*compiledTable
 	reports   map[string]*compiledReport
 	labels    map[string]map[string]Text // code system → code → label
+	// dateFrom holds, by form (a slot and its variants), the date fields
+	// deadlines count from: such a date may not be after today.
+	dateFrom map[string]map[string]bool
 }
 
 // CodeLabel returns the label of code in code system cs in lang, or the
@@ -79,7 +82,7 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 	}
 	c := &Compiled{Bundle: b, Checksum: Checksum(b.Sources), forms: map[string]*compiledForm{},
 		caseTypes: map[string]*compiledCaseType{}, codes: map[string]map[string]string{}, tables: map[string]*compiledTable{},
-		reports: map[string]*compiledReport{}, labels: map[string]map[string]Text{}}
+		reports: map[string]*compiledReport{}, labels: map[string]map[string]Text{}, dateFrom: map[string]map[string]bool{}}
 	for _, r := range b.Reports {
 		c.reports[r.ID.Value] = compileReport(r)
 	}
@@ -147,6 +150,23 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 			cc.transitions[t.ID.Value] = &compiledTransition{def: t, guard: must(env, t.Guard, cel.BoolType)}
 		}
 		c.caseTypes[ct.ID.Value] = cc
+		for _, d := range ct.Deadlines {
+			if d.From == nil {
+				continue
+			}
+			forms := []string{d.From.Form.Value}
+			for _, vr := range ct.Variants {
+				if local, ok := vr.Forms[d.From.Form.Value]; ok {
+					forms = append(forms, local.Value)
+				}
+			}
+			for _, f := range forms {
+				if c.dateFrom[f] == nil {
+					c.dateFrom[f] = map[string]bool{}
+				}
+				c.dateFrom[f][d.From.Field.Value] = true
+			}
+		}
 	}
 	return c, nil
 }

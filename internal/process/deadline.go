@@ -34,10 +34,13 @@ type DeadlineChanges struct {
 
 // OnEnter returns the deadline changes when a case of type ct enters step
 // at time at; opened is true when the case is being opened (so deadlines
-// starting at case_opened start too). Due dates count from at's Swedish
-// date; a warning fires at the start of its day, an overdue notice at the
-// start of the day after the due date, both at midnight in Sweden.
-func (c *Compiled) OnEnter(ct, step string, at time.Time, opened bool) DeadlineChanges {
+// starting at case_opened start too). forms are the case's signed forms'
+// values: a deadline with from counts from the date in its form when that
+// form is signed, else from at's Swedish date. A warning fires at the
+// start of its day, an overdue notice at the start of the day after the
+// due date, both at midnight in Sweden; one that is due already fires at
+// once, and the warning is left out when the deadline has passed.
+func (c *Compiled) OnEnter(ct, step string, at time.Time, opened bool, forms map[string]map[string]any) DeadlineChanges {
 	var out DeadlineChanges
 	cct, ok := c.caseTypes[ct]
 	if !ok {
@@ -51,17 +54,92 @@ func (c *Compiled) OnEnter(ct, step string, at time.Time, opened bool) DeadlineC
 		if !(d.Start.Value == step || (opened && d.Start.Value == StartCaseOpened)) {
 			continue
 		}
-		period, err := calendar.ParsePeriod(d.Period.Value)
-		if err != nil {
-			continue // Validate refused such definitions
+		day, ok := fromDay(d, forms)
+		if !ok {
+			day = calendar.Date(at)
 		}
-		due := period.After(calendar.Date(at))
-		if d.NextWorkday {
-			due = calendar.NextWorkday(due)
+		if due, ok := dueAfter(d, day); ok {
+			out.Start = append(out.Start, plan(d, due, at)...)
 		}
-		out.Start = append(out.Start, timersFor(d, due)...)
 	}
 	return out
+}
+
+// fromDay returns the date in deadline d's from field of the signed
+// forms, if d has one and the form holds a date.
+func fromDay(d Deadline, forms map[string]map[string]any) (time.Time, bool) {
+	if d.From == nil {
+		return time.Time{}, false
+	}
+	s, _ := forms[d.From.Form.Value][d.From.Field.Value].(string)
+	day, err := time.Parse("2006-01-02", s)
+	return day, err == nil
+}
+
+// dueAfter returns deadline d's last day when it counts from day (a date).
+func dueAfter(d Deadline, day time.Time) (time.Time, bool) {
+	period, err := calendar.ParsePeriod(d.Period.Value)
+	if err != nil {
+		return time.Time{}, false // Validate refused such definitions
+	}
+	due := period.After(day)
+	if d.NextWorkday {
+		due = calendar.NextWorkday(due)
+	}
+	return due, true
+}
+
+// plan returns deadline d's timers for the last day due as at now: a
+// deadline that has passed already gets only its overdue notice (due at
+// once), not a warning before it.
+func plan(d Deadline, due, now time.Time) []Timer {
+	ts := timersFor(d, due)
+	if over := ts[len(ts)-1]; !over.FireAt.After(now) {
+		return ts[len(ts)-1:]
+	}
+	return ts
+}
+
+// DeadlinesFrom returns the ids of the deadlines of case type ct that
+// count from a date in form (a form slot of the case type).
+func (c *Compiled) DeadlinesFrom(ct, form string) []string {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, d := range cct.def.Deadlines {
+		if d.From != nil && d.From.Form.Value == form {
+			out = append(out, d.ID.Value)
+		}
+	}
+	return out
+}
+
+// RecountTimers returns the timers of deadline id of case type ct counted
+// from the date in its from field of forms (the case's signed forms, with
+// the entry being signed), as at now, as OnEnter would plan them. It
+// returns false when the deadline has no from or the forms hold no date
+// in it: the deadline then keeps counting from its start.
+func (c *Compiled) RecountTimers(ct, id string, forms map[string]map[string]any, now time.Time) ([]Timer, bool) {
+	cct, ok := c.caseTypes[ct]
+	if !ok {
+		return nil, false
+	}
+	i := slices.IndexFunc(cct.def.Deadlines, func(d Deadline) bool { return d.ID.Value == id })
+	if i < 0 {
+		return nil, false
+	}
+	d := cct.def.Deadlines[i]
+	day, ok := fromDay(d, forms)
+	if !ok {
+		return nil, false
+	}
+	due, ok := dueAfter(d, day)
+	if !ok {
+		return nil, false
+	}
+	return plan(d, due, now), true
 }
 
 // timersFor returns deadline d's warning (if it has one) and overdue

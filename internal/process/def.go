@@ -246,6 +246,10 @@ type Deadline struct {
 	// Start is "case_opened" or the id of a step: the deadline starts when
 	// the case enters it.
 	Start Str `yaml:"start"`
+	// From, if set, is the date the period counts from: a date field of
+	// a form of the case type (the day a report was received). Until the
+	// form is signed with the date, the period counts from Start.
+	From *DeadlineFrom `yaml:"from,omitempty"`
 	// Period is how long: 14d, 3w or 4m (lag 1930:173).
 	Period     Str   `yaml:"period"`
 	WarnBefore Str   `yaml:"warn_before,omitempty"`
@@ -257,6 +261,13 @@ type Deadline struct {
 	// officer) and team_lead (a notice for the unit's team leads).
 	OnWarning []Str `yaml:"on_warning,omitempty"`
 	OnOverdue []Str `yaml:"on_overdue,omitempty"`
+}
+
+// DeadlineFrom names the date field a deadline counts from: Field of the
+// case's signed Form (a form slot of the case type).
+type DeadlineFrom struct {
+	Form  Str `yaml:"form"`
+	Field Str `yaml:"field"`
 }
 
 // Deadline start events and recipients.

@@ -29,6 +29,7 @@ var swedish = []struct {
 	{regexp.MustCompile(`^Must be at least (.+)\.$`), "Ska vara minst $1."},
 	{regexp.MustCompile(`^Must be at most (.+)\.$`), "Ska vara högst $1."},
 	{regexp.MustCompile(`^Must be text\.$`), "Ska vara text."},
+	{regexp.MustCompile(`^Must not be after today: a time limit counts from this date\.$`), "Får inte vara senare än i dag: en tidsfrist räknas från datumet."},
 	{regexp.MustCompile(`^Must be yes or no\.$`), "Ska vara ja eller nej."},
 	{regexp.MustCompile(`^Not one of the options for the choice in (.+)\.$`), "Inte ett av alternativen för valet i $1."},
 	{regexp.MustCompile(`^Not one of the options\.$`), "Inte ett av alternativen."},

@@ -260,6 +260,13 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		if _, has := st.Values[id]; !has && f.def.Type.Value == FieldGroup && f.def.MinRows > 0 && st.Errors[id] == "" {
 			st.Errors[id] = rowsMsg("At least", f.def.MinRows)
 		}
+		// A time limit counted from a day that has not come (a report
+		// received tomorrow) would be a typing mistake that quietly
+		// postpones a legal deadline.
+		if day, _ := st.Values[id].(string); day != "" && c.dateFrom[formID][id] && !ctx.Today.IsZero() &&
+			day > calendar.Today(ctx.Today) && st.Errors[id] == "" {
+			st.Errors[id] = "Must not be after today: a time limit counts from this date."
+		}
 	}
 	// Cross-field validations see the values after hiding.
 	vars = c.activation(ctx, formID, st.Values)

@@ -695,6 +695,9 @@ func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
 		case d.Start.Value != StartCaseOpened && steps[d.Start.Value] == nil:
 			v.add(d.Start.Pos, "the deadline starts at an unknown step %q (use case_opened or a step id)", d.Start.Value)
 		}
+		if d.From != nil {
+			v.deadlineFrom(ct, d)
+		}
 		period, err := calendar.ParsePeriod(d.Period.Value)
 		if err != nil {
 			pos := d.Period.Pos
@@ -724,6 +727,48 @@ func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
 				v.add(r.Pos, "unknown recipient %q: use assignee or team_lead", r.Value)
 			}
 		}
+	}
+}
+
+// deadlineFrom checks a deadline's from: a date field of a form the case
+// type uses, required and always shown, so that every signed entry of
+// the form holds the date the deadline counts from.
+func (v *validator) deadlineFrom(ct *CaseType, d *Deadline) {
+	from := d.From
+	if from.Form.Value == "" {
+		v.add(from.Form.Pos, "the deadline %q's from needs form: a form of the case type holding the date it counts from", d.ID.Value)
+		return
+	}
+	f := v.forms[from.Form.Value]
+	if f == nil {
+		v.add(from.Form.Pos, "unknown form %q", from.Form.Value)
+		return
+	}
+	used := func(list []Str) bool {
+		return slices.ContainsFunc(list, func(s Str) bool { return s.Value == from.Form.Value })
+	}
+	if !slices.ContainsFunc(ct.Steps, func(s Step) bool { return used(s.Forms) }) &&
+		!slices.ContainsFunc(ct.Transitions, func(t Transition) bool { return used(t.Forms) }) {
+		v.add(from.Form.Pos, "the deadline counts from the form %q, which no step or transition of the case type uses", from.Form.Value)
+	}
+	fd := v.formField(f, from.Field, from.Form.Pos, "the deadline's from needs field")
+	if fd == nil {
+		return
+	}
+	if fd.Type.Value != FieldDate {
+		v.add(from.Field.Pos, "the field %q the deadline counts from must be a date field; it is %s", from.Field.Value, fd.Type.Value)
+		return
+	}
+	var sec *Section
+	for i := range f.Sections {
+		if slices.ContainsFunc(f.Sections[i].Fields, func(x Field) bool { return x.ID.Value == fd.ID.Value }) {
+			sec = &f.Sections[i]
+		}
+	}
+	if !fd.Required || fd.RequiredIf.Value != "" || fd.VisibleIf.Value != "" || len(fd.Roles) > 0 || fd.Compute.Value != "" ||
+		(sec != nil && (sec.VisibleIf.Value != "" || len(sec.Roles) > 0)) {
+		v.add(from.Field.Pos, "the field %q the deadline counts from must be required and always shown (required: true; no required_if, "+
+			"visible_if, roles or compute on it or its section), so that every signed form has the date", from.Field.Value)
 	}
 }
 
@@ -871,8 +916,12 @@ func (v *validator) formField(f *Form, ref Str, pos Pos, what string) *Field {
 // holds the new due date. The extension is thereby always a signed record
 // with its reason in the same form.
 func (v *validator) extendDeadline(ct *CaseType, t *Transition, a Action) {
-	if !slices.ContainsFunc(ct.Deadlines, func(d Deadline) bool { return d.ID.Value == a.Deadline.Value }) {
+	if i := slices.IndexFunc(ct.Deadlines, func(d Deadline) bool { return d.ID.Value == a.Deadline.Value }); i < 0 {
 		v.add(a.Type.Pos, "extend_deadline needs deadline: one of the case type's deadlines (got %q)", a.Deadline.Value)
+	} else if ct.Deadlines[i].From != nil {
+		// Signing the from form again would count the deadline anew and
+		// undo the extension without a word.
+		v.add(a.Deadline.Pos, "the deadline %q counts from a form's date (from), so it cannot be extended: a new date in that form moves it", a.Deadline.Value)
 	}
 	f := v.forms[a.Form.Value]
 	if f == nil {

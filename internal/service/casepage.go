@@ -230,7 +230,8 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 			it.Detail, it.Outcome = comp.InsatsLabel(caseType, str("insats"), lang), str("outcome")
 		case events.DecisionExecution:
 			it.Detail, it.Kind = comp.InsatsLabel(caseType, str("insats"), lang)+" "+str("on"), str("kind")
-		case events.DeadlineStarted, events.DeadlineMet, events.DeadlineWarning, events.DeadlineOverdue, events.DeadlineExtended:
+		case events.DeadlineStarted, events.DeadlineMet, events.DeadlineWarning, events.DeadlineOverdue, events.DeadlineExtended,
+			events.DeadlineMoved:
 			name, _ := comp.DeadlineRecipients(caseType, str("deadline_id"), "", lang)
 			it.Detail = name
 			if d := str("due_date"); d != "" {

@@ -99,7 +99,7 @@ func (s *Service) OpenCase(ctx context.Context, a trygg.Actor, in OpenCaseInput)
 				return err
 			}
 		}
-		if err := insertCase(ctx, tx, a, comp, &c); err != nil {
+		if err := insertCase(ctx, tx, a, comp, &c, nil); err != nil {
 			return err
 		}
 		// The log row commits with the case it shows.
@@ -164,10 +164,11 @@ func (s *Service) personByNumber(ctx context.Context, a trygg.Actor, in PersonIn
 }
 
 // insertCase writes a new case inside tx, opened now, with its event
-// and, when it has a process (comp), the deadlines of its start step.
-// Officers open cases with OpenCase; citizens' applications open them
-// with SubmitApplication.
-func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c *store.Case) error {
+// and, when it has a process (comp), the deadlines of its start step;
+// signed are the forms signed as it opens (an application), for
+// deadlines that count from a date in one. Officers open cases with
+// OpenCase; citizens' applications open them with SubmitApplication.
+func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c *store.Case, signed map[string]map[string]any) error {
 	c.OpenedAt = tx.Now
 	if err := tx.InsertCase(ctx, a.Tenant, *c); err != nil {
 		return err
@@ -179,7 +180,7 @@ func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.
 		return err
 	}
 	if comp != nil {
-		return applyDeadlines(ctx, tx, a, comp, *c, c.Step, true)
+		return applyDeadlines(ctx, tx, a, comp, *c, c.Step, true, signed)
 	}
 	return nil
 }

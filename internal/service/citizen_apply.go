@@ -741,7 +741,7 @@ func (s *Service) SubmitApplication(ctx context.Context, a trygg.Actor, personID
 		if cur.ID != d.ID || cur.Values != d.Values {
 			return trygg.Errorf(trygg.EConflict, "The application changed while it was being sent; check it and send it again.")
 		}
-		if err := insertCase(ctx, tx, a, comp, &c); err != nil {
+		if err := insertCase(ctx, tx, a, comp, &c, map[string]map[string]any{slot: st.Values}); err != nil {
 			return err
 		}
 		if err := tx.SaveFormDraft(ctx, a.Tenant, fe); err != nil {

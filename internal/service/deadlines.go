@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -15,9 +16,11 @@ import (
 )
 
 // applyDeadlines starts and meets the case's deadlines on entering step,
-// inside tx, with their events.
-func applyDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c store.Case, step string, opened bool) error {
-	ch := comp.OnEnter(c.CaseType, step, tx.Now, opened)
+// inside tx, with their events. forms are the case's signed forms, for
+// deadlines that count from a date in one.
+func applyDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c store.Case, step string, opened bool,
+	forms map[string]map[string]any) error {
+	ch := comp.OnEnter(c.CaseType, step, tx.Now, opened, forms)
 	for _, id := range ch.Met {
 		n, err := tx.CancelTimers(ctx, a.Tenant, c.ID, id)
 		if err != nil {
@@ -147,6 +150,82 @@ func extendDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.C
 		}
 		e := events.New(a, events.DeadlineExtended, "case", c.ID, map[string]any{"deadline_id": x.deadline, "from_due_date": x.from,
 			"due_date": x.to, "form_id": x.form})
+		e.PersonID, e.CaseID = c.PersonID, c.ID
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recount is a running deadline that a form being signed moves: it
+// counts from a date in the form, and the date gives a new last day.
+type recount struct {
+	deadline, from, to, form string
+	timers                   []process.Timer
+}
+
+// recounts works out, before the signing's transaction, which deadlines
+// of the case that count from a date in form get a new last day from
+// values, the entry being signed. Only a running deadline moves (its
+// overdue notice still pending, as for extend_deadline): one that is met
+// stays met, and one that has passed keeps the notice already sent.
+func (s *Service) recounts(ctx context.Context, tenant trygg.TenantID, w *caseWork, form string, values map[string]any) ([]recount, error) {
+	ids := w.comp.DeadlinesFrom(w.c.CaseType, form)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	timers, err := s.db.CaseTimers(ctx, tenant, w.c.ID)
+	if err != nil {
+		return nil, err
+	}
+	forms := maps.Clone(w.ctx.Forms)
+	if forms == nil {
+		forms = map[string]map[string]any{}
+	}
+	forms[form] = values
+	var out []recount
+	for _, id := range ids {
+		current := ""
+		for _, t := range timers {
+			if t.DeadlineID == id && t.Kind == process.TimerOverdue && t.Status == "pending" {
+				current = t.DueDate
+			}
+		}
+		if current == "" {
+			continue
+		}
+		ts, ok := w.comp.RecountTimers(w.c.CaseType, id, forms, s.db.Now())
+		if !ok || ts[len(ts)-1].DueDate == current {
+			continue
+		}
+		out = append(out, recount{deadline: id, from: current, to: ts[len(ts)-1].DueDate, form: form, timers: ts})
+	}
+	return out, nil
+}
+
+// recountDeadlines replaces the moved deadlines' pending timers inside tx,
+// closing the tasks the old ones made (a warning naming the old day), with
+// an event each. A deadline that has fired or been met since recounts
+// read it refuses the signing (nothing is signed), which can then be
+// tried again.
+func recountDeadlines(ctx context.Context, tx *store.Tx, a trygg.Actor, c store.Case, rs []recount) error {
+	for _, r := range rs {
+		n, err := tx.CancelTimers(ctx, a.Tenant, c.ID, r.deadline)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return trygg.Errorf(trygg.EConflict, "The case changed while you were working on it; reload it and try again.")
+		}
+		for _, t := range r.timers {
+			if err := tx.InsertTimer(ctx, a.Tenant, store.Timer{ID: newID(), CaseID: c.ID, DeadlineID: t.DeadlineID, Kind: t.Kind,
+				DueDate: t.DueDate, FireAt: t.FireAt}); err != nil {
+				return err
+			}
+		}
+		e := events.New(a, events.DeadlineMoved, "case", c.ID, map[string]any{"deadline_id": r.deadline, "from_due_date": r.from,
+			"due_date": r.to, "form_id": r.form})
 		e.PersonID, e.CaseID = c.PersonID, c.ID
 		if _, err := tx.AppendEvent(ctx, e); err != nil {
 			return err

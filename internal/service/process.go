@@ -388,7 +388,7 @@ func (s *Service) Transition(ctx context.Context, a trygg.Actor, caseID string, 
 			return err
 		}
 		if !stays {
-			if err := applyDeadlines(ctx, tx, a, w.comp, w.c, move.To, false); err != nil {
+			if err := applyDeadlines(ctx, tx, a, w.comp, w.c, move.To, false, w.ctx.Forms); err != nil {
 				return err
 			}
 		}
@@ -682,8 +682,18 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 	if err != nil {
 		return FormView{}, err
 	}
+	// A deadline counted from a date in the form follows the signed date,
+	// never a draft's: the signed entry is the record the deadline can be
+	// traced to, and a half-typed date does not move it.
+	moves, err := s.recounts(ctx, a.Tenant, w, formID, st.Values)
+	if err != nil {
+		return FormView{}, err
+	}
 	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if err := tx.SignFormEntry(ctx, a.Tenant, d.ID, string(vals), a.UserID); err != nil {
+			return err
+		}
+		if err := recountDeadlines(ctx, tx, a, w.c, moves); err != nil {
 			return err
 		}
 		if err := tx.BumpCase(ctx, a.Tenant, w.c.ID); err != nil {

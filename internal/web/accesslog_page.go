@@ -14,6 +14,7 @@ import (
 	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // accessLogPageSize is how many entries the review page shows at most.
@@ -85,26 +86,26 @@ type permissionGrantRow struct {
 // handleAccessLogPage shows the access log for review (logggranskare): the
 // chain's verification first, then the entries the filter selects,
 // emergency openings first. Others get a forbidden error.
-func (s *Server) handleAccessLogPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleAccessLogPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderAccessLog(w, r, a, v, r.URL.Query(), nil, http.StatusOK)
 }
 
 // handleAccessLogPerson looks a person up by identity number, posted so the
 // number stays out of URLs, and sends the reviewer to that person's entries
 // (by opaque id). A bad or unknown number is shown next to the field.
-func (s *Server) handleAccessLogPerson(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleAccessLogPerson(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
 	}
-	id, err := s.svc.AccessLogPerson(r.Context(), a, r.PostForm.Get("identity_number"))
+	id, err := s.Svc.AccessLogPerson(r.Context(), a, r.PostForm.Get("identity_number"))
 	switch code := trygg.ErrorCode(err); code {
 	case "":
 		http.Redirect(w, r, accessLogFilter{Person: id}.Href(), http.StatusSeeOther)
 		return nil
 	case trygg.EInvalid, trygg.ENotFound:
 		key := map[string]string{trygg.EInvalid: "accesslog.identity.invalid", trygg.ENotFound: "accesslog.identity.notfound"}[code]
-		return s.renderAccessLog(w, r, a, v, url.Values{}, map[string]string{"identity_number": v.T(key)}, statusOf[code])
+		return s.renderAccessLog(w, r, a, v, url.Values{}, map[string]string{"identity_number": v.T(key)}, server.StatusOf(code))
 	default:
 		return err
 	}
@@ -112,9 +113,9 @@ func (s *Server) handleAccessLogPerson(w http.ResponseWriter, r *http.Request, a
 
 // renderAccessLog renders the review page for the filter in q; errs are
 // errors of a form already handled, shown with status instead of the list.
-func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, q url.Values, errs map[string]string, status int) error {
+func (s *handlers) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, q url.Values, errs map[string]string, status int) error {
 	ctx := r.Context()
-	rep, err := s.svc.VerifyAccessLog(ctx, a)
+	rep, err := s.Svc.VerifyAccessLog(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 	anyPerson.Person = ""
 	p.AnyPerson = anyPerson.Href()
 	if p.Filter.User != "" && p.Errors["user"] == "" {
-		id, err := s.svc.AccessLogUser(ctx, a, p.Filter.User)
+		id, err := s.Svc.AccessLogUser(ctx, a, p.Filter.User)
 		switch {
 		case trygg.ErrorCode(err) == trygg.ENotFound:
 			p.Errors["user"] = v.T("accesslog.error.user")
@@ -154,10 +155,10 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 		if status == http.StatusOK {
 			status = http.StatusUnprocessableEntity
 		}
-		return s.render(w, status, "accesslog", *v)
+		return pages.Render(w, status, "accesslog", *v)
 	}
 	f.Limit = accessLogPageSize + 1
-	entries, err := s.svc.AccessLog(ctx, a, f)
+	entries, err := s.Svc.AccessLog(ctx, a, f)
 	if err != nil {
 		return err
 	}
@@ -173,7 +174,7 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 		ids = append(ids, e.ActorID)
 	}
 	slices.Sort(ids)
-	names, err := s.svc.AccessLogUsers(ctx, a, slices.Compact(ids))
+	names, err := s.Svc.AccessLogUsers(ctx, a, slices.Compact(ids))
 	if err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 	if emergencies > 0 {
 		p.Emergencies = fmt.Sprintf(v.T("accesslog.emergencies"), emergencies)
 	}
-	grants, err := s.svc.PermissionGrants(ctx, a)
+	grants, err := s.Svc.PermissionGrants(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -209,7 +210,7 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 		grantIDs = append(grantIDs, g.By, g.UserID)
 	}
 	slices.Sort(grantIDs)
-	grantNames, err := s.svc.AccessLogUsers(ctx, a, slices.Compact(grantIDs))
+	grantNames, err := s.Svc.AccessLogUsers(ctx, a, slices.Compact(grantIDs))
 	if err != nil {
 		return err
 	}
@@ -226,7 +227,7 @@ func (s *Server) renderAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 		p.Grants = append(p.Grants, permissionGrantRow{At: g.At.In(calendar.Sweden).Format("2006-01-02 15:04"), By: nameOf(g.By), To: nameOf(g.UserID)})
 	}
 	v.Data = p
-	return s.render(w, status, "accesslog", *v)
+	return pages.Render(w, status, "accesslog", *v)
 }
 
 // parseAccessLogFilter reads the filter from q into what the page shows and

@@ -8,7 +8,31 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
+
+// api wraps a JSON handler: its error is answered as problem+json.
+func (s *handlers) api(fn server.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.WriteProblem(w, r, err)
+		}
+	}
+}
+
+// withActor wraps an API handler that needs a signed-in actor.
+func (s *handlers) withActor(fn func(w http.ResponseWriter, r *http.Request, a trygg.Actor) error) http.HandlerFunc {
+	return s.api(func(w http.ResponseWriter, r *http.Request) error {
+		a, err := server.ActorFrom(r)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, a)
+	})
+}
+
+// startTime is when the process started, for the health answer's uptime.
+var startTime = time.Now()
 
 type signInRequest struct {
 	Tenant   string `json:"tenant,omitempty"`
@@ -16,46 +40,30 @@ type signInRequest struct {
 	Password string `json:"password"`
 }
 
-func (s *Server) tenantOrDefault(t string) trygg.TenantID {
-	if t == "" {
-		return s.cfg.DefaultTenant
-	}
-	return trygg.TenantID(t)
-}
-
-func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
-	in, err := decode[signInRequest](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleSignIn(w http.ResponseWriter, r *http.Request) error {
+	in, err := server.Decode[signInRequest](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	tenant := s.tenantOrDefault(in.Tenant)
-	done, err := s.signInAttempt(w, r, accountKey(tenant, in.Username))
+	tenant := s.TenantOrDefault(in.Tenant)
+	done, err := s.SignInAttempt(w, r, server.AccountKey(tenant, in.Username))
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.SignIn(r.Context(), tenant, in.Username, in.Password)
+	sess, err := s.Svc.SignIn(r.Context(), tenant, in.Username, in.Password)
 	done(err == nil)
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, sess)
-	return encode(w, http.StatusCreated, sess)
+	server.SetSessionCookie(w, sess)
+	return server.Encode(w, http.StatusCreated, sess)
 }
 
-func setSessionCookie(w http.ResponseWriter, sess service.Session) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", Expires: sess.ExpiresAt,
-		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
-}
-
-func clearSessionCookie(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
-}
-
-func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	if err := s.svc.SignOut(r.Context(), a, tokenFrom(r)); err != nil {
+func (s *handlers) handleSignOut(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	if err := s.Svc.SignOut(r.Context(), a, server.TokenFrom(r)); err != nil {
 		return err
 	}
-	clearSessionCookie(w)
+	server.ClearSessionCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -66,132 +74,132 @@ type meResponse struct {
 	Grants []trygg.Grant `json:"grants"`
 }
 
-func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	u, grants, err := s.svc.Me(r.Context(), a)
+func (s *handlers) handleMe(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	u, grants, err := s.Svc.Me(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, meResponse{User: u, Tenant: string(a.Tenant), Grants: grants})
+	return server.Encode(w, http.StatusOK, meResponse{User: u, Tenant: string(a.Tenant), Grants: grants})
 }
 
-func (s *Server) handleUnits(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	units, err := s.svc.Units(r.Context(), a)
+func (s *handlers) handleUnits(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	units, err := s.Svc.Units(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"units": units})
+	return server.Encode(w, http.StatusOK, map[string]any{"units": units})
 }
 
-func (s *Server) handleCreateUnit(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.UnitInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleCreateUnit(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.UnitInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	u, err := s.svc.CreateUnit(r.Context(), a, in)
+	u, err := s.Svc.CreateUnit(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, u)
+	return server.Encode(w, http.StatusCreated, u)
 }
 
-func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.UserInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleCreateUser(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.UserInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	u, err := s.svc.CreateUser(r.Context(), a, in)
+	u, err := s.Svc.CreateUser(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, u)
+	return server.Encode(w, http.StatusCreated, u)
 }
 
-func (s *Server) handleRegisterPerson(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.RegisterPersonInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleRegisterPerson(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.RegisterPersonInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.RegisterPerson(r.Context(), a, in)
+	p, err := s.Svc.RegisterPerson(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, service.PersonView{Person: p, IdentityNumber: p.Identity.String(), IdentityType: p.Identity.Type})
+	return server.Encode(w, http.StatusCreated, service.PersonView{Person: p, IdentityNumber: p.Identity.String(), IdentityType: p.Identity.Type})
 }
 
-func (s *Server) handleSearchPersons(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.SearchInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleSearchPersons(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.SearchInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.SearchPersons(r.Context(), a, in)
+	res, err := s.Svc.SearchPersons(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"persons": res})
+	return server.Encode(w, http.StatusOK, map[string]any{"persons": res})
 }
 
-func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	v, err := s.svc.Person(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handlePerson(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	v, err := s.Svc.Person(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, v)
+	return server.Encode(w, http.StatusOK, v)
 }
 
-func (s *Server) handleAddRelation(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.RelationInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleAddRelation(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.RelationInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	rel, err := s.svc.AddRelation(r.Context(), a, in)
+	rel, err := s.Svc.AddRelation(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, rel)
+	return server.Encode(w, http.StatusCreated, rel)
 }
 
-func (s *Server) handleEmergencyOpen(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.EmergencyInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleEmergencyOpen(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.EmergencyInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.EmergencyOpen(r.Context(), a, in)
+	v, err := s.Svc.EmergencyOpen(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, v)
+	return server.Encode(w, http.StatusCreated, v)
 }
 
-func (s *Server) handleOpenCase(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.OpenCaseInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleOpenCase(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.OpenCaseInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.OpenCase(r.Context(), a, in)
+	c, err := s.Svc.OpenCase(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, c)
+	return server.Encode(w, http.StatusCreated, c)
 }
 
-func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	c, err := s.svc.Case(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleCase(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	c, err := s.Svc.Case(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, c)
+	return server.Encode(w, http.StatusOK, c)
 }
 
-func (s *Server) handleAssignCase(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.AssignInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleAssignCase(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.AssignInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.AssignCase(r.Context(), a, r.PathValue("id"), in)
+	c, err := s.Svc.AssignCase(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, c)
+	return server.Encode(w, http.StatusOK, c)
 }
 
 // queryInt reads an optional integer query parameter.
@@ -222,14 +230,14 @@ func queryTime(r *http.Request, name string, fields map[string]string) time.Time
 	return t
 }
 
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *handlers) handleEvents(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	fields := map[string]string{}
 	after := queryInt(r, "after", fields)
 	limit := queryInt(r, "limit", fields)
 	if len(fields) > 0 {
 		return trygg.Invalid("The query is not valid.", fields)
 	}
-	evs, err := s.svc.Events(r.Context(), a, after, int(limit))
+	evs, err := s.Svc.Events(r.Context(), a, after, int(limit))
 	if err != nil {
 		return err
 	}
@@ -237,10 +245,10 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, a trygg.Ac
 	if len(evs) > 0 {
 		next = evs[len(evs)-1].Seq
 	}
-	return encode(w, http.StatusOK, map[string]any{"events": evs, "next_after": next})
+	return server.Encode(w, http.StatusOK, map[string]any{"events": evs, "next_after": next})
 }
 
-func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *handlers) handleAccessLog(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	fields := map[string]string{}
 	q := r.URL.Query()
 	f := store.AccessLogFilter{PersonID: q.Get("person_id"), ActorID: q.Get("actor_id"),
@@ -255,56 +263,56 @@ func (s *Server) handleAccessLog(w http.ResponseWriter, r *http.Request, a trygg
 	if len(fields) > 0 {
 		return trygg.Invalid("The query is not valid.", fields)
 	}
-	entries, err := s.svc.AccessLog(r.Context(), a, f)
+	entries, err := s.Svc.AccessLog(r.Context(), a, f)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"entries": entries})
+	return server.Encode(w, http.StatusOK, map[string]any{"entries": entries})
 }
 
-func (s *Server) handleVerifyAccessLog(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	rep, err := s.svc.VerifyAccessLog(r.Context(), a)
+func (s *handlers) handleVerifyAccessLog(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	rep, err := s.Svc.VerifyAccessLog(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "problems": rep.Problems})
+	return server.Encode(w, http.StatusOK, map[string]any{"ok": rep.OK(), "entries": rep.Entries, "problems": rep.Problems})
 }
 
-func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) error {
+func (s *handlers) handleAPINotFound(w http.ResponseWriter, r *http.Request) error {
 	return trygg.Errorf(trygg.ENotFound, "There is no such API endpoint.")
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	_ = encode(w, http.StatusOK, map[string]any{"status": "ok", "uptime_seconds": int(time.Since(startTime).Seconds())})
+func (s *handlers) handleHealth(w http.ResponseWriter, r *http.Request) {
+	_ = server.Encode(w, http.StatusOK, map[string]any{"status": "ok", "uptime_seconds": int(time.Since(startTime).Seconds())})
 }
 
-func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Ready != nil {
-		if err := s.cfg.Ready(r.Context()); err != nil {
-			s.log.Warn("not ready", "err", err)
-			_ = encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+func (s *handlers) handleReady(w http.ResponseWriter, r *http.Request) {
+	if s.Cfg.Ready != nil {
+		if err := s.Cfg.Ready(r.Context()); err != nil {
+			s.Log.Warn("not ready", "err", err)
+			_ = server.Encode(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
 	}
-	_ = encode(w, http.StatusOK, map[string]string{"status": "ready"})
+	_ = server.Encode(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 
-func (s *Server) handleProviders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	ps, err := s.svc.Providers(r.Context(), a)
+func (s *handlers) handleProviders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	ps, err := s.Svc.Providers(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"providers": ps})
+	return server.Encode(w, http.StatusOK, map[string]any{"providers": ps})
 }
 
-func (s *Server) handleCreateProvider(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.ProviderInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleCreateProvider(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.ProviderInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.CreateProvider(r.Context(), a, in)
+	p, err := s.Svc.CreateProvider(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, p)
+	return server.Encode(w, http.StatusCreated, p)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // The orders API: the officer chooses a decision's provider; the
@@ -15,126 +16,126 @@ import (
 // changes), accept or return them, write the plan, report work done (one
 // at a time or in idempotent batches) and report back on the goals.
 
-func (s *Server) handleChooseProvider(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.ChooseProviderInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleChooseProvider(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.ChooseProviderInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	d, err := s.svc.ChooseProvider(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
+	d, err := s.Svc.ChooseProvider(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, d)
+	return server.Encode(w, http.StatusOK, d)
 }
 
-func (s *Server) handleCaseOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	orders, err := s.svc.CaseOrders(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleCaseOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	orders, err := s.Svc.CaseOrders(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"orders": orders})
+	return server.Encode(w, http.StatusOK, map[string]any{"orders": orders})
 }
 
-func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	orders, err := s.svc.ProviderOrders(r.Context(), a, service.OrdersInput{Status: r.URL.Query().Get("status")})
+func (s *handlers) handleOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	orders, err := s.Svc.ProviderOrders(r.Context(), a, service.OrdersInput{Status: r.URL.Query().Get("status")})
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"orders": orders})
+	return server.Encode(w, http.StatusOK, map[string]any{"orders": orders})
 }
 
-func (s *Server) handleOrderFeed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *handlers) handleOrderFeed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	fields := map[string]string{}
 	after := queryInt(r, "after", fields)
 	limit := queryInt(r, "limit", fields)
 	if len(fields) > 0 {
 		return trygg.Invalid("The query is not valid.", fields)
 	}
-	page, err := s.svc.OrderFeed(r.Context(), a, after, int(limit))
+	page, err := s.Svc.OrderFeed(r.Context(), a, after, int(limit))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, page)
+	return server.Encode(w, http.StatusOK, page)
 }
 
-func (s *Server) handleOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	v, err := s.svc.Order(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	v, err := s.Svc.Order(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, v)
+	return server.Encode(w, http.StatusOK, v)
 }
 
-func (s *Server) handleAcceptOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.AcceptInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleAcceptOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.AcceptInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	o, err := s.svc.AcceptOrder(r.Context(), a, r.PathValue("id"), in)
+	o, err := s.Svc.AcceptOrder(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, o)
+	return server.Encode(w, http.StatusOK, o)
 }
 
-func (s *Server) handleReturnOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.ReturnInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleReturnOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.ReturnInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	o, err := s.svc.ReturnOrder(r.Context(), a, r.PathValue("id"), in)
+	o, err := s.Svc.ReturnOrder(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, o)
+	return server.Encode(w, http.StatusOK, o)
 }
 
-func (s *Server) handlePlans(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	plans, err := s.svc.Plans(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handlePlans(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	plans, err := s.Svc.Plans(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"plans": plans})
+	return server.Encode(w, http.StatusOK, map[string]any{"plans": plans})
 }
 
-func (s *Server) handleSavePlan(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.PlanInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleSavePlan(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.PlanInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.SavePlan(r.Context(), a, r.PathValue("id"), in)
+	p, err := s.Svc.SavePlan(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, p)
+	return server.Encode(w, http.StatusCreated, p)
 }
 
-func (s *Server) handlePerformed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	ps, err := s.svc.PerformedList(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
+func (s *handlers) handlePerformed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	ps, err := s.Svc.PerformedList(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"performed": ps})
+	return server.Encode(w, http.StatusOK, map[string]any{"performed": ps})
 }
 
-func (s *Server) handleReportPerformed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.PerformedInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleReportPerformed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.PerformedInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	p, err := s.svc.ReportPerformed(r.Context(), a, r.PathValue("id"), in)
+	p, err := s.Svc.ReportPerformed(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, p)
+	return server.Encode(w, http.StatusCreated, p)
 }
 
-func (s *Server) handlePerformedBatch(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.BatchInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handlePerformedBatch(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.BatchInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.ReportPerformedBatch(r.Context(), a, in)
+	res, err := s.Svc.ReportPerformedBatch(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
@@ -142,34 +143,34 @@ func (s *Server) handlePerformedBatch(w http.ResponseWriter, r *http.Request, a 
 	if res.Replayed {
 		status = http.StatusOK
 	}
-	return encode(w, status, res)
+	return server.Encode(w, status, res)
 }
 
-func (s *Server) handleReportFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.FollowUpInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleReportFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.FollowUpInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	f, err := s.svc.ReportFollowUp(r.Context(), a, r.PathValue("id"), in)
+	f, err := s.Svc.ReportFollowUp(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, f)
+	return server.Encode(w, http.StatusCreated, f)
 }
 
-func (s *Server) handlePaymentBasis(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	pb, err := s.svc.PaymentBasis(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
+func (s *handlers) handlePaymentBasis(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	pb, err := s.Svc.PaymentBasis(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, pb)
+	return server.Encode(w, http.StatusOK, pb)
 }
 
 // handlePaymentBasisCSV answers the basis for payment as CSV (UTF-8 with
 // a byte order mark, formula-safe cells): one row per order, hours with
 // two decimals, and a total.
-func (s *Server) handlePaymentBasisCSV(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	pb, err := s.svc.PaymentBasis(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
+func (s *handlers) handlePaymentBasisCSV(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	pb, err := s.Svc.PaymentBasis(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("month"))
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,8 @@ import (
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
-
-// maxDefinitionBytes bounds a request carrying definition files.
-const maxDefinitionBytes = 8 << 20
 
 // apiLang is the language of user-facing texts in API answers (form
 // messages, step names): English if the client prefers it, else Swedish.
@@ -26,76 +24,76 @@ func apiLang(r *http.Request) string {
 	return "sv"
 }
 
-func (s *Server) handleCaseProcess(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	p, err := s.svc.CaseProcess(r.Context(), a, r.PathValue("id"), apiLang(r))
+func (s *handlers) handleCaseProcess(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	p, err := s.Svc.CaseProcess(r.Context(), a, r.PathValue("id"), apiLang(r))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, p)
+	return server.Encode(w, http.StatusOK, p)
 }
 
-func (s *Server) handleTransition(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.TransitionInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleTransition(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.TransitionInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.Transition(r.Context(), a, r.PathValue("id"), in, apiLang(r))
+	c, err := s.Svc.Transition(r.Context(), a, r.PathValue("id"), in, apiLang(r))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, c)
+	return server.Encode(w, http.StatusOK, c)
 }
 
-func (s *Server) handleSaveForm(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.FormInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleSaveForm(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.FormInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	fv, err := s.svc.SaveForm(r.Context(), a, r.PathValue("id"), r.PathValue("form"), in, apiLang(r))
+	fv, err := s.Svc.SaveForm(r.Context(), a, r.PathValue("id"), r.PathValue("form"), in, apiLang(r))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, fv)
+	return server.Encode(w, http.StatusOK, fv)
 }
 
-func (s *Server) handleSignForm(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	fv, err := s.svc.SignForm(r.Context(), a, r.PathValue("id"), r.PathValue("form"), apiLang(r))
+func (s *handlers) handleSignForm(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	fv, err := s.Svc.SignForm(r.Context(), a, r.PathValue("id"), r.PathValue("form"), apiLang(r))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, fv)
+	return server.Encode(w, http.StatusOK, fv)
 }
 
-func (s *Server) handleDefinitionVersions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	vs, err := s.svc.DefinitionVersions(r.Context(), a)
+func (s *handlers) handleDefinitionVersions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	vs, err := s.Svc.DefinitionVersions(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"versions": vs})
+	return server.Encode(w, http.StatusOK, map[string]any{"versions": vs})
 }
 
-func (s *Server) handlePublishDefinitions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.DefinitionsInput](w, r, maxDefinitionBytes)
+func (s *handlers) handlePublishDefinitions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.DefinitionsInput](w, r, server.MaxDefinitionBytes)
 	if err != nil {
 		return err
 	}
-	dv, err := s.svc.PublishDefinitions(r.Context(), a, in)
+	dv, err := s.Svc.PublishDefinitions(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, dv)
+	return server.Encode(w, http.StatusCreated, dv)
 }
 
-func (s *Server) handleValidateDefinitions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.DefinitionsInput](w, r, maxDefinitionBytes)
+func (s *handlers) handleValidateDefinitions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.DefinitionsInput](w, r, server.MaxDefinitionBytes)
 	if err != nil {
 		return err
 	}
-	res, err := s.svc.ValidateDefinitions(r.Context(), a, in)
+	res, err := s.Svc.ValidateDefinitions(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, res)
+	return server.Encode(w, http.StatusOK, res)
 }
 
 func versionParam(r *http.Request) (int64, error) {
@@ -106,35 +104,35 @@ func versionParam(r *http.Request) (int64, error) {
 	return v, nil
 }
 
-func (s *Server) handleMigrateCases(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *handlers) handleMigrateCases(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	v, err := versionParam(r)
 	if err != nil {
 		return err
 	}
-	in, err := decode[service.MigrationInput](w, r, s.cfg.MaxBodyBytes)
+	in, err := server.Decode[service.MigrationInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	plan, err := s.svc.MigrateCases(r.Context(), a, v, in)
+	plan, err := s.Svc.MigrateCases(r.Context(), a, v, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, plan)
+	return server.Encode(w, http.StatusOK, plan)
 }
 
-func (s *Server) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *handlers) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	v, err := versionParam(r)
 	if err != nil {
 		return err
 	}
-	files, err := s.svc.DefinitionFiles(r.Context(), a, v)
+	files, err := s.Svc.DefinitionFiles(r.Context(), a, v)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"version": v, "files": files})
+	return server.Encode(w, http.StatusOK, map[string]any{"version": v, "files": files})
 }
 
-func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *handlers) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	q := r.URL.Query()
 	in := service.InboxInput{CaseType: q.Get("case_type")}
 	switch q.Get("team") {
@@ -144,170 +142,170 @@ func (s *Server) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Act
 	default:
 		return trygg.Invalid("The query is not valid.", map[string]string{"team": "Must be true or false."})
 	}
-	view, err := s.svc.Inbox(r.Context(), a, in)
+	view, err := s.Svc.Inbox(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, view)
+	return server.Encode(w, http.StatusOK, view)
 }
 
-func (s *Server) handleNotes(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	notes, err := s.svc.Notes(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleNotes(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	notes, err := s.Svc.Notes(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"notes": notes})
+	return server.Encode(w, http.StatusOK, map[string]any{"notes": notes})
 }
 
-func (s *Server) handleAddNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.NoteInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleAddNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.NoteInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	n, err := s.svc.AddNote(r.Context(), a, r.PathValue("id"), in)
+	n, err := s.Svc.AddNote(r.Context(), a, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, n)
+	return server.Encode(w, http.StatusCreated, n)
 }
 
-func (s *Server) handleSaveNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.NoteInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleSaveNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.NoteInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	n, err := s.svc.SaveNote(r.Context(), a, r.PathValue("id"), r.PathValue("note"), in)
+	n, err := s.Svc.SaveNote(r.Context(), a, r.PathValue("id"), r.PathValue("note"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, n)
+	return server.Encode(w, http.StatusOK, n)
 }
 
-func (s *Server) handleSignNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	n, err := s.svc.SignNote(r.Context(), a, r.PathValue("id"), r.PathValue("note"))
+func (s *handlers) handleSignNote(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	n, err := s.Svc.SignNote(r.Context(), a, r.PathValue("id"), r.PathValue("note"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, n)
+	return server.Encode(w, http.StatusOK, n)
 }
 
-func (s *Server) handleDecisions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	ds, err := s.svc.Decisions(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleDecisions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	ds, err := s.Svc.Decisions(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"decisions": ds})
+	return server.Encode(w, http.StatusOK, map[string]any{"decisions": ds})
 }
 
-func (s *Server) handleAddDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.DecisionInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleAddDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.DecisionInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", in)
+	d, err := s.Svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, d)
+	return server.Encode(w, http.StatusCreated, d)
 }
 
-func (s *Server) handleSaveDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.DecisionInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleSaveDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.DecisionInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
+	d, err := s.Svc.SaveDecision(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, d)
+	return server.Encode(w, http.StatusOK, d)
 }
 
-func (s *Server) handleFinaliseDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	d, err := s.svc.FinaliseDecision(r.Context(), a, r.PathValue("id"), r.PathValue("decision"))
+func (s *handlers) handleFinaliseDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	d, err := s.Svc.FinaliseDecision(r.Context(), a, r.PathValue("id"), r.PathValue("decision"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, d)
+	return server.Encode(w, http.StatusOK, d)
 }
 
-func (s *Server) handleDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	d, err := s.svc.DefinitionDraft(r.Context(), a)
+func (s *handlers) handleDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	d, err := s.Svc.DefinitionDraft(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, d)
+	return server.Encode(w, http.StatusOK, d)
 }
 
-func (s *Server) handleSaveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.DefinitionsInput](w, r, maxDefinitionBytes)
+func (s *handlers) handleSaveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.DefinitionsInput](w, r, server.MaxDefinitionBytes)
 	if err != nil {
 		return err
 	}
-	d, err := s.svc.SaveDefinitionDraft(r.Context(), a, in)
+	d, err := s.Svc.SaveDefinitionDraft(r.Context(), a, in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, d)
+	return server.Encode(w, http.StatusOK, d)
 }
 
 type publishDraftRequest struct {
 	Note string `json:"note,omitempty"`
 }
 
-func (s *Server) handlePublishDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[publishDraftRequest](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handlePublishDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[publishDraftRequest](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	dv, err := s.svc.PublishDraft(r.Context(), a, in.Note)
+	dv, err := s.Svc.PublishDraft(r.Context(), a, in.Note)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, dv)
+	return server.Encode(w, http.StatusCreated, dv)
 }
 
-func (s *Server) handleExecutions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	out, err := s.svc.Executions(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleExecutions(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	out, err := s.Svc.Executions(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"executions": out})
+	return server.Encode(w, http.StatusOK, map[string]any{"executions": out})
 }
 
-func (s *Server) handleRecordExecution(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[service.ExecutionInput](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleRecordExecution(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[service.ExecutionInput](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	out, err := s.svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
+	out, err := s.Svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, map[string]any{"executions": out})
+	return server.Encode(w, http.StatusCreated, map[string]any{"executions": out})
 }
 
-func (s *Server) handleReports(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	out, err := s.svc.Reports(r.Context(), a, apiLang(r))
+func (s *handlers) handleReports(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	out, err := s.Svc.Reports(r.Context(), a, apiLang(r))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"reports": out})
+	return server.Encode(w, http.StatusOK, map[string]any{"reports": out})
 }
 
-func (s *Server) handleRunReport(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	res, err := s.svc.RunReport(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"), apiLang(r))
+func (s *handlers) handleRunReport(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	res, err := s.Svc.RunReport(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"), apiLang(r))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, res)
+	return server.Encode(w, http.StatusOK, res)
 }
 
 // handleReportCSV answers the report as CSV (RFC 4180, UTF-8 with a byte
 // order mark so spreadsheet programs read å, ä and ö right), the columns
 // as the header row and the summary after an empty line.
-func (s *Server) handleReportCSV(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	res, err := s.svc.RunReport(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"), apiLang(r))
+func (s *handlers) handleReportCSV(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	res, err := s.Svc.RunReport(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"), apiLang(r))
 	if err != nil {
 		return err
 	}

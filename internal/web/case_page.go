@@ -7,13 +7,14 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // casePage is the case page's data.
 type casePage struct {
 	service.CaseOverview
 	// Forms are the forms of the current step first, then the others.
-	Forms, OtherForms []formRender
+	Forms, OtherForms []server.FormRender
 	// MyDraft is the officer's note being written, if any.
 	MyDraft *store.Note
 	Signed  []store.Note
@@ -42,31 +43,31 @@ type casePage struct {
 
 // handleCasePage shows a case: where it stands, its time limits, what may
 // be done now, its forms, decisions, journal and timeline.
-func (s *Server) handleCasePage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleCasePage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderCase(w, r, a, v, http.StatusOK, "", "")
 }
 
 // renderCase renders the case page with a message (done) or a problem
 // (refused) at the top, with status.
-func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, message, problem string) error {
-	ov, err := s.svc.CaseOverview(r.Context(), a, r.PathValue("id"), v.Lang)
+func (s *handlers) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, message, problem string) error {
+	ov, err := s.Svc.CaseOverview(r.Context(), a, r.PathValue("id"), v.Lang)
 	if err != nil {
 		return err
 	}
 	p := casePage{CaseOverview: ov, Message: message, Problem: problem, InsatsNames: map[string]string{}}
-	if p.Orders, err = s.svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {
+	if p.Orders, err = s.Svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
-	if p.Attachments, err = s.svc.CaseAttachments(r.Context(), a, ov.Case.ID); err != nil {
+	if p.Attachments, err = s.Svc.CaseAttachments(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
 	if p.Secrecy, err = s.secrecyFor(r, a, ov.Case.ID, v.Lang, ov.Workable); err != nil {
 		return err
 	}
-	if p.Conversation, err = s.svc.CaseMessages(r.Context(), a, ov.Case.ID); err != nil {
+	if p.Conversation, err = s.Svc.CaseMessages(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
-	if p.GoalComments, err = s.svc.CaseGoalComments(r.Context(), a, ov.Case.ID); err != nil {
+	if p.GoalComments, err = s.Svc.CaseGoalComments(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
 	p.Answered = r.URL.Query().Get("answered") == "1"
@@ -86,7 +87,7 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Acto
 		current[f] = true
 	}
 	for _, fv := range ov.Forms {
-		fr := renderForm(ov.Case.ID, fv, ov.Workable, v.Lang)
+		fr := server.RenderForm(ov.Case.ID, fv, ov.Workable, v.Lang)
 		if current[fv.FormID] {
 			p.Forms = append(p.Forms, fr)
 		} else {
@@ -108,27 +109,17 @@ func (s *Server) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Acto
 	}
 	v.Title = ov.Case.Title
 	v.Data = p
-	return s.render(w, status, "case", *v)
-}
-
-// refusal turns a service error into a problem shown on the page in the
-// user's language, or returns it when it is not the user's to fix.
-func refusal(v *view, err error) (int, string, error) {
-	switch trygg.ErrorCode(err) {
-	case trygg.EInvalid, trygg.EConflict, trygg.EForbidden:
-		return statusOf[trygg.ErrorCode(err)], problemText(v.Lang, err), nil
-	}
-	return 0, "", err
+	return pages.Render(w, status, "case", *v)
 }
 
 // handleTransitionForm takes a transition the case page offers.
-func (s *Server) handleTransitionForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleTransitionForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	_, err := s.svc.Transition(r.Context(), a, r.PathValue("id"), service.TransitionInput{Transition: r.PostForm.Get("transition")}, v.Lang)
+	_, err := s.Svc.Transition(r.Context(), a, r.PathValue("id"), service.TransitionInput{Transition: r.PostForm.Get("transition")}, v.Lang)
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -142,52 +133,52 @@ func (s *Server) handleTransitionForm(w http.ResponseWriter, r *http.Request, a 
 // htmx (as they type) it answers with the form alone, re-evaluated:
 // conditional fields appear, computed values update, messages show next to
 // their fields. Without htmx it returns to the case page.
-func (s *Server) handleFormSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleFormSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, formID := r.PathValue("id"), r.PathValue("form")
-	def, err := s.svc.FormDefinition(r.Context(), a, caseID, formID)
+	def, err := s.Svc.FormDefinition(r.Context(), a, caseID, formID)
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
 		return s.renderCase(w, r, a, v, status, "", problem)
 	}
-	values := formValues(def, r.PostForm)
-	withRowChange(def, values, r.PostForm)
-	fv, err := s.svc.SaveForm(r.Context(), a, caseID, formID, service.FormInput{Values: values}, v.Lang)
-	if err != nil && isHTMX(r) && fv.Def != nil && trygg.ErrorCode(err) == trygg.EInvalid {
+	values := server.FormValues(def, r.PostForm)
+	server.WithRowChange(def, values, r.PostForm)
+	fv, err := s.Svc.SaveForm(r.Context(), a, caseID, formID, service.FormInput{Values: values}, v.Lang)
+	if err != nil && server.IsHTMX(r) && fv.Def != nil && trygg.ErrorCode(err) == trygg.EInvalid {
 		// Not saved: the form as typed, each mistake at its field, and
 		// the draft as it was. htmx swaps 2xx answers only.
-		fr := renderForm(caseID, fv, true, v.Lang)
-		fr.FormError = messageIn(v.Lang, trygg.ErrorMessage(err))
+		fr := server.RenderForm(caseID, fv, true, v.Lang)
+		fr.FormError = server.MessageIn(v.Lang, trygg.ErrorMessage(err))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		return pageTemplates["case"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+		return pages["case"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
 	}
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
 		return s.renderCase(w, r, a, v, status, "", problem)
 	}
-	if !isHTMX(r) {
+	if !server.IsHTMX(r) {
 		http.Redirect(w, r, "/cases/"+caseID+"#form-"+formID, http.StatusSeeOther)
 		return nil
 	}
-	fr := renderForm(caseID, fv, true, v.Lang)
+	fr := server.RenderForm(caseID, fv, true, v.Lang)
 	fr.Saved = true
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return pageTemplates["case"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+	return pages["case"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
 }
 
 // handleFormSign signs the form's draft.
-func (s *Server) handleFormSign(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleFormSign(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	caseID, formID := r.PathValue("id"), r.PathValue("form")
-	if _, err := s.svc.SignForm(r.Context(), a, caseID, formID, v.Lang); err != nil {
-		status, problem, err := refusal(v, err)
+	if _, err := s.Svc.SignForm(r.Context(), a, caseID, formID, v.Lang); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -199,8 +190,8 @@ func (s *Server) handleFormSign(w http.ResponseWriter, r *http.Request, a trygg.
 
 // handleNoteForm starts a journal note, or saves the officer's draft
 // (autosave from htmx answers with a short status).
-func (s *Server) handleNoteForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleNoteForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, noteID := r.PathValue("id"), r.PathValue("note")
@@ -208,24 +199,24 @@ func (s *Server) handleNoteForm(w http.ResponseWriter, r *http.Request, a trygg.
 	var err error
 	var n store.Note
 	if noteID == "" {
-		n, err = s.svc.AddNote(r.Context(), a, caseID, in)
+		n, err = s.Svc.AddNote(r.Context(), a, caseID, in)
 	} else {
-		n, err = s.svc.SaveNote(r.Context(), a, caseID, noteID, in)
+		n, err = s.Svc.SaveNote(r.Context(), a, caseID, noteID, in)
 	}
-	if isHTMX(r) {
+	if server.IsHTMX(r) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if err != nil {
-			if _, problem, err := refusal(v, err); err != nil {
+			if _, problem, err := server.Refusal(v, err); err != nil {
 				return err
 			} else {
 				w.WriteHeader(http.StatusOK) // htmx swaps 2xx answers only
-				return pageTemplates["case"].ExecuteTemplate(w, "note-status", map[string]any{"T": v.T, "Problem": problem})
+				return pages["case"].ExecuteTemplate(w, "note-status", map[string]any{"T": v.T, "Problem": problem})
 			}
 		}
-		return pageTemplates["case"].ExecuteTemplate(w, "note-status", map[string]any{"T": v.T, "Note": n})
+		return pages["case"].ExecuteTemplate(w, "note-status", map[string]any{"T": v.T, "Note": n})
 	}
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -237,22 +228,22 @@ func (s *Server) handleNoteForm(w http.ResponseWriter, r *http.Request, a trygg.
 
 // handleNoteSign signs the officer's note (its text as last saved, with
 // the text posted along saved first).
-func (s *Server) handleNoteSign(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleNoteSign(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, noteID := r.PathValue("id"), r.PathValue("note")
 	if body, ok := r.PostForm["body"]; ok {
-		if _, err := s.svc.SaveNote(r.Context(), a, caseID, noteID, service.NoteInput{Body: strings.Join(body, "")}); err != nil {
-			status, problem, err := refusal(v, err)
+		if _, err := s.Svc.SaveNote(r.Context(), a, caseID, noteID, service.NoteInput{Body: strings.Join(body, "")}); err != nil {
+			status, problem, err := server.Refusal(v, err)
 			if err != nil {
 				return err
 			}
 			return s.renderCase(w, r, a, v, status, "", problem)
 		}
 	}
-	if _, err := s.svc.SignNote(r.Context(), a, caseID, noteID); err != nil {
-		status, problem, err := refusal(v, err)
+	if _, err := s.Svc.SignNote(r.Context(), a, caseID, noteID); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}

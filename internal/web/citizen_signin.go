@@ -10,6 +10,7 @@ import (
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // Citizens' sign-in: e-identification through an OpenID Connect broker
@@ -47,12 +48,12 @@ func identityKey(tenant trygg.TenantID, number string) string {
 
 // handleEIDLogin sends the browser to the broker with a new flow (state,
 // nonce, PKCE verifier) kept in a short-lived cookie.
-func (s *Server) handleEIDLogin(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.CitizenOIDC == nil {
+func (s *handlers) handleEIDLogin(w http.ResponseWriter, r *http.Request) error {
+	if s.Cfg.CitizenOIDC == nil {
 		return errEIDOff
 	}
-	flow, url := s.cfg.CitizenOIDC.Start()
-	startFlow(w, r, eidCookie, "/auth/eid/", flow, url)
+	flow, url := s.Cfg.CitizenOIDC.Start()
+	server.StartFlow(w, r, eidCookie, "/auth/eid/", flow, url)
 	return nil
 }
 
@@ -60,36 +61,36 @@ func (s *Server) handleEIDLogin(w http.ResponseWriter, r *http.Request) error {
 // the configured claim and signs the citizen in. Every callback counts
 // against the client address's limit; failed ones also against the
 // identity's.
-func (s *Server) handleEIDCallback(w http.ResponseWriter, r *http.Request) error {
-	if s.cfg.CitizenOIDC == nil {
+func (s *handlers) handleEIDCallback(w http.ResponseWriter, r *http.Request) error {
+	if s.Cfg.CitizenOIDC == nil {
 		return errEIDOff
 	}
-	if _, err := s.signInAttempt(w, r, ""); err != nil {
+	if _, err := s.SignInAttempt(w, r, ""); err != nil {
 		return err
 	}
-	flow, ok := s.takeFlow(w, r, eidCookie, "/auth/eid/", "e-identification broker")
+	flow, ok := s.TakeFlow(w, r, eidCookie, "/auth/eid/", "e-identification broker")
 	if !ok {
 		return errEIDFailed
 	}
-	number, err := s.cfg.CitizenOIDC.FinishIdentity(r.Context(), flow, r.URL.Query().Get("state"), r.URL.Query().Get("code"))
+	number, err := s.Cfg.CitizenOIDC.FinishIdentity(r.Context(), flow, r.URL.Query().Get("state"), r.URL.Query().Get("code"))
 	switch {
 	case errors.Is(err, auth.ErrAssurance):
 		// The error names the acr the broker sent, never the person.
-		s.log.Warn("e-identification below the required level of assurance", "err", err)
+		s.Log.Warn("e-identification below the required level of assurance", "err", err)
 		return errEIDAssurance
 	case errors.Is(err, auth.ErrNoIdentityClaim):
-		s.log.Warn("e-identification without an identity number claim", "claims", strings.Join(s.cfg.CitizenOIDC.IdentityClaims(), ","))
+		s.Log.Warn("e-identification without an identity number claim", "claims", strings.Join(s.Cfg.CitizenOIDC.IdentityClaims(), ","))
 		return errEIDNoNumber
 	case err != nil:
-		s.log.Warn("e-identification sign-in failed", "err", err)
+		s.Log.Warn("e-identification sign-in failed", "err", err)
 		return errEIDFailed
 	}
-	tenant := s.cfg.DefaultTenant
-	done, err := s.signInAccountAttempt(w, identityKey(tenant, number))
+	tenant := s.Cfg.DefaultTenant
+	done, err := s.SignInAccountAttempt(w, identityKey(tenant, number))
 	if err != nil {
 		return err
 	}
-	sess, err := s.svc.SignInCitizen(r.Context(), tenant, number, service.CitizenByEID)
+	sess, err := s.Svc.SignInCitizen(r.Context(), tenant, number, service.CitizenByEID)
 	done(err == nil)
 	if trygg.ErrorCode(err) == trygg.EInvalid {
 		return errEIDBadNumber
@@ -97,24 +98,24 @@ func (s *Server) handleEIDCallback(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	setSessionCookie(w, sess)
+	server.SetSessionCookie(w, sess)
 	http.Redirect(w, r, "/portal", http.StatusSeeOther)
 	return nil
 }
 
 // handleTestLoginPage shows the demo's test sign-in; without --demo it
 // does not exist.
-func (s *Server) handleTestLoginPage(w http.ResponseWriter, r *http.Request) error {
-	if !s.cfg.Demo {
+func (s *handlers) handleTestLoginPage(w http.ResponseWriter, r *http.Request) error {
+	if !s.Cfg.Demo {
 		return errTestOff
 	}
-	return s.render(w, http.StatusOK, "citizen_test_login", s.newView(w, r, "testlogin.title"))
+	return pages.Render(w, http.StatusOK, "citizen_test_login", s.NewView(w, r, "testlogin.title"))
 }
 
 // handleTestLoginSubmit signs in as the demo person whose identity number
 // is posted, through the same account linking as e-identification.
-func (s *Server) handleTestLoginSubmit(w http.ResponseWriter, r *http.Request) error {
-	if !s.cfg.Demo {
+func (s *handlers) handleTestLoginSubmit(w http.ResponseWriter, r *http.Request) error {
+	if !s.Cfg.Demo {
 		return errTestOff
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -122,32 +123,32 @@ func (s *Server) handleTestLoginSubmit(w http.ResponseWriter, r *http.Request) e
 		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
 	}
 	number := strings.TrimSpace(r.PostForm.Get("identity_number"))
-	tenant := s.cfg.DefaultTenant
+	tenant := s.Cfg.DefaultTenant
 	account := ""
 	if number != "" {
 		account = identityKey(tenant, number)
 	}
-	done, err := s.signInAttempt(w, r, account)
+	done, err := s.SignInAttempt(w, r, account)
 	if err == nil {
 		var sess service.Session
 		if number == "" {
 			err = trygg.Invalid("Enter the identity number of a demo person.", map[string]string{"identity_number": "Required."})
 		} else {
-			sess, err = s.svc.SignInCitizen(r.Context(), tenant, number, service.CitizenByTest)
+			sess, err = s.Svc.SignInCitizen(r.Context(), tenant, number, service.CitizenByTest)
 		}
 		done(err == nil)
 		if err == nil {
-			setSessionCookie(w, sess)
+			server.SetSessionCookie(w, sess)
 			http.Redirect(w, r, "/portal", http.StatusSeeOther)
 			return nil
 		}
 	}
 	switch code := trygg.ErrorCode(err); code {
 	case trygg.EInvalid, trygg.EUnauthorized, trygg.ERateLimited:
-		v := s.newView(w, r, "testlogin.title")
-		v.Error = messageIn(v.Lang, trygg.ErrorMessage(err))
+		v := s.NewView(w, r, "testlogin.title")
+		v.Error = server.MessageIn(v.Lang, trygg.ErrorMessage(err))
 		// The number is not echoed back: the form is shown again empty.
-		return s.render(w, statusOf[code], "citizen_test_login", v)
+		return pages.Render(w, server.StatusOf(code), "citizen_test_login", v)
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // decisionPage is the decision page's data.
@@ -25,22 +26,22 @@ type decisionPage struct {
 	ProviderSaved   string
 }
 
-func (s *Server) handleDecisionPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDecisionPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderDecision(w, r, a, v, http.StatusOK, "", "")
 }
 
-func (s *Server) renderDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, message, problem string) error {
+func (s *handlers) renderDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, message, problem string) error {
 	return s.renderDecisionWith(w, r, a, v, status, decisionPage{Problem: problem, Message: message})
 }
 
 // renderDecisionWith renders the decision page with p's messages.
-func (s *Server) renderDecisionWith(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, p decisionPage) error {
-	ov, err := s.svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
+func (s *handlers) renderDecisionWith(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, p decisionPage) error {
+	ov, err := s.Svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
 	if err != nil {
 		return err
 	}
-	p.DecisionOverview, p.Amount, p.Today = ov, strconv.FormatInt(ov.Decision.Amount, 10), todaySweden()
-	if p.Providers, err = s.svc.DecisionProviders(r.Context(), a, ov.Case.ID, ov.Decision.ID); err != nil {
+	p.DecisionOverview, p.Amount, p.Today = ov, strconv.FormatInt(ov.Decision.Amount, 10), server.TodaySweden()
+	if p.Providers, err = s.Svc.DecisionProviders(r.Context(), a, ov.Case.ID, ov.Decision.ID); err != nil {
 		return err
 	}
 	if r.URL.Query().Get("provider") == "1" && p.Providers.Chosen != nil && p.ProviderProblem == "" {
@@ -48,13 +49,13 @@ func (s *Server) renderDecisionWith(w http.ResponseWriter, r *http.Request, a tr
 	}
 	v.Title = ov.InsatsName
 	v.Data = p
-	return s.render(w, status, "decision", *v)
+	return pages.Render(w, status, "decision", *v)
 }
 
 // handleLetterPage shows the decision as a letter to print (or save as
 // PDF from the browser's print dialogue).
-func (s *Server) handleLetterPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	ov, err := s.svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
+func (s *handlers) handleLetterPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	ov, err := s.Svc.DecisionOverview(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), v.Lang)
 	if err != nil {
 		return err
 	}
@@ -63,18 +64,18 @@ func (s *Server) handleLetterPage(w http.ResponseWriter, r *http.Request, a tryg
 	}
 	v.Title = v.T("letter.title") + " – " + ov.InsatsName
 	v.Data = decisionPage{DecisionOverview: ov}
-	return s.render(w, http.StatusOK, "letter", *v)
+	return pages.Render(w, http.StatusOK, "letter", *v)
 }
 
 // handleDecisionCreate drafts a decision on an insats and opens it.
-func (s *Server) handleDecisionCreate(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleDecisionCreate(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	d, err := s.svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", service.DecisionInput{Insats: r.PostForm.Get("insats"),
+	d, err := s.Svc.SaveDecision(r.Context(), a, r.PathValue("id"), "", service.DecisionInput{Insats: r.PostForm.Get("insats"),
 		Outcome: "granted"})
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -102,8 +103,8 @@ func decisionInput(r *http.Request) (service.DecisionInput, bool) {
 
 // handleDecisionSave saves the draft; with "finalise" it then makes it
 // final.
-func (s *Server) handleDecisionSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleDecisionSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, id := r.PathValue("id"), r.PathValue("decision")
@@ -111,16 +112,16 @@ func (s *Server) handleDecisionSave(w http.ResponseWriter, r *http.Request, a tr
 	if !ok {
 		return s.renderDecision(w, r, a, v, http.StatusUnprocessableEntity, "", v.T("decision.badamount"))
 	}
-	if _, err := s.svc.SaveDecision(r.Context(), a, caseID, id, in); err != nil {
-		status, problem, err := refusal(v, err)
+	if _, err := s.Svc.SaveDecision(r.Context(), a, caseID, id, in); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
 		return s.renderDecision(w, r, a, v, status, "", problem)
 	}
 	if r.PostForm.Get("finalise") != "" {
-		if _, err := s.svc.FinaliseDecision(r.Context(), a, caseID, id); err != nil {
-			status, problem, err := refusal(v, err)
+		if _, err := s.Svc.FinaliseDecision(r.Context(), a, caseID, id); err != nil {
+			status, problem, err := server.Refusal(v, err)
 			if err != nil {
 				return err
 			}
@@ -134,14 +135,14 @@ func (s *Server) handleDecisionSave(w http.ResponseWriter, r *http.Request, a tr
 }
 
 // handleExecutionForm records a step of the decision's execution.
-func (s *Server) handleExecutionForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleExecutionForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	in := service.ExecutionInput{Kind: r.PostForm.Get("kind"), On: r.PostForm.Get("on"), Reason: r.PostForm.Get("reason"),
 		Offers: r.PostForm.Get("offers"), InterimHelp: r.PostForm.Get("interim_help")}
-	if _, err := s.svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in); err != nil {
-		status, problem, err := refusal(v, err)
+	if _, err := s.Svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -153,14 +154,14 @@ func (s *Server) handleExecutionForm(w http.ResponseWriter, r *http.Request, a t
 
 // handleProviderChoice records the provider chosen to carry out a final
 // decision; a refused choice is shown next to the field.
-func (s *Server) handleProviderChoice(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleProviderChoice(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, id := r.PathValue("id"), r.PathValue("decision")
-	_, err := s.svc.ChooseProvider(r.Context(), a, caseID, id, service.ChooseProviderInput{ProviderID: r.PostForm.Get("provider_id")})
+	_, err := s.Svc.ChooseProvider(r.Context(), a, caseID, id, service.ChooseProviderInput{ProviderID: r.PostForm.Get("provider_id")})
 	if err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // The process designer's pages (verksamhetsutvecklare): the published
@@ -60,11 +61,11 @@ type designerCaseType struct {
 
 // handleDesignerHome lists the published versions and the case types of
 // the newest.
-func (s *Server) handleDesignerHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	versions, err := s.svc.DefinitionVersions(r.Context(), a)
+	versions, err := s.Svc.DefinitionVersions(r.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -97,13 +98,13 @@ func (s *Server) handleDesignerHome(w http.ResponseWriter, r *http.Request, a tr
 	}
 	v.Title = v.T("designer.title")
 	v.Data = d
-	return s.render(w, http.StatusOK, "designer", *v)
+	return pages.Render(w, http.StatusOK, "designer", *v)
 }
 
 // loadVersion reads a published version's definitions. They were valid
 // when published, so a problem reading them now is the server's.
-func (s *Server) loadVersion(r *http.Request, a trygg.Actor, version int64) (*process.Bundle, error) {
-	files, err := s.svc.DefinitionFiles(r.Context(), a, version)
+func (s *handlers) loadVersion(r *http.Request, a trygg.Actor, version int64) (*process.Bundle, error) {
+	files, err := s.Svc.DefinitionFiles(r.Context(), a, version)
 	if err != nil {
 		return nil, err
 	}
@@ -177,29 +178,29 @@ func textRows(content string) int {
 
 // handleDesignerDraft shows the working draft in the editor with its
 // problems; an empty draft starts from the newest published version.
-func (s *Server) handleDesignerDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	draft, err := s.svc.DefinitionDraft(r.Context(), a)
+	draft, err := s.Svc.DefinitionDraft(r.Context(), a)
 	if err != nil {
 		return err
 	}
 	d := designerDraftData{Files: newDesignerFiles(draft.Files), Saved: r.URL.Query().Get("saved") == "1"}
 	res := draft.Validation
 	if len(draft.Files) == 0 {
-		versions, err := s.svc.DefinitionVersions(r.Context(), a)
+		versions, err := s.Svc.DefinitionVersions(r.Context(), a)
 		if err != nil {
 			return err
 		}
 		if len(versions) > 0 {
 			d.FromVersion = versions[0].Version
-			files, err := s.svc.DefinitionFiles(r.Context(), a, d.FromVersion)
+			files, err := s.Svc.DefinitionFiles(r.Context(), a, d.FromVersion)
 			if err != nil {
 				return err
 			}
 			d.Files = newDesignerFiles(files)
-			if res, err = s.svc.ValidateDefinitions(r.Context(), a, service.DefinitionsInput{Files: files}); err != nil {
+			if res, err = s.Svc.ValidateDefinitions(r.Context(), a, service.DefinitionsInput{Files: files}); err != nil {
 				return err
 			}
 		}
@@ -208,19 +209,19 @@ func (s *Server) handleDesignerDraft(w http.ResponseWriter, r *http.Request, a t
 	return s.renderDraft(w, http.StatusOK, v, d)
 }
 
-func (s *Server) renderDraft(w http.ResponseWriter, status int, v *view, d designerDraftData) error {
+func (s *handlers) renderDraft(w http.ResponseWriter, status int, v *server.View, d designerDraftData) error {
 	v.Title = v.T("designer.draft.title")
 	v.Data = d
-	return s.render(w, status, "designer_draft", *v)
+	return pages.Render(w, status, "designer_draft", *v)
 }
 
 // readDraftForm reads the editor's form: the files (a name and a content
 // for each, some marked for removal), the new file and the note. Browsers
 // send a textarea's line breaks as CRLF; they are stored as LF.
 func readDraftForm(w http.ResponseWriter, r *http.Request) (designerDraftData, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxDefinitionBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, server.MaxDefinitionBytes)
 	if err := r.ParseForm(); err != nil {
-		return designerDraftData{}, trygg.Errorf(trygg.EInvalid, "The form could not be read; it may be larger than %d MiB.", maxDefinitionBytes>>20)
+		return designerDraftData{}, trygg.Errorf(trygg.EInvalid, "The form could not be read; it may be larger than %d MiB.", server.MaxDefinitionBytes>>20)
 	}
 	names, contents := r.PostForm["name"], r.PostForm["content"]
 	if len(names) != len(contents) {
@@ -266,7 +267,7 @@ func (d designerDraftData) input() (in service.DefinitionsInput, key string) {
 // handleDesignerValidate validates the editor's files as they are typed
 // (htmx) and answers the problems list alone. It always answers 200, so
 // htmx shows the answer; a form it cannot read is shown as a problem.
-func (s *Server) handleDesignerValidate(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerValidate(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
@@ -282,11 +283,11 @@ func (s *Server) handleDesignerValidate(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return pageTemplates["designer_draft"].ExecuteTemplate(w, "designer-problems-update", map[string]any{"T": v.T, "P": probs})
+	return pages["designer_draft"].ExecuteTemplate(w, "designer-problems-update", map[string]any{"T": v.T, "P": probs})
 }
 
 // formProblems validates the files of the editor's form.
-func (s *Server) formProblems(r *http.Request, a trygg.Actor, v *view, d designerDraftData) (designerProblems, error) {
+func (s *handlers) formProblems(r *http.Request, a trygg.Actor, v *server.View, d designerDraftData) (designerProblems, error) {
 	in, key := d.input()
 	switch {
 	case key != "":
@@ -294,7 +295,7 @@ func (s *Server) formProblems(r *http.Request, a trygg.Actor, v *view, d designe
 	case len(in.Files) == 0:
 		return designerProblems{}, nil
 	}
-	res, err := s.svc.ValidateDefinitions(r.Context(), a, in)
+	res, err := s.Svc.ValidateDefinitions(r.Context(), a, in)
 	if err != nil {
 		return designerProblems{}, err
 	}
@@ -303,7 +304,7 @@ func (s *Server) formProblems(r *http.Request, a trygg.Actor, v *view, d designe
 
 // renderDraftError shows the editor again with the form as sent, what is
 // wrong (msgKey, and details), and the files' problems.
-func (s *Server) renderDraftError(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, d designerDraftData, status int, msgKey string, details []string) error {
+func (s *handlers) renderDraftError(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, d designerDraftData, status int, msgKey string, details []string) error {
 	probs, err := s.formProblems(r, a, v, d)
 	switch {
 	case trygg.ErrorCode(err) == trygg.EInvalid:
@@ -318,7 +319,7 @@ func (s *Server) renderDraftError(w http.ResponseWriter, r *http.Request, a tryg
 // invalidItems lists an invalid-input error's message and fields as
 // problems, in lang.
 func invalidItems(lang string, err error) []designerProblem {
-	items := []designerProblem{{Text: messageIn(lang, trygg.ErrorMessage(err))}}
+	items := []designerProblem{{Text: server.MessageIn(lang, trygg.ErrorMessage(err))}}
 	var te *trygg.Error
 	if errors.As(err, &te) {
 		keys := make([]string, 0, len(te.Fields))
@@ -327,7 +328,7 @@ func invalidItems(lang string, err error) []designerProblem {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			items = append(items, designerProblem{Text: messageIn(lang, te.Fields[k])})
+			items = append(items, designerProblem{Text: server.MessageIn(lang, te.Fields[k])})
 		}
 	}
 	return items
@@ -371,7 +372,7 @@ func problemsOf(ps []process.Problem, files []designerFile, newName, newContent 
 
 // handleDesignerSave saves the editor's files as the working draft (with
 // its problems: a draft may have them) and shows it again.
-func (s *Server) handleDesignerSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
@@ -388,12 +389,12 @@ func (s *Server) handleDesignerSave(w http.ResponseWriter, r *http.Request, a tr
 
 // saveDraft saves the form's files as the draft. When they cannot be
 // saved it shows the editor again with why and reports done.
-func (s *Server) saveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, d *designerDraftData) (draft service.Draft, done bool, err error) {
+func (s *handlers) saveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, d *designerDraftData) (draft service.Draft, done bool, err error) {
 	in, key := d.input()
 	if key != "" {
 		return draft, true, s.renderDraftError(w, r, a, v, *d, http.StatusUnprocessableEntity, key, nil)
 	}
-	draft, err = s.svc.SaveDefinitionDraft(r.Context(), a, in)
+	draft, err = s.Svc.SaveDefinitionDraft(r.Context(), a, in)
 	if trygg.ErrorCode(err) == trygg.EInvalid {
 		var details []string
 		for _, p := range invalidItems(v.Lang, err) {
@@ -407,7 +408,7 @@ func (s *Server) saveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor
 // handleDesignerPublish saves the editor's files as the draft and
 // publishes it as a new version with the note; if the draft has problems
 // or is the same as the newest version, the editor says so.
-func (s *Server) handleDesignerPublish(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerPublish(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
@@ -425,7 +426,7 @@ func (s *Server) handleDesignerPublish(w http.ResponseWriter, r *http.Request, a
 	saved := newDesignerFiles(draft.Files)
 	d.Files, d.NewName, d.NewContent = saved, "", ""
 	d.Problems = problemsOf(draft.Validation.Problems, saved, "", "", true)
-	dv, err := s.svc.PublishDraft(r.Context(), a, d.Note)
+	dv, err := s.Svc.PublishDraft(r.Context(), a, d.Note)
 	switch trygg.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/designer?published="+strconv.FormatInt(dv.Version, 10), http.StatusSeeOther)
@@ -467,7 +468,7 @@ type designerTransition struct {
 // handleDesignerCaseType draws a case type of a published version: the
 // diagram and, for reading without it, its steps and transitions as
 // tables.
-func (s *Server) handleDesignerCaseType(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerCaseType(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
@@ -511,7 +512,7 @@ func (s *Server) handleDesignerCaseType(w http.ResponseWriter, r *http.Request, 
 	}
 	v.Title = d.Name
 	v.Data = d
-	return s.render(w, http.StatusOK, "designer_case_type", *v)
+	return pages.Render(w, http.StatusOK, "designer_case_type", *v)
 }
 
 // designerDiffData is the changes between two versions.
@@ -535,11 +536,11 @@ type designerDiffLine struct {
 
 // handleDesignerDiff shows what changed from one published version to
 // another, file by file, line by line.
-func (s *Server) handleDesignerDiff(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleDesignerDiff(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	versions, err := s.svc.DefinitionVersions(r.Context(), a)
+	versions, err := s.Svc.DefinitionVersions(r.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -555,20 +556,20 @@ func (s *Server) handleDesignerDiff(w http.ResponseWriter, r *http.Request, a tr
 		if len(d.Versions) > 0 {
 			d.To, d.From = d.Versions[0], d.Versions[min(1, len(d.Versions)-1)]
 		}
-		return s.render(w, http.StatusOK, "designer_diff", *v)
+		return pages.Render(w, http.StatusOK, "designer_diff", *v)
 	}
 	from, errF := strconv.ParseInt(q.Get("from"), 10, 64)
 	to, errT := strconv.ParseInt(q.Get("to"), 10, 64)
 	if errF != nil || errT != nil || from < 1 || to < 1 {
 		v.Error = v.T("designer.diff.choose")
-		return s.render(w, http.StatusUnprocessableEntity, "designer_diff", *v)
+		return pages.Render(w, http.StatusUnprocessableEntity, "designer_diff", *v)
 	}
 	d.From, d.To, d.Compared = from, to, true
-	before, err := s.svc.DefinitionFiles(r.Context(), a, from)
+	before, err := s.Svc.DefinitionFiles(r.Context(), a, from)
 	if err != nil {
 		return err
 	}
-	after, err := s.svc.DefinitionFiles(r.Context(), a, to)
+	after, err := s.Svc.DefinitionFiles(r.Context(), a, to)
 	if err != nil {
 		return err
 	}
@@ -589,7 +590,7 @@ func (s *Server) handleDesignerDiff(w http.ResponseWriter, r *http.Request, a tr
 		d.Files = append(d.Files, f)
 	}
 	v.Title = fmt.Sprintf(v.T("designer.diff.heading"), from, to)
-	return s.render(w, http.StatusOK, "designer_diff", *v)
+	return pages.Render(w, http.StatusOK, "designer_diff", *v)
 }
 
 func contents(files []store.DefinitionFile) map[string]string {

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // RouteInfo is a route of the table, for tests outside the package.
@@ -14,10 +16,10 @@ type RouteInfo struct {
 
 // Routes returns the route table's methods and patterns.
 func Routes() []RouteInfo {
-	s := &Server{log: slog.New(slog.DiscardHandler), metrics: newMetrics(prometheus.NewRegistry())}
+	s := server.New(server.Config{}, nil, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	var out []RouteInfo
-	for _, rt := range s.routeTable() {
-		out = append(out, RouteInfo{rt.method, rt.path, rt.api})
+	for _, rt := range routeTable(s) {
+		out = append(out, RouteInfo{rt.Method, rt.Path, rt.API})
 	}
 	return out
 }

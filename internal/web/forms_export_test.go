@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/web/server"
 	"github.com/trygg/trygg/packs"
 )
 
-// FormValuesFor is formValues for a form of the shipped packs, written
+// FormValuesFor is server.FormValues for a form of the shipped packs, written
 // "key:value" sorted, for tests outside the package.
 func FormValuesFor(t *testing.T, formID string, post url.Values) string {
 	t.Helper()
@@ -25,7 +26,7 @@ func FormValuesFor(t *testing.T, formID string, post url.Values) string {
 	}
 	for _, f := range b.Forms {
 		if f.ID.Value == formID {
-			vals := formValues(f, post)
+			vals := server.FormValues(f, post)
 			var parts []string
 			for k, v := range vals {
 				if l, ok := v.([]any); ok && len(l) == 0 {

@@ -1,7 +1,9 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Messages of the access-log review page (logggranskning).
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"accesslog.title":             "Logggranskning",
 	"accesslog.lead":              "Här ser du vem som har tagit del av personuppgifter, när och med vilken grund.",
 	"accesslog.intact":            "Loggen är obruten. Alla %d poster är kontrollerade och ingen har ändrats eller tagits bort.",

@@ -1,6 +1,8 @@
 package web
 
-var _ = catalog(map[string]string{
+import "github.com/trygg/trygg/internal/web/server"
+
+var _ = server.Catalog(map[string]string{
 	"case.opened":                   "öppnat",
 	"case.officer":                  "Handläggare",
 	"case.readonly":                 "Du kan läsa ärendet men inte arbeta i det: det är inte ditt eller din enhets, eller så är det avslutat.",

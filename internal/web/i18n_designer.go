@@ -1,7 +1,9 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Messages of the process designer's pages.
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"designer.title":                  "Processer",
 	"designer.lead":                   "Här ändrar du hur ärendena går: ärendetyper, formulär och kodverk. Ändringar görs i ett utkast och börjar gälla när du publicerar dem som en ny version.",
 	"designer.published":              "Version %d är publicerad. Nya ärenden följer den; ärenden som redan pågår behåller sin version.",

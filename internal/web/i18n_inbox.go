@@ -1,6 +1,8 @@
 package web
 
-var _ = catalog(map[string]string{
+import "github.com/trygg/trygg/internal/web/server"
+
+var _ = server.Catalog(map[string]string{
 	"inbox.title":      "Min inkorg",
 	"inbox.team":       "Mitt teams inkorg",
 	"inbox.whose":      "Vems inkorg",

@@ -1,6 +1,8 @@
 package web
 
-var _ = catalog(map[string]string{
+import "github.com/trygg/trygg/internal/web/server"
+
+var _ = server.Catalog(map[string]string{
 	"persons.title":                    "Sök person",
 	"persons.query":                    "Namn eller personnummer",
 	"persons.hint":                     "Skriv efternamn och förnamn, eller hela personnumret (ÅÅÅÅMMDD-NNNN). Du ser bara personer du har behörighet till.",

@@ -1,8 +1,10 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Applying online, attachments and booking meetings on Mina sidor, and
 // the officers' meeting times (portal_apply.go, portal_bookings.go).
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"nav.portal.apply":    "Ansök",
 	"nav.portal.bookings": "Möten",
 	"nav.slots":           "Mötestider",

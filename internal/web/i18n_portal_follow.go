@@ -1,8 +1,10 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Following a case on Mina sidor, its messages, and the messages section
 // of the officer's case page (portal_follow.go).
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"follow.where":               "Var ärendet är nu",
 	"follow.next":                "Nästa steg",
 	"follow.or":                  "eller",

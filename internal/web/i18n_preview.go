@@ -1,6 +1,8 @@
 package web
 
-var _ = catalog(map[string]string{
+import "github.com/trygg/trygg/internal/web/server"
+
+var _ = server.Catalog(map[string]string{
 	"preview.title":    "Förhandsgranska formulär",
 	"preview.intro":    "Så här ser formuläret ut för en handläggare. Fyll i för att se villkor, beräkningar och kontroller arbeta. Inget sparas.",
 	"preview.form":     "Formulär",

@@ -1,8 +1,10 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Messages of the orders to providers: the officer's choice of provider
 // and follow-up, and the provider staff's pages (orders, plan, reports).
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"nav.provider.orders": "Uppdrag",
 	"nav.provider.report": "Rapportera",
 

@@ -1,8 +1,10 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Messages of citizens' sign-in (e-identification, the demo's test
 // sign-in), My records (registerutdrag) and the officer's secrecy marks.
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"login.citizen": "För invånare",
 	"login.eid":     "Logga in med e-legitimation",
 	"login.test":    "Test-inloggning för invånare (bara i demo)",

@@ -1,7 +1,9 @@
 package web
 
+import "github.com/trygg/trygg/internal/web/server"
+
 // Messages of the staff pages' frame: navigation, profile, common words.
-var _ = catalog(map[string]string{
+var _ = server.Catalog(map[string]string{
 	"skip":          "Hoppa till innehållet",
 	"nav.label":     "Huvudmeny",
 	"nav.inbox":     "Inkorg",

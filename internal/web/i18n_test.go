@@ -6,18 +6,25 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/trygg/trygg/internal/web/server"
 )
+
+// webDirs are the packages of the web edge: this one, the shared server
+// and the surfaces, each with its templates.
+var webDirs = []string{".", "server", "api", "staff", "portal", "provider", "designer"}
 
 // TestCatalogsComplete fails on a message missing in one language, or a
 // key a template or handler uses that no catalog has.
 func TestCatalogsComplete(t *testing.T) {
-	for key := range messages["sv"] {
-		if messages["en"][key] == "" {
+	sv, en := server.Messages("sv"), server.Messages("en")
+	for key := range sv {
+		if en[key] == "" {
 			t.Errorf("message %q has no English text", key)
 		}
 	}
-	for key := range messages["en"] {
-		if messages["sv"][key] == "" {
+	for key := range en {
+		if sv[key] == "" {
 			t.Errorf("message %q has no Swedish text", key)
 		}
 	}
@@ -27,9 +34,13 @@ func TestCatalogsComplete(t *testing.T) {
 		"*.go":   regexp.MustCompile(`\.T\("([^"]+)"\)`),
 	}
 	for glob, re := range patterns {
-		files, _ := filepath.Glob(filepath.Join("templates", glob))
-		more, _ := filepath.Glob(glob)
-		for _, f := range append(files, more...) {
+		var files []string
+		for _, dir := range webDirs {
+			pages, _ := filepath.Glob(filepath.Join(dir, "templates", glob))
+			code, _ := filepath.Glob(filepath.Join(dir, glob))
+			files = append(append(files, pages...), code...)
+		}
+		for _, f := range files {
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
@@ -43,7 +54,7 @@ func TestCatalogsComplete(t *testing.T) {
 		t.Fatalf("found only %d message keys in use: is the scan looking in the right place?", len(used))
 	}
 	for key, files := range used {
-		if messages["sv"][key] == "" {
+		if sv[key] == "" {
 			slices.Sort(files)
 			t.Errorf("%v use the message %q, which no catalog has", slices.Compact(files), key)
 		}

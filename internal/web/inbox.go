@@ -9,6 +9,7 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // inboxPage is the inbox's data.
@@ -36,7 +37,7 @@ const inboxPageRows = 50
 // handleInboxPage shows my tasks and cases, or my team's, soonest due
 // first, overdue ones marked, filtered by case type and unit; a team lead
 // assigns and reassigns cases from here.
-func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	q := r.URL.Query()
 	p := inboxPage{Team: q.Get("team") == "1", CaseType: q.Get("case_type"), UnitID: q.Get("unit_id"),
 		TeamLead: a.HasRole(trygg.RoleTeamLead), Workers: map[string][]store.User{}, Names: map[string]string{}}
@@ -44,13 +45,13 @@ func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg
 		p.UnitID = ""
 	}
 	var err error
-	if p.Inbox, err = s.svc.Inbox(r.Context(), a, service.InboxInput{Team: p.Team, CaseType: p.CaseType, UnitID: p.UnitID}); err != nil {
+	if p.Inbox, err = s.Svc.Inbox(r.Context(), a, service.InboxInput{Team: p.Team, CaseType: p.CaseType, UnitID: p.UnitID}); err != nil {
 		return err
 	}
-	if p.Labels, err = s.svc.Labels(r.Context(), a, v.Lang); err != nil {
+	if p.Labels, err = s.Svc.Labels(r.Context(), a, v.Lang); err != nil {
 		return err
 	}
-	units, err := s.svc.Units(r.Context(), a)
+	units, err := s.Svc.Units(r.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg
 	for _, c := range p.Inbox.Cases {
 		if p.TeamLead && p.Team {
 			if _, ok := p.Workers[c.UnitID]; !ok {
-				ws, err := s.svc.AssignableUsers(r.Context(), a, c.UnitID)
+				ws, err := s.Svc.AssignableUsers(r.Context(), a, c.UnitID)
 				if err != nil && trygg.ErrorCode(err) != trygg.EForbidden {
 					return err
 				}
@@ -80,13 +81,13 @@ func (s *Server) handleInboxPage(w http.ResponseWriter, r *http.Request, a trygg
 			}
 		}
 	}
-	p.Today = todaySweden()
+	p.Today = server.TodaySweden()
 	v.Title = v.T("inbox.title")
 	if p.Team {
 		v.Title = v.T("inbox.team")
 	}
 	v.Data = p
-	return s.render(w, http.StatusOK, "inbox", *v)
+	return pages.Render(w, http.StatusOK, "inbox", *v)
 }
 
 // inScopeOf reports whether a holds a case role in a unit whose subtree
@@ -101,23 +102,14 @@ func inScopeOf(a trygg.Actor, path string) bool {
 }
 
 // handleAssignForm assigns a case from the inbox and returns to it.
-func (s *Server) handleAssignForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleAssignForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	if _, err := s.svc.AssignCase(r.Context(), a, r.PathValue("id"), service.AssignInput{UserID: r.PostForm.Get("user_id")}); err != nil {
+	if _, err := s.Svc.AssignCase(r.Context(), a, r.PathValue("id"), service.AssignInput{UserID: r.PostForm.Get("user_id")}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, localPath(r.PostForm.Get("back"), "/inbox?team=1"), http.StatusSeeOther)
-	return nil
-}
-
-// parseForm reads a posted form of at most 1 MiB.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
-	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // A provider's API clients and the OAuth2 token endpoint (RFC 6749 §4.4,
@@ -18,28 +19,28 @@ type apiClientRequest struct {
 	Name string `json:"name"`
 }
 
-func (s *Server) handleAPIClients(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	cs, err := s.svc.APIClients(r.Context(), a, r.PathValue("id"))
+func (s *handlers) handleAPIClients(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	cs, err := s.Svc.APIClients(r.Context(), a, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusOK, map[string]any{"clients": cs})
+	return server.Encode(w, http.StatusOK, map[string]any{"clients": cs})
 }
 
-func (s *Server) handleCreateAPIClient(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	in, err := decode[apiClientRequest](w, r, s.cfg.MaxBodyBytes)
+func (s *handlers) handleCreateAPIClient(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	in, err := server.Decode[apiClientRequest](w, r, s.Cfg.MaxBodyBytes)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.CreateAPIClient(r.Context(), a, r.PathValue("id"), in.Name)
+	c, err := s.Svc.CreateAPIClient(r.Context(), a, r.PathValue("id"), in.Name)
 	if err != nil {
 		return err
 	}
-	return encode(w, http.StatusCreated, c)
+	return server.Encode(w, http.StatusCreated, c)
 }
 
-func (s *Server) handleRevokeAPIClient(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	if err := s.svc.RevokeAPIClient(r.Context(), a, r.PathValue("id"), r.PathValue("client")); err != nil {
+func (s *handlers) handleRevokeAPIClient(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	if err := s.Svc.RevokeAPIClient(r.Context(), a, r.PathValue("id"), r.PathValue("client")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -96,7 +97,7 @@ func writeOAuth(w http.ResponseWriter, status int, v any) {
 // Basic (client_secret_basic) or with client_id and client_secret in the
 // form (client_secret_post), never both. Unknown clients, wrong secrets
 // and revoked clients all get the same invalid_client.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) handleToken(w http.ResponseWriter, r *http.Request) {
 	fail := func(status int, code, description string) {
 		writeOAuth(w, status, oauthError{Code: code, Description: description})
 	}
@@ -152,25 +153,25 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	} else {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
 	}
-	done, err := s.signInAttempt(w, r, clientKey(id))
+	done, err := s.SignInAttempt(w, r, server.ClientKey(id))
 	if err != nil {
 		writeOAuth(w, http.StatusTooManyRequests, oauthError{Code: "temporarily_unavailable", Description: trygg.ErrorMessage(err)})
 		return
 	}
-	sess, err := s.svc.ClientToken(r.Context(), id, secret)
+	sess, err := s.Svc.ClientToken(r.Context(), id, secret)
 	done(err == nil)
 	if trygg.ErrorCode(err) == trygg.EUnauthorized {
 		fail(http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return
 	} else if err != nil {
-		s.writeProblem(w, r, err)
+		s.WriteProblem(w, r, err)
 		return
 	}
-	writeOAuth(w, http.StatusOK, tokenResponse{AccessToken: sess.Token, TokenType: "Bearer", ExpiresIn: int64(s.svc.APITokenLifetime.Seconds()), Scope: scope})
+	writeOAuth(w, http.StatusOK, tokenResponse{AccessToken: sess.Token, TokenType: "Bearer", ExpiresIn: int64(s.Svc.APITokenLifetime.Seconds()), Scope: scope})
 }
 
 // handleTokenMethod answers any method but POST on the token endpoint.
-func (s *Server) handleTokenMethod(w http.ResponseWriter, r *http.Request) {
+func (s *handlers) handleTokenMethod(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", http.MethodPost)
 	writeOAuth(w, http.StatusMethodNotAllowed, oauthError{Code: "invalid_request", Description: "The token endpoint takes POST."})
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // openAPIBodies maps each operation with a request body to the Go type its
@@ -239,20 +240,20 @@ func servedOpenAPI(t *testing.T) openAPIDocument {
 // ServeMux wildcards in OpenAPI form ("{id...}" becomes "{id}").
 func documentedRoutes(t *testing.T) []string {
 	t.Helper()
-	s := &Server{log: slog.New(slog.DiscardHandler), metrics: newMetrics(prometheus.NewRegistry())}
+	s := server.New(server.Config{}, nil, slog.New(slog.DiscardHandler), prometheus.NewRegistry())
 	var out []string
-	for _, rt := range s.routeTable() {
-		if !rt.api {
+	for _, rt := range routeTable(s) {
+		if !rt.API {
 			continue
 		}
-		if rt.method == "" {
-			t.Errorf("API route %q has no method; an operation needs one", rt.path)
+		if rt.Method == "" {
+			t.Errorf("API route %q has no method; an operation needs one", rt.Path)
 			continue
 		}
-		if strings.Contains(rt.path, "{$}") {
-			t.Errorf("API route %q: {$} has no OpenAPI form", rt.path)
+		if strings.Contains(rt.Path, "{$}") {
+			t.Errorf("API route %q: {$} has no OpenAPI form", rt.Path)
 		}
-		out = append(out, rt.method+" "+strings.ReplaceAll(rt.path, "...}", "}"))
+		out = append(out, rt.Method+" "+strings.ReplaceAll(rt.Path, "...}", "}"))
 	}
 	slices.Sort(out)
 	return out

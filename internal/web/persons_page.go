@@ -6,6 +6,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // searchPage is the person search's data.
@@ -21,21 +22,21 @@ type searchPage struct {
 
 // handlePersonSearchPage shows the search form. Searches are posted, so
 // identity numbers never appear in a URL.
-func (s *Server) handlePersonSearchPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handlePersonSearchPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	v.Title = v.T("persons.title")
 	v.Data = searchPage{}
-	return s.render(w, http.StatusOK, "persons", *v)
+	return pages.Render(w, http.StatusOK, "persons", *v)
 }
 
 // handlePersonSearch searches by name or identity number among the
 // persons the user may see; hits are access-logged by the service.
-func (s *Server) handlePersonSearch(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handlePersonSearch(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	p := searchPage{Query: strings.TrimSpace(r.PostForm.Get("query")), Searched: true}
 	v.Title = v.T("persons.title")
-	res, err := s.svc.SearchPersons(r.Context(), a, service.SearchInput{Query: p.Query, Limit: 50})
+	res, err := s.Svc.SearchPersons(r.Context(), a, service.SearchInput{Query: p.Query, Limit: 50})
 	status := http.StatusOK
 	switch {
 	case trygg.ErrorCode(err) == trygg.EInvalid:
@@ -45,19 +46,19 @@ func (s *Server) handlePersonSearch(w http.ResponseWriter, r *http.Request, a tr
 	}
 	p.Results = res
 	v.Data = p
-	return s.render(w, status, "persons", *v)
+	return pages.Render(w, status, "persons", *v)
 }
 
 // handleEmergencyForm opens a person's records in an emergency: the
 // identity number and the reason are posted; the opening is logged and
 // reviewed. The person page follows directly (no redirect, so the
 // identity number never reaches a URL).
-func (s *Server) handleEmergencyForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleEmergencyForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	in := service.EmergencyInput{IdentityNumber: strings.TrimSpace(r.PostForm.Get("identity_number")), Reason: r.PostForm.Get("reason")}
-	po, err := s.svc.EmergencyOverview(r.Context(), a, in, v.Lang)
+	po, err := s.Svc.EmergencyOverview(r.Context(), a, in, v.Lang)
 	if trygg.ErrorCode(err) == trygg.EInvalid || trygg.ErrorCode(err) == trygg.ENotFound {
 		v.Title = v.T("persons.title")
 		msg := v.T("persons.emergency.invalid")
@@ -65,24 +66,24 @@ func (s *Server) handleEmergencyForm(w http.ResponseWriter, r *http.Request, a t
 			msg = v.T("persons.emergency.notfound")
 		}
 		v.Data = searchPage{EmergencyNumber: in.IdentityNumber, EmergencyReason: in.Reason, EmergencyError: msg}
-		return s.render(w, http.StatusUnprocessableEntity, "persons", *v)
+		return pages.Render(w, http.StatusUnprocessableEntity, "persons", *v)
 	}
 	if err != nil {
 		return err
 	}
 	v.Title = po.GivenName + " " + po.FamilyName
 	v.Data = po
-	return s.render(w, http.StatusOK, "person", *v)
+	return pages.Render(w, http.StatusOK, "person", *v)
 }
 
 // handlePersonPage shows a person: identity, relations, the cases the user
 // may see and their decisions.
-func (s *Server) handlePersonPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	po, err := s.svc.PersonOverview(r.Context(), a, r.PathValue("id"), v.Lang)
+func (s *handlers) handlePersonPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	po, err := s.Svc.PersonOverview(r.Context(), a, r.PathValue("id"), v.Lang)
 	if err != nil {
 		return err
 	}
 	v.Title = po.GivenName + " " + po.FamilyName
 	v.Data = po
-	return s.render(w, http.StatusOK, "person", *v)
+	return pages.Render(w, http.StatusOK, "person", *v)
 }

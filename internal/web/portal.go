@@ -5,6 +5,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // The citizen portal (Mina sidor), /portal/…: for signed-in citizens only.
@@ -17,45 +18,39 @@ import (
 // actForCookie holds the id of the person the citizen acts for.
 const actForCookie = "trygg_for"
 
-// portalCtx is whom the citizen may act for and whom they act for now.
-type portalCtx struct {
-	Subjects []service.Subject
-	For      service.Subject
-}
-
 // portalHandler is a portal page: the citizen, whom they act for, the view.
-type portalHandler func(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error
+type portalHandler func(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error
 
 // portal wraps a portal page: sign-in required (else to /login), citizens
 // only (others get a clear 403), the acting-for person resolved.
-func (s *Server) portal(fn portalHandler) http.HandlerFunc {
-	return s.page(func(w http.ResponseWriter, r *http.Request) error {
-		a, err := actorFrom(r)
+func (s *handlers) portal(fn portalHandler) http.HandlerFunc {
+	return s.Page(func(w http.ResponseWriter, r *http.Request) error {
+		a, err := server.ActorFrom(r)
 		if err != nil {
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
 			return nil
 		}
-		subjects, err := s.svc.CitizenSubjects(r.Context(), a)
+		subjects, err := s.Svc.CitizenSubjects(r.Context(), a)
 		if err != nil {
 			return err
 		}
-		p := &portalCtx{Subjects: subjects, For: subjects[0]}
+		p := &server.ActingFor{Subjects: subjects, For: subjects[0]}
 		if c, err := r.Cookie(actForCookie); err == nil {
 			if sub, err := service.SubjectOf(subjects, c.Value); err == nil {
 				p.For = sub
 			}
 		}
-		v := s.newView(w, r, "")
+		v := s.NewView(w, r, "")
 		v.Actor, v.Path, v.Name, v.Portal = &a, r.URL.Path, a.DisplayName, p
-		v.Nav = navFor(a, false)
+		v.Nav = server.NavFor(a, false)
 		return fn(w, r, a, p, &v)
 	})
 }
 
 // handlePortalHome shows the cases of the person acted for, with their
 // decisions.
-func (s *Server) handlePortalHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	o, err := s.svc.PersonOverview(r.Context(), a, p.For.PersonID, v.Lang)
+func (s *handlers) handlePortalHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	o, err := s.Svc.PersonOverview(r.Context(), a, p.For.PersonID, v.Lang)
 	if err != nil {
 		return err
 	}
@@ -64,18 +59,18 @@ func (s *Server) handlePortalHome(w http.ResponseWriter, r *http.Request, a tryg
 		return err
 	}
 	v.Title, v.Data = v.T("portal.title"), portalHome{PersonOverview: o, Unread: unread}
-	return s.render(w, http.StatusOK, "portal_home", *v)
+	return pages.Render(w, http.StatusOK, "portal_home", *v)
 }
 
 // handlePortalActFor lists whom the citizen may act for.
-func (s *Server) handlePortalActFor(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalActFor(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	v.Title = v.T("portal.actfor.title")
-	return s.render(w, http.StatusOK, "portal_actfor", *v)
+	return pages.Render(w, http.StatusOK, "portal_actfor", *v)
 }
 
 // handlePortalActForSave sets whom the citizen acts for; anyone else is
 // not found.
-func (s *Server) handlePortalActForSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalActForSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	sub, err := service.SubjectOf(p.Subjects, r.PostFormValue("person_id"))
 	if err != nil {
 		return err

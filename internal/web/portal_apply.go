@@ -3,13 +3,11 @@ package web
 import (
 	"errors"
 	"io"
-	"mime"
 	"net/http"
-	"strconv"
 
 	"github.com/trygg/trygg/internal/service"
-	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // Applying online on Mina sidor (see service/citizen_apply.go): the list
@@ -26,36 +24,36 @@ type applyListPage struct {
 
 // handlePortalApplyList lists what the person acted for may apply for,
 // and the drafts being written.
-func (s *Server) handlePortalApplyList(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	apps, err := s.svc.Applications(r.Context(), a, p.For.PersonID, v.Lang)
+func (s *handlers) handlePortalApplyList(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	apps, err := s.Svc.Applications(r.Context(), a, p.For.PersonID, v.Lang)
 	if err != nil {
 		return err
 	}
 	v.Title, v.Data = v.T("apply.title"), applyListPage{Apps: apps}
-	return s.render(w, http.StatusOK, "portal_apply", *v)
+	return pages.Render(w, http.StatusOK, "portal_apply", *v)
 }
 
 // applicationPage is /portal/apply/{caseType}'s data.
 type applicationPage struct {
 	service.ApplicationView
-	Form formRender
+	Form server.FormRender
 	// FileError is shown next to the file input; Problem at the top.
 	FileError, Problem string
 	MaxMB              int64
 }
 
 // applicationForm renders the application's form for the page.
-func applicationForm(av service.ApplicationView, caseType string, v *view) formRender {
-	fr := renderForm("", av.Form, true, v.Lang)
+func applicationForm(av service.ApplicationView, caseType string, v *server.View) server.FormRender {
+	fr := server.RenderForm("", av.Form, true, v.Lang)
 	fr.Action, fr.SubmitLabel = "/portal/apply/"+caseType, v.T("apply.send")
 	return fr
 }
 
 // renderApplication shows the application page with status.
-func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, status int, ap applicationPage) error {
+func (s *handlers) renderApplication(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View, status int, ap applicationPage) error {
 	ct := r.PathValue("caseType")
 	if ap.Form.FormID == "" {
-		av, err := s.svc.ApplicationForm(r.Context(), a, p.For.PersonID, ct, v.Lang)
+		av, err := s.Svc.ApplicationForm(r.Context(), a, p.For.PersonID, ct, v.Lang)
 		if err != nil {
 			return err
 		}
@@ -63,12 +61,12 @@ func (s *Server) renderApplication(w http.ResponseWriter, r *http.Request, a try
 	}
 	ap.MaxMB = ap.MaxBytes >> 20
 	v.Title, v.Data = ap.Title, ap
-	return s.render(w, status, "portal_application", *v)
+	return pages.Render(w, status, "portal_application", *v)
 }
 
 // handlePortalApplication shows the application form, with the saved
 // draft and its attachments.
-func (s *Server) handlePortalApplication(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalApplication(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	return s.renderApplication(w, r, a, p, v, http.StatusOK, applicationPage{})
 }
 
@@ -77,24 +75,24 @@ func (s *Server) handlePortalApplication(w http.ResponseWriter, r *http.Request,
 // re-evaluated, as the officers' forms do. With send=1 it then sends the
 // application: on success to the receipt, otherwise back to the form with
 // each mistake next to its field and nothing created.
-func (s *Server) handlePortalApplicationSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handlePortalApplicationSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	ct := r.PathValue("caseType")
 	send := r.PostForm.Get("send") == "1"
 	if send {
-		if err := s.limitCitizen(w, r, a); err != nil {
+		if err := s.LimitCitizen(w, r, a); err != nil {
 			return err
 		}
 	}
-	def, err := s.svc.ApplicationDefinition(r.Context(), a, p.For.PersonID, ct)
+	def, err := s.Svc.ApplicationDefinition(r.Context(), a, p.For.PersonID, ct)
 	if err != nil {
 		return err
 	}
-	values := formValues(def, r.PostForm)
-	withRowChange(def, values, r.PostForm)
-	av, err := s.svc.SaveApplicationDraft(r.Context(), a, p.For.PersonID, ct, service.FormInput{Values: values}, v.Lang)
+	values := server.FormValues(def, r.PostForm)
+	server.WithRowChange(def, values, r.PostForm)
+	av, err := s.Svc.SaveApplicationDraft(r.Context(), a, p.For.PersonID, ct, service.FormInput{Values: values}, v.Lang)
 	refused := err != nil && av.Form.Def != nil && trygg.ErrorCode(err) == trygg.EInvalid
 	if err != nil && !refused {
 		return err
@@ -104,13 +102,13 @@ func (s *Server) handlePortalApplicationSave(w http.ResponseWriter, r *http.Requ
 	if refused {
 		// Neither saved nor sent: the form as typed, each mistake at its
 		// field, and the draft as it was.
-		fr.FormError = messageIn(v.Lang, trygg.ErrorMessage(err))
-		status = statusOf[trygg.EInvalid]
+		fr.FormError = server.MessageIn(v.Lang, trygg.ErrorMessage(err))
+		status = server.StatusOf(trygg.EInvalid)
 	} else if send {
-		rc, err := s.svc.SubmitApplication(r.Context(), a, p.For.PersonID, ct, v.Lang)
+		rc, err := s.Svc.SubmitApplication(r.Context(), a, p.For.PersonID, ct, v.Lang)
 		if err == nil {
 			to := "/portal/applications/" + rc.Case.ID
-			if isHTMX(r) {
+			if server.IsHTMX(r) {
 				w.Header().Set("HX-Redirect", to)
 				w.WriteHeader(http.StatusOK)
 				return nil
@@ -122,19 +120,19 @@ func (s *Server) handlePortalApplicationSave(w http.ResponseWriter, r *http.Requ
 		if code != trygg.EInvalid && code != trygg.EConflict {
 			return err
 		}
-		fr.FormError = problemText(v.Lang, err)
+		fr.FormError = server.ProblemText(v.Lang, err)
 		if code == trygg.EInvalid {
-			fr.FormError = messageIn(v.Lang, trygg.ErrorMessage(err))
+			fr.FormError = server.MessageIn(v.Lang, trygg.ErrorMessage(err))
 		}
-		status = statusOf[code]
+		status = server.StatusOf(code)
 	} else {
 		fr.Saved = true
 	}
-	if isHTMX(r) {
+	if server.IsHTMX(r) {
 		// htmx swaps 2xx answers only: the mistakes come as a 200
 		// fragment.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		return pageTemplates["portal_application"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+		return pages["portal_application"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
 	}
 	if !send && !refused {
 		http.Redirect(w, r, "/portal/apply/"+ct+"#form-"+fr.FormID, http.StatusSeeOther)
@@ -144,8 +142,8 @@ func (s *Server) handlePortalApplicationSave(w http.ResponseWriter, r *http.Requ
 }
 
 // handlePortalDraftDelete throws the draft away, with its attachments.
-func (s *Server) handlePortalDraftDelete(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := s.svc.DeleteApplicationDraft(r.Context(), a, p.For.PersonID, r.PathValue("caseType")); err != nil {
+func (s *handlers) handlePortalDraftDelete(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := s.Svc.DeleteApplicationDraft(r.Context(), a, p.For.PersonID, r.PathValue("caseType")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/portal/apply", http.StatusSeeOther)
@@ -158,15 +156,15 @@ const uploadOverhead = 64 << 10
 // handlePortalAttachmentAdd attaches an uploaded document to the
 // application's draft. The body is read up to the size limit and no
 // further; what the document is, is decided from its content.
-func (s *Server) handlePortalAttachmentAdd(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := s.limitCitizen(w, r, a); err != nil {
+func (s *handlers) handlePortalAttachmentAdd(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := s.LimitCitizen(w, r, a); err != nil {
 		return err
 	}
 	ct := r.PathValue("caseType")
-	max := s.svc.AttachmentMaxBytes
+	max := s.Svc.AttachmentMaxBytes
 	in, err := readUpload(w, r, max)
 	if err == nil {
-		_, err = s.svc.AddAttachment(r.Context(), a, p.For.PersonID, ct, in, v.Lang)
+		_, err = s.Svc.AddAttachment(r.Context(), a, p.For.PersonID, ct, in, v.Lang)
 	}
 	if err != nil {
 		if trygg.ErrorCode(err) != trygg.EInvalid {
@@ -177,7 +175,7 @@ func (s *Server) handlePortalAttachmentAdd(w http.ResponseWriter, r *http.Reques
 		if errors.As(err, &te) && te.Fields["file"] != "" {
 			msg = te.Fields["file"]
 		}
-		return s.renderApplication(w, r, a, p, v, http.StatusUnprocessableEntity, applicationPage{FileError: messageIn(v.Lang, msg)})
+		return s.renderApplication(w, r, a, p, v, http.StatusUnprocessableEntity, applicationPage{FileError: server.MessageIn(v.Lang, msg)})
 	}
 	http.Redirect(w, r, "/portal/apply/"+ct+"?attached=1#attachments", http.StatusSeeOther)
 	return nil
@@ -216,8 +214,8 @@ func readUpload(w http.ResponseWriter, r *http.Request, max int64) (service.Atta
 }
 
 // handlePortalAttachmentRemove takes a document off the draft.
-func (s *Server) handlePortalAttachmentRemove(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := s.svc.RemoveAttachment(r.Context(), a, p.For.PersonID, r.PathValue("id")); err != nil {
+func (s *handlers) handlePortalAttachmentRemove(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := s.Svc.RemoveAttachment(r.Context(), a, p.For.PersonID, r.PathValue("id")); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/portal/apply/"+r.PathValue("caseType")+"#attachments", http.StatusSeeOther)
@@ -225,56 +223,41 @@ func (s *Server) handlePortalAttachmentRemove(w http.ResponseWriter, r *http.Req
 }
 
 // handlePortalAttachment sends the citizen a document of theirs.
-func (s *Server) handlePortalAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	at, err := s.svc.CitizenAttachment(r.Context(), a, p.For.PersonID, r.PathValue("id"))
+func (s *handlers) handlePortalAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	at, err := s.Svc.CitizenAttachment(r.Context(), a, p.For.PersonID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	serveAttachment(w, at)
+	server.ServeAttachment(w, at)
 	return nil
 }
 
 // handleCaseAttachment sends a document sent with a case's application
 // to whoever may read the case.
-func (s *Server) handleCaseAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	at, err := s.svc.CaseAttachment(r.Context(), a, r.PathValue("id"), r.PathValue("att"))
+func (s *handlers) handleCaseAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	at, err := s.Svc.CaseAttachment(r.Context(), a, r.PathValue("id"), r.PathValue("att"))
 	if err != nil {
 		return err
 	}
-	serveAttachment(w, at)
+	server.ServeAttachment(w, at)
 	return nil
-}
-
-// serveAttachment writes a document as a download: its type as found
-// from its content, never sniffed again by the browser, never shown in
-// the page, and sandboxed should a browser open it anyway.
-func serveAttachment(w http.ResponseWriter, at store.Attachment) {
-	h := w.Header()
-	h.Set("Content-Type", at.ContentType)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": at.Name}))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Content-Length", strconv.Itoa(len(at.Content)))
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(at.Content)
 }
 
 // receiptPage is the receipt's data.
 type receiptPage struct {
 	service.Receipt
-	Form formRender
+	Form server.FormRender
 	Just bool
 }
 
 // handlePortalReceipt shows the receipt of an application sent online:
 // what was sent, when, the case's reference and what happens next.
-func (s *Server) handlePortalReceipt(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	rc, err := s.svc.ApplicationReceipt(r.Context(), a, p.For.PersonID, r.PathValue("id"), v.Lang)
+func (s *handlers) handlePortalReceipt(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	rc, err := s.Svc.ApplicationReceipt(r.Context(), a, p.For.PersonID, r.PathValue("id"), v.Lang)
 	if err != nil {
 		return err
 	}
-	rp := receiptPage{Receipt: rc, Form: renderForm(rc.Case.ID, rc.Form, false, v.Lang)}
+	rp := receiptPage{Receipt: rc, Form: server.RenderForm(rc.Case.ID, rc.Form, false, v.Lang)}
 	v.Title, v.Data = v.T("receipt.title"), rp
-	return s.render(w, http.StatusOK, "portal_receipt", *v)
+	return pages.Render(w, http.StatusOK, "portal_receipt", *v)
 }

@@ -5,40 +5,20 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // Booking meetings (see service/bookings.go): the citizen books a free
 // time of the officer of a case of the person acted for, moves it or
 // cancels it, on /portal/bookings; officers publish their times on /slots.
 
-// slotChoice is a time as a citizen or officer reads it.
-type slotChoice struct {
-	ID, When, Kind, Place string
-}
-
-// slotWhen writes a slot's day and time in lang: "torsdag 2026-03-05,
-// kl. 10.00–10.45".
-func slotWhen(s store.Slot, v *view) string {
-	from, to := s.StartsAt.In(calendar.Sweden), s.Ends().In(calendar.Sweden)
-	day := v.T("slot.weekday."+strconv.Itoa(int(from.Weekday()))) + " " + from.Format("2006-01-02")
-	if v.Lang == "en" {
-		return day + ", " + from.Format("15:04") + "–" + to.Format("15:04")
-	}
-	return day + ", kl. " + from.Format("15.04") + "–" + to.Format("15.04")
-}
-
-func slotChoiceOf(s store.Slot, v *view) slotChoice {
-	return slotChoice{ID: s.ID, When: slotWhen(s, v), Kind: v.T("meeting.kind." + s.Kind), Place: s.Place}
-}
-
-func slotChoices(slots []store.Slot, v *view) []slotChoice {
-	out := make([]slotChoice, 0, len(slots))
+func slotChoices(slots []store.Slot, v *server.View) []server.SlotChoice {
+	out := make([]server.SlotChoice, 0, len(slots))
 	for _, s := range slots {
-		out = append(out, slotChoiceOf(s, v))
+		out = append(out, server.SlotChoiceOf(s, v))
 	}
 	return out
 }
@@ -46,7 +26,7 @@ func slotChoices(slots []store.Slot, v *view) []slotChoice {
 // bookingRow is one of the person's meetings.
 type bookingRow struct {
 	ID, Status, CaseTitle, Officer string
-	Slot                           slotChoice
+	Slot                           server.SlotChoice
 }
 
 // bookingsPage is /portal/bookings' data.
@@ -58,12 +38,12 @@ type bookingsPage struct {
 
 // handlePortalBookings lists the meetings of the person acted for and
 // the cases they can book a meeting on.
-func (s *Server) handlePortalBookings(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	list, err := s.svc.PersonBookings(r.Context(), a, p.For.PersonID)
+func (s *handlers) handlePortalBookings(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	list, err := s.Svc.PersonBookings(r.Context(), a, p.For.PersonID)
 	if err != nil {
 		return err
 	}
-	cases, err := s.svc.BookableCases(r.Context(), a, p.For.PersonID)
+	cases, err := s.Svc.BookableCases(r.Context(), a, p.For.PersonID)
 	if err != nil {
 		return err
 	}
@@ -73,10 +53,10 @@ func (s *Server) handlePortalBookings(w http.ResponseWriter, r *http.Request, a 
 			continue // the meeting it moved to is listed
 		}
 		bp.Bookings = append(bp.Bookings, bookingRow{ID: b.ID, Status: b.Status, CaseTitle: b.CaseTitle, Officer: b.OfficerName,
-			Slot: slotChoiceOf(b.Slot, v)})
+			Slot: server.SlotChoiceOf(b.Slot, v)})
 	}
 	v.Title, v.Data = v.T("book.title"), bp
-	return s.render(w, http.StatusOK, "portal_bookings", *v)
+	return pages.Render(w, http.StatusOK, "portal_bookings", *v)
 }
 
 // doneKey is the result to confirm at the top of a page, from ?done=.
@@ -91,31 +71,31 @@ func doneKey(r *http.Request) string {
 // bookingNewPage is the page for choosing a time.
 type bookingNewPage struct {
 	service.BookingCase
-	Slots   []slotChoice
+	Slots   []server.SlotChoice
 	Problem string
 }
 
 // handlePortalBookingNew shows the free times of a case's officer.
-func (s *Server) handlePortalBookingNew(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalBookingNew(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	return s.renderBookingNew(w, r, a, p, v, r.URL.Query().Get("case"), http.StatusOK, "")
 }
 
-func (s *Server) renderBookingNew(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, caseID string, status int, problem string) error {
-	bc, err := s.svc.BookingOptions(r.Context(), a, p.For.PersonID, caseID)
+func (s *handlers) renderBookingNew(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View, caseID string, status int, problem string) error {
+	bc, err := s.Svc.BookingOptions(r.Context(), a, p.For.PersonID, caseID)
 	if err != nil {
 		return err
 	}
 	v.Title, v.Data = v.T("book.new"), bookingNewPage{BookingCase: bc, Slots: slotChoices(bc.Free, v), Problem: problem}
-	return s.render(w, status, "portal_booking_new", *v)
+	return pages.Render(w, status, "portal_booking_new", *v)
 }
 
 // handlePortalBookingCreate books the chosen time; a time someone took
 // first is shown as a refusal with the times still free.
-func (s *Server) handlePortalBookingCreate(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handlePortalBookingCreate(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	if err := s.limitCitizen(w, r, a); err != nil {
+	if err := s.LimitCitizen(w, r, a); err != nil {
 		return err
 	}
 	caseID := r.PostForm.Get("case")
@@ -123,9 +103,9 @@ func (s *Server) handlePortalBookingCreate(w http.ResponseWriter, r *http.Reques
 	if slotID == "" {
 		return s.renderBookingNew(w, r, a, p, v, caseID, http.StatusUnprocessableEntity, v.T("book.choose"))
 	}
-	b, err := s.svc.BookSlot(r.Context(), a, p.For.PersonID, caseID, slotID)
+	b, err := s.Svc.BookSlot(r.Context(), a, p.For.PersonID, caseID, slotID)
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -139,44 +119,44 @@ func (s *Server) handlePortalBookingCreate(w http.ResponseWriter, r *http.Reques
 type bookingPage struct {
 	Row     bookingRow
 	Booked  bool
-	Slots   []slotChoice
+	Slots   []server.SlotChoice
 	Done    string
 	Problem string
 }
 
 // handlePortalBooking shows a meeting, with the times it can be moved to
 // and the way to cancel it.
-func (s *Server) handlePortalBooking(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalBooking(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	return s.renderBooking(w, r, a, p, v, r.PathValue("id"), http.StatusOK, "")
 }
 
-func (s *Server) renderBooking(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, id string, status int, problem string) error {
-	b, err := s.svc.Booking(r.Context(), a, p.For.PersonID, id)
+func (s *handlers) renderBooking(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View, id string, status int, problem string) error {
+	b, err := s.Svc.Booking(r.Context(), a, p.For.PersonID, id)
 	if err != nil {
 		return err
 	}
-	bp := bookingPage{Row: bookingRow{ID: b.ID, Status: b.Status, CaseTitle: b.CaseTitle, Officer: b.OfficerName, Slot: slotChoiceOf(b.Slot, v)},
+	bp := bookingPage{Row: bookingRow{ID: b.ID, Status: b.Status, CaseTitle: b.CaseTitle, Officer: b.OfficerName, Slot: server.SlotChoiceOf(b.Slot, v)},
 		Booked: b.Status == store.BookingBooked, Done: doneKey(r), Problem: problem}
 	bp.Slots = slotChoices(b.Free, v)
 	v.Title, v.Data = v.T("book.meeting"), bp
-	return s.render(w, status, "portal_booking", *v)
+	return pages.Render(w, status, "portal_booking", *v)
 }
 
 // handlePortalBookingMove moves a meeting to another free time.
-func (s *Server) handlePortalBookingMove(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handlePortalBookingMove(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	if err := s.limitCitizen(w, r, a); err != nil {
+	if err := s.LimitCitizen(w, r, a); err != nil {
 		return err
 	}
 	id, slotID := r.PathValue("id"), strings.TrimSpace(r.PostForm.Get("slot"))
 	if slotID == "" {
 		return s.renderBooking(w, r, a, p, v, id, http.StatusUnprocessableEntity, v.T("book.choose"))
 	}
-	nb, err := s.svc.MoveBooking(r.Context(), a, p.For.PersonID, id, slotID)
+	nb, err := s.Svc.MoveBooking(r.Context(), a, p.For.PersonID, id, slotID)
 	if err != nil {
-		status, problem, err := refusal(v, err)
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -187,13 +167,13 @@ func (s *Server) handlePortalBookingMove(w http.ResponseWriter, r *http.Request,
 }
 
 // handlePortalBookingCancel cancels a meeting.
-func (s *Server) handlePortalBookingCancel(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := s.limitCitizen(w, r, a); err != nil {
+func (s *handlers) handlePortalBookingCancel(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := s.LimitCitizen(w, r, a); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
-	if err := s.svc.CancelBooking(r.Context(), a, p.For.PersonID, id); err != nil {
-		status, problem, err := refusal(v, err)
+	if err := s.Svc.CancelBooking(r.Context(), a, p.For.PersonID, id); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}
@@ -215,7 +195,7 @@ type slotsPage struct {
 
 // slotRow is one of the officer's times.
 type slotRow struct {
-	slotChoice
+	server.SlotChoice
 	Minutes           int
 	Status, CaseID    string
 	CaseTitle         string
@@ -223,7 +203,7 @@ type slotRow struct {
 }
 
 // handleSlotsPage lists the officer's times and publishes new ones.
-func (s *Server) handleSlotsPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleSlotsPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	done := ""
 	switch d := r.URL.Query().Get("done"); d {
 	case "published", "withdrawn":
@@ -232,34 +212,34 @@ func (s *Server) handleSlotsPage(w http.ResponseWriter, r *http.Request, a trygg
 	return s.renderSlots(w, r, a, v, http.StatusOK, slotsPage{Done: done, In: service.SlotInput{Minutes: 45, Kind: store.MeetingPlace}})
 }
 
-func (s *Server) renderSlots(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, sp slotsPage) error {
-	list, err := s.svc.MySlots(r.Context(), a)
+func (s *handlers) renderSlots(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, sp slotsPage) error {
+	list, err := s.Svc.MySlots(r.Context(), a)
 	if err != nil {
 		return err
 	}
 	for _, sl := range list {
-		row := slotRow{slotChoice: slotChoiceOf(sl.Slot, v), Minutes: sl.Minutes, Status: sl.Status, Withdrawn: sl.Status == store.SlotWithdrawn}
+		row := slotRow{SlotChoice: server.SlotChoiceOf(sl.Slot, v), Minutes: sl.Minutes, Status: sl.Status, Withdrawn: sl.Status == store.SlotWithdrawn}
 		if sl.Booking != nil {
 			row.Booked, row.CaseID, row.CaseTitle = true, sl.Booking.CaseID, sl.CaseTitle
 		}
 		sp.Slots = append(sp.Slots, row)
 	}
-	sp.Today = s.svc.Today()
+	sp.Today = s.Svc.Today()
 	v.Title, v.Data = v.T("slots.title"), sp
-	return s.render(w, status, "slots", *v)
+	return pages.Render(w, status, "slots", *v)
 }
 
 // handleSlotPublish publishes a free time; mistakes are shown next to
 // their fields.
-func (s *Server) handleSlotPublish(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleSlotPublish(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	minutes, _ := strconv.Atoi(r.PostForm.Get("minutes"))
 	in := service.SlotInput{Date: r.PostForm.Get("date"), Start: r.PostForm.Get("start"), Minutes: minutes,
 		Kind: r.PostForm.Get("kind"), Place: r.PostForm.Get("place")}
-	if _, err := s.svc.PublishSlot(r.Context(), a, in); err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+	if _, err := s.Svc.PublishSlot(r.Context(), a, in); err != nil {
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
@@ -270,9 +250,9 @@ func (s *Server) handleSlotPublish(w http.ResponseWriter, r *http.Request, a try
 }
 
 // handleSlotWithdraw withdraws a free time.
-func (s *Server) handleSlotWithdraw(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := s.svc.WithdrawSlot(r.Context(), a, r.PathValue("id")); err != nil {
-		status, problem, err := refusal(v, err)
+func (s *handlers) handleSlotWithdraw(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := s.Svc.WithdrawSlot(r.Context(), a, r.PathValue("id")); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}

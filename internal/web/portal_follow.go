@@ -7,6 +7,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // Following a case on Mina sidor (/portal/cases/{id}): its status in plain
@@ -24,12 +25,12 @@ type portalHome struct {
 }
 
 // portalUnread counts the unread messages of the cases listed.
-func (s *Server) portalUnread(r *http.Request, a trygg.Actor, o service.PersonOverview) (map[string]int, error) {
+func (s *handlers) portalUnread(r *http.Request, a trygg.Actor, o service.PersonOverview) (map[string]int, error) {
 	ids := make([]string, len(o.Cases))
 	for i, c := range o.Cases {
 		ids[i] = c.ID
 	}
-	return s.svc.UnreadMessages(r.Context(), a, ids)
+	return s.Svc.UnreadMessages(r.Context(), a, ids)
 }
 
 // portalCasePage is the data of a followed case's page.
@@ -39,12 +40,12 @@ type portalCasePage struct {
 	// CommentAt names the goal ("order/goal") whose refused comment is
 	// shown, with the problem and the text given.
 	CommentAt string
-	Problem   formProblem
+	Problem   server.FormProblem
 	Body      string
 }
 
 // handlePortalCase shows a case of the person acted for.
-func (s *Server) handlePortalCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	pg := portalCasePage{}
 	if r.URL.Query().Get("comment") == "1" {
 		pg.Message = v.T("follow.comment.sent")
@@ -52,23 +53,23 @@ func (s *Server) handlePortalCase(w http.ResponseWriter, r *http.Request, a tryg
 	return s.renderPortalCase(w, r, a, p, v, http.StatusOK, pg)
 }
 
-func (s *Server) renderPortalCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, status int, pg portalCasePage) error {
-	f, err := s.svc.CaseFollow(r.Context(), a, p.For.PersonID, r.PathValue("id"), v.Lang)
+func (s *handlers) renderPortalCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View, status int, pg portalCasePage) error {
+	f, err := s.Svc.CaseFollow(r.Context(), a, p.For.PersonID, r.PathValue("id"), v.Lang)
 	if err != nil {
 		return err
 	}
 	pg.Follow = f
 	v.Title, v.Data = f.Title, pg
-	return s.render(w, status, "portal_case", *v)
+	return pages.Render(w, status, "portal_case", *v)
 }
 
 // handlePortalComment adds the citizen's comment to a goal of an order of
 // the case; a refused comment is shown at its goal with the text kept.
-func (s *Server) handlePortalComment(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := s.limitCitizen(w, r, a); err != nil {
+func (s *handlers) handlePortalComment(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := s.LimitCitizen(w, r, a); err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID := r.PathValue("id")
@@ -77,8 +78,8 @@ func (s *Server) handlePortalComment(w http.ResponseWriter, r *http.Request, a t
 		return trygg.Errorf(trygg.ENotFound, "Not found.")
 	}
 	in := service.CommentInput{OrderID: r.PostForm.Get("order"), Goal: goal, Body: r.PostForm.Get("body")}
-	if _, err := s.svc.CommentGoal(r.Context(), a, p.For.PersonID, caseID, in); err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+	if _, err := s.Svc.CommentGoal(r.Context(), a, p.For.PersonID, caseID, in); err != nil {
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
@@ -93,12 +94,12 @@ func (s *Server) handlePortalComment(w http.ResponseWriter, r *http.Request, a t
 type portalMessagesPage struct {
 	Conv    service.Conversation
 	Message string
-	Problem formProblem
+	Problem server.FormProblem
 	Body    string
 }
 
 // handlePortalMessages shows the case's conversation (and marks it read).
-func (s *Server) handlePortalMessages(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalMessages(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	pg := portalMessagesPage{}
 	if r.URL.Query().Get("sent") == "1" {
 		pg.Message = v.T("msg.sent")
@@ -106,29 +107,29 @@ func (s *Server) handlePortalMessages(w http.ResponseWriter, r *http.Request, a 
 	return s.renderPortalMessages(w, r, a, p, v, http.StatusOK, pg)
 }
 
-func (s *Server) renderPortalMessages(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view, status int, pg portalMessagesPage) error {
-	cv, err := s.svc.CitizenMessages(r.Context(), a, p.For.PersonID, r.PathValue("id"))
+func (s *handlers) renderPortalMessages(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View, status int, pg portalMessagesPage) error {
+	cv, err := s.Svc.CitizenMessages(r.Context(), a, p.For.PersonID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	pg.Conv = cv
 	v.Title, v.Data = v.T("msg.title")+" – "+cv.Title, pg
-	return s.render(w, status, "portal_messages", *v)
+	return pages.Render(w, status, "portal_messages", *v)
 }
 
 // handlePortalMessageSend sends the citizen's message; a refused one is
 // shown next to the field with the text kept.
-func (s *Server) handlePortalMessageSend(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
-	if err := s.limitCitizen(w, r, a); err != nil {
+func (s *handlers) handlePortalMessageSend(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
+	if err := s.LimitCitizen(w, r, a); err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, body := r.PathValue("id"), r.PostForm.Get("body")
-	m, err := s.svc.SendCitizenMessage(r.Context(), a, p.For.PersonID, caseID, body)
+	m, err := s.Svc.SendCitizenMessage(r.Context(), a, p.For.PersonID, caseID, body)
 	if err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
@@ -140,13 +141,13 @@ func (s *Server) handlePortalMessageSend(w http.ResponseWriter, r *http.Request,
 
 // handleCaseMessageAnswer is the officer's answer from the case page; a
 // refusal is shown at the top of the case page.
-func (s *Server) handleCaseMessageAnswer(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	if err := parseForm(w, r); err != nil {
+func (s *handlers) handleCaseMessageAnswer(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID := r.PathValue("id")
-	if _, err := s.svc.AnswerMessage(r.Context(), a, caseID, r.PostForm.Get("body")); err != nil {
-		status, problem, err := refusal(v, err)
+	if _, err := s.Svc.AnswerMessage(r.Context(), a, caseID, r.PostForm.Get("body")); err != nil {
+		status, problem, err := server.Refusal(v, err)
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // My records (registerutdrag): /portal/records lets the citizen ask for
@@ -28,7 +29,7 @@ var extractCSS string
 
 // extractTemplate is the extract document; its inline style is allowed by
 // the hash in extractCSP, so no 'unsafe-inline' is needed.
-var extractTemplate = template.Must(template.New("extract").Funcs(templateFuncs).Funcs(template.FuncMap{
+var extractTemplate = template.Must(template.New("extract").Funcs(server.TemplateFuncs()).Funcs(template.FuncMap{
 	"css": func() template.CSS { return template.CSS(extractCSS) },
 }).Parse(extractHTML))
 
@@ -48,7 +49,7 @@ type recordsPage struct {
 
 // handlePortalRecords explains the extract and offers it for each person
 // the citizen may act for, the one acted for now first.
-func (s *Server) handlePortalRecords(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalRecords(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	subjects := []service.Subject{p.For}
 	for _, sub := range p.Subjects {
 		if sub.PersonID != p.For.PersonID {
@@ -56,7 +57,7 @@ func (s *Server) handlePortalRecords(w http.ResponseWriter, r *http.Request, a t
 		}
 	}
 	v.Title, v.Data = v.T("records.title"), recordsPage{Subjects: subjects, For: p.For.PersonID}
-	return s.render(w, http.StatusOK, "portal_records", *v)
+	return pages.Render(w, http.StatusOK, "portal_records", *v)
 }
 
 // extractView is the extract document's data.
@@ -69,7 +70,7 @@ type extractView struct {
 // handlePortalExtract produces the extract for the person posted (one the
 // citizen may act for; anyone else is not found), shown in the browser or,
 // with as=download, as a file to save.
-func (s *Server) handlePortalExtract(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *portalCtx, v *view) error {
+func (s *handlers) handlePortalExtract(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	personID := r.PostFormValue("person_id")
 	if personID == "" {
 		personID = p.For.PersonID
@@ -77,7 +78,7 @@ func (s *Server) handlePortalExtract(w http.ResponseWriter, r *http.Request, a t
 	if _, err := service.SubjectOf(p.Subjects, personID); err != nil {
 		return err
 	}
-	x, err := s.svc.RecordsExtract(r.Context(), a, personID, v.Lang)
+	x, err := s.Svc.RecordsExtract(r.Context(), a, personID, v.Lang)
 	if err != nil {
 		return err
 	}
@@ -106,8 +107,8 @@ type secrecyPanel struct {
 }
 
 // secrecyFor reads the case page's secrecy panel.
-func (s *Server) secrecyFor(r *http.Request, a trygg.Actor, caseID, lang string, workable bool) (*secrecyPanel, error) {
-	items, err := s.svc.SecrecyItems(r.Context(), a, caseID, lang)
+func (s *handlers) secrecyFor(r *http.Request, a trygg.Actor, caseID, lang string, workable bool) (*secrecyPanel, error) {
+	items, err := s.Svc.SecrecyItems(r.Context(), a, caseID, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -119,26 +120,26 @@ func (s *Server) secrecyFor(r *http.Request, a trygg.Actor, caseID, lang string,
 // (action=lift), or releases a later version or correction from the marks
 // earlier in its chain (action=release, with the reason), and shows the
 // case page with the outcome.
-func (s *Server) handleSecrecyForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleSecrecyForm(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	in := service.SecrecyInput{Kind: r.PostFormValue("kind"), RecordID: r.PostFormValue("record_id"),
 		LegalGround: r.PostFormValue("legal_ground"), Reason: r.PostFormValue("reason")}
 	var err error
 	msg := "secrecy.marked"
 	switch r.PostFormValue("action") {
 	case "lift":
-		_, err = s.svc.LiftSecret(r.Context(), a, r.PathValue("id"), in)
+		_, err = s.Svc.LiftSecret(r.Context(), a, r.PathValue("id"), in)
 		msg = "secrecy.lifted"
 	case "release":
-		_, err = s.svc.ReleaseSecret(r.Context(), a, r.PathValue("id"), in)
+		_, err = s.Svc.ReleaseSecret(r.Context(), a, r.PathValue("id"), in)
 		msg = "secrecy.released"
 	default:
-		_, err = s.svc.MarkSecret(r.Context(), a, r.PathValue("id"), in)
+		_, err = s.Svc.MarkSecret(r.Context(), a, r.PathValue("id"), in)
 	}
 	switch trygg.ErrorCode(err) {
 	case "":
 		return s.renderCase(w, r, a, v, http.StatusOK, v.T(msg), "")
 	case trygg.EInvalid, trygg.EConflict:
-		return s.renderCase(w, r, a, v, statusOf[trygg.ErrorCode(err)], "", problemText(v.Lang, err))
+		return s.renderCase(w, r, a, v, server.StatusOf(trygg.ErrorCode(err)), "", server.ProblemText(v.Lang, err))
 	}
 	return err
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // previewPage is the form preview's data.
@@ -16,7 +17,7 @@ type previewPage struct {
 	Age              int
 	Sex              string
 	Forms, CaseTypes []service.Choice
-	Form             *formRender
+	Form             *server.FormRender
 }
 
 // previewInput reads the preview's choices from a query or a form.
@@ -39,9 +40,9 @@ func previewAction(in service.PreviewInput) string {
 // handlePreviewPage shows a form of a version (or the working draft) as
 // an officer would see it, for a chosen case type and person; typing in it
 // shows the conditions and computations at work, and nothing is saved.
-func (s *Server) handlePreviewPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handlePreviewPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	in := previewInput(r.URL.Query())
-	forms, types, err := s.svc.PreviewForms(r.Context(), a, in.Version, v.Lang)
+	forms, types, err := s.Svc.PreviewForms(r.Context(), a, in.Version, v.Lang)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (s *Server) handlePreviewPage(w http.ResponseWriter, r *http.Request, a try
 	}
 	p := previewPage{Version: in.Version, FormID: in.FormID, CaseType: in.CaseType, Age: in.Age, Sex: in.Sex, Forms: forms, CaseTypes: types}
 	if r.Method == http.MethodPost {
-		if err := parseForm(w, r); err != nil {
+		if err := server.ParseForm(w, r); err != nil {
 			return err
 		}
 	}
@@ -62,32 +63,32 @@ func (s *Server) handlePreviewPage(w http.ResponseWriter, r *http.Request, a try
 		if err != nil {
 			return err
 		}
-		if r.Method == http.MethodPost && isHTMX(r) {
+		if r.Method == http.MethodPost && server.IsHTMX(r) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			return pageTemplates["designer_preview"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
+			return pages["designer_preview"].ExecuteTemplate(w, "form", map[string]any{"F": fr, "T": v.T})
 		}
 		p.Form = &fr
 	}
 	v.Title = v.T("preview.title")
 	v.Data = p
-	return s.render(w, http.StatusOK, "designer_preview", *v)
+	return pages.Render(w, http.StatusOK, "designer_preview", *v)
 }
 
 // previewForm evaluates the form with the posted values (none on GET).
-func (s *Server) previewForm(r *http.Request, a trygg.Actor, in service.PreviewInput, lang string) (formRender, error) {
+func (s *handlers) previewForm(r *http.Request, a trygg.Actor, in service.PreviewInput, lang string) (server.FormRender, error) {
 	if r.Method == http.MethodPost {
-		fv, err := s.svc.PreviewForm(r.Context(), a, in, lang)
+		fv, err := s.Svc.PreviewForm(r.Context(), a, in, lang)
 		if err != nil {
-			return formRender{}, err
+			return server.FormRender{}, err
 		}
-		in.Values = formValues(fv.Def, r.PostForm)
-		withRowChange(fv.Def, in.Values, r.PostForm)
+		in.Values = server.FormValues(fv.Def, r.PostForm)
+		server.WithRowChange(fv.Def, in.Values, r.PostForm)
 	}
-	fv, err := s.svc.PreviewForm(r.Context(), a, in, lang)
+	fv, err := s.Svc.PreviewForm(r.Context(), a, in, lang)
 	if err != nil {
-		return formRender{}, err
+		return server.FormRender{}, err
 	}
-	fr := renderForm("", fv, true, lang)
+	fr := server.RenderForm("", fv, true, lang)
 	fr.Action, fr.Preview = previewAction(in), true
 	return fr, nil
 }

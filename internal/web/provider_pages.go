@@ -14,10 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
 // The provider staff's pages: their orders (accept or return new ones),
@@ -34,56 +34,18 @@ func providerOnly(a trygg.Actor) error {
 	return nil
 }
 
-// formProblem is a refused form: the message for the whole form and one
-// per field, in the user's language.
-type formProblem struct {
-	Message string
-	Fields  map[string]string
-}
-
-// problemOf turns a service error a user can fix into the status and the
-// problem to show on the form; other errors are returned.
-func problemOf(lang string, err error) (int, formProblem, error) {
-	code := trygg.ErrorCode(err)
-	switch code {
-	case trygg.EInvalid, trygg.EConflict, trygg.EForbidden:
-	default:
-		return 0, formProblem{}, err
-	}
-	p := formProblem{Message: messageIn(lang, trygg.ErrorMessage(err)), Fields: map[string]string{}}
-	var te *trygg.Error
-	if errors.As(err, &te) {
-		for k, m := range te.Fields {
-			p.Fields[k] = messageIn(lang, m)
-		}
-	}
-	return statusOf[code], p, nil
-}
-
-// under returns the fields of p under prefix ("entries.0."), the prefix
-// cut off.
-func (p formProblem) under(prefix string) map[string]string {
-	out := map[string]string{}
-	for k, m := range p.Fields {
-		if rest, ok := strings.CutPrefix(k, prefix); ok {
-			out[rest] = m
-		}
-	}
-	return out
-}
-
 // newFormKey is a fresh key for a batch of reports, written into the
 // form when it is shown: the same form sent twice is saved once.
 // resentChanged recognises a report form that was saved, then changed
 // (the back button) and sent again under the key it was shown with: it
 // gives the form a new key and a message staff understand, instead of the
 // API's words about batch keys.
-func resentChanged(v *view, form url.Values, err error) (formProblem, bool) {
+func resentChanged(v *server.View, form url.Values, err error) (server.FormProblem, bool) {
 	if !errors.Is(err, service.ErrBatchKeyReused) {
-		return formProblem{}, false
+		return server.FormProblem{}, false
 	}
 	form.Set("key", newFormKey())
-	return formProblem{Message: v.T("provider.report.changed"), Fields: map[string]string{}}, true
+	return server.FormProblem{Message: v.T("provider.report.changed"), Fields: map[string]string{}}, true
 }
 
 // postedID begins a provider's form posted on an order: provider staff
@@ -92,19 +54,19 @@ func postedID(w http.ResponseWriter, r *http.Request, a trygg.Actor) (string, er
 	if err := providerOnly(a); err != nil {
 		return "", err
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := server.ParseForm(w, r); err != nil {
 		return "", err
 	}
 	return r.PathValue("id"), nil
 }
 
 // postedOrder is postedID with the order read.
-func (s *Server) postedOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) (string, service.OrderView, error) {
+func (s *handlers) postedOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor) (string, service.OrderView, error) {
 	id, err := postedID(w, r, a)
 	if err != nil {
 		return "", service.OrderView{}, err
 	}
-	ov, err := s.svc.Order(r.Context(), a, id)
+	ov, err := s.Svc.Order(r.Context(), a, id)
 	return id, ov, err
 }
 
@@ -136,21 +98,6 @@ func paymentCSV(providerID, month string) string {
 	return "/api/v1/providers/" + url.PathEscape(providerID) + "/payment-basis/csv?month=" + url.QueryEscape(month)
 }
 
-// endReasons are the service's reasons for ending an order, by message key.
-var endReasons = map[string]string{
-	"The citizen chose another provider.":         "order.end.chose",
-	"A new decision no longer grants the insats.": "order.end.refused",
-	"The case was closed.":                        "order.end.closed",
-}
-
-// endReason returns an order's end reason in the user's language.
-func endReason(t func(string) string, reason string) string {
-	if k, ok := endReasons[reason]; ok {
-		return t(k)
-	}
-	return reason
-}
-
 // orderItem is an order in a list, with its words in the user's language.
 type orderItem struct {
 	store.Order
@@ -166,13 +113,13 @@ type activityOption struct {
 
 // orderItems dresses orders for a list: in Swedish with the words the
 // order carries, in another language with the case type's.
-func (s *Server) orderItems(ctx context.Context, a trygg.Actor, lang string, orders []store.Order) ([]orderItem, error) {
+func (s *handlers) orderItems(ctx context.Context, a trygg.Actor, lang string, orders []store.Order) ([]orderItem, error) {
 	out := make([]orderItem, 0, len(orders))
 	for _, o := range orders {
 		it := orderItem{Order: o, Insats: o.Content.InsatsLabel}
 		var terms *service.OrderTerms
 		if lang != "sv" {
-			t, err := s.svc.OrderTerms(ctx, a, o.ID, lang)
+			t, err := s.Svc.OrderTerms(ctx, a, o.ID, lang)
 			if err != nil {
 				return nil, err
 			}
@@ -232,27 +179,27 @@ type providerOrdersPage struct {
 	// Failed is the order whose form on the list was refused, Form which
 	// form ("accept" or "return"), with the problem and what was posted.
 	Failed, Form string
-	Problem      formProblem
+	Problem      server.FormProblem
 	Values       url.Values
 }
 
-func (s *Server) handleProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderProviderOrders(w, r, a, v, http.StatusOK, providerOrdersPage{})
 }
 
-func (s *Server) renderProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, p providerOrdersPage) error {
+func (s *handlers) renderProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, p providerOrdersPage) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
 	ctx := r.Context()
 	q := r.URL.Query()
-	p.Today = s.svc.Today()
+	p.Today = s.Svc.Today()
 	p.Month = monthOf(p.Today)
 	p.CSV = paymentCSV(a.ProviderID, p.Month)
 	if sh := q.Get("status"); sh == store.OrderEnded || sh == store.OrderReturned {
 		p.Show = sh
 	}
-	orders, err := s.svc.ProviderOrders(ctx, a, service.OrdersInput{Status: p.Show})
+	orders, err := s.Svc.ProviderOrders(ctx, a, service.OrdersInput{Status: p.Show})
 	if err != nil {
 		return err
 	}
@@ -282,16 +229,16 @@ func (s *Server) renderProviderOrders(w http.ResponseWriter, r *http.Request, a 
 	}
 	v.Title = v.T("provider.orders.title")
 	v.Data = p
-	return s.render(w, status, "provider_orders", *v)
+	return pages.Render(w, status, "provider_orders", *v)
 }
 
 // handleProviderAccept accepts an order from a start date.
-func (s *Server) handleProviderAccept(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderAccept(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	id, err := postedID(w, r, a)
 	if err != nil {
 		return err
 	}
-	_, err = s.svc.AcceptOrder(r.Context(), a, id, service.AcceptInput{StartDate: strings.TrimSpace(r.PostForm.Get("start_date"))})
+	_, err = s.Svc.AcceptOrder(r.Context(), a, id, service.AcceptInput{StartDate: strings.TrimSpace(r.PostForm.Get("start_date"))})
 	if err != nil {
 		return s.refusedOnOrder(w, r, a, v, id, "accept", err)
 	}
@@ -304,12 +251,12 @@ func (s *Server) handleProviderAccept(w http.ResponseWriter, r *http.Request, a 
 }
 
 // handleProviderReturn returns a new order with a reason.
-func (s *Server) handleProviderReturn(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderReturn(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	id, err := postedID(w, r, a)
 	if err != nil {
 		return err
 	}
-	if _, err := s.svc.ReturnOrder(r.Context(), a, id, service.ReturnInput{Reason: r.PostForm.Get("reason")}); err != nil {
+	if _, err := s.Svc.ReturnOrder(r.Context(), a, id, service.ReturnInput{Reason: r.PostForm.Get("reason")}); err != nil {
 		return s.refusedOnOrder(w, r, a, v, id, "return", err)
 	}
 	if r.PostForm.Get("from") == "list" {
@@ -322,8 +269,8 @@ func (s *Server) handleProviderReturn(w http.ResponseWriter, r *http.Request, a 
 
 // refusedOnOrder shows a refused accept or return form again, on the
 // list or the order's page it was sent from, with the messages.
-func (s *Server) refusedOnOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, id, form string, err error) error {
-	status, prob, err := problemOf(v.Lang, err)
+func (s *handlers) refusedOnOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, id, form string, err error) error {
+	status, prob, err := server.ProblemOf(v.Lang, err)
 	if err != nil {
 		return err
 	}
@@ -358,7 +305,7 @@ type providerOrderPage struct {
 	// Form is the refused form (accept, return, plan, followup,
 	// correct), with the problem and what was posted.
 	Form    string
-	Problem formProblem
+	Problem server.FormProblem
 	Values  url.Values
 	// Comments are the person's comments on the goals, by goal
 	// (portal_follow.go).
@@ -411,28 +358,28 @@ var (
 	participationValues = []string{"took_part", "partly", "declined", "unable"}
 )
 
-func (s *Server) handleProviderOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderProviderOrder(w, r, a, v, http.StatusOK, providerOrderPage{})
 }
 
 // renderProviderOrder shows the order; p may carry a refused form.
-func (s *Server) renderProviderOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, p providerOrderPage) error {
+func (s *handlers) renderProviderOrder(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, p providerOrderPage) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
 	ctx := r.Context()
 	id := r.PathValue("id")
-	ov, err := s.svc.Order(ctx, a, id)
+	ov, err := s.Svc.Order(ctx, a, id)
 	if err != nil {
 		return err
 	}
-	terms, err := s.svc.OrderTerms(ctx, a, id, v.Lang)
+	terms, err := s.Svc.OrderTerms(ctx, a, id, v.Lang)
 	if err != nil {
 		return err
 	}
 	o := ov.Order
 	p.OrderView, p.Terms, p.Insats = ov, terms, terms.InsatsLabel
-	comments, err := s.svc.OrderGoalComments(ctx, a, id)
+	comments, err := s.Svc.OrderGoalComments(ctx, a, id)
 	if err != nil {
 		return err
 	}
@@ -441,7 +388,7 @@ func (s *Server) renderProviderOrder(w http.ResponseWriter, r *http.Request, a t
 		p.Comments[c.Goal] = append(p.Comments[c.Goal], c)
 	}
 	p.Qualifiers, p.Statuses, p.Deviations, p.Parts = qualifierValues, goalStatusValues, deviationValues, participationValues
-	p.Today = s.svc.Today()
+	p.Today = s.Svc.Today()
 	for _, n := range o.Content.Needs {
 		p.Needs = append(p.Needs, activityOption{Code: n.Code, Label: terms.Label(n.Code)})
 	}
@@ -465,7 +412,7 @@ func (s *Server) renderProviderOrder(w http.ResponseWriter, r *http.Request, a t
 			p.Next = ""
 		}
 		p.CSV = paymentCSV(o.ProviderID, p.Month)
-		entries, err := s.svc.PerformedList(ctx, a, id, p.Month)
+		entries, err := s.Svc.PerformedList(ctx, a, id, p.Month)
 		if err != nil {
 			return err
 		}
@@ -505,7 +452,7 @@ func (s *Server) renderProviderOrder(w http.ResponseWriter, r *http.Request, a t
 	}
 	v.Title = o.Content.Person.Name + " – " + p.Insats
 	v.Data = p
-	return s.render(w, status, "provider_order", *v)
+	return pages.Render(w, status, "provider_order", *v)
 }
 
 // planFromStored is the plan editor filled from the newest plan, or with
@@ -596,10 +543,10 @@ func planItems(f planForm) ([]store.PlanItem, [][2]int) {
 
 // attachPlanErrors puts the service's messages on the plan's rows: the
 // saved items are numbered as planItems numbers them.
-func attachPlanErrors(f *planForm, p formProblem) {
+func attachPlanErrors(f *planForm, p server.FormProblem) {
 	_, from := planItems(*f)
 	for i, at := range from {
-		errs := p.under(fmt.Sprintf("items.%d.", i))
+		errs := p.Under(fmt.Sprintf("items.%d.", i))
 		if len(errs) > 0 {
 			f.Goals[at[0]].Rows[at[1]].Errors = errs
 		}
@@ -618,7 +565,7 @@ func followUpFrom(goals []service.GoalView, p providerOrderPage) []followUpGoal 
 		if p.Form == "followup" {
 			pre := fmt.Sprintf("goals.%d.", i)
 			fg.Status, fg.Qualifier, fg.Comment = p.Values.Get(pre+"status"), p.Values.Get(pre+"qualifier"), p.Values.Get(pre+"comment")
-			fg.Errors = p.Problem.under(pre)
+			fg.Errors = p.Problem.Under(pre)
 		}
 		out = append(out, fg)
 	}
@@ -627,7 +574,7 @@ func followUpFrom(goals []service.GoalView, p providerOrderPage) []followUpGoal 
 
 // handleProviderPlan saves a new version of the order's plan, or (with
 // "add") shows the editor again with one more activity for a goal.
-func (s *Server) handleProviderPlan(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderPlan(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	id, ov, err := s.postedOrder(w, r, a)
 	if err != nil {
 		return err
@@ -641,16 +588,16 @@ func (s *Server) handleProviderPlan(w http.ResponseWriter, r *http.Request, a tr
 	}
 	f := planFromPost(ov.Order, r.PostForm, -1)
 	items, _ := planItems(f)
-	_, err = s.svc.SavePlan(r.Context(), a, id, service.PlanInput{Items: items, Participation: f.Participation, ParticipationNote: f.ParticipationNote})
+	_, err = s.Svc.SavePlan(r.Context(), a, id, service.PlanInput{Items: items, Participation: f.Participation, ParticipationNote: f.ParticipationNote})
 	return s.orderFormDone(w, r, a, v, id, "plan", err)
 }
 
 // orderFormDone answers a form of the order page: the page again with the
 // problem beside the form's fields, or, once saved, back to the form's
 // place on the page, which says it was saved.
-func (s *Server) orderFormDone(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, id, form string, err error) error {
+func (s *handlers) orderFormDone(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, id, form string, err error) error {
 	if err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
@@ -661,7 +608,7 @@ func (s *Server) orderFormDone(w http.ResponseWriter, r *http.Request, a trygg.A
 }
 
 // handleProviderFollowUp records the report back on the order's goals.
-func (s *Server) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	id, ov, err := s.postedOrder(w, r, a)
 	if err != nil {
 		return err
@@ -675,13 +622,13 @@ func (s *Server) handleProviderFollowUp(w http.ResponseWriter, r *http.Request, 
 		}
 		in.Goals = append(in.Goals, store.GoalStatus{Goal: i, Status: r.PostForm.Get(pre + "status"), Qualifier: q, Comment: r.PostForm.Get(pre + "comment")})
 	}
-	_, err = s.svc.ReportFollowUp(r.Context(), a, id, in)
+	_, err = s.Svc.ReportFollowUp(r.Context(), a, id, in)
 	return s.orderFormDone(w, r, a, v, id, "followup", err)
 }
 
 // handleProviderCorrect records a correction of a report: a new entry
 // that replaces the old.
-func (s *Server) handleProviderCorrect(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderCorrect(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	id, err := postedID(w, r, a)
 	if err != nil {
 		return err
@@ -691,10 +638,10 @@ func (s *Server) handleProviderCorrect(w http.ResponseWriter, r *http.Request, a
 	if len(bad) > 0 {
 		err = trygg.Invalid("The report is not valid; nothing was saved.", nil)
 	} else {
-		_, err = s.svc.ReportPerformed(r.Context(), a, id, in)
+		_, err = s.Svc.ReportPerformed(r.Context(), a, id, in)
 	}
 	if err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
@@ -715,7 +662,7 @@ func (s *Server) handleProviderCorrect(w http.ResponseWriter, r *http.Request, a
 // before each field's name ("rows.3."). Minutes that are no whole number
 // are refused here, with a message per field. A deviation with no time
 // spent carries no activities: nothing was done.
-func performedFromForm(v *view, form url.Values, prefix string) (service.PerformedInput, map[string]string) {
+func performedFromForm(v *server.View, form url.Values, prefix string) (service.PerformedInput, map[string]string) {
 	get := func(f string) string { return strings.TrimSpace(form.Get(prefix + f)) }
 	in := service.PerformedInput{On: get("on"), Start: get("start"), End: get("end"), Deviation: get("deviation"), Note: get("note")}
 	bad := map[string]string{}
@@ -748,8 +695,8 @@ type reportPage struct {
 
 // startedOrders returns the provider's accepted orders that have started
 // by the day (and whose decision still runs).
-func (s *Server) startedOrders(ctx context.Context, a trygg.Actor, lang, day string) ([]orderItem, error) {
-	orders, err := s.svc.ProviderOrders(ctx, a, service.OrdersInput{Status: store.OrderAccepted})
+func (s *handlers) startedOrders(ctx context.Context, a trygg.Actor, lang, day string) ([]orderItem, error) {
+	orders, err := s.Svc.ProviderOrders(ctx, a, service.OrdersInput{Status: store.OrderAccepted})
 	if err != nil {
 		return nil, err
 	}
@@ -765,22 +712,22 @@ func (s *Server) startedOrders(ctx context.Context, a trygg.Actor, lang, day str
 	return s.orderItems(ctx, a, lang, out)
 }
 
-func (s *Server) handleProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderProviderReport(w, r, a, v, "")
 }
 
-func (s *Server) renderProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, message string) error {
+func (s *handlers) renderProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, message string) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
-	p := reportPage{Message: message, Today: s.svc.Today()}
+	p := reportPage{Message: message, Today: s.Svc.Today()}
 	var err error
 	if p.Orders, err = s.startedOrders(r.Context(), a, v.Lang, p.Today); err != nil {
 		return err
 	}
 	v.Title = v.T("provider.report.title")
 	v.Data = p
-	return s.render(w, http.StatusOK, "provider_report", *v)
+	return pages.Render(w, http.StatusOK, "provider_report", *v)
 }
 
 // visitPage is the phone form for one visit.
@@ -793,33 +740,33 @@ type visitPage struct {
 	Key, Today string
 	// The form's values.
 	On, Minutes, Start, End, Deviation, Note string
-	Problem                                  formProblem
+	Problem                                  server.FormProblem
 }
 
-func (s *Server) handleProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	return s.renderProviderVisit(w, r, a, v, http.StatusOK, nil, formProblem{})
+func (s *handlers) handleProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	return s.renderProviderVisit(w, r, a, v, http.StatusOK, nil, server.FormProblem{})
 }
 
 // renderProviderVisit shows the visit form, empty (today, the order's
 // needs ticked) or as posted with its messages.
-func (s *Server) renderProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, form url.Values, prob formProblem) error {
+func (s *handlers) renderProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, form url.Values, prob server.FormProblem) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
-	ov, err := s.svc.Order(r.Context(), a, id)
+	ov, err := s.Svc.Order(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
 	if ov.Order.Status != store.OrderAccepted {
 		return trygg.Errorf(trygg.EConflict, "Accept the order before reporting on it.")
 	}
-	terms, err := s.svc.OrderTerms(r.Context(), a, id, v.Lang)
+	terms, err := s.Svc.OrderTerms(r.Context(), a, id, v.Lang)
 	if err != nil {
 		return err
 	}
 	p := visitPage{OrderView: ov, Insats: terms.InsatsLabel, Durations: []string{"15", "30", "45", "60"}, Deviations: deviationValues,
-		Today: s.svc.Today(), Problem: prob}
+		Today: s.Svc.Today(), Problem: prob}
 	var checked []string
 	if form == nil {
 		p.Key, p.On = newFormKey(), p.Today
@@ -833,12 +780,12 @@ func (s *Server) renderProviderVisit(w http.ResponseWriter, r *http.Request, a t
 	p.Activities = activityOptions(ov.Order, ov.Plan, terms, checked)
 	v.Title = v.T("provider.visit.title")
 	v.Data = p
-	return s.render(w, status, "provider_visit", *v)
+	return pages.Render(w, status, "provider_visit", *v)
 }
 
 // handleProviderVisitSave saves a visit as a batch of one under the key
 // the form was shown with: sent twice, it is saved once.
-func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderVisitSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	id, err := postedID(w, r, a)
 	if err != nil {
 		return err
@@ -847,18 +794,18 @@ func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request,
 	in.OrderID = id
 	if len(bad) > 0 {
 		return s.renderProviderVisit(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm,
-			formProblem{Message: messageIn(v.Lang, "The report is not valid; nothing was saved."), Fields: bad})
+			server.FormProblem{Message: server.MessageIn(v.Lang, "The report is not valid; nothing was saved."), Fields: bad})
 	}
-	res, err := s.svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: []service.PerformedInput{in}})
+	res, err := s.Svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: []service.PerformedInput{in}})
 	if prob, ok := resentChanged(v, r.PostForm, err); ok {
 		return s.renderProviderVisit(w, r, a, v, http.StatusConflict, r.PostForm, prob)
 	}
 	if err != nil {
-		status, prob, err := problemOf(v.Lang, err)
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
-		entry := prob.under("entries.0.")
+		entry := prob.Under("entries.0.")
 		if m := entry["order_id"]; m != "" {
 			prob.Message = m
 		}
@@ -870,7 +817,7 @@ func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request,
 	}
 	msg := v.T("provider.report.again")
 	if !res.Replayed {
-		ov, err := s.svc.Order(r.Context(), a, id)
+		ov, err := s.Svc.Order(r.Context(), a, id)
 		if err != nil {
 			return err
 		}
@@ -880,33 +827,18 @@ func (s *Server) handleProviderVisitSave(w http.ResponseWriter, r *http.Request,
 }
 
 // visitSummary says what a report was: its time, or its deviation.
-func visitSummary(v *view, in service.PerformedInput) string {
+func visitSummary(v *server.View, in service.PerformedInput) string {
 	var parts []string
 	switch {
 	case in.Start != "":
 		parts = append(parts, in.Start+"–"+in.End)
 	case in.Minutes > 0:
-		parts = append(parts, formatMinutes(in.Minutes))
+		parts = append(parts, server.FormatMinutes(in.Minutes))
 	}
 	if in.Deviation != "" {
 		parts = append(parts, v.T("deviation."+in.Deviation))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// formatMinutes writes minutes as hours and minutes ("12 h 30 min").
-func formatMinutes(m int) string {
-	if m < 0 {
-		return "−" + formatMinutes(-m)
-	}
-	h, mm := m/60, m%60
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%d min", mm)
-	case mm == 0:
-		return fmt.Sprintf("%d h", h)
-	}
-	return fmt.Sprintf("%d h %d min", h, mm)
 }
 
 // ---- A whole shift ----
@@ -917,7 +849,7 @@ type shiftPage struct {
 	Rows           []shiftRow
 	Deviations     []string
 	Message        string
-	Problem        formProblem
+	Problem        server.FormProblem
 }
 
 // shiftRow is an order's row: rows.N.* in the form.
@@ -929,17 +861,17 @@ type shiftRow struct {
 	Errors                   map[string]string
 }
 
-func (s *Server) handleProviderShift(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
-	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, formProblem{}, "")
+func (s *handlers) handleProviderShift(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, server.FormProblem{}, "")
 }
 
 // renderProviderShift shows the shift form: empty with a new key, or as
 // posted with the messages on their rows.
-func (s *Server) renderProviderShift(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view, status int, form url.Values, prob formProblem, message string) error {
+func (s *handlers) renderProviderShift(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, form url.Values, prob server.FormProblem, message string) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
-	p := shiftPage{Today: s.svc.Today(), Deviations: deviationValues, Problem: prob, Message: message}
+	p := shiftPage{Today: s.Svc.Today(), Deviations: deviationValues, Problem: prob, Message: message}
 	p.Key, p.On = newFormKey(), p.Today
 	if form != nil {
 		p.Key, p.On = form.Get("key"), form.Get("on")
@@ -958,7 +890,7 @@ func (s *Server) renderProviderShift(w http.ResponseWriter, r *http.Request, a t
 		var checked []string
 		if pr, ok := posted[it.ID]; ok {
 			row.Minutes, row.Deviation, row.Note, checked = pr.Get("minutes"), pr.Get("deviation"), pr.Get("note"), pr["activities"]
-			row.Errors = prob.under(fmt.Sprintf("rows.%s.", it.ID))
+			row.Errors = prob.Under(fmt.Sprintf("rows.%s.", it.ID))
 		} else {
 			for _, n := range it.Needs {
 				checked = append(checked, n.Code)
@@ -971,7 +903,7 @@ func (s *Server) renderProviderShift(w http.ResponseWriter, r *http.Request, a t
 	}
 	v.Title = v.T("provider.shift.title")
 	v.Data = p
-	return s.render(w, status, "provider_shift", *v)
+	return pages.Render(w, status, "provider_shift", *v)
 }
 
 // shiftPosted returns the posted rows by order: rows.N.order names the
@@ -1001,11 +933,11 @@ func shiftPosted(form url.Values) map[string]url.Values {
 // handleProviderShiftSave sends the shift's filled-in rows as one batch
 // under the key the form was shown with: the same form sent twice is
 // counted once.
-func (s *Server) handleProviderShiftSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *view) error {
+func (s *handlers) handleProviderShiftSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
+	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	on := strings.TrimSpace(r.PostForm.Get("on"))
@@ -1017,7 +949,7 @@ func (s *Server) handleProviderShiftSave(w http.ResponseWriter, r *http.Request,
 	slices.Sort(ids)
 	var entries []service.PerformedInput
 	var rowOf []string
-	prob := formProblem{Fields: map[string]string{}}
+	prob := server.FormProblem{Fields: map[string]string{}}
 	for _, id := range ids {
 		row := posted[id]
 		if strings.TrimSpace(row.Get("minutes")) == "" && row.Get("deviation") == "" {
@@ -1033,18 +965,18 @@ func (s *Server) handleProviderShiftSave(w http.ResponseWriter, r *http.Request,
 	}
 	switch {
 	case len(prob.Fields) > 0:
-		prob.Message = messageIn(v.Lang, "The report is not valid; nothing was saved.")
+		prob.Message = server.MessageIn(v.Lang, "The report is not valid; nothing was saved.")
 		return s.renderProviderShift(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm, prob, "")
 	case len(entries) == 0:
 		prob.Message = v.T("provider.shift.empty")
 		return s.renderProviderShift(w, r, a, v, http.StatusUnprocessableEntity, r.PostForm, prob, "")
 	}
-	res, err := s.svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: entries})
+	res, err := s.Svc.ReportPerformedBatch(r.Context(), a, service.BatchInput{Key: r.PostForm.Get("key"), Entries: entries})
 	if rp, ok := resentChanged(v, r.PostForm, err); ok {
 		return s.renderProviderShift(w, r, a, v, http.StatusConflict, r.PostForm, rp, "")
 	}
 	if err != nil {
-		status, sp, err := problemOf(v.Lang, err)
+		status, sp, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
@@ -1100,21 +1032,5 @@ func (s *Server) handleProviderShiftSave(w http.ResponseWriter, r *http.Request,
 		}
 		msg = fmt.Sprintf(v.T("provider.shift.saved"), len(entries), on, visits, devs)
 	}
-	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, formProblem{}, msg)
-}
-
-// orderStatus says where an order stands, in plain words: sent (when),
-// received from (the start), returned (why), ended (when, why).
-func orderStatus(t func(string) string, o store.Order) string {
-	switch o.Status {
-	case store.OrderSent:
-		return fmt.Sprintf(t("order.status.sent"), calendar.Today(o.CreatedAt))
-	case store.OrderAccepted:
-		return fmt.Sprintf(t("order.status.accepted"), o.StartDate)
-	case store.OrderReturned:
-		return fmt.Sprintf(t("order.status.returned"), o.ReturnReason)
-	case store.OrderEnded:
-		return fmt.Sprintf(t("order.status.ended"), o.EndedOn, endReason(t, o.EndReason))
-	}
-	return o.Status
+	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, server.FormProblem{}, msg)
 }

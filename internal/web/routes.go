@@ -1,251 +1,244 @@
 package web
 
 import (
+	"log/slog"
 	"net/http"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/web/server"
 )
 
-// route is one entry of the route table: a method and a Go 1.22 ServeMux
-// path ("/path/{id}") with its handler. api marks the JSON operations that
-// openapi.json documents; openapi_test.go keeps the two sets equal.
-type route struct {
-	method, path string
-	handler      http.Handler
-	api          bool
+// Config is what the web edge needs to know (see server.Config).
+type Config = server.Config
+
+// Limits configures the rate limits (see server.Limits).
+type Limits = server.Limits
+
+// Rate is N events per Per (see server.Rate).
+type Rate = server.Rate
+
+// ParseRate reads "N/duration" ("10/15m", "60/1m") or "off". It returns
+// an error naming the expected form for anything else.
+func ParseRate(s string) (Rate, error) { return server.ParseRate(s) }
+
+// New returns the whole HTTP handler of trygg. reg receives the metrics.
+func New(cfg Config, svc *service.Service, log *slog.Logger, reg prometheus.Registerer) http.Handler {
+	s := server.New(cfg, svc, log, reg)
+	return s.Handler(routeTable(s))
 }
 
-// pattern is the ServeMux pattern of rt; a route without a method matches
-// every method.
-func (rt route) pattern() string {
-	if rt.method == "" {
-		return rt.path
-	}
-	return rt.method + " " + rt.path
-}
+// handlers are the handlers of the pages and the API, on the shared server.
+type handlers struct{ *server.Server }
 
 // routeTable is the whole route table.
-func (s *Server) routeTable() []route {
-	return []route{
+func routeTable(srv *server.Server) []server.Route {
+	s := &handlers{srv}
+	return []server.Route{
 		// Sign-in and session.
-		{"POST", "/api/v1/session", s.api(s.handleSignIn), true},
-		{"DELETE", "/api/v1/session", s.withActor(s.handleSignOut), true},
-		{"GET", "/api/v1/me", s.withActor(s.handleMe), true},
+		{Method: "POST", Path: "/api/v1/session", Handler: s.api(s.handleSignIn), API: true},
+		{Method: "DELETE", Path: "/api/v1/session", Handler: s.withActor(s.handleSignOut), API: true},
+		{Method: "GET", Path: "/api/v1/me", Handler: s.withActor(s.handleMe), API: true},
 		// OAuth2 client credentials for providers' API clients. Servers
 		// call it with no cookie and no Origin, so cross-origin protection
 		// lets it through; other methods get an OAuth2 error, not a 405
 		// page.
-		{"POST", "/oauth/token", http.HandlerFunc(s.handleToken), true},
-		{"", "/oauth/token", http.HandlerFunc(s.handleTokenMethod), false},
+		{Method: "POST", Path: "/oauth/token", Handler: http.HandlerFunc(s.handleToken), API: true},
+		{Method: "", Path: "/oauth/token", Handler: http.HandlerFunc(s.handleTokenMethod)},
 
 		// Organisation and users.
-		{"GET", "/api/v1/units", s.withActor(s.handleUnits), true},
-		{"POST", "/api/v1/units", s.withActor(s.handleCreateUnit), true},
-		{"POST", "/api/v1/users", s.withActor(s.handleCreateUser), true},
-		{"GET", "/api/v1/providers", s.withActor(s.handleProviders), true},
-		{"POST", "/api/v1/providers", s.withActor(s.handleCreateProvider), true},
-		{"GET", "/api/v1/providers/{id}/clients", s.withActor(s.handleAPIClients), true},
-		{"POST", "/api/v1/providers/{id}/clients", s.withActor(s.handleCreateAPIClient), true},
-		{"DELETE", "/api/v1/providers/{id}/clients/{client}", s.withActor(s.handleRevokeAPIClient), true},
+		{Method: "GET", Path: "/api/v1/units", Handler: s.withActor(s.handleUnits), API: true},
+		{Method: "POST", Path: "/api/v1/units", Handler: s.withActor(s.handleCreateUnit), API: true},
+		{Method: "POST", Path: "/api/v1/users", Handler: s.withActor(s.handleCreateUser), API: true},
+		{Method: "GET", Path: "/api/v1/providers", Handler: s.withActor(s.handleProviders), API: true},
+		{Method: "POST", Path: "/api/v1/providers", Handler: s.withActor(s.handleCreateProvider), API: true},
+		{Method: "GET", Path: "/api/v1/providers/{id}/clients", Handler: s.withActor(s.handleAPIClients), API: true},
+		{Method: "POST", Path: "/api/v1/providers/{id}/clients", Handler: s.withActor(s.handleCreateAPIClient), API: true},
+		{Method: "DELETE", Path: "/api/v1/providers/{id}/clients/{client}", Handler: s.withActor(s.handleRevokeAPIClient), API: true},
 
 		// Persons. Searches are POSTs so identity numbers never appear in
 		// URLs (and so never in access logs of proxies).
-		{"POST", "/api/v1/persons", s.withActor(s.handleRegisterPerson), true},
-		{"POST", "/api/v1/persons/search", s.withActor(s.handleSearchPersons), true},
-		{"GET", "/api/v1/persons/{id}", s.withActor(s.handlePerson), true},
-		{"POST", "/api/v1/relations", s.withActor(s.handleAddRelation), true},
-		{"POST", "/api/v1/emergency-openings", s.withActor(s.handleEmergencyOpen), true},
+		{Method: "POST", Path: "/api/v1/persons", Handler: s.withActor(s.handleRegisterPerson), API: true},
+		{Method: "POST", Path: "/api/v1/persons/search", Handler: s.withActor(s.handleSearchPersons), API: true},
+		{Method: "GET", Path: "/api/v1/persons/{id}", Handler: s.withActor(s.handlePerson), API: true},
+		{Method: "POST", Path: "/api/v1/relations", Handler: s.withActor(s.handleAddRelation), API: true},
+		{Method: "POST", Path: "/api/v1/emergency-openings", Handler: s.withActor(s.handleEmergencyOpen), API: true},
 
 		// Cases.
-		{"POST", "/api/v1/cases", s.withActor(s.handleOpenCase), true},
-		{"GET", "/api/v1/cases/{id}", s.withActor(s.handleCase), true},
-		{"POST", "/api/v1/cases/{id}/assignment", s.withActor(s.handleAssignCase), true},
-		{"GET", "/api/v1/cases/{id}/process", s.withActor(s.handleCaseProcess), true},
-		{"POST", "/api/v1/cases/{id}/transitions", s.withActor(s.handleTransition), true},
-		{"PUT", "/api/v1/cases/{id}/forms/{form}", s.withActor(s.handleSaveForm), true},
-		{"POST", "/api/v1/cases/{id}/forms/{form}/signature", s.withActor(s.handleSignForm), true},
+		{Method: "POST", Path: "/api/v1/cases", Handler: s.withActor(s.handleOpenCase), API: true},
+		{Method: "GET", Path: "/api/v1/cases/{id}", Handler: s.withActor(s.handleCase), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/assignment", Handler: s.withActor(s.handleAssignCase), API: true},
+		{Method: "GET", Path: "/api/v1/cases/{id}/process", Handler: s.withActor(s.handleCaseProcess), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/transitions", Handler: s.withActor(s.handleTransition), API: true},
+		{Method: "PUT", Path: "/api/v1/cases/{id}/forms/{form}", Handler: s.withActor(s.handleSaveForm), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/forms/{form}/signature", Handler: s.withActor(s.handleSignForm), API: true},
 
-		{"GET", "/api/v1/cases/{id}/notes", s.withActor(s.handleNotes), true},
-		{"POST", "/api/v1/cases/{id}/notes", s.withActor(s.handleAddNote), true},
-		{"PUT", "/api/v1/cases/{id}/notes/{note}", s.withActor(s.handleSaveNote), true},
-		{"POST", "/api/v1/cases/{id}/notes/{note}/signature", s.withActor(s.handleSignNote), true},
+		{Method: "GET", Path: "/api/v1/cases/{id}/notes", Handler: s.withActor(s.handleNotes), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/notes", Handler: s.withActor(s.handleAddNote), API: true},
+		{Method: "PUT", Path: "/api/v1/cases/{id}/notes/{note}", Handler: s.withActor(s.handleSaveNote), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/notes/{note}/signature", Handler: s.withActor(s.handleSignNote), API: true},
 
-		{"GET", "/api/v1/cases/{id}/decisions", s.withActor(s.handleDecisions), true},
-		{"POST", "/api/v1/cases/{id}/decisions", s.withActor(s.handleAddDecision), true},
-		{"PUT", "/api/v1/cases/{id}/decisions/{decision}", s.withActor(s.handleSaveDecision), true},
-		{"POST", "/api/v1/cases/{id}/decisions/{decision}/finalisation", s.withActor(s.handleFinaliseDecision), true},
-		{"GET", "/api/v1/cases/{id}/executions", s.withActor(s.handleExecutions), true},
-		{"POST", "/api/v1/cases/{id}/decisions/{decision}/executions", s.withActor(s.handleRecordExecution), true},
-		{"PUT", "/api/v1/cases/{id}/decisions/{decision}/provider", s.withActor(s.handleChooseProvider), true},
-		{"GET", "/api/v1/cases/{id}/orders", s.withActor(s.handleCaseOrders), true},
+		{Method: "GET", Path: "/api/v1/cases/{id}/decisions", Handler: s.withActor(s.handleDecisions), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/decisions", Handler: s.withActor(s.handleAddDecision), API: true},
+		{Method: "PUT", Path: "/api/v1/cases/{id}/decisions/{decision}", Handler: s.withActor(s.handleSaveDecision), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/decisions/{decision}/finalisation", Handler: s.withActor(s.handleFinaliseDecision), API: true},
+		{Method: "GET", Path: "/api/v1/cases/{id}/executions", Handler: s.withActor(s.handleExecutions), API: true},
+		{Method: "POST", Path: "/api/v1/cases/{id}/decisions/{decision}/executions", Handler: s.withActor(s.handleRecordExecution), API: true},
+		{Method: "PUT", Path: "/api/v1/cases/{id}/decisions/{decision}/provider", Handler: s.withActor(s.handleChooseProvider), API: true},
+		{Method: "GET", Path: "/api/v1/cases/{id}/orders", Handler: s.withActor(s.handleCaseOrders), API: true},
 
 		// Orders to providers (uppdrag), for the provider's staff and systems.
-		{"GET", "/api/v1/orders", s.withActor(s.handleOrders), true},
-		{"GET", "/api/v1/orders/feed", s.withActor(s.handleOrderFeed), true},
-		{"GET", "/api/v1/orders/{id}", s.withActor(s.handleOrder), true},
-		{"POST", "/api/v1/orders/{id}/acceptance", s.withActor(s.handleAcceptOrder), true},
-		{"POST", "/api/v1/orders/{id}/return", s.withActor(s.handleReturnOrder), true},
-		{"GET", "/api/v1/orders/{id}/plans", s.withActor(s.handlePlans), true},
-		{"POST", "/api/v1/orders/{id}/plans", s.withActor(s.handleSavePlan), true},
-		{"GET", "/api/v1/orders/{id}/performed", s.withActor(s.handlePerformed), true},
-		{"POST", "/api/v1/orders/{id}/performed", s.withActor(s.handleReportPerformed), true},
-		{"POST", "/api/v1/orders/{id}/follow-ups", s.withActor(s.handleReportFollowUp), true},
-		{"POST", "/api/v1/performed-batches", s.withActor(s.handlePerformedBatch), true},
-		{"GET", "/api/v1/providers/{id}/payment-basis", s.withActor(s.handlePaymentBasis), true},
-		{"GET", "/api/v1/providers/{id}/payment-basis/csv", s.withActor(s.handlePaymentBasisCSV), true},
+		{Method: "GET", Path: "/api/v1/orders", Handler: s.withActor(s.handleOrders), API: true},
+		{Method: "GET", Path: "/api/v1/orders/feed", Handler: s.withActor(s.handleOrderFeed), API: true},
+		{Method: "GET", Path: "/api/v1/orders/{id}", Handler: s.withActor(s.handleOrder), API: true},
+		{Method: "POST", Path: "/api/v1/orders/{id}/acceptance", Handler: s.withActor(s.handleAcceptOrder), API: true},
+		{Method: "POST", Path: "/api/v1/orders/{id}/return", Handler: s.withActor(s.handleReturnOrder), API: true},
+		{Method: "GET", Path: "/api/v1/orders/{id}/plans", Handler: s.withActor(s.handlePlans), API: true},
+		{Method: "POST", Path: "/api/v1/orders/{id}/plans", Handler: s.withActor(s.handleSavePlan), API: true},
+		{Method: "GET", Path: "/api/v1/orders/{id}/performed", Handler: s.withActor(s.handlePerformed), API: true},
+		{Method: "POST", Path: "/api/v1/orders/{id}/performed", Handler: s.withActor(s.handleReportPerformed), API: true},
+		{Method: "POST", Path: "/api/v1/orders/{id}/follow-ups", Handler: s.withActor(s.handleReportFollowUp), API: true},
+		{Method: "POST", Path: "/api/v1/performed-batches", Handler: s.withActor(s.handlePerformedBatch), API: true},
+		{Method: "GET", Path: "/api/v1/providers/{id}/payment-basis", Handler: s.withActor(s.handlePaymentBasis), API: true},
+		{Method: "GET", Path: "/api/v1/providers/{id}/payment-basis/csv", Handler: s.withActor(s.handlePaymentBasisCSV), API: true},
 
 		// Reports.
-		{"GET", "/api/v1/reports", s.withActor(s.handleReports), true},
-		{"GET", "/api/v1/reports/{id}", s.withActor(s.handleRunReport), true},
-		{"GET", "/api/v1/reports/{id}/csv", s.withActor(s.handleReportCSV), true},
+		{Method: "GET", Path: "/api/v1/reports", Handler: s.withActor(s.handleReports), API: true},
+		{Method: "GET", Path: "/api/v1/reports/{id}", Handler: s.withActor(s.handleRunReport), API: true},
+		{Method: "GET", Path: "/api/v1/reports/{id}/csv", Handler: s.withActor(s.handleReportCSV), API: true},
 
 		// Work.
-		{"GET", "/api/v1/inbox", s.withActor(s.handleInbox), true},
+		{Method: "GET", Path: "/api/v1/inbox", Handler: s.withActor(s.handleInbox), API: true},
 
 		// Process definitions.
-		{"GET", "/api/v1/definitions", s.withActor(s.handleDefinitionVersions), true},
-		{"POST", "/api/v1/definitions", s.withActor(s.handlePublishDefinitions), true},
-		{"POST", "/api/v1/definitions/validation", s.withActor(s.handleValidateDefinitions), true},
-		{"GET", "/api/v1/definitions/draft", s.withActor(s.handleDraft), true},
-		{"PUT", "/api/v1/definitions/draft", s.withActor(s.handleSaveDraft), true},
-		{"POST", "/api/v1/definitions/draft/publication", s.withActor(s.handlePublishDraft), true},
-		{"GET", "/api/v1/definitions/{version}", s.withActor(s.handleDefinitionFiles), true},
-		{"POST", "/api/v1/definitions/{version}/migration", s.withActor(s.handleMigrateCases), true},
+		{Method: "GET", Path: "/api/v1/definitions", Handler: s.withActor(s.handleDefinitionVersions), API: true},
+		{Method: "POST", Path: "/api/v1/definitions", Handler: s.withActor(s.handlePublishDefinitions), API: true},
+		{Method: "POST", Path: "/api/v1/definitions/validation", Handler: s.withActor(s.handleValidateDefinitions), API: true},
+		{Method: "GET", Path: "/api/v1/definitions/draft", Handler: s.withActor(s.handleDraft), API: true},
+		{Method: "PUT", Path: "/api/v1/definitions/draft", Handler: s.withActor(s.handleSaveDraft), API: true},
+		{Method: "POST", Path: "/api/v1/definitions/draft/publication", Handler: s.withActor(s.handlePublishDraft), API: true},
+		{Method: "GET", Path: "/api/v1/definitions/{version}", Handler: s.withActor(s.handleDefinitionFiles), API: true},
+		{Method: "POST", Path: "/api/v1/definitions/{version}/migration", Handler: s.withActor(s.handleMigrateCases), API: true},
 
 		// Logs.
-		{"GET", "/api/v1/events", s.withActor(s.handleEvents), true},
-		{"GET", "/api/v1/access-log", s.withActor(s.handleAccessLog), true},
-		{"GET", "/api/v1/access-log/verification", s.withActor(s.handleVerifyAccessLog), true},
+		{Method: "GET", Path: "/api/v1/events", Handler: s.withActor(s.handleEvents), API: true},
+		{Method: "GET", Path: "/api/v1/access-log", Handler: s.withActor(s.handleAccessLog), API: true},
+		{Method: "GET", Path: "/api/v1/access-log/verification", Handler: s.withActor(s.handleVerifyAccessLog), API: true},
 
 		// Any other /api path is a problem+json 404, not an operation.
-		{"", "/api/", s.api(s.handleAPINotFound), false},
-		{"GET", "/api/openapi.json", http.HandlerFunc(s.handleOpenAPI), true},
+		{Method: "", Path: "/api/", Handler: s.api(s.handleAPINotFound)},
+		{Method: "GET", Path: "/api/openapi.json", Handler: http.HandlerFunc(s.handleOpenAPI), API: true},
 
 		// Operations.
-		{"GET", "/healthz", http.HandlerFunc(s.handleHealth), true},
-		{"GET", "/readyz", http.HandlerFunc(s.handleReady), true},
-		{"GET", "/metrics", promhttp.HandlerFor(s.metrics.gatherer, promhttp.HandlerOpts{}), false},
+		{Method: "GET", Path: "/healthz", Handler: http.HandlerFunc(s.handleHealth), API: true},
+		{Method: "GET", Path: "/readyz", Handler: http.HandlerFunc(s.handleReady), API: true},
+		{Method: "GET", Path: "/metrics", Handler: s.Metrics()},
 
 		// Process designer.
-		{"GET", "/designer", s.staff(s.handleDesignerHome), false},
-		{"GET", "/designer/draft", s.staff(s.handleDesignerDraft), false},
-		{"POST", "/designer/draft", s.staff(s.handleDesignerSave), false},
-		{"POST", "/designer/draft/validation", s.staff(s.handleDesignerValidate), false},
-		{"POST", "/designer/draft/publication", s.staff(s.handleDesignerPublish), false},
-		{"GET", "/designer/versions/{version}/case-types/{id}", s.staff(s.handleDesignerCaseType), false},
-		{"GET", "/designer/diff", s.staff(s.handleDesignerDiff), false},
+		{Method: "GET", Path: "/designer", Handler: s.SignedIn(s.handleDesignerHome)},
+		{Method: "GET", Path: "/designer/draft", Handler: s.SignedIn(s.handleDesignerDraft)},
+		{Method: "POST", Path: "/designer/draft", Handler: s.SignedIn(s.handleDesignerSave)},
+		{Method: "POST", Path: "/designer/draft/validation", Handler: s.SignedIn(s.handleDesignerValidate)},
+		{Method: "POST", Path: "/designer/draft/publication", Handler: s.SignedIn(s.handleDesignerPublish)},
+		{Method: "GET", Path: "/designer/versions/{version}/case-types/{id}", Handler: s.SignedIn(s.handleDesignerCaseType)},
+		{Method: "GET", Path: "/designer/diff", Handler: s.SignedIn(s.handleDesignerDiff)},
 
 		// Pages.
-		{"GET", "/{$}", s.staff(s.handleHome), false},
-		{"GET", "/me", s.staff(s.handleMePage), false},
-		{"GET", "/inbox", s.staff(s.handleInboxPage), false},
-		{"POST", "/cases/{id}/assignment", s.staff(s.handleAssignForm), false},
-		{"GET", "/persons", s.staff(s.handlePersonSearchPage), false},
-		{"POST", "/persons/search", s.staff(s.handlePersonSearch), false},
-		{"POST", "/persons/emergency", s.staff(s.handleEmergencyForm), false},
-		{"GET", "/persons/{id}", s.staff(s.handlePersonPage), false},
-		{"GET", "/cases/{id}", s.staff(s.handleCasePage), false},
-		{"POST", "/cases/{id}/transitions", s.staff(s.handleTransitionForm), false},
-		{"POST", "/cases/{id}/forms/{form}", s.staff(s.handleFormSave), false},
-		{"POST", "/cases/{id}/forms/{form}/signature", s.staff(s.handleFormSign), false},
-		{"POST", "/cases/{id}/notes", s.staff(s.handleNoteForm), false},
-		{"POST", "/cases/{id}/notes/{note}", s.staff(s.handleNoteForm), false},
-		{"POST", "/cases/{id}/notes/{note}/signature", s.staff(s.handleNoteSign), false},
-		{"POST", "/cases/{id}/decisions", s.staff(s.handleDecisionCreate), false},
-		{"GET", "/cases/{id}/decisions/{decision}", s.staff(s.handleDecisionPage), false},
-		{"POST", "/cases/{id}/decisions/{decision}", s.staff(s.handleDecisionSave), false},
-		{"POST", "/cases/{id}/decisions/{decision}/executions", s.staff(s.handleExecutionForm), false},
-		{"GET", "/cases/{id}/decisions/{decision}/letter", s.staff(s.handleLetterPage), false},
-		{"POST", "/cases/{id}/decisions/{decision}/provider", s.staff(s.handleProviderChoice), false},
+		{Method: "GET", Path: "/{$}", Handler: s.SignedIn(s.handleHome)},
+		{Method: "GET", Path: "/me", Handler: s.SignedIn(s.handleMePage)},
+		{Method: "GET", Path: "/inbox", Handler: s.SignedIn(s.handleInboxPage)},
+		{Method: "POST", Path: "/cases/{id}/assignment", Handler: s.SignedIn(s.handleAssignForm)},
+		{Method: "GET", Path: "/persons", Handler: s.SignedIn(s.handlePersonSearchPage)},
+		{Method: "POST", Path: "/persons/search", Handler: s.SignedIn(s.handlePersonSearch)},
+		{Method: "POST", Path: "/persons/emergency", Handler: s.SignedIn(s.handleEmergencyForm)},
+		{Method: "GET", Path: "/persons/{id}", Handler: s.SignedIn(s.handlePersonPage)},
+		{Method: "GET", Path: "/cases/{id}", Handler: s.SignedIn(s.handleCasePage)},
+		{Method: "POST", Path: "/cases/{id}/transitions", Handler: s.SignedIn(s.handleTransitionForm)},
+		{Method: "POST", Path: "/cases/{id}/forms/{form}", Handler: s.SignedIn(s.handleFormSave)},
+		{Method: "POST", Path: "/cases/{id}/forms/{form}/signature", Handler: s.SignedIn(s.handleFormSign)},
+		{Method: "POST", Path: "/cases/{id}/notes", Handler: s.SignedIn(s.handleNoteForm)},
+		{Method: "POST", Path: "/cases/{id}/notes/{note}", Handler: s.SignedIn(s.handleNoteForm)},
+		{Method: "POST", Path: "/cases/{id}/notes/{note}/signature", Handler: s.SignedIn(s.handleNoteSign)},
+		{Method: "POST", Path: "/cases/{id}/decisions", Handler: s.SignedIn(s.handleDecisionCreate)},
+		{Method: "GET", Path: "/cases/{id}/decisions/{decision}", Handler: s.SignedIn(s.handleDecisionPage)},
+		{Method: "POST", Path: "/cases/{id}/decisions/{decision}", Handler: s.SignedIn(s.handleDecisionSave)},
+		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/executions", Handler: s.SignedIn(s.handleExecutionForm)},
+		{Method: "GET", Path: "/cases/{id}/decisions/{decision}/letter", Handler: s.SignedIn(s.handleLetterPage)},
+		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/provider", Handler: s.SignedIn(s.handleProviderChoice)},
 		// Provider staff: their orders, plans, reports (see provider_pages.go).
-		{"GET", "/provider/orders", s.staff(s.handleProviderOrders), false},
-		{"GET", "/provider/orders/{id}", s.staff(s.handleProviderOrder), false},
-		{"POST", "/provider/orders/{id}/acceptance", s.staff(s.handleProviderAccept), false},
-		{"POST", "/provider/orders/{id}/return", s.staff(s.handleProviderReturn), false},
-		{"POST", "/provider/orders/{id}/plan", s.staff(s.handleProviderPlan), false},
-		{"POST", "/provider/orders/{id}/performed", s.staff(s.handleProviderCorrect), false},
-		{"POST", "/provider/orders/{id}/follow-up", s.staff(s.handleProviderFollowUp), false},
-		{"GET", "/provider/report", s.staff(s.handleProviderReport), false},
-		{"GET", "/provider/report/shift", s.staff(s.handleProviderShift), false},
-		{"POST", "/provider/report/shift", s.staff(s.handleProviderShiftSave), false},
-		{"GET", "/provider/report/{id}", s.staff(s.handleProviderVisit), false},
-		{"POST", "/provider/report/{id}", s.staff(s.handleProviderVisitSave), false},
+		{Method: "GET", Path: "/provider/orders", Handler: s.SignedIn(s.handleProviderOrders)},
+		{Method: "GET", Path: "/provider/orders/{id}", Handler: s.SignedIn(s.handleProviderOrder)},
+		{Method: "POST", Path: "/provider/orders/{id}/acceptance", Handler: s.SignedIn(s.handleProviderAccept)},
+		{Method: "POST", Path: "/provider/orders/{id}/return", Handler: s.SignedIn(s.handleProviderReturn)},
+		{Method: "POST", Path: "/provider/orders/{id}/plan", Handler: s.SignedIn(s.handleProviderPlan)},
+		{Method: "POST", Path: "/provider/orders/{id}/performed", Handler: s.SignedIn(s.handleProviderCorrect)},
+		{Method: "POST", Path: "/provider/orders/{id}/follow-up", Handler: s.SignedIn(s.handleProviderFollowUp)},
+		{Method: "GET", Path: "/provider/report", Handler: s.SignedIn(s.handleProviderReport)},
+		{Method: "GET", Path: "/provider/report/shift", Handler: s.SignedIn(s.handleProviderShift)},
+		{Method: "POST", Path: "/provider/report/shift", Handler: s.SignedIn(s.handleProviderShiftSave)},
+		{Method: "GET", Path: "/provider/report/{id}", Handler: s.SignedIn(s.handleProviderVisit)},
+		{Method: "POST", Path: "/provider/report/{id}", Handler: s.SignedIn(s.handleProviderVisitSave)},
 		// The citizen portal (Mina sidor), see portal.go.
-		{"GET", "/portal", s.portal(s.handlePortalHome), false},
-		{"GET", "/portal/act-for", s.portal(s.handlePortalActFor), false},
-		{"POST", "/portal/act-for", s.portal(s.handlePortalActForSave), false},
+		{Method: "GET", Path: "/portal", Handler: s.portal(s.handlePortalHome)},
+		{Method: "GET", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActFor)},
+		{Method: "POST", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActForSave)},
 		// Applying online with attachments, and booking meetings in the
 		// officers' free times (portal_apply.go, portal_bookings.go); the
 		// officers publish their times on /slots and read what was
 		// attached from the case page.
-		{"GET", "/portal/apply", s.portal(s.handlePortalApplyList), false},
-		{"GET", "/portal/apply/{caseType}", s.portal(s.handlePortalApplication), false},
-		{"POST", "/portal/apply/{caseType}", s.portal(s.handlePortalApplicationSave), false},
-		{"POST", "/portal/apply/{caseType}/draft/removal", s.portal(s.handlePortalDraftDelete), false},
-		{"POST", "/portal/apply/{caseType}/attachments", s.portal(s.handlePortalAttachmentAdd), false},
-		{"POST", "/portal/apply/{caseType}/attachments/{id}/removal", s.portal(s.handlePortalAttachmentRemove), false},
-		{"GET", "/portal/attachments/{id}", s.portal(s.handlePortalAttachment), false},
-		{"GET", "/portal/applications/{id}", s.portal(s.handlePortalReceipt), false},
-		{"GET", "/portal/bookings", s.portal(s.handlePortalBookings), false},
-		{"GET", "/portal/bookings/new", s.portal(s.handlePortalBookingNew), false},
-		{"POST", "/portal/bookings", s.portal(s.handlePortalBookingCreate), false},
-		{"GET", "/portal/bookings/{id}", s.portal(s.handlePortalBooking), false},
-		{"POST", "/portal/bookings/{id}/move", s.portal(s.handlePortalBookingMove), false},
-		{"POST", "/portal/bookings/{id}/cancellation", s.portal(s.handlePortalBookingCancel), false},
-		{"GET", "/cases/{id}/attachments/{att}", s.staff(s.handleCaseAttachment), false},
-		{"GET", "/slots", s.staff(s.handleSlotsPage), false},
-		{"POST", "/slots", s.staff(s.handleSlotPublish), false},
-		{"POST", "/slots/{id}/withdrawal", s.staff(s.handleSlotWithdraw), false},
+		{Method: "GET", Path: "/portal/apply", Handler: s.portal(s.handlePortalApplyList)},
+		{Method: "GET", Path: "/portal/apply/{caseType}", Handler: s.portal(s.handlePortalApplication)},
+		{Method: "POST", Path: "/portal/apply/{caseType}", Handler: s.portal(s.handlePortalApplicationSave)},
+		{Method: "POST", Path: "/portal/apply/{caseType}/draft/removal", Handler: s.portal(s.handlePortalDraftDelete)},
+		{Method: "POST", Path: "/portal/apply/{caseType}/attachments", Handler: server.ReadsUpload(s.portal(s.handlePortalAttachmentAdd))},
+		{Method: "POST", Path: "/portal/apply/{caseType}/attachments/{id}/removal", Handler: s.portal(s.handlePortalAttachmentRemove)},
+		{Method: "GET", Path: "/portal/attachments/{id}", Handler: s.portal(s.handlePortalAttachment)},
+		{Method: "GET", Path: "/portal/applications/{id}", Handler: s.portal(s.handlePortalReceipt)},
+		{Method: "GET", Path: "/portal/bookings", Handler: s.portal(s.handlePortalBookings)},
+		{Method: "GET", Path: "/portal/bookings/new", Handler: s.portal(s.handlePortalBookingNew)},
+		{Method: "POST", Path: "/portal/bookings", Handler: s.portal(s.handlePortalBookingCreate)},
+		{Method: "GET", Path: "/portal/bookings/{id}", Handler: s.portal(s.handlePortalBooking)},
+		{Method: "POST", Path: "/portal/bookings/{id}/move", Handler: s.portal(s.handlePortalBookingMove)},
+		{Method: "POST", Path: "/portal/bookings/{id}/cancellation", Handler: s.portal(s.handlePortalBookingCancel)},
+		{Method: "GET", Path: "/cases/{id}/attachments/{att}", Handler: s.SignedIn(s.handleCaseAttachment)},
+		{Method: "GET", Path: "/slots", Handler: s.SignedIn(s.handleSlotsPage)},
+		{Method: "POST", Path: "/slots", Handler: s.SignedIn(s.handleSlotPublish)},
+		{Method: "POST", Path: "/slots/{id}/withdrawal", Handler: s.SignedIn(s.handleSlotWithdraw)},
 		// Following a case: status, decisions, plans with comments on
 		// goals, and its conversation; the officer answers from the case
 		// page (portal_follow.go).
-		{"GET", "/portal/cases/{id}", s.portal(s.handlePortalCase), false},
-		{"POST", "/portal/cases/{id}/comments", s.portal(s.handlePortalComment), false},
-		{"GET", "/portal/cases/{id}/messages", s.portal(s.handlePortalMessages), false},
-		{"POST", "/portal/cases/{id}/messages", s.portal(s.handlePortalMessageSend), false},
-		{"POST", "/cases/{id}/messages", s.staff(s.handleCaseMessageAnswer), false},
+		{Method: "GET", Path: "/portal/cases/{id}", Handler: s.portal(s.handlePortalCase)},
+		{Method: "POST", Path: "/portal/cases/{id}/comments", Handler: s.portal(s.handlePortalComment)},
+		{Method: "GET", Path: "/portal/cases/{id}/messages", Handler: s.portal(s.handlePortalMessages)},
+		{Method: "POST", Path: "/portal/cases/{id}/messages", Handler: s.portal(s.handlePortalMessageSend)},
+		{Method: "POST", Path: "/cases/{id}/messages", Handler: s.SignedIn(s.handleCaseMessageAnswer)},
 		// Citizens' sign-in with e-identification and the demo's test
 		// sign-in (citizen_signin.go); My records and the officer's
 		// secrecy marks they honour (portal_records.go).
-		{"GET", "/auth/eid/login", s.page(s.handleEIDLogin), false},
-		{"GET", "/auth/eid/callback", s.page(s.handleEIDCallback), false},
-		{"GET", "/auth/test", s.page(s.handleTestLoginPage), false},
-		{"POST", "/auth/test", s.page(s.handleTestLoginSubmit), false},
-		{"GET", "/portal/records", s.portal(s.handlePortalRecords), false},
-		{"POST", "/portal/records/extract", s.portal(s.handlePortalExtract), false},
-		{"POST", "/cases/{id}/secrecy", s.staff(s.handleSecrecyForm), false},
-		{"GET", "/designer/preview", s.staff(s.handlePreviewPage), false},
-		{"POST", "/designer/preview", s.staff(s.handlePreviewPage), false},
-		{"GET", "/access-log", s.staff(s.handleAccessLogPage), false},
-		{"POST", "/access-log/person", s.staff(s.handleAccessLogPerson), false},
-		{"GET", "/login", s.page(s.handleLoginPage), false},
-		{"POST", "/login", s.page(s.handleLoginSubmit), false},
-		{"POST", "/logout", s.page(s.handleLogout), false},
-		{"GET", "/reports", s.staff(s.handleReportsPage), false},
-		{"GET", "/reports/{id}", s.staff(s.handleReportPage), false},
-		{"GET", "/auth/oidc/login", s.page(s.handleOIDCLogin), false},
-		{"GET", "/auth/oidc/callback", s.page(s.handleOIDCCallback), false},
-		{"GET", "/static/style.css", http.HandlerFunc(s.handleCSS), false},
-		{"GET", "/static/htmx.min.js", http.HandlerFunc(s.handleHTMX), false},
-		{"GET", "/static/trygg.js", http.HandlerFunc(s.handleTryggJS), false},
+		{Method: "GET", Path: "/auth/eid/login", Handler: s.Page(s.handleEIDLogin)},
+		{Method: "GET", Path: "/auth/eid/callback", Handler: s.Page(s.handleEIDCallback)},
+		{Method: "GET", Path: "/auth/test", Handler: s.Page(s.handleTestLoginPage)},
+		{Method: "POST", Path: "/auth/test", Handler: s.Page(s.handleTestLoginSubmit)},
+		{Method: "GET", Path: "/portal/records", Handler: s.portal(s.handlePortalRecords)},
+		{Method: "POST", Path: "/portal/records/extract", Handler: s.portal(s.handlePortalExtract)},
+		{Method: "POST", Path: "/cases/{id}/secrecy", Handler: s.SignedIn(s.handleSecrecyForm)},
+		{Method: "GET", Path: "/designer/preview", Handler: s.SignedIn(s.handlePreviewPage)},
+		{Method: "POST", Path: "/designer/preview", Handler: s.SignedIn(s.handlePreviewPage)},
+		{Method: "GET", Path: "/access-log", Handler: s.SignedIn(s.handleAccessLogPage)},
+		{Method: "POST", Path: "/access-log/person", Handler: s.SignedIn(s.handleAccessLogPerson)},
+		{Method: "GET", Path: "/login", Handler: s.Page(s.handleLoginPage)},
+		{Method: "POST", Path: "/login", Handler: s.Page(s.handleLoginSubmit)},
+		{Method: "POST", Path: "/logout", Handler: s.Page(s.handleLogout)},
+		{Method: "GET", Path: "/reports", Handler: s.SignedIn(s.handleReportsPage)},
+		{Method: "GET", Path: "/reports/{id}", Handler: s.SignedIn(s.handleReportPage)},
+		{Method: "GET", Path: "/auth/oidc/login", Handler: s.Page(s.handleOIDCLogin)},
+		{Method: "GET", Path: "/auth/oidc/callback", Handler: s.Page(s.handleOIDCCallback)},
+		{Method: "GET", Path: "/static/style.css", Handler: http.HandlerFunc(s.handleCSS)},
+		{Method: "GET", Path: "/static/htmx.min.js", Handler: http.HandlerFunc(s.handleHTMX)},
+		{Method: "GET", Path: "/static/trygg.js", Handler: http.HandlerFunc(s.handleTryggJS)},
 	}
 }
 
-// routes registers the route table on mux.
-func (s *Server) routes(mux *http.ServeMux) {
-	for _, rt := range s.routeTable() {
-		mux.Handle(rt.pattern(), recordRoute(rt.handler))
-	}
-}
-
-// recordRoute tells the observe middleware which pattern matched: the mux
-// sets it on the request it hands on, which middleware that replaced the
-// request (to add the actor) does not see.
-func recordRoute(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h, ok := r.Context().Value(routeKey).(*routeHolder); ok {
-			h.pattern = r.Pattern
-		}
-		next.ServeHTTP(w, r)
-	})
-}
+// pages are the templates of the pages still in this package.
+var pages = server.ParsePages(templateFiles)

@@ -1,9 +1,12 @@
-package web
+package server
 
-import "net/http"
+import (
+	"maps"
+	"net/http"
+)
 
 // messages is the UI message catalog: Swedish by default, English too.
-// Each area of the UI adds its own keys with catalog (in its own file);
+// Each area of the UI adds its own keys with Catalog (in its own file);
 // a test checks that both languages have every key and that every key a
 // template uses exists.
 var messages = map[string]map[string]string{
@@ -112,9 +115,11 @@ func lang(w http.ResponseWriter, r *http.Request) string {
 	return "sv"
 }
 
-// catalog adds an area's messages in Swedish and English to the catalog;
-// a key defined twice is a programming error.
-func catalog(sv, en map[string]string) bool {
+// Catalog adds an area's messages in Swedish and English to the catalog;
+// a key defined twice is a programming error (it panics). Each surface
+// adds its own, from a package-level variable, so every key is there
+// before the first request.
+func Catalog(sv, en map[string]string) bool {
 	for l, m := range map[string]map[string]string{"sv": sv, "en": en} {
 		for k, v := range m {
 			if _, dup := messages[l][k]; dup {
@@ -126,8 +131,12 @@ func catalog(sv, en map[string]string) bool {
 	return true
 }
 
-// translator returns a lookup for lang that falls back to Swedish, then the key.
-func translator(l string) func(string) string {
+// Messages returns a copy of the catalog in lang (sv or en), for the
+// tests that check it.
+func Messages(lang string) map[string]string { return maps.Clone(messages[lang]) }
+
+// Translator returns a lookup for lang that falls back to Swedish, then the key.
+func Translator(l string) func(string) string {
 	return func(key string) string {
 		if v, ok := messages[l][key]; ok {
 			return v

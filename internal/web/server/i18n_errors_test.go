@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"errors"
@@ -16,8 +16,9 @@ import (
 )
 
 // errorSourceDirs are the packages whose *trygg.Error messages reach the
-// pages; the web package itself is one of them.
-var errorSourceDirs = []string{"../access", "../auth", "../org", "../persons", "../process", "../service", "../store", "."}
+// pages; the web packages themselves are among them.
+var errorSourceDirs = []string{"../../access", "../../auth", "../../org", "../../persons", "../../process", "../../service", "../../store",
+	".", ".."}
 
 // sourceMessage is a message format found in the source and where.
 type sourceMessage struct {
@@ -35,7 +36,7 @@ func TestErrorMessagesHaveSwedish(t *testing.T) {
 	}
 	for _, m := range msgs {
 		if _, ok := errorSwedish[m.format]; !ok {
-			t.Errorf("%s: the message %q has no Swedish in errorSwedish (internal/web/i18n_errors.go)", m.pos, m.format)
+			t.Errorf("%s: the message %q has no Swedish in errorSwedish (internal/web/server/i18n_errors.go)", m.pos, m.format)
 		}
 	}
 }
@@ -57,7 +58,7 @@ func sourceErrorMessages(t *testing.T, dirs []string) []sourceMessage {
 		}
 		p := fset.Position(e.Pos())
 		if !filepath.IsAbs(p.Filename) {
-			p.Filename = filepath.ToSlash(filepath.Join("internal/web", p.Filename))
+			p.Filename = filepath.ToSlash(filepath.Join("internal/web/server", p.Filename))
 		}
 		out = append(out, sourceMessage{format: f, pos: p})
 	}
@@ -371,10 +372,10 @@ func TestProblemText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := problemText("sv", tt.err); got != tt.sv {
+			if got := ProblemText("sv", tt.err); got != tt.sv {
 				t.Errorf("sv:\n got %q\nwant %q", got, tt.sv)
 			}
-			if got := problemText("en", tt.err); got != tt.en {
+			if got := ProblemText("en", tt.err); got != tt.en {
 				t.Errorf("en:\n got %q\nwant %q", got, tt.en)
 			}
 		})

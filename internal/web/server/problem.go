@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"encoding/json"
@@ -38,6 +38,10 @@ var titleOf = map[string]string{
 	trygg.ERateLimited:  "Too many requests",
 }
 
+// StatusOf is the HTTP status that answers an error code (trygg.ErrorCode);
+// it is 0 for a code it does not know.
+func StatusOf(code string) int { return statusOf[code] }
+
 // Problem is an RFC 9457 problem document with field-level details.
 type Problem struct {
 	Type   string         `json:"type"`
@@ -54,13 +58,13 @@ type FieldProblem struct {
 	Message string `json:"message"`
 }
 
-// writeProblem maps err to problem+json. Internal errors are logged with
+// WriteProblem maps err to problem+json. Internal errors are logged with
 // their detail and shown without it.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	err = answerable(err)
 	code := trygg.ErrorCode(err)
 	if code == trygg.EInternal {
-		s.log.Error("internal error", "route", r.Pattern, "err", err)
+		s.Log.Error("internal error", "route", r.Pattern, "err", err)
 	}
 	p := Problem{Type: "/api/problems/" + code, Title: titleOf[code], Status: statusOf[code], Detail: trygg.ErrorMessage(err), Code: code}
 	var te *trygg.Error
@@ -109,18 +113,18 @@ func jsonKind(t reflect.Type) string {
 	return "an object"
 }
 
-// encode writes v as JSON with status.
-func encode[T any](w http.ResponseWriter, status int, v T) error {
+// Encode writes v as JSON with status; it returns the error of writing.
+func Encode[T any](w http.ResponseWriter, status int, v T) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	return json.NewEncoder(w).Encode(v)
 }
 
-// decode reads a JSON body into T strictly: the content type must be JSON,
+// Decode reads a JSON body into T strictly: the content type must be JSON,
 // unknown fields, trailing data and bodies over the limit are refused, each
 // with a message that says which, and so is text that cannot be stored
 // (storedJSON), at its field; text is handed on in NFC.
-func decode[T any](w http.ResponseWriter, r *http.Request, limit int64) (T, error) {
+func Decode[T any](w http.ResponseWriter, r *http.Request, limit int64) (T, error) {
 	var v T
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)

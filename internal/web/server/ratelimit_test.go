@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"io"
@@ -104,24 +104,24 @@ func TestClientAddress(t *testing.T) {
 // TestLimitCitizen: the shared limit on citizens' submissions answers the
 // n+1th with a rate-limited error and Retry-After, per account.
 func TestLimitCitizen(t *testing.T) {
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s := &Server{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		limits: newLimiters(Limits{CitizenSubmit: Rate{N: 2, Per: time.Hour}}, time.Now)}
 	a := trygg.Actor{Tenant: "t", UserID: "u1"}
 	r := httptest.NewRequest("POST", "/portal/x", nil)
 	for i := range 2 {
-		if err := s.limitCitizen(httptest.NewRecorder(), r, a); err != nil {
+		if err := s.LimitCitizen(httptest.NewRecorder(), r, a); err != nil {
 			t.Fatalf("submission %d: %v", i+1, err)
 		}
 	}
 	w := httptest.NewRecorder()
-	err := s.limitCitizen(w, r, a)
+	err := s.LimitCitizen(w, r, a)
 	if trygg.ErrorCode(err) != trygg.ERateLimited || statusOf[trygg.ErrorCode(err)] != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
 		t.Fatalf("3rd submission: %v, Retry-After %q", err, w.Header().Get("Retry-After"))
 	}
-	if msg := messageIn("sv", trygg.ErrorMessage(err)); !strings.Contains(msg, "Vänta minst 30 min") {
+	if msg := MessageIn("sv", trygg.ErrorMessage(err)); !strings.Contains(msg, "Vänta minst 30 min") {
 		t.Errorf("the Swedish message: %q", msg)
 	}
-	if err := s.limitCitizen(httptest.NewRecorder(), r, trygg.Actor{Tenant: "t", UserID: "u2"}); err != nil {
+	if err := s.LimitCitizen(httptest.NewRecorder(), r, trygg.Actor{Tenant: "t", UserID: "u2"}); err != nil {
 		t.Errorf("another citizen is limited by the first: %v", err)
 	}
 }

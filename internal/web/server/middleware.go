@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		var a trygg.Actor
 		err := error(errBadBearer)
 		if token != "" {
-			a, err = s.svc.Authenticate(ctx, token)
+			a, err = s.Svc.Authenticate(ctx, token)
 		}
 		if err != nil {
 			ctx = context.WithValue(ctx, authErrKey, err)
@@ -112,8 +112,8 @@ func wwwAuthenticate(r *http.Request) string {
 	return `Bearer realm="trygg"`
 }
 
-// actorFrom returns the signed-in actor, or the reason there is none.
-func actorFrom(r *http.Request) (trygg.Actor, error) {
+// ActorFrom returns the signed-in actor, or the reason there is none.
+func ActorFrom(r *http.Request) (trygg.Actor, error) {
 	if a, ok := r.Context().Value(actorKey).(trygg.Actor); ok {
 		return a, nil
 	}
@@ -123,7 +123,9 @@ func actorFrom(r *http.Request) (trygg.Actor, error) {
 	return trygg.Actor{}, trygg.Errorf(trygg.EUnauthorized, "Sign in to continue.")
 }
 
-func tokenFrom(r *http.Request) string {
+// TokenFrom returns the session token the request was signed in with, or
+// "" when it was not.
+func TokenFrom(r *http.Request) string {
 	t, _ := r.Context().Value(tokenKey).(string)
 	return t
 }
@@ -241,12 +243,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		d := time.Since(start)
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
-		s.log.Info("request", "route", route, "status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000)
+		s.Log.Info("request", "route", route, "status", sw.status, "bytes", sw.bytes, "ms", float64(d.Microseconds())/1000)
 		// A signed-in user refused something, or told it does not exist,
 		// is logged apart (user id and route pattern only), so probing
 		// for others' records shows in the log.
 		if holder.actor != "" && (sw.status == http.StatusForbidden || sw.status == http.StatusNotFound) {
-			s.log.Warn("access refused", "route", route, "status", sw.status, "user_id", holder.actor)
+			s.Log.Warn("access refused", "route", route, "status", sw.status, "user_id", holder.actor)
 		}
 	})
 }
@@ -258,8 +260,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic in handler", "route", r.Pattern, "panic", v)
-				s.writeProblem(w, r, trygg.Errorf(trygg.EInternal, "An internal error occurred."))
+				s.Log.Error("panic in handler", "route", r.Pattern, "panic", v)
+				s.WriteProblem(w, r, trygg.Errorf(trygg.EInternal, "An internal error occurred."))
 			}
 		}()
 		next.ServeHTTP(w, r)

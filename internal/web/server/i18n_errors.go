@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"errors"
@@ -637,10 +637,10 @@ func verbPattern(verb string) string {
 	return `(.+?)`
 }
 
-// messageIn returns one message of a *trygg.Error in lang: English as
+// MessageIn returns one message of a *trygg.Error in lang: English as
 // written, Swedish through errorSwedish. A message with no entry is
 // returned as it is.
-func messageIn(lang, m string) string {
+func MessageIn(lang, m string) string {
 	if lang == "en" || m == "" {
 		return m
 	}
@@ -664,13 +664,13 @@ func messageIn(lang, m string) string {
 	return m
 }
 
-// problemText returns the user-safe text of err in lang: its message and,
+// ProblemText returns the user-safe text of err in lang: its message and,
 // for an invalid error, each field's name and message ("Beslutet är inte
 // komplett. Motivering: Ett beslut måste motiveras."). Internal errors get
 // the generic text.
-func problemText(lang string, err error) string {
+func ProblemText(lang string, err error) string {
 	msg := trygg.ErrorMessage(err)
-	text := messageIn(lang, msg)
+	text := MessageIn(lang, msg)
 	var te *trygg.Error
 	if !errors.As(err, &te) || len(te.Fields) == 0 {
 		return text
@@ -693,7 +693,7 @@ func problemText(lang string, err error) string {
 			}
 			b.WriteByte(' ')
 		}
-		b.WriteString(fieldName(lang, k) + ": " + messageIn(lang, m))
+		b.WriteString(fieldName(lang, k) + ": " + MessageIn(lang, m))
 	}
 	return b.String()
 }

@@ -1,7 +1,8 @@
-package web
+package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -217,25 +218,34 @@ func lastSegment(path string) string {
 	return path
 }
 
+// MaxDefinitionBytes bounds a request carrying definition files: a body
+// of the API's definition operations, the process designer's form.
+const MaxDefinitionBytes = 8 << 20
+
 // Forms before sign-in are the sign-in forms, which their handlers read
 // up to 16 KiB; a signed-in user's form is read up to the largest a page
 // takes, the designer's definition files.
 const (
 	maxSignInFormBytes = 16 << 10
-	maxFormBytes       = maxDefinitionBytes
+	maxFormBytes       = MaxDefinitionBytes
 )
 
-// uploadRoutes are the routes that take a multipart body, each reading it
-// as a stream in its handler. Their only text is the file's name, which
-// the service cleans (service.AddAttachment). Any other page refuses a
+// uploadKey marks, in a request's context, a route that reads an upload.
+type uploadKey struct{}
+
+// ReadsUpload marks h as a route that takes a multipart body and reads it
+// as a stream in its handler. Its only text is the file's name, which the
+// service cleans (service.AddAttachment). Any other page refuses a
 // multipart body, so no form value reaches a handler unchecked.
-var uploadRoutes = map[string]bool{
-	"POST /portal/apply/{caseType}/attachments": true,
+func ReadsUpload(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), uploadKey{}, true)))
+	})
 }
 
 // withFormText runs the page handler fn once the posted form's text is
 // checked (formText).
-func withFormText(w http.ResponseWriter, r *http.Request, fn handlerFunc) error {
+func withFormText(w http.ResponseWriter, r *http.Request, fn HandlerFunc) error {
 	if err := formText(w, r); err != nil {
 		return err
 	}
@@ -255,7 +265,7 @@ func formText(w http.ResponseWriter, r *http.Request) error {
 	switch mt {
 	case "application/x-www-form-urlencoded":
 	case "multipart/form-data":
-		if uploadRoutes[r.Pattern] {
+		if upload, _ := r.Context().Value(uploadKey{}).(bool); upload {
 			return nil
 		}
 		return trygg.Errorf(trygg.EInvalid, "The form could not be read.")
@@ -263,7 +273,7 @@ func formText(w http.ResponseWriter, r *http.Request) error {
 		return nil // no form values: ParseForm reads none
 	}
 	limit := int64(maxSignInFormBytes)
-	if _, err := actorFrom(r); err == nil {
+	if _, err := ActorFrom(r); err == nil {
 		limit = maxFormBytes
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))

@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"fmt"
@@ -15,13 +15,13 @@ import (
 	"github.com/trygg/trygg/internal/store"
 )
 
-// formRender is a form as the page shows it: its sections and fields with
+// FormRender is a form as the page shows it: its sections and fields with
 // values, options, conditions and messages, from the definition and the
 // server's verdict on the values (FormState).
-type formRender struct {
+type FormRender struct {
 	CaseID, FormID, Name, Status string
 	Editable                     bool
-	Sections                     []sectionRender
+	Sections                     []SectionRender
 	// FormError is a message for the form as a whole.
 	FormError string
 	Complete  bool
@@ -39,13 +39,14 @@ type formRender struct {
 	SubmitLabel string
 }
 
-type sectionRender struct {
+// SectionRender is a section of a form with the fields it shows.
+type SectionRender struct {
 	ID, Label, Help string
-	Fields          []fieldRender
+	Fields          []FieldRender
 }
 
-// fieldRender is one field: Name is the input's name, ID its element id.
-type fieldRender struct {
+// FieldRender is one field: Name is the input's name, ID its element id.
+type FieldRender struct {
 	ID, Name, Type, Label, Help, Error string
 	Required, Computed                 bool
 	// Value is the value as the input shows it; Display as read-only text.
@@ -57,23 +58,24 @@ type fieldRender struct {
 	Min, Max  string
 	MaxLength int
 	// Rows are a group's or an assessment's rows, with their summaries.
-	Rows      []rowRender
+	Rows      []RowRender
 	MaxRows   int
 	CanAddRow bool
 }
 
-type rowRender struct {
+// RowRender is a row of a group or an assessment, with its summary.
+type RowRender struct {
 	Index   int
 	Summary string
-	Fields  []fieldRender
+	Fields  []FieldRender
 }
 
 // qualifiers are the ICF generic qualifier's values, for the assessment grid.
 var qualifiers = []string{"0", "1", "2", "3", "4", "8", "9"}
 
-// renderForm builds the page's model of a form on a case.
-func renderForm(caseID string, fv service.FormView, editable bool, lang string) formRender {
-	fr := formRender{CaseID: caseID, FormID: fv.FormID, Name: fv.Name, Status: fv.Status, Editable: editable && fv.Def != nil,
+// RenderForm builds the page's model of a form on a case.
+func RenderForm(caseID string, fv service.FormView, editable bool, lang string) FormRender {
+	fr := FormRender{CaseID: caseID, FormID: fv.FormID, Name: fv.Name, Status: fv.Status, Editable: editable && fv.Def != nil,
 		Complete: fv.State.Complete, Signed: fv.Signed, UpdatedAt: fv.UpdatedAt, FormError: fv.State.Errors["_form"],
 		Action: "/cases/" + caseID + "/forms/" + fv.FormID}
 	if fv.Def == nil {
@@ -85,7 +87,7 @@ func renderForm(caseID string, fv service.FormView, editable bool, lang string) 
 		fr.FormError = ""
 	}
 	for _, sec := range fv.Def.Sections {
-		sr := sectionRender{ID: sec.ID.Value, Label: sec.Label.In(lang), Help: sec.Help.In(lang)}
+		sr := SectionRender{ID: sec.ID.Value, Label: sec.Label.In(lang), Help: sec.Help.In(lang)}
 		for i := range sec.Fields {
 			fd := &sec.Fields[i]
 			if !fv.State.Visible[fd.ID.Value] {
@@ -104,9 +106,9 @@ func renderForm(caseID string, fv service.FormView, editable bool, lang string) 
 	return fr
 }
 
-func renderField(fv service.FormView, fd *process.Field, name string, value any, lang string) fieldRender {
+func renderField(fv service.FormView, fd *process.Field, name string, value any, lang string) FieldRender {
 	id := fd.ID.Value
-	f := fieldRender{ID: "f-" + fv.FormID + "-" + strings.ReplaceAll(name, ".", "-"), Name: name, Type: fd.Type.Value,
+	f := FieldRender{ID: "f-" + fv.FormID + "-" + strings.ReplaceAll(name, ".", "-"), Name: name, Type: fd.Type.Value,
 		Label: fd.Label.In(lang), Help: fd.Help.In(lang), Required: fv.State.Required[id] || fd.Required,
 		Computed: fd.Compute.Value != "", MaxLength: fd.MaxLength, Checked: map[string]bool{}}
 	if name == id {
@@ -161,7 +163,7 @@ func renderField(fv service.FormView, fd *process.Field, name string, value any,
 		rows := asRows(value)
 		sums := fv.State.Summaries[id]
 		for i, row := range rows {
-			rr := rowRender{Index: i}
+			rr := RowRender{Index: i}
 			if i < len(sums) {
 				rr.Summary = sums[i]
 			}
@@ -191,7 +193,7 @@ func renderField(fv service.FormView, fd *process.Field, name string, value any,
 }
 
 // assessmentFields are an assessment row's code, qualifier and text.
-func assessmentFields(fv service.FormView, fd *process.Field, id string, i int, row map[string]any, lang string) []fieldRender {
+func assessmentFields(fv service.FormView, fd *process.Field, id string, i int, row map[string]any, lang string) []FieldRender {
 	base := fmt.Sprintf("%s.%d.", id, i)
 	elem := "f-" + fv.FormID + "-" + id + "-" + strconv.Itoa(i) + "-"
 	code, _ := row["code"].(string)
@@ -204,7 +206,7 @@ func assessmentFields(fv service.FormView, fd *process.Field, id string, i int, 
 	for _, v := range qualifiers {
 		quals = append(quals, service.Choice{Code: v, Label: v + " – " + msgIn(lang, "form.qualifier."+v)})
 	}
-	return []fieldRender{
+	return []FieldRender{
 		{ID: elem + "code", Name: base + "code", Type: process.FieldChoice, Label: msgIn(lang, "form.area"), Value: code, Options: fv.Options[fd.CodeSystem.Value], Required: true},
 		{ID: elem + "qualifier", Name: base + "qualifier", Type: process.FieldChoice, Label: msgIn(lang, "form.qualifier"), Value: q, Options: quals, Required: true},
 		{ID: elem + "text", Name: base + "text", Type: process.FieldLongText, Label: msgIn(lang, "form.description"), Value: text},
@@ -212,7 +214,7 @@ func assessmentFields(fv service.FormView, fd *process.Field, id string, i int, 
 }
 
 // msgIn looks up a UI message in lang.
-func msgIn(lang, key string) string { return translator(lang)(key) }
+func msgIn(lang, key string) string { return Translator(lang)(key) }
 
 func asFloat(v any) (float64, bool) {
 	switch n := v.(type) {
@@ -270,12 +272,12 @@ func kronor(ore int64) string {
 	return fmt.Sprintf("%s%d,%02d", sign, ore/100, ore%100)
 }
 
-// formValues reads a posted form into values for the engine: money from
+// FormValues reads a posted form into values for the engine: money from
 // kronor to öre, numbers with a decimal comma, yes/no from radio buttons,
 // rows of groups and assessments from "field.N.sub" names. A value that
 // does not parse is passed on as written, so the engine's message about it
 // is shown next to the field.
-func formValues(def *process.Form, post url.Values) map[string]any {
+func FormValues(def *process.Form, post url.Values) map[string]any {
 	out := map[string]any{}
 	for _, sec := range def.Sections {
 		for i := range sec.Fields {
@@ -410,9 +412,9 @@ func postedRows(post url.Values, id string, value func(sub string, raw []string)
 	return out
 }
 
-// withRowChange applies the "add row" and "remove row" buttons to values:
+// WithRowChange applies the "add row" and "remove row" buttons to values:
 // add_row names a group or assessment field, remove_row "field.N".
-func withRowChange(def *process.Form, values map[string]any, post url.Values) {
+func WithRowChange(def *process.Form, values map[string]any, post url.Values) {
 	if id := post.Get("add_row"); id != "" {
 		for _, sec := range def.Sections {
 			for _, fd := range sec.Fields {

@@ -1,4 +1,4 @@
-package web
+package server
 
 import (
 	"crypto/hmac"
@@ -328,16 +328,16 @@ func (s *Server) limitedError(w http.ResponseWriter, l *limiter, wait time.Durat
 		secs = 1
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
-	s.log.Warn("rate limited", "limit", l.name)
+	s.Log.Warn("rate limited", "limit", l.name)
 	return trygg.Errorf(trygg.ERateLimited, msg, (secs+59)/60)
 }
 
-// signInAttempt is one sign-in attempt under the limits: it takes a
+// SignInAttempt is one sign-in attempt under the limits: it takes a
 // token for the client address and one for the account (when known),
 // and returns a rate-limited error (with Retry-After set on w) if either
 // is spent. done reports the outcome: a success gives the account's token
 // back, so only failures count per account.
-func (s *Server) signInAttempt(w http.ResponseWriter, r *http.Request, account string) (done func(ok bool), err error) {
+func (s *Server) SignInAttempt(w http.ResponseWriter, r *http.Request, account string) (done func(ok bool), err error) {
 	if ok, wait := s.limits.signInAddress.take(s.limits.clientAddress(r)); !ok {
 		return nil, s.limitedError(w, s.limits.signInAddress, wait, msgSignInLimited)
 	}
@@ -354,10 +354,10 @@ func (s *Server) signInAttempt(w http.ResponseWriter, r *http.Request, account s
 	}, nil
 }
 
-// signInAccountAttempt checks the account limit alone, for a sign-in
+// SignInAccountAttempt checks the account limit alone, for a sign-in
 // whose account is known only after the address was counted (the e-ID
 // callback learns the identity number from the provider).
-func (s *Server) signInAccountAttempt(w http.ResponseWriter, account string) (done func(ok bool), err error) {
+func (s *Server) SignInAccountAttempt(w http.ResponseWriter, account string) (done func(ok bool), err error) {
 	if ok, wait := s.limits.signInAccount.take(account); !ok {
 		return nil, s.limitedError(w, s.limits.signInAccount, wait, msgSignInLimited)
 	}
@@ -368,33 +368,33 @@ func (s *Server) signInAccountAttempt(w http.ResponseWriter, account string) (do
 	}, nil
 }
 
-// limitCitizen counts one submission of the signed-in citizen a (an
+// LimitCitizen counts one submission of the signed-in citizen a (an
 // application, an attachment, a message, a booking). Call it first in a
 // portal handler that writes, before anything is done:
 //
-//	if err := s.limitCitizen(w, r, a); err != nil {
+//	if err := s.LimitCitizen(w, r, a); err != nil {
 //		return err
 //	}
 //
 // Over the limit it sets Retry-After on w and returns an error that the
 // page (or problem+json) wrapper answers with 429 and a plain message.
-func (s *Server) limitCitizen(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+func (s *Server) LimitCitizen(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	if ok, wait := s.limits.citizenSubmit.take(string(a.Tenant) + "\x00" + a.UserID); !ok {
 		return s.limitedError(w, s.limits.citizenSubmit, wait, msgSubmitLimited)
 	}
 	return nil
 }
 
-// accountKey is the per-account key of a username in a tenant.
-func accountKey(tenant trygg.TenantID, username string) string {
+// AccountKey is the per-account key of a username in a tenant.
+func AccountKey(tenant trygg.TenantID, username string) string {
 	if username = strings.TrimSpace(username); username == "" {
 		return ""
 	}
 	return "user\x00" + string(tenant) + "\x00" + username
 }
 
-// clientKey is the per-account key of an API client id.
-func clientKey(id string) string {
+// ClientKey is the per-account key of an API client id.
+func ClientKey(id string) string {
 	if id = strings.TrimSpace(id); id == "" {
 		return ""
 	}

@@ -1,0 +1,281 @@
+package server
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// View is the data every page gets.
+type View struct {
+	Lang  string
+	Title string
+	T     func(string) string
+	Demo  bool
+	OIDC  bool
+	// EID offers citizens' sign-in with e-identification.
+	EID   bool
+	Error string
+
+	Username  string
+	Name      string
+	Grants    []trygg.Grant
+	Protected bool
+
+	Reports    []service.ReportInfo
+	ReportInfo service.ReportInfo
+	Report     *process.ReportResult
+	Period     string
+
+	// Staff pages: the signed-in actor, the navigation for their roles,
+	// the path asked for (to mark the current place) and the page's own
+	// data.
+	Actor *trygg.Actor
+	Nav   []NavItem
+	Path  string
+	Data  any
+
+	// Portal pages: whom the citizen acts for (shown on every page).
+	Portal *ActingFor
+}
+
+// ActingFor is whom a citizen on Mina sidor may act for and whom they act
+// for now.
+type ActingFor struct {
+	Subjects []service.Subject
+	For      service.Subject
+}
+
+// IsCurrent reports whether the navigation item href is where the page
+// is: the longest item whose path the page's path is, or is under.
+func (v View) IsCurrent(href string) bool {
+	best := ""
+	for _, n := range v.Nav {
+		if (v.Path == n.Href || strings.HasPrefix(v.Path, n.Href+"/")) && len(n.Href) > len(best) {
+			best = n.Href
+		}
+	}
+	return best != "" && href == best
+}
+
+// NewView returns the view of a page in the request's language (see
+// lang), titled by the message titleKey.
+func (s *Server) NewView(w http.ResponseWriter, r *http.Request, titleKey string) View {
+	l := lang(w, r)
+	t := Translator(l)
+	return View{Lang: l, Title: t(titleKey), T: t, Demo: s.Cfg.Demo, OIDC: s.Cfg.OIDC != nil, EID: s.Cfg.CitizenOIDC != nil}
+}
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// Pages are a surface's page templates by name (the file's name without
+// .html).
+type Pages map[string]*template.Template
+
+// ParsePages parses a surface's pages from fsys: every templates/*.html
+// but the partials (named _*.html), each with this package's layout and
+// shared partials and the surface's own partials, so a new page is a new
+// file. It panics on a template that does not parse, when the program
+// starts.
+func ParsePages(fsys fs.FS) Pages { return parsePages(fsys, true) }
+
+// errorPages are this package's own pages: the error page.
+var errorPages = parsePages(templateFiles, false)
+
+// parsePages parses the pages of fsys with the layout and the shared
+// partials, and with fsys's own partials when surface is set.
+func parsePages(fsys fs.FS, surface bool) Pages {
+	_, shared := templateNames(templateFiles)
+	pages, partials := templateNames(fsys)
+	out := Pages{}
+	for _, name := range pages {
+		t := template.Must(template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles,
+			append([]string{"templates/layout.html"}, shared...)...))
+		files := []string{"templates/" + name + ".html"}
+		if surface {
+			files = append(files, partials...)
+		}
+		out[name] = template.Must(t.ParseFS(fsys, files...))
+	}
+	return out
+}
+
+// templateNames lists the templates of fsys: the pages by name, and the
+// partials (and, here, the shared partials) by path; the layout is
+// neither.
+func templateNames(fsys fs.FS) (pages, partials []string) {
+	entries, err := fs.ReadDir(fsys, "templates")
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == "layout.html":
+		case strings.HasPrefix(name, "_"):
+			partials = append(partials, "templates/"+name)
+		default:
+			pages = append(pages, strings.TrimSuffix(name, ".html"))
+		}
+	}
+	return pages, partials
+}
+
+// Render writes the page name with the layout and v, with status.
+func (p Pages) Render(w http.ResponseWriter, status int, name string, v View) error {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	return p[name].ExecuteTemplate(w, "layout", v)
+}
+
+// Page wraps an HTML handler: a posted form's text is checked first
+// (formText), and an error becomes an error page in the user's language
+// with the right status.
+func (s *Server) Page(fn HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		err := withFormText(w, r, fn)
+		if err == nil {
+			return
+		}
+		err = answerable(err)
+		code := trygg.ErrorCode(err)
+		if code == trygg.EInternal {
+			s.Log.Error("internal error", "route", r.Pattern, "err", err)
+		}
+		v := s.NewView(w, r, "error.title")
+		v.Error = ProblemText(v.Lang, err)
+		if a, err := ActorFrom(r); err == nil {
+			v.Actor, v.Nav, v.Name, v.Path = &a, NavFor(a, false), a.DisplayName, r.URL.Path
+		}
+		_ = errorPages.Render(w, statusOf[code], "error", v)
+	}
+}
+
+// NavItem is a place in the staff navigation.
+type NavItem struct {
+	Href, Key string
+}
+
+// NavFor returns the navigation for the actor's roles, in a fixed order.
+func NavFor(a trygg.Actor, hasReports bool) []NavItem {
+	var out []NavItem
+	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
+		out = append(out, NavItem{"/inbox", "nav.inbox"}, NavItem{"/persons", "nav.search"})
+		out = append(out, NavItem{"/slots", "nav.slots"})
+	}
+	if hasReports {
+		out = append(out, NavItem{"/reports", "nav.reports"})
+	}
+	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
+		out = append(out, NavItem{"/provider/orders", "nav.provider.orders"}, NavItem{"/provider/report", "nav.provider.report"})
+	}
+	if a.HasRole(trygg.RoleCitizen) && a.PersonID != "" {
+		out = append(out, NavItem{"/portal", "nav.portal"})
+		out = append(out, NavItem{"/portal/apply", "nav.portal.apply"}, NavItem{"/portal/bookings", "nav.portal.bookings"})
+		out = append(out, NavItem{"/portal/records", "nav.records"})
+	}
+	if a.HasRole(trygg.RoleProcessDesigner) {
+		out = append(out, NavItem{"/designer", "nav.designer"})
+	}
+	if a.HasRole(trygg.RoleLogReviewer) {
+		out = append(out, NavItem{"/access-log", "nav.accesslog"})
+	}
+	return out
+}
+
+// SignedInHandler is a page handler for a signed-in user: v is ready with
+// the language, the actor and the navigation.
+type SignedInHandler func(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *View) error
+
+// SignedIn wraps a page for a signed-in user (the staff pages, the
+// provider pages, the process designer): without a session it sends the
+// browser to the sign-in page; errors become error pages (Page).
+func (s *Server) SignedIn(fn SignedInHandler) http.HandlerFunc {
+	return s.Page(func(w http.ResponseWriter, r *http.Request) error {
+		a, err := ActorFrom(r)
+		if err != nil {
+			http.Redirect(w, r, "/login", http.StatusSeeOther)
+			return nil
+		}
+		v := s.NewView(w, r, "")
+		reports, err := s.Svc.Reports(r.Context(), a, v.Lang)
+		if err != nil {
+			return err
+		}
+		v.Actor, v.Path, v.Reports = &a, r.URL.Path, reports
+		v.Nav = NavFor(a, len(reports) > 0)
+		v.Name = a.DisplayName
+		return fn(w, r, a, &v)
+	})
+}
+
+// IsHTMX reports whether the request came from htmx (a partial update).
+func IsHTMX(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// templateFuncs are the helpers templates may call.
+var templateFuncs = template.FuncMap{
+	// money writes öre as Swedish kronor.
+	"money": process.FormatMoney,
+	// day writes a time as its Swedish date.
+	"day": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(calendar.Sweden).Format("2006-01-02")
+	},
+	// clock writes a time as Swedish date and time.
+	"clock": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(calendar.Sweden).Format("2006-01-02 15:04")
+	},
+	// has reports whether s starts with prefix (for the current nav item).
+	"hasPrefix": strings.HasPrefix,
+	// amount writes a decision's amount by what it counts (see
+	// process.UnitMoney and the others).
+	"amount": func(unit string, n int64) string {
+		switch unit {
+		case process.UnitMoney:
+			return process.FormatMoney(n)
+		case process.UnitHours:
+			h := strconv.FormatFloat(float64(n)/100, 'f', -1, 64)
+			return strings.Replace(h, ".", ",", 1) + " h"
+		}
+		return strconv.FormatInt(n, 10)
+	},
+	// duration writes minutes as hours and minutes ("12 h 30 min").
+	"duration": FormatMinutes,
+	// orderStatus says where an order stands, in plain words.
+	"orderStatus": orderStatus,
+	// add adds whole numbers (row numbers from 1).
+	"add": func(a, b int) int { return a + b },
+	// list makes a list of strings.
+	"list": func(s ...string) []string { return s },
+	// dict builds a map for passing several values to a partial.
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			m[k] = kv[i+1]
+		}
+		return m
+	},
+}
+
+// TemplateFuncs returns the helpers templates may call, for a surface's
+// template that is not a page (the records extract).
+func TemplateFuncs() template.FuncMap { return maps.Clone(templateFuncs) }
+
+// TodaySweden is today's date in Sweden.
+func TodaySweden() string { return calendar.Today(time.Now()) }

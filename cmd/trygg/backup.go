@@ -16,8 +16,7 @@ import (
 // runBackup writes a checked copy of a SQLite database, which may be in use
 // by a running server, and copies the population-registry file beside it.
 // PostgreSQL is refused: pg_dump does that job (docs/backups.md).
-func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+func runBackup(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	out := fs.String("out", "", "the backup file to write; it must not exist")

@@ -18,8 +18,7 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+func runMigrate(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -42,8 +41,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
-func runInit(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+func runInit(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	tenant := fs.String("tenant", "", "tenant id, e.g. the municipality's name in lower case")
@@ -103,8 +101,7 @@ func describe(err error) error {
 	return errors.New(msg)
 }
 
-func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+func runDemo(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	n := fs.Int("persons", 2000, "number of persons")
@@ -138,8 +135,7 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-func runAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+func runAuditVerify(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	tenant := fs.String("tenant", "", "verify only this tenant")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,19 +37,91 @@ func (f *dbFlags) dsn() string {
 	return filepath.Join(f.data, "trygg.db")
 }
 
-// parseFlags parses args, then fills every flag not given on the command
-// line from TRYGG_<NAME> in the environment (dashes become underscores).
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+// errHelp is what parseFlags and parseArgs return after -h or --help has
+// printed the command's help; run turns it into success.
+var errHelp = errors.New("help printed")
+
+// flagSet returns the flag set c's flags go in: -h and --help print c's
+// help to stdout; parse errors print nothing (run reports them).
+func (c *command) flagSet(stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	fs.Usage = func() { c.help(stdout, fs) }
+	return fs
+}
+
+// help writes what c does, its usage, its flags with their defaults and an
+// example.
+func (c *command) help(w io.Writer, fs *flag.FlagSet) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "trygg %s: %s\n\nUsage:\n  trygg %s", c.name, c.summary, c.name)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		b.WriteString(" [flags]")
+	}
+	if c.args != "" {
+		b.WriteString(" " + c.args)
+	}
+	b.WriteString("\n")
+	if n > 0 {
+		b.WriteString("\nFlags:\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			kind, text := flag.UnquoteUsage(f)
+			fmt.Fprintf(&b, "  --%s", f.Name)
+			if kind != "" {
+				b.WriteString(" " + kind)
+			}
+			b.WriteString("\n        " + text)
+			switch {
+			case f.DefValue == "" || f.DefValue == "0" || f.DefValue == "false" || f.DefValue == "0s":
+			case kind == "string":
+				fmt.Fprintf(&b, " (default %q)", f.DefValue)
+			default:
+				fmt.Fprintf(&b, " (default %s)", f.DefValue)
+			}
+			b.WriteString("\n")
+		})
+		if !c.noEnv {
+			b.WriteString("\nEvery flag can also be set as TRYGG_<FLAG>, dashes as underscores (docs/configuration.md).\n")
+		}
+	}
+	fmt.Fprintf(&b, "\nExample:\n  %s\n", c.example)
+	io.WriteString(w, b.String())
+}
+
+// parseFlags parses args, which must hold only flags, as parseArgs does.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	if err := parseArgs(fs, args, getenv); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
 	}
+	return nil
+}
+
+// parseArgs parses the flags in args, leaving the arguments after them in
+// fs.Args(), then fills every flag not given on the command line from
+// TRYGG_<NAME> in the environment (dashes become underscores). With -h or
+// --help it prints the command's help (fs.Usage) and returns errHelp.
+func parseArgs(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		if usage != nil {
+			usage()
+		}
+		return errHelp
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if set[f.Name] || err != nil {
 			return

@@ -47,30 +47,17 @@ func readDefinitionDir(dir string) ([]process.File, error) {
 	return files, nil
 }
 
-func runDefinitions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{"usage: trygg definitions validate|publish|export|import …"}
-	}
-	switch args[0] {
-	case "validate":
-		return runDefinitionsValidate(args[1:], stdout)
-	case "publish":
-		return runDefinitionsPublish(ctx, args[1:], getenv, stdout, stderr)
-	case "export":
-		return runDefinitionsExport(ctx, args[1:], getenv, stdout, stderr)
-	case "import":
-		return runDefinitionsImport(ctx, args[1:], getenv, stdout, stderr)
-	}
-	return usageError{fmt.Sprintf("unknown definitions command %q: use validate, publish, export or import", args[0])}
-}
-
 // runDefinitionsValidate checks a folder of definitions without a database:
 // every problem with file, line and column, exit status 1 if any.
-func runDefinitionsValidate(args []string, stdout io.Writer) error {
-	if len(args) != 1 {
+func runDefinitionsValidate(_ context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, _ io.Writer) error {
+	if err := parseArgs(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
 		return usageError{"usage: trygg definitions validate DIR"}
 	}
-	files, err := readDefinitionDir(args[0])
+	dir := fs.Arg(0)
+	files, err := readDefinitionDir(dir)
 	if err != nil {
 		return err
 	}
@@ -83,31 +70,26 @@ func runDefinitionsValidate(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, p.String())
 	}
 	if len(probs) > 0 {
-		return fmt.Errorf("%d problem(s) in %s", len(probs), args[0])
+		return fmt.Errorf("%d problem(s) in %s", len(probs), dir)
 	}
 	fmt.Fprintf(stdout, "%d files valid: %d case types, %d forms, %d code systems, %d decision tables, %d blocks, %d reports (checksum %s)\n",
 		len(files), len(b.CaseTypes), len(b.Forms), len(b.CodeSystems), len(b.Tables), len(b.Blocks), len(b.Reports), c.Checksum)
 	return nil
 }
 
-func runDefinitionsPublish(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("definitions publish", flag.ContinueOnError)
+func runDefinitionsPublish(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	tenant := fs.String("tenant", "", "tenant to publish in (default: the only tenant)")
 	author := fs.String("author", "", "username of the process designer publishing (recorded in the event log)")
 	note := fs.String("note", "", "a note on what changed")
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseArgs(fs, args, getenv); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError{"usage: trygg definitions publish --author USERNAME [--tenant ID] DIR"}
 	}
 	dir := fs.Arg(0)
-	if err := parseFlags(fs, nil, getenv); err != nil {
-		return err
-	}
 	if *author == "" {
 		return usageError{"--author is required: the process designer who publishes"}
 	}
@@ -191,8 +173,7 @@ func openPublisher(ctx context.Context, dbf dbFlags, tenant, author string, stde
 
 // runDefinitionsExport writes a published version with its checksum as
 // JSON, for import into another installation.
-func runDefinitionsExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("definitions export", flag.ContinueOnError)
+func runDefinitionsExport(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	tenant := fs.String("tenant", "", "tenant (default: the only tenant)")
@@ -230,23 +211,18 @@ func runDefinitionsExport(ctx context.Context, args []string, getenv func(string
 // runDefinitionsImport publishes an exported version in this installation.
 // The files' checksum must match the one exported, so what is published
 // is exactly what was exported; the note records where it came from.
-func runDefinitionsImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("definitions import", flag.ContinueOnError)
+func runDefinitionsImport(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	tenant := fs.String("tenant", "", "tenant (default: the only tenant)")
 	author := fs.String("author", "", "username of the process designer importing (recorded in the event log)")
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return usageError{err.Error()}
+	if err := parseArgs(fs, args, getenv); err != nil {
+		return err
 	}
 	if fs.NArg() != 1 || *author == "" {
 		return usageError{"usage: trygg definitions import --author USERNAME [--tenant ID] FILE"}
 	}
 	file := fs.Arg(0)
-	if err := parseFlags(fs, nil, getenv); err != nil {
-		return err
-	}
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return err

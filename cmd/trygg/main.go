@@ -5,11 +5,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
+	"text/tabwriter"
 )
 
 func main() {
@@ -17,70 +21,138 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		var ue usageError
-		if errors.As(err, &ue) {
-			fmt.Fprintln(os.Stderr, "trygg:", err)
-			os.Exit(2)
-		}
 		fmt.Fprintln(os.Stderr, "trygg:", err)
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the exit status for run's error: 0 for none, 2 for a usage
+// error, 1 for any other.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
 }
 
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `trygg — social services case platform
+// A command is one of trygg's subcommands: what trygg -h lists, what its
+// own -h prints, and the function that runs it.
+type command struct {
+	name    string // as typed after trygg: "serve", "audit verify"
+	summary string // what it does, one line
+	args    string // what follows the flags, if anything: "DIR"
+	example string // a command line that works
+	// noEnv: the command reads no TRYGG_* variables.
+	noEnv bool
+	// run registers the command's flags on fs (made by flagSet), parses
+	// args with parseFlags or parseArgs and does the work.
+	run func(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+}
 
-Usage:
-  trygg serve   [--demo] [--addr 127.0.0.1:8080] [--data ./data] [--db DSN]   run the server
-  trygg migrate [--data ./data] [--db DSN]                                    apply schema migrations
-  trygg init    --tenant ID --name NAME --code NNNN --admin USERNAME          create a tenant and its first administrator
-  trygg demo    [--persons 2000] [--staff 200] [--data ./data] [--db DSN]     load the synthetic demo municipality
-  trygg audit verify [--tenant ID] [--data ./data] [--db DSN]               verify the access-log hash chains
-  trygg bench   [--persons 100000] [--duration 10s] [--vus 32] [--workloads LIST] [--soak] [--db DSN] [--out FILE]
-                                                                            load-test on an empty database (see docs/benchmarks.md)
-  trygg backup  --out FILE [--data ./data] [--db FILE]                        copy a running SQLite database, checked (PostgreSQL: pg_dump)
-  trygg definitions validate DIR                                            check process definitions (file:line:column problems)
-  trygg definitions publish --author USERNAME [--tenant ID] DIR             publish them as a new version
-  trygg definitions export [--version N] [--tenant ID]                      write a published version (files and checksum) as JSON
-  trygg definitions import --author USERNAME [--tenant ID] FILE             publish an exported version here, checksum checked
+// commands are trygg's subcommands, in the order trygg -h lists them.
+var commands = []*command{
+	{name: "serve", summary: "run the server", run: runServe,
+		example: "trygg serve --demo --addr 127.0.0.1:8080"},
+	{name: "migrate", summary: "apply schema migrations", run: runMigrate,
+		example: "trygg migrate --db postgres://trygg@db.example.se/trygg"},
+	{name: "init", summary: "create a tenant and its first administrator (password in TRYGG_ADMIN_PASSWORD)", run: runInit,
+		example: "TRYGG_ADMIN_PASSWORD_FILE=/run/secrets/admin trygg init --tenant malmo --name Malmö --code 1280 --admin anna"},
+	{name: "demo", summary: "load the synthetic demo municipality", run: runDemo,
+		example: "trygg demo --persons 2000 --data ./data"},
+	{name: "audit verify", summary: "verify the access-log hash chains", run: runAuditVerify,
+		example: "trygg audit verify --tenant malmo"},
+	{name: "bench", summary: "load-test the whole server over HTTP on an empty database (docs/benchmarks.md)", run: runBench, noEnv: true,
+		example: "trygg bench --persons 5000 --history=false --workloads inbox,case-view --duration 5s --out bench.md"},
+	{name: "backup", summary: "copy a running SQLite database, checked (PostgreSQL: pg_dump)", run: runBackup,
+		example: "trygg backup --data ./data --out /backup/trygg-2026-05-01.db"},
+	{name: "definitions validate", summary: "check process definitions (file:line:column problems)", args: "DIR", run: runDefinitionsValidate,
+		example: "trygg definitions validate packs"},
+	{name: "definitions publish", summary: "publish a folder of definitions as a new version", args: "DIR", run: runDefinitionsPublish,
+		example: "trygg definitions publish --author designer --tenant malmo ./definitions"},
+	{name: "definitions export", summary: "write a published version (files and checksum) as JSON", run: runDefinitionsExport,
+		example: "trygg definitions export --version 3 > export.json"},
+	{name: "definitions import", summary: "publish an exported version here, checksum checked", args: "FILE", run: runDefinitionsImport,
+		example: "trygg definitions import --author designer export.json"},
+}
 
+// usage is trygg -h: every command, one line each.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("trygg — social services case platform\n\nUsage: trygg COMMAND [flags]\n\nCommands:\n")
+	listCommands(&b, "")
+	b.WriteString(`
+'trygg COMMAND -h' prints a command's flags and an example.
 --db takes a SQLite file path or a postgres:// URL; the default is data/trygg.db.
-Every flag can also be set as TRYGG_<FLAG> (for example TRYGG_DB); secrets also as TRYGG_<NAME>_FILE.
-`
+Every flag can also be set as TRYGG_<FLAG> (for example TRYGG_DB), except bench's; secrets also as TRYGG_<NAME>_FILE.
+`)
+	return b.String()
+}
 
-// run is the testable main: it dispatches to a subcommand.
+// listCommands writes a line for each command whose name starts with
+// prefix: its name and summary.
+func listCommands(w io.Writer, prefix string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, c := range commands {
+		if strings.HasPrefix(c.name, prefix) {
+			fmt.Fprintf(tw, "  %s\t%s\n", c.name, c.summary)
+		}
+	}
+	tw.Flush()
+}
+
+// run is the testable main: it finds the subcommand args name and runs it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return usageError{"no command given"}
 	}
 	switch args[0] {
-	case "serve":
-		return runServe(ctx, args[1:], getenv, stdout, stderr)
-	case "migrate":
-		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
-	case "init":
-		return runInit(ctx, args[1:], getenv, stdout, stderr)
-	case "demo":
-		return runDemo(ctx, args[1:], getenv, stdout, stderr)
-	case "definitions":
-		return runDefinitions(ctx, args[1:], getenv, stdout, stderr)
-	case "bench":
-		return runBench(ctx, args[1:], getenv, stdout, stderr)
-	case "backup":
-		return runBackup(ctx, args[1:], getenv, stdout, stderr)
-	case "audit":
-		if len(args) < 2 || args[1] != "verify" {
-			return usageError{"usage: trygg audit verify [--tenant ID]"}
-		}
-		return runAuditVerify(ctx, args[2:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	for _, c := range commands {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && slices.Equal(args[:len(words)], words) {
+			err := c.run(ctx, c.flagSet(stdout), args[len(words):], getenv, stdout, stderr)
+			if errors.Is(err, errHelp) {
+				return nil
+			}
+			return err
+		}
+	}
+	// A group of commands (trygg definitions, trygg audit) without one of
+	// its commands.
+	var names []string
+	for _, c := range commands {
+		if group, name, ok := strings.Cut(c.name, " "); ok && group == args[0] {
+			names = append(names, name)
+		}
+	}
+	if len(names) > 0 {
+		switch {
+		case len(args) == 1:
+			return usageError{fmt.Sprintf("usage: trygg %s %s …", args[0], strings.Join(names, "|"))}
+		case args[1] == "-h" || args[1] == "--help" || args[1] == "help":
+			fmt.Fprintf(stdout, "Usage: trygg %s COMMAND [flags]\n\nCommands:\n", args[0])
+			listCommands(stdout, args[0]+" ")
+			fmt.Fprintf(stdout, "\n'trygg %s COMMAND -h' prints a command's flags and an example.\n", args[0])
+			return nil
+		}
+		use := names[len(names)-1]
+		if len(names) > 1 {
+			use = strings.Join(names[:len(names)-1], ", ") + " or " + use
+		}
+		return usageError{fmt.Sprintf("unknown %s command %q: use %s", args[0], args[1], use)}
+	}
+	fmt.Fprint(stderr, usage())
 	return usageError{fmt.Sprintf("unknown command %q", args[0])}
 }

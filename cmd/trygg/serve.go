@@ -28,8 +28,7 @@ import (
 	"github.com/trygg/trygg/internal/web"
 )
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var dbf dbFlags
 	dbf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
@@ -48,9 +47,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	eidScopes := fs.String("eid-scopes", "profile", "scopes asked of the e-identification broker besides openid, comma-separated")
 	eidACR := fs.String("eid-acr", auth.DefaultACR, "lowest level(s) of assurance (acr) of the e-identification, comma-separated; a Swedish LoA URI accepts the higher levels too")
 	limits := web.Limits{}
-	rateFlag(fs, &limits.SignInAddress, "limit-signin-address", "60/1m", "sign-in attempts per client address (N/duration, or off)")
-	rateFlag(fs, &limits.SignInAccount, "limit-signin-account", "10/15m", "failed sign-in attempts per username, identity number or API client (N/duration, or off)")
-	rateFlag(fs, &limits.CitizenSubmit, "limit-citizen-submit", "30/1h", "citizens' submissions per account (N/duration, or off)")
+	rateFlag(fs, &limits.SignInAddress, "limit-signin-address", "60/1m", "sign-in attempts per client address (`N/duration`, or off)")
+	rateFlag(fs, &limits.SignInAccount, "limit-signin-account", "10/15m", "failed sign-in attempts per username, identity number or API client (`N/duration`, or off)")
+	rateFlag(fs, &limits.CitizenSubmit, "limit-citizen-submit", "30/1h", "citizens' submissions per account (`N/duration`, or off)")
 	trusted := fs.String("trusted-proxies", "", "reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client and whose X-Forwarded-Proto: https turns on Strict-Transport-Security")
 	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
 	notifyFile := fs.String("notify-file", "", "file the citizens' notices are written to, one JSON line each (default: notices.jsonl in the data folder; off: send none)")

@@ -30,9 +30,10 @@ type benchFlags struct {
 	out      string
 }
 
-func parseBenchFlags(args []string) (benchFlags, error) {
+// parseBenchFlags registers trygg bench's flags on fs, parses args and
+// checks them; it returns a usage error naming the flag that is wrong.
+func parseBenchFlags(fs *flag.FlagSet, args []string) (benchFlags, error) {
 	f := benchFlags{Options: bench.Options{Args: args}}
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.StringVar(&f.data, "data", "", "folder for the SQLite database (default: a fresh temporary folder, removed afterwards unless --keep)")
 	fs.StringVar(&f.db, "db", "", "an empty database: a SQLite file path or a postgres:// URL (default: trygg.db in --data)")
 	fs.BoolVar(&f.keep, "keep", false, "keep the temporary data folder")
@@ -89,8 +90,8 @@ func parseBenchFlags(args []string) (benchFlags, error) {
 // runBench is trygg bench: it opens an empty database (by default in a
 // fresh temporary folder), gives the harness serve's handler and server,
 // prints the report and writes it as Markdown to --out.
-func runBench(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) error {
-	f, err := parseBenchFlags(args)
+func runBench(ctx context.Context, fs *flag.FlagSet, args []string, _ func(string) string, stdout, stderr io.Writer) error {
+	f, err := parseBenchFlags(fs, args)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,15 +19,15 @@ func TestBenchFlags(t *testing.T) {
 		{"--notes-per-person", "101"},
 		{"--db", "x.db", "--data", "d"},
 	} {
-		if _, err := parseBenchFlags(args); err == nil {
+		if _, err := parseBenchFlags(flag.NewFlagSet("bench", flag.ContinueOnError), args); err == nil {
 			t.Errorf("%v: no error", args)
 		}
 	}
-	f, err := parseBenchFlags([]string{"--workloads", "case-view,access-log,case-view"})
+	f, err := parseBenchFlags(flag.NewFlagSet("bench", flag.ContinueOnError), []string{"--workloads", "case-view,access-log,case-view"})
 	if err != nil || strings.Join(f.Workloads, ",") != "case-view,access-log" {
 		t.Errorf("workloads %v, %v", f.Workloads, err)
 	}
-	f, err = parseBenchFlags(nil)
+	f, err = parseBenchFlags(flag.NewFlagSet("bench", flag.ContinueOnError), nil)
 	if err != nil || len(f.Workloads) != 11 || f.Persons != 100_000 || f.VUs != 32 || !f.History || f.NotesPerPerson != 10 {
 		t.Errorf("defaults: %+v, %v", f, err)
 	}

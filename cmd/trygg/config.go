@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
 	"github.com/trygg/trygg/packs"
 )
 
@@ -210,4 +213,18 @@ func openService(ctx context.Context, dbf dbFlags, stderr io.Writer) (*service.S
 	}
 	committer := audit.NewCommitter(db)
 	return service.New(db, committer, nil, log), db, func() { committer.Close(); db.Close() }, nil
+}
+
+// describe turns an application error into one line for the terminal:
+// its message and, for an invalid one, each field's problem in order.
+func describe(err error) error {
+	var te *trygg.Error
+	if !errors.As(err, &te) {
+		return err
+	}
+	msg := te.Message
+	for _, k := range slices.Sorted(maps.Keys(te.Fields)) {
+		msg += fmt.Sprintf("\n  %s: %s", k, te.Fields[k])
+	}
+	return errors.New(msg)
 }

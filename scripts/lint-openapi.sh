@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-spec=internal/web/openapi.json
+spec=internal/web/api/openapi.json
 if [ ! -f "$spec" ]; then
   echo "lint-openapi: $spec not found, skipping"
   exit 0

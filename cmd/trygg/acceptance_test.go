@@ -276,7 +276,7 @@ func dayOf(t testing.TB, ts string) (sthlm, utc time.Time) {
 		time.Date(u.Year(), u.Month(), u.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// ---- the API's shapes (from internal/web/openapi.json) ----
+// ---- the API's shapes (from internal/web/api/openapi.json) ----
 
 type accCase struct {
 	ID                string `json:"id"`

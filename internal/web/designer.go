@@ -472,7 +472,7 @@ func (s *handlers) handleDesignerCaseType(w http.ResponseWriter, r *http.Request
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	version, err := versionParam(r)
+	version, err := server.VersionParam(r)
 	if err != nil {
 		return err
 	}

@@ -183,11 +183,3 @@ func (s *handlers) handleTryggJS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	_, _ = w.Write(tryggJS)
 }
-
-//go:embed openapi.json
-var openAPIDoc []byte
-
-func (s *handlers) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(openAPIDoc)
-}

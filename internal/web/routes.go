@@ -3,10 +3,12 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/trygg/trygg/internal/service"
+	"github.com/trygg/trygg/internal/web/api"
 	"github.com/trygg/trygg/internal/web/server"
 )
 
@@ -35,104 +37,8 @@ type handlers struct{ *server.Server }
 // routeTable is the whole route table.
 func routeTable(srv *server.Server) []server.Route {
 	s := &handlers{srv}
-	return []server.Route{
-		// Sign-in and session.
-		{Method: "POST", Path: "/api/v1/session", Handler: s.api(s.handleSignIn), API: true},
-		{Method: "DELETE", Path: "/api/v1/session", Handler: s.withActor(s.handleSignOut), API: true},
-		{Method: "GET", Path: "/api/v1/me", Handler: s.withActor(s.handleMe), API: true},
-		// OAuth2 client credentials for providers' API clients. Servers
-		// call it with no cookie and no Origin, so cross-origin protection
-		// lets it through; other methods get an OAuth2 error, not a 405
-		// page.
-		{Method: "POST", Path: "/oauth/token", Handler: http.HandlerFunc(s.handleToken), API: true},
-		{Method: "", Path: "/oauth/token", Handler: http.HandlerFunc(s.handleTokenMethod)},
-
-		// Organisation and users.
-		{Method: "GET", Path: "/api/v1/units", Handler: s.withActor(s.handleUnits), API: true},
-		{Method: "POST", Path: "/api/v1/units", Handler: s.withActor(s.handleCreateUnit), API: true},
-		{Method: "POST", Path: "/api/v1/users", Handler: s.withActor(s.handleCreateUser), API: true},
-		{Method: "GET", Path: "/api/v1/providers", Handler: s.withActor(s.handleProviders), API: true},
-		{Method: "POST", Path: "/api/v1/providers", Handler: s.withActor(s.handleCreateProvider), API: true},
-		{Method: "GET", Path: "/api/v1/providers/{id}/clients", Handler: s.withActor(s.handleAPIClients), API: true},
-		{Method: "POST", Path: "/api/v1/providers/{id}/clients", Handler: s.withActor(s.handleCreateAPIClient), API: true},
-		{Method: "DELETE", Path: "/api/v1/providers/{id}/clients/{client}", Handler: s.withActor(s.handleRevokeAPIClient), API: true},
-
-		// Persons. Searches are POSTs so identity numbers never appear in
-		// URLs (and so never in access logs of proxies).
-		{Method: "POST", Path: "/api/v1/persons", Handler: s.withActor(s.handleRegisterPerson), API: true},
-		{Method: "POST", Path: "/api/v1/persons/search", Handler: s.withActor(s.handleSearchPersons), API: true},
-		{Method: "GET", Path: "/api/v1/persons/{id}", Handler: s.withActor(s.handlePerson), API: true},
-		{Method: "POST", Path: "/api/v1/relations", Handler: s.withActor(s.handleAddRelation), API: true},
-		{Method: "POST", Path: "/api/v1/emergency-openings", Handler: s.withActor(s.handleEmergencyOpen), API: true},
-
-		// Cases.
-		{Method: "POST", Path: "/api/v1/cases", Handler: s.withActor(s.handleOpenCase), API: true},
-		{Method: "GET", Path: "/api/v1/cases/{id}", Handler: s.withActor(s.handleCase), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/assignment", Handler: s.withActor(s.handleAssignCase), API: true},
-		{Method: "GET", Path: "/api/v1/cases/{id}/process", Handler: s.withActor(s.handleCaseProcess), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/transitions", Handler: s.withActor(s.handleTransition), API: true},
-		{Method: "PUT", Path: "/api/v1/cases/{id}/forms/{form}", Handler: s.withActor(s.handleSaveForm), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/forms/{form}/signature", Handler: s.withActor(s.handleSignForm), API: true},
-
-		{Method: "GET", Path: "/api/v1/cases/{id}/notes", Handler: s.withActor(s.handleNotes), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/notes", Handler: s.withActor(s.handleAddNote), API: true},
-		{Method: "PUT", Path: "/api/v1/cases/{id}/notes/{note}", Handler: s.withActor(s.handleSaveNote), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/notes/{note}/signature", Handler: s.withActor(s.handleSignNote), API: true},
-
-		{Method: "GET", Path: "/api/v1/cases/{id}/decisions", Handler: s.withActor(s.handleDecisions), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/decisions", Handler: s.withActor(s.handleAddDecision), API: true},
-		{Method: "PUT", Path: "/api/v1/cases/{id}/decisions/{decision}", Handler: s.withActor(s.handleSaveDecision), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/decisions/{decision}/finalisation", Handler: s.withActor(s.handleFinaliseDecision), API: true},
-		{Method: "GET", Path: "/api/v1/cases/{id}/executions", Handler: s.withActor(s.handleExecutions), API: true},
-		{Method: "POST", Path: "/api/v1/cases/{id}/decisions/{decision}/executions", Handler: s.withActor(s.handleRecordExecution), API: true},
-		{Method: "PUT", Path: "/api/v1/cases/{id}/decisions/{decision}/provider", Handler: s.withActor(s.handleChooseProvider), API: true},
-		{Method: "GET", Path: "/api/v1/cases/{id}/orders", Handler: s.withActor(s.handleCaseOrders), API: true},
-
-		// Orders to providers (uppdrag), for the provider's staff and systems.
-		{Method: "GET", Path: "/api/v1/orders", Handler: s.withActor(s.handleOrders), API: true},
-		{Method: "GET", Path: "/api/v1/orders/feed", Handler: s.withActor(s.handleOrderFeed), API: true},
-		{Method: "GET", Path: "/api/v1/orders/{id}", Handler: s.withActor(s.handleOrder), API: true},
-		{Method: "POST", Path: "/api/v1/orders/{id}/acceptance", Handler: s.withActor(s.handleAcceptOrder), API: true},
-		{Method: "POST", Path: "/api/v1/orders/{id}/return", Handler: s.withActor(s.handleReturnOrder), API: true},
-		{Method: "GET", Path: "/api/v1/orders/{id}/plans", Handler: s.withActor(s.handlePlans), API: true},
-		{Method: "POST", Path: "/api/v1/orders/{id}/plans", Handler: s.withActor(s.handleSavePlan), API: true},
-		{Method: "GET", Path: "/api/v1/orders/{id}/performed", Handler: s.withActor(s.handlePerformed), API: true},
-		{Method: "POST", Path: "/api/v1/orders/{id}/performed", Handler: s.withActor(s.handleReportPerformed), API: true},
-		{Method: "POST", Path: "/api/v1/orders/{id}/follow-ups", Handler: s.withActor(s.handleReportFollowUp), API: true},
-		{Method: "POST", Path: "/api/v1/performed-batches", Handler: s.withActor(s.handlePerformedBatch), API: true},
-		{Method: "GET", Path: "/api/v1/providers/{id}/payment-basis", Handler: s.withActor(s.handlePaymentBasis), API: true},
-		{Method: "GET", Path: "/api/v1/providers/{id}/payment-basis/csv", Handler: s.withActor(s.handlePaymentBasisCSV), API: true},
-
-		// Reports.
-		{Method: "GET", Path: "/api/v1/reports", Handler: s.withActor(s.handleReports), API: true},
-		{Method: "GET", Path: "/api/v1/reports/{id}", Handler: s.withActor(s.handleRunReport), API: true},
-		{Method: "GET", Path: "/api/v1/reports/{id}/csv", Handler: s.withActor(s.handleReportCSV), API: true},
-
-		// Work.
-		{Method: "GET", Path: "/api/v1/inbox", Handler: s.withActor(s.handleInbox), API: true},
-
-		// Process definitions.
-		{Method: "GET", Path: "/api/v1/definitions", Handler: s.withActor(s.handleDefinitionVersions), API: true},
-		{Method: "POST", Path: "/api/v1/definitions", Handler: s.withActor(s.handlePublishDefinitions), API: true},
-		{Method: "POST", Path: "/api/v1/definitions/validation", Handler: s.withActor(s.handleValidateDefinitions), API: true},
-		{Method: "GET", Path: "/api/v1/definitions/draft", Handler: s.withActor(s.handleDraft), API: true},
-		{Method: "PUT", Path: "/api/v1/definitions/draft", Handler: s.withActor(s.handleSaveDraft), API: true},
-		{Method: "POST", Path: "/api/v1/definitions/draft/publication", Handler: s.withActor(s.handlePublishDraft), API: true},
-		{Method: "GET", Path: "/api/v1/definitions/{version}", Handler: s.withActor(s.handleDefinitionFiles), API: true},
-		{Method: "POST", Path: "/api/v1/definitions/{version}/migration", Handler: s.withActor(s.handleMigrateCases), API: true},
-
-		// Logs.
-		{Method: "GET", Path: "/api/v1/events", Handler: s.withActor(s.handleEvents), API: true},
-		{Method: "GET", Path: "/api/v1/access-log", Handler: s.withActor(s.handleAccessLog), API: true},
-		{Method: "GET", Path: "/api/v1/access-log/verification", Handler: s.withActor(s.handleVerifyAccessLog), API: true},
-
-		// Any other /api path is a problem+json 404, not an operation.
-		{Method: "", Path: "/api/", Handler: s.api(s.handleAPINotFound)},
-		{Method: "GET", Path: "/api/openapi.json", Handler: http.HandlerFunc(s.handleOpenAPI), API: true},
-
+	return slices.Concat(api.Routes(srv), []server.Route{
 		// Operations.
-		{Method: "GET", Path: "/healthz", Handler: http.HandlerFunc(s.handleHealth), API: true},
-		{Method: "GET", Path: "/readyz", Handler: http.HandlerFunc(s.handleReady), API: true},
 		{Method: "GET", Path: "/metrics", Handler: s.Metrics()},
 
 		// Process designer.
@@ -237,7 +143,7 @@ func routeTable(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/static/style.css", Handler: http.HandlerFunc(s.handleCSS)},
 		{Method: "GET", Path: "/static/htmx.min.js", Handler: http.HandlerFunc(s.handleHTMX)},
 		{Method: "GET", Path: "/static/trygg.js", Handler: http.HandlerFunc(s.handleTryggJS)},
-	}
+	})
 }
 
 // pages are the templates of the pages still in this package.

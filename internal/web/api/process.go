@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"encoding/csv"
@@ -96,16 +96,8 @@ func (s *handlers) handleValidateDefinitions(w http.ResponseWriter, r *http.Requ
 	return server.Encode(w, http.StatusOK, res)
 }
 
-func versionParam(r *http.Request) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue("version"), 10, 64)
-	if err != nil || v < 1 {
-		return 0, trygg.Errorf(trygg.ENotFound, "No such definition version.")
-	}
-	return v, nil
-}
-
 func (s *handlers) handleMigrateCases(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	v, err := versionParam(r)
+	v, err := server.VersionParam(r)
 	if err != nil {
 		return err
 	}
@@ -121,7 +113,7 @@ func (s *handlers) handleMigrateCases(w http.ResponseWriter, r *http.Request, a 
 }
 
 func (s *handlers) handleDefinitionFiles(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	v, err := versionParam(r)
+	v, err := server.VersionParam(r)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/web/api"
+	"github.com/trygg/trygg/internal/web/designer"
 	"github.com/trygg/trygg/internal/web/server"
 )
 
@@ -37,18 +38,10 @@ type handlers struct{ *server.Server }
 // routeTable is the whole route table.
 func routeTable(srv *server.Server) []server.Route {
 	s := &handlers{srv}
-	return slices.Concat(api.Routes(srv), []server.Route{
+	return slices.Concat(api.Routes(srv), designer.Routes(srv), []server.Route{
 		// Operations.
 		{Method: "GET", Path: "/metrics", Handler: s.Metrics()},
 
-		// Process designer.
-		{Method: "GET", Path: "/designer", Handler: s.SignedIn(s.handleDesignerHome)},
-		{Method: "GET", Path: "/designer/draft", Handler: s.SignedIn(s.handleDesignerDraft)},
-		{Method: "POST", Path: "/designer/draft", Handler: s.SignedIn(s.handleDesignerSave)},
-		{Method: "POST", Path: "/designer/draft/validation", Handler: s.SignedIn(s.handleDesignerValidate)},
-		{Method: "POST", Path: "/designer/draft/publication", Handler: s.SignedIn(s.handleDesignerPublish)},
-		{Method: "GET", Path: "/designer/versions/{version}/case-types/{id}", Handler: s.SignedIn(s.handleDesignerCaseType)},
-		{Method: "GET", Path: "/designer/diff", Handler: s.SignedIn(s.handleDesignerDiff)},
 
 		// Pages.
 		{Method: "GET", Path: "/{$}", Handler: s.SignedIn(s.handleHome)},
@@ -129,8 +122,6 @@ func routeTable(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/portal/records", Handler: s.portal(s.handlePortalRecords)},
 		{Method: "POST", Path: "/portal/records/extract", Handler: s.portal(s.handlePortalExtract)},
 		{Method: "POST", Path: "/cases/{id}/secrecy", Handler: s.SignedIn(s.handleSecrecyForm)},
-		{Method: "GET", Path: "/designer/preview", Handler: s.SignedIn(s.handlePreviewPage)},
-		{Method: "POST", Path: "/designer/preview", Handler: s.SignedIn(s.handlePreviewPage)},
 		{Method: "GET", Path: "/access-log", Handler: s.SignedIn(s.handleAccessLogPage)},
 		{Method: "POST", Path: "/access-log/person", Handler: s.SignedIn(s.handleAccessLogPerson)},
 		{Method: "GET", Path: "/login", Handler: s.Page(s.handleLoginPage)},

@@ -18,7 +18,7 @@ import (
 // errorSourceDirs are the packages whose *trygg.Error messages reach the
 // pages; the web packages themselves are among them.
 var errorSourceDirs = []string{"../../access", "../../auth", "../../org", "../../persons", "../../process", "../../service", "../../store",
-	".", ".."}
+	".", "..", "../api", "../staff", "../portal", "../provider", "../designer"}
 
 // sourceMessage is a message format found in the source and where.
 type sourceMessage struct {

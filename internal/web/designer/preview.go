@@ -1,4 +1,4 @@
-package web
+package designer
 
 import (
 	"net/http"

@@ -10,6 +10,7 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/web/api"
 	"github.com/trygg/trygg/internal/web/designer"
+	"github.com/trygg/trygg/internal/web/provider"
 	"github.com/trygg/trygg/internal/web/server"
 )
 
@@ -38,7 +39,7 @@ type handlers struct{ *server.Server }
 // routeTable is the whole route table.
 func routeTable(srv *server.Server) []server.Route {
 	s := &handlers{srv}
-	return slices.Concat(api.Routes(srv), designer.Routes(srv), []server.Route{
+	return slices.Concat(api.Routes(srv), designer.Routes(srv), provider.Routes(srv), []server.Route{
 		// Operations.
 		{Method: "GET", Path: "/metrics", Handler: s.Metrics()},
 
@@ -65,19 +66,6 @@ func routeTable(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/executions", Handler: s.SignedIn(s.handleExecutionForm)},
 		{Method: "GET", Path: "/cases/{id}/decisions/{decision}/letter", Handler: s.SignedIn(s.handleLetterPage)},
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/provider", Handler: s.SignedIn(s.handleProviderChoice)},
-		// Provider staff: their orders, plans, reports (see provider_pages.go).
-		{Method: "GET", Path: "/provider/orders", Handler: s.SignedIn(s.handleProviderOrders)},
-		{Method: "GET", Path: "/provider/orders/{id}", Handler: s.SignedIn(s.handleProviderOrder)},
-		{Method: "POST", Path: "/provider/orders/{id}/acceptance", Handler: s.SignedIn(s.handleProviderAccept)},
-		{Method: "POST", Path: "/provider/orders/{id}/return", Handler: s.SignedIn(s.handleProviderReturn)},
-		{Method: "POST", Path: "/provider/orders/{id}/plan", Handler: s.SignedIn(s.handleProviderPlan)},
-		{Method: "POST", Path: "/provider/orders/{id}/performed", Handler: s.SignedIn(s.handleProviderCorrect)},
-		{Method: "POST", Path: "/provider/orders/{id}/follow-up", Handler: s.SignedIn(s.handleProviderFollowUp)},
-		{Method: "GET", Path: "/provider/report", Handler: s.SignedIn(s.handleProviderReport)},
-		{Method: "GET", Path: "/provider/report/shift", Handler: s.SignedIn(s.handleProviderShift)},
-		{Method: "POST", Path: "/provider/report/shift", Handler: s.SignedIn(s.handleProviderShiftSave)},
-		{Method: "GET", Path: "/provider/report/{id}", Handler: s.SignedIn(s.handleProviderVisit)},
-		{Method: "POST", Path: "/provider/report/{id}", Handler: s.SignedIn(s.handleProviderVisitSave)},
 		// The citizen portal (Mina sidor), see portal.go.
 		{Method: "GET", Path: "/portal", Handler: s.portal(s.handlePortalHome)},
 		{Method: "GET", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActFor)},

@@ -252,3 +252,32 @@ func (s *handlers) handleNoteSign(w http.ResponseWriter, r *http.Request, a tryg
 	http.Redirect(w, r, "/cases/"+caseID+"#journal", http.StatusSeeOther)
 	return nil
 }
+
+// handleCaseMessageAnswer is the officer's answer from the case page; a
+// refusal is shown at the top of the case page.
+func (s *handlers) handleCaseMessageAnswer(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
+		return err
+	}
+	caseID := r.PathValue("id")
+	if _, err := s.Svc.AnswerMessage(r.Context(), a, caseID, r.PostForm.Get("body")); err != nil {
+		status, problem, err := server.Refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCase(w, r, a, v, status, "", problem)
+	}
+	http.Redirect(w, r, "/cases/"+caseID+"?answered=1#messages", http.StatusSeeOther)
+	return nil
+}
+
+// handleCaseAttachment sends a document sent with a case's application
+// to whoever may read the case.
+func (s *handlers) handleCaseAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	at, err := s.Svc.CaseAttachment(r.Context(), a, r.PathValue("id"), r.PathValue("att"))
+	if err != nil {
+		return err
+	}
+	server.ServeAttachment(w, at)
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/web/api"
 	"github.com/trygg/trygg/internal/web/designer"
+	"github.com/trygg/trygg/internal/web/portal"
 	"github.com/trygg/trygg/internal/web/provider"
 	"github.com/trygg/trygg/internal/web/server"
 )
@@ -39,10 +40,9 @@ type handlers struct{ *server.Server }
 // routeTable is the whole route table.
 func routeTable(srv *server.Server) []server.Route {
 	s := &handlers{srv}
-	return slices.Concat(api.Routes(srv), designer.Routes(srv), provider.Routes(srv), []server.Route{
+	return slices.Concat(api.Routes(srv), designer.Routes(srv), provider.Routes(srv), portal.Routes(srv), []server.Route{
 		// Operations.
 		{Method: "GET", Path: "/metrics", Handler: s.Metrics()},
-
 
 		// Pages.
 		{Method: "GET", Path: "/{$}", Handler: s.SignedIn(s.handleHome)},
@@ -66,28 +66,10 @@ func routeTable(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/executions", Handler: s.SignedIn(s.handleExecutionForm)},
 		{Method: "GET", Path: "/cases/{id}/decisions/{decision}/letter", Handler: s.SignedIn(s.handleLetterPage)},
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/provider", Handler: s.SignedIn(s.handleProviderChoice)},
-		// The citizen portal (Mina sidor), see portal.go.
-		{Method: "GET", Path: "/portal", Handler: s.portal(s.handlePortalHome)},
-		{Method: "GET", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActFor)},
-		{Method: "POST", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActForSave)},
 		// Applying online with attachments, and booking meetings in the
 		// officers' free times (portal_apply.go, portal_bookings.go); the
 		// officers publish their times on /slots and read what was
 		// attached from the case page.
-		{Method: "GET", Path: "/portal/apply", Handler: s.portal(s.handlePortalApplyList)},
-		{Method: "GET", Path: "/portal/apply/{caseType}", Handler: s.portal(s.handlePortalApplication)},
-		{Method: "POST", Path: "/portal/apply/{caseType}", Handler: s.portal(s.handlePortalApplicationSave)},
-		{Method: "POST", Path: "/portal/apply/{caseType}/draft/removal", Handler: s.portal(s.handlePortalDraftDelete)},
-		{Method: "POST", Path: "/portal/apply/{caseType}/attachments", Handler: server.ReadsUpload(s.portal(s.handlePortalAttachmentAdd))},
-		{Method: "POST", Path: "/portal/apply/{caseType}/attachments/{id}/removal", Handler: s.portal(s.handlePortalAttachmentRemove)},
-		{Method: "GET", Path: "/portal/attachments/{id}", Handler: s.portal(s.handlePortalAttachment)},
-		{Method: "GET", Path: "/portal/applications/{id}", Handler: s.portal(s.handlePortalReceipt)},
-		{Method: "GET", Path: "/portal/bookings", Handler: s.portal(s.handlePortalBookings)},
-		{Method: "GET", Path: "/portal/bookings/new", Handler: s.portal(s.handlePortalBookingNew)},
-		{Method: "POST", Path: "/portal/bookings", Handler: s.portal(s.handlePortalBookingCreate)},
-		{Method: "GET", Path: "/portal/bookings/{id}", Handler: s.portal(s.handlePortalBooking)},
-		{Method: "POST", Path: "/portal/bookings/{id}/move", Handler: s.portal(s.handlePortalBookingMove)},
-		{Method: "POST", Path: "/portal/bookings/{id}/cancellation", Handler: s.portal(s.handlePortalBookingCancel)},
 		{Method: "GET", Path: "/cases/{id}/attachments/{att}", Handler: s.SignedIn(s.handleCaseAttachment)},
 		{Method: "GET", Path: "/slots", Handler: s.SignedIn(s.handleSlotsPage)},
 		{Method: "POST", Path: "/slots", Handler: s.SignedIn(s.handleSlotPublish)},
@@ -95,20 +77,10 @@ func routeTable(srv *server.Server) []server.Route {
 		// Following a case: status, decisions, plans with comments on
 		// goals, and its conversation; the officer answers from the case
 		// page (portal_follow.go).
-		{Method: "GET", Path: "/portal/cases/{id}", Handler: s.portal(s.handlePortalCase)},
-		{Method: "POST", Path: "/portal/cases/{id}/comments", Handler: s.portal(s.handlePortalComment)},
-		{Method: "GET", Path: "/portal/cases/{id}/messages", Handler: s.portal(s.handlePortalMessages)},
-		{Method: "POST", Path: "/portal/cases/{id}/messages", Handler: s.portal(s.handlePortalMessageSend)},
 		{Method: "POST", Path: "/cases/{id}/messages", Handler: s.SignedIn(s.handleCaseMessageAnswer)},
 		// Citizens' sign-in with e-identification and the demo's test
 		// sign-in (citizen_signin.go); My records and the officer's
 		// secrecy marks they honour (portal_records.go).
-		{Method: "GET", Path: "/auth/eid/login", Handler: s.Page(s.handleEIDLogin)},
-		{Method: "GET", Path: "/auth/eid/callback", Handler: s.Page(s.handleEIDCallback)},
-		{Method: "GET", Path: "/auth/test", Handler: s.Page(s.handleTestLoginPage)},
-		{Method: "POST", Path: "/auth/test", Handler: s.Page(s.handleTestLoginSubmit)},
-		{Method: "GET", Path: "/portal/records", Handler: s.portal(s.handlePortalRecords)},
-		{Method: "POST", Path: "/portal/records/extract", Handler: s.portal(s.handlePortalExtract)},
 		{Method: "POST", Path: "/cases/{id}/secrecy", Handler: s.SignedIn(s.handleSecrecyForm)},
 		{Method: "GET", Path: "/access-log", Handler: s.SignedIn(s.handleAccessLogPage)},
 		{Method: "POST", Path: "/access-log/person", Handler: s.SignedIn(s.handleAccessLogPerson)},

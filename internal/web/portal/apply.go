@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"errors"
@@ -225,17 +225,6 @@ func (s *handlers) handlePortalAttachmentRemove(w http.ResponseWriter, r *http.R
 // handlePortalAttachment sends the citizen a document of theirs.
 func (s *handlers) handlePortalAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
 	at, err := s.Svc.CitizenAttachment(r.Context(), a, p.For.PersonID, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	server.ServeAttachment(w, at)
-	return nil
-}
-
-// handleCaseAttachment sends a document sent with a case's application
-// to whoever may read the case.
-func (s *handlers) handleCaseAttachment(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
-	at, err := s.Svc.CaseAttachment(r.Context(), a, r.PathValue("id"), r.PathValue("att"))
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
-package web
+package portal
 
 import "github.com/trygg/trygg/internal/web/server"
 
 // Following a case on Mina sidor, its messages, and the messages section
-// of the officer's case page (portal_follow.go).
+// of the officer's case page (follow.go).
 var _ = server.Catalog(map[string]string{
 	"follow.where":               "Var ärendet är nu",
 	"follow.next":                "Nästa steg",

@@ -1,4 +1,4 @@
-package web
+package portal
 
 import "github.com/trygg/trygg/internal/web/server"
 

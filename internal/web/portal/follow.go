@@ -1,4 +1,4 @@
-package web
+package portal
 
 import (
 	"fmt"
@@ -136,23 +136,5 @@ func (s *handlers) handlePortalMessageSend(w http.ResponseWriter, r *http.Reques
 		return s.renderPortalMessages(w, r, a, p, v, status, portalMessagesPage{Problem: prob, Body: body})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/portal/cases/%s/messages?sent=1#msg-%d", caseID, m.Seq), http.StatusSeeOther)
-	return nil
-}
-
-// handleCaseMessageAnswer is the officer's answer from the case page; a
-// refusal is shown at the top of the case page.
-func (s *handlers) handleCaseMessageAnswer(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
-	if err := server.ParseForm(w, r); err != nil {
-		return err
-	}
-	caseID := r.PathValue("id")
-	if _, err := s.Svc.AnswerMessage(r.Context(), a, caseID, r.PostForm.Get("body")); err != nil {
-		status, problem, err := server.Refusal(v, err)
-		if err != nil {
-			return err
-		}
-		return s.renderCase(w, r, a, v, status, "", problem)
-	}
-	http.Redirect(w, r, "/cases/"+caseID+"?answered=1#messages", http.StatusSeeOther)
 	return nil
 }

@@ -1,9 +1,9 @@
-package web
+package portal
 
 import "github.com/trygg/trygg/internal/web/server"
 
 // Applying online, attachments and booking meetings on Mina sidor, and
-// the officers' meeting times (portal_apply.go, portal_bookings.go).
+// the officers' meeting times (apply.go, bookings.go).
 var _ = server.Catalog(map[string]string{
 	"nav.portal.apply":    "Ansök",
 	"nav.portal.bookings": "Möten",

@@ -27,23 +27,16 @@ type View struct {
 	EID   bool
 	Error string
 
-	Username  string
-	Name      string
-	Grants    []trygg.Grant
-	Protected bool
-
-	Reports    []service.ReportInfo
-	ReportInfo service.ReportInfo
-	Report     *process.ReportResult
-	Period     string
-
-	// Staff pages: the signed-in actor, the navigation for their roles,
-	// the path asked for (to mark the current place) and the page's own
-	// data.
-	Actor *trygg.Actor
-	Nav   []NavItem
-	Path  string
-	Data  any
+	// Signed-in pages: the actor and their name, the reports their roles
+	// may run (the navigation offers them), the navigation for their
+	// roles, the path asked for (to mark the current place) and the
+	// page's own data.
+	Actor   *trygg.Actor
+	Name    string
+	Reports []service.ReportInfo
+	Nav     []NavItem
+	Path    string
+	Data    any
 
 	// Portal pages: whom the citizen acts for (shown on every page).
 	Portal *ActingFor

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"net/http"
@@ -28,14 +28,14 @@ type casePage struct {
 	Orders []service.OrderView
 	Timed  map[string]bool
 	// Attachments are the documents sent with a citizen's application
-	// (portal_apply.go).
+	// (internal/web/portal/apply.go).
 	Attachments []store.Attachment
 	// Secrecy lists the signed records that may be marked as secret
-	// towards the person (see portal_records.go).
+	// towards the person (secrecy.go).
 	Secrecy *secrecyPanel
 	// Conversation is the case's secure conversation with the citizen,
 	// GoalComments the citizens' comments on its orders' goals by order
-	// and goal; Answered says an answer was just sent (portal_follow.go).
+	// and goal; Answered says an answer was just sent (internal/web/portal/follow.go).
 	Conversation service.Conversation
 	GoalComments map[string]map[int][]service.CommentView
 	Answered     bool

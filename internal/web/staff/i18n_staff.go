@@ -1,4 +1,4 @@
-package web
+package staff
 
 import "github.com/trygg/trygg/internal/web/server"
 

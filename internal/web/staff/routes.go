@@ -1,0 +1,75 @@
+package staff
+
+import (
+	"embed"
+
+	"github.com/trygg/trygg/internal/web/server"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pages are the staff pages' templates.
+var pages = server.ParsePages(templateFiles)
+
+// handlers are the staff pages' handlers, on the shared server.
+type handlers struct{ *server.Server }
+
+// Routes returns the whole route table of the staff pages: the inbox,
+// persons, the case and decision pages with their forms, the officer's
+// free times, reports, the access log, the profile and the staff sign-in.
+func Routes(srv *server.Server) []server.Route {
+	s := &handlers{srv}
+	return []server.Route{
+		// Home and profile (home.go).
+		{Method: "GET", Path: "/{$}", Handler: s.SignedIn(s.handleHome)},
+		{Method: "GET", Path: "/me", Handler: s.SignedIn(s.handleMePage)},
+		// The inbox; a team lead assigns from it (inbox.go).
+		{Method: "GET", Path: "/inbox", Handler: s.SignedIn(s.handleInboxPage)},
+		{Method: "POST", Path: "/cases/{id}/assignment", Handler: s.SignedIn(s.handleAssignForm)},
+		// Person search, emergency opening and the person page
+		// (persons.go).
+		{Method: "GET", Path: "/persons", Handler: s.SignedIn(s.handlePersonSearchPage)},
+		{Method: "POST", Path: "/persons/search", Handler: s.SignedIn(s.handlePersonSearch)},
+		{Method: "POST", Path: "/persons/emergency", Handler: s.SignedIn(s.handleEmergencyForm)},
+		{Method: "GET", Path: "/persons/{id}", Handler: s.SignedIn(s.handlePersonPage)},
+		// The case page and its forms (case.go): transitions, forms,
+		// journal notes, the answer to the citizen's messages, what was
+		// attached to an application, and the secrecy marks
+		// (secrecy.go) that Mina sidor honours.
+		{Method: "GET", Path: "/cases/{id}", Handler: s.SignedIn(s.handleCasePage)},
+		{Method: "POST", Path: "/cases/{id}/transitions", Handler: s.SignedIn(s.handleTransitionForm)},
+		{Method: "POST", Path: "/cases/{id}/forms/{form}", Handler: s.SignedIn(s.handleFormSave)},
+		{Method: "POST", Path: "/cases/{id}/forms/{form}/signature", Handler: s.SignedIn(s.handleFormSign)},
+		{Method: "POST", Path: "/cases/{id}/notes", Handler: s.SignedIn(s.handleNoteForm)},
+		{Method: "POST", Path: "/cases/{id}/notes/{note}", Handler: s.SignedIn(s.handleNoteForm)},
+		{Method: "POST", Path: "/cases/{id}/notes/{note}/signature", Handler: s.SignedIn(s.handleNoteSign)},
+		{Method: "POST", Path: "/cases/{id}/messages", Handler: s.SignedIn(s.handleCaseMessageAnswer)},
+		{Method: "GET", Path: "/cases/{id}/attachments/{att}", Handler: s.SignedIn(s.handleCaseAttachment)},
+		{Method: "POST", Path: "/cases/{id}/secrecy", Handler: s.SignedIn(s.handleSecrecyForm)},
+		// Decisions: the decision page, its execution, the provider
+		// chosen, and the letter (decision.go).
+		{Method: "POST", Path: "/cases/{id}/decisions", Handler: s.SignedIn(s.handleDecisionCreate)},
+		{Method: "GET", Path: "/cases/{id}/decisions/{decision}", Handler: s.SignedIn(s.handleDecisionPage)},
+		{Method: "POST", Path: "/cases/{id}/decisions/{decision}", Handler: s.SignedIn(s.handleDecisionSave)},
+		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/executions", Handler: s.SignedIn(s.handleExecutionForm)},
+		{Method: "GET", Path: "/cases/{id}/decisions/{decision}/letter", Handler: s.SignedIn(s.handleLetterPage)},
+		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/provider", Handler: s.SignedIn(s.handleProviderChoice)},
+		// The officer's free times, which citizens book on Mina sidor
+		// (slots.go).
+		{Method: "GET", Path: "/slots", Handler: s.SignedIn(s.handleSlotsPage)},
+		{Method: "POST", Path: "/slots", Handler: s.SignedIn(s.handleSlotPublish)},
+		{Method: "POST", Path: "/slots/{id}/withdrawal", Handler: s.SignedIn(s.handleSlotWithdraw)},
+		// Reports (home.go) and the access log for review (accesslog.go).
+		{Method: "GET", Path: "/reports", Handler: s.SignedIn(s.handleReportsPage)},
+		{Method: "GET", Path: "/reports/{id}", Handler: s.SignedIn(s.handleReportPage)},
+		{Method: "GET", Path: "/access-log", Handler: s.SignedIn(s.handleAccessLogPage)},
+		{Method: "POST", Path: "/access-log/person", Handler: s.SignedIn(s.handleAccessLogPerson)},
+		// Staff sign-in (signin.go).
+		{Method: "GET", Path: "/login", Handler: s.Page(s.handleLoginPage)},
+		{Method: "POST", Path: "/login", Handler: s.Page(s.handleLoginSubmit)},
+		{Method: "POST", Path: "/logout", Handler: s.Page(s.handleLogout)},
+		{Method: "GET", Path: "/auth/oidc/login", Handler: s.Page(s.handleOIDCLogin)},
+		{Method: "GET", Path: "/auth/oidc/callback", Handler: s.Page(s.handleOIDCCallback)},
+	}
+}

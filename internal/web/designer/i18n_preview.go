@@ -2,6 +2,7 @@ package designer
 
 import "github.com/trygg/trygg/internal/web/server"
 
+// Messages of a form's preview (preview.go).
 var _ = server.Catalog(map[string]string{
 	"preview.title":    "Förhandsgranska formulär",
 	"preview.intro":    "Så här ser formuläret ut för en handläggare. Fyll i för att se villkor, beräkningar och kontroller arbeta. Inget sparas.",
@@ -14,7 +15,6 @@ var _ = server.Catalog(map[string]string{
 	"preview.show":     "Visa",
 	"preview.version":  "Publicerad version",
 	"preview.draft":    "Arbetsutkastet (eller den senaste versionen om utkastet är tomt)",
-	"preview.complete": "Formuläret är komplett och skulle kunna signeras.",
 }, map[string]string{
 	"preview.title":    "Preview a form",
 	"preview.intro":    "This is how the form looks to a case officer. Fill it in to see its conditions, computations and checks at work. Nothing is saved.",
@@ -27,5 +27,4 @@ var _ = server.Catalog(map[string]string{
 	"preview.show":     "Show",
 	"preview.version":  "Published version",
 	"preview.draft":    "The working draft (or the newest version if the draft is empty)",
-	"preview.complete": "The form is complete and could be signed.",
 })

@@ -3,12 +3,8 @@ package portal
 import "github.com/trygg/trygg/internal/web/server"
 
 // Messages of citizens' sign-in (e-identification, the demo's test
-// sign-in), My records (registerutdrag) and the officer's secrecy marks.
+// sign-in) and My records (registerutdrag) (signin.go, records.go).
 var _ = server.Catalog(map[string]string{
-	"login.citizen": "För invånare",
-	"login.eid":     "Logga in med e-legitimation",
-	"login.test":    "Test-inloggning för invånare (bara i demo)",
-
 	"testlogin.title":  "Test-inloggning – bara i demo",
 	"testlogin.flag":   "Detta är inte e-legitimation. Test-inloggningen finns bara i demoläget och loggar in vem som helst som anger ett personnummer från demons folkbokföring.",
 	"testlogin.lead":   "Ange personnumret för en påhittad person i demokommunen. Du loggas in som den personen, på samma sätt som efter en inloggning med e-legitimation.",
@@ -17,7 +13,6 @@ var _ = server.Catalog(map[string]string{
 	"testlogin.submit": "Logga in som testperson",
 	"testlogin.back":   "Tillbaka till inloggningen",
 
-	"nav.records":            "Mina uppgifter",
 	"records.title":          "Mina uppgifter (registerutdrag)",
 	"records.lead":           "Här kan du ta del av de personuppgifter som socialtjänsten har om dig, eller om ett barn eller en person som du företräder. Du får dem direkt som ett dokument som du kan läsa, skriva ut eller spara.",
 	"records.what":           "Det här finns med",
@@ -33,37 +28,6 @@ var _ = server.Catalog(map[string]string{
 	"records.view":           "Visa",
 	"records.download":       "Ladda ner",
 	"records.print":          "Vill du ha utdraget på papper eller som PDF? Öppna det med ”Visa” och använd webbläsarens utskrift (där kan du också välja ”Spara som PDF”).",
-
-	"secrecy.title":       "Sekretess mot den enskilde",
-	"secrecy.help":        "En undertecknad anteckning eller blankett som är sekretessbelagd i förhållande till personen själv kan markeras här. Den visas då inte i personens registerutdrag eller på Mina sidor, utan räknas bara upp med datum och lagrum. Markeringen gäller också rättelser av anteckningen och senare versioner av blanketten, tills du lämnar ut en viss version.",
-	"secrecy.kind.note":   "Journalanteckning",
-	"secrecy.kind.form":   "Blankett",
-	"secrecy.signed":      "undertecknad",
-	"secrecy.tag":         "Sekretess mot den enskilde",
-	"secrecy.mark":        "Markera sekretess mot den enskilde",
-	"secrecy.ground":      "Lagrum",
-	"secrecy.ground.hint": "Ange bestämmelsen i offentlighets- och sekretesslagen som sekretessen grundar sig på.",
-	"secrecy.submit":      "Markera",
-	"secrecy.lift":        "Ta bort markeringen",
-	"secrecy.none":        "Det finns inga undertecknade anteckningar eller blanketter än.",
-	"secrecy.marked":      "Markerad som sekretess mot den enskilde.",
-	"secrecy.lifted":      "Markeringen är borttagen.",
-
-	"secrecy.correction":     "rättelse",
-	"secrecy.inherited":      "Omfattas av en tidigare markering",
-	"secrecy.inherited.from": "Markerad tidigare i kedjan:",
-	"secrecy.release":        "Lämna ut den här versionen",
-	"secrecy.reason":         "Varför kan den här versionen lämnas ut?",
-	"secrecy.reason.hint":    "Gäller bara den här versionen. Den markerade uppgiften och andra versioner förblir undantagna, och en markering som görs senare gäller även den här.",
-	"secrecy.release.submit": "Lämna ut versionen",
-	"secrecy.released":       "Versionen lämnas ut till personen.",
-	"secrecy.released.tag":   "Utlämnad",
-	"secrecy.released.from":  "trots markeringen på",
-	"secrecy.released.why":   "Skäl:",
-
-	"event.record.secrecy_marked":   "Markerades med sekretess mot den enskilde",
-	"event.record.secrecy_lifted":   "Markeringen om sekretess mot den enskilde togs bort",
-	"event.record.secrecy_released": "En senare version lämnades ut trots sekretess mot den enskilde",
 
 	"receipt.withheld": "Svaren i ansökan omfattas av sekretess mot den enskilde och visas inte här.",
 
@@ -157,10 +121,6 @@ var _ = server.Catalog(map[string]string{
 	"x.reason.extract":                   "registerutdrag",
 	"x.footer":                           "Har du frågor om uppgifterna, eller vill du att något rättas? Kontakta socialtjänsten i din kommun.",
 }, map[string]string{
-	"login.citizen": "For residents",
-	"login.eid":     "Sign in with e-identification",
-	"login.test":    "Test sign-in for residents (demo only)",
-
 	"testlogin.title":  "Test sign-in – demo only",
 	"testlogin.flag":   "This is not e-identification. The test sign-in exists only in demo mode and signs in anyone who enters an identity number from the demo's population registry.",
 	"testlogin.lead":   "Enter the identity number of a made-up person of the demo municipality. You are signed in as that person, just as after signing in with e-identification.",
@@ -169,7 +129,6 @@ var _ = server.Catalog(map[string]string{
 	"testlogin.submit": "Sign in as the test person",
 	"testlogin.back":   "Back to sign-in",
 
-	"nav.records":            "My records",
 	"records.title":          "My records (register extract)",
 	"records.lead":           "Here you can see the personal data the social services hold about you, or about a child or a person you represent. You get it at once as a document to read, print or save.",
 	"records.what":           "What it holds",
@@ -185,37 +144,6 @@ var _ = server.Catalog(map[string]string{
 	"records.view":           "View",
 	"records.download":       "Download",
 	"records.print":          "Want it on paper or as a PDF? Open it with “View” and use the browser's print dialogue (where you can also choose “Save as PDF”).",
-
-	"secrecy.title":       "Secrecy towards the person",
-	"secrecy.help":        "A signed note or form that is secret towards the person themselves can be marked here. It is then left out of the person's register extract and My pages, and only listed with its date and legal ground. The mark also covers corrections of the note and later versions of the form, until you release a particular version.",
-	"secrecy.kind.note":   "Journal note",
-	"secrecy.kind.form":   "Form",
-	"secrecy.signed":      "signed",
-	"secrecy.tag":         "Secret towards the person",
-	"secrecy.mark":        "Mark as secret towards the person",
-	"secrecy.ground":      "Legal ground",
-	"secrecy.ground.hint": "Give the provision of the Public Access to Information and Secrecy Act that the secrecy rests on.",
-	"secrecy.submit":      "Mark",
-	"secrecy.lift":        "Lift the mark",
-	"secrecy.none":        "There are no signed notes or forms yet.",
-	"secrecy.marked":      "Marked as secret towards the person.",
-	"secrecy.lifted":      "The mark is lifted.",
-
-	"secrecy.correction":     "correction",
-	"secrecy.inherited":      "Covered by an earlier mark",
-	"secrecy.inherited.from": "Marked earlier in the chain:",
-	"secrecy.release":        "Release this version",
-	"secrecy.reason":         "Why can this version be given?",
-	"secrecy.reason.hint":    "Applies to this version only. The marked record and other versions stay withheld, and a mark set later covers this one too.",
-	"secrecy.release.submit": "Release the version",
-	"secrecy.released":       "The version is given to the person.",
-	"secrecy.released.tag":   "Released",
-	"secrecy.released.from":  "despite the mark on",
-	"secrecy.released.why":   "Reason:",
-
-	"event.record.secrecy_marked":   "Marked as secret towards the person",
-	"event.record.secrecy_lifted":   "The mark of secrecy towards the person was lifted",
-	"event.record.secrecy_released": "A later version was released despite secrecy towards the person",
 
 	"receipt.withheld": "The answers of the application are secret towards the person and are not shown here.",
 

@@ -38,7 +38,7 @@ var errorSwedish = map[string]string{
 	// The citizen portal.
 	"The meeting has already taken place; book a new one instead.":         "Mötet har redan ägt rum; boka ett nytt i stället.",
 	"A meeting is already booked on this case; move or cancel it instead.": "Ett möte är redan bokat i ärendet; flytta eller avboka det i stället.",
-	// Applying online and attachments (portal_apply.go).
+	// Applying online and attachments (internal/web/portal/apply.go).
 	"This cannot be applied for online for this person; contact the municipality.": "Det går inte att ansöka om detta här för den här personen; kontakta kommunen.",
 	"The application is too long.": "Ansökan är för lång.",
 	"At most 256 kB of text.":      "Högst 256 kB text.",
@@ -57,7 +57,7 @@ var errorSwedish = map[string]string{
 	"The application has already been sent.":                                           "Ansökan är redan skickad.",
 	"The application changed while it was being sent; check it and send it again.":     "Ansökan ändrades medan den skickades; kontrollera den och skicka den igen.",
 	"The application was saved from somewhere else at the same moment; save it again.": "Ansökan sparades från ett annat ställe i samma stund; spara den igen.",
-	// Meeting times and bookings (portal_bookings.go).
+	// Meeting times and bookings (internal/web/portal/bookings.go, internal/web/staff/slots.go).
 	"Only case officers and team leads publish times for meetings.": "Bara handläggare och arbetsledare lägger ut mötestider.",
 	"The time is not valid.":                                                      "Tiden är inte giltig.",
 	"You already have a time that overlaps this one.":                             "Du har redan en tid som överlappar den här.",
@@ -79,7 +79,7 @@ var errorSwedish = map[string]string{
 	"The place is at most 200 characters.":                                        "Platsen får vara högst 200 tecken.",
 	"The time is booked or already withdrawn; a booked time cannot be withdrawn.": "Tiden är bokad eller redan tillbakadragen; en bokad tid kan inte dras tillbaka.",
 	"Someone else has just booked this time; choose another.":                     "Någon annan har precis bokat den här tiden; välj en annan.",
-	// Following a case: messages and comments on goals (portal_follow.go).
+	// Following a case: messages and comments on goals (internal/web/portal/follow.go).
 	"Another message was written at the same moment; send yours again.": "Ett annat meddelande skrevs i samma stund; skicka ditt igen.",
 	"The insats has ended; its goals take no more comments.":            "Insatsen har avslutats; dess mål tar inte emot fler synpunkter.",
 	"Write your comment first.":                                         "Skriv din synpunkt först.",

@@ -2,6 +2,7 @@ package staff
 
 import "github.com/trygg/trygg/internal/web/server"
 
+// Messages of the inbox (inbox.go).
 var _ = server.Catalog(map[string]string{
 	"inbox.title":      "Min inkorg",
 	"inbox.team":       "Mitt teams inkorg",

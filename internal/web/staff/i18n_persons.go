@@ -2,6 +2,8 @@ package staff
 
 import "github.com/trygg/trygg/internal/web/server"
 
+// Messages of the person search, the emergency opening and the person
+// page (persons.go).
 var _ = server.Catalog(map[string]string{
 	"persons.title":                    "Sök person",
 	"persons.query":                    "Namn eller personnummer",
@@ -28,23 +30,8 @@ var _ = server.Catalog(map[string]string{
 	"person.cases":                     "Ärenden",
 	"person.nocases":                   "Inga ärenden som du har behörighet till.",
 	"person.opened":                    "öppnat",
-	"person.from":                      "från",
-	"person.to":                        "till",
 	"protection.sekretessmarkering":    "Sekretessmarkering",
 	"protection.skyddad_folkbokforing": "Skyddad folkbokföring",
-	"relation.guardian":                "Vårdnadshavare",
-	"relation.representative":          "Ombud",
-	"relation.god_man":                 "God man",
-	"relation.forvaltare":              "Förvaltare",
-	"relation.of.guardian":             "Vårdnadshavare för",
-	"relation.of.representative":       "Ombud för",
-	"relation.of.god_man":              "God man för",
-	"relation.of.forvaltare":           "Förvaltare för",
-	"status.open":                      "öppet",
-	"status.closed":                    "avslutat",
-	"outcome.granted":                  "beviljat",
-	"outcome.partly":                   "delvis beviljat",
-	"outcome.refused":                  "avslag",
 }, map[string]string{
 	"persons.title":                    "Find a person",
 	"persons.query":                    "Name or identity number",
@@ -71,21 +58,6 @@ var _ = server.Catalog(map[string]string{
 	"person.cases":                     "Cases",
 	"person.nocases":                   "No cases you may see.",
 	"person.opened":                    "opened",
-	"person.from":                      "from",
-	"person.to":                        "to",
 	"protection.sekretessmarkering":    "Confidentiality marking",
 	"protection.skyddad_folkbokforing": "Protected registration",
-	"relation.guardian":                "Guardian",
-	"relation.representative":          "Representative",
-	"relation.god_man":                 "Trustee (god man)",
-	"relation.forvaltare":              "Administrator (förvaltare)",
-	"relation.of.guardian":             "Guardian of",
-	"relation.of.representative":       "Representative of",
-	"relation.of.god_man":              "Trustee of",
-	"relation.of.forvaltare":           "Administrator of",
-	"status.open":                      "open",
-	"status.closed":                    "closed",
-	"outcome.granted":                  "granted",
-	"outcome.partly":                   "partly granted",
-	"outcome.refused":                  "refused",
 })

@@ -1,0 +1,46 @@
+package staff
+
+import "github.com/trygg/trygg/internal/web/server"
+
+// Messages of the officer's free times (/slots).
+var _ = server.Catalog(map[string]string{
+	"slots.bookedfor":        "Bokad för",
+	"slots.date":             "Dag",
+	"slots.done.published":   "Tiden är utlagd.",
+	"slots.done.withdrawn":   "Tiden är tillbakadragen.",
+	"slots.kind":             "Hur mötet sker",
+	"slots.lead":             "Lägg ut lediga tider för möten. De som har ett ärende hos dig kan boka dem på Mina sidor; du får en uppgift i inkorgen när någon bokar, flyttar eller avbokar.",
+	"slots.mine":             "Dina tider",
+	"slots.minutes":          "Längd",
+	"slots.new":              "Lägg ut en ledig tid",
+	"slots.none":             "Du har inga tider utlagda.",
+	"slots.place":            "Plats eller hur man ansluter",
+	"slots.place.hint":       "Till exempel adress och rum, eller länk till videomötet. Behövs inte för telefon.",
+	"slots.publish":          "Lägg ut tiden",
+	"slots.start":            "Klockan",
+	"slots.status.booked":    "Bokad",
+	"slots.status.free":      "Ledig",
+	"slots.status.withdrawn": "Tillbakadragen",
+	"slots.title":            "Mötestider",
+	"slots.withdraw":         "Dra tillbaka",
+}, map[string]string{
+	"slots.bookedfor":        "Booked for",
+	"slots.date":             "Day",
+	"slots.done.published":   "The time is published.",
+	"slots.done.withdrawn":   "The time is withdrawn.",
+	"slots.kind":             "How the meeting happens",
+	"slots.lead":             "Publish free times for meetings. Those with a case with you can book them on My pages; you get a task in your inbox when someone books, moves or cancels.",
+	"slots.mine":             "Your times",
+	"slots.minutes":          "Length",
+	"slots.new":              "Publish a free time",
+	"slots.none":             "You have published no times.",
+	"slots.place":            "Place, or how to join",
+	"slots.place.hint":       "For example the address and room, or the link to the video meeting. Not needed by phone.",
+	"slots.publish":          "Publish the time",
+	"slots.start":            "Time",
+	"slots.status.booked":    "Booked",
+	"slots.status.free":      "Free",
+	"slots.status.withdrawn": "Withdrawn",
+	"slots.title":            "Meeting times",
+	"slots.withdraw":         "Withdraw",
+})

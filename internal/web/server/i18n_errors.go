@@ -241,6 +241,13 @@ var errorSwedish = map[string]string{
 	"reserve number is longer than %d characters":                "Reservnumret är längre än %d tecken.",
 	"reserve number is empty":                                    "Reservnumret saknas.",
 
+	// Identity numbers as Skatteverket writes them: '+' from the year a
+	// person turns 100, centuries 18 to 20, no birth number 000.
+	"identity number's birth date is in the future; for someone who turns 100 this year, write '+' or the century": "Personnumrets födelsedatum ligger i framtiden; skriv '+' eller seklet för den som fyller 100 i år.",
+	"identity number's century must be 18, 19 or 20":                                                               "Personnumrets sekel ska vara 18, 19 eller 20.",
+	"identity number has '+' but the person turns 100 after this year":                                             "Personnumret har '+', men personen fyller 100 först efter det här året.",
+	"identity number has birth number 000, which is never issued":                                                  "Personnumret har födelsenumret 000, som aldrig tilldelas.",
+
 	// process (form validation from EvaluateForm is translated there)
 	"The new last day of the time limit must be a date (YYYY-MM-DD).":                                       "Tidsfristens nya sista dag ska vara ett datum (ÅÅÅÅ-MM-DD).",
 	"The new last day of the time limit (%s) must be after the current one (%s) and not in the past.":       "Tidsfristens nya sista dag (%s) ska vara senare än den nuvarande (%s) och får inte ha passerat.",

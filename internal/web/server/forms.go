@@ -214,7 +214,7 @@ func assessmentFields(fv service.FormView, fd *process.Field, id string, i int, 
 }
 
 // msgIn looks up a UI message in lang.
-func msgIn(lang, key string) string { return Translator(lang)(key) }
+func msgIn(lang, key string) string { return translator(lang)(key) }
 
 func asFloat(v any) (float64, bool) {
 	switch n := v.(type) {

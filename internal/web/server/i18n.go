@@ -48,8 +48,8 @@ func Catalog(sv, en map[string]string) bool {
 // tests that check it.
 func Messages(lang string) map[string]string { return maps.Clone(messages[lang]) }
 
-// Translator returns a lookup for lang that falls back to Swedish, then the key.
-func Translator(l string) func(string) string {
+// translator returns a lookup for lang that falls back to Swedish, then the key.
+func translator(l string) func(string) string {
 	return func(key string) string {
 		if v, ok := messages[l][key]; ok {
 			return v

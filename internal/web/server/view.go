@@ -65,7 +65,7 @@ func (v View) IsCurrent(href string) bool {
 // lang), titled by the message titleKey.
 func (s *Server) NewView(w http.ResponseWriter, r *http.Request, titleKey string) View {
 	l := lang(w, r)
-	t := Translator(l)
+	t := translator(l)
 	return View{Lang: l, Title: t(titleKey), T: t, Demo: s.Cfg.Demo, OIDC: s.Cfg.OIDC != nil, EID: s.Cfg.CitizenOIDC != nil}
 }
 

@@ -118,6 +118,11 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	if err := svc.WarmDefinitions(ctx); err != nil {
 		return err
 	}
+	if n, err := svc.EnsureCaseReferences(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("references given to older cases", "cases", n)
+	}
 	defTenant, err := chooseTenant(ctx, db, *tenant, *demoMode)
 	if err != nil {
 		return err

@@ -52,7 +52,10 @@ const (
 	UserSignedOut     = "user.signed_out"
 	CaseOpened        = "case.opened"
 	CaseAssigned      = "case.assigned"
-	EmergencyOpened   = "access.emergency_opened"
+	// CaseReferenceGiven is a reference given to a case opened before
+	// cases had references (case.opened carries the reference since).
+	CaseReferenceGiven = "case.reference_given"
+	EmergencyOpened    = "access.emergency_opened"
 
 	DefinitionsPublished    = "definitions.published"
 	DefinitionsDraftChanged = "definitions.draft_changed"

@@ -6,6 +6,7 @@ import (
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/process"
@@ -170,11 +171,14 @@ func (s *Service) personByNumber(ctx context.Context, a trygg.Actor, in PersonIn
 // OpenCase; citizens' applications open them with SubmitApplication.
 func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c *store.Case, signed map[string]map[string]any) error {
 	c.OpenedAt = tx.Now
+	if err := giveReference(ctx, tx, a.Tenant, comp, c); err != nil {
+		return err
+	}
 	if err := tx.InsertCase(ctx, a.Tenant, *c); err != nil {
 		return err
 	}
 	e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
-		"definition_version": c.DefinitionVersion, "step": c.Step})
+		"definition_version": c.DefinitionVersion, "step": c.Step, "reference": c.Reference})
 	e.PersonID, e.CaseID = c.PersonID, c.ID
 	if _, err := tx.AppendEvent(ctx, e); err != nil {
 		return err
@@ -183,6 +187,68 @@ func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.
 		return applyDeadlines(ctx, tx, a, comp, *c, c.Step, true, signed)
 	}
 	return nil
+}
+
+// giveReference sets c's reference, inside tx: its case type's prefix in
+// comp (process.ReferencePrefix), the year it was opened in Sweden and the
+// next number of the two.
+func giveReference(ctx context.Context, tx *store.Tx, tenant trygg.TenantID, comp *process.Compiled, c *store.Case) error {
+	prefix := process.ReferencePrefix(comp, c.CaseType)
+	year := c.OpenedAt.In(calendar.Sweden).Year()
+	n, err := tx.NextCaseNumber(ctx, tenant, prefix, year)
+	if err != nil {
+		return err
+	}
+	c.Reference = process.FormatReference(prefix, year, n)
+	return nil
+}
+
+// EnsureCaseReferences gives every case of every tenant that has no
+// reference one (cases opened before references existed), oldest first,
+// by the latest published definitions' prefixes, and returns how many.
+// It is a system operation: the server runs it at start.
+func (s *Service) EnsureCaseReferences(ctx context.Context) (int, error) {
+	tenants, err := s.db.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	given := 0
+	for _, t := range tenants {
+		comp, err := s.latest(ctx, t.ID)
+		if err != nil && trygg.ErrorCode(err) != trygg.ENotFound {
+			return given, err
+		}
+		for {
+			cs, err := s.db.CasesWithoutReference(ctx, t.ID, 500)
+			if err != nil || len(cs) == 0 {
+				return given, err
+			}
+			err = s.db.Update(ctx, func(tx *store.Tx) error {
+				for i := range cs {
+					if err := giveReference(ctx, tx, t.ID, comp, &cs[i]); err != nil {
+						return err
+					}
+					if err := tx.SetCaseReference(ctx, t.ID, cs[i].ID, cs[i].Reference); err != nil {
+						return err
+					}
+					e := events.New(trygg.SystemActor(t.ID), events.CaseReferenceGiven, "case", cs[i].ID, map[string]any{"reference": cs[i].Reference})
+					e.PersonID, e.CaseID = cs[i].PersonID, cs[i].ID
+					if _, err := tx.AppendEvent(ctx, e); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return given, err
+			}
+			given += len(cs)
+			if len(cs) < 500 {
+				break
+			}
+		}
+	}
+	return given, nil
 }
 
 // Case returns the case if the actor may read it, after logging the read.

@@ -141,10 +141,14 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 				sc.DefinitionVersion, sc.Step = version, start
 			}
 		}
+		if err := giveReference(ctx, tx, sys.Tenant, comp, &sc); err != nil {
+			return err
+		}
 		if err := tx.InsertCase(ctx, sys.Tenant, sc); err != nil {
 			return err
 		}
-		e := events.New(sys, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo})
+		e := events.New(sys, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
+			"reference": sc.Reference})
 		e.PersonID, e.CaseID = c.PersonID, c.ID
 		_, err := tx.AppendEvent(ctx, e)
 		return err

@@ -24,32 +24,69 @@ type Case struct {
 	DefinitionVersion int64  `json:"definition_version"`
 	Step              string `json:"step,omitempty"`
 	AssignedTo        string `json:"assigned_to,omitempty"`
+	// Reference is what people call the case ("EB-2026-00417", see
+	// process.FormatReference); empty only until EnsureCaseReferences
+	// has given an older case one.
+	Reference string `json:"reference,omitempty"`
 	// Revision counts the changes guards read; see MoveCase.
 	Revision int64     `json:"-"`
 	OpenedAt time.Time `json:"opened_at"`
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 }
 
-const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at, c.revision`
+const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at, c.revision, c.reference`
 const caseFrom = ` FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var opened, closed int64
-	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed, &c.Revision)
+	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed, &c.Revision, &c.Reference)
 	c.OpenedAt, c.ClosedAt = fromMicros(opened), fromMicros(closed)
 	return c, err
 }
 
 // InsertCase inserts c inside tx.
 func (tx *Tx) InsertCase(ctx context.Context, tenant trygg.TenantID, c Case) error {
-	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step, assigned_to, opened_at, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
-		c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt))
+	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step, assigned_to, opened_at, closed_at, reference)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
+		c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt), c.Reference)
 	if err != nil {
 		return fmt.Errorf("store: insert case: %w", err)
 	}
 	return nil
+}
+
+// NextCaseNumber returns the next number of the tenant's case references
+// with prefix in year, inside tx: 1 the first time, then one more each
+// time. Numbers are never given twice; a rolled-back transaction gives
+// its number back.
+func (tx *Tx) NextCaseNumber(ctx context.Context, tenant trygg.TenantID, prefix string, year int) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `INSERT INTO case_reference_counters (tenant_id, prefix, year, last) VALUES (?, ?, ?, 1)
+		ON CONFLICT (tenant_id, prefix, year) DO UPDATE SET last = case_reference_counters.last + 1 RETURNING last`,
+		string(tenant), prefix, year).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: next case number: %w", err)
+	}
+	return n, nil
+}
+
+// SetCaseReference gives a case without a reference one, inside tx.
+func (tx *Tx) SetCaseReference(ctx context.Context, tenant trygg.TenantID, caseID, reference string) error {
+	if _, err := tx.exec(ctx, `UPDATE cases SET reference = ? WHERE tenant_id = ? AND id = ? AND reference = ''`, reference, string(tenant), caseID); err != nil {
+		return fmt.Errorf("store: set case reference: %w", err)
+	}
+	return nil
+}
+
+// CasesWithoutReference returns up to limit cases of the tenant that have
+// no reference yet, oldest first, unchecked by access.
+func (db *DB) CasesWithoutReference(ctx context.Context, tenant trygg.TenantID, limit int) ([]Case, error) {
+	cs, err := scanRows(scanCase)(db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.tenant_id = ? AND c.reference = '' ORDER BY c.opened_at, c.id`+limitSQL(limit), string(tenant)))
+	if err != nil {
+		return nil, fmt.Errorf("store: cases without reference: %w", err)
+	}
+	return cs, nil
 }
 
 // AssignCase sets the case's assignee inside tx.

@@ -1,18 +1,130 @@
 package server
 
 import (
-	"maps"
+	"embed"
+	"fmt"
+	"io/fs"
 	"net/http"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
 )
 
-// messages is the UI message catalog: Swedish by default, English too.
-// Each surface adds its own keys with Catalog (in its i18n*.go files), and
-// this package the keys more than one surface uses (i18n_shared.go); a
-// test of internal/web checks that both languages have every key and that
-// every key a template or handler uses exists.
-var messages = map[string]map[string]string{
-	"sv": {},
-	"en": {},
+// The UI text lives in message files, locales/sv.yaml and locales/en.yaml:
+// this package's hold the keys more than one surface uses, and each
+// surface has its own, loaded with AddMessages. They all go into one
+// go-i18n bundle, Swedish by default. A message is plain text with fmt
+// verbs (%s, %d) that the caller fills; a message with a count has a form
+// for one and for other counts, chosen by the CLDR plural rules of the
+// language (see Tn). docs/development.md, "Translating the pages", says how
+// to edit them; tests of internal/web check that both languages have every
+// key and that every key a template or handler uses exists.
+
+// uiLanguages are the languages of the pages, the default first.
+var uiLanguages = []string{"sv", "en"}
+
+var (
+	// bundle holds every surface's messages in both languages.
+	bundle = newBundle()
+	// localizers look messages up in one language, falling back to
+	// Swedish.
+	localizers = map[string]*i18n.Localizer{
+		"sv": i18n.NewLocalizer(bundle, "sv"),
+		"en": i18n.NewLocalizer(bundle, "en"),
+	}
+	// messageFiles are the messages as loaded, by language and key: for
+	// the tests and to refuse a key defined twice.
+	messageFiles = map[string]map[string]*i18n.Message{"sv": {}, "en": {}}
+)
+
+// plainText makes go-i18n take a message as it is written: the verbs in
+// it are fmt's, filled by the caller, not a Go template.
+var plainText = template.IdentityParser{}
+
+// newBundle returns an empty bundle, Swedish by default, that reads YAML.
+func newBundle() *i18n.Bundle {
+	b := i18n.NewBundle(language.Swedish)
+	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	return b
+}
+
+//go:embed locales/*.yaml
+var localeFiles embed.FS
+
+var _ = AddMessages(localeFiles)
+
+// AddMessages loads a surface's message files, locales/sv.yaml and
+// locales/en.yaml of fsys, into the catalog. Each surface calls it from a
+// package-level variable with its embedded files, so every key is there
+// before the first request; a file that is missing or does not parse, or
+// a key defined twice, is a programming error (it panics).
+func AddMessages(fsys fs.FS) bool {
+	for _, l := range uiLanguages {
+		buf, err := fs.ReadFile(fsys, "locales/"+l+".yaml")
+		if err != nil {
+			panic(fmt.Sprintf("web: messages: %v", err))
+		}
+		mf, err := parseMessages(buf, l+".yaml")
+		if err != nil {
+			panic(fmt.Sprintf("web: messages: %v", err))
+		}
+		for _, m := range mf.Messages {
+			if _, dup := messageFiles[l][m.ID]; dup {
+				panic("web: message " + m.ID + " is defined twice")
+			}
+			messageFiles[l][m.ID] = m
+		}
+		if err := bundle.AddMessages(mf.Tag, mf.Messages...); err != nil {
+			panic(fmt.Sprintf("web: messages: %v", err))
+		}
+	}
+	return true
+}
+
+// Catalog adds an area's messages in Swedish and English to the catalog,
+// for the surfaces whose text is not yet in message files; a key defined
+// twice is a programming error (it panics).
+func Catalog(sv, en map[string]string) bool {
+	for l, m := range map[string]map[string]string{"sv": sv, "en": en} {
+		var msgs []*i18n.Message
+		for k, v := range m {
+			if _, dup := messageFiles[l][k]; dup {
+				panic("web: message " + k + " is defined twice")
+			}
+			msg := &i18n.Message{ID: k, Other: v}
+			messageFiles[l][k] = msg
+			msgs = append(msgs, msg)
+		}
+		if err := bundle.AddMessages(language.Make(l), msgs...); err != nil {
+			panic(err)
+		}
+	}
+	return true
+}
+
+// parseMessages reads one YAML message file, named lang.yaml or
+// name.lang.yaml: its language comes from its name.
+func parseMessages(buf []byte, name string) (*i18n.MessageFile, error) {
+	return i18n.ParseMessageFileBytes(buf, name, map[string]i18n.UnmarshalFunc{"yaml": yaml.Unmarshal})
+}
+
+// Message is a message of the catalog in one language: its text, or for a
+// plural message its forms for one and for other counts (One is empty for
+// a message without a count).
+type Message struct {
+	One, Other string
+}
+
+// Messages returns the catalog in lang (sv or en) by key, for the tests
+// that check it; an unknown language has no messages.
+func Messages(lang string) map[string]Message {
+	out := map[string]Message{}
+	for k, m := range messageFiles[lang] {
+		out[k] = Message{One: m.One, Other: m.Other}
+	}
+	return out
 }
 
 // lang returns the request's UI language: the ?lang= choice (remembered in
@@ -28,35 +140,44 @@ func lang(w http.ResponseWriter, r *http.Request) string {
 	return "sv"
 }
 
-// Catalog adds an area's messages in Swedish and English to the catalog;
-// a key defined twice is a programming error (it panics). Each surface
-// adds its own, from a package-level variable, so every key is there
-// before the first request.
-func Catalog(sv, en map[string]string) bool {
-	for l, m := range map[string]map[string]string{"sv": sv, "en": en} {
-		for k, v := range m {
-			if _, dup := messages[l][k]; dup {
-				panic("web: message " + k + " is defined twice")
-			}
-			messages[l][k] = v
-		}
+// localize returns the message key in lang (Swedish if lang has none),
+// its form for count n when n is not nil; ok is false when no language
+// has the key.
+func localize(lang, key string, n any) (text string, ok bool) {
+	loc, known := localizers[lang]
+	if !known {
+		loc = localizers["sv"]
 	}
-	return true
+	text, err := loc.Localize(&i18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateParser: plainText})
+	if err != nil && text == "" {
+		return "", false
+	}
+	return text, true
 }
-
-// Messages returns a copy of the catalog in lang (sv or en), for the
-// tests that check it.
-func Messages(lang string) map[string]string { return maps.Clone(messages[lang]) }
 
 // translator returns a lookup for lang that falls back to Swedish, then the key.
 func translator(l string) func(string) string {
 	return func(key string) string {
-		if v, ok := messages[l][key]; ok {
-			return v
-		}
-		if v, ok := messages["sv"][key]; ok {
-			return v
+		if text, ok := localize(l, key, nil); ok {
+			return text
 		}
 		return key
 	}
 }
+
+// pluralTranslator returns the lookup of plural messages for lang (see
+// View.Tn): the form for the count n, with n as the first value of its
+// verbs and args after it; the key when no language has it.
+func pluralTranslator(l string) func(key string, n int, args ...any) string {
+	return func(key string, n int, args ...any) string {
+		text, ok := localize(l, key, n)
+		if !ok {
+			return key
+		}
+		return fmt.Sprintf(text, append([]any{n}, args...)...)
+	}
+}
+
+// Text returns the message key in lang, for what has no view (the API's
+// CSV files): Swedish if lang has none, the key if no language has it.
+func Text(lang, key string) string { return translator(lang)(key) }

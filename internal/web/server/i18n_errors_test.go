@@ -12,6 +12,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -28,7 +30,7 @@ type sourceMessage struct {
 
 // TestErrorMessagesHaveSwedish fails for each message the service writes
 // for users (trygg.Errorf, trygg.Invalid and its field messages) that
-// errorSwedish does not translate.
+// the error catalog (locales/errors.sv.yaml) does not translate.
 func TestErrorMessagesHaveSwedish(t *testing.T) {
 	msgs := sourceErrorMessages(t, errorSourceDirs)
 	if len(msgs) < 100 {
@@ -36,7 +38,7 @@ func TestErrorMessagesHaveSwedish(t *testing.T) {
 	}
 	for _, m := range msgs {
 		if _, ok := errorSwedish[m.format]; !ok {
-			t.Errorf("%s: the message %q has no Swedish in errorSwedish (internal/web/server/i18n_errors.go)", m.pos, m.format)
+			t.Errorf("%s: the message %q has no Swedish in internal/web/server/locales/errors.sv.yaml", m.pos, m.format)
 		}
 	}
 }
@@ -382,21 +384,29 @@ func TestProblemText(t *testing.T) {
 	}
 }
 
-// TestErrorSwedishVerbs checks each entry's Swedish has its English verbs
-// in the same order (compileErrorTable panics otherwise) and that a
-// mismatch is caught.
+// TestErrorSwedishVerbs checks each entry's Swedish, in each of its
+// forms, has its English verbs in the same order (compileErrorTable panics
+// otherwise) and that a mismatch is caught.
 func TestErrorSwedishVerbs(t *testing.T) {
-	for en, sv := range errorSwedish {
+	for en, m := range errorSwedish {
 		_, ev := splitFormat(en)
-		_, sv2 := splitFormat(sv)
-		if strings.Join(ev, " ") != strings.Join(sv2, " ") {
-			t.Errorf("%q: Swedish verbs %v, English %v", en, sv2, ev)
+		for _, sv := range []string{m.One, m.Other} {
+			if _, sv2 := splitFormat(sv); sv != "" && strings.Join(ev, " ") != strings.Join(sv2, " ") {
+				t.Errorf("%q: Swedish verbs %v, English %v", en, sv2, ev)
+			}
 		}
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("a Swedish format with other verbs was accepted")
-		}
-	}()
-	compileErrorTable(map[string]string{"Version %d has no step %q.": "Version %q har inget steg %d."})
+	for name, m := range map[string]*i18n.Message{
+		"other": {ID: "Version %d has no step %q.", Other: "Version %q har inget steg %d."},
+		"one":   {ID: "At most %d files.", One: "Högst en fil.", Other: "Högst %d filer."},
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("a Swedish format with other verbs was accepted")
+				}
+			}()
+			compileErrorTable(map[string]*i18n.Message{m.ID: m})
+		})
+	}
 }

@@ -20,9 +20,13 @@ import (
 type View struct {
 	Lang  string
 	Title string
-	T     func(string) string
-	Demo  bool
-	OIDC  bool
+	// T returns a message in Lang (Swedish if Lang has none, else the
+	// key); Tn a plural message's form for the count n, filled with n and
+	// then args ("%d träffar").
+	T    func(string) string
+	Tn   func(key string, n int, args ...any) string
+	Demo bool
+	OIDC bool
 	// EID offers citizens' sign-in with e-identification.
 	EID   bool
 	Error string
@@ -64,9 +68,15 @@ func (v View) IsCurrent(href string) bool {
 // NewView returns the view of a page in the request's language (see
 // lang), titled by the message titleKey.
 func (s *Server) NewView(w http.ResponseWriter, r *http.Request, titleKey string) View {
-	l := lang(w, r)
-	t := translator(l)
-	return View{Lang: l, Title: t(titleKey), T: t, Demo: s.Cfg.Demo, OIDC: s.Cfg.OIDC != nil, EID: s.Cfg.CitizenOIDC != nil}
+	v := ViewIn(lang(w, r))
+	v.Title, v.Demo, v.OIDC, v.EID = v.T(titleKey), s.Cfg.Demo, s.Cfg.OIDC != nil, s.Cfg.CitizenOIDC != nil
+	return v
+}
+
+// ViewIn returns a view in lang (sv or en) with nothing but its language
+// and message lookups, T and Tn; NewView is the view of a request.
+func ViewIn(lang string) View {
+	return View{Lang: lang, T: translator(lang), Tn: pluralTranslator(lang)}
 }
 
 //go:embed templates/*.html

@@ -31,7 +31,7 @@ var messageUses = []struct {
 	{".html", regexp.MustCompile(`call \$?\.?T \(print "([^"]+)"`), true, false},
 	{".html", regexp.MustCompile(`call \$?\.?Tn "([^"]+)"`), false, true},
 	{".go", regexp.MustCompile(`(?:\.T\(|\bt\(|\bmsgIn\(\w+, |\bText\([\w.()]+, |\btranslator\(\w+\)\()"([a-z][^"]*)"\)`), false, false},
-	{".go", regexp.MustCompile(`(?:\.T\(|\bt\(|\bmsgIn\(\w+, |\blocalize\(\w+, )"([a-z][^"]*)"\s*\+`), true, false},
+	{".go", regexp.MustCompile(`(?:\.T\(|\bt\(|\bmsgIn\(\w+, |\bText\([\w.()]+, |\blocalize\(\w+, )"([a-z][^"]*)"\s*\+`), true, false},
 	{".go", regexp.MustCompile(`\.Tn\("([^"]+)"`), false, true},
 	{".go", regexp.MustCompile(`NewView\(\w+, \w+, "([^"]+)"\)`), false, false},
 	{".go", regexp.MustCompile(`NavItem\{"[^"]*", "([^"]+)"\}`), false, false},
@@ -181,6 +181,7 @@ func TestMessageUsesScan(t *testing.T) {
 		{key: "nav.inbox"},                   // Go, the navigation
 		{key: "portal.rel.", prefix: true},   // the layout, a key built from a value
 		{key: "slot.weekday.", prefix: true}, // Go, a key built from a value
+		{key: "csv.payment.", prefix: true},  // Go, server.Text
 	} {
 		if !used[want] {
 			t.Errorf("the scan did not find %+v", want)

@@ -190,22 +190,18 @@ func writePaymentCSV(w io.Writer, pb service.PaymentBasis, lang string) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	t := func(sv, en string) string {
-		if lang == "en" {
-			return en
-		}
-		return sv
-	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{t("Utförare", "Provider"), t("Månad", "Month"), t("Uppdrag", "Order"), t("Personnummer", "Identity number"),
-		t("Namn", "Name"), t("Insats", "Service"), t("Planerade timmar", "Planned hours"), t("Utförda timmar", "Performed hours"),
-		t("Besök", "Visits"), t("Avvikelser", "Deviations")})
+	var head []string
+	for _, col := range []string{"provider", "month", "order", "identity", "name", "insats", "planned", "performed", "visits", "deviations"} {
+		head = append(head, server.Text(lang, "csv.payment."+col))
+	}
+	_ = cw.Write(head)
 	for _, row := range pb.Rows {
 		_ = cw.Write(safeCells([]string{pb.Provider.Name, pb.Month, row.OrderID, row.IdentityNumber, row.Name, row.InsatsLabel,
 			hours(row.PlannedMinutes), hours(row.Minutes), fmt.Sprint(row.Visits), fmt.Sprint(row.Deviations)}))
 	}
 	_ = cw.Write(nil)
-	_ = cw.Write(safeCells([]string{pb.Provider.Name, pb.Month, t("Summa", "Total"), "", "", "", "", hours(pb.Minutes), "", ""}))
+	_ = cw.Write(safeCells([]string{pb.Provider.Name, pb.Month, server.Text(lang, "csv.payment.total"), "", "", "", "", hours(pb.Minutes), "", ""}))
 	cw.Flush()
 	return cw.Error()
 }

@@ -6,8 +6,9 @@ import (
 	"github.com/trygg/trygg/internal/web/server"
 )
 
-// localeFiles are the staff pages' UI text, locales/sv.yaml and locales/en.yaml, loaded
-// into the catalog when the program starts (see server.AddMessages).
+// localeFiles are the staff pages' UI text, locales/sv.yaml and
+// locales/en.yaml, loaded into the catalog when the program starts (see
+// server.AddMessages).
 //
 //go:embed locales/*.yaml
 var localeFiles embed.FS

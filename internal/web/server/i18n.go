@@ -83,27 +83,6 @@ func AddMessages(fsys fs.FS) bool {
 	return true
 }
 
-// Catalog adds an area's messages in Swedish and English to the catalog,
-// for the surfaces whose text is not yet in message files; a key defined
-// twice is a programming error (it panics).
-func Catalog(sv, en map[string]string) bool {
-	for l, m := range map[string]map[string]string{"sv": sv, "en": en} {
-		var msgs []*i18n.Message
-		for k, v := range m {
-			if _, dup := messageFiles[l][k]; dup {
-				panic("web: message " + k + " is defined twice")
-			}
-			msg := &i18n.Message{ID: k, Other: v}
-			messageFiles[l][k] = msg
-			msgs = append(msgs, msg)
-		}
-		if err := bundle.AddMessages(language.Make(l), msgs...); err != nil {
-			panic(err)
-		}
-	}
-	return true
-}
-
 // parseMessages reads one YAML message file, named lang.yaml or
 // name.lang.yaml: its language comes from its name.
 func parseMessages(buf []byte, name string) (*i18n.MessageFile, error) {

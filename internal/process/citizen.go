@@ -1,7 +1,6 @@
 package process
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -21,13 +20,12 @@ func (v *validator) citizenText(s *Step) {
 	if t.SV == "" && t.EN == "" {
 		return
 	}
-	what := fmt.Sprintf("the step %q's citizen text", s.ID.Value)
 	if strings.TrimSpace(t.SV) == "" {
-		v.add(s.ID.Pos, "%s needs a Swedish text (sv)", what)
+		v.add(s.ID.Pos, "check.text.step_citizen", "Step", s.ID.Value)
 	}
 	for _, x := range []string{t.SV, t.EN} {
 		if utf8.RuneCountInString(x) > citizenTextMax {
-			v.add(s.ID.Pos, "%s is longer than %d characters; say what happens now in a few sentences", what, citizenTextMax)
+			v.add(s.ID.Pos, "check.step.citizen_long", "Step", s.ID.Value, "Max", citizenTextMax)
 			return
 		}
 	}

@@ -46,11 +46,11 @@ func (v *validator) citizenApplication(ct *CaseType, steps map[string]*Step) {
 	}
 	switch start := steps[ct.Start.Value]; {
 	case ca.Form.Value == "":
-		v.add(ct.ID.Pos, "citizen_application needs form: the form the citizen fills in")
+		v.add(ct.ID.Pos, "check.citizen_application.no_form")
 	case v.forms[ca.Form.Value] == nil:
-		v.add(ca.Form.Pos, "unknown form %q", ca.Form.Value)
+		v.add(ca.Form.Pos, "check.form.unknown", "Form", ca.Form.Value)
 	case start != nil && !slices.ContainsFunc(start.Forms, func(s Str) bool { return s.Value == ca.Form.Value }):
-		v.add(ca.Form.Pos, "the citizen's form %q must be one of the start step %q's forms, where the new case begins", ca.Form.Value, ct.Start.Value)
+		v.add(ca.Form.Pos, "check.citizen_application.not_start_form", "Form", ca.Form.Value, "Step", ct.Start.Value)
 	}
 	if f := v.forms[ca.Form.Value]; f != nil {
 		for _, fd := range f.allFields() {
@@ -59,7 +59,7 @@ func (v *validator) citizenApplication(ct *CaseType, steps map[string]*Step) {
 				person = person || sub.Type.Value == FieldPerson
 			}
 			if person {
-				v.add(ca.Form.Pos, "the citizen's form %q has a person field (%q): a citizen cannot look persons up in the registry", ca.Form.Value, fd.ID.Value)
+				v.add(ca.Form.Pos, "check.citizen_application.person_field", "Form", ca.Form.Value, "Field", fd.ID.Value)
 			}
 		}
 	}
@@ -67,19 +67,19 @@ func (v *validator) citizenApplication(ct *CaseType, steps map[string]*Step) {
 	if pos.Line == 0 {
 		pos = ct.ID.Pos
 	}
-	v.text(ca.Title, pos, "citizen_application's title")
-	v.text(ca.Next, pos, "citizen_application's next (what happens after the application is sent)")
+	v.text(ca.Title, pos, "check.text.citizen_title")
+	v.text(ca.Next, pos, "check.text.citizen_next")
 	for _, t := range []Text{ca.Title, ca.Intro, ca.Next} {
 		if utf8.RuneCountInString(t.SV) > citizenApplicationTextMax || utf8.RuneCountInString(t.EN) > citizenApplicationTextMax {
-			v.add(pos, "citizen_application's texts are at most %d characters: a person reads them on a phone", citizenApplicationTextMax)
+			v.add(pos, "check.citizen_application.texts_long", "Max", citizenApplicationTextMax)
 			break
 		}
 	}
 	if utf8.RuneCountInString(ca.Title.SV) > 200 {
-		v.add(pos, "citizen_application's title becomes the case's title: at most 200 characters")
+		v.add(pos, "check.citizen_application.title_long", "Max", 200)
 	}
 	if !ca.EarlierCaseUnit && ca.Unit.Value == "" {
-		v.add(pos, "citizen_application needs unit (the unit that receives the applications) or earlier_case_unit: true, so an application reaches a unit")
+		v.add(pos, "check.citizen_application.no_unit")
 	}
 }
 

@@ -107,19 +107,19 @@ func (f *Form) allFields() []*Field {
 }
 
 // compile checks src in env and that its result has type want. The error
-// message is plain and names the expression's problem.
+// is a note, in plain words, naming the expression's problem.
 func compile(env *cel.Env, src string, want *cel.Type) (cel.Program, error) {
 	ast, iss := env.Compile(src)
 	if iss != nil && iss.Err() != nil {
-		return nil, fmt.Errorf("expression error: %s", firstLine(iss.Err().Error()))
+		return nil, newNote("check.expr.error", "Detail", firstLine(iss.Err().Error()))
 	}
 	out := ast.OutputType()
 	if want != nil && !out.IsExactType(want) && !out.IsExactType(cel.DynType) && !(want == cel.DoubleType && out.IsExactType(cel.IntType)) {
-		return nil, fmt.Errorf("expression gives %s but %s is needed here", typeName(ast.OutputType()), typeName(want))
+		return nil, newNote("check.expr.type", "Got", typeName(ast.OutputType()), "Want", typeName(want))
 	}
 	prg, err := env.Program(ast, cel.CostLimit(costLimit))
 	if err != nil {
-		return nil, fmt.Errorf("expression error: %s", firstLine(err.Error()))
+		return nil, newNote("check.expr.error", "Detail", firstLine(err.Error()))
 	}
 	return prg, nil
 }
@@ -132,18 +132,19 @@ func firstLine(s string) string {
 	return s
 }
 
-func typeName(t *cel.Type) string {
+// typeName names the type of an expression's value.
+func typeName(t *cel.Type) note {
 	switch {
 	case t.IsExactType(cel.BoolType):
-		return "true/false"
+		return newNote("check.expr.bool")
 	case t.IsExactType(cel.StringType):
-		return "text"
+		return newNote("check.want.text")
 	case t.IsExactType(cel.IntType):
-		return "a whole number"
+		return newNote("check.want.int")
 	case t.IsExactType(cel.DoubleType):
-		return "a number"
+		return newNote("check.want.number")
 	}
-	return t.String()
+	return newNote("check.detail", "Detail", t.String())
 }
 
 var nativeMap = reflect.TypeFor[map[string]any]()

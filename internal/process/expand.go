@@ -1,19 +1,17 @@
 package process
 
-import "fmt"
-
 // expand puts blocks' sections where forms use them and builds forms that
 // extend others, so validation and running see whole forms. It returns the
 // problems it meets: unknown blocks or base forms, and cycles.
 func (b *Bundle) expand() Problems {
 	var probs Problems
-	add := func(p Pos, f string, a ...any) { probs = append(probs, Problem{p, fmt.Sprintf(f, a...)}) }
+	add := func(p Pos, id string, kv ...any) { probs = append(probs, problemAt(p, newNote(id, kv...))) }
 	blocks := map[string]*Block{}
 	for _, bl := range b.Blocks {
 		blocks[bl.ID.Value] = bl
 		for _, s := range bl.Sections {
 			if s.Use.Value != "" {
-				add(s.Use.Pos, "a block cannot use another block")
+				add(s.Use.Pos, "check.block.uses_block")
 			}
 		}
 	}
@@ -25,11 +23,11 @@ func (b *Bundle) expand() Problems {
 				continue
 			}
 			if s.ID.Value != "" || len(s.Fields) > 0 || s.Label.SV != "" || s.VisibleIf.Value != "" || len(s.Roles) > 0 {
-				add(s.Use.Pos, "a section with use takes no other keys")
+				add(s.Use.Pos, "check.block.use_alone")
 			}
 			bl := blocks[s.Use.Value]
 			if bl == nil {
-				add(s.Use.Pos, "unknown block %q", s.Use.Value)
+				add(s.Use.Pos, "check.block.unknown", "Block", s.Use.Value)
 				continue
 			}
 			out = append(out, bl.Sections...)
@@ -52,12 +50,12 @@ func (b *Bundle) expand() Problems {
 			return true
 		}
 		if visiting[id] {
-			add(f.Extends.Pos, "the form %q extends itself through %q", id, f.Extends.Value)
+			add(f.Extends.Pos, "check.form.extends_itself", "Form", id, "Through", f.Extends.Value)
 			return false
 		}
 		base := forms[f.Extends.Value]
 		if base == nil {
-			add(f.Extends.Pos, "the form extends an unknown form %q", f.Extends.Value)
+			add(f.Extends.Pos, "check.form.extends_unknown", "Form", f.Extends.Value)
 			done[id] = true
 			return false
 		}
@@ -83,7 +81,7 @@ func (b *Bundle) expand() Problems {
 	for _, rs := range b.RuleSets {
 		t := tables[rs.Table.Value]
 		if t == nil {
-			add(rs.Table.Pos, "the rule set is for an unknown decision table %q (table: <decision table id>)", rs.Table.Value)
+			add(rs.Table.Pos, "check.ruleset.unknown_table", "Table", rs.Table.Value)
 			continue
 		}
 		t.RuleSets = append(t.RuleSets, rs.RuleSet)

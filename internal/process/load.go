@@ -17,8 +17,29 @@ import (
 
 // Problem is one thing wrong with a definition, with where it is.
 type Problem struct {
-	Pos     Pos    `json:"pos"`
+	Pos Pos `json:"pos"`
+	// Message says what is wrong in English (the command line, logs and
+	// the API show it).
 	Message string `json:"message"`
+	// ID is the message's id in the engine's message files and Args its
+	// arguments by name, so that In can say it in another language. A
+	// problem made outside the engine may have only a Message.
+	ID   string         `json:"-"`
+	Args map[string]any `json:"-"`
+}
+
+// problemAt makes the problem n at pos.
+func problemAt(pos Pos, n note) Problem {
+	return Problem{Pos: pos, Message: n.in("en"), ID: n.id, Args: n.args}
+}
+
+// In says what is wrong in lang: English for "en", otherwise Swedish.
+// A problem without an ID is its Message.
+func (p Problem) In(lang string) string {
+	if p.ID == "" {
+		return p.Message
+	}
+	return note{p.ID, p.Args}.in(lang)
 }
 
 func (p Problem) String() string {
@@ -42,7 +63,7 @@ func (ps Problems) sorted() Problems {
 	ps = ps.sortedOnly()
 	out := ps[:0]
 	for i, p := range ps {
-		if i == 0 || p != ps[i-1] {
+		if i == 0 || p.Pos != ps[i-1].Pos || p.ID != ps[i-1].ID || p.Message != ps[i-1].Message {
 			out = append(out, p)
 		}
 	}
@@ -94,7 +115,7 @@ func Load(files []File) (*Bundle, Problems) {
 	for _, f := range files {
 		b.Sources[f.Name] = f.Data
 		if len(f.Data) > maxFileSize {
-			probs = append(probs, Problem{Pos{f.Name, 1, 1}, fmt.Sprintf("the file is larger than %d bytes", maxFileSize)})
+			probs = append(probs, problemAt(Pos{f.Name, 1, 1}, newNote("check.file.too_large", "Max", maxFileSize)))
 			continue
 		}
 		for _, doc := range splitDocuments(f.Data) {
@@ -184,7 +205,7 @@ func yamlProblems(file string, doc document, err error) Problems {
 		if line <= len(lines) {
 			col = column(lines[line-1], m)
 		}
-		out = append(out, Problem{Pos{file, doc.firstLine + line - 1, col}, plainYAML(m)})
+		out = append(out, problemAt(Pos{file, doc.firstLine + line - 1, col}, plainYAML(m)))
 	}
 	return out
 }
@@ -260,35 +281,42 @@ func column(line []byte, m string) int {
 	return at(len(line) - len(bytes.TrimLeft(line, " ")))
 }
 
-func plainYAML(m string) string {
+// plainYAML says a yaml.v3 message m in the definition format's words.
+func plainYAML(m string) note {
 	if strings.Contains(m, "did not find expected ',' or '}'") || strings.Contains(m, "did not find expected ',' or ']'") {
-		return "the YAML is broken here: inside { } or [ ], put texts containing ? : , # [ ] { } in quotes, like {sv: \"Akut risk?\"}"
+		return newNote("check.yaml.braces")
 	}
 	if sm := unknownField.FindStringSubmatch(m); sm != nil {
-		return fmt.Sprintf("unknown key %q (check the spelling; see docs/definitions.md for the keys allowed here)", sm[1])
+		return newNote("check.yaml.unknown_key", "Key", sm[1])
 	}
 	if sm := cannotDecode.FindStringSubmatch(m); sm != nil {
-		want := map[string]string{"string": "text", "bool": "true or false", "int": "a whole number", "float64": "a number"}[strings.TrimPrefix(strings.TrimPrefix(sm[3], "[]"), "*")]
-		if want == "" {
-			want = "a " + strings.TrimPrefix(sm[3], "process.")
-		}
-		if strings.HasPrefix(sm[3], "[]") {
-			want = "a list"
-		}
-		return fmt.Sprintf("%q is not valid here: expected %s", sm[2], want)
+		return newNote("check.yaml.wrong_value", "Value", sm[2], "Want", yamlWant(sm[3]))
 	}
 	if sm := cannotNest.FindStringSubmatch(m); sm != nil {
-		what := map[string]string{"seq": "a list", "map": "a set of keys"}[sm[1]]
-		want := "a list"
-		if !strings.HasPrefix(sm[2], "[]") {
-			want = map[string]string{"string": "text", "bool": "true or false", "int": "a whole number", "float64": "a number"}[strings.TrimPrefix(sm[2], "*")]
-			if want == "" {
-				want = "a " + strings.TrimPrefix(sm[2], "process.")
-			}
-		}
-		return fmt.Sprintf("%s is not valid here: expected %s", what, want)
+		what := map[string]note{"seq": newNote("check.want.list"), "map": newNote("check.want.keys")}[sm[1]]
+		return newNote("check.yaml.wrong_kind", "What", what, "Want", yamlWant(sm[2]))
 	}
-	return m
+	return newNote("check.yaml.other", "Detail", m)
+}
+
+// yamlWant names what a value of the Go type typ (as yaml.v3 names it)
+// is written as.
+func yamlWant(typ string) note {
+	if strings.HasPrefix(typ, "[]") {
+		return newNote("check.want.list")
+	}
+	switch t := strings.TrimPrefix(typ, "*"); t {
+	case "string":
+		return newNote("check.want.text")
+	case "bool":
+		return newNote("check.want.bool")
+	case "int":
+		return newNote("check.want.int")
+	case "float64":
+		return newNote("check.want.number")
+	default:
+		return newNote("check.want.other", "Type", strings.TrimPrefix(t, "process."))
+	}
 }
 
 func (b *Bundle) loadDocument(file string, doc document) Problems {
@@ -303,8 +331,7 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		return nil
 	}
 	if n := root.Content[0]; n.Kind != yaml.MappingNode {
-		return Problems{{Pos{file, doc.firstLine + max(n.Line, 1) - 1, max(n.Column, 1)},
-			"a definition must be keys and values (kind: ..., id: ...), not a list or a single value"}}
+		return Problems{problemAt(Pos{file, doc.firstLine + max(n.Line, 1) - 1, max(n.Column, 1)}, newNote("check.document.not_keys"))}
 	}
 	var head struct {
 		Kind string `yaml:"kind"`
@@ -336,9 +363,9 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 	case KindRuleSet:
 		return loadInto(decode, file, doc, &b.RuleSets)
 	case "":
-		return Problems{{Pos{file, doc.firstLine, 1}, "the document has no kind: start it with kind: case_type, form, block, code_system, decision_table, rule_set or report"}}
+		return Problems{problemAt(Pos{file, doc.firstLine, 1}, newNote("check.document.no_kind"))}
 	}
-	return Problems{{Pos{file, doc.firstLine, 1}, fmt.Sprintf("unknown kind %q: use case_type, form, block, code_system, decision_table, rule_set or report", head.Kind)}}
+	return Problems{problemAt(Pos{file, doc.firstLine, 1}, newNote("check.document.unknown_kind", "Kind", head.Kind))}
 }
 
 // loadInto decodes a document into a new T, gives its positions the file's

@@ -22,7 +22,7 @@ func textProblems(file string, doc document, root *yaml.Node) Problems {
 		if n.Kind == yaml.ScalarNode {
 			if at, err := storedtext.Index(n.Value, storedtext.Multiline); err != nil {
 				pos := Pos{file, doc.firstLine + max(n.Line, 1) - 1, max(n.Column, 1)}
-				out = append(out, Problem{pos, textMessage(n.Value, at, err)})
+				out = append(out, problemAt(pos, textMessage(n.Value, at, err)))
 			}
 		}
 		for _, c := range n.Content {
@@ -35,13 +35,13 @@ func textProblems(file string, doc document, root *yaml.Node) Problems {
 
 // textMessage says which rule the text s breaks at byte at, with the
 // character's code point (it cannot be seen).
-func textMessage(s string, at int, err error) string {
+func textMessage(s string, at int, err error) note {
 	r, _ := utf8.DecodeRuneInString(s[at:])
 	switch err {
 	case storedtext.ErrControl:
-		return fmt.Sprintf("the text has a control character (U+%04X); remove it", r)
+		return newNote("check.text.control", "Char", fmt.Sprintf("U+%04X", r))
 	case storedtext.ErrDirection:
-		return fmt.Sprintf("the text has a character that changes the text direction (U+%04X); remove it", r)
+		return newNote("check.text.direction", "Char", fmt.Sprintf("U+%04X", r))
 	}
-	return "the text is not UTF-8"
+	return newNote("check.text.not_utf8")
 }

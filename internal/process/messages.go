@@ -1,82 +1,139 @@
 package process
 
 import (
-	"regexp"
-	"strconv"
+	"embed"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
+	texttemplate "text/template"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
 )
 
-// swedish translates the messages the form checks write in English. Each
-// pattern matches a whole message; $1, $2 … carry its numbers and names.
-var swedish = []struct {
-	re *regexp.Regexp
-	sv string
-}{
-	{regexp.MustCompile(`^At least 1 row\.$`), "Minst 1 rad."},
-	{regexp.MustCompile(`^At most 1 row\.$`), "Högst 1 rad."},
-	{regexp.MustCompile(`^At least (\d+) rows\.$`), "Minst $1 rader."},
-	{regexp.MustCompile(`^At most (\d+) rows\.$`), "Högst $1 rader."},
-	{regexp.MustCompile(`^At most (\d+) characters\.$`), "Högst $1 tecken."},
-	{regexp.MustCompile(`^At most 1 MB in all\.$`), "Högst 1 MB sammanlagt."},
-	{regexp.MustCompile(`^Each option at most once\.$`), "Varje alternativ högst en gång."},
-	{regexp.MustCompile(`^Choose one of the options\.$`), "Välj ett av alternativen."},
-	{regexp.MustCompile(`^Must be a date \(YYYY-MM-DD\)\.$`), "Ska vara ett datum (ÅÅÅÅ-MM-DD)."},
-	{regexp.MustCompile(`^Must be a list of assessments\.$`), "Ska vara en lista med bedömningar."},
-	{regexp.MustCompile(`^Must be a list of options\.$`), "Ska vara en lista med alternativ."},
-	{regexp.MustCompile(`^Must be a list of rows\.$`), "Ska vara en lista med rader."},
-	{regexp.MustCompile(`^Must be a number\.$`), "Ska vara ett tal."},
-	{regexp.MustCompile(`^Must be a whole number of öre\.$`), "Ska vara ett helt antal öre."},
-	{regexp.MustCompile(`^Must be at least (.+)\.$`), "Ska vara minst $1."},
-	{regexp.MustCompile(`^Must be at most (.+)\.$`), "Ska vara högst $1."},
-	{regexp.MustCompile(`^Must be text\.$`), "Ska vara text."},
-	{regexp.MustCompile(`^Must not be after today: a time limit counts from this date\.$`), "Får inte vara senare än i dag: en tidsfrist räknas från datumet."},
-	{regexp.MustCompile(`^Must be yes or no\.$`), "Ska vara ja eller nej."},
-	{regexp.MustCompile(`^Not one of the options for the choice in (.+)\.$`), "Inte ett av alternativen för valet i $1."},
-	{regexp.MustCompile(`^Not one of the options\.$`), "Inte ett av alternativen."},
-	{regexp.MustCompile(`^Row (\d+) has an unknown field (.+)\.$`), "Rad $1 har ett okänt fält $2."},
-	{regexp.MustCompile(`^Row (\d+) is not a set of fields\.$`), "Rad $1 är inte en uppsättning fält."},
-	{regexp.MustCompile(`^Row (\d+) is not an assessment\.$`), "Rad $1 är inte en bedömning."},
-	{regexp.MustCompile(`^Row (\d+): (.+) is required\.$`), "Rad $1: $2 är obligatoriskt."},
-	{regexp.MustCompile(`^Row (\d+): the code is assessed twice\.$`), "Rad $1: koden är bedömd två gånger."},
-	{regexp.MustCompile(`^Row (\d+): the code is not in the code system\.$`), "Rad $1: koden finns inte i kodverket."},
-	{regexp.MustCompile(`^Row (\d+): the qualifier must be 0–4, 8 or 9\.$`), "Rad $1: bedömningen ska vara 0–4, 8 eller 9."},
-	{regexp.MustCompile(`^Row (\d+): the text is longer than 5000 characters\.$`), "Rad $1: texten är längre än 5000 tecken."},
-	{regexp.MustCompile(`^Row (\d+): the text must be text\.$`), "Rad $1: texten ska vara text."},
-	{regexp.MustCompile(`^The form has no such field\.$`), "Formuläret har inget sådant fält."},
-	{regexp.MustCompile(`^The value could not be computed: decision table "([^"]*)" has no rules valid on (\S+)$`),
-		"Värdet kunde inte räknas ut: beslutstabellen \"$1\" har inga regler som gäller $2. Den som förvaltar processerna behöver lägga in dem."},
-	{regexp.MustCompile(`^The value could not be computed: (.*)$`), "Värdet kunde inte räknas ut: $1"},
-	{regexp.MustCompile(`^Whether this field is required could not be decided\.$`), "Det gick inte att avgöra om fältet är obligatoriskt."},
-	{regexp.MustCompile(`^Whether to show this field could not be decided\.$`), "Det gick inte att avgöra om fältet ska visas."},
+// The engine's messages (the definition checker's problems, and what
+// forms and transitions say to officers and citizens) are in the message
+// files locales/sv.yaml and locales/en.yaml, by id, written as go-i18n
+// templates: {{.Form}} is an argument, {{q .Form}} the same in quotes
+// ("x", as Go's %q), and a message with the argument Count has plural
+// forms (one, other).
+
+//go:embed locales/*.yaml
+var localeFiles embed.FS
+
+// messageLangs are the languages of the message files; the first is the
+// one a language without a file gets.
+var messageLangs = []string{"sv", "en"}
+
+// localizers say the messages, one per language of messageLangs.
+var localizers = loadMessages()
+
+// messageParser is text/template with q, set once, so a message's parsed
+// template is kept and reused.
+type messageParser struct{ *template.TextParser }
+
+func (messageParser) Cacheable() bool { return true }
+
+var templateParser = messageParser{&template.TextParser{
+	Funcs:  texttemplate.FuncMap{"q": func(v any) string { return fmt.Sprintf("%q", v) }},
+	Option: "missingkey=error",
+}}
+
+// loadMessages reads the embedded message files. They are part of the
+// program, so one that cannot be read is a programming error (it panics,
+// and every test fails).
+func loadMessages() map[string]*i18n.Localizer {
+	bundle := i18n.NewBundle(language.Swedish)
+	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	out := map[string]*i18n.Localizer{}
+	for _, l := range messageLangs {
+		if _, err := bundle.LoadMessageFileFS(localeFiles, "locales/"+l+".yaml"); err != nil {
+			panic("process: message file: " + err.Error())
+		}
+		out[l] = i18n.NewLocalizer(bundle, l)
+	}
+	return out
 }
 
-// inLang returns a form message in lang: English as written, Swedish
-// through the table (a row prefix "Row N, label: " is translated and the
-// rest in turn).
-func inLang(lang, m string) string {
-	if lang == "en" {
-		return m
+// note is one of the engine's messages: its id in the message files and
+// its arguments by name. An argument that is itself a note is said in the
+// same language, and a list of notes is said joined with ", ". As an error
+// a note says itself in English.
+type note struct {
+	id   string
+	args map[string]any
+}
+
+// newNote makes the message id with its arguments given as name, value
+// pairs: newNote("check.form.twice", "Form", id).
+func newNote(id string, kv ...any) note {
+	n := note{id: id}
+	if len(kv) > 0 {
+		n.args = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			n.args[kv[i].(string)] = kv[i+1]
+		}
 	}
-	if rest, ok := strings.CutPrefix(m, "Row "); ok {
-		if i := strings.Index(rest, ", "); i > 0 && !strings.Contains(rest[:i], " ") {
-			if j := strings.Index(rest[i+2:], ": "); j >= 0 {
-				label := rest[i+2 : i+2+j]
-				return "Rad " + rest[:i] + ", " + label + ": " + inLang(lang, rest[i+2+j+2:])
+	return n
+}
+
+// in says n in lang: English for "en", otherwise Swedish. A message the
+// files lack, or arguments it does not get, is a programming error the
+// tests catch; it is then said as its id and arguments rather than not
+// at all.
+func (n note) in(lang string) string {
+	loc := localizers[lang]
+	if loc == nil {
+		loc = localizers[messageLangs[0]]
+	}
+	var data map[string]any
+	if n.args != nil {
+		data = make(map[string]any, len(n.args))
+		for k, v := range n.args {
+			switch x := v.(type) {
+			case note:
+				v = x.in(lang)
+			case []note:
+				parts := make([]string, len(x))
+				for i, p := range x {
+					parts[i] = p.in(lang)
+				}
+				v = strings.Join(parts, ", ")
 			}
+			data[k] = v
 		}
 	}
-	for _, t := range swedish {
-		if t.re.MatchString(m) {
-			return t.re.ReplaceAllString(m, t.sv)
-		}
+	cfg := &i18n.LocalizeConfig{MessageID: n.id, TemplateData: data, TemplateParser: templateParser}
+	if c, ok := data["Count"]; ok {
+		cfg.PluralCount = c
 	}
-	return m
+	// A message missing in English falls back to Swedish, with an error.
+	if s, err := loc.Localize(cfg); err == nil || s != "" {
+		return s
+	}
+	return n.fallback(data)
 }
 
-// rowsMsg is "At least 1 row." or "At least 3 rows.".
-func rowsMsg(bound string, n int) string {
-	if n == 1 {
-		return bound + " 1 row."
+func (n note) fallback(data map[string]any) string {
+	keys := slices.Sorted(maps.Keys(data))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%v", k, data[k])
 	}
-	return bound + " " + strconv.Itoa(n) + " rows."
+	return n.id + " " + strings.Join(parts, " ")
+}
+
+func (n note) Error() string { return n.in("en") }
+
+// noteOf returns err as a note: the note it is, or its text as it is.
+func noteOf(err error) note {
+	var n note
+	if errors.As(err, &n) {
+		return n
+	}
+	return newNote("check.detail", "Detail", err.Error())
 }

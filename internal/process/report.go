@@ -269,62 +269,62 @@ var sampleRecord = ReportRecord{DecisionID: "d", Insats: "x", Outcome: OutcomeGr
 
 func (v *validator) report(r *Report, caseTypes map[string]bool) {
 	if r.ID.Value == "" {
-		v.add(Pos{}, "the report has no id")
+		v.add(Pos{}, "check.report.no_id")
 		return
 	}
-	v.id(r.ID, "report")
-	v.text(r.Name, r.ID.Pos, "the report's name")
+	v.id(r.ID, "check.noun.report")
+	v.text(r.Name, r.ID.Pos, "check.text.report_name")
 	if r.Source.Value != SourceDecisions {
-		v.add(r.ID.Pos, "the report needs source: decisions (got %q)", r.Source.Value)
+		v.add(r.ID.Pos, "check.report.source", "Source", r.Source.Value)
 	}
 	if len(r.CaseTypes) == 0 {
-		v.add(r.ID.Pos, "the report needs case_types: the case types whose records it reads")
+		v.add(r.ID.Pos, "check.report.no_case_types")
 	}
 	for _, ct := range r.CaseTypes {
 		if !caseTypes[ct.Value] {
-			v.add(ct.Pos, "unknown case type %q", ct.Value)
+			v.add(ct.Pos, "check.case_type.unknown", "CaseType", ct.Value)
 		}
 	}
 	if !slices.Contains([]string{PeriodMonth, PeriodQuarter, PeriodYear}, r.Period.Value) {
-		v.add(r.ID.Pos, "the report needs period: month, quarter or year (got %q)", r.Period.Value)
+		v.add(r.ID.Pos, "check.report.period", "Period", r.Period.Value)
 	}
 	if len(r.Roles) == 0 {
-		v.add(r.ID.Pos, "the report names no roles that may run it")
+		v.add(r.ID.Pos, "check.report.no_roles")
 	}
 	v.roles(r.Roles)
 	if len(r.Columns) == 0 {
-		v.add(r.ID.Pos, "the report has no columns")
+		v.add(r.ID.Pos, "check.report.no_columns")
 	}
 	cols := map[string]bool{}
 	for _, col := range r.Columns {
-		if v.id(col.ID, "column") && cols[col.ID.Value] {
-			v.add(col.ID.Pos, "the column id %q is used twice", col.ID.Value)
+		if v.id(col.ID, "check.noun.column") && cols[col.ID.Value] {
+			v.add(col.ID.Pos, "check.report.column_twice", "Column", col.ID.Value)
 		}
 		cols[col.ID.Value] = true
-		v.text(col.Label, col.ID.Pos, fmt.Sprintf("the column %q's label", col.ID.Value))
+		v.text(col.Label, col.ID.Pos, "check.text.column_label", "Column", col.ID.Value)
 		if col.Value.Value == "" {
-			v.add(col.ID.Pos, "the column %q has no value: an expression such as decision.decided_on", col.ID.Value)
+			v.add(col.ID.Pos, "check.report.column_no_value", "Column", col.ID.Value)
 		}
 	}
 	if r.Summary != nil {
 		if len(r.Summary.By) == 0 {
-			v.add(r.ID.Pos, "the summary needs by: the columns to count by")
+			v.add(r.ID.Pos, "check.report.summary_no_by")
 		}
 		for _, b := range r.Summary.By {
 			if !cols[b.Value] {
-				v.add(b.Pos, "the summary counts by %q, which is not a column", b.Value)
+				v.add(b.Pos, "check.report.summary_unknown_column", "Column", b.Value)
 			}
 		}
 	}
 	if r.Filter.Value == "" {
-		v.add(r.ID.Pos, "the report needs filter: an expression saying which records it lists (true for all)")
+		v.add(r.ID.Pos, "check.report.no_filter")
 	}
 	// Compile and run each expression once on a full sample row: a
 	// misspelt key (decision.dayz_waiting) is caught here, not by the
 	// first person to run the report.
 	env, err := reportEnv()
 	if err != nil {
-		v.add(r.ID.Pos, "expressions cannot be checked: %v", err)
+		v.add(r.ID.Pos, "check.expr.env", "Detail", err.Error())
 		return
 	}
 	act := (&Compiled{caseTypes: map[string]*compiledCaseType{}}).reportActivation(sampleRecord, ReportPeriod{Name: "2026-Q1", Start: "2026-01-01", End: "2026-03-31"}, "2026-03-31", "sv")
@@ -334,17 +334,17 @@ func (v *validator) report(r *Report, caseTypes map[string]bool) {
 		}
 		prg, err := compile(env, s.Value, want)
 		if err != nil {
-			v.add(s.Pos, "%v", err)
+			v.addNote(s.Pos, noteOf(err))
 			return
 		}
 		out, _, err := prg.Eval(act)
 		if err != nil {
-			v.add(s.Pos, "expression error: %s (the keys are listed in the definition format's report section)", firstLine(err.Error()))
+			v.add(s.Pos, "check.report.expr_error", "Detail", firstLine(err.Error()))
 			return
 		}
 		if want == cel.BoolType {
 			if _, ok := out.Value().(bool); !ok {
-				v.add(s.Pos, "the expression gives %s but true/false is needed here", runtimeTypeName(out.Value()))
+				v.add(s.Pos, "check.report.expr_not_bool", "Got", runtimeTypeName(out.Value()))
 			}
 		}
 	}
@@ -430,16 +430,17 @@ func (c *Compiled) RunReport(id string, p ReportPeriod, asOf string, records []R
 	return res, nil
 }
 
-func runtimeTypeName(v any) string {
+// runtimeTypeName names the type of an expression's value v.
+func runtimeTypeName(v any) note {
 	switch v.(type) {
 	case int64:
-		return "a whole number"
+		return newNote("check.want.int")
 	case float64:
-		return "a number"
+		return newNote("check.want.number")
 	case string:
-		return "text"
+		return newNote("check.want.text")
 	}
-	return fmt.Sprintf("%T", v)
+	return newNote("check.detail", "Detail", fmt.Sprintf("%T", v))
 }
 
 // PeriodOf names the period of kind that holds day: "2026-11", "2026-Q4"

@@ -1,9 +1,9 @@
 package process
 
 import (
-	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -77,7 +77,7 @@ func (c *Compiled) activation(ctx Context, own string, ownValues map[string]any)
 func (c *Compiled) typed(fd *Field, v any) any {
 	switch v.(type) {
 	case float64, []any:
-		if nv, msg := c.normalise(fd, v, false); msg == "" || nv != nil {
+		if nv, m := c.normalise(fd, v, false); m.id == "" || nv != nil {
 			return nv
 		}
 	case int64:
@@ -139,7 +139,7 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 	st := FormState{Values: map[string]any{}, Visible: map[string]bool{}, Required: map[string]bool{}, Errors: map[string]string{}}
 	for k := range submitted {
 		if cf.byID[k] == nil {
-			st.Errors[k] = "The form has no such field."
+			st.Errors[k] = newNote("form.no_such_field").in(lang)
 		}
 	}
 	// Normalise first, so expressions see typed values.
@@ -149,13 +149,13 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		if !present || raw == nil || f.compute != nil {
 			continue
 		}
-		v, msg := c.normalise(f.def, raw, false)
-		if msg == "" && f.def.ParentField.Value != "" {
+		v, m := c.normalise(f.def, raw, false)
+		if m.id == "" && f.def.ParentField.Value != "" {
 			parent := cf.byID[f.def.ParentField.Value].def
-			msg = c.cascadeMsg(f.def, v, given[parent.ID.Value], parent)
+			m = c.cascadeMsg(f.def, v, given[parent.ID.Value], parent)
 		}
-		if msg != "" {
-			st.Errors[f.def.ID.Value] = msg
+		if m.id != "" {
+			st.Errors[f.def.ID.Value] = m.in(lang)
 			continue
 		}
 		given[f.def.ID.Value] = v
@@ -190,7 +190,7 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 				// is computed once it is (a required date blocks signing
 				// by itself). Anything else is shown.
 				if err.Error() != errNoDate.Error() {
-					exprErrs[f.def.ID.Value] = "The value could not be computed: " + err.Error()
+					exprErrs[f.def.ID.Value] = computeNote(err).in(lang)
 				}
 				continue
 			}
@@ -209,7 +209,7 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 			if err != nil || err2 != nil {
 				// Shown, so the problem is seen and the form cannot be
 				// signed, rather than a value silently dropped.
-				exprErrs[id] = "Whether to show this field could not be decided."
+				exprErrs[id] = newNote("form.visible_failed").in(lang)
 				continue
 			}
 			if !sv || !fv {
@@ -247,25 +247,25 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		if f.required != nil {
 			r, err := evalBool(f.required, vars)
 			if err != nil {
-				st.Errors[id] = "Whether this field is required could not be decided."
+				st.Errors[id] = newNote("form.required_failed").in(lang)
 			}
 			req = r
 		}
 		st.Required[id] = req
 		if _, has := st.Values[id]; req && !has && st.Errors[id] == "" && f.compute == nil {
-			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
+			st.Errors[id] = newNote("form.required").in(lang)
 		} else if req && isEmpty(st.Values[id]) && st.Errors[id] == "" && f.compute == nil {
-			st.Errors[id] = msg(lang, "Required.", "Obligatoriskt.")
+			st.Errors[id] = newNote("form.required").in(lang)
 		}
 		if _, has := st.Values[id]; !has && f.def.Type.Value == FieldGroup && f.def.MinRows > 0 && st.Errors[id] == "" {
-			st.Errors[id] = rowsMsg("At least", f.def.MinRows)
+			st.Errors[id] = newNote("form.rows.at_least", "Count", f.def.MinRows).in(lang)
 		}
 		// A time limit counted from a day that has not come (a report
 		// received tomorrow) would be a typing mistake that quietly
 		// postpones a legal deadline.
 		if day, _ := st.Values[id].(string); day != "" && c.dateFrom[formID][id] && !ctx.Today.IsZero() &&
 			day > calendar.Today(ctx.Today) && st.Errors[id] == "" {
-			st.Errors[id] = "Must not be after today: a time limit counts from this date."
+			st.Errors[id] = newNote("form.date.after_today").in(lang)
 		}
 	}
 	// Cross-field validations see the values after hiding.
@@ -285,9 +285,6 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 		if st.Errors[field] == "" {
 			st.Errors[field] = v.def.Message.In(lang)
 		}
-	}
-	for k, m := range st.Errors {
-		st.Errors[k] = inLang(lang, m)
 	}
 	st.Summaries = map[string][]string{}
 	for _, f := range cf.fields {
@@ -311,11 +308,18 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 	return st, nil
 }
 
-func msg(lang, en, sv string) string {
-	if lang == "en" {
-		return en
+// noRulesValid is Decide's error for a date no rule set covers, as an
+// expression passes it on (as text).
+var noRulesValid = regexp.MustCompile(`^decision table "([^"]*)" has no rules valid on (\S+)$`)
+
+// computeNote says why a computed field's value could not be computed:
+// err, or, for a date no rule set of a decision table covers, who can
+// mend it.
+func computeNote(err error) note {
+	if sm := noRulesValid.FindStringSubmatch(err.Error()); sm != nil {
+		return newNote("form.compute.no_rules", "Table", sm[1], "Date", sm[2])
 	}
-	return sv
+	return newNote("form.compute.failed", "Detail", err.Error())
 }
 
 func roleAllowed(allowed []Str, roles []trygg.Role) bool {
@@ -345,122 +349,122 @@ func isEmpty(v any) bool {
 }
 
 // normalise checks a submitted JSON value against the field's type and
-// returns it in the form expressions use, or a message saying what is wrong.
+// returns it in the form expressions use, or a note saying what is wrong.
 // A draft may be incomplete (rows fewer than min_rows, a row's required
 // sub-field or an assessment's code or qualifier not given yet, a cascading
 // choice not yet matching its parent) but never holds a value its field
 // cannot: of another type, too long, too many rows, not an option, not a
 // date, out of range. With draft, only the latter are wrong.
-func (c *Compiled) normalise(fd *Field, raw any, draft bool) (any, string) {
+func (c *Compiled) normalise(fd *Field, raw any, draft bool) (any, note) {
 	switch fd.Type.Value {
 	case FieldText, FieldLongText, FieldPerson:
 		s, ok := raw.(string)
 		if !ok {
-			return nil, "Must be text."
+			return nil, newNote("form.value.text")
 		}
 		if max := maxLength(fd); utf8.RuneCountInString(s) > max {
-			return nil, fmt.Sprintf("At most %d characters.", max)
+			return nil, newNote("form.value.too_long", "Max", max)
 		}
-		return s, ""
+		return s, note{}
 	case FieldDate:
 		s, ok := raw.(string)
 		if !ok {
-			return nil, "Must be a date (YYYY-MM-DD)."
+			return nil, newNote("form.value.date")
 		}
 		if s == "" {
-			return "", ""
+			return "", note{}
 		}
 		if _, err := time.Parse("2006-01-02", s); err != nil {
-			return nil, "Must be a date (YYYY-MM-DD)."
+			return nil, newNote("form.value.date")
 		}
-		return s, ""
+		return s, note{}
 	case FieldNumber:
 		n, ok := raw.(float64)
 		if !ok || math.IsNaN(n) || math.IsInf(n, 0) {
-			return nil, "Must be a number."
+			return nil, newNote("form.value.number")
 		}
 		return n, rangeMsg(fd, n)
 	case FieldMoney:
 		n, ok := raw.(float64)
 		if !ok || n != math.Trunc(n) || math.Abs(n) > 1e15 {
-			return nil, "Must be a whole number of öre."
+			return nil, newNote("form.value.money")
 		}
 		return int64(n), rangeMsg(fd, n)
 	case FieldYesNo:
 		b, ok := raw.(bool)
 		if !ok {
-			return nil, "Must be yes or no."
+			return nil, newNote("form.value.yes_no")
 		}
-		return b, ""
+		return b, note{}
 	case FieldChoice:
 		s, ok := raw.(string)
 		if !ok {
-			return nil, "Choose one of the options."
+			return nil, newNote("form.value.choose")
 		}
 		if s == "" {
-			return "", ""
+			return "", note{}
 		}
 		if _, ok := c.codes[fd.CodeSystem.Value][s]; !ok {
-			return nil, "Not one of the options."
+			return nil, newNote("form.value.not_option")
 		}
-		return s, ""
+		return s, note{}
 	case FieldMultiChoice:
 		list, ok := raw.([]any)
 		if !ok {
-			return nil, "Must be a list of options."
+			return nil, newNote("form.value.options")
 		}
 		out := make([]string, 0, len(list))
 		for _, item := range list {
 			s, ok := item.(string)
 			if _, known := c.codes[fd.CodeSystem.Value][s]; !ok || !known {
-				return nil, "Not one of the options."
+				return nil, newNote("form.value.not_option")
 			}
 			if slices.Contains(out, s) {
-				return nil, "Each option at most once."
+				return nil, newNote("form.value.option_twice")
 			}
 			out = append(out, s)
 		}
-		return out, ""
+		return out, note{}
 	case FieldGroup:
 		return c.normaliseRows(fd, raw, draft)
 	case FieldAssessment:
 		return c.normaliseAssessment(fd, raw, draft)
 	}
-	return nil, "Unknown field type."
+	return nil, newNote("form.value.unknown_type")
 }
 
-func rangeMsg(fd *Field, n float64) string {
+func rangeMsg(fd *Field, n float64) note {
 	// 'f' so that large amounts in öre read as 2000000, not 2e+06.
 	if fd.Min != nil && n < *fd.Min {
-		return fmt.Sprintf("Must be at least %s.", strconv.FormatFloat(*fd.Min, 'f', -1, 64))
+		return newNote("form.value.at_least", "Min", strconv.FormatFloat(*fd.Min, 'f', -1, 64))
 	}
 	if fd.Max != nil && n > *fd.Max {
-		return fmt.Sprintf("Must be at most %s.", strconv.FormatFloat(*fd.Max, 'f', -1, 64))
+		return newNote("form.value.at_most", "Max", strconv.FormatFloat(*fd.Max, 'f', -1, 64))
 	}
-	return ""
+	return note{}
 }
 
-func (c *Compiled) normaliseRows(fd *Field, raw any, draft bool) (any, string) {
+func (c *Compiled) normaliseRows(fd *Field, raw any, draft bool) (any, note) {
 	list, ok := raw.([]any)
 	if !ok {
-		return nil, "Must be a list of rows."
+		return nil, newNote("form.value.rows")
 	}
 	if max := maxRows(fd); len(list) > max {
-		return nil, rowsMsg("At most", max)
+		return nil, newNote("form.rows.at_most", "Count", max)
 	}
 	if !draft && len(list) < fd.MinRows {
-		return nil, rowsMsg("At least", fd.MinRows)
+		return nil, newNote("form.rows.at_least", "Count", fd.MinRows)
 	}
 	rows := make([]map[string]any, 0, len(list))
 	for i, item := range list {
 		in, ok := item.(map[string]any)
 		if !ok {
-			return nil, fmt.Sprintf("Row %d is not a set of fields.", i+1)
+			return nil, newNote("form.row.not_fields", "Row", i+1)
 		}
 		row := map[string]any{}
 		for k := range in {
 			if !slices.ContainsFunc(fd.Fields, func(f Field) bool { return f.ID.Value == k }) {
-				return nil, fmt.Sprintf("Row %d has an unknown field %q.", i+1, k)
+				return nil, newNote("form.row.unknown_field", "Row", i+1, "Field", k)
 			}
 		}
 		for j := range fd.Fields {
@@ -468,31 +472,31 @@ func (c *Compiled) normaliseRows(fd *Field, raw any, draft bool) (any, string) {
 			v, present := in[sf.ID.Value]
 			if !present || v == nil || v == "" {
 				if sf.Required && !draft {
-					return nil, fmt.Sprintf("Row %d: %s is required.", i+1, sf.Label.SV)
+					return nil, newNote("form.row.required", "Row", i+1, "Label", sf.Label.SV)
 				}
 				row[sf.ID.Value] = zeroValue(sf.Type.Value)
 				continue
 			}
 			nv, m := c.normalise(sf, v, draft)
-			if m == "" && sf.ParentField.Value != "" && !draft {
+			if m.id == "" && sf.ParentField.Value != "" && !draft {
 				if j := slices.IndexFunc(fd.Fields, func(f Field) bool { return f.ID.Value == sf.ParentField.Value }); j >= 0 {
 					m = c.cascadeMsg(sf, nv, row[sf.ParentField.Value], &fd.Fields[j])
 				}
 			}
-			if m != "" {
-				return nil, fmt.Sprintf("Row %d, %s: %s", i+1, sf.Label.SV, m)
+			if m.id != "" {
+				return nil, newNote("form.row.field", "Row", i+1, "Label", sf.Label.SV, "Problem", m)
 			}
 			row[sf.ID.Value] = nv
 		}
 		rows = append(rows, row)
 	}
-	return rows, ""
+	return rows, note{}
 }
 
 // cascadeMsg checks a cascading choice (parent_field): every code chosen in
 // fd must be a child of the code chosen in the parent field, whose value is
-// parentValue. It returns what is wrong, or "".
-func (c *Compiled) cascadeMsg(fd *Field, v, parentValue any, parent *Field) string {
+// parentValue. It returns what is wrong, or no note.
+func (c *Compiled) cascadeMsg(fd *Field, v, parentValue any, parent *Field) note {
 	p, _ := parentValue.(string)
 	var chosen []string
 	switch x := v.(type) {
@@ -505,63 +509,63 @@ func (c *Compiled) cascadeMsg(fd *Field, v, parentValue any, parent *Field) stri
 	}
 	for _, code := range chosen {
 		if p == "" || c.codes[fd.CodeSystem.Value][code] != p {
-			return fmt.Sprintf("Not one of the options for the choice in %s.", parent.Label.SV)
+			return newNote("form.value.not_child_option", "Label", parent.Label.SV)
 		}
 	}
-	return ""
+	return note{}
 }
 
 // qualifiers are the ICF generic qualifier values allowed in assessments:
 // 0–4, plus 8 (not specified) and 9 (not applicable).
 var qualifiers = map[float64]bool{0: true, 1: true, 2: true, 3: true, 4: true, 8: true, 9: true}
 
-func (c *Compiled) normaliseAssessment(fd *Field, raw any, draft bool) (any, string) {
+func (c *Compiled) normaliseAssessment(fd *Field, raw any, draft bool) (any, note) {
 	list, ok := raw.([]any)
 	if !ok {
-		return nil, "Must be a list of assessments."
+		return nil, newNote("form.value.assessments")
 	}
 	// Each code at most once: never more rows than the code system has
 	// codes.
 	if max := max(len(c.codes[fd.CodeSystem.Value]), 1); len(list) > max {
-		return nil, rowsMsg("At most", max)
+		return nil, newNote("form.rows.at_most", "Count", max)
 	}
 	rows := make([]map[string]any, 0, len(list))
 	seen := map[string]bool{}
 	for i, item := range list {
 		in, ok := item.(map[string]any)
 		if !ok {
-			return nil, fmt.Sprintf("Row %d is not an assessment.", i+1)
+			return nil, newNote("form.row.not_assessment", "Row", i+1)
 		}
 		for k := range in {
 			if k != "code" && k != "qualifier" && k != "text" {
-				return nil, fmt.Sprintf("Row %d has an unknown field %q.", i+1, k)
+				return nil, newNote("form.row.unknown_field", "Row", i+1, "Field", k)
 			}
 		}
 		code, isText := in["code"].(string)
 		if in["code"] != nil && !isText {
-			return nil, fmt.Sprintf("Row %d: the code is not in the code system.", i+1)
+			return nil, newNote("form.row.unknown_code", "Row", i+1)
 		}
 		// A draft's row may wait for its code and qualifier; what it has
 		// must fit.
 		if _, ok := c.codes[fd.CodeSystem.Value][code]; !ok && !(draft && code == "") {
-			return nil, fmt.Sprintf("Row %d: the code is not in the code system.", i+1)
+			return nil, newNote("form.row.unknown_code", "Row", i+1)
 		}
 		if seen[code] && !draft {
-			return nil, fmt.Sprintf("Row %d: the code is assessed twice.", i+1)
+			return nil, newNote("form.row.code_twice", "Row", i+1)
 		}
 		seen[code] = true
 		q, ok := in["qualifier"].(float64)
 		if (!ok || !qualifiers[q]) && !(draft && in["qualifier"] == nil) {
-			return nil, fmt.Sprintf("Row %d: the qualifier must be 0–4, 8 or 9.", i+1)
+			return nil, newNote("form.row.qualifier", "Row", i+1)
 		}
 		text, isText := in["text"].(string)
 		if in["text"] != nil && !isText {
-			return nil, fmt.Sprintf("Row %d: the text must be text.", i+1)
+			return nil, newNote("form.row.text_not_text", "Row", i+1)
 		}
 		if utf8.RuneCountInString(text) > maxAssessmentText {
-			return nil, fmt.Sprintf("Row %d: the text is longer than 5000 characters.", i+1)
+			return nil, newNote("form.row.text_too_long", "Row", i+1, "Max", maxAssessmentText)
 		}
 		rows = append(rows, map[string]any{"code": code, "qualifier": int64(q), "text": text})
 	}
-	return rows, ""
+	return rows, note{}
 }

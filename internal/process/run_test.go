@@ -2,6 +2,7 @@ package process
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"reflect"
 	"slices"
@@ -1004,26 +1005,81 @@ func TestTransitionGuardTypes(t *testing.T) {
 	}
 }
 
+// TestMessagesInSwedish says every message of forms and transitions, from
+// the message files, in English and Swedish: the texts officers and
+// citizens have read all along, word for word, and the same as the
+// Swedish the tables of these tests are translated with (inLang).
 func TestMessagesInSwedish(t *testing.T) {
-	tests := []struct{ en, sv string }{
-		{"At least 1 row.", "Minst 1 rad."},
-		{"At most 5 rows.", "Högst 5 rader."},
-		{"Must be a whole number of öre.", "Ska vara ett helt antal öre."},
-		{"Must be at most 2000000.", "Ska vara högst 2000000."},
-		{"Row 2: Vad is required.", "Rad 2: Vad är obligatoriskt."},
-		{"Row 3, Belopp: Must be a number.", "Rad 3, Belopp: Ska vara ett tal."},
-		{"The value could not be computed: no such key", "Värdet kunde inte räknas ut: no such key"},
-		{`The value could not be computed: decision table "norm" has no rules valid on 2018-05-01`,
+	tests := []struct {
+		n      note
+		en, sv string
+	}{
+		{newNote("form.rows.at_least", "Count", 1), "At least 1 row.", "Minst 1 rad."},
+		{newNote("form.rows.at_least", "Count", 3), "At least 3 rows.", "Minst 3 rader."},
+		{newNote("form.rows.at_most", "Count", 1), "At most 1 row.", "Högst 1 rad."},
+		{newNote("form.rows.at_most", "Count", 5), "At most 5 rows.", "Högst 5 rader."},
+		{newNote("form.value.money"), "Must be a whole number of öre.", "Ska vara ett helt antal öre."},
+		{newNote("form.value.at_most", "Max", "2000000"), "Must be at most 2000000.", "Ska vara högst 2000000."},
+		{newNote("form.value.at_least", "Min", "0"), "Must be at least 0.", "Ska vara minst 0."},
+		{newNote("form.row.required", "Row", 2, "Label", "Vad"), "Row 2: Vad is required.", "Rad 2: Vad är obligatoriskt."},
+		{newNote("form.row.field", "Row", 3, "Label", "Belopp", "Problem", newNote("form.value.number")),
+			"Row 3, Belopp: Must be a number.", "Rad 3, Belopp: Ska vara ett tal."},
+		{newNote("form.compute.failed", "Detail", "no such key"), "The value could not be computed: no such key", "Värdet kunde inte räknas ut: no such key"},
+		{computeNote(errors.New(`decision table "norm" has no rules valid on 2018-05-01`)),
+			`The value could not be computed: decision table "norm" has no rules valid on 2018-05-01`,
 			`Värdet kunde inte räknas ut: beslutstabellen "norm" har inga regler som gäller 2018-05-01. Den som förvaltar processerna behöver lägga in dem.`},
-		{"Du måste svara.", "Du måste svara."}, // a designer's own message stays as written
+		{newNote("form.value.too_long", "Max", 500), "At most 500 characters.", "Högst 500 tecken."},
+		{newNote("form.values.too_large"), "At most 1 MB in all.", "Högst 1 MB sammanlagt."},
+		{newNote("form.value.option_twice"), "Each option at most once.", "Varje alternativ högst en gång."},
+		{newNote("form.value.choose"), "Choose one of the options.", "Välj ett av alternativen."},
+		{newNote("form.value.date"), "Must be a date (YYYY-MM-DD).", "Ska vara ett datum (ÅÅÅÅ-MM-DD)."},
+		{newNote("form.value.assessments"), "Must be a list of assessments.", "Ska vara en lista med bedömningar."},
+		{newNote("form.value.options"), "Must be a list of options.", "Ska vara en lista med alternativ."},
+		{newNote("form.value.rows"), "Must be a list of rows.", "Ska vara en lista med rader."},
+		{newNote("form.value.number"), "Must be a number.", "Ska vara ett tal."},
+		{newNote("form.value.text"), "Must be text.", "Ska vara text."},
+		{newNote("form.date.after_today"), "Must not be after today: a time limit counts from this date.", "Får inte vara senare än i dag: en tidsfrist räknas från datumet."},
+		{newNote("form.value.yes_no"), "Must be yes or no.", "Ska vara ja eller nej."},
+		{newNote("form.value.not_child_option", "Label", "Land"), "Not one of the options for the choice in Land.", "Inte ett av alternativen för valet i Land."},
+		{newNote("form.value.not_option"), "Not one of the options.", "Inte ett av alternativen."},
+		{newNote("form.row.unknown_field", "Row", 1, "Field", "score"), `Row 1 has an unknown field "score".`, `Rad 1 har ett okänt fält "score".`},
+		{newNote("form.row.not_fields", "Row", 2), "Row 2 is not a set of fields.", "Rad 2 är inte en uppsättning fält."},
+		{newNote("form.row.not_assessment", "Row", 2), "Row 2 is not an assessment.", "Rad 2 är inte en bedömning."},
+		{newNote("form.row.code_twice", "Row", 4), "Row 4: the code is assessed twice.", "Rad 4: koden är bedömd två gånger."},
+		{newNote("form.row.unknown_code", "Row", 4), "Row 4: the code is not in the code system.", "Rad 4: koden finns inte i kodverket."},
+		{newNote("form.row.qualifier", "Row", 4), "Row 4: the qualifier must be 0–4, 8 or 9.", "Rad 4: bedömningen ska vara 0–4, 8 eller 9."},
+		{newNote("form.row.text_too_long", "Row", 4, "Max", maxAssessmentText), "Row 4: the text is longer than 5000 characters.", "Rad 4: texten är längre än 5000 tecken."},
+		{newNote("form.row.text_not_text", "Row", 4), "Row 4: the text must be text.", "Rad 4: texten ska vara text."},
+		{newNote("form.no_such_field"), "The form has no such field.", "Formuläret har inget sådant fält."},
+		{newNote("form.required_failed"), "Whether this field is required could not be decided.", "Det gick inte att avgöra om fältet är obligatoriskt."},
+		{newNote("form.visible_failed"), "Whether to show this field could not be decided.", "Det gick inte att avgöra om fältet ska visas."},
+		{newNote("form.required"), "Required.", "Obligatoriskt."},
+		{newNote("transition.wrong_step", "Transition", "decide", "Step", "received"),
+			`The transition "decide" cannot be taken from the step "received".`, `Övergången "decide" kan inte göras från steget "received".`},
+		{newNote("transition.role"), "Your role may not take this transition.", "Din roll får inte göra den här övergången."},
+		{newNote("transition.form_unsigned", "Form", "Utredning"), `The form "Utredning" must be signed first.`, `Formuläret "Utredning" måste signeras först.`},
+		{newNote("transition.guard_failed", "Detail", "division by zero"),
+			"The condition for this transition could not be evaluated: division by zero", "Villkoret för övergången kunde inte prövas: division by zero"},
+		{newNote("transition.guard_not_met"), "The condition for this transition is not met.", "Villkoret för övergången är inte uppfyllt."},
 	}
 	for _, tt := range tests {
-		if got := inLang("sv", tt.en); got != tt.sv {
-			t.Errorf("inLang(sv, %q) = %q, want %q", tt.en, got, tt.sv)
+		if got := tt.n.in("en"); got != tt.en {
+			t.Errorf("%s in English = %q, want %q", tt.n.id, got, tt.en)
 		}
-		if got := inLang("en", tt.en); got != tt.en {
-			t.Errorf("inLang(en, %q) = %q", tt.en, got)
+		if got := tt.n.in("sv"); got != tt.sv {
+			t.Errorf("%s in Swedish = %q, want %q", tt.n.id, got, tt.sv)
 		}
+		// Required and the transitions' reasons were written in both
+		// languages where they were used, not through the table.
+		if !strings.HasPrefix(tt.n.id, "transition.") && tt.n.id != "form.required" {
+			if got := inLang("sv", tt.en); got != tt.sv {
+				t.Errorf("inLang(sv, %q) = %q, want %q", tt.en, got, tt.sv)
+			}
+		}
+	}
+	// A designer's own message stays as written.
+	if got := inLang("sv", "Du måste svara."); got != "Du måste svara." {
+		t.Errorf("inLang changed a designer's message: %q", got)
 	}
 }
 

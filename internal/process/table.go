@@ -120,7 +120,7 @@ func parseCond(typ, src string) (cond, error) {
 	case "yes_no":
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return cond{}, fmt.Errorf("%q is not true or false", src)
+			return cond{}, newNote("check.table.not_bool", "Value", src)
 		}
 		return cond{boolean: &b}, nil
 	case "text":
@@ -139,7 +139,7 @@ func parseCond(typ, src string) (cond, error) {
 	num := func(t string) (float64, error) {
 		f, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
 		if err != nil {
-			return 0, fmt.Errorf("%q is not a number condition: use a number, < 7, >= 4 or [1..3]", src)
+			return 0, newNote("check.table.not_number_condition", "Value", src)
 		}
 		return f, nil
 	}
@@ -151,7 +151,7 @@ func parseCond(typ, src string) (cond, error) {
 			c.hi, err = num(b)
 		}
 		if err == nil && c.lo > c.hi {
-			err = fmt.Errorf("the range %q is empty", src)
+			err = newNote("check.table.empty_range", "Value", src)
 		}
 	case strings.HasPrefix(s, ">="):
 		c.lo, err = num(s[2:])
@@ -210,7 +210,7 @@ type compiledRule struct {
 // place in the file.
 func compileTable(t *DecisionTable) (*compiledTable, Problems) {
 	var probs Problems
-	add := func(p Pos, f string, a ...any) { probs = append(probs, Problem{p, fmt.Sprintf(f, a...)}) }
+	add := func(p Pos, n note) { probs = append(probs, problemAt(p, n)) }
 	ct := &compiledTable{def: t}
 	inputs := map[string]int{}
 	for i, in := range t.Inputs {
@@ -230,30 +230,30 @@ func compileTable(t *DecisionTable) (*compiledTable, Problems) {
 			for k, v := range r.When {
 				i, ok := inputs[k]
 				if !ok {
-					add(v.Pos, "the rule tests %q, which is not an input of the table", k)
+					add(v.Pos, newNote("check.table.rule_unknown_input", "Input", k))
 					continue
 				}
 				c, err := parseCond(t.Inputs[i].Type.Value, v.Value)
 				if err != nil {
-					add(v.Pos, "%v", err)
+					add(v.Pos, noteOf(err))
 				}
 				cr.when[i] = c
 			}
 			for _, o := range t.Outputs {
 				v, ok := r.Then[o.ID.Value]
 				if !ok {
-					add(r.pos, "the rule gives no value for the output %q", o.ID.Value)
+					add(r.pos, newNote("check.table.rule_no_output", "Output", o.ID.Value))
 					continue
 				}
 				val, err := outputValue(o.Type.Value, v.Value)
 				if err != nil {
-					add(v.Pos, "output %q: %v", o.ID.Value, err)
+					add(v.Pos, newNote("check.table.rule_bad_output", "Output", o.ID.Value, "Problem", noteOf(err)))
 				}
 				cr.then[o.ID.Value] = val
 			}
 			for k, v := range r.Then {
 				if _, ok := outputs[k]; !ok {
-					add(v.Pos, "the rule sets %q, which is not an output of the table", k)
+					add(v.Pos, newNote("check.table.rule_unknown_output", "Output", k))
 				}
 			}
 			cs.rules = append(cs.rules, cr)
@@ -268,13 +268,13 @@ func outputValue(typ, s string) (any, error) {
 	case "number":
 		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 		if err != nil {
-			return nil, fmt.Errorf("%q is not a number", s)
+			return nil, newNote("check.table.not_number", "Value", s)
 		}
 		return f, nil
 	case "yes_no":
 		b, err := strconv.ParseBool(strings.TrimSpace(s))
 		if err != nil {
-			return nil, fmt.Errorf("%q is not true or false", s)
+			return nil, newNote("check.table.not_bool", "Value", s)
 		}
 		return b, nil
 	}
@@ -404,10 +404,10 @@ func (ct *compiledTable) checkCoverage() Problems {
 				}
 				switch {
 				case len(hit) == 0:
-					probs = append(probs, Problem{where, fmt.Sprintf("gap: no rule matches %s", describe(ct.def.Inputs, combo))})
+					probs = append(probs, problemAt(where, newNote("check.table.gap", "Inputs", describe(ct.def.Inputs, combo))))
 					reported++
 				case len(hit) > 1:
-					probs = append(probs, Problem{set.rules[hit[1]-1].pos, fmt.Sprintf("overlap: rules %v all match %s, but the hit policy is unique", hit, describe(ct.def.Inputs, combo))})
+					probs = append(probs, problemAt(set.rules[hit[1]-1].pos, newNote("check.table.overlap", "Rules", hit, "Inputs", describe(ct.def.Inputs, combo))))
 					reported++
 				}
 				return
@@ -422,16 +422,18 @@ func (ct *compiledTable) checkCoverage() Problems {
 	return probs
 }
 
-func describe(inputs []TableIO, combo []any) string {
-	parts := make([]string, len(inputs))
+// describe says which value each input has in combo ("size = 3, area =
+// city"); said, the parts are joined with ", ".
+func describe(inputs []TableIO, combo []any) []note {
+	parts := make([]note, len(inputs))
 	for i, in := range inputs {
-		v := combo[i]
-		if s, ok := v.(string); ok && s == otherText {
-			v = "(any other text)"
+		if s, ok := combo[i].(string); ok && s == otherText {
+			parts[i] = newNote("check.table.input_other", "Input", in.ID.Value)
+			continue
 		}
-		parts[i] = fmt.Sprintf("%s = %v", in.ID.Value, v)
+		parts[i] = newNote("check.table.input_is", "Input", in.ID.Value, "Value", combo[i])
 	}
-	return strings.Join(parts, ", ")
+	return parts
 }
 
 const otherText = "\x00other"

@@ -57,11 +57,10 @@ func (c *Compiled) Transition(ct, id string, ctx Context, signed map[string]bool
 // blocked returns why t cannot be taken now, or "".
 func (c *Compiled) blocked(t *compiledTransition, ctx Context, signed map[string]bool, lang string) string {
 	if !slices.ContainsFunc(t.def.From, func(s Str) bool { return s.Value == ctx.CaseStep }) {
-		return msg(lang, fmt.Sprintf("The transition %q cannot be taken from the step %q.", t.def.ID.Value, ctx.CaseStep),
-			fmt.Sprintf("Övergången %q kan inte göras från steget %q.", t.def.ID.Value, ctx.CaseStep))
+		return newNote("transition.wrong_step", "Transition", t.def.ID.Value, "Step", ctx.CaseStep).in(lang)
 	}
 	if !roleAllowed(t.def.Roles, ctx.Roles) {
-		return msg(lang, "Your role may not take this transition.", "Din roll får inte göra den här övergången.")
+		return newNote("transition.role").in(lang)
 	}
 	for _, f := range t.def.Forms {
 		if !signed[f.Value] {
@@ -69,18 +68,18 @@ func (c *Compiled) blocked(t *compiledTransition, ctx Context, signed map[string
 			if cf := c.forms[f.Value]; cf != nil {
 				name = cf.def.Name.In(lang)
 			}
-			return msg(lang, fmt.Sprintf("The form %q must be signed first.", name), fmt.Sprintf("Formuläret %q måste signeras först.", name))
+			return newNote("transition.form_unsigned", "Form", name).in(lang)
 		}
 	}
 	ok, err := evalBool(t.guard, c.activation(ctx, "", nil))
 	if err != nil {
-		return msg(lang, "The condition for this transition could not be evaluated: ", "Villkoret för övergången kunde inte prövas: ") + err.Error()
+		return newNote("transition.guard_failed", "Detail", err.Error()).in(lang)
 	}
 	if !ok {
 		if m := t.def.GuardMessage.In(lang); m != "" {
 			return m
 		}
-		return msg(lang, "The condition for this transition is not met.", "Villkoret för övergången är inte uppfyllt.")
+		return newNote("transition.guard_not_met").in(lang)
 	}
 	return ""
 }

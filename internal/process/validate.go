@@ -1,7 +1,6 @@
 package process
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,8 +28,14 @@ type validator struct {
 	forms map[string]*Form
 }
 
-func (v *validator) add(p Pos, format string, args ...any) {
-	v.probs = append(v.probs, Problem{p, fmt.Sprintf(format, args...)})
+// add adds the problem id (a message of the message files) with its
+// arguments as name, value pairs at p.
+func (v *validator) add(p Pos, id string, kv ...any) {
+	v.addNote(p, newNote(id, kv...))
+}
+
+func (v *validator) addNote(p Pos, n note) {
+	v.probs = append(v.probs, problemAt(p, n))
 }
 
 // Validate checks the whole bundle: ids, references between case types,
@@ -43,9 +48,9 @@ func Validate(b *Bundle) Problems {
 		v.codeSystem(cs)
 	}
 	for _, f := range b.Forms {
-		if v.exprID(f.ID, "form") {
+		if v.exprID(f.ID, "check.noun.form") {
 			if _, dup := v.forms[f.ID.Value]; dup {
-				v.add(f.ID.Pos, "a form with id %q is defined twice", f.ID.Value)
+				v.add(f.ID.Pos, "check.form.twice", "Form", f.ID.Value)
 			}
 			v.forms[f.ID.Value] = f
 		}
@@ -55,16 +60,16 @@ func Validate(b *Bundle) Problems {
 	}
 	tables := map[string]bool{}
 	for _, t := range b.Tables {
-		if v.id(t.ID, "decision table") && tables[t.ID.Value] {
-			v.add(t.ID.Pos, "a decision table with id %q is defined twice", t.ID.Value)
+		if v.id(t.ID, "check.noun.table") && tables[t.ID.Value] {
+			v.add(t.ID.Pos, "check.table.twice", "Table", t.ID.Value)
 		}
 		tables[t.ID.Value] = true
 		v.table(t)
 	}
 	seen := map[string]bool{}
 	for _, ct := range b.CaseTypes {
-		if v.id(ct.ID, "case type") && seen[ct.ID.Value] {
-			v.add(ct.ID.Pos, "a case type with id %q is defined twice", ct.ID.Value)
+		if v.id(ct.ID, "check.noun.case_type") && seen[ct.ID.Value] {
+			v.add(ct.ID.Pos, "check.case_type.twice", "CaseType", ct.ID.Value)
 		}
 		seen[ct.ID.Value] = true
 		v.caseType(ct)
@@ -72,7 +77,7 @@ func Validate(b *Bundle) Problems {
 	reports := map[string]bool{}
 	for _, r := range b.Reports {
 		if reports[r.ID.Value] && r.ID.Value != "" {
-			v.add(r.ID.Pos, "a report with id %q is defined twice", r.ID.Value)
+			v.add(r.ID.Pos, "check.report.twice", "Report", r.ID.Value)
 		}
 		reports[r.ID.Value] = true
 		v.report(r, seen)
@@ -80,14 +85,15 @@ func Validate(b *Bundle) Problems {
 	return v.probs.sorted()
 }
 
-// id checks that s is present and well formed.
+// id checks that s is present and well formed; what is the message
+// naming what s is the id of (check.noun.*).
 func (v *validator) id(s Str, what string) bool {
 	switch {
 	case s.Value == "":
-		v.add(s.Pos, "the %s has no id", what)
+		v.add(s.Pos, "check.id.missing", "What", newNote(what))
 		return false
 	case !idPattern.MatchString(s.Value):
-		v.add(s.Pos, "the %s id %q must start with a lower-case letter and use only a-z, 0-9, '-' and '_' (at most 63)", what, s.Value)
+		v.add(s.Pos, "check.id.bad", "What", newNote(what), "ID", s.Value)
 		return false
 	}
 	return true
@@ -109,44 +115,46 @@ func (v *validator) exprID(s Str, what string) bool {
 	}
 	switch {
 	case !exprIDPattern.MatchString(s.Value):
-		v.add(s.Pos, "the %s id %q is used in expressions, so it may use only a-z, 0-9 and '_' (write %q)", what, s.Value, strings.ReplaceAll(s.Value, "-", "_"))
+		v.add(s.Pos, "check.id.expr_chars", "What", newNote(what), "ID", s.Value, "Suggest", strings.ReplaceAll(s.Value, "-", "_"))
 		return false
 	case celReserved[s.Value]:
-		v.add(s.Pos, "the %s id %q is a reserved word in expressions; choose another", what, s.Value)
+		v.add(s.Pos, "check.id.reserved", "What", newNote(what), "ID", s.Value)
 		return false
 	}
 	return true
 }
 
-func (v *validator) text(t Text, p Pos, what string) {
+// text checks that t has Swedish, and adds the problem id with its
+// arguments at p if not.
+func (v *validator) text(t Text, p Pos, id string, kv ...any) {
 	if t.SV == "" {
-		v.add(p, "%s needs a Swedish text (sv)", what)
+		v.add(p, id, kv...)
 	}
 }
 
 func (v *validator) codeSystem(cs *CodeSystem) {
-	if !v.id(cs.ID, "code system") {
+	if !v.id(cs.ID, "check.noun.code_system") {
 		return
 	}
 	if _, dup := v.codes[cs.ID.Value]; dup {
-		v.add(cs.ID.Pos, "a code system with id %q is defined twice", cs.ID.Value)
+		v.add(cs.ID.Pos, "check.code_system.twice", "CodeSystem", cs.ID.Value)
 	}
 	v.codes[cs.ID.Value] = cs
-	v.text(cs.Name, cs.ID.Pos, "the code system's name")
+	v.text(cs.Name, cs.ID.Pos, "check.text.code_system_name")
 	if len(cs.Codes) == 0 {
-		v.add(cs.ID.Pos, "the code system %q has no codes", cs.ID.Value)
+		v.add(cs.ID.Pos, "check.code_system.no_codes", "CodeSystem", cs.ID.Value)
 	}
 	seen := map[string]bool{}
 	var walk func([]Code)
 	walk = func(codes []Code) {
 		for _, c := range codes {
 			if c.Code.Value == "" {
-				v.add(c.Code.Pos, "a code in %q has no code", cs.ID.Value)
+				v.add(c.Code.Pos, "check.code_system.code_missing", "CodeSystem", cs.ID.Value)
 			} else if seen[c.Code.Value] {
-				v.add(c.Code.Pos, "the code %q appears twice in %q", c.Code.Value, cs.ID.Value)
+				v.add(c.Code.Pos, "check.code_system.code_twice", "Code", c.Code.Value, "CodeSystem", cs.ID.Value)
 			}
 			seen[c.Code.Value] = true
-			v.text(c.Label, c.Code.Pos, fmt.Sprintf("the code %q", c.Code.Value))
+			v.text(c.Label, c.Code.Pos, "check.text.code_label", "Code", c.Code.Value)
 			walk(c.Children)
 		}
 	}
@@ -156,7 +164,7 @@ func (v *validator) codeSystem(cs *CodeSystem) {
 func (v *validator) roles(roles []Str) {
 	for _, r := range roles {
 		if !trygg.Role(r.Value).Valid() {
-			v.add(r.Pos, "unknown role %q", r.Value)
+			v.add(r.Pos, "check.role.unknown", "Role", r.Value)
 		}
 	}
 }
@@ -167,13 +175,13 @@ func (v *validator) expr(env *cel.Env, s Str, want *cel.Type) {
 		return
 	}
 	if _, err := compile(env, s.Value, want); err != nil {
-		v.add(s.Pos, "%v", err)
+		v.addNote(s.Pos, noteOf(err))
 		return
 	}
 	if strings.Contains(s.Value, "decide(") {
 		if ast, iss := env.Compile(s.Value); iss == nil || iss.Err() == nil {
-			for _, m := range decideProblems(ast, v.b.Tables) {
-				v.add(s.Pos, "%s", m)
+			for _, n := range decideProblems(ast, v.b.Tables) {
+				v.addNote(s.Pos, n)
 			}
 		}
 	}
@@ -183,7 +191,7 @@ func (v *validator) expr(env *cel.Env, s Str, want *cel.Type) {
 // is named by a literal: the table must exist, a literal map of inputs must
 // name exactly its inputs, and a field read from the result must be one of
 // its outputs. (The expression types cannot say this: decide returns a map.)
-func decideProblems(a *cel.Ast, tables []*DecisionTable) []string {
+func decideProblems(a *cel.Ast, tables []*DecisionTable) []note {
 	byID := map[string]*DecisionTable{}
 	for _, t := range tables {
 		byID[t.ID.Value] = t
@@ -199,13 +207,13 @@ func decideProblems(a *cel.Ast, tables []*DecisionTable) []string {
 		id, _ := first.AsLiteral().Value().(string)
 		return byID[id], id, true
 	}
-	var out []string
+	var out []note
 	celast.PostOrderVisit(a.NativeRep().Expr(), celast.NewExprVisitor(func(e celast.Expr) {
 		if e.Kind() == celast.SelectKind {
 			if t, _, ok := tableOf(e.AsSelect().Operand()); ok && t != nil {
 				field := e.AsSelect().FieldName()
 				if !slices.ContainsFunc(t.Outputs, func(o TableIO) bool { return o.ID.Value == field }) {
-					out = append(out, fmt.Sprintf("the decision table %q has no output %q", t.ID.Value, field))
+					out = append(out, newNote("check.decide.no_output", "Table", t.ID.Value, "Output", field))
 				}
 			}
 			return
@@ -215,7 +223,7 @@ func decideProblems(a *cel.Ast, tables []*DecisionTable) []string {
 			return
 		}
 		if t == nil {
-			out = append(out, fmt.Sprintf("decide() names the decision table %q, which is not in the set", id))
+			out = append(out, newNote("check.decide.unknown_table", "Table", id))
 			return
 		}
 		inputs := e.AsCall().Args()[2]
@@ -231,12 +239,12 @@ func decideProblems(a *cel.Ast, tables []*DecisionTable) []string {
 			name, _ := key.AsLiteral().Value().(string)
 			given[name] = true
 			if !slices.ContainsFunc(t.Inputs, func(i TableIO) bool { return i.ID.Value == name }) {
-				out = append(out, fmt.Sprintf("the decision table %q has no input %q", id, name))
+				out = append(out, newNote("check.decide.no_input", "Table", id, "Input", name))
 			}
 		}
 		for _, in := range t.Inputs {
 			if !given[in.ID.Value] {
-				out = append(out, fmt.Sprintf("decide(%q, …) does not give the input %q", id, in.ID.Value))
+				out = append(out, newNote("check.decide.input_missing", "Table", id, "Input", in.ID.Value))
 			}
 		}
 	}))
@@ -247,31 +255,31 @@ func (v *validator) form(f *Form) {
 	if f.ID.Value == "" {
 		return
 	}
-	v.text(f.Name, f.ID.Pos, "the form's name")
+	v.text(f.Name, f.ID.Pos, "check.text.form_name")
 	env, err := newEnv(v.b.Forms, f.ID.Value, nil)
 	if err != nil {
-		v.add(f.ID.Pos, "the form's fields cannot be used in expressions: %v", err)
+		v.add(f.ID.Pos, "check.form.env", "Detail", err.Error())
 		env = nil
 	}
 	byID := map[string]*Field{}
 	sections := map[string]bool{}
 	for si := range f.Sections {
 		s := &f.Sections[si]
-		if v.id(s.ID, "section") && sections[s.ID.Value] {
-			v.add(s.ID.Pos, "the section id %q is used twice in the form", s.ID.Value)
+		if v.id(s.ID, "check.noun.section") && sections[s.ID.Value] {
+			v.add(s.ID.Pos, "check.form.section_twice", "Section", s.ID.Value)
 		}
 		sections[s.ID.Value] = true
-		v.text(s.Label, s.ID.Pos, "the section's label")
+		v.text(s.Label, s.ID.Pos, "check.text.section_label")
 		v.roles(s.Roles)
 		v.expr(env, s.VisibleIf, cel.BoolType)
 		if len(s.Fields) == 0 {
-			v.add(s.ID.Pos, "the section %q has no fields", s.ID.Value)
+			v.add(s.ID.Pos, "check.form.section_empty", "Section", s.ID.Value)
 		}
 		for fi := range s.Fields {
 			fd := &s.Fields[fi]
 			if fd.ID.Value != "" {
 				if byID[fd.ID.Value] != nil {
-					v.add(fd.ID.Pos, "the field id %q is used twice in the form", fd.ID.Value)
+					v.add(fd.ID.Pos, "check.form.field_twice", "Field", fd.ID.Value)
 				}
 				byID[fd.ID.Value] = fd
 			}
@@ -280,89 +288,89 @@ func (v *validator) form(f *Form) {
 	}
 	for _, val := range f.Validations {
 		if val.Rule.Value == "" {
-			v.add(val.Rule.Pos, "the validation has no rule")
+			v.add(val.Rule.Pos, "check.validation.no_rule")
 		}
 		v.expr(env, val.Rule, cel.BoolType)
-		v.text(val.Message, val.Rule.Pos, "the validation's message")
+		v.text(val.Message, val.Rule.Pos, "check.text.validation_message")
 		if val.Field.Value != "" && byID[val.Field.Value] == nil {
-			v.add(val.Field.Pos, "the validation points at field %q, which the form does not have", val.Field.Value)
+			v.add(val.Field.Pos, "check.validation.unknown_field", "Field", val.Field.Value)
 		}
 	}
 }
 
 func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Field, inGroup bool) {
-	v.exprID(fd.ID, "field")
-	v.text(fd.Label, fd.ID.Pos, fmt.Sprintf("the field %q's label", fd.ID.Value))
+	v.exprID(fd.ID, "check.noun.field")
+	v.text(fd.Label, fd.ID.Pos, "check.text.field_label", "Field", fd.ID.Value)
 	t := fd.Type.Value
 	if !fieldTypes[t] {
 		pos := fd.Type.Pos
 		if t == "" {
 			pos = fd.ID.Pos
 		}
-		v.add(pos, "unknown field type %q: use text, long_text, number, money, date, yes_no, choice, multi_choice, person, group or assessment", t)
+		v.add(pos, "check.field.unknown_type", "Type", t)
 		return
 	}
 	v.roles(fd.Roles)
 	if fd.Required && fd.RequiredIf.Value != "" {
-		v.add(fd.RequiredIf.Pos, "the field is both required and required_if: keep one")
+		v.add(fd.RequiredIf.Pos, "check.field.required_twice")
 	}
 	if !inGroup {
 		v.expr(env, fd.VisibleIf, cel.BoolType)
 		v.expr(env, fd.RequiredIf, cel.BoolType)
 		v.expr(env, fd.Compute, celType(t))
 	} else if fd.VisibleIf.Value != "" || fd.RequiredIf.Value != "" || fd.Compute.Value != "" {
-		v.add(fd.ID.Pos, "fields inside a group cannot have visible_if, required_if or compute yet")
+		v.add(fd.ID.Pos, "check.field.group_expr")
 	}
 	switch t {
 	case FieldChoice, FieldMultiChoice, FieldAssessment:
 		if fd.CodeSystem.Value == "" {
-			v.add(fd.ID.Pos, "the %s field %q needs a code_system", t, fd.ID.Value)
+			v.add(fd.ID.Pos, "check.field.no_code_system", "Type", t, "Field", fd.ID.Value)
 		} else if v.codes[fd.CodeSystem.Value] == nil {
-			v.add(fd.CodeSystem.Pos, "unknown code system %q", fd.CodeSystem.Value)
+			v.add(fd.CodeSystem.Pos, "check.code_system.unknown", "CodeSystem", fd.CodeSystem.Value)
 		}
 	}
 	if fd.ParentField.Value != "" {
 		parent := byID[fd.ParentField.Value]
 		switch {
 		case parent == nil || parent == fd:
-			v.add(fd.ParentField.Pos, "parent_field %q must name a choice field earlier in the form", fd.ParentField.Value)
+			v.add(fd.ParentField.Pos, "check.field.parent_unknown", "Field", fd.ParentField.Value)
 		case parent.Type.Value != FieldChoice:
-			v.add(fd.ParentField.Pos, "parent_field %q is not a choice field", fd.ParentField.Value)
+			v.add(fd.ParentField.Pos, "check.field.parent_not_choice", "Field", fd.ParentField.Value)
 		case parent.CodeSystem.Value != fd.CodeSystem.Value:
-			v.add(fd.ParentField.Pos, "a cascading choice must use the same code system as its parent field %q", fd.ParentField.Value)
+			v.add(fd.ParentField.Pos, "check.field.parent_code_system", "Field", fd.ParentField.Value)
 		}
 	}
 	if fd.Min != nil && fd.Max != nil && *fd.Min > *fd.Max {
-		v.add(fd.ID.Pos, "min is larger than max")
+		v.add(fd.ID.Pos, "check.field.min_max")
 	}
 	if fd.MaxLength != 0 {
 		switch {
 		case t != FieldText && t != FieldLongText && t != FieldPerson:
-			v.add(fd.ID.Pos, "max_length belongs only to text, long_text and person fields")
+			v.add(fd.ID.Pos, "check.field.max_length_type")
 		case fd.MaxLength < 1 || fd.MaxLength > MaxFieldLength:
-			v.add(fd.ID.Pos, "max_length must be between 1 and %d", MaxFieldLength)
+			v.add(fd.ID.Pos, "check.field.max_length_range", "Max", MaxFieldLength)
 		}
 	}
 	if t == FieldGroup {
 		if len(fd.Fields) == 0 {
-			v.add(fd.ID.Pos, "the group %q has no fields", fd.ID.Value)
+			v.add(fd.ID.Pos, "check.group.empty", "Field", fd.ID.Value)
 		}
 		if fd.MinRows < 0 || fd.MaxRows < 0 || fd.MaxRows > MaxFieldRows {
-			v.add(fd.ID.Pos, "min_rows and max_rows must be between 0 and %d", MaxFieldRows)
+			v.add(fd.ID.Pos, "check.group.rows_range", "Max", MaxFieldRows)
 		} else if fd.MaxRows > 0 && fd.MinRows > fd.MaxRows {
-			v.add(fd.ID.Pos, "min_rows is larger than max_rows")
+			v.add(fd.ID.Pos, "check.group.min_max_rows")
 		} else if fd.MinRows > maxRows(fd) {
-			v.add(fd.ID.Pos, "min_rows is larger than %d, the most rows of a group without max_rows", DefaultMaxRows)
+			v.add(fd.ID.Pos, "check.group.min_rows_default", "Max", DefaultMaxRows)
 		}
 		sub := map[string]*Field{}
 		for i := range fd.Fields {
 			sf := &fd.Fields[i]
 			if sub[sf.ID.Value] != nil {
-				v.add(sf.ID.Pos, "the field id %q is used twice in the group", sf.ID.Value)
+				v.add(sf.ID.Pos, "check.group.field_twice", "Field", sf.ID.Value)
 			}
 			sub[sf.ID.Value] = sf
 			if sf.Type.Value == FieldGroup {
-				v.add(sf.ID.Pos, "a group cannot contain another group")
+				v.add(sf.ID.Pos, "check.group.nested")
 				continue
 			}
 			v.field(env, f, sf, sub, true)
@@ -371,7 +379,7 @@ func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Fie
 			v.rowSummary(fd)
 		}
 	} else if len(fd.Fields) > 0 || fd.MinRows > 0 || fd.MaxRows > 0 {
-		v.add(fd.ID.Pos, "fields, min_rows and max_rows belong only to group fields")
+		v.add(fd.ID.Pos, "check.field.group_keys")
 	}
 }
 
@@ -389,7 +397,7 @@ func rowEnv(fd *Field) (*cel.Env, error) {
 func (v *validator) rowSummary(fd *Field) {
 	env, err := rowEnv(fd)
 	if err != nil {
-		v.add(fd.RowSummary.Pos, "the row summary cannot be checked: %v", err)
+		v.add(fd.RowSummary.Pos, "check.group.summary_env", "Detail", err.Error())
 		return
 	}
 	v.expr(env, fd.RowSummary, cel.StringType)
@@ -402,101 +410,101 @@ func (v *validator) caseType(ct *CaseType) {
 	if ct.ID.Value == "" {
 		return
 	}
-	v.text(ct.Name, ct.ID.Pos, "the case type's name")
+	v.text(ct.Name, ct.ID.Pos, "check.text.case_type_name")
 	if !fields[ct.Field.Value] {
 		pos := ct.Field.Pos
 		if pos.Line == 0 {
 			pos = ct.ID.Pos
 		}
-		v.add(pos, "field must be one of AO, IFO, FH, HSL (got %q)", ct.Field.Value)
+		v.add(pos, "check.case_type.field", "Field", ct.Field.Value)
 	}
 	env, err := newEnv(v.b.Forms, "", nil)
 	if err != nil {
-		v.add(ct.ID.Pos, "expressions cannot be checked: %v", err)
+		v.add(ct.ID.Pos, "check.expr.env", "Detail", err.Error())
 		env = nil
 	}
 	steps := map[string]*Step{}
 	for i := range ct.Steps {
 		s := &ct.Steps[i]
-		if v.id(s.ID, "step") && steps[s.ID.Value] != nil {
-			v.add(s.ID.Pos, "the step id %q is used twice", s.ID.Value)
+		if v.id(s.ID, "check.noun.step") && steps[s.ID.Value] != nil {
+			v.add(s.ID.Pos, "check.step.twice", "Step", s.ID.Value)
 		}
 		steps[s.ID.Value] = s
-		v.text(s.Name, s.ID.Pos, fmt.Sprintf("the step %q's name", s.ID.Value))
+		v.text(s.Name, s.ID.Pos, "check.text.step_name", "Step", s.ID.Value)
 		v.citizenText(s)
 		for _, f := range s.Forms {
 			if v.forms[f.Value] == nil {
-				v.add(f.Pos, "unknown form %q", f.Value)
+				v.add(f.Pos, "check.form.unknown", "Form", f.Value)
 			}
 		}
 	}
 	if len(ct.Steps) == 0 {
-		v.add(ct.ID.Pos, "the case type has no steps")
+		v.add(ct.ID.Pos, "check.case_type.no_steps")
 		return
 	}
 	if ct.Start.Value == "" {
-		v.add(ct.ID.Pos, "the case type has no start step (start: <step id>)")
+		v.add(ct.ID.Pos, "check.case_type.no_start")
 	} else if steps[ct.Start.Value] == nil {
-		v.add(ct.Start.Pos, "the start step %q is not one of the steps", ct.Start.Value)
+		v.add(ct.Start.Pos, "check.case_type.unknown_start", "Step", ct.Start.Value)
 	}
 	next := map[string][]string{}
 	ids := map[string]bool{}
 	for i := range ct.Transitions {
 		t := &ct.Transitions[i]
-		if v.id(t.ID, "transition") && ids[t.ID.Value] {
-			v.add(t.ID.Pos, "the transition id %q is used twice", t.ID.Value)
+		if v.id(t.ID, "check.noun.transition") && ids[t.ID.Value] {
+			v.add(t.ID.Pos, "check.transition.twice", "Transition", t.ID.Value)
 		}
 		ids[t.ID.Value] = true
-		v.text(t.Name, t.ID.Pos, fmt.Sprintf("the transition %q's name", t.ID.Value))
+		v.text(t.Name, t.ID.Pos, "check.text.transition_name", "Transition", t.ID.Value)
 		if len(t.From) == 0 {
-			v.add(t.ID.Pos, "the transition %q has no from step", t.ID.Value)
+			v.add(t.ID.Pos, "check.transition.no_from", "Transition", t.ID.Value)
 		}
 		for _, f := range t.From {
 			if steps[f.Value] == nil {
-				v.add(f.Pos, "the transition %q starts from an unknown step %q", t.ID.Value, f.Value)
+				v.add(f.Pos, "check.transition.unknown_from", "Transition", t.ID.Value, "Step", f.Value)
 			} else if steps[f.Value].Final {
-				v.add(f.Pos, "the transition %q leaves the final step %q", t.ID.Value, f.Value)
+				v.add(f.Pos, "check.transition.from_final", "Transition", t.ID.Value, "Step", f.Value)
 			}
 			next[f.Value] = append(next[f.Value], t.To.Value)
 		}
 		switch {
 		case t.To.Value == "":
-			v.add(t.ID.Pos, "the transition %q goes nowhere: give to: <step id>", t.ID.Value)
+			v.add(t.ID.Pos, "check.transition.no_to", "Transition", t.ID.Value)
 		case steps[t.To.Value] == nil:
-			v.add(t.To.Pos, "the transition %q goes to an unknown step %q", t.ID.Value, t.To.Value)
+			v.add(t.To.Pos, "check.transition.unknown_to", "Transition", t.ID.Value, "Step", t.To.Value)
 		}
 		if len(t.Roles) == 0 {
-			v.add(t.ID.Pos, "the transition %q names no roles that may take it", t.ID.Value)
+			v.add(t.ID.Pos, "check.transition.no_roles", "Transition", t.ID.Value)
 		}
 		v.roles(t.Roles)
 		v.expr(env, t.Guard, cel.BoolType)
 		for _, f := range t.Forms {
 			if v.forms[f.Value] == nil {
-				v.add(f.Pos, "unknown form %q", f.Value)
+				v.add(f.Pos, "check.form.unknown", "Form", f.Value)
 			}
 		}
 		for _, a := range t.Actions {
 			switch a.Type.Value {
 			case ActionScheduleFollowUp:
 				if _, err := calendar.ParsePeriod(a.Period.Value); err != nil {
-					v.add(a.Type.Pos, "schedule_follow_up needs a period: %v", err)
+					v.add(a.Type.Pos, "check.action.follow_up_period", "Problem", periodNote(a.Period.Value))
 				}
-				v.text(a.Name, a.Type.Pos, "the follow-up's name")
+				v.text(a.Name, a.Type.Pos, "check.text.follow_up_name")
 			case ActionNotifyCitizen:
-				v.text(a.Message, a.Type.Pos, "the notice's message")
+				v.text(a.Message, a.Type.Pos, "check.text.notice_message")
 			case ActionCreateDecisions:
 				v.createDecisions(ct, t, a)
 			case ActionExtendDeadline:
 				v.extendDeadline(ct, t, a)
 			case ActionCreateOrders:
 				if ct.Orders == nil || ct.Decisions == nil {
-					v.add(a.Type.Pos, "create_orders needs the case type's decisions and orders sections")
+					v.add(a.Type.Pos, "check.action.create_orders")
 				}
 			}
 			if !actionTypes[a.Type.Value] {
-				v.add(a.Type.Pos, "unknown action %q: use close_case, schedule_follow_up, notify_citizen, create_decisions, extend_deadline or create_orders", a.Type.Value)
+				v.add(a.Type.Pos, "check.action.unknown", "Action", a.Type.Value)
 			} else if a.Type.Value == ActionCloseCase && (a.Period.Value != "" || a.Name.SV != "" || a.Message.SV != "" || a.Form.Value != "") {
-				v.add(a.Type.Pos, "close_case takes no period, name or message")
+				v.add(a.Type.Pos, "check.action.close_case")
 			}
 		}
 	}
@@ -517,16 +525,16 @@ func (v *validator) caseType(ct *CaseType) {
 		}
 		for _, s := range ct.Steps {
 			if !reached[s.ID.Value] {
-				v.add(s.ID.Pos, "the step %q cannot be reached from the start step %q", s.ID.Value, ct.Start.Value)
+				v.add(s.ID.Pos, "check.step.unreachable", "Step", s.ID.Value, "Start", ct.Start.Value)
 			}
 			if !s.Final && len(next[s.ID.Value]) == 0 {
-				v.add(s.ID.Pos, "the step %q is a dead end: no transition leaves it and it is not final", s.ID.Value)
+				v.add(s.ID.Pos, "check.step.dead_end", "Step", s.ID.Value)
 			}
 		}
 	}
 	for _, u := range ct.Units {
 		if u.Value == "" {
-			v.add(u.Pos, "an empty unit id")
+			v.add(u.Pos, "check.case_type.empty_unit")
 		}
 	}
 	v.deadlines(ct, steps)
@@ -546,49 +554,51 @@ func (v *validator) orders(ct *CaseType) {
 		return
 	}
 	if ct.Decisions == nil {
-		v.add(ct.ID.Pos, "orders need the case type's decisions section: orders are sent for granted decisions")
+		v.add(ct.ID.Pos, "check.orders.no_decisions")
 	}
 	if o.Activities.Value == "" {
-		v.add(o.Form.Pos, "orders need activities: the code system performed insatser are coded with")
+		v.add(o.Form.Pos, "check.orders.no_activities")
 	} else if v.codes[o.Activities.Value] == nil {
-		v.add(o.Activities.Pos, "unknown code system %q", o.Activities.Value)
+		v.add(o.Activities.Pos, "check.code_system.unknown", "CodeSystem", o.Activities.Value)
 	}
 	if o.DeviationTaskAfter < 0 {
-		v.add(o.Form.Pos, "deviation_task_after cannot be negative")
+		v.add(o.Form.Pos, "check.orders.deviation_negative")
 	}
 	f := v.forms[o.Form.Value]
 	if f == nil {
-		v.add(o.Form.Pos, "orders need form: the form holding the needs and goals the order carries (got %q)", o.Form.Value)
+		v.add(o.Form.Pos, "check.orders.no_form", "Form", o.Form.Value)
 		return
 	}
-	needs := v.formField(f, o.Needs, o.Form.Pos, "orders need needs")
+	needs := v.formField(f, o.Needs, o.Form.Pos, "check.orders.needs_field")
 	if needs != nil && needs.Type.Value != FieldAssessment {
-		v.add(o.Needs.Pos, "needs must name an assessment field; %q is %s", o.Needs.Value, needs.Type.Value)
+		v.add(o.Needs.Pos, "check.orders.needs_type", "Field", o.Needs.Value, "Type", needs.Type.Value)
 	}
-	goals := v.formField(f, o.Goals, o.Form.Pos, "orders need goals")
+	goals := v.formField(f, o.Goals, o.Form.Pos, "check.orders.goals_field")
 	if goals == nil {
 		return
 	}
 	if goals.Type.Value != FieldGroup {
-		v.add(o.Goals.Pos, "goals must name a group field; %q is %s", o.Goals.Value, goals.Type.Value)
+		v.add(o.Goals.Pos, "check.orders.goals_type", "Field", o.Goals.Value, "Type", goals.Type.Value)
 		return
 	}
-	sub := func(ref Str, what string, types ...string) {
+	// sub checks ref, the key key of orders, which names a field of the
+	// goals' group of one of types.
+	sub := func(ref Str, key string, types ...string) {
 		if ref.Value == "" {
-			v.add(o.Goals.Pos, "orders need %s: a field of the group %q", what, o.Goals.Value)
+			v.add(o.Goals.Pos, "check.orders.goal_key_missing", "Key", key, "Group", o.Goals.Value)
 			return
 		}
 		for _, fd := range goals.Fields {
 			if fd.ID.Value == ref.Value {
 				if !slices.Contains(types, fd.Type.Value) {
-					v.add(ref.Pos, "%s must be a %s field of the group %q; %q is %s", what, strings.Join(types, " or "), o.Goals.Value, ref.Value, fd.Type.Value)
-				} else if what == "goal_need" && needs != nil && fd.CodeSystem.Value != needs.CodeSystem.Value {
-					v.add(ref.Pos, "goal_need must choose from the needs' code system %q", needs.CodeSystem.Value)
+					v.add(ref.Pos, "check.orders.goal_key_type", "Key", key, "Types", orList(types), "Group", o.Goals.Value, "Field", ref.Value, "Type", fd.Type.Value)
+				} else if key == "goal_need" && needs != nil && fd.CodeSystem.Value != needs.CodeSystem.Value {
+					v.add(ref.Pos, "check.orders.goal_need_code_system", "CodeSystem", needs.CodeSystem.Value)
 				}
 				return
 			}
 		}
-		v.add(ref.Pos, "%s: the group %q has no field %q", what, o.Goals.Value, ref.Value)
+		v.add(ref.Pos, "check.orders.goal_key_unknown", "Key", key, "Group", o.Goals.Value, "Field", ref.Value)
 	}
 	sub(o.GoalNeed, "goal_need", FieldChoice)
 	sub(o.GoalText, "goal_text", FieldText, FieldLongText)
@@ -611,16 +621,16 @@ func (v *validator) variants(ct *CaseType) {
 	}
 	for _, vr := range ct.Variants {
 		if len(vr.Units) == 0 {
-			v.add(ct.ID.Pos, "a variant names no units")
+			v.add(ct.ID.Pos, "check.variant.no_units")
 		}
 		for base, local := range vr.Forms {
 			switch {
 			case !used[base]:
-				v.add(local.Pos, "the variant replaces %q, which no step or transition of the case type uses", base)
+				v.add(local.Pos, "check.variant.unused_form", "Form", base)
 			case v.forms[local.Value] == nil:
-				v.add(local.Pos, "unknown form %q", local.Value)
+				v.add(local.Pos, "check.form.unknown", "Form", local.Value)
 			case !v.b.extendsForm(local.Value, base):
-				v.add(local.Pos, "the form %q must extend %q to replace it (extends: %s)", local.Value, base, base)
+				v.add(local.Pos, "check.variant.not_extending", "Form", local.Value, "Base", base)
 			}
 		}
 	}
@@ -633,25 +643,25 @@ func (v *validator) decisions(ct *CaseType) {
 	}
 	codes := v.codes[d.Insatser.Value]
 	if d.Insatser.Value == "" {
-		v.add(ct.ID.Pos, "decisions need insatser: the code system of what can be decided")
+		v.add(ct.ID.Pos, "check.decisions.no_insatser")
 	} else if codes == nil {
-		v.add(d.Insatser.Pos, "unknown code system %q", d.Insatser.Value)
+		v.add(d.Insatser.Pos, "check.code_system.unknown", "CodeSystem", d.Insatser.Value)
 	}
 	if len(d.LegalBases) == 0 {
-		v.add(d.Insatser.Pos, "decisions need at least one legal basis (legal_bases)")
+		v.add(d.Insatser.Pos, "check.decisions.no_legal_bases")
 	}
 	if d.AppealPeriod.Value != "" {
 		if _, err := calendar.ParsePeriod(d.AppealPeriod.Value); err != nil {
-			v.add(d.AppealPeriod.Pos, "appeal_period: %v", err)
+			v.add(d.AppealPeriod.Pos, "check.decisions.appeal_period", "Problem", periodNote(d.AppealPeriod.Value))
 		}
 	}
 	if len(d.Delegation) == 0 {
-		v.add(d.Insatser.Pos, "decisions need delegation: who may decide what")
+		v.add(d.Insatser.Pos, "check.decisions.no_delegation")
 	}
 	switch d.AmountUnit.Value {
 	case "", UnitMoney, UnitHours, UnitCount:
 	default:
-		v.add(d.AmountUnit.Pos, "amount_unit must be money, hours or count (got %q)", d.AmountUnit.Value)
+		v.add(d.AmountUnit.Pos, "check.decisions.amount_unit", "Unit", d.AmountUnit.Value)
 	}
 	known := map[string]bool{}
 	if codes != nil {
@@ -666,16 +676,16 @@ func (v *validator) decisions(ct *CaseType) {
 	}
 	for _, dl := range d.Delegation {
 		if len(dl.Roles) == 0 {
-			v.add(d.Insatser.Pos, "a delegation rule names no roles")
+			v.add(d.Insatser.Pos, "check.decisions.delegation_no_roles")
 		}
 		v.roles(dl.Roles)
 		for _, i := range dl.Insatser {
 			if codes != nil && !known[i.Value] {
-				v.add(i.Pos, "the insats %q is not in the code system %q", i.Value, d.Insatser.Value)
+				v.add(i.Pos, "check.decisions.unknown_insats", "Insats", i.Value, "CodeSystem", d.Insatser.Value)
 			}
 		}
 		if dl.MaxAmount < 0 {
-			v.add(d.Insatser.Pos, "max_amount cannot be negative")
+			v.add(d.Insatser.Pos, "check.decisions.max_amount_negative")
 		}
 	}
 }
@@ -684,16 +694,16 @@ func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
 	seen := map[string]bool{}
 	for i := range ct.Deadlines {
 		d := &ct.Deadlines[i]
-		if v.id(d.ID, "deadline") && seen[d.ID.Value] {
-			v.add(d.ID.Pos, "the deadline id %q is used twice", d.ID.Value)
+		if v.id(d.ID, "check.noun.deadline") && seen[d.ID.Value] {
+			v.add(d.ID.Pos, "check.deadline.twice", "Deadline", d.ID.Value)
 		}
 		seen[d.ID.Value] = true
-		v.text(d.Name, d.ID.Pos, fmt.Sprintf("the deadline %q's name", d.ID.Value))
+		v.text(d.Name, d.ID.Pos, "check.text.deadline_name", "Deadline", d.ID.Value)
 		switch {
 		case d.Start.Value == "":
-			v.add(d.ID.Pos, "the deadline %q has no start: give case_opened or a step id", d.ID.Value)
+			v.add(d.ID.Pos, "check.deadline.no_start", "Deadline", d.ID.Value)
 		case d.Start.Value != StartCaseOpened && steps[d.Start.Value] == nil:
-			v.add(d.Start.Pos, "the deadline starts at an unknown step %q (use case_opened or a step id)", d.Start.Value)
+			v.add(d.Start.Pos, "check.deadline.unknown_start", "Step", d.Start.Value)
 		}
 		if d.From != nil {
 			v.deadlineFrom(ct, d)
@@ -704,27 +714,27 @@ func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
 			if pos.Line == 0 {
 				pos = d.ID.Pos
 			}
-			v.add(pos, "the deadline's period: %v", err)
+			v.add(pos, "check.deadline.period", "Problem", periodNote(d.Period.Value))
 		}
 		if d.WarnBefore.Value != "" {
 			warn, err := calendar.ParsePeriod(d.WarnBefore.Value)
 			if err != nil {
-				v.add(d.WarnBefore.Pos, "warn_before: %v", err)
+				v.add(d.WarnBefore.Pos, "check.deadline.warn_before", "Problem", periodNote(d.WarnBefore.Value))
 			} else if period.N > 0 && !warn.Before(period.After(refDay)).After(refDay) {
-				v.add(d.WarnBefore.Pos, "the warning (%s before) would come before the deadline starts (%s)", warn, period)
+				v.add(d.WarnBefore.Pos, "check.deadline.warn_too_early", "Warn", warn.String(), "Period", period.String())
 			}
 		}
 		if len(d.MetBy) == 0 {
-			v.add(d.ID.Pos, "the deadline %q has no met_by steps: say which steps meet it", d.ID.Value)
+			v.add(d.ID.Pos, "check.deadline.no_met_by", "Deadline", d.ID.Value)
 		}
 		for _, m := range d.MetBy {
 			if steps[m.Value] == nil {
-				v.add(m.Pos, "the deadline is met by an unknown step %q", m.Value)
+				v.add(m.Pos, "check.deadline.unknown_met_by", "Step", m.Value)
 			}
 		}
 		for _, r := range append(append([]Str{}, d.OnWarning...), d.OnOverdue...) {
 			if r.Value != RecipientAssignee && r.Value != RecipientTeamLead {
-				v.add(r.Pos, "unknown recipient %q: use assignee or team_lead", r.Value)
+				v.add(r.Pos, "check.deadline.unknown_recipient", "Recipient", r.Value)
 			}
 		}
 	}
@@ -736,12 +746,12 @@ func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {
 func (v *validator) deadlineFrom(ct *CaseType, d *Deadline) {
 	from := d.From
 	if from.Form.Value == "" {
-		v.add(from.Form.Pos, "the deadline %q's from needs form: a form of the case type holding the date it counts from", d.ID.Value)
+		v.add(from.Form.Pos, "check.deadline.from_no_form", "Deadline", d.ID.Value)
 		return
 	}
 	f := v.forms[from.Form.Value]
 	if f == nil {
-		v.add(from.Form.Pos, "unknown form %q", from.Form.Value)
+		v.add(from.Form.Pos, "check.form.unknown", "Form", from.Form.Value)
 		return
 	}
 	used := func(list []Str) bool {
@@ -749,14 +759,14 @@ func (v *validator) deadlineFrom(ct *CaseType, d *Deadline) {
 	}
 	if !slices.ContainsFunc(ct.Steps, func(s Step) bool { return used(s.Forms) }) &&
 		!slices.ContainsFunc(ct.Transitions, func(t Transition) bool { return used(t.Forms) }) {
-		v.add(from.Form.Pos, "the deadline counts from the form %q, which no step or transition of the case type uses", from.Form.Value)
+		v.add(from.Form.Pos, "check.deadline.from_unused_form", "Form", from.Form.Value)
 	}
-	fd := v.formField(f, from.Field, from.Form.Pos, "the deadline's from needs field")
+	fd := v.formField(f, from.Field, from.Form.Pos, "check.deadline.from_field")
 	if fd == nil {
 		return
 	}
 	if fd.Type.Value != FieldDate {
-		v.add(from.Field.Pos, "the field %q the deadline counts from must be a date field; it is %s", from.Field.Value, fd.Type.Value)
+		v.add(from.Field.Pos, "check.deadline.from_not_date", "Field", from.Field.Value, "Type", fd.Type.Value)
 		return
 	}
 	var sec *Section
@@ -767,9 +777,29 @@ func (v *validator) deadlineFrom(ct *CaseType, d *Deadline) {
 	}
 	if !fd.Required || fd.RequiredIf.Value != "" || fd.VisibleIf.Value != "" || len(fd.Roles) > 0 || fd.Compute.Value != "" ||
 		(sec != nil && (sec.VisibleIf.Value != "" || len(sec.Roles) > 0)) {
-		v.add(from.Field.Pos, "the field %q the deadline counts from must be required and always shown (required: true; no required_if, "+
-			"visible_if, roles or compute on it or its section), so that every signed form has the date", from.Field.Value)
+		v.add(from.Field.Pos, "check.deadline.from_not_required", "Field", from.Field.Value)
 	}
+}
+
+// periodNote says why calendar.ParsePeriod refuses s: too short, not a
+// number, or not a unit (tried with a unit it knows).
+func periodNote(s string) note {
+	s = strings.TrimSpace(s)
+	switch {
+	case len(s) < 2:
+		return newNote("check.period.short")
+	case func() bool { _, err := calendar.ParsePeriod(s[:len(s)-1] + "d"); return err == nil }():
+		return newNote("check.period.unit", "Period", s)
+	}
+	return newNote("check.period.number", "Period", s)
+}
+
+// orList says "a", "a or b", "a, b or c".
+func orList(items []string) note {
+	if len(items) == 1 {
+		return newNote("check.list.one", "A", items[0])
+	}
+	return newNote("check.list.two", "A", strings.Join(items[:len(items)-1], ", "), "B", items[len(items)-1])
 }
 
 // refDay is a fixed day for checking that a warning falls inside its
@@ -779,7 +809,7 @@ var refDay = time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
 var ioTypes = map[string]bool{"number": true, "text": true, "yes_no": true}
 
 func (v *validator) table(t *DecisionTable) {
-	v.text(t.Name, t.ID.Pos, "the decision table's name")
+	v.text(t.Name, t.ID.Pos, "check.text.table_name")
 	switch t.HitPolicy.Value {
 	case HitFirst, HitUnique, HitCollectSum:
 	default:
@@ -787,30 +817,30 @@ func (v *validator) table(t *DecisionTable) {
 		if pos.Line == 0 {
 			pos = t.ID.Pos
 		}
-		v.add(pos, "hit_policy must be first, unique or collect_sum (got %q)", t.HitPolicy.Value)
+		v.add(pos, "check.table.hit_policy", "Policy", t.HitPolicy.Value)
 	}
 	if len(t.Inputs) == 0 || len(t.Outputs) == 0 {
-		v.add(t.ID.Pos, "the decision table needs at least one input and one output")
+		v.add(t.ID.Pos, "check.table.no_io")
 	}
 	ids := map[string]bool{}
 	for _, io := range append(append([]TableIO{}, t.Inputs...), t.Outputs...) {
-		if v.id(io.ID, "column") && ids[io.ID.Value] {
-			v.add(io.ID.Pos, "the column id %q is used twice", io.ID.Value)
+		if v.id(io.ID, "check.noun.column") && ids[io.ID.Value] {
+			v.add(io.ID.Pos, "check.table.column_twice", "Column", io.ID.Value)
 		}
 		ids[io.ID.Value] = true
 		if !ioTypes[io.Type.Value] {
-			v.add(io.ID.Pos, "the column %q needs a type: number, text or yes_no", io.ID.Value)
+			v.add(io.ID.Pos, "check.table.column_type", "Column", io.ID.Value)
 		}
 	}
 	if t.HitPolicy.Value == HitCollectSum {
 		for _, o := range t.Outputs {
 			if o.Type.Value != "number" {
-				v.add(o.ID.Pos, "collect_sum adds outputs up, so %q must be a number", o.ID.Value)
+				v.add(o.ID.Pos, "check.table.collect_sum", "Output", o.ID.Value)
 			}
 		}
 	}
 	if len(t.RuleSets) == 0 {
-		v.add(t.ID.Pos, "the decision table has no rule_sets")
+		v.add(t.ID.Pos, "check.table.no_rule_sets")
 	}
 	type span struct {
 		from, to string
@@ -820,30 +850,30 @@ func (v *validator) table(t *DecisionTable) {
 	for _, rs := range t.RuleSets {
 		from, err := time.Parse("2006-01-02", rs.ValidFrom.Value)
 		if err != nil {
-			v.add(rs.ValidFrom.Pos, "valid_from must be a date YYYY-MM-DD")
+			v.add(rs.ValidFrom.Pos, "check.table.valid_from")
 			continue
 		}
 		to := "9999-12-31"
 		if rs.ValidTo.Value != "" {
 			end, err := time.Parse("2006-01-02", rs.ValidTo.Value)
 			if err != nil || end.Before(from) {
-				v.add(rs.ValidTo.Pos, "valid_to must be a date YYYY-MM-DD, not before valid_from")
+				v.add(rs.ValidTo.Pos, "check.table.valid_to")
 				continue
 			}
 			to = rs.ValidTo.Value
 		}
 		for _, o := range spans {
 			if rs.ValidFrom.Value <= o.to && o.from <= to {
-				where := fmt.Sprintf("line %d", o.pos.Line)
+				where := newNote("check.table.at_line", "Line", o.pos.Line)
 				if o.pos.File != rs.ValidFrom.Pos.File {
-					where = fmt.Sprintf("%s:%d", o.pos.File, o.pos.Line)
+					where = newNote("check.table.at_file_line", "File", o.pos.File, "Line", o.pos.Line)
 				}
-				v.add(rs.ValidFrom.Pos, "this rule set's validity overlaps the one at %s: a date must select one rule set", where)
+				v.add(rs.ValidFrom.Pos, "check.table.rule_sets_overlap", "Where", where)
 			}
 		}
 		spans = append(spans, span{rs.ValidFrom.Value, to, rs.ValidFrom.Pos})
 		if len(rs.Rules) == 0 {
-			v.add(rs.ValidFrom.Pos, "the rule set has no rules")
+			v.add(rs.ValidFrom.Pos, "check.table.no_rules")
 		}
 	}
 	if len(v.probs) > 0 && (len(t.Inputs) == 0 || len(t.Outputs) == 0) {
@@ -861,44 +891,41 @@ func (v *validator) table(t *DecisionTable) {
 // the case type's decision code system.
 func (v *validator) createDecisions(ct *CaseType, t *Transition, a Action) {
 	if ct.Decisions == nil {
-		v.add(a.Type.Pos, "create_decisions needs the case type's decisions section")
+		v.add(a.Type.Pos, "check.create_decisions.no_decisions")
 		return
 	}
 	f := v.forms[a.Form.Value]
 	if f == nil {
-		v.add(a.Type.Pos, "create_decisions needs form: a form the transition requires signed")
+		v.add(a.Type.Pos, "check.create_decisions.no_form")
 		return
 	}
 	if !slices.ContainsFunc(t.Forms, func(s Str) bool { return s.Value == a.Form.Value }) {
-		v.add(a.Form.Pos, "the form %q must be among the transition's forms, so it is signed when the decisions are drafted", a.Form.Value)
+		v.add(a.Form.Pos, "check.create_decisions.form_not_signed", "Form", a.Form.Value)
 	}
-	if fd := v.formField(f, a.Field, a.Type.Pos, "create_decisions needs field"); fd != nil {
+	if fd := v.formField(f, a.Field, a.Type.Pos, "check.create_decisions.field"); fd != nil {
 		if (fd.Type.Value != FieldChoice && fd.Type.Value != FieldMultiChoice) || fd.CodeSystem.Value != ct.Decisions.Insatser.Value {
-			v.add(a.Field.Pos, "the field %q must be a choice or multi_choice of the code system %q", a.Field.Value, ct.Decisions.Insatser.Value)
+			v.add(a.Field.Pos, "check.create_decisions.field_type", "Field", a.Field.Value, "CodeSystem", ct.Decisions.Insatser.Value)
 		}
 	}
-	optional := []struct {
-		ref   Str
-		types []string
-		what  string
-	}{
-		{a.Amount, []string{FieldMoney, FieldNumber}, "amount must name a money or number field"},
-		{a.ValidFrom, []string{FieldDate}, "valid_from must name a date field"},
-		{a.Calculation, []string{FieldText, FieldLongText}, "calculation must name a text or long_text field"},
-	}
-	for _, o := range optional {
-		if o.ref.Value == "" {
-			continue
+	// optional checks ref, when given, a field of the form of one of
+	// types: missing is the problem when the form has no such field,
+	// wrong when it has another type.
+	optional := func(ref Str, missing, wrong string, types ...string) {
+		if ref.Value == "" {
+			return
 		}
-		if fd := v.formField(f, o.ref, o.ref.Pos, o.what); fd != nil && !slices.Contains(o.types, fd.Type.Value) {
-			v.add(o.ref.Pos, "%s of the form %q; %q is %s", o.what, a.Form.Value, o.ref.Value, fd.Type.Value)
+		if fd := v.formField(f, ref, ref.Pos, missing); fd != nil && !slices.Contains(types, fd.Type.Value) {
+			v.add(ref.Pos, wrong, "Form", a.Form.Value, "Field", ref.Value, "Type", fd.Type.Value)
 		}
 	}
+	optional(a.Amount, "check.create_decisions.amount_field", "check.create_decisions.amount_type", FieldMoney, FieldNumber)
+	optional(a.ValidFrom, "check.create_decisions.valid_from_field", "check.create_decisions.valid_from_type", FieldDate)
+	optional(a.Calculation, "check.create_decisions.calculation_field", "check.create_decisions.calculation_type", FieldText, FieldLongText)
 }
 
-// formField returns the top-level field ref of form f, or adds a problem
-// (starting with what) and returns nil.
-func (v *validator) formField(f *Form, ref Str, pos Pos, what string) *Field {
+// formField returns the top-level field ref of form f, or adds the
+// problem id (with the arguments Form and Field) and returns nil.
+func (v *validator) formField(f *Form, ref Str, pos Pos, id string) *Field {
 	for _, fd := range f.allFields() {
 		if fd.ID.Value == ref.Value {
 			return fd
@@ -907,7 +934,7 @@ func (v *validator) formField(f *Form, ref Str, pos Pos, what string) *Field {
 	if ref.Pos.Line > 0 {
 		pos = ref.Pos
 	}
-	v.add(pos, "%s: a field of the form %q (there is no field %q)", what, f.ID.Value, ref.Value)
+	v.add(pos, id, "Form", f.ID.Value, "Field", ref.Value)
 	return nil
 }
 
@@ -917,24 +944,30 @@ func (v *validator) formField(f *Form, ref Str, pos Pos, what string) *Field {
 // with its reason in the same form.
 func (v *validator) extendDeadline(ct *CaseType, t *Transition, a Action) {
 	if i := slices.IndexFunc(ct.Deadlines, func(d Deadline) bool { return d.ID.Value == a.Deadline.Value }); i < 0 {
-		v.add(a.Type.Pos, "extend_deadline needs deadline: one of the case type's deadlines (got %q)", a.Deadline.Value)
+		v.add(a.Type.Pos, "check.extend_deadline.no_deadline", "Deadline", a.Deadline.Value)
 	} else if ct.Deadlines[i].From != nil {
 		// Signing the from form again would count the deadline anew and
 		// undo the extension without a word.
-		v.add(a.Deadline.Pos, "the deadline %q counts from a form's date (from), so it cannot be extended: a new date in that form moves it", a.Deadline.Value)
+		v.add(a.Deadline.Pos, "check.extend_deadline.from", "Deadline", a.Deadline.Value)
 	}
 	f := v.forms[a.Form.Value]
 	if f == nil {
-		v.add(a.Type.Pos, "extend_deadline needs form: a form the transition requires signed, holding the new due date")
+		v.add(a.Type.Pos, "check.extend_deadline.no_form")
 		return
 	}
 	if !slices.ContainsFunc(t.Forms, func(s Str) bool { return s.Value == a.Form.Value }) {
-		v.add(a.Form.Pos, "the form %q must be among the transition's forms, so the extension is signed", a.Form.Value)
+		v.add(a.Form.Pos, "check.extend_deadline.form_not_signed", "Form", a.Form.Value)
 	}
-	if fd := v.formField(f, a.Field, a.Type.Pos, "extend_deadline needs field"); fd != nil && fd.Type.Value != FieldDate {
-		v.add(a.Field.Pos, "the field %q must be a date field: the new due date", a.Field.Value)
+	if fd := v.formField(f, a.Field, a.Type.Pos, "check.extend_deadline.field"); fd != nil && fd.Type.Value != FieldDate {
+		v.add(a.Field.Pos, "check.extend_deadline.not_date", "Field", a.Field.Value)
 	}
 	if len(t.From) != 1 || t.From[0].Value != t.To.Value {
-		v.add(a.Type.Pos, "extend_deadline belongs on a transition that stays in its step (from: [%s], to: %s)", t.To.Value, t.To.Value)
+		v.add(a.Type.Pos, "check.extend_deadline.stay", "Step", t.To.Value)
 	}
+}
+
+// UnknownUnit is the problem of a unit id u the municipality does not
+// have: the engine does not know the units, its caller checks them.
+func UnknownUnit(u Str) Problem {
+	return problemAt(u.Pos, newNote("check.unit.unknown", "Unit", u.Value))
 }

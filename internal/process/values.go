@@ -70,7 +70,7 @@ func (c *Compiled) StoredValues(formID string, submitted map[string]any, lang st
 	}
 	if len(b) > MaxValuesBytes {
 		return nil, trygg.Invalid("The form was not saved: correct what is marked.", map[string]string{
-			"values": inLang(lang, "At most 1 MB in all.")})
+			"values": newNote("form.values.too_large").in(lang)})
 	}
 	values := map[string]any{}
 	if err := json.Unmarshal(b, &values); err != nil {
@@ -89,8 +89,8 @@ func (c *Compiled) StoredValues(formID string, submitted map[string]any, lang st
 		if len(fields) == maxFieldErrors {
 			break
 		}
-		if m := c.fitMsg(cf, k, values[k]); m != "" {
-			fields["values."+k] = inLang(lang, m)
+		if m := c.fitMsg(cf, k, values[k]); m.id != "" {
+			fields["values."+k] = m.in(lang)
 		} else if f := cf.byID[k]; f != nil && f.compute != nil {
 			delete(values, k)
 		}
@@ -116,7 +116,7 @@ func (c *Compiled) GivenValues(formID string, values map[string]any) map[string]
 	}
 	out := make(map[string]any, len(values))
 	for k, v := range values {
-		if c.fitMsg(cf, k, v) == "" {
+		if c.fitMsg(cf, k, v).id == "" {
 			out[k] = v
 			continue
 		}
@@ -134,14 +134,15 @@ func (c *Compiled) GivenValues(formID string, values map[string]any) map[string]
 	return out
 }
 
-// fitMsg says why value v cannot be kept in field k of the form, or "".
-func (c *Compiled) fitMsg(cf *compiledForm, k string, v any) string {
+// fitMsg says why value v cannot be kept in field k of the form, or
+// returns no note.
+func (c *Compiled) fitMsg(cf *compiledForm, k string, v any) note {
 	f := cf.byID[k]
 	switch {
 	case f == nil:
-		return "The form has no such field."
+		return newNote("form.no_such_field")
 	case v == nil || f.compute != nil:
-		return ""
+		return note{}
 	}
 	_, m := c.normalise(f.def, v, true)
 	return m

@@ -132,7 +132,7 @@ func (s *Service) check(ctx context.Context, a trygg.Actor, files []process.File
 				}
 				for _, u := range units {
 					if !known[u.Value] {
-						probs = append(probs, process.Problem{Pos: u.Pos, Message: fmt.Sprintf("unknown unit %q in this municipality", u.Value)})
+						probs = append(probs, process.UnknownUnit(u))
 					}
 				}
 			}

@@ -197,7 +197,7 @@ func TestDesignerPages(t *testing.T) {
 					want []string
 				}{
 					{"a misspelt key", designerDraftForm("bad.yaml", bad),
-						[]string{`<a href="#file-1">bad.yaml:3:1: unknown key`, "requird: true", `hx-swap-oob="innerHTML"`, "1 problem."}},
+						[]string{`<a href="#file-1">bad.yaml:3:1: Okänd nyckel &#34;requird&#34; (kontrollera stavningen`, "requird: true", `hx-swap-oob="innerHTML"`, "1 problem."}},
 					{"a new file", func() url.Values {
 						f := designerDraftForm(v1...)
 						f.Set("new_name", "new/bad.yaml")
@@ -230,6 +230,11 @@ func TestDesignerPages(t *testing.T) {
 				if !regexp.MustCompile(`a\.yaml:\d+:\d+: `).MatchString(body) {
 					t.Errorf("no file:line:column problem in %s", body)
 				}
+				// They are in the page's language: Swedish, unless English is chosen.
+				_, _, body = designerPage(w, "designer", "POST", "/designer/draft/validation?lang=en", designerDraftForm("bad.yaml", bad), true)
+				if want := `<a href="#file-1">bad.yaml:3:1: unknown key &#34;requird&#34; (check the spelling`; !strings.Contains(body, want) {
+					t.Errorf("in English: no %s in %s", want, body)
+				}
 			})
 
 			run("save, publish and compare", func(t *testing.T) {
@@ -240,7 +245,7 @@ func TestDesignerPages(t *testing.T) {
 					t.Fatalf("save: status %d, location %q: %s", status, loc, body)
 				}
 				_, _, body = designerPage(w, "designer", "GET", loc, nil, false)
-				want := []string{"Utkastet är sparat.", "måste rättas", "extra.yaml:3:1:", `value="extra.yaml"`}
+				want := []string{"Utkastet är sparat.", "måste rättas", "extra.yaml:3:1: Okänd nyckel &#34;requird&#34;", `value="extra.yaml"`}
 				if !designerHasAll(body, want) || strings.Contains(body, "Utkastet är tomt") {
 					t.Errorf("the saved draft: missing %v", designerMissing(body, want))
 				}

@@ -205,7 +205,7 @@ func (s *handlers) handleDesignerDraft(w http.ResponseWriter, r *http.Request, a
 			}
 		}
 	}
-	d.Problems = problemsOf(res.Problems, d.Files, "", "", len(d.Files) > 0)
+	d.Problems = problemsOf(v.Lang, res.Problems, d.Files, "", "", len(d.Files) > 0)
 	return s.renderDraft(w, http.StatusOK, v, d)
 }
 
@@ -299,7 +299,7 @@ func (s *handlers) formProblems(r *http.Request, a trygg.Actor, v *server.View, 
 	if err != nil {
 		return designerProblems{}, err
 	}
-	return problemsOf(res.Problems, d.Files, d.NewName, d.NewContent, true), nil
+	return problemsOf(v.Lang, res.Problems, d.Files, d.NewName, d.NewContent, true), nil
 }
 
 // renderDraftError shows the editor again with the form as sent, what is
@@ -334,9 +334,9 @@ func invalidItems(lang string, err error) []designerProblem {
 	return items
 }
 
-// problemsOf makes the problems list of the validator's problems, with
-// each problem's line from the files.
-func problemsOf(ps []process.Problem, files []designerFile, newName, newContent string, checked bool) designerProblems {
+// problemsOf makes the problems list of the validator's problems, each
+// said in lang with its file:line:column and its line from the files.
+func problemsOf(lang string, ps []process.Problem, files []designerFile, newName, newContent string, checked bool) designerProblems {
 	type src struct{ id, content string }
 	byName := map[string]src{}
 	for _, f := range files {
@@ -353,7 +353,7 @@ func problemsOf(ps []process.Problem, files []designerFile, newName, newContent 
 			out.More = len(ps) - i
 			break
 		}
-		item := designerProblem{Text: p.String(), Line: p.Pos.Line}
+		item := designerProblem{Text: fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Column, p.In(lang)), Line: p.Pos.Line}
 		if f, ok := byName[p.Pos.File]; ok {
 			item.Anchor = f.id
 			lines := strings.Split(f.content, "\n")
@@ -425,7 +425,7 @@ func (s *handlers) handleDesignerPublish(w http.ResponseWriter, r *http.Request,
 	}
 	saved := newDesignerFiles(draft.Files)
 	d.Files, d.NewName, d.NewContent = saved, "", ""
-	d.Problems = problemsOf(draft.Validation.Problems, saved, "", "", true)
+	d.Problems = problemsOf(v.Lang, draft.Validation.Problems, saved, "", "", true)
 	dv, err := s.Svc.PublishDraft(r.Context(), a, d.Note)
 	switch trygg.ErrorCode(err) {
 	case "":

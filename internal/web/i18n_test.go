@@ -182,9 +182,80 @@ func TestMessageUsesScan(t *testing.T) {
 		{key: "portal.rel.", prefix: true},   // the layout, a key built from a value
 		{key: "slot.weekday.", prefix: true}, // Go, a key built from a value
 		{key: "csv.payment.", prefix: true},  // Go, server.Text
+		{key: "persons.hits", plural: true},  // a page, call .Tn
+		{key: "apply.attach.hint", plural: true},
+		{key: "accesslog.count", plural: true}, // Go, v.Tn
 	} {
 		if !used[want] {
 			t.Errorf("the scan did not find %+v", want)
+		}
+	}
+}
+
+// TestPluralMessages renders the form for one and the form for other
+// counts of each plural message, in Swedish and English: "1 träff" and
+// "2 träffar", never "1 träffar". Every plural message of the catalog is
+// in the table.
+func TestPluralMessages(t *testing.T) {
+	tests := []struct {
+		key      string
+		args     []any // the values after the count
+		sv1, sv2 string
+		en1, en2 string
+	}{
+		{"persons.hits", nil, "1 träff", "2 träffar", "1 found", "2 found"},
+		{"reports.rows", nil, "1 rad", "2 rader", "1 row", "2 rows"},
+		{"accesslog.entries", nil, "1 post", "2 poster", "1 entry", "2 entries"},
+		{"accesslog.count", nil, "1 post.", "2 poster.", "1 entry.", "2 entries."},
+		{"accesslog.intact", nil,
+			"Loggen är obruten. 1 post är kontrollerad och har inte ändrats eller tagits bort.",
+			"Loggen är obruten. Alla 2 poster är kontrollerade och ingen har ändrats eller tagits bort.",
+			"The log is intact. 1 entry was checked and has not been changed or removed.",
+			"The log is intact. All 2 entries were checked and none has been changed or removed."},
+		{"accesslog.broken", []any{"X"},
+			"Loggen är inte obruten: 1 fel hittades bland X. Poster kan ha ändrats eller tagits bort. Kontakta systemförvaltaren.",
+			"Loggen är inte obruten: 2 fel hittades bland X. Poster kan ha ändrats eller tagits bort. Kontakta systemförvaltaren.",
+			"The log is not intact: 1 problem found among X. Entries may have been changed or removed. Contact the system administrator.",
+			"The log is not intact: 2 problems found among X. Entries may have been changed or removed. Contact the system administrator."},
+		{"accesslog.more", nil,
+			"Visar 1 post: nödöppningarna, åtkomst med personnummer och de senaste övriga. Det finns fler – avgränsa med datum, användare eller person för att se äldre poster.",
+			"Visar 2 poster: nödöppningarna, åtkomst med personnummer och de senaste övriga. Det finns fler – avgränsa med datum, användare eller person för att se äldre poster.",
+			"Showing 1 entry: the emergency openings, access by identity number and the newest others. There are more – narrow down by date, user or person to see older entries.",
+			"Showing 2 entries: the emergency openings, access by identity number and the newest others. There are more – narrow down by date, user or person to see older entries."},
+		{"accesslog.emergencies", nil,
+			"1 av dem är en nödöppning eller åtkomst med personnummer utanför behörigheten. Den visas först och är märkt.",
+			"2 av dem är nödöppningar eller åtkomst med personnummer utanför behörigheten. De visas först och är märkta.",
+			"1 of them is an emergency opening or access by identity number outside the user's access. It comes first and is marked.",
+			"2 of them are emergency openings or access by identity number outside the user's access. They come first and are marked."},
+		{"provider.shift.saved", []any{"2026-01-13", "V", "D"},
+			"Sparat: 1 rapport den 2026-01-13 (V, D).", "Sparat: 2 rapporter den 2026-01-13 (V, D).",
+			"Saved: 1 report on 2026-01-13 (V, D).", "Saved: 2 reports on 2026-01-13 (V, D)."},
+		{"provider.shift.visits", nil, "1 besök", "2 besök", "1 visit", "2 visits"},
+		{"provider.shift.deviations", nil, "1 avvikelse", "2 avvikelser", "1 deviation", "2 deviations"},
+		{"apply.attach.hint", []any{10},
+			"Bifoga underlag som PDF, JPEG eller PNG, högst 10 MB per fil och högst 1 fil. En bild tagen med mobilen går bra.",
+			"Bifoga underlag som PDF, JPEG eller PNG, högst 10 MB per fil och högst 2 filer. En bild tagen med mobilen går bra.",
+			"Attach documents as PDF, JPEG or PNG, at most 10 MB a file and at most 1 file. A photo taken with your phone is fine.",
+			"Attach documents as PDF, JPEG or PNG, at most 10 MB a file and at most 2 files. A photo taken with your phone is fine."},
+	}
+	tested := map[string]bool{}
+	for _, tt := range tests {
+		tested[tt.key] = true
+		t.Run(tt.key, func(t *testing.T) {
+			for _, c := range []struct {
+				lang string
+				n    int
+				want string
+			}{{"sv", 1, tt.sv1}, {"sv", 2, tt.sv2}, {"en", 1, tt.en1}, {"en", 2, tt.en2}} {
+				if got := server.ViewIn(c.lang).Tn(tt.key, c.n, tt.args...); got != c.want {
+					t.Errorf("%s, %d:\n got %q\nwant %q", c.lang, c.n, got, c.want)
+				}
+			}
+		})
+	}
+	for key, m := range server.Messages("sv") {
+		if m.One != "" && !tested[key] {
+			t.Errorf("the plural message %q is not in the table", key)
 		}
 	}
 }

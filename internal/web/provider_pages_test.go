@@ -258,7 +258,7 @@ func TestOrderPages(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a cross-site shift: status %d, want 403", resp.StatusCode)
 	}
-	page("omsorg.anna", "POST", "/provider/report/shift", shift, http.StatusOK, "Sparat: 1 rapporter den 2026-01-13 (1 besök, 0 avvikelser).")
+	page("omsorg.anna", "POST", "/provider/report/shift", shift, http.StatusOK, "Sparat: 1 rapport den 2026-01-13 (1 besök, 0 avvikelser).")
 	page("omsorg.anna", "POST", "/provider/report/shift", shift, http.StatusOK, "Passet var redan skickat")
 	if n := w.performedCount("omsorg.anna", hc, "2026-01"); n != 3 {
 		t.Fatalf("after the shift sent twice, %d reports, want 3", n)

@@ -1030,7 +1030,7 @@ func (s *handlers) handleProviderShiftSave(w http.ResponseWriter, r *http.Reques
 				visits++
 			}
 		}
-		msg = fmt.Sprintf(v.T("provider.shift.saved"), len(entries), on, visits, devs)
+		msg = v.Tn("provider.shift.saved", len(entries), on, v.Tn("provider.shift.visits", visits), v.Tn("provider.shift.deviations", devs))
 	}
 	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, server.FormProblem{}, msg)
 }

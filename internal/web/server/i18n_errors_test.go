@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -326,7 +327,7 @@ func TestProblemText(t *testing.T) {
 			err: trygg.Invalid("Some cases cannot be mapped; nothing was moved.", map[string]string{
 				"steps.utredning": "3 case(s) at this step of version 2 need a step of version 4.",
 			}),
-			sv: "Några ärenden kan inte kopplas till ett steg; inget har flyttats. Steg utredning: 3 ärende(n) i det här steget i version 2 behöver ett steg i version 4.",
+			sv: "Några ärenden kan inte kopplas till ett steg; inget har flyttats. Steg utredning: 3 ärenden i det här steget i version 2 behöver ett steg i version 4.",
 			en: "Some cases cannot be mapped; nothing was moved. Step utredning: 3 case(s) at this step of version 2 need a step of version 4.",
 		},
 		{
@@ -408,5 +409,42 @@ func TestErrorSwedishVerbs(t *testing.T) {
 			}()
 			compileErrorTable(map[string]*i18n.Message{m.ID: m})
 		})
+	}
+}
+
+// TestErrorPlurals: a message with a count says it in Swedish in the form
+// for its number ("1 ärende", "2 ärenden"), chosen by the first number of
+// the English; every such message of the catalog is in the table.
+func TestErrorPlurals(t *testing.T) {
+	tests := []struct {
+		format string
+		args   []any // after the count
+		one    string
+		other  string
+	}{
+		{"%d case(s) at this step of version %d need a step of version %d.", []any{2, 4},
+			"1 ärende i det här steget i version 2 behöver ett steg i version 4.",
+			"2 ärenden i det här steget i version 2 behöver ett steg i version 4."},
+		{"At most %d files to an application; remove one first.", nil,
+			"Högst 1 fil till en ansökan; ta bort den först.", "Högst 2 filer till en ansökan; ta bort en först."},
+		{"Does not match the start and end (%d minutes).", nil,
+			"Stämmer inte med start och slut (1 minut).", "Stämmer inte med start och slut (2 minuter)."},
+		{"identity number has %d digits; expected 10 or 12", nil,
+			"Personnumret har 1 siffra; det ska ha 10 eller 12.", "Personnumret har 2 siffror; det ska ha 10 eller 12."},
+	}
+	tested := map[string]bool{}
+	for _, tt := range tests {
+		tested[tt.format] = true
+		for n, want := range map[int]string{1: tt.one, 2: tt.other} {
+			en := fmt.Sprintf(tt.format, append([]any{n}, tt.args...)...)
+			if got := MessageIn("sv", en); got != want {
+				t.Errorf("%q:\n got %q\nwant %q", en, got, want)
+			}
+		}
+	}
+	for format, m := range errorSwedish {
+		if m.One != "" && !tested[format] {
+			t.Errorf("the plural message %q is not in the table", format)
+		}
 	}
 }

@@ -123,9 +123,9 @@ func (s *handlers) renderAccessLog(w http.ResponseWriter, r *http.Request, a try
 	p := accessLogPage{Intact: rep.OK(), Errors: map[string]string{}}
 	maps.Copy(p.Errors, errs)
 	if p.Intact {
-		p.Status = fmt.Sprintf(v.T("accesslog.intact"), rep.Entries)
+		p.Status = v.Tn("accesslog.intact", int(rep.Entries))
 	} else {
-		p.Status = fmt.Sprintf(v.T("accesslog.broken"), len(rep.Problems), rep.Entries)
+		p.Status = v.Tn("accesslog.broken", len(rep.Problems), v.Tn("accesslog.entries", int(rep.Entries)))
 		for _, pr := range rep.Problems {
 			p.Problems = append(p.Problems, fmt.Sprintf(v.T("accesslog.problem"), pr.Seq, pr.Reason))
 		}
@@ -165,9 +165,9 @@ func (s *handlers) renderAccessLog(w http.ResponseWriter, r *http.Request, a try
 	p.Listed = true
 	if len(entries) > accessLogPageSize {
 		entries = entries[:accessLogPageSize]
-		p.More = fmt.Sprintf(v.T("accesslog.more"), accessLogPageSize)
+		p.More = v.Tn("accesslog.more", accessLogPageSize)
 	} else {
-		p.Count = fmt.Sprintf(v.T("accesslog.count"), len(entries))
+		p.Count = v.Tn("accesslog.count", len(entries))
 	}
 	var ids []string
 	for _, e := range entries {
@@ -199,7 +199,7 @@ func (s *handlers) renderAccessLog(w http.ResponseWriter, r *http.Request, a try
 		p.Rows = append(p.Rows, row)
 	}
 	if emergencies > 0 {
-		p.Emergencies = fmt.Sprintf(v.T("accesslog.emergencies"), emergencies)
+		p.Emergencies = v.Tn("accesslog.emergencies", emergencies)
 	}
 	grants, err := s.Svc.PermissionGrants(ctx, a)
 	if err != nil {

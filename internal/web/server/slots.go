@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/trygg/trygg/internal/calendar"
@@ -17,11 +18,9 @@ type SlotChoice struct {
 // kl. 10.00–10.45".
 func slotWhen(s store.Slot, v *View) string {
 	from, to := s.StartsAt.In(calendar.Sweden), s.Ends().In(calendar.Sweden)
-	day := v.T("slot.weekday."+strconv.Itoa(int(from.Weekday()))) + " " + from.Format("2006-01-02")
-	if v.Lang == "en" {
-		return day + ", " + from.Format("15:04") + "–" + to.Format("15:04")
-	}
-	return day + ", kl. " + from.Format("15.04") + "–" + to.Format("15.04")
+	clock := v.T("slot.clock")
+	return fmt.Sprintf(v.T("slot.when"), v.T("slot.weekday."+strconv.Itoa(int(from.Weekday()))), from.Format("2006-01-02"),
+		from.Format(clock), to.Format(clock))
 }
 
 // SlotChoiceOf is the slot s as v's reader reads it.

@@ -166,7 +166,8 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	w.mustPage("ekonom", "GET", "/cases/"+c, nil, false, http.StatusNotFound)
 
 	for _, b := range visited {
-		if m := identityInURL.FindString(b); m != "" {
+		// Ids are UUIDs, whose last part may be twelve digits by chance.
+		if m := identityInURL.FindString(uuidLike.ReplaceAllString(b, "{id}")); m != "" {
 			t.Errorf("an identity number in a URL: %s", m)
 		}
 	}

@@ -418,6 +418,9 @@ func (v *validator) caseType(ct *CaseType) {
 		}
 		v.add(pos, "check.case_type.field", "Field", ct.Field.Value)
 	}
+	if ct.Reference.Value != "" && !ValidReferencePrefix(ct.Reference.Value) {
+		v.add(ct.Reference.Pos, "check.case_type.reference", "Reference", ct.Reference.Value, "Max", MaxReferencePrefix)
+	}
 	env, err := newEnv(v.b.Forms, "", nil)
 	if err != nil {
 		v.add(ct.ID.Pos, "check.expr.env", "Detail", err.Error())

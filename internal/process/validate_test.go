@@ -484,6 +484,29 @@ steps: [{id: a, name: {sv: A}, final: true}]
 			},
 		},
 		{
+			name: "case type: a reference prefix in lower case, and one too long",
+			src: `kind: case_type
+id: c
+name: {sv: C}
+field: HSL
+start: a
+reference: eb
+steps: [{id: a, name: {sv: A}, final: true}]
+---
+kind: case_type
+id: d
+name: {sv: D}
+field: HSL
+start: a
+reference: ABCDEFG
+steps: [{id: a, name: {sv: A}, final: true}]
+`,
+			want: []string{
+				`v.yaml:6:12: reference must be 1 to 6 capital letters A–Z, Å, Ä or Ö, such as EB (got "eb")`,
+				`v.yaml:14:12: reference must be 1 to 6 capital letters A–Z, Å, Ä or Ö, such as EB (got "ABCDEFG")`,
+			},
+		},
+		{
 			name: "case type: unknown start step",
 			src: `kind: case_type
 id: c

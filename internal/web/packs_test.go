@@ -753,3 +753,22 @@ func TestDemoHistories(t *testing.T) {
 		})
 	}
 }
+
+// TestPackReferences: the packs' case types name their references'
+// prefixes, so a journey case reads like "ÄO-2025-00001" (the year it was opened).
+func TestPackReferences(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40)
+	for _, tc := range []struct{ caseType, user, prefix string }{
+		{"ibic_sol_aldre", "handlaggare", "ÄO-20"},
+		{"ibic_lss", "lss", "LSS-20"},
+		{"bbic_barn", "utredare", "BU-20"},
+		{"ekonomiskt_bistand", "ekonom", "EB-20"},
+	} {
+		jc := w.journeyCase(tc.caseType)
+		var c struct{ Reference string }
+		w.call(tc.user, "GET", "/api/v1/cases/"+jc.ID, nil, http.StatusOK, &c)
+		if !strings.HasPrefix(c.Reference, tc.prefix) {
+			t.Errorf("%s: reference %q, want %s…", tc.caseType, c.Reference, tc.prefix)
+		}
+	}
+}

@@ -205,6 +205,9 @@ func TestPluralMessages(t *testing.T) {
 	}{
 		{"persons.hits", nil, "1 träff", "2 träffar", "1 found", "2 found"},
 		{"reports.rows", nil, "1 rad", "2 rader", "1 row", "2 rows"},
+		{"designer.problems.more", nil,
+			"… och 1 problem till. Rätta de första så visas resten.", "… och 2 problem till. Rätta de första så visas resten.",
+			"… and 1 more problem. Fix the first ones and the rest are shown.", "… and 2 more problems. Fix the first ones and the rest are shown."},
 		{"accesslog.entries", nil, "1 post", "2 poster", "1 entry", "2 entries"},
 		{"accesslog.count", nil, "1 post.", "2 poster.", "1 entry.", "2 entries."},
 		{"accesslog.intact", nil,

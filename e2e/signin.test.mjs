@@ -2,7 +2,7 @@
 // keyboard alone and on a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, withPage, visit, checkA11y, assertNoHorizontalScroll, DEMO_PASSWORD, PHONE } from './lib.mjs';
+import { launch, withPage, visit, signIn, checkA11y, assertNoHorizontalScroll, DEMO_PASSWORD, PHONE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -56,9 +56,27 @@ test('keyboard only: Tab to the username, type, Tab, password, Enter signs in', 
     page.waitForURL((u) => u.pathname !== '/login'),
     page.keyboard.press('Enter'),
   ]);
-  assert.equal(new URL(page.url()).pathname, '/');
+  // The process designer lands on her own work, Processer, not on a profile.
+  await page.waitForURL((u) => u.pathname === '/designer');
+  assert.equal(await page.locator('header nav[aria-label] a[aria-current="page"]').getAttribute('href'), '/designer');
   assert.ok(await page.locator('header nav[aria-label]').isVisible(), 'the main navigation is shown after sign-in');
 }));
+
+// Each role lands on its own work after signing in, never on "Min profil".
+const LANDINGS = [
+  ['handlaggare', '/inbox', 'Min inkorg'],
+  ['arbetsledare', '/inbox?team=1', 'Mitt teams inkorg'],
+  ['granskare', '/access-log', null],
+];
+for (const [user, where, heading] of LANDINGS) {
+  test(`${user} lands on ${where} after signing in`, (t) => withPage(t, browser, async (page) => {
+    await signIn(page, user);
+    const now = new URL(page.url());
+    assert.equal(now.pathname + now.search, where);
+    if (heading) assert.equal((await page.locator('h1').innerText()).trim(), heading);
+    assert.notEqual((await page.locator('h1').innerText()).trim(), 'Min profil');
+  }));
+}
 
 test('phone width: the sign-in page does not scroll sideways', (t) => withPage(t, browser, async (page) => {
   await visit(page, '/login');

@@ -13,22 +13,39 @@ import (
 	"github.com/trygg/trygg/internal/web/server"
 )
 
-// handleHome sends case officers and team leads to their inbox, provider
-// staff to their orders, and shows others their roles and where to go.
+// handleHome sends each user to their own work: a team lead to the team's
+// inbox, a case officer to their inbox, provider staff to their orders, a
+// citizen to Mina sidor, a process designer to Processer, a log reviewer
+// to the access log, someone who may run reports to the reports; anyone
+// else (an administrator) sees their profile. A user with several roles
+// lands on the first of these.
 func (s *handlers) handleHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
-	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
-		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
-		return nil
-	}
-	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
-		http.Redirect(w, r, "/provider/orders", http.StatusSeeOther)
-		return nil
-	}
-	if a.HasRole(trygg.RoleCitizen) && a.PersonID != "" {
-		http.Redirect(w, r, "/portal", http.StatusSeeOther)
+	if to := landing(a, len(v.Reports) > 0); to != "" {
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return nil
 	}
 	return s.handleMePage(w, r, a, v)
+}
+
+// landing returns where the user's work is ("" for the profile).
+func landing(a trygg.Actor, hasReports bool) string {
+	switch {
+	case a.HasRole(trygg.RoleTeamLead):
+		return "/inbox?team=1"
+	case a.HasRole(trygg.RoleOfficer):
+		return "/inbox"
+	case a.HasRole(trygg.RoleProvider) && a.ProviderID != "":
+		return "/provider/orders"
+	case a.HasRole(trygg.RoleCitizen) && a.PersonID != "":
+		return "/portal"
+	case a.HasRole(trygg.RoleProcessDesigner):
+		return "/designer"
+	case a.HasRole(trygg.RoleLogReviewer):
+		return "/access-log"
+	case hasReports:
+		return "/reports"
+	}
+	return ""
 }
 
 // profilePage is the profile's data.

@@ -770,6 +770,8 @@ func (s *Service) SavePlan(ctx context.Context, a trygg.Actor, id string, in Pla
 	for i, it := range in.Items {
 		key := fmt.Sprintf("items.%d", i)
 		it.Activity, it.When, it.Who = strings.TrimSpace(it.Activity), strings.TrimSpace(it.When), strings.TrimSpace(it.Who)
+		it.Time = strings.TrimSpace(it.Time)
+		it.Days = slices.Sorted(slices.Values(it.Days))
 		in.Items[i] = it
 		switch {
 		case it.Goal < 0 || it.Goal >= len(o.Content.Goals):
@@ -782,6 +784,12 @@ func (s *Service) SavePlan(ctx context.Context, a trygg.Actor, id string, in Pla
 			fields[key+".when"] = "Say when, in at most 200 characters."
 		case it.Who == "" || len([]rune(it.Who)) > 200:
 			fields[key+".who"] = "Say who, in at most 200 characters."
+		case it.Time != "" && !clockRe.MatchString(it.Time):
+			fields[key+".time"] = "Give the time of day as HH:MM."
+		case len(it.Days) > 0 && it.Time == "":
+			fields[key+".time"] = "Give the time of day of the visits on these days."
+		case !validWeekdays(it.Days):
+			fields[key+".days"] = "Give each weekday once, as 1 (Monday) to 7 (Sunday)."
 		default:
 			covered[it.Goal] = true
 		}

@@ -313,6 +313,11 @@ type PlanItem struct {
 	Activity string `json:"activity"`
 	When     string `json:"when"`
 	Who      string `json:"who"`
+	// Time is the time of day ("08:00") of the visit the activity is done
+	// at, if it is done at a planned visit; Days the weekdays of those
+	// visits, 1 (Monday) to 7 (Sunday), none for every day.
+	Time string `json:"time,omitempty"`
+	Days []int  `json:"days,omitempty"`
 }
 
 // InsertPlan adds the next version of an order's plan inside tx; two
@@ -348,6 +353,23 @@ func scanPlan(s interface{ Scan(...any) error }) (Plan, error) {
 func (db *DB) Plans(ctx context.Context, tenant trygg.TenantID, orderID string) ([]Plan, error) {
 	return scanRows(scanPlan)(db.query(ctx, `SELECT order_id, version, content, written_by, written_at FROM order_plans
 		WHERE tenant_id = ? AND order_id = ? ORDER BY version DESC`, string(tenant), orderID))
+}
+
+// LatestPlans returns the newest plan of each of the orders that has
+// one, by order id.
+func (db *DB) LatestPlans(ctx context.Context, tenant trygg.TenantID, orderIDs []string) (map[string]Plan, error) {
+	in, args := inList("p.order_id", orderIDs)
+	plans, err := scanRows(scanPlan)(db.query(ctx, `SELECT p.order_id, p.version, p.content, p.written_by, p.written_at FROM order_plans p
+		WHERE p.tenant_id = ? AND `+in+` AND p.version = (SELECT MAX(q.version) FROM order_plans q
+		WHERE q.tenant_id = p.tenant_id AND q.order_id = p.order_id)`, append([]any{string(tenant)}, args...)...))
+	if err != nil {
+		return nil, fmt.Errorf("store: latest plans: %w", err)
+	}
+	out := make(map[string]Plan, len(plans))
+	for _, p := range plans {
+		out[p.OrderID] = p
+	}
+	return out, nil
 }
 
 // LatestPlanVersion returns the newest plan version of the order inside tx

@@ -90,12 +90,22 @@ func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []d
 type walkStaff map[string][]trygg.Actor
 
 // of returns the one of the provider's staff who works on the case.
-func (ws walkStaff) of(providerID, caseID string) (trygg.Actor, error) {
+func (ws walkStaff) of(providerID, key string) (trygg.Actor, error) {
 	list := ws[providerID]
 	if len(list) == 0 {
 		return trygg.Actor{}, fmt.Errorf("provider %s has no staff in the demo", providerID)
 	}
-	return list[walkHash(caseID, "staff")%uint64(len(list))], nil
+	return list[walkHash(key, "staff")%uint64(len(list))], nil
+}
+
+// walkKey is what a case's played choices are made by: its reference,
+// given in the dataset's order, so the same seed plays the same history
+// although ids are random (the id if the case cannot be read).
+func (s *Service) walkKey(ctx context.Context, tenant trygg.TenantID, caseID string) string {
+	if c, err := s.db.CaseByID(ctx, tenant, caseID); err == nil && c.Reference != "" {
+		return c.Reference
+	}
+	return caseID
 }
 
 // walkHash is a number for deterministic choices about a case, one per
@@ -290,7 +300,7 @@ func (s *Service) walkChooseProviders(ctx context.Context, a trygg.Actor, caseID
 		i := slices.IndexFunc(ps, func(p store.Provider) bool { return p.ID == chosen })
 		if i < 0 {
 			i = 0
-			if h := walkHash(caseID, "provider"); h%3 == 0 && len(ps) > 1 {
+			if h := walkHash(s.walkKey(ctx, a.Tenant, caseID), "provider"); h%3 == 0 && len(ps) > 1 {
 				i = 1 + int(h/3%uint64(len(ps)-1))
 			}
 		}
@@ -309,8 +319,9 @@ func (s *Service) walkOrders(ctx context.Context, a trygg.Actor, caseID string, 
 	if err != nil {
 		return err
 	}
+	key := s.walkKey(ctx, a.Tenant, caseID)
 	for _, o := range orders {
-		pa, err := staff.of(o.ProviderID, caseID)
+		pa, err := staff.of(o.ProviderID, key)
 		if err != nil {
 			return err
 		}
@@ -341,6 +352,7 @@ func walkPlan(o store.Order, plan *demo.Plan) PlanInput {
 // over the week, at an hour and of a length varying by order and day, now
 // and then a "not home".
 func (s *Service) walkReport(ctx context.Context, a trygg.Actor, caseID string, report map[string]demo.Visits, day time.Time, staff walkStaff) error {
+	key := s.walkKey(ctx, a.Tenant, caseID)
 	orders, err := s.db.CaseOrders(ctx, a.Tenant, caseID)
 	if err != nil {
 		return err
@@ -376,7 +388,7 @@ func (s *Service) walkReport(ctx context.Context, a trygg.Actor, caseID string, 
 			}
 			on := d.Format(time.DateOnly)
 			in := PerformedInput{OrderID: o.ID, On: on}
-			if h := walkHash(caseID, o.Insats, on); h%15 == 0 {
+			if h := walkHash(key, o.Insats, on); h%15 == 0 {
 				in.Deviation = "not_home"
 			} else {
 				start := 7*60 + int(h>>8%18)*30 // 07:00–15:30
@@ -391,7 +403,7 @@ func (s *Service) walkReport(ctx context.Context, a trygg.Actor, caseID string, 
 		}
 	}
 	for _, p := range providers {
-		pa, err := staff.of(p, caseID)
+		pa, err := staff.of(p, key)
 		if err != nil {
 			return err
 		}

@@ -42,6 +42,10 @@ const (
 	// ReadPaymentBasis is reading a provider's basis for payment: the
 	// provider's own staff, and team leads.
 	ReadPaymentBasis Action = "read_payment_basis"
+	// ReadPersonName is seeing a person's name where the work shows only
+	// names, never the record: the log reviewer's list of who read whom.
+	// A protected person's name needs the ProtectedIdentity permission.
+	ReadPersonName Action = "read_person_name"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -66,6 +70,10 @@ const (
 	// never a ground for reading; the log review lists it first, beside
 	// emergency openings.
 	RelIdentityNumber Relation = "identity_number"
+	// RelLogReview is the ground of the names a log reviewer sees in the
+	// entries under review (ReadPersonName). It is never a ground for
+	// reading a person's record or a case.
+	RelLogReview Relation = "log_review"
 )
 
 // precedence lists relations from strongest to weakest ground.
@@ -215,6 +223,14 @@ func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 		return roleOnly(a, trygg.RoleProcessDesigner)
 	case ReadAccessLog:
 		return roleOnly(a, trygg.RoleLogReviewer)
+	case ReadPersonName:
+		if !a.HasRole(trygg.RoleLogReviewer) {
+			return "", errForbidden
+		}
+		if s.Protection != persons.ProtectionNone && !a.ProtectedIdentity {
+			return "", errNotFound
+		}
+		return RelLogReview, nil
 	case ManageOrg, ReadEvents:
 		return roleOnly(a, trygg.RoleSysAdmin)
 	}

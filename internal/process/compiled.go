@@ -64,10 +64,9 @@ type compiledValidation struct {
 }
 
 type compiledCaseType struct {
-	def          *CaseType
-	steps        map[string]*Step
-	transitions  map[string]*compiledTransition
-	registration *compiledRegistration
+	def         *CaseType
+	steps       map[string]*Step
+	transitions map[string]*compiledTransition
 }
 
 type compiledTransition struct {
@@ -142,8 +141,7 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 	}
 	env, _ := newEnv(b.Forms, "", c.tables)
 	for _, ct := range b.CaseTypes {
-		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{},
-			registration: compileRegistration(ct)}
+		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{}}
 		for i := range ct.Steps {
 			cc.steps[ct.Steps[i].ID.Value] = &ct.Steps[i]
 		}

@@ -1,14 +1,17 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -112,14 +115,18 @@ type AccessLogFilter struct {
 	From, To time.Time
 	// EmergencyOnly keeps only what emergencySQL matches.
 	EmergencyOnly bool
+	// HideLogReviewBy leaves out this user's entries on the log-review
+	// ground: the names a reviewer saw while reviewing, which would
+	// otherwise crowd the list she is reading.
+	HideLogReviewBy string
 	// Limit is at most 1000; 0 (or more than 1000) means 200.
 	Limit int
 }
 
-// AccessLog returns tenant's entries matching f, emergency openings first,
-// then newest first.
-func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogFilter) ([]audit.Entry, error) {
-	q := `SELECT ` + entryCols + ` FROM access_log WHERE tenant_id = ?`
+// where returns the filter as a WHERE clause over access_log with its
+// arguments, tenant first.
+func (f AccessLogFilter) where(tenant trygg.TenantID) (string, []any) {
+	q := ` WHERE tenant_id = ?`
 	args := []any{string(tenant)}
 	if f.PersonID != "" {
 		q += ` AND person_id = ?`
@@ -140,10 +147,31 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 	if f.EmergencyOnly {
 		q += ` AND ` + emergencySQL
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 200
+	if f.HideLogReviewBy != "" {
+		q += ` AND NOT (actor_id = ? AND ground = '` + logReviewGround + `')`
+		args = append(args, f.HideLogReviewBy)
 	}
-	q += ` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC` + limitSQL(f.Limit)
+	return q, args
+}
+
+// limit is the filter's limit as the store applies it.
+func (f AccessLogFilter) limit() int {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		return 200
+	}
+	return f.Limit
+}
+
+// logReviewGround is access.RelLogReview: the ground of the names a log
+// reviewer sees in the log. The sample leaves these entries out.
+const logReviewGround = "log_review"
+
+// AccessLog returns tenant's entries matching f, emergency openings first,
+// then newest first.
+func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogFilter) ([]audit.Entry, error) {
+	where, args := f.where(tenant)
+	q := `SELECT ` + entryCols + ` FROM access_log` + where +
+		` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC` + limitSQL(f.limit())
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: access log: %w", err)
@@ -160,6 +188,192 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 	return out, rows.Err()
 }
 
+// AccessLogRun is a run of entries shown as one row in the review: one
+// actor's consecutive entries with the same action, person, case, ground
+// and reason, each at most the window after the one before (an
+// officer's form saved as she types, a case page read again and again).
+type AccessLogRun struct {
+	// Seq and At are the newest entry's, FirstSeq and FirstAt the oldest's.
+	Seq, FirstSeq int64
+	At, FirstAt   time.Time
+	// Count is the number of entries in the run, 1 or more.
+	Count                                             int
+	ActorID, Action, PersonID, CaseID, Ground, Reason string
+}
+
+// AccessLogRuns returns tenant's entries matching f grouped into runs
+// (see AccessLogRun; "consecutive" among the actor's entries f selects):
+// emergency openings first, then newest first, at most f's limit of runs.
+// The entries themselves, and so the chain, are untouched.
+func (db *DB) AccessLogRuns(ctx context.Context, tenant trygg.TenantID, f AccessLogFilter, window time.Duration) ([]AccessLogRun, error) {
+	where, args := f.where(tenant)
+	// A run starts where the actor's entry before differs, or is more
+	// than the window older; a run's number is the count of starts so far.
+	q := `WITH f AS (
+		SELECT seq, at, actor_id, action, person_id, case_id, ground, reason,
+			LAG(at) OVER w AS p_at, LAG(action) OVER w AS p_action, LAG(person_id) OVER w AS p_person,
+			LAG(case_id) OVER w AS p_case, LAG(ground) OVER w AS p_ground, LAG(reason) OVER w AS p_reason
+		FROM access_log` + where + `
+		WINDOW w AS (PARTITION BY actor_id ORDER BY seq)
+	), r AS (
+		SELECT seq, at, actor_id, action, person_id, case_id, ground, reason,
+			SUM(CASE WHEN p_at IS NOT NULL AND at - p_at <= ? AND action = p_action AND person_id = p_person
+				AND case_id = p_case AND ground = p_ground AND reason = p_reason THEN 0 ELSE 1 END)
+				OVER (PARTITION BY actor_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS run
+		FROM f
+	)
+	SELECT MAX(seq), MIN(seq), MAX(at), MIN(at), COUNT(*), actor_id, action, person_id, case_id, ground, reason
+	FROM r GROUP BY actor_id, run, action, person_id, case_id, ground, reason
+	ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, MAX(seq) DESC` + limitSQL(f.limit())
+	args = append(args, window.Microseconds())
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: access log runs: %w", err)
+	}
+	defer rows.Close()
+	out := []AccessLogRun{}
+	for rows.Next() {
+		var r AccessLogRun
+		var at, first int64
+		if err := rows.Scan(&r.Seq, &r.FirstSeq, &at, &first, &r.Count, &r.ActorID, &r.Action, &r.PersonID, &r.CaseID, &r.Ground, &r.Reason); err != nil {
+			return nil, fmt.Errorf("store: access log runs: %w", err)
+		}
+		r.At, r.FirstAt = fromMicros(at), fromMicros(first)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// The sample's order is a hash of each entry's seq and the seed, in
+// integer arithmetic both engines compute alike and without overflow
+// (every product stays below 2^63): k1 = (seq mod p · 48271 + seed) mod p,
+// then (k1² mod p · 69621 + k1) mod p, with p = 2^31 − 1.
+const (
+	sampleModulus = 2147483647
+	// MaxSampleSeed is the largest seed a sample takes; the smallest is 1.
+	MaxSampleSeed = sampleModulus - 1
+)
+
+// SampleKey is the place of the entry with seq in the sample drawn with
+// seed: the sample is the entries with the smallest keys (ties by seq).
+// It is what AccessLogSample computes in SQL, for checking it.
+func SampleKey(seq, seed int64) int64 {
+	k1 := ((seq%sampleModulus)*48271 + seed) % sampleModulus
+	return ((k1*k1)%sampleModulus*69621 + k1) % sampleModulus
+}
+
+// AccessLogSample draws a sample (stickprov) of n of tenant's entries at
+// or after from and before to, leaving out the names seen in log reviews
+// (the log_review ground): the n entries with the smallest SampleKey for
+// seed, in seq order, and the number of entries it was drawn from. The same
+// period, n and seed draw the same sample on either engine, as long as
+// the period has ended.
+func (db *DB) AccessLogSample(ctx context.Context, tenant trygg.TenantID, from, to time.Time, n int, seed int64) ([]audit.Entry, int, error) {
+	where := ` WHERE tenant_id = ? AND at >= ? AND at < ? AND ground <> '` + logReviewGround + `'`
+	args := []any{string(tenant), micros(from), micros(to)}
+	var total int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM access_log`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: access log sample: %w", err)
+	}
+	q := `SELECT ` + entryCols + ` FROM (
+		SELECT ` + entryCols + `, ((seq % 2147483647) * 48271 + ?) % 2147483647 AS k1 FROM access_log` + where + `
+	) s ORDER BY ((k1 * k1) % 2147483647 * 69621 + k1) % 2147483647, seq` + limitSQL(n)
+	rows, err := db.query(ctx, q, append([]any{seed}, args...)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: access log sample: %w", err)
+	}
+	defer rows.Close()
+	out := []audit.Entry{}
+	for rows.Next() {
+		e, err := scanEntry(rows, tenant)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: access log sample: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: access log sample: %w", err)
+	}
+	slices.SortFunc(out, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out, total, nil
+}
+
+// PersonName is a person as the log review names them.
+type PersonName struct {
+	GivenName, FamilyName string
+	Protection            persons.Protection
+}
+
+// PersonNames returns the names of tenant's persons with ids, keyed by id,
+// unchecked by access (the caller decides and logs); ids of no person are
+// left out.
+func (db *DB) PersonNames(ctx context.Context, tenant trygg.TenantID, ids []string) (map[string]PersonName, error) {
+	out := map[string]PersonName{}
+	err := inBatches(ctx, db, `SELECT id, given_name, family_name, protection FROM persons`, tenant, ids, func(rows *sql.Rows) error {
+		var id string
+		var n PersonName
+		if err := rows.Scan(&id, &n.GivenName, &n.FamilyName, &n.Protection); err != nil {
+			return err
+		}
+		out[id] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: person names: %w", err)
+	}
+	return out, nil
+}
+
+// CaseReferences returns the references ("BU-2026-00012") of tenant's
+// cases with ids, keyed by id; ids of no case, and cases without a
+// reference, are left out.
+func (db *DB) CaseReferences(ctx context.Context, tenant trygg.TenantID, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := inBatches(ctx, db, `SELECT id, reference FROM cases`, tenant, ids, func(rows *sql.Rows) error {
+		var id, ref string
+		if err := rows.Scan(&id, &ref); err != nil {
+			return err
+		}
+		if ref != "" {
+			out[id] = ref
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: case references: %w", err)
+	}
+	return out, nil
+}
+
+// inBatches runs query (a SELECT ... FROM a table with tenant_id and id)
+// for the ids in batches of 500 and calls scan for each row.
+func inBatches(ctx context.Context, db *DB, query string, tenant trygg.TenantID, ids []string, scan func(*sql.Rows) error) error {
+	for start := 0; start < len(ids); start += 500 {
+		batch := ids[start:min(start+500, len(ids))]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, string(tenant))
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := db.query(ctx, query+` WHERE tenant_id = ? AND id IN (?`+strings.Repeat(",?", len(batch)-1)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // UserName is who a user is, as the access-log review shows them.
 type UserName struct {
 	Username    string
@@ -170,32 +384,17 @@ type UserName struct {
 // showing who made each access-log entry; ids of no user are left out.
 func (db *DB) UserNames(ctx context.Context, tenant trygg.TenantID, ids []string) (map[string]UserName, error) {
 	out := map[string]UserName{}
-	for start := 0; start < len(ids); start += 500 {
-		batch := ids[start:min(start+500, len(ids))]
-		args := make([]any, 0, len(batch)+1)
-		args = append(args, string(tenant))
-		for _, id := range batch {
-			args = append(args, id)
+	err := inBatches(ctx, db, `SELECT id, username, display_name FROM users`, tenant, ids, func(rows *sql.Rows) error {
+		var id string
+		var n UserName
+		if err := rows.Scan(&id, &n.Username, &n.DisplayName); err != nil {
+			return err
 		}
-		rows, err := db.query(ctx, `SELECT id, username, display_name FROM users WHERE tenant_id = ? AND id IN (?`+
-			strings.Repeat(",?", len(batch)-1)+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("store: user names: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			var n UserName
-			if err := rows.Scan(&id, &n.Username, &n.DisplayName); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: user names: %w", err)
-			}
-			out[id] = n
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("store: user names: %w", err)
-		}
+		out[id] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: user names: %w", err)
 	}
 	return out, nil
 }

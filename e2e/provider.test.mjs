@@ -79,14 +79,15 @@ test('provider staff: their orders, accept one, and every provider page passes a
     assert.equal(res.status(), 200, `${path} answers 200`);
     await checkA11y(page, path);
   }
-  // Refused: a shift with nothing filled in says so, next to the form.
+  // Refused: a shift with nothing filled in says so, next to the form
+  // (the form is sent by the page, which keeps it if there is no network).
   await visit(page, '/provider/report/shift');
-  await navigate(page, () => page.locator('form.shift-form button[type="submit"]').click());
+  await page.locator('form.shift-form button[type="submit"]').click();
   await page.locator('[role="alert"]').filter({ hasText: 'minst en rad' }).waitFor();
   await checkA11y(page, 'a refused shift');
 }, { user: USER }));
 
-test('phone: report a visit in three taps at 375×740; no provider page scrolls sideways', (t) => withPage(t, browser, async (page) => {
+test('phone: report a visit not planned at 375×740; no provider page scrolls sideways', (t) => withPage(t, browser, async (page) => {
   assert.ok(orderId, 'the first test accepted an order');
   for (const path of ['/provider/orders', `/provider/orders/${orderId}`, '/provider/report/shift']) {
     await visit(page, path);
@@ -94,11 +95,14 @@ test('phone: report a visit in three taps at 375×740; no provider page scrolls 
     await checkA11y(page, `${path} (phone)`);
   }
 
-  // Tap 1: the person. Big tap targets.
+  // The new order has no plan yet, so no planned visits: it is among the
+  // orders for a visit not planned. Tap 1: open them; tap 2: the person.
+  // Big tap targets.
   await visit(page, '/provider/report');
   await assertNoHorizontalScroll(page);
   await checkA11y(page, '/provider/report (phone)');
-  const pick = page.locator(`a.pick[href="/provider/report/${orderId}"]`);
+  await page.locator('details.unplanned summary').click();
+  const pick = page.locator(`details.unplanned a.pick[href="/provider/report/${orderId}"]`);
   const box = await pick.boundingBox();
   assert.ok(box && box.height >= 48 && box.width >= 300, `the person is a big tap target (${JSON.stringify(box)})`);
   await navigate(page, () => pick.click());
@@ -112,17 +116,17 @@ test('phone: report a visit in three taps at 375×740; no provider page scrolls 
   assert.ok(tb && tb.height >= 44, `the duration buttons are big enough for a thumb (${JSON.stringify(tb)})`);
 
   // A refused visit: no time given; the message is next to the field and nothing is saved.
-  await navigate(page, () => page.locator('form.visit-form button[type="submit"]').click());
+  await page.locator('form.visit-form button[type="submit"]').click();
   await page.locator('#minutes-error').waitFor();
   await assertNoHorizontalScroll(page);
   await checkA11y(page, 'a refused visit (phone)');
 
-  // Tap 2: 30 minutes. Tap 3: save.
-  await tile.click();
-  await navigate(page, () => page.locator('form.visit-form button[type="submit"]').click());
-  assert.equal(new URL(page.url()).pathname, `/provider/report/${orderId}`);
-  const saved = page.locator('[role="status"]');
+  // Tap 3: 30 minutes. Tap 4: save; the day's visits say what was saved.
+  await page.locator('label.tile', { hasText: '30 min' }).click();
+  await page.locator('form.visit-form button[type="submit"]').click();
+  const saved = page.locator('p.notice.success[role="status"]');
   await saved.waitFor();
+  assert.equal(new URL(page.url()).pathname, '/provider/report');
   assert.match(await saved.innerText(), /^Sparat: .+, \d{4}-\d{2}-\d{2}, 30 min\.$/);
   await assertNoHorizontalScroll(page);
   await checkA11y(page, 'the saved visit (phone)');
@@ -176,8 +180,8 @@ test('keyboard only: every control of the phone page is reached, and a visit is 
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.locator('input[name="minutes"]:checked').getAttribute('value'), '45', 'the arrows choose 45 min');
   await page.locator('form.visit-form button[type="submit"]').focus();
-  await navigate(page, () => page.keyboard.press('Enter'));
-  const saved = page.locator('[role="status"]');
+  await page.keyboard.press('Enter');
+  const saved = page.locator('p.notice.success[role="status"]');
   await saved.waitFor();
   assert.match(await saved.innerText(), /45 min\.$/);
 }, { user: USER, viewport: PHONE }));

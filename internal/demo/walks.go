@@ -58,6 +58,13 @@ type PlanActivity struct {
 	Activity string `yaml:"activity"`
 	When     string `yaml:"when"`
 	Who      string `yaml:"who"`
+	// Visits are the times of day of the planned visits the activity is
+	// done at: "08:00", or a range "07:30..10:00" from which each order
+	// gets its own quarter hour (the same for every activity of the order
+	// with the same range). Days are the visits' weekdays, 1 (Monday) to
+	// 7 (Sunday); none for every day.
+	Visits []string `yaml:"visits,omitempty"`
+	Days   []int    `yaml:"days,omitempty"`
 }
 
 // Visits is how an insats is performed, for reporting it: visits a week

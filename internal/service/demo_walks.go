@@ -341,9 +341,31 @@ func walkPlan(o store.Order, plan *demo.Plan) PlanInput {
 		if !ok {
 			act = demo.PlanActivity{Activity: "Stöd för att nå målet: " + goal.Goal, When: "Vid varje besök", Who: "Utförarens personal"}
 		}
-		in.Items = append(in.Items, store.PlanItem{Goal: g, Code: goal.Need, Activity: act.Activity, When: act.When, Who: act.Who})
+		item := store.PlanItem{Goal: g, Code: goal.Need, Activity: act.Activity, When: act.When, Who: act.Who}
+		if len(act.Visits) == 0 {
+			in.Items = append(in.Items, item)
+		}
+		for _, at := range act.Visits {
+			item.Time, item.Days = walkVisitTime(o.ID, at), act.Days
+			in.Items = append(in.Items, item)
+		}
 	}
 	return in
+}
+
+// walkVisitTime is a planned visit's time of day: at itself ("08:00"),
+// or for a range ("07:30..10:00") a quarter hour in it chosen by the
+// order and the range, so the order's activities with the same range
+// share the visit.
+func walkVisitTime(orderID, at string) string {
+	from, to, isRange := strings.Cut(at, "..")
+	lo, err1 := time.Parse("15:04", from)
+	hi, err2 := time.Parse("15:04", to)
+	if !isRange || err1 != nil || err2 != nil || hi.Before(lo) {
+		return at // the plan refuses what is no time
+	}
+	quarters := uint64(hi.Sub(lo)/(15*time.Minute)) + 1
+	return lo.Add(time.Duration(walkHash(orderID, at)%quarters) * 15 * time.Minute).Format("15:04")
 }
 
 // walkReport reports, as each provider, the visits on the case's accepted

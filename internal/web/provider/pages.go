@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -296,6 +297,10 @@ type providerOrderPage struct {
 	Message    string
 	Workable   bool
 	PlanForm   planForm
+	// PlanLines are the newest plan's activities as shown; Weekdays the
+	// days the plan editor offers for a visit.
+	PlanLines []planLine
+	Weekdays  []int
 	Report     []followUpGoal
 	FollowNote string
 	Qualifiers []string
@@ -337,10 +342,49 @@ type planGoal struct {
 
 // planRow is one activity of the plan: items.N.* in the form.
 type planRow struct {
-	N                         int
-	Code, Activity, When, Who string
-	Errors                    map[string]string
-	Focus                     bool
+	N                               int
+	Code, Activity, When, Who, Time string
+	Days                            []int
+	Errors                          map[string]string
+	Focus                           bool
+}
+
+// HasDay reports whether the activity's visits are on weekday d (1–7).
+func (r planRow) HasDay(d int) bool { return slices.Contains(r.Days, d) }
+
+// weekdays are the weekdays a planned visit can be on, Monday first.
+var weekdays = []int{1, 2, 3, 4, 5, 6, 7}
+
+// planLine is a planned activity as the pages show it: what, who, when
+// in words, and the visits' time and days ("kl. 08:00, tis, fre").
+type planLine struct {
+	Code, Activity, Who, When, Schedule string
+}
+
+// planLines are the plan's activities as the pages show them.
+func planLines(v *server.View, items []store.PlanItem) []planLine {
+	out := make([]planLine, 0, len(items))
+	for _, it := range items {
+		out = append(out, planLine{Code: it.Code, Activity: it.Activity, Who: it.Who, When: it.When, Schedule: schedule(v, it)})
+	}
+	return out
+}
+
+// schedule says when an activity's planned visits are ("kl. 08:00,
+// varje dag"); "" when it has no time.
+func schedule(v *server.View, it store.PlanItem) string {
+	if it.Time == "" {
+		return ""
+	}
+	days := v.T("plan.everyday")
+	if len(it.Days) > 0 {
+		var names []string
+		for _, d := range it.Days {
+			names = append(names, v.T(fmt.Sprintf("plan.day.%d", d)))
+		}
+		days = strings.Join(names, ", ")
+	}
+	return fmt.Sprintf(v.T("plan.schedule"), it.Time, days)
 }
 
 // followUpGoal is a goal in the report back form.
@@ -388,6 +432,10 @@ func (s *handlers) renderProviderOrder(w http.ResponseWriter, r *http.Request, a
 		p.Comments[c.Goal] = append(p.Comments[c.Goal], c)
 	}
 	p.Qualifiers, p.Statuses, p.Deviations, p.Parts = qualifierValues, goalStatusValues, deviationValues, participationValues
+	p.Weekdays = weekdays
+	if ov.Plan != nil {
+		p.PlanLines = planLines(v, ov.Plan.Content.Items)
+	}
 	p.Today = s.Svc.Today()
 	for _, n := range o.Content.Needs {
 		p.Needs = append(p.Needs, activityOption{Code: n.Code, Label: terms.Label(n.Code)})
@@ -468,7 +516,7 @@ func planFromStored(o store.Order, plan *store.Plan) planForm {
 		if plan != nil {
 			for _, it := range plan.Content.Items {
 				if it.Goal == i {
-					pg.Rows = append(pg.Rows, planRow{N: n, Code: it.Code, Activity: it.Activity, When: it.When, Who: it.Who})
+					pg.Rows = append(pg.Rows, planRow{N: n, Code: it.Code, Activity: it.Activity, When: it.When, Who: it.Who, Time: it.Time, Days: it.Days})
 					n++
 				}
 			}
@@ -507,7 +555,14 @@ func planFromPost(o store.Order, form url.Values, add int) planForm {
 		if err != nil || g < 0 || g >= len(f.Goals) {
 			continue
 		}
-		f.Goals[g].Rows = append(f.Goals[g].Rows, planRow{Code: key("code"), Activity: key("activity"), When: key("when"), Who: key("who")})
+		var days []int
+		for _, d := range form[fmt.Sprintf("items.%d.days", n)] {
+			if i, err := strconv.Atoi(d); err == nil {
+				days = append(days, i)
+			}
+		}
+		f.Goals[g].Rows = append(f.Goals[g].Rows, planRow{Code: key("code"), Activity: key("activity"), When: key("when"), Who: key("who"),
+			Time: strings.TrimSpace(key("time")), Days: days})
 	}
 	for i := range f.Goals {
 		if i == add || len(f.Goals[i].Rows) == 0 {
@@ -531,10 +586,12 @@ func planItems(f planForm) ([]store.PlanItem, [][2]int) {
 	var from [][2]int
 	for gi, g := range f.Goals {
 		for ri, row := range g.Rows {
-			if strings.TrimSpace(row.Activity) == "" && strings.TrimSpace(row.When) == "" && strings.TrimSpace(row.Who) == "" {
+			if strings.TrimSpace(row.Activity) == "" && strings.TrimSpace(row.When) == "" && strings.TrimSpace(row.Who) == "" &&
+				row.Time == "" && len(row.Days) == 0 {
 				continue
 			}
-			items = append(items, store.PlanItem{Goal: g.Index, Code: row.Code, Activity: row.Activity, When: row.When, Who: row.Who})
+			items = append(items, store.PlanItem{Goal: g.Index, Code: row.Code, Activity: row.Activity, When: row.When, Who: row.Who,
+				Time: row.Time, Days: row.Days})
 			from = append(from, [2]int{gi, ri})
 		}
 	}
@@ -666,7 +723,11 @@ func performedFromForm(v *server.View, form url.Values, prefix string) (service.
 	get := func(f string) string { return strings.TrimSpace(form.Get(prefix + f)) }
 	in := service.PerformedInput{On: get("on"), Start: get("start"), End: get("end"), Deviation: get("deviation"), Note: get("note")}
 	bad := map[string]string{}
-	if m := get("minutes"); m != "" {
+	m := get("minutes")
+	if typed := get("other_minutes"); typed != "" {
+		m = typed // typed beside the tiles: it counts
+	}
+	if m != "" {
 		n, err := strconv.Atoi(m)
 		if err != nil {
 			bad["minutes"] = v.T("provider.badminutes")
@@ -686,44 +747,108 @@ func performedFromForm(v *server.View, form url.Values, prefix string) (service.
 
 // ---- Reporting on a phone ----
 
-// reportPage is the phone page's first step: whom the visit was with.
+// reportPage is the phone page's first step: the day's planned visits in
+// time order, and the orders to report a visit not planned on.
 type reportPage struct {
-	Orders  []orderItem
-	Message string
-	Today   string
+	Visits []visitItem
+	Orders []orderItem
+	// Message says what was saved; Refused that kept reports were
+	// refused when they were sent.
+	Message, Refused string
+	Today            string
+	Weekday          int
+	Outbox           string
 }
 
-// startedOrders returns the provider's accepted orders that have started
-// by the day (and whose decision still runs).
+// visitItem is a planned visit in the day's list: the order, the time,
+// and the names of the activities the plan has at it.
+type visitItem struct {
+	orderItem
+	Time string
+	Does string
+}
+
+// startedOrders returns the provider's accepted orders running on the
+// day (started, and the decision still runs), by the person's name.
 func (s *handlers) startedOrders(ctx context.Context, a trygg.Actor, lang, day string) ([]orderItem, error) {
-	orders, err := s.Svc.ProviderOrders(ctx, a, service.OrdersInput{Status: store.OrderAccepted})
+	d, err := s.Svc.DayVisits(ctx, a, day)
 	if err != nil {
 		return nil, err
 	}
-	var out []store.Order
-	for _, o := range orders {
-		if o.StartDate <= day && (o.ValidTo == "" || o.ValidTo >= day) {
-			out = append(out, o)
-		}
+	return s.orderItems(ctx, a, lang, d.Orders)
+}
+
+// outboxOf names the user whose reports a phone keeps while it has no
+// network (trygg.js): a report kept is only sent by their pages.
+func outboxOf(a trygg.Actor) string { return string(a.Tenant) + "/" + a.UserID }
+
+// savedHeader says, on the answer to a report form, how many reports it
+// saved (or had saved already): trygg.js counts the kept reports it sends
+// by it.
+const savedHeader = "Trygg-Saved"
+
+// visitTime matches a planned visit's time in the address (?at=08:00).
+var visitTime = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+
+// countParam reads a count from the address: 0 unless it is 1–1000.
+func countParam(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 1000 {
+		return 0
 	}
-	slices.SortStableFunc(out, func(x, y store.Order) int {
-		return strings.Compare(x.Content.Person.Name+x.Content.InsatsLabel, y.Content.Person.Name+y.Content.InsatsLabel)
-	})
-	return s.orderItems(ctx, a, lang, out)
+	return n
 }
 
+// handleProviderReport shows the day's visits; ?sent=N and ?refused=N
+// say how many reports the phone kept without network were then saved or
+// refused (trygg.js comes here when it has sent them).
 func (s *handlers) handleProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
-	return s.renderProviderReport(w, r, a, v, "")
+	var p reportPage
+	q := r.URL.Query()
+	if n := countParam(q.Get("sent")); n > 0 {
+		p.Message = v.Tn("provider.outbox.sent", n)
+	}
+	if n := countParam(q.Get("refused")); n > 0 {
+		p.Refused = v.Tn("provider.outbox.refused", n)
+	}
+	return s.renderProviderReport(w, r, a, v, p)
 }
 
-func (s *handlers) renderProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, message string) error {
+func (s *handlers) renderProviderReport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, p reportPage) error {
 	if err := providerOnly(a); err != nil {
 		return err
 	}
-	p := reportPage{Message: message, Today: s.Svc.Today()}
-	var err error
-	if p.Orders, err = s.startedOrders(r.Context(), a, v.Lang, p.Today); err != nil {
+	ctx := r.Context()
+	p.Today, p.Outbox = s.Svc.Today(), outboxOf(a)
+	if d, err := time.Parse(time.DateOnly, p.Today); err == nil {
+		p.Weekday = int(d.Weekday())
+	}
+	day, err := s.Svc.DayVisits(ctx, a, p.Today)
+	if err != nil {
 		return err
+	}
+	if p.Orders, err = s.orderItems(ctx, a, v.Lang, day.Orders); err != nil {
+		return err
+	}
+	byID := map[string]orderItem{}
+	for _, it := range p.Orders {
+		byID[it.ID] = it
+	}
+	for _, vis := range day.Visits {
+		it := byID[vis.Order.ID]
+		var does []string
+		for _, pi := range vis.Items {
+			name := pi.Activity
+			for _, n := range it.Needs {
+				if n.Code == pi.Code && pi.Code != "" {
+					name = n.Label
+				}
+			}
+			if !slices.Contains(does, name) {
+				does = append(does, name)
+			}
+		}
+		p.Visits = append(p.Visits, visitItem{orderItem: it, Time: vis.Time, Does: strings.Join(does, ", ")})
 	}
 	v.Title = v.T("provider.report.title")
 	v.Data = p
@@ -733,14 +858,20 @@ func (s *handlers) renderProviderReport(w http.ResponseWriter, r *http.Request, 
 // visitPage is the phone form for one visit.
 type visitPage struct {
 	service.OrderView
-	Insats     string
+	Insats string
+	// At is the planned visit's time ("08:00"), "" for a visit not
+	// planned; VisitPlan what the plan has at the visit (not planned: the
+	// whole plan).
+	At         string
+	VisitPlan  []planLine
 	Activities []activityOption
 	Durations  []string
 	Deviations []string
 	Key, Today string
+	Outbox     string
 	// The form's values.
-	On, Minutes, Start, End, Deviation, Note string
-	Problem                                  server.FormProblem
+	On, Minutes, OtherMinutes, Start, End, Deviation, Note string
+	Problem                                                server.FormProblem
 }
 
 func (s *handlers) handleProviderVisit(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
@@ -766,15 +897,43 @@ func (s *handlers) renderProviderVisit(w http.ResponseWriter, r *http.Request, a
 		return err
 	}
 	p := visitPage{OrderView: ov, Insats: terms.InsatsLabel, Durations: []string{"15", "30", "45", "60"}, Deviations: deviationValues,
-		Today: s.Svc.Today(), Problem: prob}
+		Today: s.Svc.Today(), Problem: prob, Outbox: outboxOf(a)}
+	at := r.URL.Query().Get("at")
+	if form != nil {
+		at = form.Get("at")
+	}
+	// The plan for the visit: its activities at that time today; for a
+	// visit not planned (or no longer in the plan), the whole plan.
+	var planned []store.PlanItem
+	if ov.Plan != nil {
+		planned = ov.Plan.Content.Items
+		if day, err := time.Parse(time.DateOnly, p.Today); err == nil && visitTime.MatchString(at) {
+			for _, vis := range service.PlanVisits(ov.Plan.Content, day.Weekday()) {
+				if vis.Time == at {
+					p.At, planned = at, vis.Items
+				}
+			}
+		}
+	}
+	p.VisitPlan = planLines(v, planned)
 	var checked []string
 	if form == nil {
 		p.Key, p.On = newFormKey(), p.Today
-		for _, n := range ov.Order.Content.Needs {
-			checked = append(checked, n.Code)
+		if p.At != "" {
+			for _, it := range planned {
+				if it.Code != "" && !slices.Contains(checked, it.Code) {
+					checked = append(checked, it.Code)
+				}
+			}
+		}
+		if len(checked) == 0 {
+			for _, n := range ov.Order.Content.Needs {
+				checked = append(checked, n.Code)
+			}
 		}
 	} else {
 		p.Key, p.On, p.Minutes, p.Start, p.End = form.Get("key"), form.Get("on"), form.Get("minutes"), form.Get("start"), form.Get("end")
+		p.OtherMinutes = form.Get("other_minutes")
 		p.Deviation, p.Note, checked = form.Get("deviation"), form.Get("note"), form["activities"]
 	}
 	p.Activities = activityOptions(ov.Order, ov.Plan, terms, checked)
@@ -823,7 +982,11 @@ func (s *handlers) handleProviderVisitSave(w http.ResponseWriter, r *http.Reques
 		}
 		msg = fmt.Sprintf(v.T("provider.report.saved"), ov.Order.Content.Person.Name, in.On, visitSummary(v, in))
 	}
-	return s.renderProviderReport(w, r, a, v, msg)
+	// The answer is the day's visits: trygg.js, which sends the form,
+	// puts this address in the address bar.
+	w.Header().Set("Content-Location", "/provider/report")
+	w.Header().Set(savedHeader, "1")
+	return s.renderProviderReport(w, r, a, v, reportPage{Message: msg})
 }
 
 // visitSummary says what a report was: its time, or its deviation.
@@ -846,6 +1009,7 @@ func visitSummary(v *server.View, in service.PerformedInput) string {
 // shiftPage reports a shift: a row per order started by the day.
 type shiftPage struct {
 	Key, On, Today string
+	Outbox         string
 	Rows           []shiftRow
 	Deviations     []string
 	Message        string
@@ -871,7 +1035,7 @@ func (s *handlers) renderProviderShift(w http.ResponseWriter, r *http.Request, a
 	if err := providerOnly(a); err != nil {
 		return err
 	}
-	p := shiftPage{Today: s.Svc.Today(), Deviations: deviationValues, Problem: prob, Message: message}
+	p := shiftPage{Today: s.Svc.Today(), Deviations: deviationValues, Problem: prob, Message: message, Outbox: outboxOf(a)}
 	p.Key, p.On = newFormKey(), p.Today
 	if form != nil {
 		p.Key, p.On = form.Get("key"), form.Get("on")
@@ -1032,5 +1196,6 @@ func (s *handlers) handleProviderShiftSave(w http.ResponseWriter, r *http.Reques
 		}
 		msg = v.Tn("provider.shift.saved", len(entries), on, v.Tn("provider.shift.visits", visits), v.Tn("provider.shift.deviations", devs))
 	}
+	w.Header().Set(savedHeader, strconv.Itoa(len(entries)))
 	return s.renderProviderShift(w, r, a, v, http.StatusOK, nil, server.FormProblem{}, msg)
 }

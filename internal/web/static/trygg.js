@@ -99,7 +99,7 @@
     if (s && b && s.textContent !== b.getAttribute("data-waiting")) {
       s.className = "outbox-status notice pending";
       s.textContent = b.getAttribute("data-waiting");
-      if (s.scrollIntoView) s.scrollIntoView({ block: "nearest" });
+      if (s.scrollIntoView) s.scrollIntoView({ block: "center" });
     }
   }
   // post sends a kept report; it rejects if no answer comes in 20 s.
@@ -209,4 +209,72 @@
     var f = e.target && e.target.closest ? e.target.closest("form[data-appeal-form]") : null;
     if (f && (e.target.name === "outcome" || e.target.name === "legal_basis")) follow(f);
   });
+})();
+
+// The process designer's editor (a textarea with data-line-numbers): the
+// line numbers beside it (.designer-gutter) follow as lines are added, and
+// the editor grows with its text, so it never scrolls inside and the
+// numbers stay in line. A link to a problem in it (a.designer-goto with
+// data-line and data-column) puts the caret there, selects the word it
+// points at and brings the line into view; the editor's data-goto does
+// the same for a line when the page opens. A unit's button (data-insert,
+// shown only when this script runs) puts the unit's id at the caret, in
+// place of what is selected.
+(function () {
+  "use strict";
+  function editor() {
+    return document.querySelector("textarea[data-line-numbers]");
+  }
+  function refresh(t) {
+    var rows = Math.max(t.value.split("\n").length + 1, 12);
+    if (t.rows !== rows) t.rows = rows;
+    var g = t.parentNode.querySelector(".designer-gutter");
+    if (!g || g.textContent.split("\n").length === rows) return;
+    var n = [];
+    for (var i = 1; i <= rows; i++) n.push(i);
+    g.textContent = n.join("\n");
+  }
+  function goTo(t, line, column, select) {
+    var lines = t.value.split("\n");
+    line = Math.min(Math.max(line || 1, 1), lines.length);
+    var start = 0;
+    for (var i = 0; i < line - 1; i++) start += lines[i].length + 1;
+    var text = lines[line - 1];
+    var col = Math.min(Math.max((column || 1) - 1, 0), text.length);
+    var word = select ? /^[\w\u00c0-\u024f.-]*/.exec(text.slice(col))[0] : "";
+    t.focus({ preventScroll: true });
+    t.setSelectionRange(start + col, start + col + word.length);
+    var style = getComputedStyle(t);
+    var lh = parseFloat(style.lineHeight) || 20;
+    var y = t.getBoundingClientRect().top + window.scrollY + parseFloat(style.paddingTop) + (line - 1) * lh;
+    window.scrollTo({ top: Math.max(y - window.innerHeight * 0.45, 0) });
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.matches && e.target.matches("textarea[data-line-numbers]")) refresh(e.target);
+  });
+  document.addEventListener("click", function (e) {
+    var t = editor();
+    if (!t || !e.target.closest) return;
+    var a = e.target.closest("a.designer-goto[data-line]");
+    if (a && a.getAttribute("href") === "#" + t.id) {
+      e.preventDefault();
+      goTo(t, Number(a.dataset.line), Number(a.dataset.column), true);
+      return;
+    }
+    var b = e.target.closest("button[data-insert]");
+    if (b) {
+      t.focus({ preventScroll: true });
+      t.setRangeText(b.dataset.insert, t.selectionStart, t.selectionEnd, "end");
+      t.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+  function init() {
+    var t = editor();
+    if (!t) return;
+    document.querySelectorAll("button[data-insert]").forEach(function (b) { b.hidden = false; });
+    refresh(t);
+    if (t.dataset.goto) goTo(t, Number(t.dataset.goto), 1, false);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
 })();

@@ -1,7 +1,10 @@
-// The main journeys (see ../shared/JOURNEYS.md) walked in the browser on
-// the demo's journey cases, which start fresh in their first step: home
-// care for an older person (1), economic assistance for a month (3) and
-// the first steps of a concern about a child (2). The forms are htmx forms
+// The main journeys (see ../shared/JOURNEYS.md) walked in the browser:
+// home care for an older person (1) and the first steps of a concern
+// about a child (2) from their first click, registering the application
+// or report from "Sök person" for the demo's journey people, and economic
+// assistance for a month (3) on the demo's journey case, which starts
+// fresh in its first step. Each counts its steps (page loads and submits
+// after sign-in, countSteps) against a limit. The forms are htmx forms
 // that the server re-evaluates as they are filled, so every change waits
 // for the fragment to be swapped in (htmxSettled) before the next step
 // looks at the page. Journey 1 with the keyboard alone, and its pages at
@@ -13,10 +16,18 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, withPage, visit, checkA11y, assertNoHorizontalScroll, navigate, htmxSettled, PHONE,
+  countSteps, journeyPerson, registerFromSearch,
 } from './lib.mjs';
 
 let browser;
-before(async () => { browser = await launch(); });
+// The journeys' people: the woman of journey 1 and the child of journey 2.
+let mother;
+let child;
+before(async () => {
+  browser = await launch();
+  mother = await journeyPerson('handlaggare', CASE_1);
+  child = await journeyPerson('utredare', CASE_2);
+});
 after(async () => { await browser?.close(); });
 
 const CASE_1 = 'Ansökan om hemtjänst och trygghetslarm';
@@ -27,6 +38,20 @@ const CASE_3 = 'Ansökan om ekonomiskt bistånd, mars';
 function today() {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm' }).format(new Date());
 }
+
+/** addDays is the day (YYYY-MM-DD) n days after day. */
+function addDays(day, n) {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+// The most steps (page loads and submits after sign-in) each journey may
+// take: registering is four (Sök person, the search, the hit's
+// registration, Registrera).
+const REGISTER_STEPS = 4;
+const JOURNEY_1_STEPS = 12;
+const JOURNEY_2_STEPS = 6;
 
 /**
  * openFromInbox follows the inbox's link to the case titled title and
@@ -85,7 +110,7 @@ async function sign(page, card) {
 /** transition takes the case page's transition named name. */
 async function transition(page, name, nextStep) {
   const button = page.locator('main ul.actions button', { hasText: name });
-  assert.ok(await button.isEnabled(), `"${name}" can be taken (${await page.locator('main ul.actions').innerText()})`);
+  assert.ok(await button.isEnabled(), `"${name}" can be taken (${await page.locator('main ul.actions').first().innerText()})`);
   const res = await navigate(page, () => button.click());
   assert.equal(res.status(), 200, `"${name}" answered ${res.status()}`);
   assert.equal(await page.locator('main [role="alert"]').count(), 0, `"${name}" showed no problem`);
@@ -102,30 +127,38 @@ async function errorOf(page, id) {
 // different users and cases, and the file stays well inside the runner's
 // time limit per file (--test-timeout applies to each file as a whole).
 describe('journeys', { concurrency: 2 }, () => {
-  test('journey 1: home care from the application to the decision letter', (t) => withPage(t, browser, async (page) => {
-    await openFromInbox(page, CASE_1, 'Ansökan');
+  test('journey 1: home care from registering the application to the decision letter', (t) => withPage(t, browser, async (page) => {
+    // Signed in, on the inbox; the steps count from here.
+    await visit(page, '/');
+    assert.equal(new URL(page.url()).pathname, '/inbox', 'the officer lands on her inbox');
+    const steps = countSteps(page);
+
+    // The daughter's application came by mail: the officer finds her
+    // mother by identity number and registers it, typing nothing but the
+    // number. The registry's relations name the daughter.
+    const { facts } = await registerFromSearch(page, mother.identity_number);
+    assert.ok(steps.count <= REGISTER_STEPS, `registering took ${steps.count} steps (${steps.urls.join(', ')}), at most ${REGISTER_STEPS}`);
+    const daughter = facts.match(/Ombud\s+(.+)/)?.[1]?.trim();
+    assert.ok(daughter, `the registration page names the daughter as representative (${facts})`);
+    assert.equal(await currentStep(page), 'Ansökan');
     const person = (await page.locator('main .crumbs a').first().innerText()).trim();
+    assert.equal(person, `${mother.given_name} ${mother.family_name}`);
     const start = page.locator('main ul.actions button', { hasText: 'Påbörja utredning' });
     assert.ok(await start.isDisabled(), 'the investigation cannot start before the application is signed');
 
-    // The application: the daughter applies as the representative.
+    // The application: filled in with the daughter as the representative.
     const app = page.locator('#form-ibic_ansokan');
-    assert.equal(await page.locator('#f-ibic_ansokan-representative_name').count(), 0, 'no representative fields before the choice');
-    await choose(page, page.getByLabel('Ansökan görs av'), { label: 'Företrädare' });
     const repName = page.getByLabel('Företrädarens namn');
     const repRole = page.getByLabel(/^Företrädarens roll/);
-    assert.ok(await repName.isVisible(), 'choosing Företrädare shows the representative\'s name');
-    assert.ok(await repRole.isVisible(), 'choosing Företrädare shows the representative\'s role');
+    assert.equal(await page.getByLabel('Ansökan görs av').inputValue(), 'representative', 'the application is made by the representative');
+    assert.equal(await repName.inputValue(), daughter, 'the representative is named as in the registry\'s relations');
+    assert.equal(await repRole.inputValue(), 'Ombud');
     // Partly filled: the required fields left empty say so next to them.
-    assert.match(await errorOf(page, 'f-ibic_ansokan-representative_name'), /.+/, 'the empty representative name has a message');
-    assert.equal(await repName.getAttribute('aria-invalid'), 'true');
+    assert.match(await errorOf(page, 'f-ibic_ansokan-own_description'), /.+/, 'the empty description has a message');
     assert.equal((await app.locator('.form-head .tag').innerText()).trim(), 'Utkast');
     await checkA11y(page, 'the case page with the application partly filled');
 
-    const representative = `${person.split(' ').at(-1)}, dotter`;
-    await fillField(page, repName, representative);
-    await fillField(page, repRole, 'Fullmakt');
-    assert.equal(await errorOf(page, 'f-ibic_ansokan-representative_name'), '', 'the message goes once the name is filled');
+    const representative = daughter;
     await tick(page, app.getByLabel('Hemtjänst', { exact: true }));
     await tick(page, app.getByLabel('Trygghetslarm', { exact: true }));
     await fillField(page, app.getByLabel(/^Din egen beskrivning/),
@@ -185,6 +218,8 @@ describe('journeys', { concurrency: 2 }, () => {
     assert.match(letter, /Du beviljas/);
     assert.match(letter, /Hemtjänst/);
     await checkA11y(page, 'the decision letter');
+    t.diagnostic(`journey 1 took ${steps.count} steps: ${steps.urls.join(', ')}`);
+    assert.ok(steps.count <= JOURNEY_1_STEPS, `journey 1 took ${steps.count} steps, at most ${JOURNEY_1_STEPS}`);
   }, { user: 'handlaggare' }));
 
   test('journey 3: economic assistance is calculated line by line and carried into the decision', (t) => withPage(t, browser, async (page) => {
@@ -241,12 +276,22 @@ describe('journeys', { concurrency: 2 }, () => {
     await assertNoHorizontalScroll(page);
   }, { user: 'ekonom' }));
 
-  test('journey 2: a report from the school, then a screening that needs its reasons', (t) => withPage(t, browser, async (page) => {
-    await openFromInbox(page, CASE_2, 'Anmälan / aktualisering');
+  test('journey 2: a report from the school, registered, then a screening that needs its reasons', (t) => withPage(t, browser, async (page) => {
+    await visit(page, '/');
+    const steps = countSteps(page);
+    // The school's report came in three days ago; the duty officer
+    // registers it today as received then.
+    const received = addDays(today(), -3);
+    await registerFromSearch(page, child.identity_number, { caseType: 'Barn och unga (BBIC) – Barn och unga Norra', received });
+    assert.ok(steps.count <= REGISTER_STEPS, `registering took ${steps.count} steps (${steps.urls.join(', ')}), at most ${REGISTER_STEPS}`);
+    assert.equal(await currentStep(page), 'Anmälan / aktualisering');
+    // The screening's 14 days count from the day the report came in.
+    const screening14 = page.locator('section[aria-labelledby="dl-h"] li', { hasText: 'Förhandsbedömning inom 14 dagar' });
+    assert.match(await screening14.innerText(), new RegExp(addDays(received, 14)), 'the screening is due 14 days after the report came in');
     const report = page.locator('#form-bbic_anmalan');
+    assert.equal(await report.getByLabel(/^Anmälan inkom/).inputValue(), received, 'the report says the day it came in');
     await choose(page, report.getByLabel(/^Vem anmäler/), { label: 'Skola' });
     await fillField(page, report.getByLabel(/^Anmälarens namn/), 'Rektor, Norra skolan, 08-123 45 67');
-    await htmxSettled(page, () => report.getByLabel(/^Anmälan inkom/).fill(today()));
     await fillField(page, report.getByLabel(/^Vad oron gäller/), 'Eleven kommer ofta hungrig till skolan och har varit frånvarande mycket.');
     await tick(page, report.getByRole('group', { name: /^Misstanke om våld/ }).getByLabel('Nej'));
     await tick(page, report.getByRole('group', { name: /^Skyddsbedömning gjord samma dag/ }).getByLabel('Ja'));
@@ -271,5 +316,7 @@ describe('journeys', { concurrency: 2 }, () => {
 
     await fillField(page, reasons, 'Familjen har redan stöd från elevhälsan; oron är omhändertagen.');
     assert.equal(await errorOf(page, reasonsId), '', 'the message goes once the reasons are written');
+    t.diagnostic(`journey 2 took ${steps.count} steps: ${steps.urls.join(', ')}`);
+    assert.ok(steps.count <= JOURNEY_2_STEPS, `journey 2 took ${steps.count} steps, at most ${JOURNEY_2_STEPS}`);
   }, { user: 'utredare' }));
 });

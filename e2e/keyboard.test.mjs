@@ -1,30 +1,40 @@
 // Journey 1's daily path for those who use no mouse or no big screen.
 //
-// With the keyboard alone: sign in, go to the inbox, open a home-care case,
-// write a journal note and sign it. The case is another of the officer's
-// home-care applications than journey 1's own, which the journeys file
-// changes while this file runs beside it. Nothing is clicked or filled by the test:
-// only Tab, Shift+Tab, Enter and typing, and every step asserts where the
-// focus is (document.activeElement). Every control the focus reaches must
-// show a focus indicator that stands out from what is around it (WCAG
-// 2.4.7, and 3:1 as in 1.4.11).
+// With the keyboard alone: sign in (the officer lands on her inbox), go to
+// "Sök person", find the woman of journey 1 by identity number, register
+// her application from the hit, and on the new case write a journal note
+// and sign it. Nothing is clicked or filled by the test: only Tab,
+// Shift+Tab, Enter and typing, and every step asserts where the focus is
+// (document.activeElement). Every control the focus reaches must show a
+// focus indicator that stands out from what is around it (WCAG 2.4.7, and
+// 3:1 as in 1.4.11).
 //
-// On a phone (375×740): the inbox, the case and the person's page fit the
-// width and pass axe.
+// On a phone (375×740): the inbox, the case, the person's page and the
+// registration page fit the width and pass axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, withPage, visit, navigate, checkA11y, assertNoHorizontalScroll, DEMO_PASSWORD, PHONE,
+  countSteps, journeyPerson,
 } from './lib.mjs';
 
+const CASE_1 = 'Ansökan om hemtjänst och trygghetslarm';
+
 let browser;
-before(async () => { browser = await launch(); });
+// The woman of journey 1, whose application the officer registers.
+let mother;
+before(async () => {
+  browser = await launch();
+  mother = await journeyPerson('handlaggare', CASE_1);
+});
 after(async () => { await browser?.close(); });
 
-const CASE_1 = 'Ansökan om hemtjänst och trygghetslarm';
-// The demo's other home-care applications in the officer's unit; no other
-// test writes to them.
-const HOME_CARE = 'Ansökan om hemtjänst';
+// The title a registered home-care application gets (its case type's).
+const REGISTERED = 'Ansökan om stöd och hjälp i hemmet';
+// The most steps (page loads and submits after sign-in) from the inbox to
+// the signed journal note: Sök person, the search, the registration,
+// Registrera, the note, its signature.
+const KEYBOARD_STEPS = 6;
 
 /**
  * focused describes document.activeElement: what it is, its text, and its
@@ -106,7 +116,8 @@ async function skipToMain(page) {
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'main', 'Enter on the skip link moves focus to <main>');
 }
 
-test('keyboard only: sign in, open a home-care case from the inbox, write and sign a journal note', (t) => withPage(t, browser, async (page) => {
+test('keyboard only: sign in, register a home-care application from Sök person, write and sign a journal note', (t) => withPage(t, browser, async (page) => {
+  const steps = countSteps(page);
   // Sign in: the username field has focus (or is reached with Tab).
   await visit(page, '/login');
   if ((await focused(page)).id !== 'username') {
@@ -116,21 +127,34 @@ test('keyboard only: sign in, open a home-care case from the inbox, write and si
   assert.equal((await tab(page)).id, 'password', 'Tab moves from the username to the password');
   await page.keyboard.type(DEMO_PASSWORD);
   await navigate(page, () => page.keyboard.press('Enter'));
-  assert.notEqual(new URL(page.url()).pathname, '/login', 'Enter in the password field signs in');
+  assert.equal(new URL(page.url()).pathname, '/inbox', 'Enter in the password field signs in, to the inbox');
+  steps.reset();
 
-  // The start page: the skip link first, then back up into the menu to the inbox.
+  // The inbox: the skip link first, then back up into the menu to Sök person.
   await skipToMain(page);
-  await tabTo(page, (f) => f.href === '/inbox' && f.tag === 'a', 'the menu link to the inbox', { back: true, max: 15 });
+  await tabTo(page, (f) => f.href === '/persons' && f.tag === 'a', 'the menu link to Sök person', { back: true, max: 15 });
   await navigate(page, () => page.keyboard.press('Enter'));
-  assert.equal(new URL(page.url()).pathname, '/inbox');
+  assert.equal(new URL(page.url()).pathname, '/persons');
 
-  // The inbox: skip the menu, then Tab to the case.
+  // Sök person: the search field, the identity number, Enter.
   await skipToMain(page);
-  const { steps } = await tabTo(page, (f) => f.tag === 'a' && f.text === HOME_CARE, `a link to "${HOME_CARE}"`);
-  t.diagnostic(`the case link is ${steps} Tab stops into the inbox`);
+  await tabTo(page, (f) => f.id === 'query', 'the search field', { max: 10 });
+  await page.keyboard.type(mother.identity_number);
   await navigate(page, () => page.keyboard.press('Enter'));
+  assert.match(await page.locator('main h2[role="status"]').innerText(), /^1 träff/);
+
+  // The hit's registration, then the registration page's button: the
+  // case type and the day it came in are already chosen.
+  const hit = await tabTo(page, (f) => f.tag === 'a' && /\/registration$/.test(f.href || ''), 'the hit\'s Registrera anmälan/ansökan');
+  t.diagnostic(`the registration is ${hit.steps} Tab stops after the search`);
+  await navigate(page, () => page.keyboard.press('Enter'));
+  assert.match(new URL(page.url()).pathname, /^\/persons\/[^/]+\/registration$/);
+  await skipToMain(page);
+  await tabTo(page, (f) => f.tag === 'button' && f.text === 'Registrera', 'the Registrera button', { max: 15 });
+  let res = await navigate(page, () => page.keyboard.press('Enter'));
+  assert.equal(res.status(), 200);
   assert.match(new URL(page.url()).pathname, /^\/cases\//);
-  assert.equal((await page.locator('h1').innerText()).trim(), HOME_CARE);
+  assert.equal((await page.locator('h1').innerText()).trim(), REGISTERED);
 
   // The case: past the actions and the forms to the journal.
   await skipToMain(page);
@@ -140,7 +164,7 @@ test('keyboard only: sign in, open a home-care case from the inbox, write and si
   const start = await tab(page);
   assert.equal(start.tag, 'button', `Tab from the note goes to its button (was ${start.desc})`);
   assert.match(start.text, /Börja anteckningen/);
-  let res = await navigate(page, () => page.keyboard.press('Enter'));
+  res = await navigate(page, () => page.keyboard.press('Enter'));
   assert.equal(res.status(), 200);
 
   // The draft, with its text, then Signera.
@@ -156,9 +180,11 @@ test('keyboard only: sign in, open a home-care case from the inbox, write and si
   const signed = page.locator('section[aria-labelledby="journal"] ol.notes li.note');
   assert.equal(await signed.filter({ hasText: note }).count(), 1, 'the signed note is shown in the journal');
   assert.equal(await page.locator('#note-body').inputValue(), '', 'the journal offers a new, empty note');
+  t.diagnostic(`${steps.count} steps: ${steps.urls.join(', ')}`);
+  assert.ok(steps.count <= KEYBOARD_STEPS, `the journey took ${steps.count} steps, at most ${KEYBOARD_STEPS}`);
 }));
 
-test('phone width: the inbox, a case and a person fit the screen and pass axe', (t) => withPage(t, browser, async (page) => {
+test('phone width: the inbox, a case, a person and the registration fit the screen and pass axe', (t) => withPage(t, browser, async (page) => {
   await visit(page, '/inbox');
   await assertNoHorizontalScroll(page);
   await checkA11y(page, '/inbox (phone)');
@@ -173,4 +199,10 @@ test('phone width: the inbox, a case and a person fit the screen and pass axe', 
   assert.match(new URL(page.url()).pathname, /^\/persons\/[^/]+$/);
   await assertNoHorizontalScroll(page);
   await checkA11y(page, `${new URL(page.url()).pathname} (phone)`);
+
+  // Registering an application for her, from her page.
+  await navigate(page, () => page.locator('main a[href$="/registration"]').click());
+  assert.match(new URL(page.url()).pathname, /^\/persons\/[^/]+\/registration$/);
+  await assertNoHorizontalScroll(page);
+  await checkA11y(page, 'the registration page (phone)');
 }, { viewport: PHONE, user: 'handlaggare' }));

@@ -234,3 +234,83 @@ export async function htmxSettled(page, action, { timeout = 10_000 } = {}) {
     return s && s.started > m && s.done >= s.started;
   }, mark, { timeout, polling: 50 });
 }
+
+/**
+ * countSteps counts a journey's steps on page as ../shared/JOURNEYS.md
+ * counts them: page loads and form submits, that is every navigation of
+ * the page's main frame (a redirect after a submit is part of the same
+ * step); htmx updates within a page are not steps. steps.count is the
+ * number since the last steps.reset(), steps.urls the addresses loaded.
+ */
+export function countSteps(page) {
+  const steps = { count: 0, urls: [], reset() { this.count = 0; this.urls = []; } };
+  page.on('request', (req) => {
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame() && !req.redirectedFrom()) {
+      steps.count++;
+      steps.urls.push(`${req.method()} ${new URL(req.url()).pathname}${new URL(req.url()).search}`);
+    }
+  });
+  return steps;
+}
+
+/**
+ * apiAs signs user in through the JSON API and returns a function that
+ * GETs a path of the API as them and returns the decoded answer: for
+ * setting up a test with what only the server knows (a demo person's
+ * identity number, which is generated anew for every demo database).
+ */
+export async function apiAs(user) {
+  const res = await fetch(`${BASE_URL}/api/v1/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user, password: DEMO_PASSWORD }),
+  });
+  assert.equal(res.status, 201, `signing in ${user} through the API`);
+  const { token } = await res.json();
+  return async (p) => {
+    const r = await fetch(`${BASE_URL}/api/v1${p}`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 200, `GET /api/v1${p} as ${user}`);
+    return r.json();
+  };
+}
+
+/**
+ * journeyPerson returns the person of the demo case titled title in
+ * user's inbox, as the API gives them (id, names, identity_number).
+ */
+export async function journeyPerson(user, title) {
+  const get = await apiAs(user);
+  const inbox = await get('/inbox');
+  const c = inbox.cases.find((x) => x.title === title);
+  assert.ok(c, `${user}'s inbox has the case "${title}"`);
+  const kase = await get(`/cases/${c.id}`);
+  return get(`/persons/${kase.person_id}`);
+}
+
+/**
+ * registerFromSearch registers a report or application the way an officer
+ * does, starting from the main menu: "Sök person", the identity number,
+ * the hit's "Registrera anmälan/ansökan", the case type (chosen by its
+ * label when given) and the day it came in (today when not given), then
+ * Registrera. It checks the pages with axe, that the identity number is
+ * never in an address, and returns the registration page's facts (the
+ * text of its dl) and the new case page's response.
+ */
+export async function registerFromSearch(page, number, { caseType, received } = {}) {
+  await navigate(page, () => page.locator('header nav a[href="/persons"]').click());
+  await page.fill('#query', number);
+  await navigate(page, () => page.click('form[action="/persons/search"] button[type="submit"]'));
+  const link = page.locator('main ul.rows a[href$="/registration"]');
+  assert.equal(await link.count(), 1, `the search for the identity number finds one person to register for`);
+  await navigate(page, () => link.click());
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Registrera anmälan eller ansökan');
+  const facts = await page.locator('main dl.facts').innerText();
+  await checkA11y(page, 'the registration page');
+  if (caseType) await page.selectOption('#reg-choice', { label: caseType });
+  if (received) await page.fill('#reg-received', received);
+  const res = await navigate(page, () => page.click('form[action="/cases"] button[type="submit"]'));
+  assert.equal(res.status(), 200, `registering answered ${res.status()}`);
+  assert.match(new URL(page.url()).pathname, /^\/cases\/[^/]+$/, 'registering lands on the new case');
+  const digits = number.replace(/\D/g, '');
+  assert.ok(!page.url().replace(/\D/g, '').includes(digits.slice(-10)), 'the identity number is not in the address');
+  return { facts, res };
+}

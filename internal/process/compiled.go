@@ -64,9 +64,10 @@ type compiledValidation struct {
 }
 
 type compiledCaseType struct {
-	def         *CaseType
-	steps       map[string]*Step
-	transitions map[string]*compiledTransition
+	def          *CaseType
+	steps        map[string]*Step
+	transitions  map[string]*compiledTransition
+	registration *compiledRegistration
 }
 
 type compiledTransition struct {
@@ -141,7 +142,8 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 	}
 	env, _ := newEnv(b.Forms, "", c.tables)
 	for _, ct := range b.CaseTypes {
-		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{}}
+		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{},
+			registration: compileRegistration(ct)}
 		for i := range ct.Steps {
 			cc.steps[ct.Steps[i].ID.Value] = &ct.Steps[i]
 		}

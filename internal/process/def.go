@@ -172,6 +172,9 @@ type CaseType struct {
 	// CitizenApplication lets citizens apply for the case type on Mina
 	// sidor (see citizen_application.go).
 	CitizenApplication *CitizenApplication `yaml:"citizen_application,omitempty"`
+	// Registration says what an officer's registration of a report or
+	// application fills in (see registration.go).
+	Registration *Registration `yaml:"registration,omitempty"`
 	// Reference is the prefix of its cases' references ("EB" gives
 	// EB-2026-00417); left out, it is made from the id (see reference.go).
 	Reference Str `yaml:"reference,omitempty"`

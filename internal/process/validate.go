@@ -545,6 +545,7 @@ func (v *validator) caseType(ct *CaseType) {
 	v.orders(ct)
 	v.variants(ct)
 	v.citizenApplication(ct, steps)
+	v.registration(ct, steps)
 }
 
 // orders checks a case type's orders section: a form of the case type's

@@ -164,13 +164,18 @@ func (s *Service) personByNumber(ctx context.Context, a trygg.Actor, in PersonIn
 	return p, nil, access.RelIdentityNumber, nil
 }
 
-// insertCase writes a new case inside tx, opened now, with its event
-// and, when it has a process (comp), the deadlines of its start step;
-// signed are the forms signed as it opens (an application), for
+// insertCase writes a new case inside tx, opened now (and received today
+// unless c says another day), with its event and, when it has a process
+// (comp), the deadlines of its start step; signed are the forms signed as
+// it opens (an application; a registration's received date), for
 // deadlines that count from a date in one. Officers open cases with
-// OpenCase; citizens' applications open them with SubmitApplication.
+// OpenCase and RegisterCase; citizens' applications open them with
+// SubmitApplication.
 func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.Compiled, c *store.Case, signed map[string]map[string]any) error {
 	c.OpenedAt = tx.Now
+	if c.ReceivedDate == "" {
+		c.ReceivedDate = calendar.Today(tx.Now)
+	}
 	if err := giveReference(ctx, tx, a.Tenant, comp, c); err != nil {
 		return err
 	}
@@ -178,7 +183,7 @@ func insertCase(ctx context.Context, tx *store.Tx, a trygg.Actor, comp *process.
 		return err
 	}
 	e := events.New(a, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
-		"definition_version": c.DefinitionVersion, "step": c.Step, "reference": c.Reference})
+		"definition_version": c.DefinitionVersion, "step": c.Step, "reference": c.Reference, "received_date": c.ReceivedDate})
 	e.PersonID, e.CaseID = c.PersonID, c.ID
 	if _, err := tx.AppendEvent(ctx, e); err != nil {
 		return err

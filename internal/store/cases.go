@@ -28,28 +28,34 @@ type Case struct {
 	// process.FormatReference); empty only until EnsureCaseReferences
 	// has given an older case one.
 	Reference string `json:"reference,omitempty"`
+	// ReceivedDate is the day (YYYY-MM-DD, in Sweden) the report or
+	// application the case was opened for was received: the day it was
+	// opened unless the officer who registered it gave an earlier day.
+	// It is empty for cases opened before the day was kept; they were
+	// received the day they were opened.
+	ReceivedDate string `json:"received_date,omitempty"`
 	// Revision counts the changes guards read; see MoveCase.
 	Revision int64     `json:"-"`
 	OpenedAt time.Time `json:"opened_at"`
 	ClosedAt time.Time `json:"closed_at,omitzero"`
 }
 
-const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at, c.revision, c.reference`
+const caseCols = `c.id, c.person_id, c.unit_id, u.path, c.case_type, c.title, c.status, c.definition_version, c.step, c.assigned_to, c.opened_at, c.closed_at, c.revision, c.reference, c.received_date`
 const caseFrom = ` FROM cases c JOIN units u ON u.tenant_id = c.tenant_id AND u.id = c.unit_id`
 
 func scanCase(s interface{ Scan(...any) error }) (Case, error) {
 	var c Case
 	var opened, closed int64
-	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed, &c.Revision, &c.Reference)
+	err := s.Scan(&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo, &opened, &closed, &c.Revision, &c.Reference, &c.ReceivedDate)
 	c.OpenedAt, c.ClosedAt = fromMicros(opened), fromMicros(closed)
 	return c, err
 }
 
 // InsertCase inserts c inside tx.
 func (tx *Tx) InsertCase(ctx context.Context, tenant trygg.TenantID, c Case) error {
-	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step, assigned_to, opened_at, closed_at, reference)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
-		c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt), c.Reference)
+	_, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step, assigned_to, opened_at, closed_at, reference, received_date)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
+		c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt), c.Reference, c.ReceivedDate)
 	if err != nil {
 		return fmt.Errorf("store: insert case: %w", err)
 	}

@@ -219,7 +219,7 @@ func (db *DB) ReportDecisions(ctx context.Context, reader trygg.Actor, caseTypes
 		if err := rows.Scan(&d.ID, &d.CaseID, &d.Insats, &d.Outcome, &d.LegalBasis, &d.ValidFrom, &d.ValidTo, &d.Amount, &d.Justification,
 			&d.AppealNotice, &d.Status, &d.DraftedBy, &d.DecidedBy, &decided, &d.AppealBy, &created, &d.Calculation,
 			&c.ID, &c.PersonID, &c.UnitID, &c.UnitPath, &c.CaseType, &c.Title, &c.Status, &c.DefinitionVersion, &c.Step, &c.AssignedTo,
-			&opened, &closed, &c.Revision, &c.Reference, &r.UnitName, &r.PersonSex, &r.BirthDate, &protection); err != nil {
+			&opened, &closed, &c.Revision, &c.Reference, &c.ReceivedDate, &r.UnitName, &r.PersonSex, &r.BirthDate, &protection); err != nil {
 			return nil, fmt.Errorf("store: report decisions: %w", err)
 		}
 		d.DecidedAt, d.CreatedAt, c.OpenedAt, c.ClosedAt = fromMicros(decided), fromMicros(created), fromMicros(opened), fromMicros(closed)

@@ -3,7 +3,9 @@ package staff
 import (
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
 	"github.com/trygg/trygg/internal/web/server"
@@ -18,6 +20,10 @@ type searchPage struct {
 	FieldError string
 	// Emergency is the emergency-opening form's state.
 	EmergencyNumber, EmergencyReason, EmergencyError string
+	// ByNumber is the identity number searched for when it found no one
+	// the user may see: a report or application can be registered with
+	// it (the explicit path).
+	ByNumber string
 }
 
 // handlePersonSearchPage shows the search form. Searches are posted, so
@@ -45,6 +51,11 @@ func (s *handlers) handlePersonSearch(w http.ResponseWriter, r *http.Request, a 
 		return err
 	}
 	p.Results = res
+	if len(res) == 0 {
+		if _, err := persons.ParseIdentityNumber(p.Query, time.Now()); err == nil {
+			p.ByNumber = p.Query
+		}
+	}
 	v.Data = p
 	return pages.Render(w, status, "persons", *v)
 }

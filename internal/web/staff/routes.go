@@ -16,7 +16,8 @@ var pages = server.ParsePages(templateFiles)
 type handlers struct{ *server.Server }
 
 // Routes returns the whole route table of the staff pages: the inbox,
-// persons, the case and decision pages with their forms, the officer's
+// persons, registering a report or application, the case and decision
+// pages with their forms, the officer's
 // free times, reports, the access log, the profile and the staff sign-in.
 func Routes(srv *server.Server) []server.Route {
 	s := &handlers{srv}
@@ -33,6 +34,11 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/persons/search", Handler: s.SignedIn(s.handlePersonSearch)},
 		{Method: "POST", Path: "/persons/emergency", Handler: s.SignedIn(s.handleEmergencyForm)},
 		{Method: "GET", Path: "/persons/{id}", Handler: s.SignedIn(s.handlePersonPage)},
+		// Registering a report or an application: for a person by id, or
+		// by a posted identity number; the case opens (registration.go).
+		{Method: "GET", Path: "/persons/{id}/registration", Handler: s.SignedIn(s.handleRegistrationPage)},
+		{Method: "POST", Path: "/persons/registration", Handler: s.SignedIn(s.handleRegistrationByNumber)},
+		{Method: "POST", Path: "/cases", Handler: s.SignedIn(s.handleRegistration)},
 		// The case page and its forms (case.go): transitions, forms,
 		// journal notes, the answer to the citizen's messages, what was
 		// attached to an application, and the secrecy marks

@@ -1,0 +1,28 @@
+// Package payments holds the rules of paying money out: the payees'
+// accounts, validated exactly, and the files exchanged with the bank. It
+// is pure: no HTTP, no SQL, no clock; the payment service, the store and
+// the pages build on it (docs/payments.md).
+//
+// # Accounts
+//
+// ParseAccount validates a payee's account of a Kind and returns it in its
+// normal form:
+//
+//   - KindBankAccount: a clearing number and an account number, by the
+//     rules of Bankgirot's "Bankernas kontonummer", the table the banks and
+//     their systems follow (BankRule, BankRules, LookupClearing): each
+//     clearing-number range, its bank, its account type (1 or 2) and
+//     comment, which say how many digits the account number has and which
+//     digits its 10-modul or 11-modul check digit covers; Swedbank's 8xxx
+//     clearing numbers with their fifth, checking digit; Nordea's
+//     personkonto (the holder's identity number, clearing 3300 and 3782).
+//   - KindBankgiro: 7 or 8 digits, 10-modul.
+//   - KindPlusgiro: 2 to 8 digits, 10-modul.
+//   - KindIBAN: a Swedish IBAN, ISO 13616's mod 97.
+//
+// Separators people write (spaces, hyphens, dots, commas) are ignored. A
+// refusal is a *trygg.Error with code EInvalid and a field (FieldKind,
+// FieldClearing, FieldNumber) saying in plain English what is wrong; it
+// never repeats the number. ParseAccount(a.Kind, a.Clearing, a.Number)
+// returns a again.
+package payments

@@ -32,6 +32,16 @@ deps:
 	  $$SUDO apt-get update; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	fi
+	@if ! command -v xmllint >/dev/null 2>&1; then \
+	  echo "deps: installing xmllint to check the bank files against the ISO 20022 schemas (Debian package libxml2-utils)"; \
+	  SUDO=; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "deps: need root or sudo to install libxml2-utils" >&2; exit 1; fi; \
+	  fi; \
+	  $$SUDO apt-get update; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libxml2-utils; \
+	fi
 	@if [ ! -d .tools/node_modules ] || [ .tools/package-lock.json -nt .tools/node_modules/.package-lock.json ]; then \
 	  if ! command -v npm >/dev/null 2>&1; then \
 	    echo "deps: installing Node.js and npm (Debian packages nodejs, npm)"; \

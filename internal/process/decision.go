@@ -128,3 +128,18 @@ func (c *Compiled) AppealBy(ct string, notified time.Time) (string, error) {
 	}
 	return calendar.NextWorkday(p.After(calendar.Date(notified))).Format("2006-01-02"), nil
 }
+
+// AppealText returns the standard appeal notice of decisions made on
+// legalBasis, in lang (Swedish if the text has no other), or "" when the
+// case type has none for it.
+func (d *Decisions) AppealText(legalBasis, lang string) string {
+	if d == nil {
+		return ""
+	}
+	for _, at := range d.AppealTexts {
+		if at.LegalBasis.Value == legalBasis {
+			return at.Text.In(lang)
+		}
+	}
+	return ""
+}

@@ -226,6 +226,20 @@ type Decisions struct {
 	// right: money (öre, shown in kronor), hours (hundredths of an hour)
 	// or count (a plain number, the default).
 	AmountUnit Str `yaml:"amount_unit,omitempty"`
+	// AmountPeriod is what the amount is counted over, if anything: day,
+	// week, month or year ("40 timmar per månad"); see Measure.
+	AmountPeriod Str `yaml:"amount_period,omitempty"`
+	// AppealTexts are the standard appeal notices, one per legal basis: a
+	// decision that is refused or partly granted starts with the text of
+	// its legal basis, for the officer to edit.
+	AppealTexts []AppealText `yaml:"appeal_texts,omitempty"`
+}
+
+// AppealText is the standard appeal notice (överklagandehänvisning) of
+// decisions made on LegalBasis.
+type AppealText struct {
+	LegalBasis Str  `yaml:"legal_basis"`
+	Text       Text `yaml:"text"`
 }
 
 // Amount units.
@@ -332,6 +346,11 @@ type Action struct {
 	Amount      Str `yaml:"amount,omitempty"`
 	ValidFrom   Str `yaml:"valid_from,omitempty"`
 	Calculation Str `yaml:"calculation,omitempty"`
+	// Partly is optional for create_decisions: a field of the same form
+	// (yes_no, choice, multi_choice or text) that, when it holds
+	// anything (yes, a code, some codes, a text), makes the drafts partly
+	// granted rather than granted: the costs refused, say.
+	Partly Str `yaml:"partly,omitempty"`
 	// Deadline is for extend_deadline: the running deadline that gets the
 	// new due date.
 	Deadline Str `yaml:"deadline,omitempty"`

@@ -229,6 +229,7 @@ func TestDocumentedKeys(t *testing.T) {
 		{KindCodeSystem, KindForm, KindCaseType, KindDecisionTable, KindBlock, KindReport, KindRuleSet},
 		{SourceDecisions, PeriodMonth, PeriodQuarter, PeriodYear},
 		{UnitMoney, UnitHours, UnitCount},
+		{PerDay, PerWeek, PerMonth, PerYear},
 		slices.Collect(maps.Keys(fieldTypes)), slices.Collect(maps.Keys(actionTypes)),
 		slices.Collect(maps.Keys(fields)), slices.Collect(maps.Keys(ioTypes)),
 		{HitFirst, HitUnique, HitCollectSum, StartCaseOpened, RecipientAssignee, RecipientTeamLead},

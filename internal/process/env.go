@@ -1,7 +1,6 @@
 package process
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 
@@ -212,20 +211,5 @@ func sumList[T int64 | float64](v ref.Val) ref.Val {
 // thousands, a decimal comma, and öre only when there are any:
 // 1234550 → "12 345,50 kr", -5000 → "−50 kr".
 func FormatMoney(ore int64) string {
-	sign := ""
-	if ore < 0 {
-		sign, ore = "−", -ore
-	}
-	kr := fmt.Sprint(ore / 100)
-	var b strings.Builder
-	for i, r := range kr {
-		if i > 0 && (len(kr)-i)%3 == 0 {
-			b.WriteRune(' ')
-		}
-		b.WriteRune(r)
-	}
-	if rest := ore % 100; rest != 0 {
-		fmt.Fprintf(&b, ",%02d", rest)
-	}
-	return sign + b.String() + " kr"
+	return Measure{Unit: UnitMoney}.Number(ore) + " kr"
 }

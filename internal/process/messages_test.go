@@ -89,7 +89,7 @@ func inLang(lang, m string) string {
 }
 
 // messageIDPattern is the shape of the engine's message ids.
-var messageIDPattern = regexp.MustCompile(`^(check|form|transition)\.[a-z0-9_]+(\.[a-z0-9_]+)*$`)
+var messageIDPattern = regexp.MustCompile(`^(check|form|transition|amount)\.[a-z0-9_]+(\.[a-z0-9_]+)*$`)
 
 // placeholder is an argument in a message: {{.Name}} or {{q .Name}}.
 var placeholder = regexp.MustCompile(`\{\{\s*(?:q\s+)?\.([A-Za-z]+)\s*\}\}`)
@@ -247,7 +247,7 @@ func TestMessageFiles(t *testing.T) {
 	}
 	for id, texts := range en {
 		if !messageIDPattern.MatchString(id) {
-			t.Errorf("the id %s is not check.*, form.* or transition.*", id)
+			t.Errorf("the id %s is not check.*, form.*, transition.* or amount.*", id)
 		}
 		if sv[id] == nil {
 			t.Errorf("%s has no Swedish text", id)

@@ -784,7 +784,7 @@ func TestAvailable(t *testing.T) {
 			ctx:  Context{PersonAge: 12, CaseStep: "received", Roles: []trygg.Role{trygg.RoleOfficer}, Today: today},
 			want: []Available{
 				{ID: "assess", Name: "Start assessment", To: "assessment", Reason: `The form "Grant application" must be signed first.`},
-				{ID: "close", Name: "Close", To: "closed", Reason: "The condition for this transition is not met."},
+				{ID: "close", Name: "Close", To: "closed", Closes: true, Reason: "The condition for this transition is not met."},
 			},
 		},
 		{
@@ -793,7 +793,7 @@ func TestAvailable(t *testing.T) {
 			signed: map[string]bool{"grant_application": true},
 			want: []Available{
 				{ID: "assess", Name: "Start assessment", To: "assessment", Allowed: true},
-				{ID: "close", Name: "Close", To: "closed", Allowed: true},
+				{ID: "close", Name: "Close", To: "closed", Closes: true, Allowed: true},
 			},
 		},
 		{
@@ -802,13 +802,13 @@ func TestAvailable(t *testing.T) {
 			signed: map[string]bool{"grant_application": true},
 			want: []Available{
 				{ID: "assess", Name: "Start assessment", To: "assessment", Reason: "Your role may not take this transition."},
-				{ID: "close", Name: "Close", To: "closed", Allowed: true},
+				{ID: "close", Name: "Close", To: "closed", Closes: true, Allowed: true},
 			},
 		},
 		{
 			name: "only the transitions out of the current step are listed",
 			ctx:  Context{PersonAge: 12, CaseStep: "assessment", Roles: []trygg.Role{trygg.RoleOfficer}, Today: today},
-			want: []Available{{ID: "close", Name: "Close", To: "closed", Allowed: true}},
+			want: []Available{{ID: "close", Name: "Close", To: "closed", Closes: true, Allowed: true}},
 		},
 		{
 			name: "none out of the final step",

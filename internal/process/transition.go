@@ -26,6 +26,12 @@ type Available struct {
 	To      string `json:"to"`
 	Allowed bool   `json:"allowed"`
 	Reason  string `json:"reason,omitempty"`
+	// Closes says the transition closes the case (to a final step, or
+	// with close_case), so pages keep it apart from the main actions;
+	// SendsOrders that it sends the granted decisions to their providers
+	// (create_orders), so the decision page can send them.
+	Closes      bool `json:"closes,omitempty"`
+	SendsOrders bool `json:"sends_orders,omitempty"`
 }
 
 // Transition decides whether the actor may take transition id of case type
@@ -98,7 +104,15 @@ func (c *Compiled) Available(ct string, ctx Context, signed map[string]bool, lan
 			continue
 		}
 		reason := c.blocked(t, ctx, signed, lang)
-		out = append(out, Available{ID: t.def.ID.Value, Name: t.def.Name.In(lang), To: t.def.To.Value, Allowed: reason == "", Reason: reason})
+		av := Available{ID: t.def.ID.Value, Name: t.def.Name.In(lang), To: t.def.To.Value, Allowed: reason == "", Reason: reason}
+		if to := cct.steps[t.def.To.Value]; to != nil && to.Final {
+			av.Closes = true
+		}
+		for _, a := range t.def.Actions {
+			av.Closes = av.Closes || a.Type.Value == ActionCloseCase
+			av.SendsOrders = av.SendsOrders || a.Type.Value == ActionCreateOrders
+		}
+		out = append(out, av)
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
 	celast "cel.dev/cel-go/common/ast"
@@ -667,6 +668,25 @@ func (v *validator) decisions(ct *CaseType) {
 	default:
 		v.add(d.AmountUnit.Pos, "check.decisions.amount_unit", "Unit", d.AmountUnit.Value)
 	}
+	switch d.AmountPeriod.Value {
+	case "", PerDay, PerWeek, PerMonth, PerYear:
+	default:
+		v.add(d.AmountPeriod.Pos, "check.decisions.amount_period", "Period", d.AmountPeriod.Value)
+	}
+	appealed := map[string]bool{}
+	for _, at := range d.AppealTexts {
+		switch {
+		case !slices.ContainsFunc(d.LegalBases, func(s Str) bool { return s.Value == at.LegalBasis.Value }):
+			v.add(at.LegalBasis.Pos, "check.decisions.appeal_text_basis", "LegalBasis", at.LegalBasis.Value)
+		case appealed[at.LegalBasis.Value]:
+			v.add(at.LegalBasis.Pos, "check.decisions.appeal_text_twice", "LegalBasis", at.LegalBasis.Value)
+		}
+		appealed[at.LegalBasis.Value] = true
+		v.text(at.Text, at.LegalBasis.Pos, "check.decisions.appeal_text_empty", "LegalBasis", at.LegalBasis.Value)
+		if utf8.RuneCountInString(at.Text.SV) > maxDecisionText || utf8.RuneCountInString(at.Text.EN) > maxDecisionText {
+			v.add(at.LegalBasis.Pos, "check.decisions.appeal_text_long", "LegalBasis", at.LegalBasis.Value)
+		}
+	}
 	known := map[string]bool{}
 	if codes != nil {
 		var walk func([]Code)
@@ -925,6 +945,7 @@ func (v *validator) createDecisions(ct *CaseType, t *Transition, a Action) {
 	optional(a.Amount, "check.create_decisions.amount_field", "check.create_decisions.amount_type", FieldMoney, FieldNumber)
 	optional(a.ValidFrom, "check.create_decisions.valid_from_field", "check.create_decisions.valid_from_type", FieldDate)
 	optional(a.Calculation, "check.create_decisions.calculation_field", "check.create_decisions.calculation_type", FieldText, FieldLongText)
+	optional(a.Partly, "check.create_decisions.partly_field", "check.create_decisions.partly_type", FieldYesNo, FieldChoice, FieldMultiChoice, FieldText)
 }
 
 // formField returns the top-level field ref of form f, or adds the

@@ -43,7 +43,7 @@ type CaseOverview struct {
 	// CurrentForms are the forms the current step works with.
 	CurrentForms []string `json:"current_forms"`
 	// AmountUnit is what the case type's decision amounts count.
-	AmountUnit string `json:"amount_unit,omitempty"`
+	AmountUnit process.Measure `json:"amount_unit"`
 }
 
 // DeadlineView is a running time limit or follow-up of a case.
@@ -261,7 +261,9 @@ type Labels struct {
 	// Insatser maps a case type to its insatser's labels, AmountUnits to
 	// what its decision amounts count.
 	Insatser    map[string]map[string]string `json:"insatser"`
-	AmountUnits map[string]string            `json:"amount_units"`
+	AmountUnits map[string]process.Measure   `json:"amount_units"`
+	// Lang is the language of the labels, which amounts are written in.
+	Lang string `json:"-"`
 	// Order lists the case types in the order written.
 	Order []string `json:"order"`
 }
@@ -270,7 +272,7 @@ type Labels struct {
 // is published). They are not personal data.
 func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Labels, error) {
 	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}, Insatser: map[string]map[string]string{},
-		AmountUnits: map[string]string{}}
+		AmountUnits: map[string]process.Measure{}, Lang: lang}
 	comp, err := s.latest(ctx, a.Tenant)
 	if trygg.ErrorCode(err) == trygg.ENotFound {
 		return out, nil
@@ -446,10 +448,8 @@ func decisionChoices(comp *process.Compiled, ct *process.CaseType, lang string) 
 	return insatser, bases
 }
 
-// amountUnit is what a case type's decision amounts count.
-func amountUnit(ct *process.CaseType) string {
-	if ct.Decisions == nil {
-		return ""
-	}
-	return ct.Decisions.AmountUnit.Value
+// amountUnit is what a case type's decision amounts count and over what
+// period.
+func amountUnit(ct *process.CaseType) process.Measure {
+	return ct.Decisions.Measure()
 }

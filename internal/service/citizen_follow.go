@@ -44,7 +44,7 @@ type CaseFollow struct {
 	Expected []ExpectedDate `json:"expected"`
 	// Decisions are the case's final decisions, oldest first.
 	Decisions  []FollowDecision `json:"decisions"`
-	AmountUnit string           `json:"amount_unit,omitempty"`
+	AmountUnit process.Measure  `json:"amount_unit"`
 	// Orders are the implementation plans of the case's orders to
 	// providers, goal by goal, with the citizens' comments.
 	Orders []FollowOrder `json:"orders"`

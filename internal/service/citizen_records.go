@@ -124,7 +124,7 @@ type ExtractDecision struct {
 	ValidFrom     string
 	ValidTo       string
 	Amount        int64
-	AmountUnit    string
+	AmountUnit    process.Measure
 	Justification string
 	Calculation   string
 	AppealNotice  string
@@ -387,7 +387,7 @@ func (s *Service) extractCase(ctx context.Context, a trygg.Actor, c store.Case, 
 	if err != nil {
 		return xc, err
 	}
-	unit := ""
+	unit := process.OrderMeasure("")
 	if comp != nil {
 		if ct, ok := comp.CaseType(c.CaseType); ok {
 			unit = amountUnit(ct)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -17,7 +18,7 @@ type DecisionOverview struct {
 	Case         store.Case        `json:"case"`
 	CaseTypeName string            `json:"case_type_name"`
 	InsatsName   string            `json:"insats_name"`
-	AmountUnit   string            `json:"amount_unit,omitempty"`
+	AmountUnit   process.Measure   `json:"amount_unit"`
 	Insatser     []Choice          `json:"insatser"`
 	LegalBases   []string          `json:"legal_bases"`
 	Executions   []store.Execution `json:"executions"`
@@ -36,6 +37,20 @@ type DecisionOverview struct {
 	Ready        bool     `json:"ready"`
 	Missing      []string `json:"missing,omitempty"`
 	NoDelegation bool     `json:"no_delegation,omitempty"`
+	// A draft is shown with what it would start with: DatesFrom names the
+	// decision whose dates it is given when it has none (siblingDates),
+	// AppealProposed says its appeal notice is its legal basis's standard
+	// text; AppealTexts are those texts by legal basis, in the page's
+	// language, for the page to follow a change of outcome or basis.
+	DatesFrom      string            `json:"dates_from,omitempty"`
+	AppealProposed bool              `json:"appeal_proposed,omitempty"`
+	AppealTexts    map[string]string `json:"appeal_texts,omitempty"`
+	// AmountFixed says the draft's amount is its calculation's: it is
+	// changed in the form, not on the decision.
+	AmountFixed bool `json:"amount_fixed,omitempty"`
+	// Flow is where choosing a provider for a final granted decision goes
+	// on to: the transition that sends the orders.
+	Flow OrderFlow `json:"flow"`
 }
 
 // DecisionOverview reads one decision of a case with what its page and
@@ -99,6 +114,30 @@ func (s *Service) DecisionOverview(ctx context.Context, a trygg.Actor, caseID, d
 	}
 	_, werr := access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection})
 	out.Workable = werr == nil && w.c.Status == "open"
+	if def := ct.Decisions; def != nil && len(def.AppealTexts) > 0 {
+		out.AppealTexts = map[string]string{}
+		for _, at := range def.AppealTexts {
+			out.AppealTexts[at.LegalBasis.Value] = at.Text.In(lang)
+		}
+	}
+	if d := &out.Decision; d.Status == "draft" {
+		out.AmountFixed = d.Calculation != ""
+		if d.ValidFrom == "" && d.ValidTo == "" {
+			if sib, ok := siblingDates(ds, d.ID); ok {
+				d.ValidFrom, d.ValidTo = sib.ValidFrom, sib.ValidTo
+				out.DatesFrom = w.comp.InsatsLabel(w.c.CaseType, sib.Insats, lang)
+			}
+		}
+		if d.Outcome != process.OutcomeGranted && d.AppealNotice == "" {
+			if t := ct.Decisions.AppealText(d.LegalBasis, lang); t != "" {
+				d.AppealNotice, out.AppealProposed = t, true
+			}
+		}
+	} else if out.Workable && d.Outcome != process.OutcomeRefused && ordersOf(w.comp, w.c.CaseType) != nil {
+		if out.Flow, err = s.orderFlow(ctx, a, w, *d, lang); err != nil {
+			return out, err
+		}
+	}
 	if out.Decision.Status == "draft" {
 		err := w.comp.CheckDecision(w.c.CaseType, decisionDraft(out.Decision), w.ctx.Roles, true)
 		var e *trygg.Error

@@ -23,6 +23,10 @@ type DecisionInput struct {
 	Amount        int64  `json:"amount,omitempty"`
 	Justification string `json:"justification,omitempty"`
 	AppealNotice  string `json:"appeal_notice,omitempty"`
+	// AmountText is the amount as a person typed it on a page ("40,5",
+	// "12 345 kr"), read in the case type's unit (process.Measure.Parse)
+	// instead of Amount when given.
+	AmountText string `json:"-"`
 }
 
 func (in DecisionInput) draft() process.DecisionDraft {
@@ -50,18 +54,52 @@ func (s *Service) Decisions(ctx context.Context, a trygg.Actor, caseID string) (
 
 // SaveDecision creates (id "") or changes a draft decision on the case. A
 // draft may be incomplete; it is checked against the case type's insatser
-// and legal bases.
+// and legal bases. A new draft without dates starts with the dates of the
+// case's other decisions; a draft that is not fully granted gets the
+// standard appeal notice of its legal basis when it has none (see
+// appealNotice); the amount of a draft with a calculation is the
+// calculation's (a different one is refused: the form is changed
+// instead).
 func (s *Service) SaveDecision(ctx context.Context, a trygg.Actor, caseID, id string, in DecisionInput) (store.Decision, error) {
 	w, ground, err := s.loadWork(ctx, a, caseID, true)
 	if err != nil {
 		return store.Decision{}, err
 	}
 	dd := in.draft()
-	if ct, ok := w.comp.CaseType(w.c.CaseType); ok && ct.Decisions != nil && dd.LegalBasis == "" && id == "" && len(ct.Decisions.LegalBases) > 0 {
+	ct, _ := w.comp.CaseType(w.c.CaseType)
+	var def *process.Decisions
+	if ct != nil {
+		def = ct.Decisions
+	}
+	if def != nil && dd.LegalBasis == "" && id == "" && len(def.LegalBases) > 0 {
 		// A new draft starts on the case type's first legal basis, as
 		// create_decisions drafts do.
-		dd.LegalBasis = ct.Decisions.LegalBases[0].Value
+		dd.LegalBasis = def.LegalBases[0].Value
 	}
+	if strings.TrimSpace(in.AmountText) != "" {
+		if dd.Amount, err = def.Measure().Parse(in.AmountText); err != nil {
+			return store.Decision{}, err
+		}
+	}
+	siblings, err := s.db.Decisions(ctx, a.Tenant, w.c.ID)
+	if err != nil {
+		return store.Decision{}, err
+	}
+	if id == "" && dd.ValidFrom == "" && dd.ValidTo == "" {
+		if sib, ok := siblingDates(siblings, ""); ok {
+			dd.ValidFrom, dd.ValidTo = sib.ValidFrom, sib.ValidTo
+		}
+	}
+	for _, old := range siblings {
+		if old.ID == id && id != "" && old.Calculation != "" {
+			if dd.Amount != 0 && dd.Amount != old.Amount {
+				return store.Decision{}, trygg.Invalid("The amount comes from the calculation; change the form to change it.",
+					map[string]string{"amount": "The amount is the calculation's."})
+			}
+			dd.Amount = old.Amount
+		}
+	}
+	dd.AppealNotice = appealNotice(def, dd.Outcome, dd.LegalBasis, dd.AppealNotice)
 	if err := w.comp.CheckDecision(w.c.CaseType, dd, w.ctx.Roles, false); err != nil {
 		return store.Decision{}, err
 	}
@@ -184,14 +222,9 @@ func draftDecisions(ctx context.Context, tx *store.Tx, a trygg.Actor, w *caseWor
 				continue
 			}
 			has[insats] = true
-			vals := w.ctx.Forms[act.Form.Value]
 			d := store.Decision{ID: newID(), CaseID: w.c.ID, Insats: insats, Outcome: process.OutcomeGranted,
 				LegalBasis: ct.Decisions.LegalBases[0].Value, Status: "draft", DraftedBy: a.UserID}
-			if act.Amount.Value != "" {
-				d.Amount = draftAmount(w.comp, act.Form.Value, act.Amount.Value, vals[act.Amount.Value])
-			}
-			d.ValidFrom, _ = vals[act.ValidFrom.Value].(string)
-			d.Calculation, _ = vals[act.Calculation.Value].(string)
+			draftFromForm(&d, w.comp, ct.Decisions, act, w.ctx.Forms[act.Form.Value])
 			if err := tx.SaveDecisionDraft(ctx, a.Tenant, d); err != nil {
 				return err
 			}

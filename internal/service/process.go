@@ -689,11 +689,24 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 	if err != nil {
 		return FormView{}, err
 	}
+	// Draft decisions drafted from the form follow it (draftsFollowForm),
+	// reading its values as stored.
+	decisions, err := s.db.Decisions(ctx, a.Tenant, w.c.ID)
+	if err != nil {
+		return FormView{}, err
+	}
+	var signedValues map[string]any
+	if err := json.Unmarshal(vals, &signedValues); err != nil {
+		return FormView{}, err
+	}
 	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, w.c.PersonID, w.c.ID, ground, "")}, func(tx *store.Tx) error {
 		if err := tx.SignFormEntry(ctx, a.Tenant, d.ID, string(vals), a.UserID); err != nil {
 			return err
 		}
 		if err := recountDeadlines(ctx, tx, a, w.c, moves); err != nil {
+			return err
+		}
+		if err := draftsFollowForm(ctx, tx, a, w, formID, signedValues, decisions); err != nil {
 			return err
 		}
 		if err := tx.BumpCase(ctx, a.Tenant, w.c.ID); err != nil {

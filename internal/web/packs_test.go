@@ -148,6 +148,7 @@ type apiDecision struct {
 	LegalBasis                               string `json:"legal_basis"`
 	ValidFrom                                string `json:"valid_from"`
 	AppealBy                                 string `json:"appeal_by"`
+	AppealNotice                             string `json:"appeal_notice"`
 	Amount                                   int64
 }
 
@@ -669,7 +670,9 @@ func TestEconomicAssistanceThroughTheAPI(t *testing.T) {
 				w.move("ekonom", c, "decide")
 			}
 
-			// Income above the norm: a refusal, which must tell how to appeal.
+			// Income above the norm: a refusal, which tells how to appeal:
+			// it starts with the standard text of its legal basis (the
+			// pack's appeal_texts); a text the officer writes stays.
 			c := w.openCase("ekonom", person, "norra-eb", "ekonomiskt_bistand")
 			w.fill("ekonom", c, "eb_ansokan", map[string]any{"month": "2021-05-01", "applied_for": []string{"forsorjningsstod"},
 				"members": []map[string]any{member("single", 30, false)}, "salary": 2500000})
@@ -677,10 +680,16 @@ func TestEconomicAssistanceThroughTheAPI(t *testing.T) {
 			d := w.decisions("ekonom", c)[0]
 			body := map[string]any{"insats": d.Insats, "outcome": "refused", "legal_basis": d.LegalBasis, "amount": 0,
 				"justification": "Inkomsten täcker behovet."}
-			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, body, http.StatusOK, nil)
-			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusUnprocessableEntity, nil)
+			var saved apiDecision
+			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, body, http.StatusOK, &saved)
+			if !strings.HasPrefix(saved.AppealNotice, "Om du inte är nöjd med beslutet kan du överklaga det till förvaltningsrätten.") {
+				t.Errorf("a refusal starts with the standard appeal notice, got %q", saved.AppealNotice)
+			}
 			body["appeal_notice"] = "Du kan överklaga beslutet till förvaltningsrätten inom tre veckor."
-			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, body, http.StatusOK, nil)
+			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/decisions/"+d.ID, body, http.StatusOK, &saved)
+			if saved.AppealNotice != body["appeal_notice"] {
+				t.Errorf("the officer's own appeal notice: %q", saved.AppealNotice)
+			}
 			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/decisions/"+d.ID+"/finalisation", nil, http.StatusOK, nil)
 			if d = w.decisions("ekonom", c)[0]; d.AppealBy != "2026-03-30" {
 				t.Errorf("last day to appeal: %q, want 2026-03-30", d.AppealBy)

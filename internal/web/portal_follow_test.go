@@ -131,7 +131,7 @@ func TestPortalFollowCase(t *testing.T) {
 				t.Fatalf("the refusal has no last day to appeal: %+v", final)
 			}
 			page = w.mustPortal("dotter", mother, "GET", "/portal/cases/"+c, nil, http.StatusOK,
-				"Du beviljas", "24 h", "Utredningen visar behovet.",
+				"Du beviljas", "med <strong class=\"amount\">24 timmar per månad</strong>", "Utredningen visar behovet.",
 				"Du får avslag på din ansökan om", "Du klarar larmet med grannens hjälp.", "Så överklagar du",
 				"Skriv till socialnämnden och tala om vilket beslut du vill ändra.", "Överklagandet ska ha kommit in senast <strong>"+refused.AppealBy)
 			if strings.Contains(page, "HEMLIG") || strings.Contains(page, "Vill klara mig själv") {

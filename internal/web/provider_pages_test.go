@@ -78,21 +78,26 @@ func TestOrderPages(t *testing.T) {
 	}
 
 	// The officer: the decision page offers the providers serving the
-	// case's area; a bad choice says why and changes nothing.
+	// case's area, to be chosen once for the case's granted decisions and
+	// the orders sent in the same step; a bad choice says why and changes
+	// nothing.
 	home := "/cases/" + c + "/decisions/" + dec["hemtjanst_omvardnad"]
-	body := page("handlaggare", "GET", home, nil, http.StatusOK, "Utförare", "Ingen utförare är vald än", "Testomsorg Norr AB")
+	body := page("handlaggare", "GET", home, nil, http.StatusOK, "Utförare", "Ingen utförare är vald än", "Testomsorg Norr AB",
+		"Utföraren väljs också för Trygghetslarm", "Beställningen skickas till utföraren och ärendet går vidare (Beställ hos utförare).",
+		"Välj utförare och skicka beställningen")
 	lacks(body, "Testomsorg Söder AB")
 	page("handlaggare", "POST", home+"/provider", url.Values{"provider_id": {soder}}, http.StatusUnprocessableEntity,
 		"Utföraren verkar inte i ärendets område.", `id="provider-error"`)
 	page("handlaggare", "POST", home+"/provider", url.Values{"provider_id": {""}}, http.StatusUnprocessableEntity, "Välj en utförare.")
 	page("handlaggare", "GET", home, nil, http.StatusOK, "Ingen utförare är vald än")
 	page("handlaggare", "POST", home+"/provider", url.Values{"provider_id": {omsorg}}, http.StatusOK,
-		"Utföraren är vald: Testomsorg Norr AB.", "Vald utförare: <strong>Testomsorg Norr AB</strong>")
-	page("handlaggare", "POST", "/cases/"+c+"/decisions/"+dec["trygghetslarm"]+"/provider", url.Values{"provider_id": {omsorg}}, http.StatusOK,
-		"Utföraren är vald")
-	page("handlaggare", "POST", "/cases/"+c+"/transitions", url.Values{"transition": {"order"}}, http.StatusOK)
-	page("handlaggare", "GET", "/cases/"+c, nil, http.StatusOK, `id="orders-h"`, "Hemtjänst – personlig omvårdnad – Testomsorg Norr AB",
-		"Skickat 2026-01-05", "Trygghetslarm – Testomsorg Norr AB")
+		"Utföraren är vald: Testomsorg Norr AB. Samma utförare för Trygghetslarm. Beställningen är skickad.",
+		"Vald utförare: <strong>Testomsorg Norr AB</strong> · beställd")
+	body = page("handlaggare", "GET", "/cases/"+c, nil, http.StatusOK, `id="orders-h"`, "Hemtjänst – personlig omvårdnad – Testomsorg Norr AB",
+		"Skickat 2026-01-05", "Trygghetslarm – Testomsorg Norr AB", "omfattning 24 timmar per månad")
+	if !strings.Contains(body, `aria-current="step" class="current">Verkställighet`) {
+		t.Errorf("the case did not move on when the orders were sent:\n%s", mainOf(body))
+	}
 
 	var list struct{ Orders []apiOrder }
 	w.call("omsorg.anna", "GET", "/api/v1/orders", nil, http.StatusOK, &list)
@@ -142,7 +147,7 @@ func TestOrderPages(t *testing.T) {
 
 	// The order's page: what it carries (not the investigation's text).
 	opath := "/provider/orders/" + hc
-	body = page("omsorg.anna", "GET", opath, nil, http.StatusOK, name, "d510", "Duschar tryggt två gånger i veckan.", "24 h i månaden",
+	body = page("omsorg.anna", "GET", opath, nil, http.StatusOK, name, "d510", "Duschar tryggt två gånger i veckan.", "24 timmar per månad",
 		"Mottaget från 2026-01-12", "Genomförandeplan", "Ingen genomförandeplan än.", "/api/v1/providers/"+omsorg+"/payment-basis/csv?month=2026-01")
 	lacks(body, "Behöver hjälp i duschen.", "Vill klara mig själv.")
 

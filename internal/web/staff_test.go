@@ -136,13 +136,27 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	}
 	dpath := "/cases/" + c + "/decisions/" + ids[1]
 	decision := url.Values{"insats": {"hemtjanst_omvardnad"}, "outcome": {"granted"}, "legal_basis": {"SoL 4 kap. 1 §"},
-		"valid_from": {"2026-03-02"}, "amount": {"8000"}, "justification": {"Behov av hjälp med hygien."}}
-	post("handlaggare", dpath, decision, false, http.StatusOK, "Du saknar delegation")
-	decision.Set("amount", "2400")
+		"valid_from": {"2026-03-02"}, "amount": {"80"}, "justification": {"Behov av hjälp med hygien."}}
+	// The amount is typed in hours per month, as people say it; anything
+	// else is told next to the field, with what was typed kept.
+	get("handlaggare", dpath, "Omfattning (timmar per månad)", "Skriv antalet timmar, till exempel 40 eller 40,5.")
+	decision.Set("amount", "åttio")
+	post("handlaggare", dpath, decision, false, http.StatusUnprocessableEntity, `id="amount-error"`,
+		"Skriv antalet timmar, till exempel 40 eller 40,5.", `value="åttio"`, "Behov av hjälp med hygien.")
+	decision.Set("amount", "80")
+	post("handlaggare", dpath, decision, false, http.StatusOK, "Du saknar delegation", `value="80"`)
+	decision.Set("amount", "24,5 timmar")
 	decision.Set("finalise", "1")
-	post("handlaggare", dpath, decision, false, http.StatusOK, "Fattat", "Beslutsbrev för utskrift", "Verkställighet")
-	get("handlaggare", "/cases/"+c, "Beslut fattat</strong>: Hemtjänst – personlig omvårdnad – beviljat")
-	get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §", "<strong>24 h</strong>")
+	post("handlaggare", dpath, decision, false, http.StatusOK, "Fattat", "Beslutsbrev för utskrift", "Verkställighet",
+		"<dt>Omfattning</dt><dd>24,5 timmar per månad</dd>")
+	get("handlaggare", "/cases/"+c, "Beslut fattat</strong>: Hemtjänst – personlig omvårdnad – beviljat", "24,5 timmar per månad")
+	letter := get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §",
+		`med <strong class="amount">24,5 timmar per månad</strong> från 2026-03-02.`)
+	for _, bad := range []string{"Omfattning eller belopp", "2450", " h<", "h.</"} {
+		if strings.Contains(mainOf(letter), bad) {
+			t.Errorf("the letter says %q:\n%s", bad, mainOf(letter))
+		}
+	}
 	// Execution is recorded on the decision page.
 	post("handlaggare", dpath+"/executions", url.Values{"kind": {"executed"}, "on": {"2026-03-02"}}, false, http.StatusOK, "2026-03-02 – Verkställt")
 	post("handlaggare", dpath+"/executions", url.Values{"kind": {"resumed"}, "on": {"2026-03-02"}}, false, http.StatusConflict, "Bara ett avbrutet beslut kan återupptas")
@@ -160,7 +174,7 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	// Person search (posted), and the person page with the decision.
 	body = post("handlaggare", "/persons/search", url.Values{"query": {"x"}}, false, http.StatusOK, "träffar")
 	post("handlaggare", "/persons/search", url.Values{"query": {"1234"}}, false, http.StatusUnprocessableEntity, "giltigt personnummer")
-	get("handlaggare", "/persons/"+jc.PersonID, "Personnummer", "Ansökan om hemtjänst och trygghetslarm", "Hemtjänst – personlig omvårdnad – beviljat", "24 h")
+	get("handlaggare", "/persons/"+jc.PersonID, "Personnummer", "Ansökan om hemtjänst och trygghetslarm", "Hemtjänst – personlig omvårdnad – beviljat", "24,5 timmar per månad")
 
 	// Another unit's officer may not see the case at all.
 	w.mustPage("ekonom", "GET", "/cases/"+c, nil, false, http.StatusNotFound)

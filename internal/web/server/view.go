@@ -2,11 +2,11 @@ package server
 
 import (
 	"embed"
+	"encoding/json"
 	"html/template"
 	"io/fs"
 	"maps"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -245,22 +245,29 @@ var templateFuncs = template.FuncMap{
 	},
 	// has reports whether s starts with prefix (for the current nav item).
 	"hasPrefix": strings.HasPrefix,
-	// amount writes a decision's amount by what it counts (see
-	// process.UnitMoney and the others).
-	"amount": func(unit string, n int64) string {
-		switch unit {
-		case process.UnitMoney:
-			return process.FormatMoney(n)
-		case process.UnitHours:
-			h := strconv.FormatFloat(float64(n)/100, 'f', -1, 64)
-			return strings.Replace(h, ".", ",", 1) + " h"
+	// amount writes an amount in the words people use, in lang: a
+	// decision's by its process.Measure ("40 timmar per månad", "12 345
+	// kr"), an order's by its amount unit (process.OrderMeasure).
+	"amount": func(lang string, m any, n int64) string {
+		switch m := m.(type) {
+		case process.Measure:
+			return m.Format(n, lang)
+		case string:
+			return process.OrderMeasure(m).Format(n, lang)
 		}
-		return strconv.FormatInt(n, 10)
+		return process.Measure{Unit: process.UnitCount}.Format(n, lang)
 	},
 	// duration writes minutes as hours and minutes ("12 h 30 min").
 	"duration": FormatMinutes,
 	// orderStatus says where an order stands, in plain words.
 	"orderStatus": orderStatus,
+	// join joins texts with sep.
+	"join": func(s []string, sep string) string { return strings.Join(s, sep) },
+	// json writes v as JSON, for a data attribute trygg.js reads.
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
 	// add adds whole numbers (row numbers from 1).
 	"add": func(a, b int) int { return a + b },
 	// list makes a list of strings.

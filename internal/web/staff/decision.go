@@ -3,7 +3,6 @@ package staff
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/trygg/trygg/internal/service"
@@ -15,9 +14,15 @@ import (
 type decisionPage struct {
 	service.DecisionOverview
 	Problem, Message string
-	// Amount is the amount as the input shows it.
-	Amount string
-	Today  string
+	// Amount is the amount as the input shows it, in the unit people
+	// think in ("40,5", "12 345"); AmountLabel names the unit
+	// ("Omfattning (timmar per månad)"), AmountText the amount in words
+	// ("40 timmar per månad"), AmountError a mistake in what was typed.
+	Amount, AmountLabel, AmountUnitText, AmountText, AmountError string
+	Today                                                       string
+	// Posted is the draft as the officer sent it, shown again when it was
+	// refused so nothing typed is lost.
+	Posted *service.DecisionInput
 	// Providers is the choice of provider for a final decision that
 	// grants something, when its case type sends orders; ProviderProblem
 	// a refused choice.
@@ -40,12 +45,30 @@ func (s *handlers) renderDecisionWith(w http.ResponseWriter, r *http.Request, a 
 	if err != nil {
 		return err
 	}
-	p.DecisionOverview, p.Amount, p.Today = ov, strconv.FormatInt(ov.Decision.Amount, 10), server.TodaySweden()
+	m := ov.AmountUnit
+	p.DecisionOverview, p.Today = ov, server.TodaySweden()
+	p.Amount, p.AmountUnitText = m.Input(ov.Decision.Amount), m.Label(v.Lang)
+	p.AmountLabel = fmt.Sprintf("%s (%s)", v.T("decision.amount."+m.Unit), p.AmountUnitText)
+	p.AmountText = m.Format(ov.Decision.Amount, v.Lang)
+	if in := p.Posted; in != nil && ov.Decision.Status == "draft" {
+		d := &p.Decision
+		d.Outcome, d.LegalBasis, d.ValidFrom, d.ValidTo = in.Outcome, in.LegalBasis, in.ValidFrom, in.ValidTo
+		d.Justification, d.AppealNotice = in.Justification, in.AppealNotice
+		if !ov.AmountFixed {
+			p.Amount = in.AmountText
+		}
+	}
 	if p.Providers, err = s.Svc.DecisionProviders(r.Context(), a, ov.Case.ID, ov.Decision.ID); err != nil {
 		return err
 	}
 	if r.URL.Query().Get("provider") == "1" && p.Providers.Chosen != nil && p.ProviderProblem == "" {
 		p.ProviderSaved = fmt.Sprintf(v.T("decision.provider.saved"), p.Providers.Chosen.Name)
+		if also := ov.Flow.SameProvider; len(also) > 0 {
+			p.ProviderSaved += " " + fmt.Sprintf(v.T("decision.provider.also"), strings.Join(also, ", "))
+		}
+		if ov.Flow.Ordered {
+			p.ProviderSaved += " " + v.T("decision.provider.ordered")
+		}
 	}
 	v.Title = ov.InsatsName
 	v.Data = p
@@ -85,20 +108,24 @@ func (s *handlers) handleDecisionCreate(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// decisionInput reads the decision form; the amount is a whole number in
-// the decision's unit (öre, hours × 100, ...).
-func decisionInput(r *http.Request) (service.DecisionInput, bool) {
-	in := service.DecisionInput{Insats: r.PostForm.Get("insats"), Outcome: r.PostForm.Get("outcome"), LegalBasis: r.PostForm.Get("legal_basis"),
+// decisionInput reads the decision form; the amount is read as typed, in
+// the unit people think in ("40,5" hours, "12 345" kronor), by the
+// service.
+func decisionInput(r *http.Request) service.DecisionInput {
+	return service.DecisionInput{Insats: r.PostForm.Get("insats"), Outcome: r.PostForm.Get("outcome"), LegalBasis: r.PostForm.Get("legal_basis"),
 		ValidFrom: r.PostForm.Get("valid_from"), ValidTo: r.PostForm.Get("valid_to"), Justification: r.PostForm.Get("justification"),
-		AppealNotice: r.PostForm.Get("appeal_notice")}
-	if a := strings.ReplaceAll(strings.TrimSpace(r.PostForm.Get("amount")), " ", ""); a != "" {
-		n, err := strconv.ParseInt(a, 10, 64)
-		if err != nil {
-			return in, false
-		}
-		in.Amount = n
+		AppealNotice: r.PostForm.Get("appeal_notice"), AmountText: r.PostForm.Get("amount")}
+}
+
+// refusedDecision shows the decision page again after a refused save or
+// finalising: the message at the top, a mistake in the amount next to it,
+// and the draft as posted.
+func (s *handlers) refusedDecision(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, in service.DecisionInput, err error) error {
+	status, prob, err := server.ProblemOf(v.Lang, err)
+	if err != nil {
+		return err
 	}
-	return in, true
+	return s.renderDecisionWith(w, r, a, v, status, decisionPage{Problem: prob.Message, AmountError: prob.Fields["amount"], Posted: &in})
 }
 
 // handleDecisionSave saves the draft; with "finalise" it then makes it
@@ -108,24 +135,13 @@ func (s *handlers) handleDecisionSave(w http.ResponseWriter, r *http.Request, a 
 		return err
 	}
 	caseID, id := r.PathValue("id"), r.PathValue("decision")
-	in, ok := decisionInput(r)
-	if !ok {
-		return s.renderDecision(w, r, a, v, http.StatusUnprocessableEntity, "", v.T("decision.badamount"))
-	}
+	in := decisionInput(r)
 	if _, err := s.Svc.SaveDecision(r.Context(), a, caseID, id, in); err != nil {
-		status, problem, err := server.Refusal(v, err)
-		if err != nil {
-			return err
-		}
-		return s.renderDecision(w, r, a, v, status, "", problem)
+		return s.refusedDecision(w, r, a, v, in, err)
 	}
 	if r.PostForm.Get("finalise") != "" {
 		if _, err := s.Svc.FinaliseDecision(r.Context(), a, caseID, id); err != nil {
-			status, problem, err := server.Refusal(v, err)
-			if err != nil {
-				return err
-			}
-			return s.renderDecision(w, r, a, v, status, "", problem)
+			return s.refusedDecision(w, r, a, v, in, err)
 		}
 		http.Redirect(w, r, "/cases/"+caseID+"/decisions/"+id+"?done=1", http.StatusSeeOther)
 		return nil
@@ -153,13 +169,16 @@ func (s *handlers) handleExecutionForm(w http.ResponseWriter, r *http.Request, a
 }
 
 // handleProviderChoice records the provider chosen to carry out a final
-// decision; a refused choice is shown next to the field.
+// decision, and for the case's other granted decisions it provides, and
+// sends the orders when the process has a transition for it
+// (service.ChooseProviderAndOrder); a refused choice is shown next to the
+// field.
 func (s *handlers) handleProviderChoice(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
 	caseID, id := r.PathValue("id"), r.PathValue("decision")
-	_, err := s.Svc.ChooseProvider(r.Context(), a, caseID, id, service.ChooseProviderInput{ProviderID: r.PostForm.Get("provider_id")})
+	_, err := s.Svc.ChooseProviderAndOrder(r.Context(), a, caseID, id, service.ChooseProviderInput{ProviderID: r.PostForm.Get("provider_id")}, v.Lang)
 	if err != nil {
 		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {

@@ -190,7 +190,7 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 				// is computed once it is (a required date blocks signing
 				// by itself). Anything else is shown.
 				if err.Error() != errNoDate.Error() {
-					exprErrs[f.def.ID.Value] = computeNote(err).in(lang)
+					exprErrs[f.def.ID.Value] = computeNote(err, ctx.Roles).in(lang)
 				}
 				continue
 			}
@@ -309,15 +309,31 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 }
 
 // noRulesValid is Decide's error for a date no rule set covers, as an
-// expression passes it on (as text).
-var noRulesValid = regexp.MustCompile(`^decision table "([^"]*)" has no rules valid on (\S+)$`)
+// expression passes it on (as text); noRuleMatches its error for inputs
+// no rule fits.
+var (
+	noRulesValid  = regexp.MustCompile(`decision table "([^"]*)" has no rules valid on (\S+)$`)
+	noRuleMatches = regexp.MustCompile(`decision table "([^"]*)": no rule matches$`)
+)
 
-// computeNote says why a computed field's value could not be computed:
-// err, or, for a date no rule set of a decision table covers, who can
-// mend it.
-func computeNote(err error) note {
+// computeNote says why a computed field's value could not be computed: to
+// the office err, or, for a date no rule set of a decision table covers,
+// who can mend it, or, for inputs no rule fits, which table; to a citizen
+// (roles has trygg.RoleCitizen), who cannot mend a definition, in plain
+// words what they can do.
+func computeNote(err error, roles []trygg.Role) note {
+	citizen := slices.Contains(roles, trygg.RoleCitizen)
 	if sm := noRulesValid.FindStringSubmatch(err.Error()); sm != nil {
+		if citizen {
+			return newNote("form.compute.citizen_no_rules", "Date", sm[2])
+		}
 		return newNote("form.compute.no_rules", "Table", sm[1], "Date", sm[2])
+	}
+	if citizen {
+		return newNote("form.compute.citizen")
+	}
+	if sm := noRuleMatches.FindStringSubmatch(err.Error()); sm != nil {
+		return newNote("form.compute.no_match", "Table", sm[1])
 	}
 	return newNote("form.compute.failed", "Detail", err.Error())
 }

@@ -1025,7 +1025,7 @@ func TestMessagesInSwedish(t *testing.T) {
 		{newNote("form.row.field", "Row", 3, "Label", "Belopp", "Problem", newNote("form.value.number")),
 			"Row 3, Belopp: Must be a number.", "Rad 3, Belopp: Ska vara ett tal."},
 		{newNote("form.compute.failed", "Detail", "no such key"), "The value could not be computed: no such key", "Värdet kunde inte räknas ut: no such key"},
-		{computeNote(errors.New(`decision table "norm" has no rules valid on 2018-05-01`)),
+		{computeNote(errors.New(`decision table "norm" has no rules valid on 2018-05-01`), nil),
 			`The value could not be computed: decision table "norm" has no rules valid on 2018-05-01`,
 			`Värdet kunde inte räknas ut: beslutstabellen "norm" har inga regler som gäller 2018-05-01. Den som förvaltar processerna behöver lägga in dem.`},
 		{newNote("form.value.too_long", "Max", 500), "At most 500 characters.", "Högst 500 tecken."},
@@ -1126,5 +1126,49 @@ sections:
 	}
 	if got := strings.Join(st.Summaries["items"], " | "); got != "Körlektioner: 9000 kr | Teori: 500 kr" {
 		t.Fatalf("summaries = %q", got)
+	}
+}
+
+// TestComputeNotes: why a computed value could not be computed is said to
+// the office with the decision table to mend, and to a citizen filling in
+// an application (who cannot mend a definition) in plain words, with no
+// engine message, in Swedish and English.
+func TestComputeNotes(t *testing.T) {
+	citizen := []trygg.Role{trygg.RoleCitizen}
+	noRules := errors.New(`decision table "riksnorm" has no rules valid on 2016-03-01`)
+	noMatch := errors.New(`decision table "riksnorm_gemensam": no rule matches`)
+	other := errors.New("no such key: members")
+	tests := []struct {
+		name   string
+		err    error
+		roles  []trygg.Role
+		en, sv string
+	}{
+		{"no rules for the date, the office", noRules, []trygg.Role{trygg.RoleOfficer},
+			`The value could not be computed: decision table "riksnorm" has no rules valid on 2016-03-01`,
+			`Värdet kunde inte räknas ut: beslutstabellen "riksnorm" har inga regler som gäller 2016-03-01. Den som förvaltar processerna behöver lägga in dem.`},
+		{"no rule fits, the office", noMatch, nil,
+			`The value could not be computed: no rule of the decision table "riksnorm_gemensam" fits what is filled in.`,
+			`Värdet kunde inte räknas ut: ingen regel i beslutstabellen "riksnorm_gemensam" passar det som är ifyllt.`},
+		{"another error, the office", other, nil,
+			"The value could not be computed: no such key: members", "Värdet kunde inte räknas ut: no such key: members"},
+		{"no rules for the date, a citizen", noRules, citizen,
+			"The amount cannot be worked out for 2016-03-01 yet. Check that the date is right. If it is, contact the social services.",
+			"Beloppet kan inte räknas ut för 2016-03-01 än. Kontrollera att datumet stämmer. Stämmer det, kontakta socialtjänsten."},
+		{"no rule fits, a citizen", noMatch, citizen,
+			"Worked out when you have filled in what is needed.", "Räknas ut när du har fyllt i det som behövs."},
+		{"another error, a citizen", other, citizen,
+			"Worked out when you have filled in what is needed.", "Räknas ut när du har fyllt i det som behövs."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := computeNote(tt.err, tt.roles)
+			if got := n.in("en"); got != tt.en {
+				t.Errorf("in English = %q, want %q", got, tt.en)
+			}
+			if got := n.in("sv"); got != tt.sv {
+				t.Errorf("in Swedish = %q, want %q", got, tt.sv)
+			}
+		})
 	}
 }

@@ -341,7 +341,59 @@ func (s *Service) SaveApplicationDraft(ctx context.Context, a trygg.Actor, perso
 	if err != nil {
 		return ApplicationView{}, err
 	}
-	values := maps.Clone(in.Values)
+	return s.saveApplicationDraft(ctx, a, w, caseType, maps.Clone(in.Values), lang)
+}
+
+// SaveApplicationSection saves the answers of one section of the
+// application's form (a step of the application on Mina sidor) into the
+// person's draft: the section's fields take the values given (a field
+// not given is emptied), and the answers of the other sections stay as
+// they were saved. Otherwise it is SaveApplicationDraft. A section the
+// form does not have is not found.
+func (s *Service) SaveApplicationSection(ctx context.Context, a trygg.Actor, personID, caseType, section string, in FormInput, lang string) (ApplicationView, error) {
+	w, err := s.applyingFor(ctx, a, personID, caseType, lang)
+	if err != nil {
+		return ApplicationView{}, err
+	}
+	f, ok := w.comp.Form(w.formID)
+	if !ok {
+		return ApplicationView{}, fmt.Errorf("service: citizen application form %q not in the version", w.formID)
+	}
+	var fields []string
+	for _, sec := range f.Sections {
+		if sec.ID.Value != section {
+			continue
+		}
+		for _, fd := range sec.Fields {
+			if fd.Compute.Value == "" {
+				fields = append(fields, fd.ID.Value)
+			}
+		}
+	}
+	if len(fields) == 0 {
+		return ApplicationView{}, errCitizenNotFound
+	}
+	values := map[string]any{}
+	switch d, err := s.db.ApplicationDraft(ctx, a.Tenant, w.p.ID, caseType); {
+	case err == nil:
+		if values, err = draftValues(d); err != nil {
+			return ApplicationView{}, err
+		}
+	case trygg.ErrorCode(err) != trygg.ENotFound:
+		return ApplicationView{}, err
+	}
+	for _, id := range fields {
+		delete(values, id)
+		if v, ok := in.Values[id]; ok {
+			values[id] = v
+		}
+	}
+	return s.saveApplicationDraft(ctx, a, w, caseType, values, lang)
+}
+
+// saveApplicationDraft saves values as the person's draft of the
+// application (see SaveApplicationDraft).
+func (s *Service) saveApplicationDraft(ctx context.Context, a trygg.Actor, w *applying, caseType string, values map[string]any, lang string) (ApplicationView, error) {
 	if values == nil {
 		values = map[string]any{}
 	}
@@ -357,7 +409,7 @@ func (s *Service) SaveApplicationDraft(ctx context.Context, a trygg.Actor, perso
 	// that does not fit its field is refused, and the draft stays as it
 	// was.
 	given := values
-	values, err = w.comp.StoredValues(w.formID, given, lang)
+	values, err := w.comp.StoredValues(w.formID, given, lang)
 	if trygg.ErrorCode(err) == trygg.EInvalid {
 		return s.refusedApplication(ctx, a, w, given, lang, err)
 	} else if err != nil {

@@ -70,18 +70,22 @@ func TestApplicationPageRefusedSave(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			typo := url.Values{"month": {"2026-03-01"}, "housing_cost": {"75 00,5x"}}
-			frag := w.mustPage("invanare", "POST", apply, typo, true, http.StatusOK,
-				"Formuläret sparades inte", `value="75 00,5x"`, "Ska vara ett helt antal öre.")
-			if strings.Contains(frag, "<html") || strings.Contains(frag, "Utkastet är sparat") {
-				t.Errorf("the refused autosave answered with a whole page or as saved:\n%s", frag)
+			for _, typo := range []url.Values{
+				{"step": {"costs"}, "housing_cost": {"75 00,5x"}},       // a step of the application
+				{"month": {"2026-03-01"}, "housing_cost": {"75 00,5x"}}, // the whole form, from an older page
+			} {
+				frag := w.mustPage("invanare", "POST", apply, typo, true, http.StatusOK,
+					"Formuläret sparades inte", `value="75 00,5x"`, "Ska vara ett helt antal öre.")
+				if strings.Contains(frag, "<html") || strings.Contains(frag, "Utkastet är sparat") {
+					t.Errorf("the refused autosave answered with a whole page or as saved:\n%s", frag)
+				}
 			}
 			send := ebApplication()
 			send.Set("housing_cost", "75 00,5x")
 			send.Set("send", "1")
 			casesBefore, _ := w.db.CasesOfPerson(ctx, demo.TenantID, mother)
 			w.mustPage("invanare", "POST", apply, send, false, http.StatusUnprocessableEntity,
-				"Formuläret sparades inte", `value="75 00,5x"`, "Ska vara ett helt antal öre.", "Ansökan om ekonomiskt bistånd", "Skicka ansökan")
+				"Formuläret sparades inte", `value="75 00,5x"`, "Ska vara ett helt antal öre.", "Ansökan om ekonomiskt bistånd", "Steg 3 av 6")
 			if casesAfter, _ := w.db.CasesOfPerson(ctx, demo.TenantID, mother); len(casesAfter) != len(casesBefore) {
 				t.Errorf("a send with a value the form cannot hold opened a case")
 			}

@@ -116,16 +116,51 @@ func TestPortalApply(t *testing.T) {
 			const path = "/portal/apply/ekonomiskt_bistand"
 
 			w.mustPage("invanare", "GET", "/portal/apply", nil, false, http.StatusOK, "Ansökan om ekonomiskt bistånd", `href="`+path+`"`)
+			// The first of six steps: the form's four sections, the
+			// attachments, the summary.
 			w.mustPage("invanare", "GET", path, nil, false, http.StatusOK, "Ekonomiskt bistånd Norra", `id="f-eb_ansokan-month"`,
-				"Skicka ansökan", `enctype="multipart/form-data"`)
+				"Steg 1 av 6", `aria-current="step"`, `name="step" value="period"`, ">Nästa<", `href="`+path+`?step=household"`,
+				`href="`+path+`/attachments"`, `href="`+path+`/summary"`)
 
-			// A draft is saved as she types (htmx), and is there next time.
-			frag := w.mustPage("invanare", "POST", path, url.Values{"month": {"2026-03-01"}, "housing_cost": {"7500"}}, true, http.StatusOK, "Utkastet är sparat")
+			// A step is saved as she types (htmx), and is there next time;
+			// saving another step keeps it.
+			frag := w.mustPage("invanare", "POST", path, url.Values{"step": {"period"}, "month": {"2026-03-01"}}, true, http.StatusOK, "Utkastet är sparat")
 			if strings.Contains(frag, "<html") {
 				t.Errorf("the autosave answered with a whole page")
 			}
-			w.mustPage("invanare", "GET", path, nil, false, http.StatusOK, `value="2026-03-01"`, `value="7500"`)
+			w.mustPage("invanare", "POST", path, url.Values{"step": {"costs"}, "housing_cost": {"7500"}}, true, http.StatusOK, "Utkastet är sparat")
+			w.mustPage("invanare", "GET", path, nil, false, http.StatusOK, `value="2026-03-01"`)
+			w.mustPage("invanare", "GET", path+"?step=costs", nil, false, http.StatusOK, `value="7500"`, "Steg 3 av 6")
 			w.mustPage("invanare", "GET", "/portal/apply", nil, false, http.StatusOK, "Fortsätt med ansökan")
+
+			// "Nästa" goes on from a step without mistakes, and stays on
+			// one with mistakes, listing them with links to the fields.
+			status, _, loc := w.portalPage("invanare", "", "POST", path, url.Values{"step": {"period"}, "month": {"2026-03-01"},
+				"applied_for": {"forsorjningsstod", ""}, "go": {"next"}})
+			if status != http.StatusSeeOther || loc != path+"?step=household" {
+				t.Errorf("Nästa from the first step: %d to %q", status, loc)
+			}
+			req := w.pageRequest("invanare", "POST", path, url.Values{"step": {"period"}, "month": {"2026-03-01"},
+				"applied_for": {"forsorjningsstod", ""}, "go": {"next"}}, true)
+			if resp, err := w.srv.Client().Transport.RoundTrip(req); err != nil {
+				t.Fatal(err)
+			} else if resp.Body.Close(); resp.StatusCode != http.StatusOK || resp.Header.Get("HX-Redirect") != path+"?step=household" {
+				t.Errorf("Nästa by htmx: %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+			}
+			stay := w.mustPage("invanare", "POST", path, url.Values{"step": {"household"}, "go": {"next"}}, false, http.StatusUnprocessableEntity,
+				"Steg 2 av 6", "Rätta det här innan du går vidare", `href="#f-eb_ansokan-members-error"`, "Minst 1 rad.")
+			if !strings.Contains(stay, `role="alert" tabindex="-1" autofocus`) {
+				t.Errorf("the mistakes do not take the focus:\n%s", mainOf(stay))
+			}
+			w.mustPage("invanare", "POST", path, url.Values{"step": {"household"}, "go": {"next"}}, true, http.StatusOK,
+				"Rätta det här innan du går vidare")
+			// "Tillbaka" goes back, saving what was typed.
+			if status, _, loc := w.portalPage("invanare", "", "POST", path, url.Values{"step": {"household"}, "go": {"back"}}); status != http.StatusSeeOther ||
+				loc != path+"?step=period" {
+				t.Errorf("Tillbaka: %d to %q", status, loc)
+			}
+			// A section the form does not have is not found.
+			w.mustPage("invanare", "POST", path, url.Values{"step": {"no_such_section"}}, false, http.StatusNotFound)
 
 			// Attachments: a PDF is taken; an .exe named .pdf, a file over
 			// the limit and the 3rd of 2 allowed are not.
@@ -179,7 +214,7 @@ func TestPortalApply(t *testing.T) {
 				}
 			}
 			w.mustPage("dotter", "POST", path+"/attachments/"+att.ID+"/removal", nil, false, http.StatusNotFound)
-			req := w.pageRequest("dotter", "GET", path, nil, false)
+			req = w.pageRequest("dotter", "GET", path+"?step=costs", nil, false)
 			req.AddCookie(&http.Cookie{Name: "trygg_for", Value: mother})
 			if resp, err := w.srv.Client().Do(req); err != nil {
 				t.Fatal(err)
@@ -197,35 +232,54 @@ func TestPortalApply(t *testing.T) {
 				t.Errorf("dotter asking for the mother's draft: %v", err)
 			}
 
+			// The summary: every answer in words, a way to change each
+			// step, the attachment, the preliminary calculation.
+			for _, step := range []url.Values{
+				{"step": {"household"}, "members.0._row": {"1"}, "members.0.role": {"single"}, "members.0.age": {"34"},
+					"members.1._row": {"1"}, "members.1.role": {"child"}, "members.1.age": {"12"},
+					"members.2._row": {"1"}, "members.2.role": {"child"}, "members.2.age": {"4"}},
+				{"step": {"incomes"}, "child_allowance": {"2500"}},
+			} {
+				w.mustPage("invanare", "POST", path, step, true, http.StatusOK, "Utkastet är sparat")
+			}
+			summary := w.mustPage("invanare", "GET", path+"/summary", nil, false, http.StatusOK, "Steg 6 av 6", "Kontrollera och skicka",
+				": Ensamstående", ": Barn", "7 500 kr", "2 500 kr", "Försörjningsstöd",
+				`href="`+path+`?step=household">Ändra`, "hyreskontrakt.pdf", "Preliminär beräkning", "Beräknat bistånd",
+				`action="`+path+`/submission"`, "Skicka ansökan")
+			for _, code := range []string{">single", ">child", "forsorjningsstod<"} {
+				if strings.Contains(summary, code) {
+					t.Errorf("the summary shows the code %q:\n%s", code, mainOf(summary))
+				}
+			}
+
 			// Sent with mistakes: each is shown, nothing is created.
 			casesBefore, err := w.db.CasesOfPerson(ctx, demo.TenantID, mother)
 			if err != nil {
 				t.Fatal(err)
 			}
-			incomplete := url.Values{"month": {"2026-03-02"}, "housing_cost": {"7500"}, "send": {"1"}}
-			body422 := w.mustPage("invanare", "POST", path, incomplete, false, http.StatusUnprocessableEntity,
-				"Ansökan är inte komplett", "Ange månadens första dag", `aria-invalid="true"`)
-			if !strings.Contains(body422, "field-error") {
-				t.Errorf("no messages next to the fields:\n%s", mainOf(body422))
+			w.mustPage("invanare", "POST", path, url.Values{"step": {"period"}, "month": {"2026-03-02"}, "applied_for": {"forsorjningsstod", ""}},
+				true, http.StatusOK, "Ange månadens första dag")
+			body422 := w.mustPage("invanare", "POST", path+"/submission", url.Values{}, false, http.StatusUnprocessableEntity,
+				"Ansökan är inte komplett", "Ange månadens första dag", `href="`+path+`?step=period">Ändra`)
+			if !strings.Contains(body422, `role="alert"`) {
+				t.Errorf("the refusal is not announced:\n%s", mainOf(body422))
 			}
-			frag = w.mustPage("invanare", "POST", path, incomplete, true, http.StatusOK, "Ansökan är inte komplett")
 			if casesAfter, _ := w.db.CasesOfPerson(ctx, demo.TenantID, mother); len(casesAfter) != len(casesBefore) {
 				t.Fatalf("a send with mistakes created a case: %d → %d", len(casesBefore), len(casesAfter))
 			}
+			// A page of an older version posting the whole form by htmx
+			// still has it saved, and its mistakes shown.
+			w.mustPage("invanare", "POST", path, url.Values{"month": {"2026-03-02"}, "housing_cost": {"7500"}, "send": {"1"}}, true,
+				http.StatusOK, "Ansökan är inte komplett")
 
 			// Sent complete: to the receipt.
 			complete := ebApplication()
-			complete.Set("send", "1")
-			req = w.pageRequest("invanare", "POST", path, complete, true)
-			resp2, err := w.srv.Client().Transport.RoundTrip(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp2.Body.Close()
-			receiptPath := resp2.Header.Get("HX-Redirect")
+			complete.Del("send")
+			w.mustPage("invanare", "POST", path, complete, true, http.StatusOK, "Utkastet är sparat")
+			status, _, receiptPath := w.portalPage("invanare", "", "POST", path+"/submission", url.Values{})
 			m := regexp.MustCompile(`^/portal/applications/([0-9a-f-]{36})$`).FindStringSubmatch(receiptPath)
-			if resp2.StatusCode != http.StatusOK || m == nil {
-				t.Fatalf("sending: %d, HX-Redirect %q", resp2.StatusCode, receiptPath)
+			if status != http.StatusSeeOther || m == nil {
+				t.Fatalf("sending: %d, to %q", status, receiptPath)
 			}
 			caseID := m[1]
 			c, err := w.db.CaseByID(ctx, demo.TenantID, caseID)
@@ -261,8 +315,12 @@ func TestPortalApply(t *testing.T) {
 			if _, err := w.db.ApplicationDraft(ctx, demo.TenantID, mother, "ekonomiskt_bistand"); trygg.ErrorCode(err) != trygg.ENotFound {
 				t.Errorf("the draft is still there: %v", err)
 			}
-			w.mustPage("invanare", "GET", receiptPath, nil, false, http.StatusOK, "Ansökan är skickad", caseID, "Ekonomiskt bistånd Norra",
-				"hyreskontrakt.pdf", "Det här händer nu", "Handläggaren går igenom ansökan", "2026-03-01")
+			receipt := w.mustPage("invanare", "GET", receiptPath, nil, false, http.StatusOK, "Ansökan är skickad", `<span class="ref">EB-2026-`,
+				"Ekonomiskt bistånd Norra", "hyreskontrakt.pdf", "Det här händer nu", "Handläggaren går igenom ansökan", "2026-03-01",
+				": Ensamstående", `href="/portal/cases/`+caseID+`"`)
+			if strings.Count(receipt, caseID) != strings.Count(receipt, "/"+caseID+`"`) {
+				t.Errorf("the receipt shows the case's id outside its links")
+			}
 			if body := w.mustPage("invanare", "GET", "/portal/apply", nil, false, http.StatusOK); strings.Contains(body, "Fortsätt med ansökan") {
 				t.Errorf("the sent draft is still offered")
 			}
@@ -299,6 +357,39 @@ func TestPortalApply(t *testing.T) {
 			w.mustPage("invanare", "GET", "/portal/apply/bbic_barn", nil, false, http.StatusNotFound)
 		})
 	}
+}
+
+// TestApplicationSummaryCalculation: the summary before sending shows the
+// preliminary calculation line by line once every step is answered; for
+// a month the norm tables do not cover, it says so in plain words — never
+// a decision table's id or an engine message — and nothing is sent.
+func TestApplicationSummaryCalculation(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 80)
+	const path = "/portal/apply/ekonomiskt_bistand"
+	draft := ebApplication()
+	draft.Del("send")
+	draft.Set("month", "2026-03-01")
+	w.mustPage("invanare", "POST", path, url.Values{"step": {"period"}, "month": {"2026-03-01"}}, true, http.StatusOK)
+	if body := w.mustPage("invanare", "GET", path+"/summary", nil, false, http.StatusOK); strings.Contains(body, "Preliminär beräkning") {
+		t.Errorf("a calculation of an application not filled in:\n%s", mainOf(body))
+	}
+	w.mustPage("invanare", "POST", path, draft, true, http.StatusOK, "Utkastet är sparat")
+	w.mustPage("invanare", "GET", path+"/summary", nil, false, http.StatusOK, "Preliminär beräkning",
+		`<dt>Boendekostnad</dt><dd>7 500 kr</dd>`, `<div class="calc-line last"><dt>Beräknat bistånd</dt><dd>17 670 kr</dd></div>`)
+
+	draft.Set("month", "2016-03-01")
+	w.mustPage("invanare", "POST", path, draft, true, http.StatusOK, "Utkastet är sparat")
+	body := w.mustPage("invanare", "GET", path+"/summary", nil, false, http.StatusOK, "Preliminär beräkning",
+		"Beloppet kan inte räknas ut för 2016-03-01 än. Kontrollera att datumet stämmer.")
+	for _, technical := range []string{"beslutstabell", "riksnorm_", "Värdet kunde inte"} {
+		if strings.Contains(body, technical) {
+			t.Errorf("the summary says %q:\n%s", technical, mainOf(body))
+		}
+	}
+	if n := strings.Count(body, "Beloppet kan inte räknas ut"); n != 1 {
+		t.Errorf("the reason is said %d times", n)
+	}
+	w.mustPage("invanare", "POST", path+"/submission", url.Values{}, false, http.StatusUnprocessableEntity, "Ansökan är inte komplett")
 }
 
 // TestPortalApplyNotRoutable: without an earlier case of the type, and

@@ -25,11 +25,15 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/portal", Handler: s.portal(s.handlePortalHome)},
 		{Method: "GET", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActFor)},
 		{Method: "POST", Path: "/portal/act-for", Handler: s.portal(s.handlePortalActForSave)},
-		// Applying online with attachments (apply.go); the officers read
-		// what was attached from the case page.
+		// Applying online step by step, with attachments and a summary
+		// before sending (apply.go); the officers read what was attached
+		// from the case page.
 		{Method: "GET", Path: "/portal/apply", Handler: s.portal(s.handlePortalApplyList)},
 		{Method: "GET", Path: "/portal/apply/{caseType}", Handler: s.portal(s.handlePortalApplication)},
 		{Method: "POST", Path: "/portal/apply/{caseType}", Handler: s.portal(s.handlePortalApplicationSave)},
+		{Method: "GET", Path: "/portal/apply/{caseType}/attachments", Handler: s.portal(s.handlePortalApplicationAttachments)},
+		{Method: "GET", Path: "/portal/apply/{caseType}/summary", Handler: s.portal(s.handlePortalApplicationSummary)},
+		{Method: "POST", Path: "/portal/apply/{caseType}/submission", Handler: s.portal(s.handlePortalApplicationSubmit)},
 		{Method: "POST", Path: "/portal/apply/{caseType}/draft/removal", Handler: s.portal(s.handlePortalDraftDelete)},
 		{Method: "POST", Path: "/portal/apply/{caseType}/attachments", Handler: server.ReadsUpload(s.portal(s.handlePortalAttachmentAdd))},
 		{Method: "POST", Path: "/portal/apply/{caseType}/attachments/{id}/removal", Handler: s.portal(s.handlePortalAttachmentRemove)},

@@ -42,4 +42,16 @@
 // official schema is not at hand; .10 is the official version that is, and
 // the tests validate every file against its schema with xmllint. A run the
 // bank would refuse is refused here first, every problem named in a field.
+//
+// # The bank's answer: pain.002
+//
+// ReadStatusReport reads the bank's payment status report (pain.002,
+// versions 001.03 to 001.11): the file's status, each payment-information
+// block's and each payment's by its end-to-end id, with the reason codes
+// and the bank's explanations. StatusReport.Match pairs it with the run it
+// answers and says for every payment whether it was accepted, rejected or
+// is still pending (Outcome), taking a block's or the file's status for a
+// payment the report does not name. ReasonText says what the common reason
+// codes mean (AC01 wrong account, AC04 closed account, AM04 not enough
+// money, …) in plain Swedish or English, from the table reasons.yaml.
 package payments

@@ -218,18 +218,10 @@ func (run Run) document() p1Document {
 	byDate := map[string][]Payment{}
 	for _, p := range run.Payments {
 		total += p.Amount
-		date := p.ExecutionDate
-		if date.IsZero() {
-			date = run.ExecutionDate
-		}
-		d := dateOf(date)
+		d := run.paymentDate(p)
 		byDate[d] = append(byDate[d], p)
 	}
-	dates := make([]string, 0, len(byDate))
-	for d := range byDate {
-		dates = append(dates, d)
-	}
-	slices.Sort(dates)
+	dates := run.dates()
 
 	initiator := p1Party{Nm: run.Debtor.Name}
 	if id := run.Debtor.InitiatingPartyID; id != "" {
@@ -253,7 +245,7 @@ func (run Run) document() p1Document {
 			sum += p.Amount
 		}
 		info := p1PaymentInfo{
-			PmtInfId:    fmt.Sprintf("%s-%d", run.MessageID, i+1),
+			PmtInfId:    run.blockID(i),
 			PmtMtd:      "TRF",
 			NbOfTxs:     fmt.Sprint(len(payments)),
 			CtrlSum:     Kronor(sum),
@@ -290,6 +282,32 @@ func (run Run) document() p1Document {
 	}
 	return doc
 }
+
+// paymentDate returns the day a payment is made, YYYY-MM-DD: its own
+// execution date or the run's.
+func (run Run) paymentDate(p Payment) string {
+	if p.ExecutionDate.IsZero() {
+		return dateOf(run.ExecutionDate)
+	}
+	return dateOf(p.ExecutionDate)
+}
+
+// dates returns the run's execution days in order; the payments of
+// dates[i] make the payment-information block blockID(i).
+func (run Run) dates() []string {
+	var dates []string
+	for _, p := range run.Payments {
+		if d := run.paymentDate(p); !slices.Contains(dates, d) {
+			dates = append(dates, d)
+		}
+	}
+	slices.Sort(dates)
+	return dates
+}
+
+// blockID returns the id of the run's i-th payment-information block
+// (from 0): MessageID-1, MessageID-2, ….
+func (run Run) blockID(i int) string { return fmt.Sprintf("%s-%d", run.MessageID, i+1) }
 
 // Kronor writes an amount in öre as kronor with two decimals and a
 // decimal point, as ISO 20022 amounts are written: 123456 is "1234.56".

@@ -35,6 +35,15 @@ func (s *Service) DefinitionDraft(ctx context.Context, a trygg.Actor) (Draft, er
 	return d, err
 }
 
+// DefinitionDraftFiles returns the working draft's files without checking
+// them: what an editor changes one file of. A process designer may.
+func (s *Service) DefinitionDraftFiles(ctx context.Context, a trygg.Actor) ([]store.DefinitionFile, error) {
+	if _, err := access.Decide(a, access.PublishDefinitions, access.Subject{}); err != nil {
+		return nil, err
+	}
+	return s.db.DraftFiles(ctx, a.Tenant)
+}
+
 // SaveDefinitionDraft replaces the working draft with the files (a draft
 // may have problems; they are reported, not refused). The event log
 // records the author and the diff against the previous draft.

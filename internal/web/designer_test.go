@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,17 +177,57 @@ func TestDesignerPages(t *testing.T) {
 				}
 			})
 
-			run("an empty draft starts from the newest version", func(t *testing.T) {
+			run("an empty draft starts from the newest version, one file at a time", func(t *testing.T) {
 				status, _, body := designerPage(w, "designer", "GET", "/designer/draft", nil, false)
-				want := []string{"Utkastet är tomt", `<label for="file-1"><code>`, `hx-post="/designer/draft/validation"`,
-					`role="status"`, "Inga problem", `<label for="new-name">`, `<label for="note">`, `formaction="/designer/draft/publication"`}
+				want := []string{"Utkastet är tomt", `<label for="editor"><code>` + v1[0] + `</code></label>`, `name="from_version" value="1"`,
+					`hx-post="/designer/draft/validation"`, `role="status"`, "Inga problem", `<label for="new-name">`, `<label for="note">`,
+					`formaction="/designer/draft/publication"`, `aria-current="true"><code>` + v1[0] + `</code>`}
 				if status != http.StatusOK || !designerHasAll(body, want) {
 					t.Errorf("status %d, missing %v", status, designerMissing(body, want))
 				}
-				for i := 0; i < len(v1); i += 2 {
-					if !strings.Contains(body, `value="`+v1[i]+`"`) {
-						t.Errorf("the editor lacks %s", v1[i])
+				// The other files are listed, each a button that saves the
+				// edited file and opens it; only one is in the editor.
+				for i := 2; i < len(v1); i += 2 {
+					if !strings.Contains(body, `formaction="`+html.EscapeString(openHref(v1[i], 0))+`"`) {
+						t.Errorf("the list of files lacks %s", v1[i])
 					}
+				}
+				if n := strings.Count(body, `<textarea id="editor"`); n != 1 || strings.Count(body, "<textarea") != 2 {
+					t.Errorf("%d editors and %d text areas, want one file and the new file", n, strings.Count(body, "<textarea"))
+				}
+				// The chosen file, with its line numbers beside it.
+				forms := slices.Index(v1, "bbic/forms.yaml")
+				_, _, body = designerPage(w, "designer", "GET", "/designer/draft?file=bbic/forms.yaml&line=7", nil, false)
+				lines := strings.Count(v1[forms+1], "\n") + 1
+				gutter := regexp.MustCompile(`(?s)<pre class="designer-gutter" aria-hidden="true">(.*?)</pre>`).FindStringSubmatch(body)
+				if gutter == nil || !strings.HasPrefix(gutter[1], "1\n2\n3\n") || strings.Count(gutter[1], "\n")+1 < lines {
+					t.Errorf("the editor has no line numbers for its %d lines", lines)
+				}
+				want = []string{`<label for="editor"><code>bbic/forms.yaml</code></label>`, html.EscapeString(strings.SplitN(v1[forms+1], "\n", 2)[0]),
+					`data-line-numbers data-goto="7"`}
+				if !designerHasAll(body, want) {
+					t.Errorf("the chosen file: missing %v", designerMissing(body, want))
+				}
+				// The municipality's units with their ids, to write under units:.
+				want = []string{`<details class="designer-units">`, `<span class="designer-unit">Barn och unga Norra</span> <code>norra-bou</code>`,
+					`data-insert="norra-bou"`, `<li class="depth-2">`}
+				if !designerHasAll(body, want) {
+					t.Errorf("the units: missing %v", designerMissing(body, want))
+				}
+			})
+
+			run("opening another file unchanged saves nothing", func(t *testing.T) {
+				form := designerDraftForm(v1[0], v1[1])
+				form.Set("from_version", "1")
+				before := w.eventCount("definitions.draft_changed")
+				status, loc, _ := designerPage(w, "designer", "POST", openHref("bbic/forms.yaml", 12), form, false)
+				if status != http.StatusSeeOther || loc != "/designer/draft?file=bbic%2Fforms.yaml&line=12" {
+					t.Errorf("status %d, sent to %q", status, loc)
+				}
+				var draft struct{ Files []struct{ Name string } }
+				w.call("designer", "GET", "/api/v1/definitions/draft", nil, http.StatusOK, &draft)
+				if len(draft.Files) != 0 || w.eventCount("definitions.draft_changed") != before {
+					t.Errorf("the draft has %d files after only opening another", len(draft.Files))
 				}
 			})
 
@@ -197,13 +239,25 @@ func TestDesignerPages(t *testing.T) {
 					want []string
 				}{
 					{"a misspelt key", designerDraftForm("bad.yaml", bad),
-						[]string{`<a href="#file-1">bad.yaml:3:1: Okänd nyckel &#34;requird&#34; (kontrollera stavningen`, "requird: true", `hx-swap-oob="innerHTML"`, "1 problem."}},
+						[]string{`<a href="#editor" class="designer-goto" data-line="3" data-column="1">bad.yaml:3:1: Okänd nyckel &#34;requird&#34; (kontrollera stavningen`,
+							"requird: true", `hx-swap-oob="innerHTML"`, "1 problem."}},
+					// Editing one file of the version: the form has that file, the
+					// rest of the draft is the version's. A form renamed in
+					// bbic/forms.yaml leaves a problem in bbic/case_type.yaml: a
+					// button that saves the edited file and opens that one at the line.
+					{"a problem in another file", func() url.Values {
+						forms := slices.Index(v1, "bbic/forms.yaml")
+						f := designerDraftForm("bbic/forms.yaml", strings.Replace(v1[forms+1], "id: bbic_forhandsbedomning\n", "id: bbic_screening\n", 1))
+						f.Set("from_version", "1")
+						return f
+					}(), []string{`<button type="submit" form="designer-form" formaction="/designer/draft?line=`, `&amp;open=bbic%2Fcase_type.yaml" class="designer-open">bbic/case_type.yaml:`,
+						"bbic_forhandsbedomning"}},
 					{"a new file", func() url.Values {
 						f := designerDraftForm(v1...)
 						f.Set("new_name", "new/bad.yaml")
 						f.Set("new_content", bad)
 						return f
-					}(), []string{`<a href="#new-content">new/bad.yaml:3:1:`}},
+					}(), []string{`<a href="#new-content" class="designer-goto" data-line="3" data-column="1">new/bad.yaml:3:1:`}},
 					{"a file being removed is not checked", func() url.Values {
 						f := designerDraftForm(slices.Concat(v1, []string{"bad.yaml", bad})...)
 						f.Add("remove", "bad.yaml")
@@ -232,7 +286,7 @@ func TestDesignerPages(t *testing.T) {
 				}
 				// They are in the page's language: Swedish, unless English is chosen.
 				_, _, body = designerPage(w, "designer", "POST", "/designer/draft/validation?lang=en", designerDraftForm("bad.yaml", bad), true)
-				if want := `<a href="#file-1">bad.yaml:3:1: unknown key &#34;requird&#34; (check the spelling`; !strings.Contains(body, want) {
+				if want := `data-column="1">bad.yaml:3:1: unknown key &#34;requird&#34; (check the spelling`; !strings.Contains(body, want) {
 					t.Errorf("in English: no %s in %s", want, body)
 				}
 			})
@@ -241,11 +295,12 @@ func TestDesignerPages(t *testing.T) {
 				// A draft with problems is saved, and shows them.
 				bad := designerDraftForm(slices.Concat(v1, []string{"extra.yaml", "kind: case_type\nid: x\nrequird: true\n"})...)
 				status, loc, body := designerPage(w, "designer", "POST", "/designer/draft", bad, false)
-				if status != http.StatusSeeOther || loc != "/designer/draft?saved=1" {
+				if status != http.StatusSeeOther || loc != fileHref(v1[0], 0, true) {
 					t.Fatalf("save: status %d, location %q: %s", status, loc, body)
 				}
 				_, _, body = designerPage(w, "designer", "GET", loc, nil, false)
-				want := []string{"Utkastet är sparat.", "måste rättas", "extra.yaml:3:1: Okänd nyckel &#34;requird&#34;", `value="extra.yaml"`}
+				want := []string{"Utkastet är sparat.", "måste rättas", "extra.yaml:3:1: Okänd nyckel &#34;requird&#34;",
+					`formaction="` + html.EscapeString(openHref("extra.yaml", 3)) + `" class="designer-open">`, `<code>extra.yaml</code>`}
 				if !designerHasAll(body, want) || strings.Contains(body, "Utkastet är tomt") {
 					t.Errorf("the saved draft: missing %v", designerMissing(body, want))
 				}
@@ -346,6 +401,73 @@ func TestDesignerPages(t *testing.T) {
 					t.Error("version 2's diagram lacks the new step name")
 				}
 			})
+
+			// Journey 5: a designer in Norra adds a local question to the
+			// screening form for her district's children and young people.
+			run("a district's variant: a wrong unit id at its line, the preview as an officer in the unit and in another", func(t *testing.T) {
+				v2 := designerVersionFiles(w, "2")
+				ct := slices.Index(v2, "bbic/case_type.yaml")
+				caseType := strings.TrimRight(v2[ct+1], "\n") + "\nvariants:\n  - units: [norra-bu]\n    forms: {bbic_forhandsbedomning: bbic_forhandsbedomning_norra}\n"
+				unitLine := strings.Count(caseType, "\n") - 1
+				local := "kind: form\nid: bbic_forhandsbedomning_norra\nname: {sv: Förhandsbedömning (Norra), en: Screening (North)}\n" +
+					"extends: bbic_forhandsbedomning\nsections:\n  - id: norra\n    label: {sv: Norra området, en: The north district}\n    fields:\n" +
+					"      - {id: elevhalsa, type: yes_no, label: {sv: Har elevhälsan kontaktats, en: Has the school health service been contacted}}\n"
+				form := designerDraftForm("bbic/case_type.yaml", caseType)
+				form.Set("new_name", "norra/forhandsbedomning.yaml")
+				form.Set("new_content", local)
+				_, _, body := designerPage(w, "designer", "POST", "/designer/draft/validation", form, true)
+				want := fmt.Sprintf(`<a href="#editor" class="designer-goto" data-line="%d" data-column="13">bbic/case_type.yaml:%d:13: Enheten &#34;norra-bu&#34; finns inte i kommunen`, unitLine, unitLine)
+				if !strings.Contains(body, want) {
+					t.Errorf("no link to the wrong unit's line %s in %s", want, body)
+				}
+				// The id from the list, saved.
+				form = designerDraftForm("bbic/case_type.yaml", strings.Replace(caseType, "[norra-bu]", "[norra-bou]", 1))
+				form.Set("new_name", "norra/forhandsbedomning.yaml")
+				form.Set("new_content", local)
+				status, loc, body := designerPage(w, "designer", "POST", "/designer/draft", form, false)
+				if status != http.StatusSeeOther || loc != fileHref("norra/forhandsbedomning.yaml", 0, true) {
+					t.Fatalf("save: status %d, location %q: %s", status, loc, body)
+				}
+				_, _, body = designerPage(w, "designer", "GET", "/designer/draft?file=bbic/case_type.yaml", nil, false)
+				if !designerHasAll(body, []string{"Inga problem", `<details class="designer-units" open>`}) {
+					t.Errorf("the saved draft has problems, or the units are not offered beside a file that names units")
+				}
+
+				preview := func(version, unit string) string {
+					t.Helper()
+					q := url.Values{"version": {version}, "form": {"bbic_forhandsbedomning"}, "case_type": {"bbic_barn"}, "unit": {unit}}
+					status, _, body := designerPage(w, "designer", "GET", "/designer/preview?"+q.Encode(), nil, false)
+					if status != http.StatusOK {
+						t.Fatalf("preview %s as %q: status %d", version, unit, status)
+					}
+					return body
+				}
+				for _, version := range []string{"0", "3"} {
+					if version == "3" {
+						publish := designerDraftForm()
+						publish.Set("note", "Lokal fråga om elevhälsan i Norra")
+						if status, loc, _ := designerPage(w, "designer", "POST", "/designer/draft/publication", publish, false); status != http.StatusSeeOther || loc != "/designer?published=3" {
+							t.Fatalf("publish: status %d, location %q", status, loc)
+						}
+					}
+					body := preview(version, "norra-bou")
+					want := []string{"Har elevhälsan kontaktats", "En handläggare på Barn och unga Norra fyller i varianten Förhandsbedömning (Norra) i stället för",
+						`<option value="norra-bou" selected>Barn och unga Norra (norra-bou)</option>`}
+					if !designerHasAll(body, want) {
+						t.Errorf("version %s as an officer in Norra: missing %v", version, designerMissing(body, want))
+					}
+					body = preview(version, "sodra-bou")
+					if strings.Contains(body, "Har elevhälsan kontaktats") || !strings.Contains(body, "En handläggare på Barn och unga Södra fyller i formuläret som det är") {
+						t.Errorf("version %s as an officer in Södra: the local question is shown, or the note is missing", version)
+					}
+					if body := preview(version, ""); strings.Contains(body, "Har elevhälsan kontaktats") || strings.Contains(body, "fyller i") {
+						t.Errorf("version %s without a unit: the local question or a note is shown", version)
+					}
+				}
+				if status, _, _ := designerPage(w, "designer", "GET", "/designer/preview?form=bbic_forhandsbedomning&case_type=bbic_barn&unit=nowhere", nil, false); status != http.StatusUnprocessableEntity {
+					t.Errorf("an unknown unit: status %d, want 422", status)
+				}
+			})
 		})
 	}
 }
@@ -360,4 +482,27 @@ func designerMissing(body string, want []string) []string {
 		}
 	}
 	return out
+}
+
+// openHref is the form action that saves the edited file and opens name at
+// line (0: the top).
+func openHref(name string, line int) string {
+	q := url.Values{"open": {name}}
+	if line > 0 {
+		q.Set("line", strconv.Itoa(line))
+	}
+	return "/designer/draft?" + q.Encode()
+}
+
+// fileHref is the editor's address with name open at line, after a save
+// when saved.
+func fileHref(name string, line int, saved bool) string {
+	q := url.Values{"file": {name}}
+	if line > 0 {
+		q.Set("line", strconv.Itoa(line))
+	}
+	if saved {
+		q.Set("saved", "1")
+	}
+	return "/designer/draft?" + q.Encode()
 }

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
@@ -119,9 +121,13 @@ func (s *handlers) loadVersion(r *http.Request, a trygg.Actor, version int64) (*
 	return b, nil
 }
 
-// designerDraftData is the draft editor.
+// designerDraftData is the draft editor: the draft's files, one of them
+// in the editor, and the whole draft's problems.
 type designerDraftData struct {
-	Files      []designerFile
+	Files []designerFileLink
+	// File is the file in the editor; its Name is "" when the draft has
+	// no files.
+	File       designerFile
 	NewName    string
 	NewContent string
 	Note       string
@@ -131,16 +137,39 @@ type designerDraftData struct {
 	FromVersion int64
 	Saved       bool
 	Details     []string // what is wrong with the form, under Error
+	// Units are the municipality's units, for the ids that `units:` and
+	// variants name; NamesUnits opens their list when the file names units.
+	Units      []designerUnit
+	NamesUnits bool
+	// Line is the line the editor opens at (0: the top).
+	Line int
 }
 
-// designerFile is a file of the draft in the editor.
+// designerFileLink is a file of the draft in the list of files: the one
+// being edited, or a button that saves the edited one and opens it.
+type designerFileLink struct {
+	Name    string
+	Current bool
+	Open    string // the form action that saves and opens the file
+}
+
+// designerFile is the file in the editor.
 type designerFile struct {
-	ID      string // the textarea's id, for links from problems
 	Name    string
 	Content string
 	Rows    int
+	Gutter  string // the line numbers beside the text, one a line
 	Remove  bool
 }
+
+// designerUnit is a unit of the municipality, for the units list.
+type designerUnit struct {
+	ID, Name string
+	Depth    int // 0 for the top unit, capped at 4
+}
+
+// editorID is the id of the editor's textarea, for links from problems.
+const editorID = "editor"
 
 // designerProblems is the result of a validation, for the problems list.
 type designerProblems struct {
@@ -151,33 +180,115 @@ type designerProblems struct {
 
 // designerProblem is one problem, with the line it points at.
 type designerProblem struct {
-	Text    string // file:line:column: message
-	Anchor  string // the id of the file's textarea, "" if none
-	Excerpt string // the line the problem is on
-	Caret   string // spaces and a ^ under the column
-	Line    int
+	Text string // file:line:column: message
+	// Anchor is the id of the field the problem is in on this page ("" if
+	// none), and Open, for a problem in another file of the draft, the form
+	// action that saves the edited file and opens that one at the line.
+	Anchor, Open string
+	Excerpt      string // the line the problem is on
+	Caret        string // spaces and a ^ under the column
+	Line, Column int
 }
 
 // Count is the number of problems found.
 func (p designerProblems) Count() int { return len(p.Items) + p.More }
 
-// newDesignerFiles makes editor files of definition files.
-func newDesignerFiles(files []store.DefinitionFile) []designerFile {
-	out := make([]designerFile, len(files))
-	for i, f := range files {
-		out[i] = designerFile{ID: fmt.Sprintf("file-%d", i+1), Name: f.Name, Content: f.Content, Rows: textRows(f.Content)}
-	}
-	return out
+// newDesignerFile makes the editor's file of a definition file.
+func newDesignerFile(f store.DefinitionFile) designerFile {
+	return designerFile{Name: f.Name, Content: f.Content, Rows: textRows(f.Content), Gutter: gutter(f.Content)}
 }
 
-// textRows is a textarea's height for content: its lines and one more,
-// between 6 and 30.
+// textRows is the editor's height for content: a row for each line and
+// one more, at least 12, so the text never scrolls inside the editor and
+// the line numbers beside it stay in line.
 func textRows(content string) int {
-	return min(max(strings.Count(content, "\n")+2, 6), 30)
+	return max(strings.Count(content, "\n")+2, 12)
 }
 
-// handleDesignerDraft shows the working draft in the editor with its
-// problems; an empty draft starts from the newest published version.
+// gutter is the line numbers of content's lines (and of the editor's rows
+// below them), one a line.
+func gutter(content string) string {
+	n := textRows(content)
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	return b.String()
+}
+
+// openAction is the form action that saves the edited file and opens the
+// file name at line (0: the top).
+func openAction(name string, line int) string {
+	q := url.Values{"open": {name}}
+	if line > 0 {
+		q.Set("line", strconv.Itoa(line))
+	}
+	return "/designer/draft?" + q.Encode()
+}
+
+// fileHref is the address of the editor with the file name open at line.
+func fileHref(name string, line int, saved bool) string {
+	q := url.Values{"file": {name}}
+	if line > 0 {
+		q.Set("line", strconv.Itoa(line))
+	}
+	if saved {
+		q.Set("saved", "1")
+	}
+	return "/designer/draft?" + q.Encode()
+}
+
+// editorData makes the editor's data for the draft's files with current
+// (a name among them, else the first) in the editor.
+func editorData(files []store.DefinitionFile, current string) designerDraftData {
+	d := designerDraftData{}
+	i := slices.IndexFunc(files, func(f store.DefinitionFile) bool { return f.Name == current })
+	if i < 0 && len(files) > 0 {
+		i = 0
+	}
+	if i >= 0 {
+		d.File = newDesignerFile(files[i])
+	}
+	d.setFiles(files)
+	return d
+}
+
+// setFiles lists files in the file list, marking the edited one.
+func (d *designerDraftData) setFiles(files []store.DefinitionFile) {
+	d.Files = nil
+	for _, f := range files {
+		d.Files = append(d.Files, designerFileLink{Name: f.Name, Current: f.Name == d.File.Name, Open: openAction(f.Name, 0)})
+	}
+	d.NamesUnits = strings.Contains(d.File.Content, "units:")
+}
+
+// withUnits adds the municipality's units to d.
+func (s *handlers) withUnits(r *http.Request, a trygg.Actor, d *designerDraftData) (err error) {
+	d.Units, err = s.units(r, a)
+	return err
+}
+
+// units lists the municipality's units in tree order, each under the one
+// above it.
+func (s *handlers) units(r *http.Request, a trygg.Actor) ([]designerUnit, error) {
+	units, err := s.Svc.Units(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(units, func(x, y org.Unit) int { return cmp.Compare(x.Path, y.Path) })
+	out := make([]designerUnit, len(units))
+	for i, u := range units {
+		out[i] = designerUnit{ID: u.ID, Name: u.Name, Depth: min(max(strings.Count(u.Path, "/")-2, 0), 4)}
+	}
+	return out, nil
+}
+
+// handleDesignerDraft shows the working draft in the editor, one file at a
+// time (?file=, at ?line=), with the whole draft's problems; an empty
+// draft starts from the newest published version.
 func (s *handlers) handleDesignerDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
@@ -186,95 +297,178 @@ func (s *handlers) handleDesignerDraft(w http.ResponseWriter, r *http.Request, a
 	if err != nil {
 		return err
 	}
-	d := designerDraftData{Files: newDesignerFiles(draft.Files), Saved: r.URL.Query().Get("saved") == "1"}
-	res := draft.Validation
-	if len(draft.Files) == 0 {
+	q := r.URL.Query()
+	files, res := draft.Files, draft.Validation
+	var from int64
+	if len(files) == 0 {
 		versions, err := s.Svc.DefinitionVersions(r.Context(), a)
 		if err != nil {
 			return err
 		}
 		if len(versions) > 0 {
-			d.FromVersion = versions[0].Version
-			files, err := s.Svc.DefinitionFiles(r.Context(), a, d.FromVersion)
-			if err != nil {
+			from = versions[0].Version
+			if files, err = s.Svc.DefinitionFiles(r.Context(), a, from); err != nil {
 				return err
 			}
-			d.Files = newDesignerFiles(files)
 			if res, err = s.Svc.ValidateDefinitions(r.Context(), a, service.DefinitionsInput{Files: files}); err != nil {
 				return err
 			}
 		}
 	}
-	d.Problems = problemsOf(v.Lang, res.Problems, d.Files, "", "", len(d.Files) > 0)
+	d := editorData(files, q.Get("file"))
+	d.FromVersion, d.Saved = from, q.Get("saved") == "1"
+	if n, err := strconv.Atoi(q.Get("line")); err == nil && n > 0 && d.File.Name == q.Get("file") {
+		d.Line = n
+	}
+	d.Problems = problemsOf(v.Lang, res.Problems, files, d.File.Name, "", "", len(files) > 0)
+	if err := s.withUnits(r, a, &d); err != nil {
+		return err
+	}
 	return s.renderDraft(w, http.StatusOK, v, d)
 }
 
 func (s *handlers) renderDraft(w http.ResponseWriter, status int, v *server.View, d designerDraftData) error {
 	v.Title = v.T("designer.draft.title")
+	if d.File.Name != "" {
+		v.Title = d.File.Name + " – " + v.T("designer.draft.title")
+	}
 	v.Data = d
 	return pages.Render(w, status, "designer_draft", *v)
 }
 
-// readDraftForm reads the editor's form: the files (a name and a content
-// for each, some marked for removal), the new file and the note. Browsers
-// send a textarea's line breaks as CRLF; they are stored as LF.
-func readDraftForm(w http.ResponseWriter, r *http.Request) (designerDraftData, error) {
+// draftForm is the editor's form as posted: the edited file (the form
+// may carry several), whether to remove it, the new file, the note and
+// the version an empty draft starts from.
+type draftForm struct {
+	Files       []store.DefinitionFile
+	Remove      map[string]bool
+	NewName     string
+	NewContent  string
+	Note        string
+	FromVersion int64
+}
+
+// readDraftForm reads the editor's form. Browsers send a textarea's line
+// breaks as CRLF; they are stored as LF.
+func readDraftForm(w http.ResponseWriter, r *http.Request) (draftForm, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, server.MaxDefinitionBytes)
 	if err := r.ParseForm(); err != nil {
-		return designerDraftData{}, trygg.Errorf(trygg.EInvalid, "The form could not be read; it may be larger than %d MiB.", server.MaxDefinitionBytes>>20)
+		return draftForm{}, trygg.Errorf(trygg.EInvalid, "The form could not be read; it may be larger than %d MiB.", server.MaxDefinitionBytes>>20)
 	}
 	names, contents := r.PostForm["name"], r.PostForm["content"]
 	if len(names) != len(contents) {
-		return designerDraftData{}, trygg.Errorf(trygg.EInvalid, "The form could not be read: every file needs a name and a content.")
+		return draftForm{}, trygg.Errorf(trygg.EInvalid, "The form could not be read: every file needs a name and a content.")
 	}
-	remove := map[string]bool{}
-	for _, n := range r.PostForm["remove"] {
-		remove[n] = true
-	}
-	d := designerDraftData{
+	f := draftForm{Remove: map[string]bool{},
 		NewName:    strings.TrimSpace(r.PostForm.Get("new_name")),
 		NewContent: lf(r.PostForm.Get("new_content")),
 		Note:       strings.TrimSpace(r.PostForm.Get("note")),
 	}
-	for i, n := range names {
-		c := lf(contents[i])
-		d.Files = append(d.Files, designerFile{ID: fmt.Sprintf("file-%d", i+1), Name: n, Content: c, Rows: textRows(c), Remove: remove[n]})
+	f.FromVersion, _ = strconv.ParseInt(r.PostForm.Get("from_version"), 10, 64)
+	for _, n := range r.PostForm["remove"] {
+		f.Remove[n] = true
 	}
-	return d, nil
+	for i, n := range names {
+		f.Files = append(f.Files, store.DefinitionFile{Name: n, Content: lf(contents[i])})
+	}
+	return f, nil
 }
 
 func lf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
 
-// input is the set of files the form asks to keep: the files not marked
-// for removal and the new file, if it has a name. A new file's content
-// without a name is a mistake, told in key.
-func (d designerDraftData) input() (in service.DefinitionsInput, key string) {
-	in.Files = []store.DefinitionFile{}
-	for _, f := range d.Files {
-		if !f.Remove {
-			in.Files = append(in.Files, store.DefinitionFile{Name: f.Name, Content: f.Content})
+// draftSet is the draft the form asks for: the saved draft (or, when it is
+// empty, the version the form started from) with the form's files in the
+// place of theirs (or added), the removed ones left out and the new file
+// added, if it has a name. Changed reports whether that differs from
+// what it started from. A new file's content without a name is a
+// mistake, told in key.
+type draftSet struct {
+	In      service.DefinitionsInput
+	Changed bool
+	Key     string
+}
+
+func (s *handlers) draftSet(r *http.Request, a trygg.Actor, f draftForm) (draftSet, error) {
+	base, err := s.Svc.DefinitionDraftFiles(r.Context(), a)
+	if err != nil {
+		return draftSet{}, err
+	}
+	fromVersion := len(base) == 0 && f.FromVersion > 0
+	if fromVersion {
+		if base, err = s.Svc.DefinitionFiles(r.Context(), a, f.FromVersion); err != nil {
+			return draftSet{}, err
+		}
+	}
+	out := draftSet{In: service.DefinitionsInput{Files: []store.DefinitionFile{}}}
+	posted := map[string]string{}
+	for _, pf := range f.Files {
+		posted[pf.Name] = pf.Content
+	}
+	for _, bf := range base {
+		content, ok := posted[bf.Name]
+		switch {
+		case f.Remove[bf.Name]:
+			out.Changed = true
+			continue
+		case ok:
+			out.Changed = out.Changed || content != bf.Content
+			bf.Content = content
+		}
+		out.In.Files = append(out.In.Files, bf)
+		delete(posted, bf.Name)
+	}
+	for _, pf := range f.Files {
+		if _, ok := posted[pf.Name]; ok && !f.Remove[pf.Name] {
+			out.In.Files = append(out.In.Files, pf)
+			out.Changed = true
 		}
 	}
 	switch {
-	case d.NewName != "":
-		in.Files = append(in.Files, store.DefinitionFile{Name: d.NewName, Content: d.NewContent})
-	case strings.TrimSpace(d.NewContent) != "":
-		return in, "designer.new.noname"
+	case f.NewName != "":
+		out.In.Files = append(out.In.Files, store.DefinitionFile{Name: f.NewName, Content: f.NewContent})
+		out.Changed = true
+	case strings.TrimSpace(f.NewContent) != "":
+		out.Key = "designer.new.noname"
 	}
-	return in, ""
+	return out, nil
 }
 
-// handleDesignerValidate validates the editor's files as they are typed
-// (htmx) and answers the problems list alone. It always answers 200, so
-// htmx shows the answer; a form it cannot read is shown as a problem.
+// current is the name of the form's edited file: the first it carries.
+func (f draftForm) current() string {
+	if len(f.Files) == 0 {
+		return ""
+	}
+	return f.Files[0].Name
+}
+
+// editor is the editor's data for the form as posted, over the files of
+// set: the posted file in the editor, as typed.
+func (f draftForm) editor(set draftSet) designerDraftData {
+	d := designerDraftData{NewName: f.NewName, NewContent: f.NewContent, Note: f.Note, FromVersion: f.FromVersion}
+	if len(f.Files) > 0 {
+		d.File = newDesignerFile(f.Files[0])
+		d.File.Remove = f.Remove[d.File.Name]
+	}
+	files := set.In.Files
+	if d.File.Remove {
+		files = append(slices.Clone(files), store.DefinitionFile{Name: d.File.Name})
+	}
+	d.setFiles(files)
+	return d
+}
+
+// handleDesignerValidate validates the draft as the editor's form would
+// make it, as it is typed (htmx), and answers the problems list alone. It
+// always answers 200, so htmx shows the answer; a form it cannot read is
+// shown as a problem.
 func (s *handlers) handleDesignerValidate(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
 	var probs designerProblems
-	d, err := readDraftForm(w, r)
+	f, err := readDraftForm(w, r)
 	if err == nil {
-		probs, err = s.formProblems(r, a, v, d)
+		probs, err = s.formProblems(r, a, v, f)
 	}
 	switch code := trygg.ErrorCode(err); {
 	case code == trygg.EInvalid:
@@ -283,29 +477,36 @@ func (s *handlers) handleDesignerValidate(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	return pages["designer_draft"].ExecuteTemplate(w, "designer-problems-update", map[string]any{"T": v.T, "P": probs})
+	return pages["designer_draft"].ExecuteTemplate(w, "designer-problems-update", map[string]any{"T": v.T, "Tn": v.Tn, "P": probs})
 }
 
-// formProblems validates the files of the editor's form.
-func (s *handlers) formProblems(r *http.Request, a trygg.Actor, v *server.View, d designerDraftData) (designerProblems, error) {
-	in, key := d.input()
+// formProblems validates the draft the editor's form makes.
+func (s *handlers) formProblems(r *http.Request, a trygg.Actor, v *server.View, f draftForm) (designerProblems, error) {
+	set, err := s.draftSet(r, a, f)
 	switch {
-	case key != "":
-		return designerProblems{Checked: true, Items: []designerProblem{{Text: v.T(key), Anchor: "new-name"}}}, nil
-	case len(in.Files) == 0:
+	case err != nil:
+		return designerProblems{}, err
+	case set.Key != "":
+		return designerProblems{Checked: true, Items: []designerProblem{{Text: v.T(set.Key), Anchor: "new-name"}}}, nil
+	case len(set.In.Files) == 0:
 		return designerProblems{}, nil
 	}
-	res, err := s.Svc.ValidateDefinitions(r.Context(), a, in)
+	res, err := s.Svc.ValidateDefinitions(r.Context(), a, set.In)
 	if err != nil {
 		return designerProblems{}, err
 	}
-	return problemsOf(v.Lang, res.Problems, d.Files, d.NewName, d.NewContent, true), nil
+	return problemsOf(v.Lang, res.Problems, set.In.Files, f.current(), f.NewName, f.NewContent, true), nil
 }
 
 // renderDraftError shows the editor again with the form as sent, what is
-// wrong (msgKey, and details), and the files' problems.
-func (s *handlers) renderDraftError(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, d designerDraftData, status int, msgKey string, details []string) error {
-	probs, err := s.formProblems(r, a, v, d)
+// wrong (msgKey, and details), and the draft's problems.
+func (s *handlers) renderDraftError(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, f draftForm, status int, msgKey string, details []string) error {
+	set, err := s.draftSet(r, a, f)
+	if err != nil {
+		return err
+	}
+	d := f.editor(set)
+	probs, err := s.formProblems(r, a, v, f)
 	switch {
 	case trygg.ErrorCode(err) == trygg.EInvalid:
 		probs = designerProblems{Checked: true, Items: invalidItems(v.Lang, err)}
@@ -313,6 +514,9 @@ func (s *handlers) renderDraftError(w http.ResponseWriter, r *http.Request, a tr
 		return err
 	}
 	v.Error, d.Details, d.Problems = v.T(msgKey), details, probs
+	if err := s.withUnits(r, a, &d); err != nil {
+		return err
+	}
 	return s.renderDraft(w, status, v, d)
 }
 
@@ -334,18 +538,18 @@ func invalidItems(lang string, err error) []designerProblem {
 	return items
 }
 
-// problemsOf makes the problems list of the validator's problems, each
-// said in lang with its file:line:column and its line from the files.
-func problemsOf(lang string, ps []process.Problem, files []designerFile, newName, newContent string, checked bool) designerProblems {
-	type src struct{ id, content string }
-	byName := map[string]src{}
+// problemsOf makes the problems list of the checker's problems over
+// files, each said in lang with its file:line:column and its line: a
+// problem in the edited file (current) or the new file links to the
+// line in its field, one in another file saves the edited one and opens
+// that file at the line.
+func problemsOf(lang string, ps []process.Problem, files []store.DefinitionFile, current, newName, newContent string, checked bool) designerProblems {
+	content := map[string]string{}
 	for _, f := range files {
-		if !f.Remove {
-			byName[f.Name] = src{f.ID, f.Content}
-		}
+		content[f.Name] = f.Content
 	}
 	if newName != "" {
-		byName[newName] = src{"new-content", newContent}
+		content[newName] = newContent
 	}
 	out := designerProblems{Checked: checked}
 	for i, p := range ps {
@@ -353,10 +557,19 @@ func problemsOf(lang string, ps []process.Problem, files []designerFile, newName
 			out.More = len(ps) - i
 			break
 		}
-		item := designerProblem{Text: fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Column, p.In(lang)), Line: p.Pos.Line}
-		if f, ok := byName[p.Pos.File]; ok {
-			item.Anchor = f.id
-			lines := strings.Split(f.content, "\n")
+		item := designerProblem{Text: fmt.Sprintf("%s:%d:%d: %s", p.Pos.File, p.Pos.Line, p.Pos.Column, p.In(lang)), Line: p.Pos.Line, Column: p.Pos.Column}
+		text, ok := content[p.Pos.File]
+		switch {
+		case !ok:
+		case p.Pos.File == newName:
+			item.Anchor = "new-content"
+		case p.Pos.File == current:
+			item.Anchor = editorID
+		default:
+			item.Open = openAction(p.Pos.File, p.Pos.Line)
+		}
+		if ok {
+			lines := strings.Split(text, "\n")
 			if p.Pos.Line >= 1 && p.Pos.Line <= len(lines) {
 				line := strings.ReplaceAll(lines[p.Pos.Line-1], "\t", " ")
 				item.Excerpt = line
@@ -370,67 +583,102 @@ func problemsOf(lang string, ps []process.Problem, files []designerFile, newName
 	return out
 }
 
-// handleDesignerSave saves the editor's files as the working draft (with
-// its problems: a draft may have them) and shows it again.
+// handleDesignerSave saves the draft the editor's form makes (with its
+// problems: a draft may have them) and opens the editor again: at the
+// file and line of ?open= and ?line= when a file or a problem in another
+// file was chosen, else at the edited file. Nothing is saved when nothing
+// changed.
 func (s *handlers) handleDesignerSave(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	d, err := readDraftForm(w, r)
+	f, err := readDraftForm(w, r)
 	if err != nil {
 		return err
 	}
-	if _, done, err := s.saveDraft(w, r, a, v, &d); done || err != nil {
+	set, done, err := s.saveDraft(w, r, a, v, f)
+	if done || err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/designer/draft?saved=1", http.StatusSeeOther)
+	q := r.URL.Query()
+	next := f.current()
+	switch {
+	case q.Get("open") != "":
+		next = q.Get("open")
+	case f.NewName != "":
+		next = f.NewName
+	case f.Remove[next]:
+		next = ""
+	}
+	line, _ := strconv.Atoi(q.Get("line"))
+	http.Redirect(w, r, fileHref(next, line, set.Changed), http.StatusSeeOther)
 	return nil
 }
 
-// saveDraft saves the form's files as the draft. When they cannot be
-// saved it shows the editor again with why and reports done.
-func (s *handlers) saveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, d *designerDraftData) (draft service.Draft, done bool, err error) {
-	in, key := d.input()
-	if key != "" {
-		return draft, true, s.renderDraftError(w, r, a, v, *d, http.StatusUnprocessableEntity, key, nil)
+// saveDraft saves the draft the form makes, if it changed. When it cannot
+// be saved it shows the editor again with why and reports done.
+func (s *handlers) saveDraft(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, f draftForm) (set draftSet, done bool, err error) {
+	if set, err = s.draftSet(r, a, f); err != nil {
+		return set, false, err
 	}
-	draft, err = s.Svc.SaveDefinitionDraft(r.Context(), a, in)
+	if set.Key != "" {
+		return set, true, s.renderDraftError(w, r, a, v, f, http.StatusUnprocessableEntity, set.Key, nil)
+	}
+	if !set.Changed {
+		return set, false, nil
+	}
+	_, err = s.Svc.SaveDefinitionDraft(r.Context(), a, set.In)
 	if trygg.ErrorCode(err) == trygg.EInvalid {
 		var details []string
 		for _, p := range invalidItems(v.Lang, err) {
 			details = append(details, p.Text)
 		}
-		return draft, true, s.renderDraftError(w, r, a, v, *d, http.StatusUnprocessableEntity, "designer.save.invalid", details)
+		return set, true, s.renderDraftError(w, r, a, v, f, http.StatusUnprocessableEntity, "designer.save.invalid", details)
 	}
-	return draft, false, err
+	return set, false, err
 }
 
-// handleDesignerPublish saves the editor's files as the draft and
+// handleDesignerPublish saves the draft the editor's form makes and
 // publishes it as a new version with the note; if the draft has problems
 // or is the same as the newest version, the editor says so.
 func (s *handlers) handleDesignerPublish(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	if err := requireDesigner(a); err != nil {
 		return err
 	}
-	d, err := readDraftForm(w, r)
+	f, err := readDraftForm(w, r)
 	if err != nil {
 		return err
 	}
-	if utf8.RuneCountInString(d.Note) > maxNoteLength {
-		return s.renderDraftError(w, r, a, v, d, http.StatusUnprocessableEntity, "designer.publish.notelong", nil)
+	if utf8.RuneCountInString(f.Note) > maxNoteLength {
+		return s.renderDraftError(w, r, a, v, f, http.StatusUnprocessableEntity, "designer.publish.notelong", nil)
 	}
-	draft, done, err := s.saveDraft(w, r, a, v, &d)
+	set, done, err := s.saveDraft(w, r, a, v, f)
 	if done || err != nil {
 		return err
 	}
-	saved := newDesignerFiles(draft.Files)
-	d.Files, d.NewName, d.NewContent = saved, "", ""
-	d.Problems = problemsOf(v.Lang, draft.Validation.Problems, saved, "", "", true)
-	dv, err := s.Svc.PublishDraft(r.Context(), a, d.Note)
-	switch trygg.ErrorCode(err) {
-	case "":
+	if !set.Changed && f.FromVersion > 0 {
+		// The empty draft's starting version, unchanged: saved as the draft
+		// so that publishing it is refused as the same, not as empty.
+		if _, err := s.Svc.SaveDefinitionDraft(r.Context(), a, set.In); err != nil {
+			return err
+		}
+	}
+	dv, err := s.Svc.PublishDraft(r.Context(), a, f.Note)
+	if trygg.ErrorCode(err) == "" {
 		http.Redirect(w, r, "/designer?published="+strconv.FormatInt(dv.Version, 10), http.StatusSeeOther)
 		return nil
+	}
+	draft, derr := s.Svc.DefinitionDraft(r.Context(), a)
+	if derr != nil {
+		return derr
+	}
+	d := editorData(draft.Files, f.current())
+	d.Note = f.Note
+	d.Problems = problemsOf(v.Lang, draft.Validation.Problems, draft.Files, d.File.Name, "", "", true)
+	if err := s.withUnits(r, a, &d); err != nil {
+		return err
+	}
+	switch trygg.ErrorCode(err) {
 	case trygg.EInvalid:
 		v.Error = v.T("designer.publish.problems")
 		return s.renderDraft(w, http.StatusUnprocessableEntity, v, d)

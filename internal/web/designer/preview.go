@@ -1,8 +1,10 @@
 package designer
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/trygg/trygg/internal/service"
@@ -12,17 +14,21 @@ import (
 
 // previewPage is the form preview's data.
 type previewPage struct {
-	Version          int64
-	FormID, CaseType string
-	Age              int
-	Sex              string
-	Forms, CaseTypes []service.Choice
-	Form             *server.FormRender
+	Version                  int64
+	FormID, CaseType, UnitID string
+	Age                      int
+	Sex                      string
+	Forms, CaseTypes         []service.Choice
+	Units                    []designerUnit
+	// Variant says what the chosen unit makes of the form: its variant, or
+	// the form as written, and whether it may open such cases at all.
+	Variant, NotAllowed string
+	Form                *server.FormRender
 }
 
 // previewInput reads the preview's choices from a query or a form.
 func previewInput(q url.Values) service.PreviewInput {
-	in := service.PreviewInput{FormID: q.Get("form"), CaseType: q.Get("case_type"), Sex: q.Get("sex"), Age: 40}
+	in := service.PreviewInput{FormID: q.Get("form"), CaseType: q.Get("case_type"), UnitID: q.Get("unit"), Sex: q.Get("sex"), Age: 40}
 	in.Version, _ = strconv.ParseInt(q.Get("version"), 10, 64)
 	if n, err := strconv.Atoi(q.Get("age")); err == nil && n >= 0 && n < 130 {
 		in.Age = n
@@ -33,13 +39,15 @@ func previewInput(q url.Values) service.PreviewInput {
 // previewAction is where the previewed form posts, carrying the choices.
 func previewAction(in service.PreviewInput) string {
 	q := url.Values{"version": {strconv.FormatInt(in.Version, 10)}, "form": {in.FormID}, "case_type": {in.CaseType},
-		"age": {strconv.Itoa(in.Age)}, "sex": {in.Sex}}
+		"unit": {in.UnitID}, "age": {strconv.Itoa(in.Age)}, "sex": {in.Sex}}
 	return "/designer/preview?" + q.Encode()
 }
 
 // handlePreviewPage shows a form of a version (or the working draft) as
-// an officer would see it, for a chosen case type and person; typing in it
-// shows the conditions and computations at work, and nothing is saved.
+// an officer would see it, for a chosen case type and person, and as an
+// officer in a chosen unit: the unit's variant of the form where one
+// applies. Typing in it shows the conditions and computations at work, and
+// nothing is saved.
 func (s *handlers) handlePreviewPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	in := previewInput(r.URL.Query())
 	forms, types, err := s.Svc.PreviewForms(r.Context(), a, in.Version, v.Lang)
@@ -52,7 +60,32 @@ func (s *handlers) handlePreviewPage(w http.ResponseWriter, r *http.Request, a t
 	if in.CaseType == "" && len(types) > 0 {
 		in.CaseType = types[0].Code
 	}
-	p := previewPage{Version: in.Version, FormID: in.FormID, CaseType: in.CaseType, Age: in.Age, Sex: in.Sex, Forms: forms, CaseTypes: types}
+	p := previewPage{Version: in.Version, FormID: in.FormID, CaseType: in.CaseType, UnitID: in.UnitID, Age: in.Age, Sex: in.Sex, Forms: forms, CaseTypes: types}
+	if p.Units, err = s.units(r, a); err != nil {
+		return err
+	}
+	unitName := map[string]string{}
+	for _, u := range p.Units {
+		unitName[u.ID] = u.Name
+	}
+	if in.UnitID != "" && in.FormID != "" {
+		pu, err := s.Svc.PreviewUnitForm(r.Context(), a, in, v.Lang)
+		if err != nil {
+			return err
+		}
+		formName := in.FormID
+		if i := slices.IndexFunc(forms, func(c service.Choice) bool { return c.Code == in.FormID }); i >= 0 {
+			formName = forms[i].Label
+		}
+		if pu.Variant {
+			p.Variant = fmt.Sprintf(v.T("preview.variant"), unitName[in.UnitID], pu.FormName, formName)
+		} else {
+			p.Variant = fmt.Sprintf(v.T("preview.novariant"), unitName[in.UnitID])
+		}
+		if !pu.Allowed {
+			p.NotAllowed = fmt.Sprintf(v.T("preview.notallowed"), unitName[in.UnitID])
+		}
+	}
 	if r.Method == http.MethodPost {
 		if err := server.ParseForm(w, r); err != nil {
 			return err

@@ -190,10 +190,12 @@ func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogF
 
 // AccessLogRun is a run of entries shown as one row in the review: one
 // actor's consecutive entries with the same action, person, case, ground
-// and reason, each at most the window after the one before (an
-// officer's form saved as she types, a case page read again and again).
+// and reason, each written at most the window before or after the one
+// before it (an officer's form saved as she types, a case page read again
+// and again; "or after" for a clock set back).
 type AccessLogRun struct {
-	// Seq and At are the newest entry's, FirstSeq and FirstAt the oldest's.
+	// Seq is the newest entry's and FirstSeq the oldest's; At and FirstAt
+	// are the latest and the earliest time among them.
 	Seq, FirstSeq int64
 	At, FirstAt   time.Time
 	// Count is the number of entries in the run, 1 or more.
@@ -217,7 +219,7 @@ func (db *DB) AccessLogRuns(ctx context.Context, tenant trygg.TenantID, f Access
 		WINDOW w AS (PARTITION BY actor_id ORDER BY seq)
 	), r AS (
 		SELECT seq, at, actor_id, action, person_id, case_id, ground, reason,
-			SUM(CASE WHEN p_at IS NOT NULL AND at - p_at <= ? AND action = p_action AND person_id = p_person
+			SUM(CASE WHEN p_at IS NOT NULL AND ABS(at - p_at) <= ? AND action = p_action AND person_id = p_person
 				AND case_id = p_case AND ground = p_ground AND reason = p_reason THEN 0 ELSE 1 END)
 				OVER (PARTITION BY actor_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS run
 		FROM f

@@ -283,3 +283,30 @@ func TestAccessLogSample(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessLogRunsClockBack: an entry written with an earlier time than
+// the one before it (a server's clock set back, or history written
+// afterwards) is in the same run only if it is within the window of it.
+func TestAccessLogRunsClockBack(t *testing.T) {
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	work := audit.Entry{ActorID: "u-1", Action: string(access.WorkCase), PersonID: "p-1", CaseID: "c-1", Ground: string(access.RelAssigned)}
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			clock := storetest.NewClock(start)
+			db := storetest.Open(t, engine, clock)
+			appendAt(t, db, clock, start, []time.Duration{time.Hour, 10 * time.Minute, 11 * time.Minute, 8 * time.Minute},
+				[]audit.Entry{work, work, work, work})
+			runs, err := db.AccessLogRuns(t.Context(), "t-log", store.AccessLogFilter{}, 5*time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got [][2]int64
+			for _, r := range runs {
+				got = append(got, [2]int64{r.FirstSeq, r.Seq})
+			}
+			if want := [][2]int64{{2, 4}, {1, 1}}; !slices.Equal(got, want) {
+				t.Errorf("runs %v, want %v", got, want)
+			}
+		})
+	}
+}

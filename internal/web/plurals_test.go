@@ -13,8 +13,9 @@ import (
 )
 
 // TestCountsOnPages: a count on a page is said in the form for its number:
-// a person search with one hit says "1 träff" ("1 found"), and the access
-// log narrowed to that one search says "1 post." ("1 entry.").
+// a person search with one hit says "1 träff" ("1 found"), the access log
+// narrowed to that one search says "1 rad." ("1 row."), and after the same
+// search again, one row that holds "2 poster".
 func TestCountsOnPages(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
@@ -28,10 +29,10 @@ func TestCountsOnPages(t *testing.T) {
 			}
 			// The search is the officer's one entry about the person today.
 			log := "/access-log?user=handlaggare&person=" + jc.PersonID + "&from=2026-03-02&to=2026-03-02"
-			w.mustPage("granskare", "GET", log, nil, false, http.StatusOK, `class="alog-count">1 post.</p>`)
-			w.mustPage("granskare", "GET", log+"&lang=en", nil, false, http.StatusOK, `class="alog-count">1 entry.</p>`)
+			w.mustPage("granskare", "GET", log, nil, false, http.StatusOK, `class="alog-count">1 rad.</p>`)
+			w.mustPage("granskare", "GET", log+"&lang=en", nil, false, http.StatusOK, `class="alog-count">1 row.</p>`)
 			w.mustPage("handlaggare", "POST", "/persons/search?lang=en", search, false, http.StatusOK, ">1 found</h2>")
-			w.mustPage("granskare", "GET", log, nil, false, http.StatusOK, `class="alog-count">2 poster.</p>`)
+			w.mustPage("granskare", "GET", log, nil, false, http.StatusOK, `class="alog-count">1 rad. De rymmer 2 poster:`, ">2 poster</span>")
 		})
 	}
 }

@@ -415,7 +415,7 @@ const defaultSampleSize = 20
 // sampleForm is the sample's form as the reviewer filled it in.
 type sampleForm struct {
 	From, To, N, Seed string
-	Errors           map[string]string
+	Errors            map[string]string
 }
 
 // lastMonthSample is the sample form for last month, the period a

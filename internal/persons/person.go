@@ -153,6 +153,10 @@ type RegistryRecord struct {
 	FamilyName string
 	Address    Address
 	Protection Protection
+	// Partner is the person's spouse or registered partner (make, maka,
+	// registrerad partner), when the registry has one; the zero Identity
+	// otherwise. Cohabitants (sambor) are not registered.
+	Partner Identity
 }
 
 // Registry is the population registry (folkbokföringen, via Navet). The demo
@@ -164,7 +168,8 @@ type Registry interface {
 
 // FileRegistry is a population registry read from a JSON file: an array of
 // {"identity_number", "given_name", "family_name", "street", "postal_code",
-// "city", "protection"}. It is for the demo and tests.
+// "city", "protection", "partner_identity_number"}. It is for the demo and
+// tests.
 type FileRegistry struct {
 	mu      sync.RWMutex
 	records map[string]RegistryRecord
@@ -178,6 +183,8 @@ type fileRecord struct {
 	PostalCode     string     `json:"postal_code"`
 	City           string     `json:"city"`
 	Protection     Protection `json:"protection"`
+	// PartnerIdentityNumber is the spouse's or registered partner's.
+	PartnerIdentityNumber string `json:"partner_identity_number,omitempty"`
 }
 
 // NewFileRegistry returns an empty registry.
@@ -232,8 +239,14 @@ func parseRegistry(b []byte, today time.Time) (map[string]RegistryRecord, error)
 		if err != nil {
 			return nil, fmt.Errorf("record %d: %s", i, trygg.ErrorMessage(err))
 		}
-		records[id.Value] = RegistryRecord{Identity: id, GivenName: fr.GivenName, FamilyName: fr.FamilyName,
+		rec := RegistryRecord{Identity: id, GivenName: fr.GivenName, FamilyName: fr.FamilyName,
 			Address: Address{Street: fr.Street, PostalCode: fr.PostalCode, City: fr.City}, Protection: fr.Protection}
+		if fr.PartnerIdentityNumber != "" {
+			if rec.Partner, err = ParseIdentityNumber(fr.PartnerIdentityNumber, today); err != nil {
+				return nil, fmt.Errorf("record %d: partner_identity_number: %s", i, trygg.ErrorMessage(err))
+			}
+		}
+		records[id.Value] = rec
 	}
 	return records, nil
 }
@@ -275,9 +288,13 @@ func (r *FileRegistry) Save(path string) error {
 	r.mu.RLock()
 	recs := make([]fileRecord, 0, len(r.records))
 	for _, rec := range r.records {
-		recs = append(recs, fileRecord{IdentityNumber: rec.Identity.String(), GivenName: rec.GivenName,
+		fr := fileRecord{IdentityNumber: rec.Identity.String(), GivenName: rec.GivenName,
 			FamilyName: rec.FamilyName, Street: rec.Address.Street, PostalCode: rec.Address.PostalCode,
-			City: rec.Address.City, Protection: rec.Protection})
+			City: rec.Address.City, Protection: rec.Protection}
+		if rec.Partner.Value != "" {
+			fr.PartnerIdentityNumber = rec.Partner.String()
+		}
+		recs = append(recs, fr)
 	}
 	r.mu.RUnlock()
 	b, err := json.MarshalIndent(recs, "", " ")

@@ -14,9 +14,10 @@ import (
 func TestFileRegistryRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "registry.json")
 	id := GenerateTestNumber(time.Date(1942, 3, 4, 0, 0, 0, 0, time.UTC), "F", 3)
+	partner := GenerateTestNumber(time.Date(1940, 5, 6, 0, 0, 0, 0, time.UTC), "M", 4)
 	r := NewFileRegistry()
 	r.Add(RegistryRecord{Identity: id, GivenName: "Ingrid", FamilyName: "Berg", Protection: ProtectionProtected,
-		Address: Address{Street: "Storgatan 1", PostalCode: "123 45", City: "Demostad"}})
+		Address: Address{Street: "Storgatan 1", PostalCode: "123 45", City: "Demostad"}, Partner: partner})
 	if err := r.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestFileRegistryRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.GivenName != "Ingrid" || rec.Protection != ProtectionProtected || rec.Address.City != "Demostad" {
+	if rec.GivenName != "Ingrid" || rec.Protection != ProtectionProtected || rec.Address.City != "Demostad" || rec.Partner != partner {
 		t.Fatalf("record changed on the way: %+v", rec)
 	}
 	other := GenerateTestNumber(time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC), "M", 0)
@@ -47,6 +48,7 @@ func TestLoadFileRegistryErrors(t *testing.T) {
 		{"not json", "{", "registry"},
 		{"bad number", `[{"identity_number":"19121212-1213","given_name":"A","family_name":"B","protection":"none"}]`, "record 0"},
 		{"bad protection", `[{"identity_number":"19121212-1212","protection":"secret"}]`, "record 0: Unknown protection level."},
+		{"bad partner number", `[{"identity_number":"19121212-1212","protection":"none","partner_identity_number":"19121212-1213"}]`, "record 0: partner_identity_number:"},
 		{"null protection", `[{"identity_number":"19121212-1212","protection":null}]`, "record 0: Unknown protection level."},
 		{"number as identity", `[{"identity_number":"19121212-1212"},{"identity_number":191212121212}]`, "record 1: identity_number is a JSON number, not a string"},
 		{"record not an object", `[{"identity_number":"19121212-1212"},191212121212]`, "record 1: a JSON number, not an object"},

@@ -144,6 +144,9 @@ type Field struct {
 	MinRows    int     `yaml:"min_rows,omitempty"`
 	MaxRows    int     `yaml:"max_rows,omitempty"`
 	RowSummary Str     `yaml:"row_summary,omitempty"`
+	// Household makes a group propose its rows from the population
+	// registry (see household.go).
+	Household *Household `yaml:"household,omitempty"`
 }
 
 // Validation is a cross-field rule: Rule must hold, else Message is shown

@@ -298,6 +298,12 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 			for k, v := range row {
 				vars["row."+k] = v
 			}
+			for _, sf := range f.def.Fields {
+				if sf.Type.Value == FieldChoice {
+					code, _ := row[sf.ID.Value].(string)
+					vars["label."+sf.ID.Value] = c.CodeLabel(sf.CodeSystem.Value, code, lang)
+				}
+			}
 			if out, _, err := f.summary.Eval(vars); err == nil {
 				lines[i], _ = out.Value().(string)
 			}

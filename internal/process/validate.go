@@ -379,17 +379,24 @@ func (v *validator) field(env *cel.Env, f *Form, fd *Field, byID map[string]*Fie
 		if fd.RowSummary.Value != "" {
 			v.rowSummary(fd)
 		}
+		v.household(fd)
 	} else if len(fd.Fields) > 0 || fd.MinRows > 0 || fd.MaxRows > 0 {
 		v.add(fd.ID.Pos, "check.field.group_keys")
+	} else if fd.Household != nil {
+		v.household(fd)
 	}
 }
 
 // rowEnv is the environment of a group's row summary: row.<field> for
-// each sub-field.
+// each sub-field, and label.<field> for each choice sub-field (the chosen
+// code's label, in the reader's language).
 func rowEnv(fd *Field) (*cel.Env, error) {
 	opts := append([]cel.EnvOption{}, helperFunctions...)
 	for _, sf := range fd.Fields {
 		opts = append(opts, cel.Variable("row."+sf.ID.Value, celType(sf.Type.Value)))
+		if sf.Type.Value == FieldChoice {
+			opts = append(opts, cel.Variable("label."+sf.ID.Value, cel.StringType))
+		}
 	}
 	return cel.NewEnv(opts...)
 }

@@ -207,6 +207,9 @@ type applying struct {
 	formID string // the form the unit uses for the application's slot
 	pctx   process.Context
 	app    Application
+	// household is the person's household, for a group that proposes
+	// its rows from it.
+	household householdFunc
 }
 
 // applyingFor loads what an application of caseType for the person
@@ -236,6 +239,7 @@ func (s *Service) applyingFor(ctx context.Context, a trygg.Actor, personID, case
 	}
 	ca := ct.CitizenApplication
 	w := &applying{p: p, ground: ground, comp: comp, ct: ct, route: r, formID: comp.FormFor(ct.ID.Value, r.unit.Path, ca.Form.Value),
+		household: s.householdLater(ctx, a, p, "", ground),
 		app: Application{CaseType: ct.ID.Value, Title: ca.Title.In(lang), Intro: ca.Intro.In(lang), Next: ca.Next.In(lang),
 			Available: true, UnitName: r.unit.Name}}
 	now := s.db.Now()
@@ -257,8 +261,10 @@ func (w *applying) formView(values map[string]any, status string, lang string) (
 	if err != nil {
 		return FormView{}, err
 	}
-	return FormView{FormID: w.ct.CitizenApplication.Form.Value, Name: f.Name.In(lang), Status: status, State: st, Def: f,
-		Options: formOptions(w.comp, f, lang), Given: w.comp.GivenValues(w.formID, values), Signed: []store.FormEntry{}}, nil
+	fv := FormView{FormID: w.ct.CitizenApplication.Form.Value, Name: f.Name.In(lang), Status: status, State: st, Def: f,
+		Options: formOptions(w.comp, f, lang), Given: w.comp.GivenValues(w.formID, values), Signed: []store.FormEntry{}}
+	fv.Household, err = householdProposals(w.comp, w.formID, st.Values, lang, w.household)
+	return fv, err
 }
 
 // draftStatus is the form's status for a draft with values: a draft

@@ -30,6 +30,15 @@ type CaseFollow struct {
 	CaseTypeName string `json:"case_type_name"`
 	Status       string `json:"status"` // open or closed
 	OpenedAt     string `json:"opened_at"`
+	// Reference is what the person quotes about the case (EB-2026-00417).
+	Reference string `json:"reference"`
+	// Applied says the case began with an application sent from Mina
+	// sidor, whose receipt can be read again.
+	Applied bool `json:"applied,omitempty"`
+	// Decided says the case's news is its decisions, made on DecidedOn
+	// (see CitizenStatus): the status the person sees before the step.
+	Decided   bool   `json:"decided,omitempty"`
+	DecidedOn string `json:"decided_on,omitempty"`
 	// Step is where the case is, StepText what happens there (the step's
 	// citizen text), Next the names of the steps it can go to from here.
 	Step     string   `json:"step"`
@@ -130,8 +139,8 @@ func (s *Service) CaseFollow(ctx context.Context, a trygg.Actor, personID, caseI
 	if err != nil {
 		return CaseFollow{}, err
 	}
-	out := CaseFollow{CaseID: c.ID, Title: c.Title, Status: c.Status, OpenedAt: calendar.Today(c.OpenedAt), Step: c.Step,
-		Next: []string{}, Expected: []ExpectedDate{}, Decisions: []FollowDecision{}, Orders: []FollowOrder{}, Relation: ground}
+	out := CaseFollow{CaseID: c.ID, Title: c.Title, Status: c.Status, OpenedAt: calendar.Today(c.OpenedAt), Reference: c.Reference,
+		Step: c.Step, Next: []string{}, Expected: []ExpectedDate{}, Decisions: []FollowDecision{}, Orders: []FollowOrder{}, Relation: ground}
 	var comp *process.Compiled
 	if c.DefinitionVersion != 0 {
 		if comp, err = s.compiled(ctx, a.Tenant, c.DefinitionVersion); err != nil {
@@ -176,6 +185,16 @@ func (s *Service) CaseFollow(ctx context.Context, a trygg.Actor, personID, caseI
 	if out.Orders, err = s.followOrders(ctx, a, c, comp, lang); err != nil {
 		return CaseFollow{}, err
 	}
+	final := make([]store.Decision, len(out.Decisions))
+	for i, d := range out.Decisions {
+		final[i] = d.Decision
+	}
+	out.Decided, out.DecidedOn = decidedOn(c, final, len(out.Orders))
+	evs, err := s.db.CaseEvents(ctx, a.Tenant, c.ID, 1000)
+	if err != nil {
+		return CaseFollow{}, err
+	}
+	out.Applied = slices.ContainsFunc(evs, func(e events.Event) bool { return e.Type == events.ApplicationSubmitted })
 	unread, err := s.db.UnreadMessages(ctx, a.Tenant, a.UserID, store.SideStaff, []string{c.ID})
 	if err != nil {
 		return CaseFollow{}, err

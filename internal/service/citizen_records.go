@@ -94,7 +94,9 @@ type ExtractRelation struct {
 
 // ExtractCase is a case with what it holds.
 type ExtractCase struct {
-	Title     string
+	Title string
+	// Reference is the case's reference (EB-2026-00417).
+	Reference string
 	TypeName  string
 	UnitName  string
 	Status    string
@@ -332,7 +334,7 @@ func (s *Service) RecordsExtract(ctx context.Context, a trygg.Actor, personID, l
 // extractCase reads one case for an extract; user ids are left for the
 // caller to turn into names (collected in names).
 func (s *Service) extractCase(ctx context.Context, a trygg.Actor, c store.Case, lang string, names map[string]string, withheld *[]Withheld) (ExtractCase, error) {
-	xc := ExtractCase{Title: c.Title, TypeName: c.CaseType, Status: c.Status, StepName: c.Step, OpenedAt: c.OpenedAt,
+	xc := ExtractCase{Title: c.Title, Reference: c.Reference, TypeName: c.CaseType, Status: c.Status, StepName: c.Step, OpenedAt: c.OpenedAt,
 		ClosedAt: c.ClosedAt, Officer: c.AssignedTo}
 	var ids []string
 	ids = append(ids, c.AssignedTo)

@@ -275,6 +275,9 @@ type caseWork struct {
 	signed  map[string]bool
 	drafts  map[string]store.FormEntry
 	entries []store.FormEntry
+	// household is the household of the case's person, for a form's
+	// group that proposes its rows from it (householdProposals).
+	household householdFunc
 }
 
 // loadWork reads a case the actor may work on (write=true) or read, with
@@ -292,7 +295,8 @@ func (s *Service) loadWork(ctx context.Context, a trygg.Actor, caseID string, wr
 		return nil, "", err
 	}
 	now := s.db.Now()
-	w := &caseWork{c: c, comp: comp, signed: map[string]bool{}, drafts: map[string]store.FormEntry{}}
+	w := &caseWork{c: c, comp: comp, signed: map[string]bool{}, drafts: map[string]store.FormEntry{},
+		household: s.householdLater(ctx, a, p, c.ID, ground)}
 	w.ctx = process.Context{PersonSex: p.Sex, CaseType: c.CaseType, CaseStep: c.Step, CaseOpened: c.OpenedAt,
 		Today: now, Forms: map[string]map[string]any{}}
 	if age, ok := p.Identity.Age(now); ok {
@@ -445,6 +449,10 @@ type FormView struct {
 	// Given are the values as the officer gave them (mistakes included),
 	// so a page can show what was typed next to its message.
 	Given map[string]any `json:"-"`
+	// Household are the rows groups without rows propose from the
+	// registry's household of the person, by field, for the person
+	// filling in the form to confirm (process.Household).
+	Household map[string][]process.HouseholdRow `json:"-"`
 }
 
 // CaseProcess is where a case stands in its process.
@@ -516,6 +524,11 @@ func (s *Service) formView(w *caseWork, formID, lang string) (FormView, error) {
 	// A value kept before drafts were checked (thousands of rows, say)
 	// is not shown as given, only its field's message.
 	fv.State, fv.Given = st, w.comp.GivenValues(f.ID.Value, values)
+	if fv.Status != "signed" {
+		if fv.Household, err = householdProposals(w.comp, f.ID.Value, st.Values, lang, w.household); err != nil {
+			return fv, err
+		}
+	}
 	return fv, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,4 +82,37 @@ func TestDecisionPageProposals(t *testing.T) {
 	w.mustPage("handlaggare", "POST", alarm, url.Values{"insats": {"trygghetslarm"}, "outcome": {"refused"}, "legal_basis": {"SoL 4 kap. 1 §"},
 		"valid_from": {"2026-01-12"}, "justification": {"Grannen hjälper till."}}, false, http.StatusOK,
 		`value="refused" checked`, ">Om du inte är nöjd med beslutet kan du överklaga det till förvaltningsrätten.")
+}
+
+// TestHouseholdOnThePages: the economic-assistance application proposes
+// the household the registry knows, in Swedish, each member ticked to
+// confirm, on the officer's case page and on the citizen's application;
+// confirming adds the rows, which read in Swedish, never as codes.
+func TestHouseholdOnThePages(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC), 80)
+	jc := w.journeyCase("ekonomiskt_bistand")
+	c := jc.ID
+	body := w.mustPage("ekonom", "GET", "/cases/"+c, nil, false, http.StatusOK,
+		"Förslag från folkbokföringen", `name="members._household"`, "34 år – Ensamstående", "12 år – Barn (0–20 år, bor hemma)",
+		"4 år – Barn (0–20 år, bor hemma)", `name="add_household" value="members"`)
+	// The boxes as the page has them, all ticked: confirmed at once.
+	post := url.Values{"add_household": {"members"}, "month": {"2026-03-01"}}
+	for _, m := range regexp.MustCompile(`name="members\._household" value="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		post.Add("members._household", html.UnescapeString(m[1]))
+	}
+	if len(post["members._household"]) != 3 {
+		t.Fatalf("proposed rows: %v", post["members._household"])
+	}
+	// The officer leaves the twelve-year-old out.
+	post["members._household"] = append(post["members._household"][:1], post["members._household"][2])
+	frag := w.mustPage("ekonom", "POST", "/cases/"+c+"/forms/eb_ansokan", post, true, http.StatusOK,
+		"34 år", "Ensamstående, 34 år", "Barn (0–20 år, bor hemma), 4 år")
+	for _, bad := range []string{"Förslag från folkbokföringen", "single,", "child,", "12 år"} {
+		if strings.Contains(frag, bad) {
+			t.Errorf("after confirming, the form shows %q:\n%s", bad, frag)
+		}
+	}
+	// The citizen's application proposes the same household.
+	w.mustPortal("invanare", jc.PersonID, "GET", "/portal/apply/ekonomiskt_bistand?step=household", nil, http.StatusOK,
+		"Förslag från folkbokföringen", "34 år – Ensamstående", "4 år – Barn (0–20 år, bor hemma)")
 }

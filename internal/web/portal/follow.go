@@ -17,10 +17,10 @@ import (
 // case of anyone but the person acted for is not found, on every page and
 // every post.
 
-// portalHome is the portal home's data: the person's cases, with the
-// officers' messages the citizen has not read, by case.
+// portalHome is the portal home's data: the person's cases with their
+// status, and the officers' messages the citizen has not read, by case.
 type portalHome struct {
-	service.PersonOverview
+	service.CitizenOverview
 	Unread map[string]int
 }
 

@@ -48,17 +48,17 @@ func (s *handlers) portal(fn portalHandler) http.HandlerFunc {
 }
 
 // handlePortalHome shows the cases of the person acted for, with their
-// decisions.
+// status and decisions.
 func (s *handlers) handlePortalHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
-	o, err := s.Svc.PersonOverview(r.Context(), a, p.For.PersonID, v.Lang)
+	o, err := s.Svc.CitizenOverview(r.Context(), a, p.For.PersonID, v.Lang)
 	if err != nil {
 		return err
 	}
-	unread, err := s.portalUnread(r, a, o)
+	unread, err := s.portalUnread(r, a, o.PersonOverview)
 	if err != nil {
 		return err
 	}
-	v.Title, v.Data = v.T("portal.title"), portalHome{PersonOverview: o, Unread: unread}
+	v.Title, v.Data = v.T("portal.title"), portalHome{CitizenOverview: o, Unread: unread}
 	return pages.Render(w, http.StatusOK, "portal_home", *v)
 }
 

@@ -61,6 +61,15 @@ type FieldRender struct {
 	Rows      []RowRender
 	MaxRows   int
 	CanAddRow bool
+	// Household are the rows a group without rows proposes from the
+	// population registry, each to confirm (process.Household).
+	Household []HouseholdOption
+}
+
+// HouseholdOption is a proposed row: Value its sub-fields' values as a
+// checkbox sends them (a URL query), Label the member in words.
+type HouseholdOption struct {
+	Value, Label string
 }
 
 // RowRender is a row of a group or an assessment, with its summary.
@@ -178,6 +187,20 @@ func renderField(fv service.FormView, fd *process.Field, name string, value any,
 			f.Rows = append(f.Rows, rr)
 		}
 		f.CanAddRow = fd.MaxRows == 0 || len(rows) < fd.MaxRows
+		if len(rows) == 0 && name == id {
+			for _, h := range fv.Household[id] {
+				q := url.Values{}
+				for k, v := range h.Values {
+					switch v := v.(type) {
+					case float64:
+						q.Set(k, strconv.FormatFloat(v, 'f', -1, 64))
+					case string:
+						q.Set(k, v)
+					}
+				}
+				f.Household = append(f.Household, HouseholdOption{Value: q.Encode(), Label: h.Label})
+			}
+		}
 	default:
 		f.Value, _ = value.(string)
 		f.Display = f.Value
@@ -412,9 +435,42 @@ func postedRows(post url.Values, id string, value func(sub string, raw []string)
 	return out
 }
 
+// householdMarker names the checkboxes of a group's proposed rows
+// ("members._household"), each holding one row's values as a URL query.
+const householdMarker = "_household"
+
 // WithRowChange applies the "add row" and "remove row" buttons to values:
-// add_row names a group or assessment field, remove_row "field.N".
+// add_row names a group or assessment field, remove_row "field.N"; and
+// add_household a group whose proposed rows from the registry
+// (FieldRender.Household) are added, those ticked, each value read as
+// its sub-field's posted value would be.
 func WithRowChange(def *process.Form, values map[string]any, post url.Values) {
+	if id := post.Get("add_household"); id != "" {
+		for _, sec := range def.Sections {
+			for _, fd := range sec.Fields {
+				if fd.ID.Value != id || fd.Type.Value != process.FieldGroup {
+					continue
+				}
+				rows, _ := values[id].([]any)
+				for _, enc := range post[id+"."+householdMarker] {
+					q, err := url.ParseQuery(enc)
+					if err != nil {
+						continue
+					}
+					row := map[string]any{}
+					for j := range fd.Fields {
+						if v, ok := fieldValue(&fd.Fields[j], q[fd.Fields[j].ID.Value]); ok {
+							row[fd.Fields[j].ID.Value] = v
+						}
+					}
+					if len(row) > 0 && (fd.MaxRows == 0 || len(rows) < fd.MaxRows) {
+						rows = append(rows, row)
+					}
+				}
+				values[id] = rows
+			}
+		}
+	}
 	if id := post.Get("add_row"); id != "" {
 		for _, sec := range def.Sections {
 			for _, fd := range sec.Fields {

@@ -1,0 +1,98 @@
+package service
+
+import (
+	"context"
+
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/process"
+	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// A case's status as the person it is about reads it on Mina sidor: where
+// it is, in words (its step by the name of the case's own version), and,
+// once decided, that the decision is made — "Beslut fattat", on the day
+// of the newest decision — until what was decided is being carried out
+// (an order to a provider) or the case is closed. The step the office
+// works in after a decision ("Bedömning", with its text about the
+// calculation being worked out) would tell the person nothing has
+// happened.
+
+// CitizenStatus is a case's status on Mina sidor.
+type CitizenStatus struct {
+	// CaseTypeName and Step name the case's kind and step in words.
+	CaseTypeName string `json:"case_type_name"`
+	Step         string `json:"step"`
+	// Decided says the case's news is its decisions, made on DecidedOn
+	// (the newest's day).
+	Decided   bool   `json:"decided,omitempty"`
+	DecidedOn string `json:"decided_on,omitempty"`
+}
+
+// decidedOn returns whether an open case's status is its decisions, and
+// the day of the newest: final are its final decisions, orders its
+// orders to providers that were not returned.
+func decidedOn(c store.Case, final []store.Decision, orders int) (bool, string) {
+	if c.Status != "open" || len(final) == 0 || orders > 0 {
+		return false, ""
+	}
+	newest := final[0].DecidedAt
+	for _, d := range final[1:] {
+		if d.DecidedAt.After(newest) {
+			newest = d.DecidedAt
+		}
+	}
+	return true, calendar.Today(newest)
+}
+
+// CitizenOverview is Mina sidor's home: the cases of the person acted
+// for, with their final decisions, and each case's status by its id.
+type CitizenOverview struct {
+	PersonOverview
+	Status map[string]CitizenStatus `json:"status"`
+}
+
+// CitizenOverview returns the cases of the person a citizen acts for
+// (read and logged as PersonOverview reads them) with each case's status
+// as the person reads it. Anyone the citizen does not act for is not
+// found.
+func (s *Service) CitizenOverview(ctx context.Context, a trygg.Actor, personID, lang string) (CitizenOverview, error) {
+	if _, _, err := s.actingFor(ctx, a, personID); err != nil {
+		return CitizenOverview{}, err
+	}
+	o, err := s.PersonOverview(ctx, a, personID, lang)
+	if err != nil {
+		return CitizenOverview{}, err
+	}
+	out := CitizenOverview{PersonOverview: o, Status: map[string]CitizenStatus{}}
+	versions := map[int64]*process.Compiled{}
+	for _, c := range o.Cases {
+		st := CitizenStatus{CaseTypeName: o.Labels.CaseTypes[c.CaseType], Step: o.Labels.Steps[c.CaseType][c.Step]}
+		if c.DefinitionVersion != 0 {
+			comp, ok := versions[c.DefinitionVersion]
+			if !ok {
+				if comp, err = s.compiled(ctx, a.Tenant, c.DefinitionVersion); err != nil {
+					return CitizenOverview{}, err
+				}
+				versions[c.DefinitionVersion] = comp
+			}
+			if ct, ok := comp.CaseType(c.CaseType); ok {
+				st.CaseTypeName = ct.Name.In(lang)
+			}
+			st.Step = comp.StepName(c.CaseType, c.Step, lang)
+		}
+		orders, err := s.db.CaseOrders(ctx, a.Tenant, c.ID)
+		if err != nil {
+			return CitizenOverview{}, err
+		}
+		n := 0
+		for _, ord := range orders {
+			if ord.Status != store.OrderReturned {
+				n++
+			}
+		}
+		st.Decided, st.DecidedOn = decidedOn(c, o.Decisions[c.ID], n)
+		out.Status[c.ID] = st
+	}
+	return out, nil
+}

@@ -260,7 +260,10 @@ func TestPortalApply(t *testing.T) {
 			w.mustPage("invanare", "POST", path, url.Values{"step": {"period"}, "month": {"2026-03-02"}, "applied_for": {"forsorjningsstod", ""}},
 				true, http.StatusOK, "Ange månadens första dag")
 			body422 := w.mustPage("invanare", "POST", path+"/submission", url.Values{}, false, http.StatusUnprocessableEntity,
-				"Ansökan är inte komplett", "Ange månadens första dag", `href="`+path+`?step=period">Ändra`)
+				"Ansökan är inte komplett", "Ange månadens första dag", `href="`+path+`?step=period&check=1">Ändra`)
+			// Ändra leads to the step with its mistakes shown.
+			w.mustPage("invanare", "GET", path+"?step=period&check=1", nil, false, http.StatusOK, "Steg 1 av 6",
+				"Rätta det här innan du går vidare", "Ange månadens första dag")
 			if !strings.Contains(body422, `role="alert"`) {
 				t.Errorf("the refusal is not announced:\n%s", mainOf(body422))
 			}

@@ -38,6 +38,7 @@ var meetingKinds = map[string]process.Text{
 	store.MeetingPlace: {SV: "på plats", EN: "in person"},
 	store.MeetingPhone: {SV: "per telefon", EN: "by phone"},
 	store.MeetingVideo: {SV: "per video", EN: "by video"},
+	store.MeetingHome:  {SV: "hembesök", EN: "home visit"},
 }
 
 // meetingWhen is a slot's time and kind in plain words, in lang.
@@ -76,6 +77,37 @@ func (s *Service) PublishSlot(ctx context.Context, a trygg.Actor, in SlotInput) 
 	if err := mayHaveSlots(a); err != nil {
 		return store.Slot{}, err
 	}
+	if in.Kind == store.MeetingHome {
+		fields := map[string]string{"kind": "A home visit is booked on its case."}
+		return store.Slot{}, trygg.Invalid("The time is not valid.", fields)
+	}
+	sl, err := s.checkSlot(a, in)
+	if err != nil {
+		return store.Slot{}, err
+	}
+	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		n, err := tx.OverlappingSlots(ctx, a.Tenant, a.UserID, sl.StartsAt, sl.Ends())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return trygg.Errorf(trygg.EConflict, "You already have a time that overlaps this one.")
+		}
+		if err := tx.InsertSlot(ctx, a.Tenant, sl); err != nil {
+			return err
+		}
+		sl.CreatedAt = tx.Now
+		_, err = tx.AppendEvent(ctx, events.New(a, events.SlotPublished, "slot", sl.ID, map[string]any{"starts_at": sl.StartsAt,
+			"minutes": sl.Minutes, "kind": sl.Kind}))
+		return err
+	})
+	return sl, err
+}
+
+// checkSlot returns the actor's slot for in: in the future, within a
+// year, a length the meetings may have, a kind, and a place unless by
+// phone; or an invalid error naming the fields.
+func (s *Service) checkSlot(a trygg.Actor, in SlotInput) (store.Slot, error) {
 	fields := map[string]string{}
 	in.Place = strings.TrimSpace(in.Place)
 	start, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimSpace(in.Date)+" "+strings.TrimSpace(in.Start), calendar.Sweden)
@@ -103,24 +135,7 @@ func (s *Service) PublishSlot(ctx context.Context, a trygg.Actor, in SlotInput) 
 	if len(fields) > 0 {
 		return store.Slot{}, trygg.Invalid("The time is not valid.", fields)
 	}
-	sl := store.Slot{ID: newID(), OfficerID: a.UserID, StartsAt: start.UTC(), Minutes: in.Minutes, Kind: in.Kind, Place: in.Place, Status: store.SlotOpen}
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		n, err := tx.OverlappingSlots(ctx, a.Tenant, a.UserID, sl.StartsAt, sl.Ends())
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return trygg.Errorf(trygg.EConflict, "You already have a time that overlaps this one.")
-		}
-		if err := tx.InsertSlot(ctx, a.Tenant, sl); err != nil {
-			return err
-		}
-		sl.CreatedAt = tx.Now
-		_, err = tx.AppendEvent(ctx, events.New(a, events.SlotPublished, "slot", sl.ID, map[string]any{"starts_at": sl.StartsAt,
-			"minutes": sl.Minutes, "kind": sl.Kind}))
-		return err
-	})
-	return sl, err
+	return store.Slot{ID: newID(), OfficerID: a.UserID, StartsAt: start.UTC(), Minutes: in.Minutes, Kind: in.Kind, Place: in.Place, Status: store.SlotOpen}, nil
 }
 
 // SlotView is one of an officer's times, with the case booked on it when

@@ -16,6 +16,9 @@ const (
 	MeetingPlace = "place"
 	MeetingPhone = "phone"
 	MeetingVideo = "video"
+	// MeetingHome is a home visit, booked by the officer on the case at
+	// the person's address.
+	MeetingHome = "home"
 )
 
 // Booking statuses: a booking in force is booked; it ends moved (to
@@ -32,7 +35,7 @@ type Slot struct {
 	OfficerID string    `json:"officer_id"`
 	StartsAt  time.Time `json:"starts_at"`
 	Minutes   int       `json:"minutes"`
-	Kind      string    `json:"kind"` // place, phone or video
+	Kind      string    `json:"kind"` // place, phone, video or home
 	Place     string    `json:"place,omitempty"`
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`

@@ -39,6 +39,10 @@ type casePage struct {
 	Conversation service.Conversation
 	GoalComments map[string]map[int][]service.CommentView
 	Answered     bool
+	// Meetings are the case's upcoming meetings and the form that books
+	// one, a home visit by default (meetings.go).
+	Meetings service.CaseMeetings
+	Visit    visitForm
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may
@@ -50,11 +54,20 @@ func (s *handlers) handleCasePage(w http.ResponseWriter, r *http.Request, a tryg
 // renderCase renders the case page with a message (done) or a problem
 // (refused) at the top, with status.
 func (s *handlers) renderCase(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, message, problem string) error {
+	return s.renderCaseWith(w, r, a, v, status, casePage{Message: message, Problem: problem})
+}
+
+// renderCaseWith renders the case page with p's messages and booking form.
+func (s *handlers) renderCaseWith(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, p casePage) error {
 	ov, err := s.Svc.CaseOverview(r.Context(), a, r.PathValue("id"), v.Lang)
 	if err != nil {
 		return err
 	}
-	p := casePage{CaseOverview: ov, Message: message, Problem: problem, InsatsNames: map[string]string{}}
+	p.CaseOverview, p.InsatsNames = ov, map[string]string{}
+	if p.Meetings, err = s.Svc.CaseMeetings(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	p.Visit.defaults(p.Meetings, r, v)
 	if p.Orders, err = s.Svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}

@@ -51,6 +51,7 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/cases/{id}/notes/{note}", Handler: s.SignedIn(s.handleNoteForm)},
 		{Method: "POST", Path: "/cases/{id}/notes/{note}/signature", Handler: s.SignedIn(s.handleNoteSign)},
 		{Method: "POST", Path: "/cases/{id}/messages", Handler: s.SignedIn(s.handleCaseMessageAnswer)},
+		{Method: "POST", Path: "/cases/{id}/meetings", Handler: s.SignedIn(s.handleVisitBook)},
 		{Method: "GET", Path: "/cases/{id}/attachments/{att}", Handler: s.SignedIn(s.handleCaseAttachment)},
 		{Method: "POST", Path: "/cases/{id}/secrecy", Handler: s.SignedIn(s.handleSecrecyForm)},
 		// Decisions: the decision page, its execution, the provider

@@ -438,10 +438,15 @@ func TestPortalBooking(t *testing.T) {
 			}
 			w.mustPage("ekonom", "GET", "/slots", nil, false, http.StatusOK, "onsdag 2026-03-04, kl. 10.00–10.45", "Ledig")
 
-			// She books the first on her case.
-			w.mustPage("invanare", "GET", "/portal/bookings", nil, false, http.StatusOK, journey.Title, "/portal/bookings/new?case="+journey.ID)
+			// She books the first on her case, named by its reference.
+			jcase, err := w.db.CaseByID(ctx, demo.TenantID, journey.ID)
+			if err != nil || jcase.Reference == "" {
+				t.Fatalf("the journey case's reference: %v %q", err, jcase.Reference)
+			}
+			w.mustPage("invanare", "GET", "/portal/bookings", nil, false, http.StatusOK, journey.Title, jcase.Reference+" · ",
+				"/portal/bookings/new?case="+journey.ID)
 			w.mustPage("invanare", "GET", "/portal/bookings/new?case="+journey.ID, nil, false, http.StatusOK, "onsdag 2026-03-04, kl. 11.00–11.45",
-				"Storgatan 1, rum 4")
+				"Storgatan 1, rum 4", "("+jcase.Reference+")")
 			book := url.Values{"case": {journey.ID}, "slot": {slots[0].ID}}
 			w.mustPage("invanare", "POST", "/portal/bookings", book, false, http.StatusOK, "Mötet är bokat", "kl. 10.00–10.45")
 			list, err := w.svc.PersonBookings(ctx, w.actor("invanare"), mother)

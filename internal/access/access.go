@@ -43,8 +43,9 @@ const (
 	// provider's own staff, and team leads.
 	ReadPaymentBasis Action = "read_payment_basis"
 	// ReadPersonName is seeing a person's name where the work shows only
-	// names, never the record: the log reviewer's list of who read whom.
-	// A protected person's name needs the ProtectedIdentity permission.
+	// names, never the record: the log reviewer's list of who read whom,
+	// and the rows of an inbox (on the ground of reading the case). A
+	// protected person's name needs the ProtectedIdentity permission.
 	ReadPersonName Action = "read_person_name"
 )
 

@@ -153,7 +153,7 @@ func (s *Service) CaseOverview(ctx context.Context, a trygg.Actor, caseID, lang 
 		return CaseOverview{}, err
 	}
 	out.AssigneeName = out.Names[w.c.AssignedTo]
-	return out, s.logAccess(ctx, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
+	return out, s.caseSeen(ctx, a, w.c, tasks, out.Workable, entry(a, access.ReadCase, w.c.PersonID, w.c.ID, ground, ""))
 }
 
 // names fills m with the display names of the user ids (system actions
@@ -264,15 +264,17 @@ type Labels struct {
 	AmountUnits map[string]process.Measure   `json:"amount_units"`
 	// Lang is the language of the labels, which amounts are written in.
 	Lang string `json:"-"`
-	// Order lists the case types in the order written.
-	Order []string `json:"order"`
+	// Order lists the case types in the order written, StepOrder each
+	// case type's steps.
+	Order     []string            `json:"order"`
+	StepOrder map[string][]string `json:"step_order"`
 }
 
 // Labels returns the case type and step names in lang (empty when nothing
 // is published). They are not personal data.
 func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Labels, error) {
 	out := Labels{CaseTypes: map[string]string{}, Steps: map[string]map[string]string{}, Insatser: map[string]map[string]string{},
-		AmountUnits: map[string]process.Measure{}, Lang: lang}
+		AmountUnits: map[string]process.Measure{}, Lang: lang, StepOrder: map[string][]string{}}
 	comp, err := s.latest(ctx, a.Tenant)
 	if trygg.ErrorCode(err) == trygg.ENotFound {
 		return out, nil
@@ -287,6 +289,7 @@ func (s *Service) Labels(ctx context.Context, a trygg.Actor, lang string) (Label
 		out.Steps[id] = map[string]string{}
 		for _, st := range ct.Steps {
 			out.Steps[id][st.ID.Value] = st.Name.In(lang)
+			out.StepOrder[id] = append(out.StepOrder[id], st.ID.Value)
 		}
 		out.Insatser[id] = map[string]string{}
 		out.AmountUnits[id] = amountUnit(ct)

@@ -344,7 +344,8 @@ type AssignInput struct {
 }
 
 // AssignCase assigns the case to a user with a case role in the case's unit
-// scope. Only a team lead of the unit may.
+// scope, with the open tasks of the citizen's new application and
+// messages. Only a team lead of the unit may.
 func (s *Service) AssignCase(ctx context.Context, a trygg.Actor, caseID string, in AssignInput) (store.Case, error) {
 	c, p, _, err := s.caseFor(ctx, a, caseID, false)
 	if err != nil {
@@ -362,6 +363,10 @@ func (s *Service) AssignCase(ctx context.Context, a trygg.Actor, caseID string, 
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.AssignCase(ctx, a.Tenant, c.ID, assignee.UserID); err != nil {
+			return err
+		}
+		// The citizen's new application and messages go with the case.
+		if err := tx.MoveCaseTasks(ctx, a.Tenant, c.ID, []string{TaskApplication, TaskMessage}, assignee.UserID); err != nil {
 			return err
 		}
 		e := events.New(a, events.CaseAssigned, "case", c.ID, map[string]any{"assigned_to": assignee.UserID, "previous": c.AssignedTo})

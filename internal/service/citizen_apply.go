@@ -835,6 +835,9 @@ func (s *Service) SubmitApplication(ctx context.Context, a trygg.Actor, personID
 		if _, err := tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
+		if err := applicationTask(ctx, tx, a.Tenant, c); err != nil {
+			return err
+		}
 		e = events.New(a, events.CitizenNotice, "case", c.ID, map[string]any{"kind": "application_received", "message": process.Text{
 			SV: "Vi har tagit emot din ansökan: " + ca.Title.In("sv") + ". " + ca.Next.In("sv"),
 			EN: "We have received your application: " + ca.Title.In("en") + ". " + ca.Next.In("en")}})

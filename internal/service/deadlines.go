@@ -8,6 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+
+	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/process"
@@ -331,25 +336,58 @@ func (s *Service) RunTimers(ctx context.Context, interval time.Duration) {
 }
 
 // InboxInput selects an inbox: mine, or my team's (the units where I am
-// team lead or officer).
+// team lead or officer), filtered and sorted.
 type InboxInput struct {
 	Team     bool
 	CaseType string
 	// UnitID narrows a team's inbox to a unit and the units under it.
 	UnitID string
+	// Step keeps the cases in that step of their case type, with their
+	// tasks.
+	Step string
+	// Search keeps the cases whose person's name or whose reference holds
+	// the text.
+	Search string
+	// Overdue keeps the cases and tasks past their last day.
+	Overdue bool
+	// Sort orders the cases: "" (the nearest deadline first), "received"
+	// (the day the report or application came in), "name" (the person's
+	// family name) or "reference"; Desc turns it round. Tasks are always
+	// soonest due first.
+	Sort string
+	Desc bool
+	// Limit is how many tasks and how many cases to return (at most, and
+	// by default, inboxLimit); the rest are counted in TasksHidden and
+	// CasesHidden.
+	Limit int
 }
 
-// InboxView is an inbox: open tasks and open cases, soonest due first.
+// InboxView is an inbox: open tasks and open cases, each saying whose
+// case it is.
 type InboxView struct {
 	Tasks []store.Task      `json:"tasks"`
 	Cases []store.InboxCase `json:"cases"`
+	// TasksHidden and CasesHidden are how many more match than are
+	// returned (counted up to inboxLimit).
+	TasksHidden int `json:"tasks_hidden,omitempty"`
+	CasesHidden int `json:"cases_hidden,omitempty"`
 }
 
 // Inbox returns the actor's open tasks and open cases, or their team's,
-// soonest due first, overdue ones marked. It names cases, not persons, so
-// listing it reads no personal data.
+// filtered and sorted as asked (the nearest deadline first by default),
+// overdue ones marked. Each row names the case's person (name and masked
+// identity number), so the persons shown are access-logged, one entry
+// per person on the ground of reading their case (access.ReadPersonName).
 func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (InboxView, error) {
-	q := store.InboxQuery{CaseType: in.CaseType, Limit: inboxLimit}
+	switch in.Sort {
+	case store.InboxByDue, store.InboxByReceived, store.InboxByName, store.InboxByRef:
+	default:
+		return InboxView{}, trygg.Invalid("The inbox cannot be sorted that way.", map[string]string{"sort": "Sort by received, name or reference, or leave it out."})
+	}
+	if len([]rune(in.Search)) > 100 {
+		return InboxView{}, trygg.Invalid("The search text is too long.", map[string]string{"search": "At most 100 characters."})
+	}
+	q := store.InboxQuery{CaseType: in.CaseType, Step: in.Step, Search: in.Search, Overdue: in.Overdue, Sort: in.Sort, Desc: in.Desc, Limit: inboxLimit}
 	if in.Team {
 		var paths []string
 		for _, g := range a.Grants {
@@ -411,6 +449,12 @@ func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (Inbo
 		view.Tasks = append(view.Tasks, tasks...)
 		view.Cases = append(view.Cases, cases...)
 	}
+	for i := range view.Tasks {
+		receivedOn(&view.Tasks[i].InboxRow)
+	}
+	for i := range view.Cases {
+		receivedOn(&view.Cases[i].InboxRow)
+	}
 	sort.Slice(view.Tasks, func(i, j int) bool {
 		a, b := view.Tasks[i], view.Tasks[j]
 		if a.DueDate != b.DueDate {
@@ -421,22 +465,121 @@ func (s *Service) Inbox(ctx context.Context, a trygg.Actor, in InboxInput) (Inbo
 		}
 		return a.ID < b.ID
 	})
-	sort.Slice(view.Cases, func(i, j int) bool {
-		a, b := view.Cases[i], view.Cases[j]
-		if (a.NextDue == "") != (b.NextDue == "") {
-			return b.NextDue == ""
-		}
-		if a.NextDue != b.NextDue {
-			return a.NextDue < b.NextDue
-		}
-		if !a.OpenedAt.Equal(b.OpenedAt) {
-			return a.OpenedAt.Before(b.OpenedAt)
-		}
-		return a.ID < b.ID
-	})
+	sort.SliceStable(view.Cases, caseOrder(view.Cases, in.Sort, in.Desc))
+	limit := in.Limit
+	if limit <= 0 || limit > inboxLimit {
+		limit = inboxLimit
+	}
 	view.Tasks = view.Tasks[:min(len(view.Tasks), inboxLimit)]
 	view.Cases = view.Cases[:min(len(view.Cases), inboxLimit)]
-	return view, nil
+	view.TasksHidden, view.CasesHidden = max(0, len(view.Tasks)-limit), max(0, len(view.Cases)-limit)
+	view.Tasks = view.Tasks[:min(len(view.Tasks), limit)]
+	view.Cases = view.Cases[:min(len(view.Cases), limit)]
+	var scope []string
+	if in.Team {
+		scope = q.UnitIDs
+	}
+	entries, err := s.inboxEntries(ctx, a, view, scope)
+	if err != nil {
+		return InboxView{}, err
+	}
+	return view, s.logAccess(ctx, entries...)
+}
+
+// receivedOn gives a case opened before the received day was kept the day
+// it was opened.
+func receivedOn(r *store.InboxRow) {
+	if r.ReceivedDate == "" && !r.CaseOpenedAt.IsZero() {
+		r.ReceivedDate = calendar.Today(r.CaseOpenedAt)
+	}
+}
+
+// caseOrder returns the less function of an inbox's cases sorted by
+// sortBy (desc turns it round): the nearest deadline first (cases
+// without one last either way), the day received, the person's name in
+// Swedish alphabetical order, or the reference; ties by the day opened.
+func caseOrder(cs []store.InboxCase, sortBy string, desc bool) func(i, j int) bool {
+	col := collate.New(language.Swedish)
+	return func(i, j int) bool {
+		a, b := cs[i], cs[j]
+		c := 0
+		switch sortBy {
+		case store.InboxByReceived:
+			c = strings.Compare(a.ReceivedDate, b.ReceivedDate)
+		case store.InboxByName:
+			c = col.CompareString(a.SortName, b.SortName)
+		case store.InboxByRef:
+			c = strings.Compare(a.Reference, b.Reference)
+		default:
+			if (a.NextDue == "") != (b.NextDue == "") {
+				return b.NextDue == ""
+			}
+			c = strings.Compare(a.NextDue, b.NextDue)
+		}
+		if c == 0 {
+			if !a.OpenedAt.Equal(b.OpenedAt) {
+				return a.OpenedAt.Before(b.OpenedAt)
+			}
+			return a.ID < b.ID
+		}
+		return (c < 0) != desc
+	}
+}
+
+// inboxEntries are the access-log entries of an inbox's rows: one per
+// person named, with the first of their cases shown, on the ground of
+// reading that case (assigned to the actor, in their units, or an
+// emergency opening). units are the ids of the actor's units when the
+// caller knows them (a team's inbox), else nil.
+func (s *Service) inboxEntries(ctx context.Context, a trygg.Actor, v InboxView, units []string) ([]audit.Entry, error) {
+	type row struct{ person, caseID, unit, assigned string }
+	var rows []row
+	for _, t := range v.Tasks {
+		rows = append(rows, row{t.PersonID, t.CaseID, t.UnitID, t.CaseAssignedTo})
+	}
+	for _, c := range v.Cases {
+		rows = append(rows, row{c.PersonID, c.ID, c.UnitID, c.AssignedTo})
+	}
+	var scope map[string]bool // the units of the actor's case roles, when needed
+	if units != nil {
+		scope = map[string]bool{}
+		for _, id := range units {
+			scope[id] = true
+		}
+	}
+	seen := map[string]bool{}
+	var out []audit.Entry
+	for _, r := range rows {
+		if seen[r.person] {
+			continue
+		}
+		seen[r.person] = true
+		ground := access.RelAssigned
+		if r.assigned != a.UserID {
+			if scope == nil {
+				var paths []string
+				for _, g := range a.Grants {
+					if g.Role == trygg.RoleTeamLead || g.Role == trygg.RoleOfficer {
+						paths = append(paths, g.UnitPath)
+					}
+				}
+				ids, err := s.db.UnitIDsUnder(ctx, a.Tenant, paths)
+				if err != nil {
+					return nil, err
+				}
+				scope = map[string]bool{}
+				for _, id := range ids {
+					scope[id] = true
+				}
+			}
+			ground = access.RelEmergency
+			if scope[r.unit] {
+				ground = access.RelUnit
+			}
+		}
+		out = append(out, entry(a, access.ReadPersonName, r.person, r.caseID, ground, ""))
+	}
+	return out, nil
 }
 
 // inboxLimit is how many tasks and cases an inbox shows.

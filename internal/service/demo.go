@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/notify"
@@ -135,7 +136,7 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 	if err := inBatches(ctx, s, len(ds.Cases), batch, func(tx *store.Tx, i int) error {
 		c := ds.Cases[i]
 		sc := store.Case{ID: c.ID, PersonID: c.PersonID, UnitID: c.UnitID, CaseType: c.CaseType, Title: c.Title, Status: "open",
-			AssignedTo: c.AssignedTo, OpenedAt: c.OpenedAt}
+			AssignedTo: c.AssignedTo, OpenedAt: c.OpenedAt, ReceivedDate: calendar.Today(c.OpenedAt)}
 		if comp != nil {
 			if start, ok := comp.Start(c.CaseType); ok {
 				sc.DefinitionVersion, sc.Step = version, start

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -169,7 +170,57 @@ type Task struct {
 	CaseTitle  string    `json:"case_title"`
 	CaseType   string    `json:"case_type"`
 	Overdue    bool      `json:"overdue"`
+	// InboxRow says whose case it is, in an inbox (Inbox fills it; a
+	// case's own list of tasks leaves it empty).
+	InboxRow
 }
+
+// InboxRow is what an inbox row says about whose case it is: the person
+// by name and masked identity number, and the case by reference, step
+// and the day its report or application was received.
+type InboxRow struct {
+	PersonID       string `json:"person_id,omitempty"`
+	PersonName     string `json:"person_name,omitempty"`
+	IdentityMasked string `json:"identity_masked,omitempty"`
+	Reference      string `json:"reference,omitempty"`
+	// ReceivedDate is Case.ReceivedDate; empty for a case opened before
+	// it was kept (OpenedAt says the day).
+	ReceivedDate string `json:"received_date,omitempty"`
+	// CaseStep, CaseAssignedTo and CaseOpenedAt are the case's step,
+	// officer and opening, for the page and the access log (an
+	// InboxCase has them as its own fields too).
+	CaseStep       string    `json:"-"`
+	CaseAssignedTo string    `json:"-"`
+	CaseOpenedAt   time.Time `json:"-"`
+	// SortName is the name as the inbox sorts it: "family given", in
+	// lower case.
+	SortName string `json:"-"`
+}
+
+// inboxRowCols are the columns of an InboxRow, over cases c and persons p.
+const inboxRowCols = `p.id, p.given_name, p.family_name, p.id_type, p.id_value, c.reference, c.received_date, c.step, c.assigned_to, c.opened_at`
+
+// inboxRowScan returns the scan targets of inboxRowCols for r and a
+// function that finishes r once scanned.
+func inboxRowScan(r *InboxRow) ([]any, func()) {
+	var given, family, idType, idValue string
+	var opened int64
+	return []any{&r.PersonID, &given, &family, &idType, &idValue, &r.Reference, &r.ReceivedDate, &r.CaseStep, &r.CaseAssignedTo, &opened},
+		func() {
+			r.PersonName = given + " " + family
+			r.SortName = strings.ToLower(family + " " + given)
+			r.IdentityMasked = persons.Identity{Type: persons.IDType(idType), Value: idValue}.Masked()
+			r.CaseOpenedAt = fromMicros(opened)
+		}
+}
+
+// Inbox sort orders (InboxQuery.Sort).
+const (
+	InboxByDue      = ""          // the nearest deadline first (cases without one last)
+	InboxByReceived = "received"  // the day it was received, oldest first
+	InboxByName     = "name"      // the person's family and given name
+	InboxByRef      = "reference" // the case's reference
+)
 
 // InsertTask adds a task inside tx.
 func (tx *Tx) InsertTask(ctx context.Context, tenant trygg.TenantID, t Task) error {
@@ -181,13 +232,81 @@ func (tx *Tx) InsertTask(ctx context.Context, tenant trygg.TenantID, t Task) err
 	return nil
 }
 
+// MoveCaseTasks gives the case's open tasks of the kinds to assignee,
+// inside tx: a case assigned to another officer takes its citizen's new
+// application and messages with it.
+func (tx *Tx) MoveCaseTasks(ctx context.Context, tenant trygg.TenantID, caseID string, kinds []string, assignee string) error {
+	pred, args := inList("kind", kinds)
+	if _, err := tx.exec(ctx, `UPDATE tasks SET assignee = ? WHERE tenant_id = ? AND case_id = ? AND done_at = 0 AND `+pred,
+		append([]any{assignee, string(tenant), caseID}, args...)...); err != nil {
+		return fmt.Errorf("store: move tasks: %w", err)
+	}
+	return nil
+}
+
 // InboxQuery selects open tasks: the user's own, or those of the units
 // under the given paths (a team's inbox).
 type InboxQuery struct {
 	UserID   string
 	UnitIDs  []string
 	CaseType string
-	Limit    int
+	// Step keeps the cases in that step (and their tasks).
+	Step string
+	// Search keeps the cases whose person's name or whose reference
+	// holds the text (case-insensitive).
+	Search string
+	// Overdue keeps what is past its due date.
+	Overdue bool
+	// Sort orders the cases (InboxByDue …), Desc the other way round;
+	// tasks are always soonest due first.
+	Sort string
+	Desc bool
+	Limit int
+}
+
+// filters adds q's filters of the case (c), the person (p) and, for
+// tasks, the task (t) to where.
+func (q InboxQuery) filters(where []string, args []any, today string, tasks bool) ([]string, []any) {
+	if q.CaseType != "" {
+		where = append(where, "c.case_type = ?")
+		args = append(args, q.CaseType)
+	}
+	if q.Step != "" {
+		where = append(where, "c.step = ?")
+		args = append(args, q.Step)
+	}
+	if s := strings.TrimSpace(q.Search); s != "" {
+		// Names are searched in lower case (name_search), references as
+		// written, in capitals (ÄO-2026-00417).
+		where = append(where, `(p.name_search LIKE ? ESCAPE '\' OR c.reference LIKE ? ESCAPE '\')`)
+		args = append(args, "%"+escapeLike(strings.ToLower(s))+"%", "%"+escapeLike(strings.ToUpper(s))+"%")
+	}
+	if q.Overdue {
+		if tasks {
+			where = append(where, "t.due_date <> '' AND t.due_date < ?")
+		} else {
+			where = append(where, "c.next_due < ?")
+		}
+		args = append(args, today)
+	}
+	return where, args
+}
+
+// caseOrder is the ORDER BY of q's sort over cases c and persons p.
+func (q InboxQuery) caseOrder() string {
+	dir := ""
+	if q.Desc {
+		dir = " DESC"
+	}
+	switch q.Sort {
+	case InboxByReceived:
+		return "c.received_date" + dir + ", c.opened_at" + dir
+	case InboxByName:
+		return "p.name_search" + dir
+	case InboxByRef:
+		return "c.reference" + dir
+	}
+	return "c.next_due" + dir
 }
 
 // Inbox returns the open tasks matching q of the cases the reader may
@@ -205,24 +324,38 @@ func (db *DB) Inbox(ctx context.Context, reader trygg.Actor, q InboxQuery, today
 		where = append(where, pred)
 		args = append(args, pargs...)
 	}
-	if q.CaseType != "" {
-		where = append(where, "c.case_type = ?")
-		args = append(args, q.CaseType)
-	}
+	where, args = q.filters(where, args, today, true)
 	vis, visArgs := caseVisibleSQL(reader, micros(db.Now()))
 	where = append(where, vis)
 	args = append(args, visArgs...)
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 200
 	}
-	rows, err := db.query(ctx, `SELECT t.id, t.case_id, t.unit_id, t.assignee, t.kind, t.deadline_id, t.title, t.due_date, t.created_at, c.title, c.case_type
+	rows, err := db.query(ctx, `SELECT t.id, t.case_id, t.unit_id, t.assignee, t.kind, t.deadline_id, t.title, t.due_date, t.created_at, c.title, c.case_type,
+		`+inboxRowCols+`
 		FROM tasks t JOIN cases c ON c.tenant_id = t.tenant_id AND c.id = t.case_id
+		JOIN persons p ON p.tenant_id = c.tenant_id AND p.id = c.person_id
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY t.due_date`+limitSQL(q.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox: %w", err)
 	}
-	return scanTasks(rows, today)
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		var t Task
+		var created int64
+		row, done := inboxRowScan(&t.InboxRow)
+		if err := rows.Scan(append([]any{&t.ID, &t.CaseID, &t.UnitID, &t.Assignee, &t.Kind, &t.DeadlineID, &t.Title, &t.DueDate, &created,
+			&t.CaseTitle, &t.CaseType}, row...)...); err != nil {
+			return nil, fmt.Errorf("store: inbox: %w", err)
+		}
+		done()
+		t.CreatedAt = fromMicros(created)
+		t.Overdue = t.DueDate != "" && t.DueDate < today
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // InboxCase is an open case in an inbox, with its step and the nearest due
@@ -241,6 +374,8 @@ type InboxCase struct {
 	// with the permission see such cases): it may be assigned only to
 	// someone with the permission too.
 	Protected bool `json:"protected,omitempty"`
+	// InboxRow says whose case it is.
+	InboxRow
 }
 
 // InboxCases returns open cases matching q (assigned to the user, or in the
@@ -258,19 +393,17 @@ func (db *DB) InboxCases(ctx context.Context, reader trygg.Actor, q InboxQuery, 
 		where = append(where, pred)
 		args = append(args, pargs...)
 	}
-	if q.CaseType != "" {
-		where = append(where, "c.case_type = ?")
-		args = append(args, q.CaseType)
-	}
+	where, args = q.filters(where, args, today, false)
 	vis, visArgs := caseVisibleSQL(reader, micros(db.Now()))
 	where = append(where, vis)
 	args = append(args, visArgs...)
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 200
 	}
-	rows, err := db.query(ctx, `SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at, c.next_due,
-		(SELECT pp.protection FROM persons pp WHERE pp.tenant_id = c.tenant_id AND pp.id = c.person_id)
-		FROM cases c WHERE `+strings.Join(where, " AND ")+` ORDER BY c.next_due`+limitSQL(q.Limit), args...)
+	rows, err := db.query(ctx, `SELECT c.id, c.title, c.case_type, c.step, c.unit_id, c.assigned_to, c.opened_at, c.next_due, p.protection,
+		`+inboxRowCols+`
+		FROM cases c JOIN persons p ON p.tenant_id = c.tenant_id AND p.id = c.person_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY `+q.caseOrder()+limitSQL(q.Limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: inbox cases: %w", err)
 	}
@@ -280,9 +413,12 @@ func (db *DB) InboxCases(ctx context.Context, reader trygg.Actor, q InboxQuery, 
 		var c InboxCase
 		var opened int64
 		var protection int
-		if err := rows.Scan(&c.ID, &c.Title, &c.CaseType, &c.Step, &c.UnitID, &c.AssignedTo, &opened, &c.NextDue, &protection); err != nil {
+		row, done := inboxRowScan(&c.InboxRow)
+		if err := rows.Scan(append([]any{&c.ID, &c.Title, &c.CaseType, &c.Step, &c.UnitID, &c.AssignedTo, &opened, &c.NextDue, &protection},
+			row...)...); err != nil {
 			return nil, fmt.Errorf("store: inbox cases: %w", err)
 		}
+		done()
 		if c.NextDue == noDue {
 			c.NextDue = ""
 		}

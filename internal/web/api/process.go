@@ -126,13 +126,15 @@ func (s *handlers) handleDefinitionFiles(w http.ResponseWriter, r *http.Request,
 
 func (s *handlers) handleInbox(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
 	q := r.URL.Query()
-	in := service.InboxInput{CaseType: q.Get("case_type")}
-	switch q.Get("team") {
-	case "", "false":
-	case "true":
-		in.Team = true
-	default:
-		return trygg.Invalid("The query is not valid.", map[string]string{"team": "Must be true or false."})
+	in := service.InboxInput{CaseType: q.Get("case_type"), Step: q.Get("step"), Search: q.Get("search"), Sort: q.Get("sort")}
+	for name, to := range map[string]*bool{"team": &in.Team, "overdue": &in.Overdue, "desc": &in.Desc} {
+		switch q.Get(name) {
+		case "", "false":
+		case "true":
+			*to = true
+		default:
+			return trygg.Invalid("The query is not valid.", map[string]string{name: "Must be true or false."})
+		}
 	}
 	view, err := s.Svc.Inbox(r.Context(), a, in)
 	if err != nil {

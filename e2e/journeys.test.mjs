@@ -3,7 +3,9 @@
 // about a child (2) from their first click, registering the application
 // or report from "Sök person" for the demo's journey people, and economic
 // assistance for a month (3) on the demo's journey case, which starts
-// fresh in its first step. Each counts its steps (page loads and submits
+// fresh in its first step: a home visit booked from the case, the
+// household the registry knows confirmed, one cost refused, and the
+// decision and letter in kronor. Each counts its steps (page loads and submits
 // after sign-in, countSteps) against a limit. The forms are htmx forms
 // that the server re-evaluates as they are filled, so every change waits
 // for the fragment to be swapped in (htmxSettled) before the next step
@@ -52,6 +54,10 @@ function addDays(day, n) {
 const REGISTER_STEPS = 4;
 const JOURNEY_1_STEPS = 12;
 const JOURNEY_2_STEPS = 6;
+// Journey 3: the case from the inbox, the home visit booked, the
+// application signed, the assessment begun, the refusal signed, the
+// decision opened and made, the letter.
+const JOURNEY_3_STEPS = 9;
 
 /**
  * openFromInbox follows the inbox's link to the case titled title and
@@ -198,82 +204,139 @@ describe('journeys', { concurrency: 2 }, () => {
     assert.match(await page.locator('h1').innerText(), /Hemtjänst/);
     await page.fill('#valid_from', today());
     await page.fill('#justification', `${person.split(' ')[0]} behöver hjälp med personlig hygien och städning efter fallet. Insatsen ger henne skälig levnadsnivå.`);
-    await page.fill('#amount', '8000');
+    // The extent is typed in hours per month, as she would say it.
+    assert.match(await page.locator('label[for="amount"]').innerText(), /timmar per månad/);
+    await page.fill('#amount', '80');
     const finalise = page.getByRole('button', { name: 'Fatta beslut' });
     let res = await navigate(page, () => finalise.click());
     assert.equal(res.status(), 403, 'making the decision beyond the delegation is refused');
     assert.match(await page.locator('main .delegation').innerText(), /saknar delegation/);
-    assert.equal(await page.locator('#amount').inputValue(), '8000', 'the draft keeps the amount');
+    assert.equal(await page.locator('#amount').inputValue(), '80', 'the draft keeps the amount');
     await checkA11y(page, 'the draft decision beyond the delegation');
 
-    await page.fill('#amount', '2400');
+    await page.fill('#amount', '24');
     res = await navigate(page, () => finalise.click());
     assert.equal(res.status(), 200);
     assert.equal(await page.locator('#amount').count(), 0, 'the decision is final: no longer a form');
-    assert.match(await page.locator('main dl.facts').innerText(), /24 h/); // 2400 hundredths of an hour, shown as hours
+    assert.match(await page.locator('main dl.facts').innerText(), /Omfattning\s+24 timmar per månad/);
 
     await navigate(page, () => page.getByRole('link', { name: /beslutsbrev/i }).click());
     const letter = await page.locator('article.letter').innerText();
     assert.ok(letter.includes(person), `the letter names ${person}`);
-    assert.match(letter, /Du beviljas/);
-    assert.match(letter, /Hemtjänst/);
+    assert.match(letter, /Du beviljas Hemtjänst[^\n]* med 24 timmar per månad från \d{4}-\d{2}-\d{2}\./);
+    assert.doesNotMatch(letter, /Omfattning eller belopp|\b2400\b| h\b/, 'the letter says the extent in words');
     await checkA11y(page, 'the decision letter');
     t.diagnostic(`journey 1 took ${steps.count} steps: ${steps.urls.join(', ')}`);
     assert.ok(steps.count <= JOURNEY_1_STEPS, `journey 1 took ${steps.count} steps, at most ${JOURNEY_1_STEPS}`);
   }, { user: 'handlaggare' }));
 
-  test('journey 3: economic assistance is calculated line by line and carried into the decision', (t) => withPage(t, browser, async (page) => {
+  test('journey 3: economic assistance for the mother of two, a home visit booked from the case, one cost refused, the letter in kronor', (t) => withPage(t, browser, async (page) => {
+    // Signed in, on the inbox; the steps count from here.
+    await visit(page, '/');
+    const steps = countSteps(page);
     await openFromInbox(page, CASE_3, 'Ansökan');
+    const mother3 = await journeyPerson('ekonom', CASE_3);
+    const home = `${mother3.address.street}, ${mother3.address.postal_code} ${mother3.address.city}`;
+    // Closing the case is not a main button beside the way on.
+    assert.equal(await page.locator('main ul.actions:not(.closing) button', { hasText: 'Avsluta' }).count(), 0);
+    assert.match(await page.locator('main ul.actions.closing button', { hasText: 'Avsluta' }).getAttribute('class'), /secondary/);
+
+    // A home visit booked from the case: the time she chooses, the
+    // mother's address as the place, no free time published.
+    const visitDay = addDays(today(), 4);
+    await page.locator('details.visit-book summary').click();
+    assert.equal(await page.locator('input[name="kind"][value="home"]').isChecked(), true, 'a home visit by default');
+    assert.match(await page.locator('#visit-place-hint').innerText(), new RegExp(home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    await page.fill('#visit-date', visitDay);
+    await page.fill('#visit-start', '13:30');
+    let res = await navigate(page, () => page.getByRole('button', { name: 'Boka mötet' }).click());
+    assert.equal(res.status(), 200);
+    assert.match(await page.locator('main [role="status"]', { hasText: 'Mötet är bokat' }).innerText(), /Mina sidor under Möten/);
+    const meeting = await page.locator('section[aria-labelledby="meetings-h"] ul.meetings').innerText();
+    assert.match(meeting, new RegExp(`${visitDay}, kl\\. 13\\.30`));
+    assert.ok(meeting.includes(`Hembesök · ${home}`), `the visit is at her address: ${meeting}`);
+
     const app = page.locator('#form-eb_ansokan');
     const assistance = app.locator('#f-eb_ansokan-assistance');
     const calculation = app.locator('#f-eb_ansokan-calculation_text');
-
     const month = `${today().slice(0, 8)}01`;
     await htmxSettled(page, () => app.getByLabel(/^Månad som ansökan gäller/).fill(month));
     await tick(page, app.getByLabel('Försörjningsstöd', { exact: true }));
 
-    // The household: a single adult and a child of 12, one row each.
-    const addMember = app.locator('button[name="add_row"][value="members"]');
-    await press(page, addMember);
-    await choose(page, app.locator('#f-eb_ansokan-members-0-role'), 'single');
-    await fillField(page, app.locator('#f-eb_ansokan-members-0-age'), '34');
-    await press(page, addMember);
-    await choose(page, app.locator('#f-eb_ansokan-members-1-role'), 'child');
-    await fillField(page, app.locator('#f-eb_ansokan-members-1-age'), '12');
-    assert.equal(await app.locator('fieldset.row-box').count(), 2, 'two rows in the household');
-    const afterHousehold = (await assistance.innerText()).trim();
-
-    await fillField(page, app.getByLabel(/^Boendekostnad/), '7500');
-    const afterRent = (await assistance.innerText()).trim();
-    assert.notEqual(afterRent, afterHousehold, 'the rent changes the calculated assistance on the page');
-    await fillField(page, app.getByLabel('Barnbidrag'), '1250');
-
-    // Norm 3 790 + 4 230 (personal) + 1 360 (common, two people) + rent 7 500 − income 1 250.
-    assert.equal((await assistance.innerText()).trim(), '15 630 kr');
-    const lines = (await calculation.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
-    assert.deepEqual(lines.filter((l) => /^(Riksnorm|Boendekostnad|Inkomster|Beräknat bistånd)/.test(l)), [
-      'Riksnorm, personliga kostnader (2 personer): 8 020 kr',
-      'Riksnorm, gemensamma hushållskostnader (2 personer): 1 360 kr',
-      'Boendekostnad: 7 500 kr',
-      'Inkomster: −1 250 kr',
-      'Beräknat bistånd: 15 630 kr',
+    // The household the registry knows, proposed in Swedish: she and her
+    // children of 12 and 4, each ticked; one click adds them.
+    const proposals = app.locator('fieldset.household');
+    const proposed = await proposals.locator('label').allInnerTexts();
+    assert.deepEqual(proposed.map((l) => l.replace(/^.*?, /, '').trim()), [
+      '34 år – Ensamstående', '12 år – Barn (0–20 år, bor hemma)', '4 år – Barn (0–20 år, bor hemma)',
     ]);
+    assert.equal(await proposals.locator('input:checked').count(), 3);
+    await checkA11y(page, 'the application with the household proposed');
+    await press(page, proposals.getByRole('button', { name: 'Lägg till de valda i hushållet' }));
+    const rows = await app.locator('fieldset.row-box > legend').allInnerTexts();
+    assert.equal(rows.length, 3, 'three rows in the household');
+    assert.match(rows[0], /^Rad 1: .+, Ensamstående, 34 år$/);
+    assert.match(rows[2], /^Rad 3: .+, Barn \(0–20 år, bor hemma\), 4 år$/);
+    assert.doesNotMatch(rows.join(' '), /\b(single|child|couple)\b/, 'no codes');
+
+    await fillField(page, app.getByLabel(/^Boendekostnad/), '7 500');
+    await fillField(page, app.locator('#f-eb_ansokan-electricity'), '450');
+    await fillField(page, app.getByLabel('Barnbidrag'), '2 500');
+    // Norm 3 790 + 4 230 + 2 930 (personal) + 1 720 (common, three people)
+    // + rent 7 500 + electricity 450 − child allowance 2 500.
+    assert.equal((await assistance.innerText()).trim(), '18 120 kr');
     assert.equal(await app.locator('.field-error').count(), 0, `no messages left: ${await app.locator('.field-error').allInnerTexts()}`);
     await sign(page, app);
     await transition(page, 'Påbörja bedömning', 'Bedömning');
 
-    // The draft decision carries the amount (öre), the month and the calculation.
+    // The electricity is in the norm: the officer does not grant it. The
+    // calculation marks it and leaves it out; signed again, the draft
+    // decision follows.
+    await tick(page, app.locator('input[name="refused_costs"][value="electricity"]'));
+    assert.equal((await assistance.innerText()).trim(), '17 670 kr');
+    const lines = (await calculation.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
+    assert.deepEqual(lines.filter((l) => /^(Riksnorm|Boendekostnad|Hushållsel|Inkomster|Beräknat bistånd)/.test(l)), [
+      'Riksnorm, personliga kostnader (3 personer): 10 950 kr',
+      'Riksnorm, gemensamma hushållskostnader (3 personer): 1 720 kr',
+      'Boendekostnad: 7 500 kr',
+      'Hushållsel: 450 kr (avslag)',
+      'Inkomster: −2 500 kr',
+      'Beräknat bistånd: 17 670 kr',
+    ]);
+    await sign(page, app);
+
+    // The decision: partly granted, the amount the calculation's, in
+    // kronor, the dates and the appeal text of its legal basis filled in.
     const decisions = page.locator('section[aria-labelledby="dec-h"] ul.rows');
+    assert.match(await decisions.innerText(), /delvis beviljat · från [\d-]+ · 17 670 kr/);
     await navigate(page, () => decisions.getByRole('link', { name: 'Försörjningsstöd', exact: true }).click());
     assert.match(await page.locator('main .case-meta').innerText(), /Utkast/i);
-    assert.equal(await page.locator('#amount').inputValue(), '1563000');
+    assert.ok(await page.locator('input[name="outcome"][value="partly"]').isChecked(), 'partly granted');
+    assert.equal((await page.locator('#amount-text').innerText()).trim(), '17 670 kr');
+    assert.equal(await page.locator('#amount').count(), 0, 'the amount is not typed: it is the calculation\'s');
     assert.equal(await page.locator('#valid_from').inputValue(), month);
-    const calc = await page.locator('main pre.calc').innerText();
-    assert.match(calc, /Boendekostnad: 7 500 kr/);
-    assert.match(calc, /Beräknat bistånd: 15 630 kr/);
+    assert.match(await page.locator('#appeal_notice').inputValue(), /^Om du inte är nöjd med beslutet kan du överklaga det till förvaltningsrätten\./);
+    assert.match(await page.locator('main pre.calc').innerText(), /Hushållsel: 450 kr \(avslag\)/);
+    await page.fill('#justification', 'Hushållsel ingår i riksnormen för ett hushåll i lägenhet och beviljas inte utöver den.');
+    await checkA11y(page, 'the draft decision, partly granted');
+    res = await navigate(page, () => page.getByRole('button', { name: 'Fatta beslut' }).click());
+    assert.equal(res.status(), 200);
+    assert.match(await page.locator('main dl.facts').innerText(), /Belopp\s+17 670 kr/);
     // The calculation wraps on a phone rather than widening the page.
     await page.setViewportSize(PHONE);
     await assertNoHorizontalScroll(page);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await navigate(page, () => page.getByRole('link', { name: /beslutsbrev/i }).click());
+    const letter = await page.locator('article.letter').innerText();
+    assert.match(letter, new RegExp(`Du beviljas delvis Försörjningsstöd med 17 670 kr från ${month}\\.`));
+    assert.match(letter, /Hushållsel: 450 kr \(avslag\)/);
+    assert.match(letter, /Beräknat bistånd: 17 670 kr/);
+    assert.match(letter, /Så överklagar du/);
+    assert.doesNotMatch(letter, /\böre\b|1767000|Omfattning eller belopp/, 'the letter says kronor');
+    await checkA11y(page, 'the decision letter');
+    t.diagnostic(`journey 3 took ${steps.count} steps: ${steps.urls.join(', ')}`);
+    assert.ok(steps.count <= JOURNEY_3_STEPS, `journey 3 took ${steps.count} steps, at most ${JOURNEY_3_STEPS}`);
   }, { user: 'ekonom' }));
 
   test('journey 2: a report from the school, registered, then a screening that needs its reasons', (t) => withPage(t, browser, async (page) => {

@@ -158,11 +158,11 @@ func (s *Service) RegistrationForm(ctx context.Context, a trygg.Actor, in Regist
 		}
 		v.PersonID, v.GivenName, v.FamilyName, v.IdentityMasked, v.Address = p.ID, p.GivenName, p.FamilyName, p.Identity.Masked(), p.Address
 		v.Representatives = reps
-		// Naming who acts for the person reads them as part of the
+		// Who acts for the person is seen by name, as part of the
 		// person's record, on the same ground.
 		entries := []audit.Entry{entry(a, access.ReadPerson, p.ID, "", ground, "")}
 		for _, id := range ids {
-			entries = append(entries, entry(a, access.ReadPerson, id, "", ground, ""))
+			entries = append(entries, entry(a, access.ReadPersonName, id, "", ground, ""))
 		}
 		return v, s.logAccess(ctx, entries...)
 	}

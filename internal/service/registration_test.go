@@ -112,6 +112,14 @@ func TestRegisteringAnApplicationFillsInWhatIsKnown(t *testing.T) {
 		if v.Today != "2026-03-25" {
 			t.Errorf("today is %s", v.Today)
 		}
+		// Seeing the daughter's name on the page is logged.
+		seen, err := w.svc.AccessLog(ctx, w.actorFunc(t)("granskare"), store.AccessLogFilter{PersonID: daughter.ID, ActorID: officer.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(seen, func(e audit.Entry) bool { return e.Action == string(access.ReadPersonName) }) {
+			t.Errorf("the page named the daughter without a log entry: %+v", seen)
+		}
 		var offered []string
 		for _, c := range v.Choices {
 			offered = append(offered, c.UnitID+" "+c.CaseType)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"math"
 	"net/url"
 	"slices"
 	"sort"
@@ -379,19 +378,25 @@ func fieldValue(fd *process.Field, raw []string) (any, bool) {
 	return s, true
 }
 
-// parseKronor reads "1 234,50", "1234.5" or "1234" kronor as öre.
+// parseKronor reads kronor as people type them ("1 234,50", "1234.5",
+// "1234 kr", a minus first for a negative amount) as öre, with the one
+// reading of amounts (process.Measure.Parse).
 func parseKronor(s string) (int64, bool) {
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "kr", "").Replace(s)
-	s = strings.Replace(s, ",", ".", 1)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e12 {
+	s = strings.TrimSpace(s)
+	neg := false
+	for _, minus := range []string{"-", "−"} {
+		if rest, ok := strings.CutPrefix(s, minus); ok {
+			s, neg = strings.TrimSpace(rest), true
+		}
+	}
+	ore, err := process.Measure{Unit: process.UnitMoney}.Parse(s)
+	if err != nil || s == "" {
 		return 0, false
 	}
-	if whole, frac, ok := strings.Cut(s, "."); ok && len(frac) > 2 {
-		_ = whole
-		return 0, false
+	if neg {
+		ore = -ore
 	}
-	return int64(math.Round(f * 100)), true
+	return ore, true
 }
 
 // rowMarker is the hidden input that keeps a row that is still empty.

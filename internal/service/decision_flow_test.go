@@ -201,7 +201,7 @@ func TestEconomicAssistanceRefusedCost(t *testing.T) {
 			svc, officer := w.svc, w.actorFunc(t)("ekonom")
 			c := journeyCaseID(t, w.ds, "ekonomiskt_bistand")
 			values := map[string]any{"month": "2026-03-01", "applied_for": []any{"forsorjningsstod"},
-				"members":     []any{map[string]any{"role": "single", "age": 34.0}, map[string]any{"role": "child", "age": 12.0}},
+				"members":      []any{map[string]any{"role": "single", "age": 34.0}, map[string]any{"role": "child", "age": 12.0}},
 				"housing_cost": 750000.0, "electricity": 45000.0, "child_allowance": 125000.0}
 			fillAndSign(t, svc, officer, c, "eb_ansokan", values)
 			if _, err := svc.Transition(ctx, officer, c, service.TransitionInput{Transition: "assess"}, "sv"); err != nil {

@@ -231,7 +231,7 @@ func TestFormValuesFromPosts(t *testing.T) {
 		{url.Values{"housing_cost": {"12,345"}}, `housing_cost:12,345`}, // three decimals: passed on for the engine to refuse
 		// Money is read as the decision page reads kronor (process.Measure).
 		{url.Values{"housing_cost": {"7\u00a0500 kr"}, "salary": {"12345:-"}}, `housing_cost:750000 salary:1.2345e+06`}, // as the engine gets it: a float of öre
-		{url.Values{"housing_cost": {"1 2345"}}, `housing_cost:1 2345`}, // not thousands: passed on for the engine to refuse
+		{url.Values{"housing_cost": {"1 2345"}}, `housing_cost:1 2345`},                                                 // not thousands: passed on for the engine to refuse
 		{url.Values{"shares_home": {"true"}, "shared_size": {"3,0"}}, `shared_size:3 shares_home:true`},
 		{url.Values{"members.1.role": {"child"}, "members.1.age": {"4"}, "members.0.role": {"single"}, "members.0.age": {"30"}, "members.0.lunch_outside_home": {"false"}},
 			`members:[map[age:30 lunch_outside_home:false role:single] map[age:4 role:child]]`},

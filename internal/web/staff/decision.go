@@ -19,7 +19,7 @@ type decisionPage struct {
 	// ("Omfattning (timmar per månad)"), AmountText the amount in words
 	// ("40 timmar per månad"), AmountError a mistake in what was typed.
 	Amount, AmountLabel, AmountUnitText, AmountText, AmountError string
-	Today                                                       string
+	Today                                                        string
 	// Posted is the draft as the officer sent it, shown again when it was
 	// refused so nothing typed is lost.
 	Posted *service.DecisionInput

@@ -116,3 +116,15 @@ func TestHouseholdOnThePages(t *testing.T) {
 	w.mustPortal("invanare", jc.PersonID, "GET", "/portal/apply/ekonomiskt_bistand?step=household", nil, http.StatusOK,
 		"Förslag från folkbokföringen", "34 år – Ensamstående", "4 år – Barn (0–20 år, bor hemma)")
 }
+
+// TestDecisionPageCount: a case type whose amounts count items (the
+// default) asks for "Antal" and reads "2 st".
+func TestDecisionPageCount(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC), 80)
+	c := w.journeyCase("bbic_barn").ID
+	page := w.mustPage("utredare", "POST", "/cases/"+c+"/decisions", url.Values{"insats": {"kontaktperson_barn"}}, false, http.StatusOK,
+		`<label for="amount">Antal</label>`, "Skriv ett heltal, till exempel 3.")
+	if strings.Contains(page, `class="unit"`) {
+		t.Errorf("a count has no unit beside it:\n%s", mainOf(page))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/trygg"
 	"github.com/trygg/trygg/internal/web/server"
@@ -49,6 +50,10 @@ func (s *handlers) renderDecisionWith(w http.ResponseWriter, r *http.Request, a 
 	p.DecisionOverview, p.Today = ov, server.TodaySweden()
 	p.Amount, p.AmountUnitText = m.Input(ov.Decision.Amount), m.Label(v.Lang)
 	p.AmountLabel = fmt.Sprintf("%s (%s)", v.T("decision.amount."+m.Unit), p.AmountUnitText)
+	if m.Unit == process.UnitCount && m.Period == "" {
+		// A number of items is its own unit: "Antal", not "Antal (antal)".
+		p.AmountLabel, p.AmountUnitText = v.T("decision.amount."+m.Unit), ""
+	}
 	p.AmountText = m.Format(ov.Decision.Amount, v.Lang)
 	if in := p.Posted; in != nil && ov.Decision.Status == "draft" {
 		d := &p.Decision

@@ -314,6 +314,10 @@ func TestInvisibleAnswersLikeMissing(t *testing.T) {
 // bodyIDs are the write routes that name a person, case, order or slot in
 // their body (not their path), with a body naming the foreign record;
 // namesNoRecord are the write routes that name none, by path alone.
+// Registering in the staff pages (POST /cases) names the person by id
+// here; the page for an identity number (POST /persons/registration)
+// shows what the registry says and writes nothing; registering by number
+// is the explicit path (TestRegisteringIsNoWayToRead, internal/service).
 // TestWritesAreNoWayToRead fails on a write route in neither.
 func bodyIDs(f *foreignWorld) map[string]map[string]any {
 	p := f.person.ID
@@ -326,6 +330,8 @@ func bodyIDs(f *foreignWorld) map[string]map[string]any {
 		"POST /api/v1/users":              {"username": "klon", "display_name": "Klon", "person_id": p, "grants": []map[string]any{{"role": "invanare", "unit_id": "soc"}}},
 		"POST /api/v1/persons":            {"identity_number": f.person.Identity.String(), "unit_id": "norra-bou"},
 		"POST /api/v1/persons/search":     {"query": f.person.Identity.String()},
+		"POST /cases":                     {"person_id": p, "choice": "norra-bou " + demo.CaseType("bou"), "received_date": ""},
+		"POST /persons/registration":      {"identity_number": f.person.Identity.String()},
 		"POST /persons/search":            {"query": f.person.Identity.String()},
 		"POST /portal/act-for":            {"person_id": p},
 		"POST /provider/report/shift":     {"on": "2026-01-05", "key": "k2", "rows.0.order": f.orderID, "rows.0.minutes": "30", "rows.0.activities": "d510"},

@@ -259,8 +259,8 @@ type InboxQuery struct {
 	Overdue bool
 	// Sort orders the cases (InboxByDue …), Desc the other way round;
 	// tasks are always soonest due first.
-	Sort string
-	Desc bool
+	Sort  string
+	Desc  bool
 	Limit int
 }
 

@@ -1,5 +1,12 @@
 package payments
 
+import (
+	_ "embed"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // BankRule is one row of Bankgirot's table of Swedish bank account numbers
 // ("Bankernas kontonummer"): a range of clearing numbers, the bank that has
 // it, the account type and Bankgirot's comment, which together say which
@@ -33,16 +40,6 @@ type BankRule struct {
 	PersonalNumber bool
 }
 
-// type1 returns the rule for a type 1 range.
-func type1(from, to int, bank string, comment int) BankRule {
-	return BankRule{From: from, To: to, Bank: bank, Type: 1, Comment: comment, MinDigits: 7, MaxDigits: 7}
-}
-
-// type2 returns the rule for a type 2 range.
-func type2(from, to int, bank string, comment, minDigits, maxDigits int) BankRule {
-	return BankRule{From: from, To: to, Bank: bank, Type: 2, Comment: comment, MinDigits: minDigits, MaxDigits: maxDigits}
-}
-
 // bankRules is the table, sorted by clearing number, ranges never
 // overlapping (TestBankRulesTable checks both). Its source is Bankgirot's
 // "Bankernas kontonummer" of 2019-10-22 (the user manual
@@ -54,65 +51,51 @@ func type2(from, to int, bank string, comment, minDigits, maxDigits int) BankRul
 // and "BGC 2024-02-22"; swedish-bank-account-validator by Joakim
 // Engqvist). Gone since 2019: Forex Bank 9400-9449 (2022) and MedMera
 // Bank 9650-9659 (2021). docs/payments.md says how to update the table.
-var bankRules = []BankRule{
-	type1(1100, 1199, "Nordea", 1),
-	type1(1200, 1399, "Danske Bank", 1),
-	type1(1400, 2099, "Nordea", 1),
-	type1(2300, 2399, "Ålandsbanken", 2),
-	type1(2400, 2499, "Danske Bank", 1),
-	type1(3000, 3299, "Nordea", 1),
-	{From: 3300, To: 3300, Bank: "Nordea", Type: 2, Comment: 1, MinDigits: 10, MaxDigits: 10, PersonalNumber: true},
-	type1(3301, 3399, "Nordea", 1),
-	type1(3400, 3409, "Länsförsäkringar Bank", 1),
-	type1(3410, 3781, "Nordea", 1),
-	{From: 3782, To: 3782, Bank: "Nordea", Type: 2, Comment: 1, MinDigits: 10, MaxDigits: 10, PersonalNumber: true},
-	type1(3783, 3999, "Nordea", 1),
-	type1(4000, 4999, "Nordea", 2),
-	type1(5000, 5999, "SEB", 1),
-	// Handelsbanken's numbers have 9 digits; older ones are written with 8
-	// (a leading zero left out).
-	type2(6000, 6999, "Handelsbanken", 2, 8, 9),
-	type1(7000, 7999, "Swedbank", 1),
-	{From: 8000, To: 8999, Bank: "Swedbank", Type: 2, Comment: 3, MinDigits: 2, MaxDigits: 10, ClearingCheck: true},
-	type1(9020, 9029, "Länsförsäkringar Bank", 2),
-	type1(9040, 9049, "Citibank", 2),
-	type1(9060, 9069, "Länsförsäkringar Bank", 1),
-	type1(9070, 9079, "Multitude Bank", 1), // later edition (2022, as Ferratum Bank)
-	type1(9100, 9109, "Nordnet Bank", 2),
-	type1(9120, 9124, "SEB", 1),
-	type1(9130, 9149, "SEB", 1),
-	type1(9150, 9169, "Skandiabanken", 2),
-	type1(9170, 9179, "IKANO Bank", 1),
-	type2(9180, 9189, "Danske Bank", 1, 10, 10),
-	type1(9190, 9199, "DNB Bank", 2),
-	type1(9230, 9239, "Marginalen Bank", 1),
-	type1(9250, 9259, "SBAB", 1),
-	type1(9260, 9269, "DNB Bank", 2),
-	type1(9270, 9279, "ICA Banken", 1),
-	type1(9280, 9289, "Resurs Bank", 1),
-	// Formerly Sparbanken Öresund. Payers' banks zero-fill shorter numbers
-	// to 10 digits, as for Sparbanken Syd.
-	type2(9300, 9349, "Swedbank", 1, 2, 10),
-	type1(9390, 9399, "Landshypotek", 2),
-	type1(9460, 9469, "Santander Consumer Bank", 1),
-	type1(9470, 9479, "BNP Paribas", 2),
-	type2(9500, 9549, "Nordea (Plusgirot)", 3, 2, 10),
-	type1(9550, 9569, "Avanza Bank", 2),
-	type2(9570, 9579, "Sparbanken Syd", 1, 2, 10),
-	type1(9580, 9589, "Aion Bank", 1), // later edition (2023)
-	type1(9590, 9599, "Erik Penser", 2),
-	type1(9630, 9639, "Lån & Spar Bank Sverige", 1),
-	type1(9640, 9649, "NOBA Bank Group", 2), // Nordax Bank until the 2024 edition
-	type1(9660, 9669, "Svea Bank", 2),
-	type1(9670, 9679, "JAK Medlemsbank", 2),
-	type1(9680, 9689, "BlueStep Finans", 1),
-	type1(9700, 9709, "Ekobanken", 2),
-	type1(9710, 9719, "Lunar Bank", 2),     // later edition (2023)
-	type1(9750, 9759, "Northmill Bank", 2), // later edition (2020)
-	type1(9780, 9789, "Klarna Bank", 2),
-	type1(9880, 9889, "Riksgälden", 2),
-	type2(9890, 9899, "Riksgälden", 1, 10, 10),
-	type2(9960, 9969, "Nordea (Plusgirot)", 3, 2, 10),
+//
+//go:embed banks.tsv
+var banksFile string
+
+var bankRules = mustParseBankRules(banksFile)
+
+// mustParseBankRules reads the table (banks.tsv: tab-separated from, to,
+// type, comment, min digits, max digits, flags (clearing_check,
+// personal_number or -), bank; # starts a comment). The file is part of
+// the binary, so a malformed row is a programming error: it panics.
+func mustParseBankRules(text string) []BankRule {
+	var out []BankRule
+	for i, line := range strings.Split(text, "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 8 {
+			panic(fmt.Sprintf("payments: banks.tsv line %d: %d columns, want 8", i+1, len(f)))
+		}
+		var n [6]int
+		for j := range n {
+			v, err := strconv.Atoi(f[j])
+			if err != nil {
+				panic(fmt.Sprintf("payments: banks.tsv line %d column %d: %v", i+1, j+1, err))
+			}
+			n[j] = v
+		}
+		r := BankRule{From: n[0], To: n[1], Type: n[2], Comment: n[3], MinDigits: n[4], MaxDigits: n[5], Bank: strings.TrimSpace(f[7])}
+		for _, flag := range strings.Split(f[6], ",") {
+			switch flag {
+			case "clearing_check":
+				r.ClearingCheck = true
+			case "personal_number":
+				r.PersonalNumber = true
+			case "-":
+			default:
+				panic(fmt.Sprintf("payments: banks.tsv line %d: unknown flag %q", i+1, flag))
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // BankRules returns a copy of the table, sorted by clearing number.

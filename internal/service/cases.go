@@ -225,8 +225,11 @@ func (s *Service) EnsureCaseReferences(ctx context.Context) (int, error) {
 		}
 		for {
 			cs, err := s.db.CasesWithoutReference(ctx, t.ID, 500)
-			if err != nil || len(cs) == 0 {
+			if err != nil {
 				return given, err
+			}
+			if len(cs) == 0 {
+				break
 			}
 			err = s.db.Update(ctx, func(tx *store.Tx) error {
 				for i := range cs {

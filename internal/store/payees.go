@@ -284,3 +284,10 @@ func (db *DB) UnreviewedAccountChanges(ctx context.Context, a trygg.Actor, limit
 	}
 	return out, nil
 }
+
+// PayeeAccountChange returns an account change, unchecked by access, or a
+// not-found error.
+func (db *DB) PayeeAccountChange(ctx context.Context, tenant trygg.TenantID, id string) (PayeeAccountChange, error) {
+	c, err := scanChange(db.queryRow(ctx, `SELECT `+changeCols+` FROM payee_account_changes ch WHERE ch.tenant_id = ? AND ch.id = ?`, string(tenant), id))
+	return c, notFound(err, "Account change")
+}

@@ -181,6 +181,9 @@ type CaseType struct {
 	// Reference is the prefix of its cases' references ("EB" gives
 	// EB-2026-00417); left out, it is made from the id (see reference.go).
 	Reference Str `yaml:"reference,omitempty"`
+	// IncomeCheck lets the officer ask the national income check about
+	// the case's person (see incomecheck.go).
+	IncomeCheck *IncomeCheck `yaml:"income_check,omitempty"`
 }
 
 // Orders says what an order to a provider (uppdrag) carries when a

@@ -554,6 +554,7 @@ func (v *validator) caseType(ct *CaseType) {
 	v.variants(ct)
 	v.citizenApplication(ct, steps)
 	v.registration(ct, steps)
+	v.incomeCheck(ct)
 }
 
 // orders checks a case type's orders section: a form of the case type's

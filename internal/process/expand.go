@@ -84,6 +84,12 @@ func (b *Bundle) expand() Problems {
 			add(rs.Table.Pos, "check.ruleset.unknown_table", "Table", rs.Table.Value)
 			continue
 		}
+		// A table a city adds in a file of its own (a year's amounts not
+		// shipped yet) ends: a month after it is told plainly that there
+		// are no amounts yet, rather than calculated with these.
+		if rs.ValidTo.Value == "" {
+			add(rs.ValidFrom.Pos, "check.ruleset.no_valid_to")
+		}
 		t.RuleSets = append(t.RuleSets, rs.RuleSet)
 	}
 	return probs

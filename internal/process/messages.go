@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	texttemplate "text/template"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
@@ -95,7 +96,7 @@ func (n note) in(lang string) string {
 		data = make(map[string]any, len(n.args))
 		for k, v := range n.args {
 			switch x := v.(type) {
-			case note:
+			case sayer:
 				v = x.in(lang)
 			case []note:
 				parts := make([]string, len(x))
@@ -116,6 +117,38 @@ func (n note) in(lang string) string {
 		return s
 	}
 	return n.fallback(data)
+}
+
+// sayer is a message argument said in the message's language: a note, or
+// a definition's own text (see textArg).
+type sayer interface{ in(lang string) string }
+
+// textArg is a definition's text as a message argument, with {month}
+// replaced by the month of Month (YYYY-MM-DD) in the language.
+type textArg struct {
+	Text  Text
+	Month string
+}
+
+func (t textArg) in(lang string) string {
+	return strings.ReplaceAll(t.Text.In(lang), "{month}", monthArg(t.Month).in(lang))
+}
+
+// monthArg is a date (YYYY-MM-DD) said as its month: "januari 2027",
+// "January 2027"; a date that cannot be read is said as it is.
+type monthArg string
+
+var swedishMonths = [...]string{"januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober", "november", "december"}
+
+func (m monthArg) in(lang string) string {
+	d, err := time.Parse("2006-01-02", string(m))
+	if err != nil {
+		return string(m)
+	}
+	if lang == "en" {
+		return d.Format("January 2006")
+	}
+	return fmt.Sprintf("%s %d", swedishMonths[d.Month()-1], d.Year())
 }
 
 func (n note) fallback(data map[string]any) string {

@@ -57,8 +57,6 @@ var swedishBefore = []struct {
 	{regexp.MustCompile(`^Row (\d+): the text is longer than 5000 characters\.$`), "Rad $1: texten är längre än 5000 tecken."},
 	{regexp.MustCompile(`^Row (\d+): the text must be text\.$`), "Rad $1: texten ska vara text."},
 	{regexp.MustCompile(`^The form has no such field\.$`), "Formuläret har inget sådant fält."},
-	{regexp.MustCompile(`^The value could not be computed: decision table "([^"]*)" has no rules valid on (\S+)$`),
-		"Värdet kunde inte räknas ut: beslutstabellen \"$1\" har inga regler som gäller $2. Den som förvaltar processerna behöver lägga in dem."},
 	{regexp.MustCompile(`^The value could not be computed: (.*)$`), "Värdet kunde inte räknas ut: $1"},
 	{regexp.MustCompile(`^Whether this field is required could not be decided\.$`), "Det gick inte att avgöra om fältet är obligatoriskt."},
 	{regexp.MustCompile(`^Whether to show this field could not be decided\.$`), "Det gick inte att avgöra om fältet ska visas."},

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -175,22 +176,33 @@ func (c *Compiled) EvaluateForm(formID string, submitted map[string]any, ctx Con
 			}
 		}
 		exprErrs = map[string]string{}
-		// Computed fields, in order, each seeing those before it.
+		// Computed fields, in order, each seeing those before it. One that
+		// could not be computed is absent from what later ones see, so a
+		// field computed from it is left empty too, without a message of
+		// its own, rather than computed from a zero.
+		var notComputed []string
 		for _, f := range cf.fields {
 			if f.compute == nil || hidden[f.def.ID.Value] {
 				continue
 			}
-			out, _, err := f.compute.Eval(c.activation(ctx, formID, st.Values))
+			vars := c.activation(ctx, formID, st.Values)
+			for _, id := range notComputed {
+				delete(vars, "form."+id)
+				delete(vars, "forms."+formID+"."+id)
+			}
+			out, _, err := f.compute.Eval(vars)
 			var v any
 			if err == nil {
 				v, err = computedValue(f.def.Type.Value, out)
 			}
 			if err != nil {
+				notComputed = append(notComputed, f.def.ID.Value)
 				// A date it needs not filled in yet is no fault: the value
 				// is computed once it is (a required date blocks signing
-				// by itself). Anything else is shown.
-				if err.Error() != errNoDate.Error() {
-					exprErrs[f.def.ID.Value] = computeNote(err, ctx.Roles).in(lang)
+				// by itself). Neither is a field before it not computed.
+				// Anything else is shown.
+				if err.Error() != errNoDate.Error() && !(len(notComputed) > 1 && strings.Contains(err.Error(), "no such attribute")) {
+					exprErrs[f.def.ID.Value] = c.computeNote(err, ctx.Roles).in(lang)
 				}
 				continue
 			}
@@ -322,18 +334,25 @@ var (
 	noRuleMatches = regexp.MustCompile(`decision table "([^"]*)": no rule matches$`)
 )
 
-// computeNote says why a computed field's value could not be computed: to
-// the office err, or, for a date no rule set of a decision table covers,
-// who can mend it, or, for inputs no rule fits, which table; to a citizen
-// (roles has trygg.RoleCitizen), who cannot mend a definition, in plain
-// words what they can do.
-func computeNote(err error, roles []trygg.Role) note {
+// computeNote says why a computed field's value could not be computed.
+// For a date no rule set of a decision table covers it says so in plain
+// words, to the office and a citizen alike: the table's own text
+// (missing) or that the table has no amounts for the month yet, never a
+// figure from another period. Otherwise it tells the office err or, for
+// inputs no rule fits, which table; a citizen (roles has
+// trygg.RoleCitizen), who cannot mend a definition, is told in plain words
+// what they can do.
+func (c *Compiled) computeNote(err error, roles []trygg.Role) note {
 	citizen := slices.Contains(roles, trygg.RoleCitizen)
 	if sm := noRulesValid.FindStringSubmatch(err.Error()); sm != nil {
-		if citizen {
-			return newNote("form.compute.citizen_no_rules", "Date", sm[2])
+		if ct := c.tables[sm[1]]; ct != nil && ct.def.Missing.SV != "" {
+			return newNote("form.compute.missing", "Text", textArg{Text: ct.def.Missing, Month: sm[2]})
 		}
-		return newNote("form.compute.no_rules", "Table", sm[1], "Date", sm[2])
+		name := Text{SV: sm[1]}
+		if ct := c.tables[sm[1]]; ct != nil && ct.def.Name.SV != "" {
+			name = ct.def.Name
+		}
+		return newNote("form.compute.no_rules", "Name", textArg{Text: name}, "Month", monthArg(sm[2]))
 	}
 	if citizen {
 		return newNote("form.compute.citizen")

@@ -34,6 +34,10 @@ type DecisionTable struct {
 	Inputs    []TableIO `yaml:"inputs"`
 	Outputs   []TableIO `yaml:"outputs"`
 	RuleSets  []RuleSet `yaml:"rule_sets"`
+	// Missing is what officers and citizens are told for a date no rule
+	// set covers, with {month} for the month ("januari 2027"); without it
+	// they are told that the table has no amounts for the month yet.
+	Missing Text `yaml:"missing,omitempty"`
 }
 
 // TableIO is an input or output column: number, text or yes_no.

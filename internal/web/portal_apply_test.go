@@ -385,13 +385,17 @@ func TestApplicationSummaryCalculation(t *testing.T) {
 	draft.Set("month", "2016-03-01")
 	w.mustPage("invanare", "POST", path, draft, true, http.StatusOK, "Utkastet är sparat")
 	body := w.mustPage("invanare", "GET", path+"/summary", nil, false, http.StatusOK, "Preliminär beräkning",
-		"Beloppet kan inte räknas ut för 2016-03-01 än. Kontrollera att datumet stämmer.")
+		"Det finns ingen riksnorm för mars 2016 än. Beräkningen görs när kommunen har lagt in normen.")
 	for _, technical := range []string{"beslutstabell", "riksnorm_", "Värdet kunde inte"} {
 		if strings.Contains(body, technical) {
 			t.Errorf("the summary says %q:\n%s", technical, mainOf(body))
 		}
 	}
-	if n := strings.Count(body, "Beloppet kan inte räknas ut"); n != 1 {
+	// Nothing computed from another year, or from a zero.
+	if _, calc, _ := strings.Cut(body, `id="ans-calc"`); strings.Contains(strings.SplitN(calc, "</section>", 2)[0], " kr") {
+		t.Errorf("the calculation shows an amount for a month without a norm:\n%s", calc)
+	}
+	if n := strings.Count(body, "Det finns ingen riksnorm"); n != 1 {
 		t.Errorf("the reason is said %d times", n)
 	}
 	w.mustPage("invanare", "POST", path+"/submission", url.Values{}, false, http.StatusUnprocessableEntity, "Ansökan är inte komplett")

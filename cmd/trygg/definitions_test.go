@@ -18,7 +18,7 @@ func TestDefinitionsValidate(t *testing.T) {
 		name, dir, out string
 		ok             bool
 	}{
-		{"valid", "../../examples/definitions", "1 files valid: 1 case types, 1 forms, 1 code systems", true},
+		{"valid", "../../examples/definitions", "2 files valid: 2 case types, 2 forms, 3 code systems", true},
 		{"dead end", bad, `x.yaml:7:9: the step "a" is a dead end`, false},
 		{"empty folder", t.TempDir(), "", false},
 	}

@@ -68,6 +68,7 @@ type compiledCaseType struct {
 	steps        map[string]*Step
 	transitions  map[string]*compiledTransition
 	registration *compiledRegistration
+	payments     *compiledPayments
 }
 
 type compiledTransition struct {
@@ -143,7 +144,7 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 	env, _ := newEnv(b.Forms, "", c.tables)
 	for _, ct := range b.CaseTypes {
 		cc := &compiledCaseType{def: ct, steps: map[string]*Step{}, transitions: map[string]*compiledTransition{},
-			registration: compileRegistration(ct)}
+			registration: compileRegistration(ct), payments: compilePayments(ct, b.Forms, c.tables)}
 		for i := range ct.Steps {
 			cc.steps[ct.Steps[i].ID.Value] = &ct.Steps[i]
 		}

@@ -239,6 +239,8 @@ type Decisions struct {
 	// decision that is refused or partly granted starts with the text of
 	// its legal basis, for the officer to edit.
 	AppealTexts []AppealText `yaml:"appeal_texts,omitempty"`
+	// Payments says what a granted decision pays (see payments.go).
+	Payments *Payments `yaml:"payments,omitempty"`
 }
 
 // AppealText is the standard appeal notice (överklagandehänvisning) of

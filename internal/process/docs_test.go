@@ -230,6 +230,7 @@ func TestDocumentedKeys(t *testing.T) {
 		{SourceDecisions, PeriodMonth, PeriodQuarter, PeriodYear},
 		{UnitMoney, UnitHours, UnitCount},
 		{PerDay, PerWeek, PerMonth, PerYear},
+		{ScheduleOnce, ScheduleMonthly}, payeeCategories,
 		slices.Collect(maps.Keys(fieldTypes)), slices.Collect(maps.Keys(actionTypes)),
 		slices.Collect(maps.Keys(fields)), slices.Collect(maps.Keys(ioTypes)),
 		{HitFirst, HitUnique, HitCollectSum, StartCaseOpened, RecipientAssignee, RecipientTeamLead},

@@ -720,6 +720,10 @@ func (v *validator) decisions(ct *CaseType) {
 			v.add(d.Insatser.Pos, "check.decisions.max_amount_negative")
 		}
 	}
+	if codes == nil {
+		known = nil
+	}
+	v.payments(ct, known)
 }
 
 func (v *validator) deadlines(ct *CaseType, steps map[string]*Step) {

@@ -98,7 +98,13 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	}
 	get("handlaggare", "/inbox", "Min inkorg", `href="/cases/`+c+`"`, "Ansökan om hemtjänst och trygghetslarm")
 	// The case: step bar, the blocked transition with its reason.
-	get("handlaggare", "/cases/"+c, `aria-current="step"`, "Påbörja utredning", "måste signeras först", "Ansökan om insatser (IBIC)")
+	casePage := get("handlaggare", "/cases/"+c, `aria-current="step"`, "Påbörja utredning", "måste signeras först", "Ansökan om insatser (IBIC)")
+	// The case's reference is on its page and, as "Vår referens", on the
+	// decision letter.
+	ref := regexp.MustCompile(`Referens <span class="ref-inline">(ÄO-\d{4}-\d{5})</span>`).FindStringSubmatch(casePage)
+	if ref == nil {
+		t.Fatalf("no reference on the case page:\n%s", mainOf(casePage))
+	}
 
 	// Filling the application: choosing "representative" shows the
 	// representative's fields (the server re-evaluates as htmx asks).
@@ -151,7 +157,7 @@ func TestStaffPagesHomeCare(t *testing.T) {
 		"<dt>Omfattning</dt><dd>24,5 timmar per månad</dd>")
 	get("handlaggare", "/cases/"+c, "Beslut fattat</strong>: Hemtjänst – personlig omvårdnad – beviljat", "24,5 timmar per månad")
 	letter := get("handlaggare", dpath+"/letter", "Du beviljas", "Hemtjänst – personlig omvårdnad", "SoL 4 kap. 1 §",
-		`med <strong class="amount">24,5 timmar per månad</strong> från 2026-03-02.`)
+		`med <strong class="amount">24,5 timmar per månad</strong> från 2026-03-02.`, "Vår referens: "+ref[1])
 	for _, bad := range []string{"Omfattning eller belopp", "2450", " h<", "h.</"} {
 		if strings.Contains(mainOf(letter), bad) {
 			t.Errorf("the letter says %q:\n%s", bad, mainOf(letter))

@@ -247,3 +247,215 @@ func TestNoGoCodeNamesAPack(t *testing.T) {
 		t.Errorf("only %d Go files checked: is the walk looking in the right place?", checked)
 	}
 }
+
+// TestNormEveryYear: each year's shipped amounts give the norm a
+// hand-worked household should get, from the published tables (2017,
+// 2019, 2021: Socialstyrelsen and SFS 2020:1013; 2022, 2023: the
+// municipalities' copies named in riksnorm.yaml; 2018, 2020, 2024: the
+// derived amounts marked there). A year the pack does not ship (2016,
+// 2025, 2026) says so in plain words and computes nothing; a city's own
+// rule set for it, with an end date, is used until that date.
+func TestNormEveryYear(t *testing.T) {
+	member := func(role string, age float64, lunchOut, inSchool bool) map[string]any {
+		return map[string]any{"role": role, "age": age, "lunch_outside_home": lunchOut, "in_school": inSchool}
+	}
+	single := []any{member("single", 30, false, false)}
+	coupleTwoChildren := []any{member("couple", 40, false, false), member("couple", 38, false, false),
+		member("child", 8, false, false), member("child", 16, false, false)}
+	parentYoungChild := []any{member("single", 25, false, false), member("child", 2, true, false)}
+	parentStudent := []any{member("single", 50, false, false), member("child", 19, false, true)}
+	tests := []struct {
+		month    string
+		members  []any
+		personal int64 // kronor
+		common   int64 // kronor
+	}{
+		{"2017-01-01", single, 2980, 950},
+		{"2017-06-01", coupleTwoChildren, 5370 + 2690 + 3540, 1520},
+		{"2017-10-01", parentYoungChild, 2980 + 1920, 1060},
+		{"2018-03-01", single, 3030, 970},
+		{"2018-03-01", coupleTwoChildren, 5460 + 2930 + 3800, 1540},
+		{"2019-03-01", coupleTwoChildren, 5570 + 2990 + 3880, 1570},
+		{"2019-12-01", parentStudent, 3090 + 3910, 1100},
+		{"2020-05-01", single, 3150, 1010},
+		{"2020-05-01", parentYoungChild, 3150 + 2230, 1120},
+		{"2021-01-01", coupleTwoChildren, 5700 + 3060 + 3970, 1610},
+		{"2021-08-01", parentYoungChild, 3160 + 2240, 1130},
+		{"2022-01-01", single, 3210, 1040},
+		{"2022-06-01", coupleTwoChildren, 5800 + 3110 + 4040, 1640},
+		{"2022-06-01", parentStudent, 3210 + 4070, 1150},
+		{"2023-02-01", single, 3490, 1130},
+		{"2023-02-01", coupleTwoChildren, 6300 + 3380 + 4390, 1790},
+		{"2023-02-01", parentStudent, 3490 + 4430, 1250},
+		{"2024-12-01", single, 3790, 1230},
+		{"2024-12-01", coupleTwoChildren, 6850 + 3670 + 4770, 1950},
+	}
+	c := compilePack(t, nil)
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s %d members", tc.month, len(tc.members)), func(t *testing.T) {
+			st, err := c.EvaluateForm("eb_ansokan", map[string]any{"month": tc.month, "applied_for": []any{"forsorjningsstod"}, "members": tc.members},
+				process.Context{Today: time.Now()}, "sv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Errors) > 0 {
+				t.Fatalf("errors: %v", st.Errors)
+			}
+			if got := st.Values["personal_costs"]; got != tc.personal*100 {
+				t.Errorf("personal costs %v öre, want %d kr", got, tc.personal)
+			}
+			if got := st.Values["common_costs"]; got != tc.common*100 {
+				t.Errorf("common costs %v öre, want %d kr", got, tc.common)
+			}
+			if got := st.Values["norm_total"]; got != (tc.personal+tc.common)*100 {
+				t.Errorf("norm %v öre, want %d kr", got, tc.personal+tc.common)
+			}
+		})
+	}
+
+	// Months no shipped table covers.
+	for _, tc := range []struct{ month, said string }{
+		{"2016-12-01", "december 2016"}, {"2025-01-01", "januari 2025"}, {"2026-07-01", "juli 2026"}, {"2027-01-01", "januari 2027"},
+	} {
+		t.Run(tc.month+" without a norm", func(t *testing.T) {
+			for _, lang := range []string{"sv", "en"} {
+				st, err := c.EvaluateForm("eb_ansokan", map[string]any{"month": tc.month, "applied_for": []any{"forsorjningsstod"},
+					"members": coupleTwoChildren, "housing_cost": 700000.0}, process.Context{Today: time.Now()}, lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := "Det finns ingen riksnorm för " + tc.said + " än. Beräkningen görs när kommunen har lagt in normen."
+				if lang == "en" {
+					want = "There is no national norm for " + strings.ToUpper(tc.said[:1]) + englishMonth(tc.said[1:]) + " yet. The calculation is made once the municipality has entered it."
+				}
+				if st.Errors["personal_costs"] != want || st.Errors["common_costs"] != want {
+					t.Errorf("%s: errors %v, want %q", lang, st.Errors, want)
+				}
+				for _, f := range []string{"personal_costs", "common_costs", "norm_total", "need", "assistance", "calculation_text"} {
+					if v, ok := st.Values[f]; ok {
+						t.Errorf("%s computed as %v for a month without a norm", f, v)
+					}
+					if f != "personal_costs" && f != "common_costs" && st.Errors[f] != "" {
+						t.Errorf("%s: a second message %q", f, st.Errors[f])
+					}
+				}
+				if st.Complete {
+					t.Error("an application for a month without a norm can be signed")
+				}
+			}
+		})
+	}
+
+	// A city enters 2025 itself, in a file of its own, with an end date.
+	city := func(validTo string) process.File {
+		return process.File{Name: "city/riksnorm_2025.yaml", Data: []byte(`kind: rule_set
+table: riksnorm_personlig
+valid_from: "2025-01-01"
+` + validTo + `rules:
+  - {when: {adult_role: "single"}, then: {sek: "3900"}}
+---
+kind: rule_set
+table: riksnorm_gemensam
+valid_from: "2025-01-01"
+` + validTo + `rules:
+  - {when: {household_size: "1"}, then: {sek: "1260"}}
+`)}
+	}
+	t.Run("a city's table without an end date is refused", func(t *testing.T) {
+		b, probs := process.Load(append(packFiles("ekonomiskt_bistand"), city("")))
+		if len(probs) == 0 {
+			probs = process.Validate(b)
+		}
+		if len(probs) != 2 || !strings.Contains(probs[0].String(), "needs an end date (valid_to") || !strings.HasPrefix(probs[0].String(), "city/riksnorm_2025.yaml:3:") {
+			t.Errorf("problems %v, want the missing end date of each rule set", probs)
+		}
+	})
+	t.Run("a city's table is used until its end date", func(t *testing.T) {
+		cc := compilePack(t, &[]process.File{city("valid_to: \"2025-12-31\"\n")}[0])
+		st, _ := cc.EvaluateForm("eb_ansokan", map[string]any{"month": "2025-12-01", "applied_for": []any{"forsorjningsstod"}, "members": single},
+			process.Context{Today: time.Now()}, "sv")
+		if st.Values["norm_total"] != int64(3900+1260)*100 {
+			t.Errorf("December 2025 with the city's table: %v %v", st.Values["norm_total"], st.Errors)
+		}
+		st, _ = cc.EvaluateForm("eb_ansokan", map[string]any{"month": "2026-01-01", "applied_for": []any{"forsorjningsstod"}, "members": single},
+			process.Context{Today: time.Now()}, "sv")
+		if _, ok := st.Values["norm_total"]; ok || !strings.Contains(st.Errors["personal_costs"], "januari 2026") {
+			t.Errorf("January 2026, after the city's table: %v %v", st.Values["norm_total"], st.Errors)
+		}
+	})
+}
+
+// TestNormYoungAdults: a 19- or 20-year-old living at home counts as a
+// child under the norm only while in school; one who is not is a
+// household of their own, and the application says so.
+func TestNormYoungAdults(t *testing.T) {
+	c := compilePack(t, nil)
+	for _, tc := range []struct {
+		name     string
+		age      float64
+		inSchool bool
+		personal int64 // kronor, 0 for refused
+	}{
+		{"19 in school", 19, true, 3160 + 4000},
+		{"20 in school", 20, true, 3160 + 4000},
+		{"19 not in school", 19, false, 0},
+		{"20 not in school", 20, false, 0},
+		{"18, school not asked", 18, false, 3160 + 3970},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := c.EvaluateForm("eb_ansokan", map[string]any{"month": "2021-04-01", "applied_for": []any{"forsorjningsstod"},
+				"members": []any{map[string]any{"role": "single", "age": 45.0}, map[string]any{"role": "child", "age": tc.age, "in_school": tc.inSchool}}},
+				process.Context{Today: time.Now()}, "sv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.personal == 0 {
+				if !strings.Contains(st.Errors["members"], "eget hushåll") || st.Complete {
+					t.Errorf("errors %v, want the members told a young adult not in school is a household of their own", st.Errors)
+				}
+				if _, ok := st.Values["assistance"]; ok {
+					t.Errorf("assistance computed: %v", st.Values["assistance"])
+				}
+				return
+			}
+			if len(st.Errors) > 0 || st.Values["personal_costs"] != tc.personal*100 {
+				t.Errorf("personal costs %v, errors %v; want %d kr", st.Values["personal_costs"], st.Errors, tc.personal)
+			}
+		})
+	}
+}
+
+// compilePack compiles the economic-assistance pack, with a city's file
+// of its own when extra is not nil.
+func compilePack(t *testing.T, extra *process.File) *process.Compiled {
+	t.Helper()
+	files := packFiles("ekonomiskt_bistand")
+	if extra != nil {
+		files = append(files, *extra)
+	}
+	b, probs := process.Load(files)
+	if len(probs) == 0 {
+		probs = process.Validate(b)
+	}
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	c, probs := process.Compile(b)
+	if len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	return c
+}
+
+// englishMonth turns the rest of a Swedish "januari 2027" into the rest of
+// "January 2027".
+func englishMonth(rest string) string {
+	sv := []string{"anuari", "ebruari", "ars", "pril", "aj", "uni", "uli", "ugusti", "eptember", "ktober", "ovember", "ecember"}
+	en := []string{"anuary", "ebruary", "arch", "pril", "ay", "une", "uly", "ugust", "eptember", "ctober", "ovember", "ecember"}
+	for i, m := range sv {
+		if y, ok := strings.CutPrefix(rest, m); ok {
+			return en[i] + y
+		}
+	}
+	return rest
+}

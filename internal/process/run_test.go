@@ -1181,3 +1181,71 @@ func TestComputeNotes(t *testing.T) {
 		})
 	}
 }
+
+// TestMonthWithoutRules: a computed field looking a decision table up for
+// a month no rule set covers is left empty with the table's own words,
+// the month named, to officers and citizens alike; fields computed from it
+// are left empty too, without messages of their own, never computed from
+// a zero; the form cannot be signed. With rules for the month, the same
+// chain computes.
+func TestMonthWithoutRules(t *testing.T) {
+	src := `kind: decision_table
+id: norm
+name: {sv: Norm, en: Norm}
+hit_policy: first
+missing: {sv: "Det finns ingen norm för {month} än.", en: "There is no norm for {month} yet."}
+inputs: [{id: size, type: number}]
+outputs: [{id: sek, type: number}]
+rule_sets:
+  - valid_from: "2026-01-01"
+    valid_to: "2026-12-31"
+    rules: [{when: {size: "-"}, then: {sek: "100"}}]
+---
+kind: form
+id: calc
+name: {sv: Beräkning}
+sections:
+  - id: s
+    label: {sv: Beräkning}
+    fields:
+      - {id: month, type: date, required: true, label: {sv: Månad}}
+      - {id: rent, type: money, label: {sv: Hyra}}
+      - {id: norm, type: money, label: {sv: Norm}, compute: "int(decide('norm', form.month, {'size': 1.0}).sek) * 100"}
+      - {id: total, type: money, label: {sv: Summa}, compute: "form.norm + form.rent"}
+      - {id: text, type: long_text, label: {sv: Rader}, compute: "'Summa: ' + money(form.total)"}
+      - {id: rent_text, type: long_text, label: {sv: Hyran}, compute: "'Hyra: ' + money(form.rent)"}
+`
+	c := compileSrc(t, File{Name: "calc.yaml", Data: []byte(src)})
+	for _, tc := range []struct {
+		name  string
+		roles []trygg.Role
+		lang  string
+		want  string
+	}{
+		{"officer", []trygg.Role{trygg.RoleOfficer}, "sv", "Det finns ingen norm för januari 2027 än."},
+		{"citizen", []trygg.Role{trygg.RoleCitizen}, "sv", "Det finns ingen norm för januari 2027 än."},
+		{"in English", []trygg.Role{trygg.RoleOfficer}, "en", "There is no norm for January 2027 yet."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := c.EvaluateForm("calc", map[string]any{"month": "2027-01-01", "rent": 500000.0}, Context{Roles: tc.roles}, tc.lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Errors["norm"] != tc.want || len(st.Errors) != 1 || st.Complete {
+				t.Errorf("errors %v, want only %q at norm", st.Errors, tc.want)
+			}
+			for _, f := range []string{"norm", "total", "text"} {
+				if v, ok := st.Values[f]; ok {
+					t.Errorf("%s computed as %v", f, v)
+				}
+			}
+			if st.Values["rent_text"] != "Hyra: 5 000 kr" {
+				t.Errorf("a field not using the norm: %v", st.Values["rent_text"])
+			}
+		})
+	}
+	st, err := c.EvaluateForm("calc", map[string]any{"month": "2026-05-01", "rent": 500000.0}, Context{}, "sv")
+	if err != nil || len(st.Errors) > 0 || st.Values["text"] != "Summa: 5 100 kr" {
+		t.Errorf("May 2026: %v %v %v", st.Values, st.Errors, err)
+	}
+}

@@ -301,6 +301,8 @@ rule_sets:
 	for name, tc := range map[string]struct{ file, want string }{
 		"unknown table": {later("nrom", "2026-01-01"), `city.yaml:2:8: the rule set is for an unknown decision table "nrom"`},
 		"overlap":       {later("norm", "2024-06-01"), `city.yaml:3:13: this rule set's validity overlaps the one at norm.yaml:8`},
+		"no end date": {strings.Replace(later("norm", "2026-01-01"), "valid_to: \"2026-12-31\"\n", "", 1),
+			`city.yaml:3:13: a rule set in a file of its own needs an end date (valid_to: YYYY-MM-DD)`},
 	} {
 		b, probs := Load([]File{{Name: "norm.yaml", Data: []byte(table)}, {Name: "city.yaml", Data: []byte(tc.file)}})
 		probs = append(probs, Validate(b)...)

@@ -695,15 +695,33 @@ func TestEconomicAssistanceThroughTheAPI(t *testing.T) {
 				t.Errorf("last day to appeal: %q, want 2026-03-30", d.AppealBy)
 			}
 
-			// A month without a norm table is an error, never a guess.
+			// A month without a norm table says so in plain words, and
+			// nothing is computed from another year or from a zero: the
+			// officer's case page shows the reason and no amount, and the
+			// form cannot be signed.
 			c = w.openCase("ekonom", person, "norra-eb", "ekonomiskt_bistand")
 			var view struct {
-				State struct{ Errors map[string]string }
+				State struct {
+					Values map[string]any
+					Errors map[string]string
+				}
 			}
-			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/forms/eb_ansokan", map[string]any{"values": map[string]any{"month": "2018-05-01",
-				"applied_for": []string{"forsorjningsstod"}, "members": []map[string]any{member("single", 30, false)}}}, http.StatusOK, &view)
-			if !strings.Contains(view.State.Errors["personal_costs"], "2018-05-01") {
-				t.Errorf("a month in 2018: errors %v, want one at personal_costs naming the date", view.State.Errors)
+			w.call("ekonom", "PUT", "/api/v1/cases/"+c+"/forms/eb_ansokan", map[string]any{"values": map[string]any{"month": "2028-01-01",
+				"applied_for": []string{"forsorjningsstod"}, "members": []map[string]any{member("single", 30, false)}, "housing_cost": 500000}}, http.StatusOK, &view)
+			const noNorm = "Det finns ingen riksnorm för januari 2028 än. Beräkningen görs när kommunen har lagt in normen."
+			if view.State.Errors["personal_costs"] != noNorm || view.State.Errors["common_costs"] != noNorm {
+				t.Errorf("a month in 2028: errors %v, want %q at the norm fields", view.State.Errors, noNorm)
+			}
+			for _, f := range []string{"personal_costs", "common_costs", "norm_total", "need", "assistance", "calculation_text"} {
+				if v, ok := view.State.Values[f]; ok {
+					t.Errorf("a month in 2028: %s computed as %v", f, v)
+				}
+			}
+			page := w.mustPage("ekonom", "GET", "/cases/"+c, nil, false, http.StatusOK, noNorm)
+			for _, computed := range []string{"Beräknat bistånd: ", "Summa behov: ", "riksnorm_", "beslutstabell"} {
+				if strings.Contains(page, computed) {
+					t.Errorf("the case page for a month without a norm shows %q", computed)
+				}
 			}
 			w.call("ekonom", "POST", "/api/v1/cases/"+c+"/forms/eb_ansokan/signature", nil, http.StatusUnprocessableEntity, nil)
 		})

@@ -47,6 +47,10 @@ const (
 	// and the rows of an inbox (on the ground of reading the case). A
 	// protected person's name needs the ProtectedIdentity permission.
 	ReadPersonName Action = "read_person_name"
+	// IncomeCheck is asking the national income check what other
+	// agencies paid the person of a case: those who may work on the case,
+	// on the legal ground RelIncomeCheck.
+	IncomeCheck Action = "income_check"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -75,6 +79,15 @@ const (
 	// entries under review (ReadPersonName). It is never a ground for
 	// reading a person's record or a case.
 	RelLogReview Relation = "log_review"
+	// RelIncomeCheck is the legal ground of an income check: the duty of
+	// Försäkringskassan, Arbetsförmedlingen, the unemployment funds,
+	// Pensionsmyndigheten, CSN and Skatteverket to tell the social
+	// welfare committee what they paid an applicant for economic
+	// assistance (11 kap. 11–11 b §§ socialtjänstlagen (2001:453), and
+	// förordningen (2008:975) om uppgiftsskyldighet i vissa fall enligt
+	// socialtjänstlagen, which says what each tells). It is never a
+	// ground for reading a person or case.
+	RelIncomeCheck Relation = "income_check"
 )
 
 // precedence lists relations from strongest to weakest ground.
@@ -210,6 +223,13 @@ func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 			}
 		}
 		return "", trygg.Errorf(trygg.EForbidden, "You may read this case but not work on it: it is neither assigned to you nor in your unit.")
+	case IncomeCheck:
+		// Only the case's own officers ask other agencies about the
+		// person, never through an emergency opening.
+		if _, err := Decide(a, WorkCase, s); err != nil {
+			return "", err
+		}
+		return RelIncomeCheck, nil
 	case WorkOrder:
 		if s.has(RelProvider) && a.HasRole(trygg.RoleProvider) && (s.Protection == persons.ProtectionNone || a.ProtectedIdentity) {
 			return RelProvider, nil

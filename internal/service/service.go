@@ -13,6 +13,7 @@ import (
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/incomecheck"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -39,6 +40,9 @@ type Service struct {
 	// citizen attaches to one application (see citizen_apply.go).
 	AttachmentMaxBytes int64
 	AttachmentMaxFiles int
+	// Incomes is the national income check (incomecheck.go); nil: none is
+	// configured, and asking it is refused as unavailable.
+	Incomes incomecheck.Checker
 }
 
 // New returns a service. The committer must write to db.

@@ -57,8 +57,24 @@ func TestDecisionPageEconomicAssistance(t *testing.T) {
 	if strings.Contains(letter, " öre") || strings.Contains(letter, "1563000") {
 		t.Errorf("the letter shows öre:\n%s", mainOf(letter))
 	}
-	w.mustPortal("invanare", jc.PersonID, "GET", "/portal/cases/"+c, nil, http.StatusOK,
+	portal := w.mustPortal("invanare", jc.PersonID, "GET", "/portal/cases/"+c, nil, http.StatusOK,
 		`med <strong class="amount">`+amount+`</strong>`, "Hushållsel: 450 kr (avslag)", "Beräknat bistånd: "+amount)
+	// The letter and Mina sidor show the stored calculation line by line,
+	// every line the same, the refused one marked.
+	stored := w.decisions("ekonom", c)[0].Calculation
+	lines := strings.Split(stored, "\n")
+	if len(lines) < 13 || !strings.Contains(stored, "(avslag)") {
+		t.Fatalf("the stored calculation: %q", stored)
+	}
+	for _, line := range lines {
+		esc := html.EscapeString(line)
+		if !strings.Contains(letter, esc) {
+			t.Errorf("the letter lacks the calculation's line %q", line)
+		}
+		if !strings.Contains(portal, esc) {
+			t.Errorf("Mina sidor lacks the calculation's line %q", line)
+		}
+	}
 }
 
 // TestDecisionPageProposals: a decision page starts with what the case

@@ -48,11 +48,14 @@ type RepaymentInput struct {
 // recovery (MayDecide: delegation) or register repayments (Workable), the
 // legal bases to choose from, and the case's debts with their balances.
 type CaseRecovery struct {
-	Applies    bool                 `json:"applies"`
-	Workable   bool                 `json:"workable"`
-	MayDecide  bool                 `json:"may_decide"`
-	LegalBases []string             `json:"legal_bases"`
-	Debts      []store.RecoveryDebt `json:"debts"`
+	// CaseTitle and CaseReference name the case.
+	CaseTitle     string               `json:"case_title"`
+	CaseReference string               `json:"case_reference,omitempty"`
+	Applies       bool                 `json:"applies"`
+	Workable      bool                 `json:"workable"`
+	MayDecide     bool                 `json:"may_decide"`
+	LegalBases    []string             `json:"legal_bases"`
+	Debts         []store.RecoveryDebt `json:"debts"`
 	// Balance is what is left to repay of all the debts, in öre.
 	Balance int64 `json:"balance"`
 }
@@ -126,6 +129,7 @@ func (s *Service) CaseRecovery(ctx context.Context, a trygg.Actor, caseID string
 	if err != nil {
 		return out, err
 	}
+	out.CaseTitle, out.CaseReference = c.Title, c.Reference
 	if out.Applies, out.MayDecide, err = s.recoveryTerms(ctx, a, c, roles, 0); err != nil {
 		return out, err
 	}

@@ -82,6 +82,8 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 		"case-types": "ibic_sol_aldre",
 		"caseType":   "ibic_sol_aldre",
 	}
+	// A recovery debt on her case (recovery_page_test.go).
+	f.ids["debt"] = w.recoveryDebt(c)
 	// Her application sent online, its attachment, a booking
 	// (portal_apply_test.go).
 	for k, v := range w.applyAuthzIDs(journey) {

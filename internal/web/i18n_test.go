@@ -211,6 +211,7 @@ func TestPluralMessages(t *testing.T) {
 		{"accesslog.entries", nil, "1 post", "2 poster", "1 entry", "2 entries"},
 		{"accesslog.count", nil, "1 rad.", "2 rader.", "1 row.", "2 rows."},
 		{"accesslog.run", nil, "1 post", "2 poster", "1 entry", "2 entries"},
+		{"recovery.payments.count", nil, "1 utbetalning", "2 utbetalningar", "1 payment", "2 payments"},
 		{"accesslog.grouped", nil, "De rymmer 1 post.",
 			"De rymmer 2 poster: en användares poster i följd om samma sak, högst fem minuter isär, visas som en rad med antal och tid.",
 			"They hold 1 entry.",

@@ -43,6 +43,12 @@ type casePage struct {
 	// one, a home visit by default (meetings.go).
 	Meetings service.CaseMeetings
 	Visit    visitForm
+	// IncomeCheck is the national income check beside the application,
+	// where the case type has it (incomecheck.go).
+	IncomeCheck *incomeCheckPanel
+	// Recovery is the case's recovery debts (återkrav) and what the
+	// actor may do with them (recovery.go).
+	Recovery service.CaseRecovery
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may
@@ -68,6 +74,12 @@ func (s *handlers) renderCaseWith(w http.ResponseWriter, r *http.Request, a tryg
 		return err
 	}
 	p.Visit.defaults(p.Meetings, r, v)
+	if p.IncomeCheck, err = s.incomeCheckFor(r, a, ov, p.IncomeCheck); err != nil {
+		return err
+	}
+	if p.Recovery, err = s.Svc.CaseRecovery(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
 	if p.Orders, err = s.Svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}

@@ -54,6 +54,8 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/cases/{id}/meetings", Handler: s.SignedIn(s.handleVisitBook)},
 		{Method: "GET", Path: "/cases/{id}/attachments/{att}", Handler: s.SignedIn(s.handleCaseAttachment)},
 		{Method: "POST", Path: "/cases/{id}/secrecy", Handler: s.SignedIn(s.handleSecrecyForm)},
+		// The national income check beside the application (incomecheck.go).
+		{Method: "POST", Path: "/cases/{id}/income-check", Handler: s.SignedIn(s.handleIncomeCheck)},
 		// Decisions: the decision page, its execution, the provider
 		// chosen, and the letter (decision.go).
 		{Method: "POST", Path: "/cases/{id}/decisions", Handler: s.SignedIn(s.handleDecisionCreate)},
@@ -62,6 +64,11 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/executions", Handler: s.SignedIn(s.handleExecutionForm)},
 		{Method: "GET", Path: "/cases/{id}/decisions/{decision}/letter", Handler: s.SignedIn(s.handleLetterPage)},
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/provider", Handler: s.SignedIn(s.handleProviderChoice)},
+		// Recovery (återkrav): the case's debts, a recovery decided, a
+		// repayment registered against a debt (recovery.go).
+		{Method: "GET", Path: "/cases/{id}/recovery", Handler: s.SignedIn(s.handleRecoveryPage)},
+		{Method: "POST", Path: "/cases/{id}/recovery", Handler: s.SignedIn(s.handleRecoveryDecide)},
+		{Method: "POST", Path: "/cases/{id}/recovery/{debt}/repayments", Handler: s.SignedIn(s.handleRepaymentForm)},
 		// The officer's free times, which citizens book on Mina sidor
 		// (slots.go).
 		{Method: "GET", Path: "/slots", Handler: s.SignedIn(s.handleSlotsPage)},

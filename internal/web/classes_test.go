@@ -89,6 +89,10 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	for k, v := range w.applyAuthzIDs(journey) {
 		f.ids[k] = v
 	}
+	// Her payee and its account change (payees_page_test.go).
+	for k, v := range w.payeeAuthzIDs(journey.PersonID) {
+		f.ids[k] = v
+	}
 	return f
 }
 

@@ -244,6 +244,7 @@ func TestPluralMessages(t *testing.T) {
 			"Saved: 1 report on 2026-01-13 (V, D).", "Saved: 2 reports on 2026-01-13 (V, D)."},
 		{"provider.shift.visits", nil, "1 besök", "2 besök", "1 visit", "2 visits"},
 		{"provider.shift.deviations", nil, "1 avvikelse", "2 avvikelser", "1 deviation", "2 deviations"},
+		{"payees.hits", nil, "1 betalningsmottagare", "2 betalningsmottagare", "1 payee", "2 payees"},
 		{"provider.outbox.sent", nil, "Sparat: 1 rapport.", "Sparat: 2 rapporter.", "Saved: 1 report.", "Saved: 2 reports."},
 		{"provider.outbox.refused", nil,
 			"1 rapport kunde inte sparas när den skickades. Rapportera besöket igen.",

@@ -74,6 +74,16 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/slots", Handler: s.SignedIn(s.handleSlotsPage)},
 		{Method: "POST", Path: "/slots", Handler: s.SignedIn(s.handleSlotPublish)},
 		{Method: "POST", Path: "/slots/{id}/withdrawal", Handler: s.SignedIn(s.handleSlotWithdraw)},
+		// Payees and their accounts, the change log and its review by a
+		// team lead (payees.go).
+		{Method: "GET", Path: "/payees", Handler: s.SignedIn(s.handlePayeesPage)},
+		{Method: "GET", Path: "/payees/new", Handler: s.SignedIn(s.handlePayeeNew)},
+		{Method: "POST", Path: "/payees", Handler: s.SignedIn(s.handlePayeeCreate)},
+		{Method: "GET", Path: "/payees/review", Handler: s.SignedIn(s.handleReviewPage)},
+		{Method: "POST", Path: "/payees/changes/{id}/review", Handler: s.SignedIn(s.handleReviewChange)},
+		{Method: "GET", Path: "/payees/{id}", Handler: s.SignedIn(s.handlePayeePage)},
+		{Method: "POST", Path: "/payees/{id}/account", Handler: s.SignedIn(s.handlePayeeAccount)},
+		{Method: "GET", Path: "/persons/{id}/payee", Handler: s.SignedIn(s.handlePersonPayee)},
 		// Reports (home.go) and the access log for review (accesslog.go).
 		{Method: "GET", Path: "/reports", Handler: s.SignedIn(s.handleReportsPage)},
 		{Method: "GET", Path: "/reports/{id}", Handler: s.SignedIn(s.handleReportPage)},

@@ -98,6 +98,8 @@ type Dataset struct {
 	// not registered yet, for trying registration by identity number.
 	RegistryOnly []persons.RegistryRecord
 	Logins       []Login
+	// Payees are registered after the cases (payees.go).
+	Payees []Payee
 	// Definitions, when set, are published by the process designer before
 	// the cases are loaded, so cases of their types run on them.
 	Definitions []Definition
@@ -419,6 +421,7 @@ func Generate(opts Options) *Dataset {
 	}
 	// Last, so everything above is the same with or without them.
 	g.providers()
+	g.payees()
 	unassignProtected(ds)
 	return ds
 }

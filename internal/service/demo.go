@@ -156,6 +156,9 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 	}); err != nil {
 		return false, fmt.Errorf("demo: cases: %w", err)
 	}
+	if err := s.loadDemoPayees(ctx, ds); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

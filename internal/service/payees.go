@@ -3,11 +3,13 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/audit"
+	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/payments"
@@ -420,4 +422,43 @@ func (s *Service) AccountChangesToReview(ctx context.Context, a trygg.Actor) (Re
 		return ReviewView{}, err
 	}
 	return v, nil
+}
+
+// loadDemoPayees registers the demo's payees as its economic-assistance
+// officer, has its team lead review each, and makes the later account
+// changes, which wait for review.
+func (s *Service) loadDemoPayees(ctx context.Context, ds *demo.Dataset) error {
+	if len(ds.Payees) == 0 {
+		return nil
+	}
+	officer, err := s.ActorByUsername(ctx, ds.Tenant.ID, "ekonom")
+	if err != nil {
+		return fmt.Errorf("demo: payees: %w", err)
+	}
+	lead, err := s.ActorByUsername(ctx, ds.Tenant.ID, "arbetsledare")
+	if err != nil {
+		return fmt.Errorf("demo: payees: %w", err)
+	}
+	for i, p := range ds.Payees {
+		y, err := s.RegisterPayee(ctx, officer, PayeeInput{Category: p.Category, PersonID: p.PersonID, Name: p.Name, OrgNumber: p.OrgNumber,
+			AccountInput: AccountInput{Kind: p.Account.Kind, Clearing: p.Account.Clearing, Number: p.Account.Number}})
+		if err != nil {
+			return fmt.Errorf("demo: payee %d: %w", i, err)
+		}
+		changes, err := s.db.PayeeAccountChanges(ctx, ds.Tenant.ID, y.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if err := s.ReviewPayeeAccountChange(ctx, lead, c.ID); err != nil {
+				return fmt.Errorf("demo: payee %d: %w", i, err)
+			}
+		}
+		if p.Change != nil {
+			if _, err := s.ChangePayeeAccount(ctx, officer, y.ID, AccountInput{Kind: p.Change.Kind, Clearing: p.Change.Clearing, Number: p.Change.Number}); err != nil {
+				return fmt.Errorf("demo: payee %d: %w", i, err)
+			}
+		}
+	}
+	return nil
 }

@@ -29,7 +29,14 @@ func fieldError(err error, field, msg string) bool {
 // may not; bad input of every kind is a field error that writes nothing.
 func TestPayeesAndReviewedAccountChanges(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		w := newDemoWorld(t, db, 40, 30, time.Time{})
+		// The demo without its payees: this test registers them.
+		svc := storetest.Service(t, db, nil)
+		ds := demo.Generate(demo.Options{Persons: 40, Staff: 30})
+		ds.Payees = nil
+		if _, err := svc.LoadDemo(t.Context(), ds); err != nil {
+			t.Fatal(err)
+		}
+		w := &demoWorld{svc: svc, ds: ds}
 		ctx := t.Context()
 		actor := w.actorFunc(t)
 		officer, lead := actor("ekonom"), actor("arbetsledare")
@@ -224,6 +231,41 @@ func TestPayeesAndReviewedAccountChanges(t *testing.T) {
 		}
 		if found, _ := w.svc.SearchPayees(ctx, officer, service.PayeeSearch{Query: "norrbo"}); len(found) != 1 {
 			t.Errorf("search by name: %d", len(found))
+		}
+	})
+}
+
+// TestDemoPayees: the demo's journey-3 mother and a few others have a
+// payee with a valid account, a landlord and an energy company exist, and
+// one account change waits for the team lead's review.
+func TestDemoPayees(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newDemoWorld(t, db, 200, 40, time.Time{})
+		ctx := t.Context()
+		lead := w.actorFunc(t)("arbetsledare")
+		mother := journeyPerson(t, w.ds, demo.CaseType("eb"))
+		id, err := w.svc.PersonPayee(ctx, w.actorFunc(t)("ekonom"), mother.ID)
+		if err != nil {
+			t.Fatalf("the mother's payee: %v", err)
+		}
+		v, err := w.svc.Payee(ctx, lead, id)
+		if err != nil || v.Bank == "" || len(v.Changes) != 1 || v.Changes[0].ReviewedBy != lead.UserID {
+			t.Errorf("the mother's payee: %+v %v", v, err)
+		}
+		found, err := w.svc.SearchPayees(ctx, lead, service.PayeeSearch{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cats := map[string]int{}
+		for _, y := range found {
+			cats[y.Category]++
+		}
+		if cats["person"] < 2 || cats["landlord"] != 1 || cats["energy_company"] != 1 {
+			t.Errorf("demo payees by category: %v", cats)
+		}
+		todo, err := w.svc.AccountChangesToReview(ctx, lead)
+		if err != nil || len(todo.Changes) != 1 || todo.Changes[0].PayeeCategory != "landlord" || todo.Changes[0].Old == "" {
+			t.Errorf("waiting for review: %+v %v", todo, err)
 		}
 	})
 }

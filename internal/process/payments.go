@@ -73,7 +73,6 @@ var decisionVars = []cel.EnvOption{
 	cel.Variable("decision.outcome", cel.StringType),
 	cel.Variable("decision.valid_from", cel.StringType),
 	cel.Variable("decision.valid_to", cel.StringType),
-	cel.Variable("period", cel.StringType),
 }
 
 // paymentEnv returns the environment of the items' amount expressions:
@@ -227,13 +226,13 @@ func (c *Compiled) Payments(ct string) *Payments {
 }
 
 // PaymentsDue returns the payments decision d of a case of type ct makes
-// for period (YYYY-MM for a monthly item, "" for the first payment): one
-// per item of the case type on the decision's insats whose amount is more
-// than 0, in the order written. ctx holds the case's signed forms; form
+// when it is made final: one per item of the case type on the decision's
+// insats whose amount is more than 0, in the order written (a monthly
+// item pays the same amount every month). ctx holds the case's signed forms; form
 // is the values of the payments form as the case signed it (its unit's
 // variant, if any). A refused decision pays nothing. An amount expression
 // that fails is an invalid error naming the item.
-func (c *Compiled) PaymentsDue(ct string, d PaymentDecision, period string, ctx Context, form map[string]any) ([]PaymentDue, error) {
+func (c *Compiled) PaymentsDue(ct string, d PaymentDecision, ctx Context, form map[string]any) ([]PaymentDue, error) {
 	cct, ok := c.caseTypes[ct]
 	if !ok || cct.payments == nil || d.Outcome == OutcomeRefused {
 		return nil, nil
@@ -258,7 +257,6 @@ func (c *Compiled) PaymentsDue(ct string, d PaymentDecision, period string, ctx 
 	vars["decision.outcome"] = d.Outcome
 	vars["decision.valid_from"] = d.ValidFrom
 	vars["decision.valid_to"] = d.ValidTo
-	vars["period"] = period
 	var out []PaymentDue
 	for _, it := range p.def.Items {
 		if !slices.ContainsFunc(it.Insatser, func(s Str) bool { return s.Value == d.Insats }) {

@@ -148,7 +148,7 @@ func TestPaymentsDue(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.c.PaymentsDue(tt.ct, tt.d, "", Context{Today: today}, tt.form)
+			got, err := tt.c.PaymentsDue(tt.ct, tt.d, Context{Today: today}, tt.form)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -180,6 +180,10 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		if _, err = tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
+		// A decision that grants makes its payments as a proposal.
+		if err := proposePayments(ctx, tx, a, w, d); err != nil {
+			return err
+		}
 		// A new decision on an insats being carried out changes (or
 		// ends) its order, and the provider hears of it.
 		return followDecision(ctx, tx, a, d)

@@ -14,6 +14,7 @@ import (
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/incomecheck"
+	"github.com/trygg/trygg/internal/payments"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -43,6 +44,9 @@ type Service struct {
 	// Incomes is the national income check (incomecheck.go); nil: none is
 	// configured, and asking it is refused as unavailable.
 	Incomes incomecheck.Checker
+	// Payer is the municipality's own account that payment runs pay
+	// from (see payments.go); payment runs are refused until it is set.
+	Payer payments.Debtor
 }
 
 // New returns a service. The committer must write to db.

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/trygg/trygg/internal/incomecheck"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/trygg"
@@ -97,6 +98,9 @@ type Dataset struct {
 	// RegistryOnly are people the population registry knows but trygg has
 	// not registered yet, for trying registration by identity number.
 	RegistryOnly []persons.RegistryRecord
+	// Incomes are what the national income check's file answers about
+	// the journeys' people (serve writes them to its file).
+	Incomes []incomecheck.Record
 	Logins       []Login
 	// Payees are registered after the cases (payees.go).
 	Payees []Payee
@@ -358,6 +362,11 @@ func Generate(opts Options) *Dataset {
 		g.relate(single, kid, persons.RelGuardian)
 	}
 	g.openCase(single, "norra-eb", caseTypes["eb"], "Ansökan om ekonomiskt bistånd, mars", named0("ekonom"))
+	// Försäkringskassan pays her child allowance for both children, 1 250
+	// kr each, as her application says.
+	ds.Incomes = append(ds.Incomes, incomecheck.Record{Identity: single.Identity, Payments: []incomecheck.Payment{
+		{Source: incomecheck.Forsakringskassan, Benefit: "child_allowance", From: opts.Today.AddDate(-1, 0, 0).Format("2006-01"), Amount: 250000},
+	}})
 	// 4. A 24-year-old man with autism applying under LSS.
 	young := g.add(g.person(24, "M"))
 	g.openCase(young, "norra-fs", caseTypes["fs"], "Ansökan om daglig verksamhet och bostad med särskild service", named0("lss"))

@@ -20,7 +20,6 @@ import (
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/demo"
-	"github.com/trygg/trygg/internal/incomecheck"
 	"github.com/trygg/trygg/internal/notify"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/service"
@@ -36,13 +35,13 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	demoMode := fs.Bool("demo", false, "load the demo municipality (once) and allow its demo accounts")
 	tenant := fs.String("tenant", "", "tenant used when a sign-in names none (default: the only tenant)")
 	registryFile := fs.String("registry", "", "population-registry file for the file-backed registry (default: registry.json in the data folder)")
-	incomesFile := fs.String("income-check-file", "", "file the file-backed national income check answers from (default: incomes.json in the data folder)")
 	publicURL := fs.String("public-url", "", "the URL users reach this server at (default http://ADDR)")
 	oidcIssuer := fs.String("oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in")
 	oidcClient := fs.String("oidc-client-id", "", "OpenID Connect client id")
 	idle := fs.Duration("session-idle", 30*time.Minute, "sign out after this long without activity")
 	attachBytes := fs.Int64("attachment-max-bytes", service.DefaultAttachmentMaxBytes, "largest document a citizen may attach to an application, in bytes")
 	attachFiles := fs.Int("attachment-max-files", service.DefaultAttachmentMaxFiles, "most documents a citizen may attach to one application")
+	bookkeepingFile := fs.String("bookkeeping-layout", "", "YAML file with the layout of the bookkeeping file of each payment run (default: the one shipped; docs/payments.md)")
 	eidIssuer := fs.String("eid-issuer", "", "OpenID Connect issuer of the e-identification broker for citizens' sign-in")
 	eidClient := fs.String("eid-client-id", "", "client id at the e-identification broker")
 	eidClaim := fs.String("eid-claim", auth.DefaultIdentityClaim, "claim(s) holding the citizen's identity number, comma-separated, tried in order")
@@ -101,17 +100,11 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		return usageError{"--attachment-max-bytes and --attachment-max-files must be at least 1"}
 	}
 	svc.AttachmentMaxBytes, svc.AttachmentMaxFiles = *attachBytes, *attachFiles
-	// The national income check: the file-backed one (a real adapter of
-	// incomecheck.Checker goes here in its place).
-	incPath := *incomesFile
-	if incPath == "" {
-		incPath = filepath.Join(dbf.data, "incomes.json")
+	if *bookkeepingFile != "" {
+		if svc.BookkeepingLayout, err = loadBookkeepingLayout(*bookkeepingFile); err != nil {
+			return err
+		}
 	}
-	incomes, err := incomecheck.LoadFile(incPath)
-	if err != nil {
-		return err
-	}
-	svc.Incomes = incomes
 
 	if ds != nil {
 		loaded, err := loadDemo(ctx, svc, ds, log)
@@ -123,12 +116,6 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 				registry.Add(rec)
 			}
 			if err := registry.Save(regPath); err != nil {
-				return err
-			}
-			for _, rec := range ds.Incomes {
-				incomes.Add(rec)
-			}
-			if err := incomes.Save(incPath); err != nil {
 				return err
 			}
 			log.Info("demo data loaded", "persons", len(ds.Persons), "cases", len(ds.Cases), "staff", len(ds.Users))

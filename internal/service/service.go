@@ -41,6 +41,10 @@ type Service struct {
 	// citizen attaches to one application (see citizen_apply.go).
 	AttachmentMaxBytes int64
 	AttachmentMaxFiles int
+	// BookkeepingLayout is the layout of the bookkeeping file of each
+	// payment run (bookkeeping.go); the zero layout is the one shipped,
+	// payments.DefaultBookkeepingLayout.
+	BookkeepingLayout payments.BookkeepingLayout
 	// Incomes is the national income check (incomecheck.go); nil: none is
 	// configured, and asking it is refused as unavailable.
 	Incomes incomecheck.Checker

@@ -55,6 +55,8 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
 	notifyFile := fs.String("notify-file", "", "file the citizens' notices are written to, one JSON line each (default: notices.jsonl in the data folder; off: send none)")
 	notifyEvery := fs.Duration("notify-interval", 5*time.Second, "how often to send new notices to citizens")
+	var payer payerFlags
+	payer.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -100,6 +102,9 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		return usageError{"--attachment-max-bytes and --attachment-max-files must be at least 1"}
 	}
 	svc.AttachmentMaxBytes, svc.AttachmentMaxFiles = *attachBytes, *attachFiles
+	if svc.Payer, err = payer.debtor(*demoMode); err != nil {
+		return err
+	}
 	if *bookkeepingFile != "" {
 		if svc.BookkeepingLayout, err = loadBookkeepingLayout(*bookkeepingFile); err != nil {
 			return err

@@ -20,6 +20,7 @@ import (
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/auth"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/incomecheck"
 	"github.com/trygg/trygg/internal/notify"
 	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/service"
@@ -35,6 +36,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	demoMode := fs.Bool("demo", false, "load the demo municipality (once) and allow its demo accounts")
 	tenant := fs.String("tenant", "", "tenant used when a sign-in names none (default: the only tenant)")
 	registryFile := fs.String("registry", "", "population-registry file for the file-backed registry (default: registry.json in the data folder)")
+	incomesFile := fs.String("income-check-file", "", "file the file-backed national income check answers from (default: incomes.json in the data folder)")
 	publicURL := fs.String("public-url", "", "the URL users reach this server at (default http://ADDR)")
 	oidcIssuer := fs.String("oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in")
 	oidcClient := fs.String("oidc-client-id", "", "OpenID Connect client id")
@@ -110,6 +112,17 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 			return err
 		}
 	}
+	// The national income check: the file-backed one (a real adapter of
+	// incomecheck.Checker goes here in its place).
+	incPath := *incomesFile
+	if incPath == "" {
+		incPath = filepath.Join(dbf.data, "incomes.json")
+	}
+	incomes, err := incomecheck.LoadFile(incPath)
+	if err != nil {
+		return err
+	}
+	svc.Incomes = incomes
 
 	if ds != nil {
 		loaded, err := loadDemo(ctx, svc, ds, log)
@@ -121,6 +134,12 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 				registry.Add(rec)
 			}
 			if err := registry.Save(regPath); err != nil {
+				return err
+			}
+			for _, rec := range ds.Incomes {
+				incomes.Add(rec)
+			}
+			if err := incomes.Save(incPath); err != nil {
 				return err
 			}
 			log.Info("demo data loaded", "persons", len(ds.Persons), "cases", len(ds.Cases), "staff", len(ds.Users))

@@ -281,20 +281,20 @@ test('journey 3 on a phone: the mother sees "Beslut fattat", the amount and the 
   assert.equal(await row.count(), 1, 'the case is listed by its reference');
   const listed = await row.innerText();
   assert.match(listed, /Läge: Beslut fattat \d{4}-\d{2}-\d{2}/);
-  assert.match(listed, /Försörjningsstöd – delvis beviljat[\s\S]*17 670 kr/);
+  assert.match(listed, /Försörjningsstöd – delvis beviljat[\s\S]*18 150 kr/);
   assert.doesNotMatch(await visibleText(page), UUID);
   await check(page, '/portal with the decision');
 
   await navigate(page, () => row.locator('a', { hasText: TITLE }).click());
   const status = await page.locator('section.follow-status').innerText();
   assert.match(status, /Beslut fattat \d{4}-\d{2}-\d{2}/);
-  assert.match(status, /Försörjningsstöd – delvis beviljat, 17 670 kr/);
+  assert.match(status, /Försörjningsstöd – delvis beviljat, 18 150 kr/);
   const decision = page.locator('article.decision-text').first();
   const calc = await decision.locator('.calc').innerText();
   assert.match(calc, /Boendekostnad: 7 500 kr/);
   assert.match(calc, /Hushållsel: 450 kr \(avslag\)/, 'the refused cost is marked as refused');
   const last = calc.trim().split('\n').pop();
-  assert.match(last, /17 670 kr$/, `the calculation ends in the decided amount: ${last}`);
+  assert.match(last, /18 150 kr$/, `the calculation ends in the decided amount: ${last}`);
   assert.match(await decision.innerText(), /Så överklagar du/);
   assert.match(await page.locator('main .case-meta').innerText(), new RegExp(reference));
   const text = await visibleText(page);

@@ -99,9 +99,9 @@ func TestEconomicAssistanceCalculation(t *testing.T) {
 		{"2024 single adult with a child of 3 eating lunch at home", map[string]any{
 			"month": "2024-09-01", "applied_for": []any{"forsorjningsstod"},
 			"members": []any{member("single", 29, false), member("child", 3, false)}, "salary": 1000000.0,
-		}, map[string]int64{"personal_costs": 379000 + 262000, "common_costs": 136000, "norm_total": 777000, "assistance": 0}, ""},
-		{"2025 has no table: the city enters it", map[string]any{
-			"month": "2025-01-01", "applied_for": []any{"forsorjningsstod"},
+		}, map[string]int64{"personal_costs": 380000 + 262000, "common_costs": 136000, "norm_total": 778000, "assistance": 0}, ""},
+		{"2027 has no table: the city enters it", map[string]any{
+			"month": "2027-01-01", "applied_for": []any{"forsorjningsstod"},
 			"members": []any{member("single", 30, false)},
 		}, nil, "personal_costs"},
 		{"2016 has no table", map[string]any{
@@ -161,7 +161,8 @@ func TestNoGoCodeNamesAPack(t *testing.T) {
 		ids = append(ids, r.ID.Value)
 	}
 	words := []string{"ibic", "bbic", "riksnorm", "forsorjningsstod", "försörjningsstöd"}
-	// Norm amounts, in kronor and in öre. Round thousands are too common
+	// Norm amounts, in kronor and in öre. Round thousands and half
+	// thousands (2 500 kr, 250000 öre: two child allowances) are too common
 	// in ordinary code to tell anything and are left out, and so is 1900,
 	// the first year a date check accepts.
 	amounts := map[string]bool{}
@@ -170,7 +171,7 @@ func TestNoGoCodeNamesAPack(t *testing.T) {
 			for _, r := range rs.Rules {
 				for _, v := range r.Then {
 					n, err := strconv.Atoi(v.Value)
-					if err == nil && n >= 100 && n%1000 != 0 && n != 1900 {
+					if err == nil && n >= 100 && n%500 != 0 && n != 1900 {
 						amounts[strconv.Itoa(n)], amounts[strconv.Itoa(n*100)] = true, true
 					}
 				}
@@ -287,8 +288,18 @@ func TestNormEveryYear(t *testing.T) {
 		{"2023-02-01", single, 3490, 1130},
 		{"2023-02-01", coupleTwoChildren, 6300 + 3380 + 4390, 1790},
 		{"2023-02-01", parentStudent, 3490 + 4430, 1250},
-		{"2024-12-01", single, 3790, 1230},
-		{"2024-12-01", coupleTwoChildren, 6850 + 3670 + 4770, 1950},
+		{"2024-12-01", single, 3800, 1230},
+		{"2024-12-01", coupleTwoChildren, 6850 + 3680 + 4780, 1950},
+		{"2025-01-01", single, 3910, 1270},
+		{"2025-08-01", coupleTwoChildren, 7050 + 3790 + 4920, 2010},
+		{"2025-08-01", parentYoungChild, 3910 + 2780, 1400},
+		{"2025-12-01", parentStudent, 3910 + 4960, 1400},
+		// The government's published totals for 2026: 5 220 kr for a single
+		// person, 8 510 kr for a couple.
+		{"2026-01-01", single, 3940, 5220 - 3940},
+		{"2026-06-01", []any{member("couple", 40, false, false), member("couple", 38, false, false)}, 7100, 8510 - 7100},
+		{"2026-06-01", coupleTwoChildren, 7100 + 3820 + 4950, 2020},
+		{"2026-12-01", parentStudent, 3940 + 4990, 1410},
 	}
 	c := compilePack(t, nil)
 	for _, tc := range tests {
@@ -315,7 +326,7 @@ func TestNormEveryYear(t *testing.T) {
 
 	// Months no shipped table covers.
 	for _, tc := range []struct{ month, said string }{
-		{"2016-12-01", "december 2016"}, {"2025-01-01", "januari 2025"}, {"2026-07-01", "juli 2026"}, {"2027-01-01", "januari 2027"},
+		{"2016-12-01", "december 2016"}, {"2027-01-01", "januari 2027"}, {"2027-07-01", "juli 2027"}, {"2028-01-01", "januari 2028"},
 	} {
 		t.Run(tc.month+" without a norm", func(t *testing.T) {
 			for _, lang := range []string{"sv", "en"} {
@@ -346,17 +357,17 @@ func TestNormEveryYear(t *testing.T) {
 		})
 	}
 
-	// A city enters 2025 itself, in a file of its own, with an end date.
+	// A city enters 2027 itself, in a file of its own, with an end date.
 	city := func(validTo string) process.File {
-		return process.File{Name: "city/riksnorm_2025.yaml", Data: []byte(`kind: rule_set
+		return process.File{Name: "city/riksnorm_2027.yaml", Data: []byte(`kind: rule_set
 table: riksnorm_personlig
-valid_from: "2025-01-01"
+valid_from: "2027-01-01"
 ` + validTo + `rules:
   - {when: {adult_role: "single"}, then: {sek: "3900"}}
 ---
 kind: rule_set
 table: riksnorm_gemensam
-valid_from: "2025-01-01"
+valid_from: "2027-01-01"
 ` + validTo + `rules:
   - {when: {household_size: "1"}, then: {sek: "1260"}}
 `)}
@@ -366,21 +377,37 @@ valid_from: "2025-01-01"
 		if len(probs) == 0 {
 			probs = process.Validate(b)
 		}
-		if len(probs) != 2 || !strings.Contains(probs[0].String(), "needs an end date (valid_to") || !strings.HasPrefix(probs[0].String(), "city/riksnorm_2025.yaml:3:") {
+		if len(probs) != 2 || !strings.Contains(probs[0].String(), "needs an end date (valid_to") || !strings.HasPrefix(probs[0].String(), "city/riksnorm_2027.yaml:3:") {
 			t.Errorf("problems %v, want the missing end date of each rule set", probs)
 		}
 	})
 	t.Run("a city's table is used until its end date", func(t *testing.T) {
-		cc := compilePack(t, &[]process.File{city("valid_to: \"2025-12-31\"\n")}[0])
-		st, _ := cc.EvaluateForm("eb_ansokan", map[string]any{"month": "2025-12-01", "applied_for": []any{"forsorjningsstod"}, "members": single},
+		cc := compilePack(t, &[]process.File{city("valid_to: \"2027-12-31\"\n")}[0])
+		st, _ := cc.EvaluateForm("eb_ansokan", map[string]any{"month": "2027-12-01", "applied_for": []any{"forsorjningsstod"}, "members": single},
 			process.Context{Today: time.Now()}, "sv")
 		if st.Values["norm_total"] != int64(3900+1260)*100 {
-			t.Errorf("December 2025 with the city's table: %v %v", st.Values["norm_total"], st.Errors)
+			t.Errorf("December 2027 with the city's table: %v %v", st.Values["norm_total"], st.Errors)
 		}
-		st, _ = cc.EvaluateForm("eb_ansokan", map[string]any{"month": "2026-01-01", "applied_for": []any{"forsorjningsstod"}, "members": single},
+		st, _ = cc.EvaluateForm("eb_ansokan", map[string]any{"month": "2028-01-01", "applied_for": []any{"forsorjningsstod"}, "members": single},
 			process.Context{Today: time.Now()}, "sv")
-		if _, ok := st.Values["norm_total"]; ok || !strings.Contains(st.Errors["personal_costs"], "januari 2026") {
-			t.Errorf("January 2026, after the city's table: %v %v", st.Values["norm_total"], st.Errors)
+		if _, ok := st.Values["norm_total"]; ok || !strings.Contains(st.Errors["personal_costs"], "januari 2028") {
+			t.Errorf("January 2028, after the city's table: %v %v", st.Values["norm_total"], st.Errors)
+		}
+	})
+	t.Run("a city's table over a year the pack ships is refused", func(t *testing.T) {
+		f := city("valid_to: \"2027-12-31\"\n")
+		f.Data = []byte(strings.ReplaceAll(string(f.Data), `valid_from: "2027-01-01"`, `valid_from: "2026-07-01"`))
+		b, probs := process.Load(append(packFiles("ekonomiskt_bistand"), f))
+		if len(probs) == 0 {
+			probs = process.Validate(b)
+		}
+		if len(probs) == 0 {
+			t.Error("a city's table from July 2026 is accepted over the shipped 2026 amounts")
+		}
+		for _, p := range probs {
+			if !strings.Contains(p.String(), "overlap") {
+				t.Errorf("problem %v, want the overlap with the shipped 2026", p)
+			}
 		}
 	})
 }

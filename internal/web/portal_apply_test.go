@@ -380,7 +380,7 @@ func TestApplicationSummaryCalculation(t *testing.T) {
 	}
 	w.mustPage("invanare", "POST", path, draft, true, http.StatusOK, "Utkastet är sparat")
 	w.mustPage("invanare", "GET", path+"/summary", nil, false, http.StatusOK, "Preliminär beräkning",
-		`<dt>Boendekostnad</dt><dd>7 500 kr</dd>`, `<div class="calc-line last"><dt>Beräknat bistånd</dt><dd>17 670 kr</dd></div>`)
+		`<dt>Boendekostnad</dt><dd>7 500 kr</dd>`, `<div class="calc-line last"><dt>Beräknat bistånd</dt><dd>18 150 kr</dd></div>`)
 
 	draft.Set("month", "2016-03-01")
 	w.mustPage("invanare", "POST", path, draft, true, http.StatusOK, "Utkastet är sparat")

@@ -62,12 +62,12 @@ func TestPortalDecidedStatus(t *testing.T) {
 				t.Fatalf("the case is in %q", step)
 			}
 			if got := words(row("invanare", "", c.Reference)); !strings.Contains(got, "Läge: Beslut fattat 2026-03-02") ||
-				!strings.Contains(got, "Försörjningsstöd – beviljat") || !strings.Contains(got, "17 670 kr") {
+				!strings.Contains(got, "Försörjningsstöd – beviljat") || !strings.Contains(got, "18 150 kr") {
 				t.Errorf("the decided case is listed as %q", got)
 			}
 			page := w.mustPortal("invanare", "", "GET", "/portal/cases/"+eb, nil, http.StatusOK)
 			status1 := words(readable(strings.Split(strings.Split(page, `class="card follow-status"`)[1], "</section>")[0]))
-			for _, want := range []string{"Beslut fattat 2026-03-02", "Försörjningsstöd – beviljat, 17 670 kr, från 2026-03-01",
+			for _, want := range []string{"Beslut fattat 2026-03-02", "Försörjningsstöd – beviljat, 18 150 kr, från 2026-03-01",
 				"Du kan läsa beslutet och hur du överklagar under Beslut här nedanför."} {
 				if !strings.Contains(status1, want) {
 					t.Errorf("the status lacks %q: %s", want, status1)

@@ -252,10 +252,11 @@ func TestNoGoCodeNamesAPack(t *testing.T) {
 // TestNormEveryYear: each year's shipped amounts give the norm a
 // hand-worked household should get, from the published tables (2017,
 // 2019, 2021: Socialstyrelsen and SFS 2020:1013; 2022, 2023: the
-// municipalities' copies named in riksnorm.yaml; 2018, 2020, 2024: the
-// derived amounts marked there). A year the pack does not ship (2016,
-// 2025, 2026) says so in plain words and computes nothing; a city's own
-// rule set for it, with an end date, is used until that date.
+// municipalities' copies named in riksnorm.yaml; 2025: SFS 2025:468;
+// 2026: the government's published totals; 2018, 2020, 2024 and the rest
+// of 2026: the derived amounts marked there). A year the pack does not
+// ship (2016, 2027 on) says so in plain words and computes nothing; a
+// city's own rule set for it, with an end date, is used until that date.
 func TestNormEveryYear(t *testing.T) {
 	member := func(role string, age float64, lunchOut, inSchool bool) map[string]any {
 		return map[string]any{"role": role, "age": age, "lunch_outside_home": lunchOut, "in_school": inSchool}

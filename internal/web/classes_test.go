@@ -338,6 +338,7 @@ func bodyIDs(f *foreignWorld) map[string]map[string]any {
 		"POST /api/v1/persons/search":     {"query": f.person.Identity.String()},
 		"POST /cases":                     {"person_id": p, "choice": "norra-bou " + demo.CaseType("bou"), "received_date": ""},
 		"POST /persons/registration":      {"identity_number": f.person.Identity.String()},
+		"POST /payees":                    {"category": "person", "person_id": p, "kind": "bankgiro", "account_number": "5050-1055"},
 		"POST /persons/search":            {"query": f.person.Identity.String()},
 		"POST /portal/act-for":            {"person_id": p},
 		"POST /provider/report/shift":     {"on": "2026-01-05", "key": "k2", "rows.0.order": f.orderID, "rows.0.minutes": "30", "rows.0.activities": "d510"},

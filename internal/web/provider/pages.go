@@ -299,8 +299,8 @@ type providerOrderPage struct {
 	PlanForm   planForm
 	// PlanLines are the newest plan's activities as shown; Weekdays the
 	// days the plan editor offers for a visit.
-	PlanLines []planLine
-	Weekdays  []int
+	PlanLines  []planLine
+	Weekdays   []int
 	Report     []followUpGoal
 	FollowNote string
 	Qualifiers []string

@@ -282,9 +282,9 @@ describe('journeys', { concurrency: 2 }, () => {
     await fillField(page, app.getByLabel(/^Boendekostnad/), '7 500');
     await fillField(page, app.locator('#f-eb_ansokan-electricity'), '450');
     await fillField(page, app.getByLabel('Barnbidrag'), '2 500');
-    // Norm 3 790 + 4 230 + 2 930 (personal) + 1 720 (common, three people)
+    // Norm 3 940 + 4 380 + 3 050 (personal) + 1 780 (common, three people)
     // + rent 7 500 + electricity 450 − child allowance 2 500.
-    assert.equal((await assistance.innerText()).trim(), '18 120 kr');
+    assert.equal((await assistance.innerText()).trim(), '18 600 kr');
     assert.equal(await app.locator('.field-error').count(), 0, `no messages left: ${await app.locator('.field-error').allInnerTexts()}`);
     await sign(page, app);
     await transition(page, 'Påbörja bedömning', 'Bedömning');
@@ -293,26 +293,26 @@ describe('journeys', { concurrency: 2 }, () => {
     // calculation marks it and leaves it out; signed again, the draft
     // decision follows.
     await tick(page, app.locator('input[name="refused_costs"][value="electricity"]'));
-    assert.equal((await assistance.innerText()).trim(), '17 670 kr');
+    assert.equal((await assistance.innerText()).trim(), '18 150 kr');
     const lines = (await calculation.innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
     assert.deepEqual(lines.filter((l) => /^(Riksnorm|Boendekostnad|Hushållsel|Inkomster|Beräknat bistånd)/.test(l)), [
-      'Riksnorm, personliga kostnader (3 personer): 10 950 kr',
-      'Riksnorm, gemensamma hushållskostnader (3 personer): 1 720 kr',
+      'Riksnorm, personliga kostnader (3 personer): 11 370 kr',
+      'Riksnorm, gemensamma hushållskostnader (3 personer): 1 780 kr',
       'Boendekostnad: 7 500 kr',
       'Hushållsel: 450 kr (avslag)',
       'Inkomster: −2 500 kr',
-      'Beräknat bistånd: 17 670 kr',
+      'Beräknat bistånd: 18 150 kr',
     ]);
     await sign(page, app);
 
     // The decision: partly granted, the amount the calculation's, in
     // kronor, the dates and the appeal text of its legal basis filled in.
     const decisions = page.locator('section[aria-labelledby="dec-h"] ul.rows');
-    assert.match(await decisions.innerText(), /delvis beviljat · från [\d-]+ · 17 670 kr/);
+    assert.match(await decisions.innerText(), /delvis beviljat · från [\d-]+ · 18 150 kr/);
     await navigate(page, () => decisions.getByRole('link', { name: 'Försörjningsstöd', exact: true }).click());
     assert.match(await page.locator('main .case-meta').innerText(), /Utkast/i);
     assert.ok(await page.locator('input[name="outcome"][value="partly"]').isChecked(), 'partly granted');
-    assert.equal((await page.locator('#amount-text').innerText()).trim(), '17 670 kr');
+    assert.equal((await page.locator('#amount-text').innerText()).trim(), '18 150 kr');
     assert.equal(await page.locator('#amount').count(), 0, 'the amount is not typed: it is the calculation\'s');
     assert.equal(await page.locator('#valid_from').inputValue(), month);
     assert.match(await page.locator('#appeal_notice').inputValue(), /^Om du inte är nöjd med beslutet kan du överklaga det till förvaltningsrätten\./);
@@ -321,7 +321,7 @@ describe('journeys', { concurrency: 2 }, () => {
     await checkA11y(page, 'the draft decision, partly granted');
     res = await navigate(page, () => page.getByRole('button', { name: 'Fatta beslut' }).click());
     assert.equal(res.status(), 200);
-    assert.match(await page.locator('main dl.facts').innerText(), /Belopp\s+17 670 kr/);
+    assert.match(await page.locator('main dl.facts').innerText(), /Belopp\s+18 150 kr/);
     // The calculation wraps on a phone rather than widening the page.
     await page.setViewportSize(PHONE);
     await assertNoHorizontalScroll(page);
@@ -329,11 +329,11 @@ describe('journeys', { concurrency: 2 }, () => {
 
     await navigate(page, () => page.getByRole('link', { name: /beslutsbrev/i }).click());
     const letter = await page.locator('article.letter').innerText();
-    assert.match(letter, new RegExp(`Du beviljas delvis Försörjningsstöd med 17 670 kr från ${month}\\.`));
+    assert.match(letter, new RegExp(`Du beviljas delvis Försörjningsstöd med 18 150 kr från ${month}\\.`));
     assert.match(letter, /Hushållsel: 450 kr \(avslag\)/);
-    assert.match(letter, /Beräknat bistånd: 17 670 kr/);
+    assert.match(letter, /Beräknat bistånd: 18 150 kr/);
     assert.match(letter, /Så överklagar du/);
-    assert.doesNotMatch(letter, /\böre\b|1767000|Omfattning eller belopp/, 'the letter says kronor');
+    assert.doesNotMatch(letter, /\böre\b|1815000|Omfattning eller belopp/, 'the letter says kronor');
     await checkA11y(page, 'the decision letter');
     t.diagnostic(`journey 3 took ${steps.count} steps: ${steps.urls.join(', ')}`);
     assert.ok(steps.count <= JOURNEY_3_STEPS, `journey 3 took ${steps.count} steps, at most ${JOURNEY_3_STEPS}`);

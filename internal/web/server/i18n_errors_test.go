@@ -15,12 +15,14 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/trygg/trygg/internal/payments"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
 // errorSourceDirs are the packages whose *trygg.Error messages reach the
 // pages; the web packages themselves are among them.
 var errorSourceDirs = []string{"../../access", "../../auth", "../../org", "../../persons", "../../process", "../../service", "../../store",
+	"../../payments", "../../incomecheck",
 	".", "..", "../api", "../staff", "../portal", "../provider", "../designer"}
 
 // sourceMessage is a message format found in the source and where.
@@ -361,6 +363,18 @@ func TestProblemText(t *testing.T) {
 			en:   "The user is not valid. Grants: Unknown role chef.",
 		},
 		{
+			name: "the bank's status report, read by internal/payments",
+			err:  statusReportError(),
+			sv:   "Filen är inte en statusrapport från banken (pain.002): den är inte korrekt XML.",
+			en:   "The file is not a payment status report (pain.002): it is not well-formed XML.",
+		},
+		{
+			name: "a bookkeeping layout, read by internal/payments",
+			err:  bookkeepingLayoutError(),
+			sv:   "Layouten för bokföringsfilen går inte att använda. decimal_mark: Decimaltecknet och avgränsaren måste vara olika.",
+			en:   "The bookkeeping layout is not valid. decimal_mark: The decimal mark and the separator must differ.",
+		},
+		{
 			name: "internal error",
 			err:  errors.New("store: find case: connection refused"),
 			sv:   "Ett internt fel inträffade. Försök igen om en stund.",
@@ -383,6 +397,20 @@ func TestProblemText(t *testing.T) {
 			}
 		})
 	}
+}
+
+// statusReportError is what internal/payments says of a status report
+// that is not XML.
+func statusReportError() error {
+	_, err := payments.ReadStatusReport(strings.NewReader("not a status report"))
+	return err
+}
+
+// bookkeepingLayoutError is what internal/payments says of a layout whose
+// decimal mark is its separator.
+func bookkeepingLayoutError() error {
+	_, err := payments.ParseBookkeepingLayout([]byte("separator: \",\"\ndecimal_mark: \",\"\ncolumns: [{header: Belopp, source: amount}]\n"))
+	return err
 }
 
 // TestErrorSwedishVerbs checks each entry's Swedish, in each of its

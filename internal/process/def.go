@@ -241,6 +241,9 @@ type Decisions struct {
 	AppealTexts []AppealText `yaml:"appeal_texts,omitempty"`
 	// Payments says what a granted decision pays (see payments.go).
 	Payments *Payments `yaml:"payments,omitempty"`
+	// Recovery, if set, lets an amount paid wrongly be recovered, on
+	// its legal bases (see recovery.go).
+	Recovery *Recovery `yaml:"recovery,omitempty"`
 }
 
 // AppealText is the standard appeal notice (överklagandehänvisning) of

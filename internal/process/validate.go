@@ -671,6 +671,7 @@ func (v *validator) decisions(ct *CaseType) {
 	if len(d.Delegation) == 0 {
 		v.add(d.Insatser.Pos, "check.decisions.no_delegation")
 	}
+	v.recovery(d)
 	switch d.AmountUnit.Value {
 	case "", UnitMoney, UnitHours, UnitCount:
 	default:

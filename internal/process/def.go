@@ -357,6 +357,10 @@ type Action struct {
 	Amount      Str `yaml:"amount,omitempty"`
 	ValidFrom   Str `yaml:"valid_from,omitempty"`
 	Calculation Str `yaml:"calculation,omitempty"`
+	// ValidTo is optional for create_decisions: a date field of the same
+	// form, or ValidToMonthEnd, the last day of the month the decision
+	// starts in (a decision for one month, like economic assistance).
+	ValidTo Str `yaml:"valid_to,omitempty"`
 	// Partly is optional for create_decisions: a field of the same form
 	// (yes_no, choice, multi_choice or text) that, when it holds
 	// anything (yes, a code, some codes, a text), makes the drafts partly
@@ -366,6 +370,10 @@ type Action struct {
 	// new due date.
 	Deadline Str `yaml:"deadline,omitempty"`
 }
+
+// ValidToMonthEnd, as create_decisions' valid_to, ends a drafted
+// decision on the last day of the month of its valid_from.
+const ValidToMonthEnd = "month_end"
 
 // Action types.
 const (

@@ -6,6 +6,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/trygg"
 )
 
@@ -21,6 +22,34 @@ type Payments struct {
 	Attest []AttestRule `yaml:"attest"`
 	// Items are the payments a decision makes.
 	Items []PaymentItem `yaml:"items"`
+	// Controls tune the controls made when a payment run is made
+	// (optional; see PaymentControls).
+	Controls *PaymentControls `yaml:"controls,omitempty"`
+}
+
+// PaymentControls tune the controls a payment run makes on its lines
+// (docs/payments.md#controls).
+type PaymentControls struct {
+	// AccountChangedWithin is how near before a line's attest its
+	// payee's account may have changed before the run flags it: a period
+	// like 30d, 6w or 2m (default DefaultAccountChangedWithin).
+	AccountChangedWithin Str `yaml:"account_changed_within,omitempty"`
+}
+
+// DefaultAccountChangedWithin is the account-change control's period
+// when a case type does not give one.
+var DefaultAccountChangedWithin = calendar.Period{N: 30, Unit: 'd'}
+
+// AccountChangedWithin returns the period of the account-change control
+// of case type ct (DefaultAccountChangedWithin unless its payments'
+// controls give one).
+func (c *Compiled) AccountChangedWithin(ct string) calendar.Period {
+	if p := c.Payments(ct); p != nil && p.Controls != nil && p.Controls.AccountChangedWithin.Value != "" {
+		if per, err := calendar.ParsePeriod(p.Controls.AccountChangedWithin.Value); err == nil {
+			return per
+		}
+	}
+	return DefaultAccountChangedWithin
 }
 
 // AttestRule lets Roles attest payment lines of up to MaxAmount öre each
@@ -118,6 +147,11 @@ func (v *validator) payments(ct *CaseType, known map[string]bool) {
 	}
 	if len(p.Items) == 0 {
 		v.add(pos, "check.payments.no_items")
+	}
+	if c := p.Controls; c != nil && c.AccountChangedWithin.Value != "" {
+		if _, err := calendar.ParsePeriod(c.AccountChangedWithin.Value); err != nil {
+			v.add(posOr(c.AccountChangedWithin.Pos, pos), "check.payments.account_changed_within", "Period", c.AccountChangedWithin.Value)
+		}
 	}
 	env, err := paymentEnv(v.b.Forms, own, nil)
 	if err != nil {

@@ -959,6 +959,13 @@ func (v *validator) createDecisions(ct *CaseType, t *Transition, a Action) {
 	optional(a.ValidFrom, "check.create_decisions.valid_from_field", "check.create_decisions.valid_from_type", FieldDate)
 	optional(a.Calculation, "check.create_decisions.calculation_field", "check.create_decisions.calculation_type", FieldText, FieldLongText)
 	optional(a.Partly, "check.create_decisions.partly_field", "check.create_decisions.partly_type", FieldYesNo, FieldChoice, FieldMultiChoice, FieldText)
+	if a.ValidTo.Value == ValidToMonthEnd {
+		if a.ValidFrom.Value == "" {
+			v.add(a.ValidTo.Pos, "check.create_decisions.month_end_no_from")
+		}
+	} else {
+		optional(a.ValidTo, "check.create_decisions.valid_to_field", "check.create_decisions.valid_to_type", FieldDate)
+	}
 }
 
 // formField returns the top-level field ref of form f, or adds the

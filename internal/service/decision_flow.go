@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/process"
@@ -80,6 +81,17 @@ func draftFromForm(d *store.Decision, comp *process.Compiled, def *process.Decis
 	}
 	if from, _ := vals[act.ValidFrom.Value].(string); from != "" {
 		d.ValidFrom = from
+	}
+	switch act.ValidTo.Value {
+	case "":
+	case process.ValidToMonthEnd:
+		if from, err := time.Parse("2006-01-02", d.ValidFrom); err == nil {
+			d.ValidTo = from.AddDate(0, 1, -from.Day()).Format("2006-01-02")
+		}
+	default:
+		if to, _ := vals[act.ValidTo.Value].(string); to != "" {
+			d.ValidTo = to
+		}
 	}
 	if act.Calculation.Value != "" {
 		d.Calculation, _ = vals[act.Calculation.Value].(string)

@@ -5,20 +5,9 @@ package payments
 // missing information, or otherwise wrongly or with too much (SoL 9 kap.
 // 1 §), or paid as an advance on a benefit or on condition that it is
 // repaid (SoL 9 kap. 2 §). The decision is a debt; repayments are
-// registered against it until its balance is zero, never below.
-
-// The legal bases of a recovery decision.
-const (
-	// RecoveryWronglyPaid is SoL 9 kap. 1 §: paid on wrong or missing
-	// information, or otherwise wrongly or with too much.
-	RecoveryWronglyPaid = "sol_9_1"
-	// RecoveryAdvance is SoL 9 kap. 2 §: paid as an advance on a benefit
-	// or compensation, or on condition that it is repaid.
-	RecoveryAdvance = "sol_9_2"
-)
-
-// RecoveryLegalBases lists the legal bases a recovery decision may have.
-var RecoveryLegalBases = []string{RecoveryWronglyPaid, RecoveryAdvance}
+// registered against it until its balance is zero, never below. The
+// legal bases a recovery may cite are data: a case type's
+// decisions.recovery (internal/process).
 
 // MaxRecoveryAmount is the largest amount one recovery decision or
 // repayment may have, in öre (10 million kronor): more is a typing

@@ -27,8 +27,8 @@ import (
 // closed case still takes them.
 
 // RecoveryInput is a recovery decision: the amount in öre, why, on what
-// legal basis (payments.RecoveryLegalBases), and the payment lines it
-// concerns, if any.
+// legal basis (the id of one of the case type's decisions.recovery
+// legal_bases), and the case's paid payment lines it concerns, if any.
 type RecoveryInput struct {
 	Amount     int64    `json:"amount"`
 	Reason     string   `json:"reason"`
@@ -44,20 +44,42 @@ type RepaymentInput struct {
 }
 
 // CaseRecovery is what the case page and the recovery page show: whether
-// the case's type pays money (Applies), whether the actor may decide a
-// recovery (MayDecide: delegation) or register repayments (Workable), the
-// legal bases to choose from, and the case's debts with their balances.
+// the case's type has recovery (Applies: its decisions.recovery), whether
+// the actor may decide a recovery (MayDecide: delegation) or register
+// repayments (Workable), the legal bases to choose from, the case's paid
+// payment lines a recovery may concern (for one who may decide), and the
+// case's debts with their balances.
 type CaseRecovery struct {
 	// CaseTitle and CaseReference name the case.
-	CaseTitle     string               `json:"case_title"`
-	CaseReference string               `json:"case_reference,omitempty"`
-	Applies       bool                 `json:"applies"`
-	Workable      bool                 `json:"workable"`
-	MayDecide     bool                 `json:"may_decide"`
-	LegalBases    []string             `json:"legal_bases"`
-	Debts         []store.RecoveryDebt `json:"debts"`
+	CaseTitle     string          `json:"case_title"`
+	CaseReference string          `json:"case_reference,omitempty"`
+	Applies       bool            `json:"applies"`
+	Workable      bool            `json:"workable"`
+	MayDecide     bool            `json:"may_decide"`
+	LegalBases    []RecoveryBasis `json:"legal_bases"`
+	// Payments are the case's paid payment lines, by due date.
+	Payments []store.PaymentLine  `json:"payments"`
+	Debts    []store.RecoveryDebt `json:"debts"`
 	// Balance is what is left to repay of all the debts, in öre.
 	Balance int64 `json:"balance"`
+}
+
+// RecoveryBasis is a legal basis a recovery may cite, from the case
+// type's decisions.recovery: its id and its name.
+type RecoveryBasis struct {
+	ID   string       `json:"id"`
+	Name process.Text `json:"name"`
+}
+
+// BasisName returns the name in lang of the legal basis with the id, or
+// the id itself when the case type no longer lists it.
+func (r CaseRecovery) BasisName(id, lang string) string {
+	for _, b := range r.LegalBases {
+		if b.ID == id {
+			return b.Name.In(lang)
+		}
+	}
+	return id
 }
 
 // recoveryCase reads a case for recovery: one the actor may read, or with
@@ -91,52 +113,70 @@ func (s *Service) mayWork(ctx context.Context, a trygg.Actor, c store.Case, p pe
 	return access.Decide(a, access.WorkCase, access.Subject{Relations: rels, Protection: p.Protection})
 }
 
-// recoveryTerms says whether the case's type pays money (its decisions
-// count money) and whether roles may decide a recovery of amount öre: a
-// delegation of the case type for every insats (one that names no
-// insatser) to one of the roles, up to its max_amount. With amount 0 it
-// says whether they may decide any recovery.
-func (s *Service) recoveryTerms(ctx context.Context, a trygg.Actor, c store.Case, roles []trygg.Role, amount int64) (applies, may bool, err error) {
+// recoveryTerms returns the case type's recovery (nil when it has none:
+// no decisions.recovery) and whether roles may decide a recovery of
+// amount öre: a delegation of the case type for every insats (one that
+// names no insatser) to one of the roles, up to its max_amount. With
+// amount 0 it says whether they may decide any recovery.
+func (s *Service) recoveryTerms(ctx context.Context, a trygg.Actor, c store.Case, roles []trygg.Role, amount int64) (rec *process.Recovery, may bool, err error) {
 	if c.DefinitionVersion == 0 {
-		return false, false, nil
+		return nil, false, nil
 	}
 	comp, err := s.compiled(ctx, a.Tenant, c.DefinitionVersion)
 	if err != nil {
-		return false, false, err
+		return nil, false, err
 	}
 	ct, ok := comp.CaseType(c.CaseType)
-	if !ok || ct.Decisions == nil || ct.Decisions.AmountUnit.Value != process.UnitMoney {
-		return false, false, nil
+	if !ok || ct.Recovery() == nil {
+		return nil, false, nil
 	}
+	rec = ct.Recovery()
 	for _, dl := range ct.Decisions.Delegation {
 		if len(dl.Insatser) > 0 || (dl.MaxAmount > 0 && amount > dl.MaxAmount) {
 			continue
 		}
 		for _, r := range dl.Roles {
 			if slices.Contains(roles, trygg.Role(r.Value)) {
-				return true, true, nil
+				return rec, true, nil
 			}
 		}
 	}
-	return true, false, nil
+	return rec, false, nil
+}
+
+// casePaidLines returns the case's paid payment lines the actor may read.
+func (s *Service) casePaidLines(ctx context.Context, a trygg.Actor, caseID string) ([]store.PaymentLine, error) {
+	return s.db.PaymentLines(ctx, a, store.PaymentQuery{Status: store.PaymentPaid, CaseID: caseID})
 }
 
 // CaseRecovery returns the case's recovery debts with their repayments
 // and balances, and what the actor may do. The read is access-logged.
 func (s *Service) CaseRecovery(ctx context.Context, a trygg.Actor, caseID string) (CaseRecovery, error) {
-	out := CaseRecovery{LegalBases: payments.RecoveryLegalBases, Debts: []store.RecoveryDebt{}}
+	out := CaseRecovery{LegalBases: []RecoveryBasis{}, Payments: []store.PaymentLine{}, Debts: []store.RecoveryDebt{}}
 	c, p, ground, roles, err := s.recoveryCase(ctx, a, caseID, false)
 	if err != nil {
 		return out, err
 	}
 	out.CaseTitle, out.CaseReference = c.Title, c.Reference
-	if out.Applies, out.MayDecide, err = s.recoveryTerms(ctx, a, c, roles, 0); err != nil {
+	rec, may, err := s.recoveryTerms(ctx, a, c, roles, 0)
+	if err != nil {
 		return out, err
+	}
+	out.Applies = rec != nil
+	if rec != nil {
+		for _, b := range rec.LegalBases {
+			out.LegalBases = append(out.LegalBases, RecoveryBasis{ID: b.ID.Value, Name: b.Name})
+		}
 	}
 	if _, err := s.mayWork(ctx, a, c, p); err == nil {
 		out.Workable = true
 	}
-	out.MayDecide = out.MayDecide && out.Workable
+	out.MayDecide = may && out.Workable
+	if out.MayDecide {
+		if out.Payments, err = s.casePaidLines(ctx, a, c.ID); err != nil {
+			return out, err
+		}
+	}
 	if out.Debts, err = s.db.CaseRecoveryDebts(ctx, a.Tenant, c.ID); err != nil {
 		return out, err
 	}
@@ -148,17 +188,26 @@ func (s *Service) CaseRecovery(ctx context.Context, a trygg.Actor, caseID string
 
 // DecideRecovery decides that the case's person repays an amount paid
 // wrongly: a debt of in.Amount öre (more than 0, at most
-// payments.MaxRecoveryAmount), with a reason and a legal basis, naming
-// the payments it concerns if in.PaymentIDs has any. The actor must be
-// able to work the case and have delegation for the amount (a forbidden
-// error otherwise); a mistake is an invalid error on its field and
-// nothing is written. The decision is the event recovery.decided.
+// payments.MaxRecoveryAmount), with a reason and one of the case type's
+// recovery legal bases, naming the case's paid payment lines it concerns
+// if in.PaymentIDs has any. The actor must be able to work the case and
+// have delegation for the amount (a forbidden error otherwise); a case
+// type without recovery is a conflict error; a mistake is an invalid
+// error on its field and nothing is written. The decision is the event
+// recovery.decided.
 func (s *Service) DecideRecovery(ctx context.Context, a trygg.Actor, caseID string, in RecoveryInput) (store.RecoveryDebt, error) {
 	c, _, ground, roles, err := s.recoveryCase(ctx, a, caseID, true)
 	if err != nil {
 		return store.RecoveryDebt{}, err
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
+	rec, may, err := s.recoveryTerms(ctx, a, c, roles, in.Amount)
+	if err != nil {
+		return store.RecoveryDebt{}, err
+	}
+	if rec == nil {
+		return store.RecoveryDebt{}, trygg.Errorf(trygg.EConflict, "Cases of this type have no recovery, so nothing can be recovered.")
+	}
 	fields := map[string]string{}
 	switch {
 	case in.Amount <= 0:
@@ -172,7 +221,7 @@ func (s *Service) DecideRecovery(ctx context.Context, a trygg.Actor, caseID stri
 	case utf8.RuneCountInString(in.Reason) > 4000:
 		fields["reason"] = "The reason is longer than 4000 characters."
 	}
-	if !slices.Contains(payments.RecoveryLegalBases, in.LegalBasis) {
+	if _, ok := rec.Basis(in.LegalBasis); !ok {
 		fields["legal_basis"] = "Choose the legal basis of the recovery."
 	}
 	ids := []string{}
@@ -187,15 +236,19 @@ func (s *Service) DecideRecovery(ctx context.Context, a trygg.Actor, caseID stri
 	for _, id := range ids {
 		oneLine(fields, "payment_ids", id)
 	}
+	if len(ids) > 0 && fields["payment_ids"] == "" {
+		paid, err := s.casePaidLines(ctx, a, c.ID)
+		if err != nil {
+			return store.RecoveryDebt{}, err
+		}
+		for _, id := range ids {
+			if !slices.ContainsFunc(paid, func(l store.PaymentLine) bool { return l.ID == id }) {
+				fields["payment_ids"] = "Choose among the case's paid payments."
+			}
+		}
+	}
 	if len(fields) > 0 {
 		return store.RecoveryDebt{}, trygg.Invalid("The recovery decision is not complete.", fields)
-	}
-	applies, may, err := s.recoveryTerms(ctx, a, c, roles, in.Amount)
-	if err != nil {
-		return store.RecoveryDebt{}, err
-	}
-	if !applies {
-		return store.RecoveryDebt{}, trygg.Errorf(trygg.EConflict, "Nothing is paid in cases of this type, so nothing can be recovered.")
 	}
 	if !may {
 		return store.RecoveryDebt{}, trygg.Errorf(trygg.EForbidden, "You have no delegation to decide a recovery of this amount; a colleague with delegation must decide.")

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -18,7 +19,9 @@ import (
 // below (an overpayment is a field error and writes nothing); the officer
 // decides within the case type's delegation (30 000 kr), a team lead
 // above it; bad input is a field error; an officer of another unit sees
-// nothing; the decision and each repayment are events without the
+// nothing; the legal bases are the case type's (decisions.recovery); a
+// decision names only the case's paid payments, which the officer is
+// offered; the decision and each repayment are events without the
 // reason's text, and the reads are access-logged.
 func TestRecovery(t *testing.T) {
 	for _, engine := range storetest.Engines {
@@ -30,9 +33,16 @@ func TestRecovery(t *testing.T) {
 			officer, lead := actor("ekonom"), actor("arbetsledare")
 			c := journeyCaseID(t, w.ds, "ekonomiskt_bistand")
 
+			paid := putPaymentLines(t, db, c, store.PaymentPaid, store.PaymentPaid, store.PaymentProposed)
 			r, err := svc.CaseRecovery(ctx, officer, c)
 			if err != nil || !r.Applies || !r.Workable || !r.MayDecide || len(r.Debts) != 0 || r.Balance != 0 {
 				t.Fatalf("before: %+v %v", r, err)
+			}
+			if len(r.LegalBases) != 2 || r.LegalBases[0].ID != "sol_9_1" || !strings.HasPrefix(r.BasisName("sol_9_2", "sv"), "SoL 9 kap. 2 §") {
+				t.Fatalf("the pack's legal bases: %+v", r.LegalBases)
+			}
+			if len(r.Payments) != 2 || r.Payments[0].Status != store.PaymentPaid || r.Payments[1].Status != store.PaymentPaid {
+				t.Fatalf("the case's paid payments: %+v", r.Payments)
 			}
 			// An elderly-care case pays nothing: no recovery there.
 			if r, err := svc.CaseRecovery(ctx, actor("handlaggare"), journeyCaseID(t, w.ds, "ibic_sol_aldre")); err != nil || r.Applies {
@@ -44,13 +54,15 @@ func TestRecovery(t *testing.T) {
 				in    service.RecoveryInput
 				field string
 			}{
-				{"no amount", service.RecoveryInput{Reason: "x", LegalBasis: payments.RecoveryWronglyPaid}, "amount"},
-				{"a negative amount", service.RecoveryInput{Amount: -100, Reason: "x", LegalBasis: payments.RecoveryWronglyPaid}, "amount"},
-				{"too large", service.RecoveryInput{Amount: payments.MaxRecoveryAmount + 1, Reason: "x", LegalBasis: payments.RecoveryWronglyPaid}, "amount"},
-				{"no reason", service.RecoveryInput{Amount: 100, Reason: "  ", LegalBasis: payments.RecoveryWronglyPaid}, "reason"},
+				{"no amount", service.RecoveryInput{Reason: "x", LegalBasis: "sol_9_1"}, "amount"},
+				{"a negative amount", service.RecoveryInput{Amount: -100, Reason: "x", LegalBasis: "sol_9_1"}, "amount"},
+				{"too large", service.RecoveryInput{Amount: payments.MaxRecoveryAmount + 1, Reason: "x", LegalBasis: "sol_9_1"}, "amount"},
+				{"no reason", service.RecoveryInput{Amount: 100, Reason: "  ", LegalBasis: "sol_9_1"}, "reason"},
 				{"no legal basis", service.RecoveryInput{Amount: 100, Reason: "x"}, "legal_basis"},
 				{"an unknown legal basis", service.RecoveryInput{Amount: 100, Reason: "x", LegalBasis: "sol_4_1"}, "legal_basis"},
-				{"a payment id with a line break", service.RecoveryInput{Amount: 100, Reason: "x", LegalBasis: payments.RecoveryAdvance, PaymentIDs: []string{"a\nb"}}, "payment_ids"},
+				{"a payment id with a line break", service.RecoveryInput{Amount: 100, Reason: "x", LegalBasis: "sol_9_2", PaymentIDs: []string{"a\nb"}}, "payment_ids"},
+				{"a payment not yet paid", service.RecoveryInput{Amount: 100, Reason: "x", LegalBasis: "sol_9_2", PaymentIDs: []string{paid[0], paid[2]}}, "payment_ids"},
+				{"no payment of the case", service.RecoveryInput{Amount: 100, Reason: "x", LegalBasis: "sol_9_2", PaymentIDs: []string{"line-1"}}, "payment_ids"},
 			}
 			for _, b := range bad {
 				if _, err := svc.DecideRecovery(ctx, officer, c, b.in); !hasField(err, b.field) {
@@ -58,7 +70,7 @@ func TestRecovery(t *testing.T) {
 				}
 			}
 			// Above the officer's delegation of 30 000 kr: a team lead decides.
-			big := service.RecoveryInput{Amount: 4_000_000, Reason: "Inkomst som inte redovisades i ansökan för mars.", LegalBasis: payments.RecoveryWronglyPaid}
+			big := service.RecoveryInput{Amount: 4_000_000, Reason: "Inkomst som inte redovisades i ansökan för mars.", LegalBasis: "sol_9_1"}
 			if _, err := svc.DecideRecovery(ctx, officer, c, big); trygg.ErrorCode(err) != trygg.EForbidden {
 				t.Fatalf("above the officer's delegation: %v", err)
 			}
@@ -75,8 +87,8 @@ func TestRecovery(t *testing.T) {
 
 			reason := "Bostadstillägg betalades ut för samma månad."
 			d, err := svc.DecideRecovery(ctx, officer, c, service.RecoveryInput{Amount: 250000, Reason: " " + reason + " ",
-				LegalBasis: payments.RecoveryWronglyPaid, PaymentIDs: []string{"line-2", "line-1", "line-2", ""}})
-			if err != nil || d.Balance() != 250000 || d.Reason != reason || strings.Join(d.PaymentIDs, ",") != "line-2,line-1" {
+				LegalBasis: "sol_9_1", PaymentIDs: []string{paid[1], paid[0], paid[1], ""}})
+			if err != nil || d.Balance() != 250000 || d.Reason != reason || strings.Join(d.PaymentIDs, ",") != paid[1]+","+paid[0] {
 				t.Fatalf("decide: %+v %v", d, err)
 			}
 
@@ -159,4 +171,42 @@ func TestRecovery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// putPaymentLines puts payment lines of the case with the statuses
+// straight into the store, one a month from January 2026, and returns
+// their ids.
+func putPaymentLines(t *testing.T, db *store.DB, caseID string, statuses ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := db.CaseByID(ctx, demo.TenantID, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		d := store.Decision{ID: "decision-" + caseID, CaseID: c.ID, Insats: "forsorjningsstod", Outcome: "granted",
+			LegalBasis: "SoL 4 kap. 1 §", ValidFrom: "2026-01-01", Amount: 1_000_000, Justification: "x", Status: "draft", DraftedBy: "system"}
+		if err := tx.SaveDecisionDraft(ctx, demo.TenantID, d); err != nil {
+			return err
+		}
+		if err := tx.FinaliseDecision(ctx, demo.TenantID, d.ID, "system", "2026-01-22"); err != nil {
+			return err
+		}
+		for i, st := range statuses {
+			month := fmt.Sprintf("2026-%02d", i+1)
+			l := store.PaymentLine{ID: "line-" + caseID + "-" + month, CaseID: c.ID, DecisionID: d.ID, PersonID: c.PersonID,
+				UnitID: c.UnitID, CaseType: c.CaseType, Item: "living", ItemName: "Försörjningsstöd", Schedule: "monthly", Period: month,
+				PayeeCategory: "person", Amount: 1_000_000, DueDate: month + "-25", Status: st, PreparedBy: "system"}
+			if _, err := tx.InsertPaymentLine(ctx, demo.TenantID, l); err != nil {
+				return err
+			}
+			ids = append(ids, l.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }

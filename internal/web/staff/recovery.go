@@ -12,8 +12,10 @@ import (
 
 // Recovery (återkrav) of amounts paid wrongly: the case page's section
 // lists the case's debts with their balances, and the recovery page
-// (/cases/{id}/recovery) decides a recovery and registers repayments
-// against a debt (service.DecideRecovery, service.RegisterRepayment).
+// (/cases/{id}/recovery) decides a recovery, on one of the case type's
+// legal bases and naming the case's paid payments it concerns, and
+// registers repayments against a debt (service.DecideRecovery,
+// service.RegisterRepayment).
 
 // recoveryPage is the recovery page's data: the case's debts, the
 // decision form with what was typed and its mistakes, and the repayment
@@ -25,6 +27,8 @@ type recoveryPage struct {
 	// Decide is what was typed in the decision form, its amount as typed.
 	Decide       service.RecoveryInput
 	DecideAmount string
+	// Chosen are the payment lines ticked in the decision form.
+	Chosen map[string]bool
 	// Repay is the debt a repayment was posted to, with what was typed.
 	Repay       string
 	RepayDate   string
@@ -51,8 +55,12 @@ func (s *handlers) renderRecovery(w http.ResponseWriter, r *http.Request, a tryg
 		return err
 	}
 	p.CaseID, p.CaseRecovery, p.Today = r.PathValue("id"), rec, s.Svc.Today()
-	if p.Decide.LegalBasis == "" {
-		p.Decide.LegalBasis = rec.LegalBases[0]
+	if p.Decide.LegalBasis == "" && len(rec.LegalBases) > 0 {
+		p.Decide.LegalBasis = rec.LegalBases[0].ID
+	}
+	p.Chosen = map[string]bool{}
+	for _, id := range p.Decide.PaymentIDs {
+		p.Chosen[id] = true
 	}
 	v.Title, v.Data = v.T("recovery.title"), p
 	return pages.Render(w, status, "recovery", *v)

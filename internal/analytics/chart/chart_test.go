@@ -391,10 +391,22 @@ func TestContrast(t *testing.T) {
 func TestInvalid(t *testing.T) {
 	ok := []Series{{Name: "a", Values: []Value{Num(1)}}}
 	cases := map[string]func() error{
-		"bad id":        func() error { _, err := Bar{ID: "1x", Title: "t", Desc: "d", Categories: []string{"a"}, Series: ok}.SVG(); return err },
-		"id with quote": func() error { _, err := Bar{ID: `a"b`, Title: "t", Desc: "d", Categories: []string{"a"}, Series: ok}.SVG(); return err },
-		"no desc":       func() error { _, err := Line{ID: "a", Title: "t", Desc: " ", Categories: []string{"a"}, Series: ok}.SVG(); return err },
-		"no series":     func() error { _, err := Bar{ID: "a", Title: "t", Desc: "d", Categories: []string{"a"}}.SVG(); return err },
+		"bad id": func() error {
+			_, err := Bar{ID: "1x", Title: "t", Desc: "d", Categories: []string{"a"}, Series: ok}.SVG()
+			return err
+		},
+		"id with quote": func() error {
+			_, err := Bar{ID: `a"b`, Title: "t", Desc: "d", Categories: []string{"a"}, Series: ok}.SVG()
+			return err
+		},
+		"no desc": func() error {
+			_, err := Line{ID: "a", Title: "t", Desc: " ", Categories: []string{"a"}, Series: ok}.SVG()
+			return err
+		},
+		"no series": func() error {
+			_, err := Bar{ID: "a", Title: "t", Desc: "d", Categories: []string{"a"}}.SVG()
+			return err
+		},
 		"too few values": func() error {
 			_, err := Bar{ID: "a", Title: "t", Desc: "d", Categories: []string{"a", "b"}, Series: ok}.SVG()
 			return err

@@ -23,4 +23,12 @@ const (
 	// sent, from its status report: the ISO status and reason codes.
 	PaymentPaid     = "payment.paid"
 	PaymentRejected = "payment.rejected"
+	// PaymentReplaced is a new line (subject) paying again a line the
+	// bank rejected (replaces), typically after the payee's account was
+	// corrected.
+	PaymentReplaced = "payment.replaced"
+	// PaymentControlFinding is what a control of a payment run found on
+	// a line (subject): the kind, the finding, the run and the task made
+	// for the unit's team leads.
+	PaymentControlFinding = "payment.control_finding"
 )

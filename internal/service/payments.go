@@ -162,7 +162,7 @@ func (s *Service) ProposeMonth(ctx context.Context, a trygg.Actor, unitID, month
 		for _, f := range first {
 			l := f
 			l.ID, l.Period, l.DueDate, l.Status, l.PreparedBy = newID(), month, due, store.PaymentProposed, a.UserID
-			l.AttestedBy, l.RunID, l.BankStatus, l.BankReason = "", "", "", ""
+			l.AttestedBy, l.RunID, l.BankStatus, l.BankReason, l.Replaces = "", "", "", "", ""
 			if l.PayeeCategory == process.PayeePerson {
 				if l.PayeeID, err = payeeOfPerson(ctx, tx, a.Tenant, l.PersonID); err != nil {
 					return err
@@ -412,6 +412,61 @@ func (s *Service) StopPayment(ctx context.Context, a trygg.Actor, lineID string)
 	return stop, nil
 }
 
+// RepayRejected pays again a line the bank rejected: a new proposed line
+// for the same decision, item, period and amount, replacing the rejected
+// one (its Replaces), prepared by the actor, due today at the earliest, to
+// the person's payee as registered now (for a person item; typically its
+// account has been corrected since) or the same payee. It goes through
+// attest and a run like any line. The actor must be able to work the
+// case. A line the bank did not reject, or one already paid again, is a
+// conflict: nothing can be paid twice.
+func (s *Service) RepayRejected(ctx context.Context, a trygg.Actor, lineID string) (store.PaymentLine, error) {
+	l, err := s.db.PaymentLine(ctx, a.Tenant, lineID)
+	if err != nil {
+		return store.PaymentLine{}, err
+	}
+	_, _, ground, err := s.lineCase(ctx, a, l, true)
+	if err != nil {
+		return store.PaymentLine{}, err
+	}
+	var repay store.PaymentLine
+	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, l.PersonID, l.CaseID, ground, "")}, func(tx *store.Tx) error {
+		locked, err := tx.PaymentLinesForUpdate(ctx, a.Tenant, []string{l.ID})
+		if err != nil {
+			return err
+		}
+		l = locked[0]
+		if l.Status != store.PaymentRejected {
+			return trygg.Errorf(trygg.EConflict, "Only a payment the bank rejected can be paid again.")
+		}
+		repay = l
+		repay.ID, repay.Replaces, repay.Status, repay.PreparedBy, repay.PreparedAt = newID(), l.ID, store.PaymentProposed, a.UserID, tx.Now
+		repay.DueDate = max(l.DueDate, calendar.Today(tx.Now))
+		repay.AttestedBy, repay.AttestedAt, repay.RunID, repay.BankStatus, repay.BankReason = "", time.Time{}, "", "", ""
+		if l.PayeeCategory == process.PayeePerson {
+			if repay.PayeeID, err = payeeOfPerson(ctx, tx, a.Tenant, l.PersonID); err != nil {
+				return err
+			}
+		}
+		added, err := tx.InsertPaymentLine(ctx, a.Tenant, repay)
+		if err != nil {
+			return err
+		}
+		if !added {
+			return trygg.Errorf(trygg.EConflict, "The payment has been made again already.")
+		}
+		e := events.New(a, events.PaymentReplaced, "payment_line", repay.ID, map[string]any{"replaces": l.ID, "decision_id": l.DecisionID,
+			"item": l.Item, "period": l.Period, "amount": l.Amount, "due_date": repay.DueDate})
+		e.PersonID, e.CaseID = l.PersonID, l.CaseID
+		_, err = tx.AppendEvent(ctx, e)
+		return err
+	})
+	if err != nil {
+		return store.PaymentLine{}, err
+	}
+	return repay, nil
+}
+
 // CreateRunInput asks for a payment run.
 type CreateRunInput struct {
 	// ExecutionDate is the day the bank pays (YYYY-MM-DD), today or
@@ -481,6 +536,9 @@ func (s *Service) CreateRun(ctx context.Context, a trygg.Actor, in CreateRunInpu
 			return err
 		}
 		if err := tx.InsertPaymentRun(ctx, a.Tenant, run, ids); err != nil {
+			return err
+		}
+		if _, err := s.runControls(ctx, tx, a, run); err != nil {
 			return err
 		}
 		e := events.New(a, events.PaymentRun, "payment_run", run.ID, map[string]any{"message_id": run.MessageID,

@@ -42,7 +42,9 @@ type PaymentLine struct {
 	CostCentre    string `json:"cost_centre,omitempty"`
 	Status        string `json:"status"`
 	// Reverses is the line a stop line (negative amount) stops.
-	Reverses   string    `json:"reverses,omitempty"`
+	Reverses string `json:"reverses,omitempty"`
+	// Replaces is the line the bank rejected that this line pays again.
+	Replaces   string    `json:"replaces,omitempty"`
 	PreparedBy string    `json:"prepared_by"`
 	PreparedAt time.Time `json:"prepared_at"`
 	DecidedBy  string    `json:"decided_by,omitempty"`
@@ -65,7 +67,7 @@ type PaymentLine struct {
 }
 
 const paymentLineCols = `l.id, l.case_id, l.decision_id, l.person_id, l.unit_id, l.case_type, l.item, l.item_name, l.schedule, l.period,
-	l.payee_category, l.payee_id, l.amount, l.due_date, l.account, l.cost_centre, l.status, l.reverses, l.prepared_by, l.prepared_at,
+	l.payee_category, l.payee_id, l.amount, l.due_date, l.account, l.cost_centre, l.status, l.reverses, l.replaces, l.prepared_by, l.prepared_at,
 	l.decided_by, l.attested_by, l.attested_at, l.run_id, l.bank_status, l.bank_reason, c.reference, c.assigned_to, u.path, c.definition_version`
 
 const paymentLineFrom = ` FROM payment_lines l JOIN cases c ON c.tenant_id = l.tenant_id AND c.id = l.case_id
@@ -75,7 +77,7 @@ func scanPaymentLine(s interface{ Scan(...any) error }, extra ...any) (PaymentLi
 	var l PaymentLine
 	var prepared, attested int64
 	dest := []any{&l.ID, &l.CaseID, &l.DecisionID, &l.PersonID, &l.UnitID, &l.CaseType, &l.Item, &l.ItemName, &l.Schedule, &l.Period,
-		&l.PayeeCategory, &l.PayeeID, &l.Amount, &l.DueDate, &l.Account, &l.CostCentre, &l.Status, &l.Reverses, &l.PreparedBy, &prepared,
+		&l.PayeeCategory, &l.PayeeID, &l.Amount, &l.DueDate, &l.Account, &l.CostCentre, &l.Status, &l.Reverses, &l.Replaces, &l.PreparedBy, &prepared,
 		&l.DecidedBy, &l.AttestedBy, &attested, &l.RunID, &l.BankStatus, &l.BankReason, &l.CaseReference, &l.CaseAssignee, &l.UnitPath,
 		&l.DefinitionVersion}
 	err := s.Scan(append(dest, extra...)...)
@@ -85,14 +87,15 @@ func scanPaymentLine(s interface{ Scan(...any) error }, extra ...any) (PaymentLi
 
 // InsertPaymentLine adds a line inside tx, prepared now. It returns false,
 // and writes nothing, when the decision already has a line for the item
-// and period (or that stop line): nothing is paid twice.
+// and period (or that stop line, or that replacement of a rejected line):
+// nothing is paid twice.
 func (tx *Tx) InsertPaymentLine(ctx context.Context, tenant trygg.TenantID, l PaymentLine) (bool, error) {
 	res, err := tx.exec(ctx, `INSERT INTO payment_lines (tenant_id, id, case_id, decision_id, person_id, unit_id, case_type, item, item_name,
-		schedule, period, payee_category, payee_id, amount, due_date, account, cost_centre, status, reverses, prepared_by, prepared_at, decided_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (tenant_id, decision_id, item, period, reverses) DO NOTHING`,
+		schedule, period, payee_category, payee_id, amount, due_date, account, cost_centre, status, reverses, replaces, prepared_by, prepared_at, decided_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, decision_id, item, period, reverses, replaces) DO NOTHING`,
 		string(tenant), l.ID, l.CaseID, l.DecisionID, l.PersonID, l.UnitID, l.CaseType, l.Item, l.ItemName, l.Schedule, l.Period,
-		l.PayeeCategory, l.PayeeID, l.Amount, l.DueDate, l.Account, l.CostCentre, l.Status, l.Reverses, l.PreparedBy, micros(tx.Now), l.DecidedBy)
+		l.PayeeCategory, l.PayeeID, l.Amount, l.DueDate, l.Account, l.CostCentre, l.Status, l.Reverses, l.Replaces, l.PreparedBy, micros(tx.Now), l.DecidedBy)
 	if err != nil {
 		return false, fmt.Errorf("store: insert payment line: %w", err)
 	}
@@ -232,10 +235,10 @@ func (tx *Tx) MonthlyLinesToFollow(ctx context.Context, tenant trygg.TenantID, u
 		return l, err
 	})(tx.query(ctx, `SELECT `+paymentLineCols+`, d.valid_to`+paymentLineFrom+`
 		JOIN decisions d ON d.tenant_id = l.tenant_id AND d.id = l.decision_id
-		WHERE l.tenant_id = ? AND l.schedule = 'monthly' AND l.reverses = '' AND l.period < ? AND `+pred+`
+		WHERE l.tenant_id = ? AND l.schedule = 'monthly' AND l.reverses = '' AND l.replaces = '' AND l.period < ? AND `+pred+`
 		AND (d.valid_to = '' OR d.valid_to >= ?) AND c.status <> 'closed'
 		AND NOT EXISTS (SELECT 1 FROM payment_lines e WHERE e.tenant_id = l.tenant_id AND e.decision_id = l.decision_id
-			AND e.item = l.item AND e.reverses = '' AND e.period < l.period)
+			AND e.item = l.item AND e.reverses = '' AND e.replaces = '' AND e.period < l.period)
 		AND NOT EXISTS (SELECT 1 FROM payment_lines m WHERE m.tenant_id = l.tenant_id AND m.decision_id = l.decision_id
 			AND m.item = l.item AND m.reverses = '' AND m.period = ?)
 		ORDER BY l.id`, args...))
@@ -265,7 +268,7 @@ func (tx *Tx) AttestedLines(ctx context.Context, tenant trygg.TenantID, unitIDs 
 		return r, err
 	})(tx.query(ctx, `SELECT `+paymentLineCols+`, y.name, y.account_kind, y.account`+paymentLineFrom+`
 		JOIN payees y ON y.tenant_id = l.tenant_id AND y.id = l.payee_id
-		WHERE l.tenant_id = ? AND l.status = 'attested' AND l.run_id = '' AND `+pred+` ORDER BY l.due_date, l.id`+tx.db.dialect.forUpdate(),
+		WHERE l.tenant_id = ? AND l.status = 'attested' AND l.run_id = '' AND `+pred+` ORDER BY l.due_date, l.id`+tx.db.dialect.forUpdate()+ofLines(tx),
 		append([]any{string(tenant)}, pargs...)...))
 	if err != nil {
 		return nil, fmt.Errorf("store: attested lines: %w", err)

@@ -25,8 +25,8 @@
 // The SVG uses presentation attributes only (no style attribute or
 // element: the pages' Content-Security-Policy forbids inline style), and
 // is written with every piece of text and every attribute value escaped,
-// so a label holding <, & or quotes stays text. The stylesheet sizes it
-// (svg.chart).
+// so a label holding <, & or quotes stays text. It has no width of its
+// own: the stylesheet is to size svg.chart.
 package chart
 
 import (

@@ -93,6 +93,11 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	for k, v := range w.payeeAuthzIDs(journey.PersonID) {
 		f.ids[k] = v
 	}
+	// A paying case of hers, its payment line sent in a run
+	// (payments_page_test.go).
+	for k, v := range w.paymentAuthzIDs("handlaggare", journey.PersonID, journey.UnitID) {
+		f.ids[k] = v
+	}
 	return f
 }
 
@@ -339,6 +344,7 @@ func bodyIDs(f *foreignWorld) map[string]map[string]any {
 		"POST /cases":                     {"person_id": p, "choice": "norra-bou " + demo.CaseType("bou"), "received_date": ""},
 		"POST /persons/registration":      {"identity_number": f.person.Identity.String()},
 		"POST /payees":                    {"category": "person", "person_id": p, "kind": "bankgiro", "account_number": "5050-1055"},
+		"POST /payments/attest":           {"lines": f.ids["lines"]},
 		"POST /persons/search":            {"query": f.person.Identity.String()},
 		"POST /portal/act-for":            {"person_id": p},
 		"POST /provider/report/shift":     {"on": "2026-01-05", "key": "k2", "rows.0.order": f.orderID, "rows.0.minutes": "30", "rows.0.activities": "d510"},
@@ -358,6 +364,8 @@ var namesNoRecord = map[string]bool{
 	"POST /designer/draft":                       true, "POST /designer/draft/validation": true, "POST /designer/draft/publication": true,
 	"POST /designer/preview": true, "POST /slots": true, "POST /login": true, "POST /logout": true, "POST /auth/test": true,
 	"POST /portal/records/extract": true, // of the person acted for, chosen by act-for
+	// The month's lines and a run of the units the team lead leads.
+	"POST /payments/month": true, "POST /payments/runs": true,
 }
 
 // TestWritesAreNoWayToRead runs every write route of the route table as

@@ -175,6 +175,7 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 	if a.HasRole(trygg.RoleOfficer) || a.HasRole(trygg.RoleTeamLead) {
 		out = append(out, NavItem{"/inbox", "nav.inbox"}, NavItem{"/persons", "nav.search"})
 		out = append(out, NavItem{"/slots", "nav.slots"})
+		out = append(out, NavItem{"/payments", "nav.payments"})
 		out = append(out, NavItem{"/payees", "nav.payees"})
 	}
 	if hasReports {

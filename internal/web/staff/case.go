@@ -49,6 +49,9 @@ type casePage struct {
 	// Recovery is the case's recovery debts (återkrav) and what the
 	// actor may do with them (recovery.go).
 	Recovery service.CaseRecovery
+	// Payments are the case's payment lines with their status
+	// (payments.go).
+	Payments service.PaymentsView
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may
@@ -78,6 +81,9 @@ func (s *handlers) renderCaseWith(w http.ResponseWriter, r *http.Request, a tryg
 		return err
 	}
 	if p.Recovery, err = s.Svc.CaseRecovery(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	if p.Payments, err = s.Svc.CasePayments(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
 	if p.Orders, err = s.Svc.CaseOrders(r.Context(), a, ov.Case.ID); err != nil {

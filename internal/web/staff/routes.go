@@ -84,6 +84,22 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/payees/{id}", Handler: s.SignedIn(s.handlePayeePage)},
 		{Method: "POST", Path: "/payees/{id}/account", Handler: s.SignedIn(s.handlePayeeAccount)},
 		{Method: "GET", Path: "/persons/{id}/payee", Handler: s.SignedIn(s.handlePersonPayee)},
+		// Payments (payments.go): the proposal to attest, a payee chosen,
+		// a payment stopped after a second step; for team leads the
+		// month proposed, payment runs, their bank and bookkeeping files
+		// and the bank's status report uploaded.
+		{Method: "GET", Path: "/payments", Handler: s.SignedIn(s.handlePaymentsPage)},
+		{Method: "POST", Path: "/payments/attest", Handler: s.SignedIn(s.handleAttest)},
+		{Method: "POST", Path: "/payments/lines/{id}/payee", Handler: s.SignedIn(s.handlePaymentPayee)},
+		{Method: "GET", Path: "/payments/lines/{id}/stop", Handler: s.SignedIn(s.handleStopPage)},
+		{Method: "POST", Path: "/payments/lines/{id}/stop", Handler: s.SignedIn(s.handleStop)},
+		{Method: "GET", Path: "/payments/runs", Handler: s.SignedIn(s.handleRunsPage)},
+		{Method: "POST", Path: "/payments/month", Handler: s.SignedIn(s.handleProposeMonth)},
+		{Method: "POST", Path: "/payments/runs", Handler: s.SignedIn(s.handleCreateRun)},
+		{Method: "GET", Path: "/payments/runs/{id}", Handler: s.SignedIn(s.handleRunPage)},
+		{Method: "GET", Path: "/payments/runs/{id}/file", Handler: s.SignedIn(s.handleRunFile)},
+		{Method: "GET", Path: "/payments/runs/{id}/bookkeeping", Handler: s.SignedIn(s.handleRunBookkeeping)},
+		{Method: "POST", Path: "/payments/runs/{id}/status-report", Handler: server.ReadsUpload(s.SignedIn(s.handleStatusReport))},
 		// Reports (home.go) and the access log for review (accesslog.go).
 		{Method: "GET", Path: "/reports", Handler: s.SignedIn(s.handleReportsPage)},
 		{Method: "GET", Path: "/reports/{id}", Handler: s.SignedIn(s.handleReportPage)},

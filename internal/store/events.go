@@ -87,6 +87,16 @@ func (db *DB) Events(ctx context.Context, tenant trygg.TenantID, after int64, li
 	return scanEvents(tenant, rows)
 }
 
+// LastEventSeq returns the sequence number of tenant's newest event (0
+// when it has none): how far a consumer of the log has to read.
+func (db *DB) LastEventSeq(ctx context.Context, tenant trygg.TenantID) (int64, error) {
+	var seq int64
+	if err := db.queryRow(ctx, `SELECT event_seq FROM tenants WHERE id = ?`, string(tenant)).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("store: last event: %w", notFound(err, "Tenant"))
+	}
+	return seq, nil
+}
+
 // CaseEvents returns the newest limit events of a case, newest first.
 func (db *DB) CaseEvents(ctx context.Context, tenant trygg.TenantID, caseID string, limit int) ([]events.Event, error) {
 	rows, err := db.query(ctx, `SELECT seq, at, actor_id, type, subject_type, subject_id, person_id, case_id, payload

@@ -1,0 +1,270 @@
+package analytics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// EventLog is what the projector reads: the main store's event log
+// (*store.DB), and the list of tenants whose logs there are.
+type EventLog interface {
+	Tenants(ctx context.Context) ([]org.Tenant, error)
+	Events(ctx context.Context, tenant trygg.TenantID, after int64, limit int) ([]events.Event, error)
+	LastEventSeq(ctx context.Context, tenant trygg.TenantID) (int64, error)
+}
+
+// DefaultBatch is how many events the projector writes in one
+// transaction.
+const DefaultBatch = 1000
+
+// ErrKeyChanged is returned when the store was built with another key
+// than the one given: its pseudonyms would not match the new ones.
+var ErrKeyChanged = errors.New("the analysis store was built with another analytics key; rebuild it with 'trygg analytics rebuild' (or give the key it was built with)")
+
+// Projector feeds the analysis store from the event log: for each tenant,
+// the events after its cursor, Batch at a time, each batch and the cursor
+// moved past it in one transaction of the analysis store. Two projectors
+// on the same store (two servers, or a rebuild beside a server) never
+// write a batch twice: a batch whose cursor moved meanwhile is dropped.
+type Projector struct {
+	log   EventLog
+	st    *Store
+	p     pseudonymizer
+	clock trygg.Clock
+	// Batch is the most events per transaction (DefaultBatch when 0).
+	Batch int
+
+	eventsBehind  *prometheus.GaugeVec
+	secondsBehind *prometheus.GaugeVec
+}
+
+// NewProjector returns a projector from log into st with pseudonyms made
+// with key. Returns ErrNoKey without a key, an error for a key too short,
+// and ErrKeyChanged when st was built with another key.
+func NewProjector(ctx context.Context, log EventLog, st *Store, key []byte, clock trygg.Clock) (*Projector, error) {
+	p, err := newPseudonymizer(key)
+	if err != nil {
+		return nil, err
+	}
+	if clock == nil {
+		clock = trygg.SystemClock{}
+	}
+	pr := &Projector{log: log, st: st, p: p, clock: clock,
+		eventsBehind: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "trygg_analytics_events_behind",
+			Help: "Events in the event log the analysis store has not yet projected, per tenant."}, []string{"tenant"}),
+		secondsBehind: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "trygg_analytics_seconds_behind",
+			Help: "Age in seconds of the oldest event the analysis store has not yet projected, per tenant (0 when caught up)."}, []string{"tenant"}),
+	}
+	if err := pr.claimKey(ctx); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// claimKey records the key's fingerprint in a new store, or checks it
+// against the one recorded.
+func (pr *Projector) claimKey(ctx context.Context) error {
+	return pr.st.update(ctx, func(t *tx) error {
+		if err := t.exec(`INSERT INTO meta (name, value) VALUES ('key_check', ?) ON CONFLICT (name) DO NOTHING`, pr.p.check()); err != nil {
+			return err
+		}
+		var got string
+		if err := t.row(`SELECT value FROM meta WHERE name = 'key_check'`).Scan(&got); err != nil {
+			return err
+		}
+		if got != pr.p.check() {
+			return ErrKeyChanged
+		}
+		return nil
+	})
+}
+
+// Describe and Collect make the projector's lag a Prometheus collector.
+func (pr *Projector) Describe(ch chan<- *prometheus.Desc) {
+	pr.eventsBehind.Describe(ch)
+	pr.secondsBehind.Describe(ch)
+}
+
+// Collect sends the lag measured after the latest round.
+func (pr *Projector) Collect(ch chan<- prometheus.Metric) {
+	pr.eventsBehind.Collect(ch)
+	pr.secondsBehind.Collect(ch)
+}
+
+func (pr *Projector) batch() int {
+	if pr.Batch <= 0 || pr.Batch > 1000 {
+		return DefaultBatch
+	}
+	return pr.Batch
+}
+
+// Cursor returns the sequence number of tenant's last event projected (0
+// before the first).
+func (pr *Projector) Cursor(ctx context.Context, tenant trygg.TenantID) (int64, error) {
+	rows, err := pr.st.query(ctx, `SELECT last_seq FROM cursors WHERE tenant_id = ?`, string(tenant))
+	if err != nil {
+		return 0, fmt.Errorf("analytics: cursor: %w", err)
+	}
+	defer rows.Close()
+	var seq int64
+	if rows.Next() {
+		if err := rows.Scan(&seq); err != nil {
+			return 0, err
+		}
+	}
+	return seq, rows.Err()
+}
+
+// Step projects the next batch of tenant's events and returns how many
+// it projected (0 when the store has caught up, or another projector
+// took the batch).
+func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, error) {
+	from, err := pr.Cursor(ctx, tenant)
+	if err != nil {
+		return 0, err
+	}
+	evs, err := pr.log.Events(ctx, tenant, from, pr.batch())
+	if err != nil || len(evs) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = pr.st.update(ctx, func(t *tx) error {
+		if err := t.exec(`INSERT INTO cursors (tenant_id, last_seq, last_at) VALUES (?, 0, 0) ON CONFLICT (tenant_id) DO NOTHING`,
+			string(tenant)); err != nil {
+			return err
+		}
+		lock := ""
+		if t.pg {
+			lock = " FOR UPDATE"
+		}
+		var now int64
+		if err := t.row(`SELECT last_seq FROM cursors WHERE tenant_id = ?`+lock, string(tenant)).Scan(&now); err != nil {
+			return err
+		}
+		if now != from {
+			return nil // another projector moved on meanwhile
+		}
+		a := &applier{tx: t, tenant: string(tenant), p: pr.p}
+		for _, e := range evs {
+			if err := a.apply(e); err != nil {
+				return err
+			}
+		}
+		last := evs[len(evs)-1]
+		n = len(evs)
+		return t.exec(`UPDATE cursors SET last_seq = ?, last_at = ? WHERE tenant_id = ?`, last.Seq, last.At.UnixMicro(), string(tenant))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("analytics: project %s: %w", tenant, err)
+	}
+	return n, nil
+}
+
+// CatchUp projects every tenant's events until the store has caught up
+// with the log as it was when each tenant's turn came, and measures the
+// lag. It returns how many events it projected.
+func (pr *Projector) CatchUp(ctx context.Context) (int, error) {
+	tenants, err := pr.log.Tenants(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, tn := range tenants {
+		for {
+			n, err := pr.Step(ctx, tn.ID)
+			total += n
+			if err != nil {
+				return total, err
+			}
+			if n < pr.batch() {
+				break
+			}
+			if ctx.Err() != nil {
+				return total, ctx.Err()
+			}
+		}
+		if err := pr.measure(ctx, tn.ID); err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// Measure sets every tenant's lag gauges without projecting anything.
+func (pr *Projector) Measure(ctx context.Context) error {
+	tenants, err := pr.log.Tenants(ctx)
+	if err != nil {
+		return err
+	}
+	for _, tn := range tenants {
+		if err := pr.measure(ctx, tn.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// measure sets tenant's lag gauges: events not yet projected, and the age
+// of the oldest of them.
+func (pr *Projector) measure(ctx context.Context, tenant trygg.TenantID) error {
+	cur, err := pr.Cursor(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	last, err := pr.log.LastEventSeq(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	behind, seconds := max(0, last-cur), 0.0
+	if behind > 0 {
+		next, err := pr.log.Events(ctx, tenant, cur, 1)
+		if err != nil {
+			return err
+		}
+		if len(next) > 0 {
+			seconds = max(0, pr.clock.Now().Sub(next[0].At).Seconds())
+		}
+	}
+	pr.eventsBehind.WithLabelValues(string(tenant)).Set(float64(behind))
+	pr.secondsBehind.WithLabelValues(string(tenant)).Set(seconds)
+	return nil
+}
+
+// Rebuild drops the analysis store and projects every tenant's event log
+// into it again from the start; it returns how many events it projected.
+func (pr *Projector) Rebuild(ctx context.Context) (int, error) {
+	if err := pr.st.drop(ctx); err != nil {
+		return 0, err
+	}
+	if err := pr.claimKey(ctx); err != nil {
+		return 0, err
+	}
+	return pr.CatchUp(ctx)
+}
+
+// Run catches up every interval until ctx ends, in its own goroutine's
+// time: a request never waits for it. Errors are logged and tried again
+// at the next round.
+func (pr *Projector) Run(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := pr.CatchUp(ctx); err != nil && ctx.Err() == nil && log != nil {
+			log.Warn("analytics projection failed; trying again", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,356 @@
+// Package analytics is the history database: an analysis store of facts
+// and dimensions fed only from the event log, by a projector that reads
+// each tenant's log from a cursor after commit, in bounded batches. Persons
+// and their records are keyed by pseudonyms (HMAC-SHA256 with a key the
+// operator holds); every figure the queries return from fewer than
+// MinPersons persons is suppressed. See docs/analytics.md.
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Schema is the PostgreSQL schema the analysis store lives in when it
+// shares the main store's database.
+const Schema = "analytics"
+
+// tables are the analysis store's tables, in the order a dump lists them.
+var tables = []string{"cursors", "meta", "dim_units", "dim_persons", "dim_case_types", "dim_insatser", "dim_codes",
+	"fact_cases", "fact_case_steps", "fact_decisions", "fact_orders", "fact_plans", "fact_performed", "fact_deadlines",
+	"fact_payments", "fact_codes"}
+
+// Store is an open analysis store: a SQLite file (a single-connection
+// writer and a pool of readers) or a PostgreSQL schema.
+type Store struct {
+	write, read *sql.DB
+	pg          bool
+}
+
+// DefaultDSN returns where the analysis store of the main store at
+// mainDSN lives by default: for a SQLite file, analytics.db in the same
+// folder; for PostgreSQL, the same database (Open puts it in the schema
+// analytics).
+func DefaultDSN(mainDSN string) string {
+	if isPostgres(mainDSN) {
+		return mainDSN
+	}
+	return filepath.Join(filepath.Dir(mainDSN), "analytics.db")
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the analysis store at dsn (a SQLite file path, created if
+// missing, or a postgres:// URL, whose schema analytics it creates) and
+// applies its migrations. Returns an error if the database cannot be
+// reached or its schema is newer than this program knows.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s := &Store{pg: isPostgres(dsn)}
+	var err error
+	if s.pg {
+		u, perr := url.Parse(dsn)
+		if perr != nil {
+			return nil, fmt.Errorf("analytics: database URL: %w", perr)
+		}
+		q := u.Query()
+		q.Set("search_path", Schema)
+		u.RawQuery = q.Encode()
+		if s.write, err = sql.Open("pgx", u.String()); err != nil {
+			return nil, fmt.Errorf("analytics: open postgres: %w", err)
+		}
+		s.write.SetMaxOpenConns(4)
+		s.read = s.write
+	} else {
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("analytics: create data folder: %w", err)
+			}
+		}
+		if f, err := os.OpenFile(dsn, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("analytics: create database file: %w", err)
+		}
+		// synchronous=NORMAL: a power cut may lose the last batches,
+		// which the projector reads again from the event log.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		if s.write, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
+			return nil, fmt.Errorf("analytics: open sqlite: %w", err)
+		}
+		s.write.SetMaxOpenConns(1)
+		if s.read, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
+			s.write.Close()
+			return nil, fmt.Errorf("analytics: open sqlite: %w", err)
+		}
+		s.read.SetMaxOpenConns(4)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.write.PingContext(pingCtx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("analytics: connect: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the store's pools.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Engine returns "sqlite" or "postgres".
+func (s *Store) Engine() string {
+	if s.pg {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("analytics: migration file %q must start with a number and '_'", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
+
+// advisoryLock is the PostgreSQL advisory lock held while the analysis
+// schema changes or is dropped.
+const advisoryLock = 74797968
+
+// migrate applies the migrations the store lacks, each in its own
+// transaction, and refuses a schema newer than this program knows.
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		err := s.update(ctx, func(tx *tx) error {
+			if s.pg {
+				if err := tx.exec(`SELECT pg_advisory_xact_lock(` + strconv.Itoa(advisoryLock) + `)`); err != nil {
+					return err
+				}
+				if err := tx.exec(`CREATE SCHEMA IF NOT EXISTS ` + Schema); err != nil {
+					return err
+				}
+			}
+			if err := tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+				return err
+			}
+			var newest int
+			if err := tx.row(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+				return err
+			}
+			if newest > ms[len(ms)-1].version {
+				return fmt.Errorf("the analysis store's schema is version %d but this program knows only up to %d; use a newer trygg", newest, ms[len(ms)-1].version)
+			}
+			if newest >= m.version {
+				return nil
+			}
+			for _, stmt := range splitStatements(m.sql) {
+				if err := tx.exec(stmt); err != nil {
+					return fmt.Errorf("%s: %w", m.name, err)
+				}
+			}
+			return tx.exec(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
+		})
+		if err != nil {
+			return fmt.Errorf("analytics: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// drop removes every table of the store, then migrates it again: an empty
+// store, every cursor at the start of its log.
+func (s *Store) drop(ctx context.Context) error {
+	err := s.update(ctx, func(tx *tx) error {
+		if s.pg {
+			if err := tx.exec(`SELECT pg_advisory_xact_lock(` + strconv.Itoa(advisoryLock) + `)`); err != nil {
+				return err
+			}
+			return tx.exec(`DROP SCHEMA IF EXISTS ` + Schema + ` CASCADE`)
+		}
+		for _, t := range append(append([]string{}, tables...), "schema_migrations") {
+			if err := tx.exec(`DROP TABLE IF EXISTS ` + t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("analytics: drop: %w", err)
+	}
+	return s.migrate(ctx)
+}
+
+// splitStatements splits a migration on semicolons that end a line, after
+// dropping "--" comment lines.
+func splitStatements(src string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(src, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(trimmed, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if s := strings.TrimSpace(cur.String()); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// tx is a write transaction on the store, its queries written with '?'.
+type tx struct {
+	ctx context.Context
+	tx  *sql.Tx
+	pg  bool
+}
+
+// update runs fn in one write transaction and commits it if fn returns
+// nil.
+func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, pg: s.pg}); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+func (t *tx) exec(query string, args ...any) error {
+	_, err := t.tx.ExecContext(t.ctx, rebind(t.pg, query), args...)
+	return err
+}
+
+func (t *tx) row(query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, rebind(t.pg, query), args...)
+}
+
+// query runs a read on the reader pool.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.read.QueryContext(ctx, rebind(s.pg, query), args...)
+}
+
+// rebind turns '?' placeholders into PostgreSQL's $1, $2, ….
+func rebind(pg bool, query string) string {
+	if !pg || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Dump returns every row of every table of the store, each row its
+// columns' values as text joined by '|', the rows of a table sorted: what
+// a rebuild is compared by, and what a test searches for data that must
+// not be there.
+func (s *Store) Dump(ctx context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	for _, t := range tables {
+		rows, err := s.query(ctx, `SELECT * FROM `+t)
+		if err != nil {
+			return nil, fmt.Errorf("analytics: dump %s: %w", t, err)
+		}
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		list := []string{}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			parts := make([]string, len(cols))
+			for i, v := range vals {
+				if b, ok := v.([]byte); ok {
+					v = string(b)
+				}
+				parts[i] = fmt.Sprint(v)
+			}
+			list = append(list, strings.Join(parts, "|"))
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(list)
+		out[t] = list
+	}
+	return out, nil
+}

@@ -125,7 +125,7 @@ func (s *Service) citizenAccount(ctx context.Context, tenant trygg.TenantID, p p
 				return err
 			}
 			e := events.New(citizen, events.PersonRegistered, "person", newPerson.ID,
-				map[string]any{"unit_id": root.ID, "identity_type": newPerson.Identity.Type, "source": "citizen_sign_in"})
+				withTraits(map[string]any{"unit_id": root.ID, "identity_type": newPerson.Identity.Type, "source": "citizen_sign_in"}, newPerson.Identity))
 			e.PersonID = newPerson.ID
 			if _, err := tx.AppendEvent(ctx, e); err != nil {
 				return err

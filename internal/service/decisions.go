@@ -174,8 +174,14 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		if d, err = tx.Decision(ctx, a.Tenant, w.c.ID, id); err != nil {
 			return err
 		}
+		// What the amount counts (analysis reads it from the event).
+		measure := process.Measure{Unit: process.UnitCount}
+		if ct, ok := w.comp.CaseType(w.c.CaseType); ok {
+			measure = amountUnit(ct)
+		}
 		e := events.New(a, events.DecisionMade, "decision", d.ID, map[string]any{"insats": d.Insats, "outcome": d.Outcome,
-			"legal_basis": d.LegalBasis, "valid_from": d.ValidFrom, "valid_to": d.ValidTo, "amount": d.Amount, "appeal_by": d.AppealBy})
+			"legal_basis": d.LegalBasis, "valid_from": d.ValidFrom, "valid_to": d.ValidTo, "amount": d.Amount, "appeal_by": d.AppealBy,
+			"amount_unit": measure.Unit, "amount_period": measure.Period})
 		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
 		if _, err = tx.AppendEvent(ctx, e); err != nil {
 			return err

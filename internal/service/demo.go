@@ -38,7 +38,7 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 		if err := tx.InsertPerson(ctx, sys.Tenant, p); err != nil {
 			return err
 		}
-		e := events.New(sys, events.PersonRegistered, "person", p.ID, map[string]any{"identity_type": p.Identity.Type, "source": "demo"})
+		e := events.New(sys, events.PersonRegistered, "person", p.ID, withTraits(map[string]any{"identity_type": p.Identity.Type, "source": "demo"}, p.Identity))
 		e.PersonID = p.ID
 		_, err := tx.AppendEvent(ctx, e)
 		return err

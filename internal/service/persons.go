@@ -250,7 +250,7 @@ func (s *Service) RegisterPerson(ctx context.Context, a trygg.Actor, in Register
 		if err := tx.InsertPerson(ctx, a.Tenant, p); err != nil {
 			return err
 		}
-		e := events.New(a, events.PersonRegistered, "person", p.ID, map[string]any{"unit_id": unit.ID, "identity_type": p.Identity.Type})
+		e := events.New(a, events.PersonRegistered, "person", p.ID, withTraits(map[string]any{"unit_id": unit.ID, "identity_type": p.Identity.Type}, p.Identity))
 		e.PersonID = p.ID
 		if _, err := tx.AppendEvent(ctx, e); err != nil {
 			return err
@@ -350,7 +350,7 @@ func (s *Service) AddRelation(ctx context.Context, a trygg.Actor, in RelationInp
 				if err := tx.InsertPerson(ctx, a.Tenant, *newFrom); err != nil {
 					return err
 				}
-				e := events.New(a, events.PersonRegistered, "person", newFrom.ID, map[string]any{"identity_type": newFrom.Identity.Type})
+				e := events.New(a, events.PersonRegistered, "person", newFrom.ID, withTraits(map[string]any{"identity_type": newFrom.Identity.Type}, newFrom.Identity))
 				e.PersonID = newFrom.ID
 				if _, err := tx.AppendEvent(ctx, e); err != nil {
 					return err

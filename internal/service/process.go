@@ -726,7 +726,7 @@ func (s *Service) SignForm(ctx context.Context, a trygg.Actor, caseID, formID, l
 			return err
 		}
 		e := events.New(a, events.FormSigned, "form_entry", d.ID, map[string]any{"form_id": formID, "supersedes": d.Supersedes,
-			"definition_version": w.c.DefinitionVersion})
+			"definition_version": w.c.DefinitionVersion, "codes": assessedCodes(w.comp, formID, signedValues)})
 		e.PersonID, e.CaseID = w.c.PersonID, w.c.ID
 		_, err := tx.AppendEvent(ctx, e)
 		return err

@@ -381,7 +381,7 @@ func (s *Service) RegisterCase(ctx context.Context, a trygg.Actor, in Registrati
 			if err := tx.InsertPerson(ctx, a.Tenant, *newPerson); err != nil {
 				return err
 			}
-			e := events.New(a, events.PersonRegistered, "person", newPerson.ID, map[string]any{"unit_id": unit.ID, "identity_type": newPerson.Identity.Type})
+			e := events.New(a, events.PersonRegistered, "person", newPerson.ID, withTraits(map[string]any{"unit_id": unit.ID, "identity_type": newPerson.Identity.Type}, newPerson.Identity))
 			e.PersonID = newPerson.ID
 			if _, err := tx.AppendEvent(ctx, e); err != nil {
 				return err

@@ -59,6 +59,9 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	notifyEvery := fs.Duration("notify-interval", 5*time.Second, "how often to send new notices to citizens")
 	var payer payerFlags
 	payer.register(fs)
+	var af analyticsFlags
+	af.register(fs)
+	analyticsEvery := fs.Duration("analytics-interval", 2*time.Second, "how often the analysis store reads new events from the event log")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -220,7 +223,19 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		cfg.CitizenOIDC = o
 	}
 
-	srv := newHTTPServer(newHandler(cfg, svc, log), log)
+	// The analysis store, fed from the event log by its own goroutine
+	// (off without a key, docs/analytics.md).
+	projector, closeAnalytics, err := startAnalytics(ctx, &af, dbf, db, getenv, *demoMode, *analyticsEvery, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer closeAnalytics()
+	var collectors []prometheus.Collector
+	if projector != nil {
+		collectors = append(collectors, projector)
+	}
+	srv := newHTTPServer(newHandler(cfg, svc, log, collectors...), log)
 	go cleanSessions(ctx, db, svc, log)
 	go svc.RunTimers(ctx, *timerEvery)
 	// notifyDone closes when the notifier has stopped and given up its
@@ -270,10 +285,11 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 }
 
 // newHandler is serve's HTTP handler over svc, with the Go runtime's and
-// the process's metrics.
-func newHandler(cfg web.Config, svc *service.Service, log *slog.Logger) http.Handler {
+// the process's metrics, and extra's (the analysis store's lag).
+func newHandler(cfg web.Config, svc *service.Service, log *slog.Logger, extra ...prometheus.Collector) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	reg.MustRegister(extra...)
 	return web.New(cfg, svc, log, reg)
 }
 

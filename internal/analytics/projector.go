@@ -242,7 +242,7 @@ func (pr *Projector) measure(ctx context.Context, tenant trygg.TenantID) error {
 // Rebuild drops the analysis store and projects every tenant's event log
 // into it again from the start; it returns how many events it projected.
 func (pr *Projector) Rebuild(ctx context.Context) (int, error) {
-	if err := pr.st.drop(ctx); err != nil {
+	if err := pr.st.Drop(ctx); err != nil {
 		return 0, err
 	}
 	if err := pr.claimKey(ctx); err != nil {

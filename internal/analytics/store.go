@@ -209,9 +209,10 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// drop removes every table of the store, then migrates it again: an empty
-// store, every cursor at the start of its log.
-func (s *Store) drop(ctx context.Context) error {
+// Drop removes every table of the store, then migrates it again: an empty
+// store, every cursor at the start of its log, no key recorded. Returns
+// an error if the database refuses.
+func (s *Store) Drop(ctx context.Context) error {
 	err := s.update(ctx, func(tx *tx) error {
 		if s.pg {
 			if err := tx.exec(`SELECT pg_advisory_xact_lock(` + strconv.Itoa(advisoryLock) + `)`); err != nil {

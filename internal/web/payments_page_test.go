@@ -201,7 +201,7 @@ func TestPaymentPages(t *testing.T) {
 	// The proposal, as the officer who decided.
 	body := w.mustPage("ekonom", "GET", "/payments", nil, false, http.StatusOK, "<h1>Utbetalningar att attestera</h1>",
 		`href="/payments" aria-current="page">Utbetalningar</a>`, "Försörjningsstöd", "5 000 kr", "8 000 kr", "2026-03", "Emir Ekonom", "Du förberedde",
-		`<label for="line-`+living.ID+`" class="visually-hidden">Markera utbetalningen till`, `<th scope="col">Belopp</th>`,
+		`value="`+living.ID+`" aria-label="Markera utbetalningen till`, `<th scope="col">Belopp</th>`,
 		"Attestera markerade", `href="/payments/lines/`+living.ID+`/stop"`, `<label for="payee-`+rent.ID+`">Välj betalningsmottagare</label>`,
 		"Hyresvärd: Saknas", "Norrbo Bostäder AB", `form="payee-form-`+rent.ID+`"`)
 	if strings.Contains(body, "Betalningskörningar") {
@@ -211,7 +211,7 @@ func TestPaymentPages(t *testing.T) {
 	w.mustPage("ekonom", "POST", "/payments/attest", url.Values{"lines": {living.ID}}, false, http.StatusUnprocessableEntity,
 		`id="error-summary"`, "Du kan inte attestera en utbetalning som du själv har förberett eller beslutat.",
 		`<a href="#payment-lines">Någon annan än den som förberett eller beslutat utbetalningen måste attestera den.</a>`,
-		`value="`+living.ID+`" checked`)
+		`value="`+living.ID+`" aria-label="Markera utbetalningen till `+living.PersonName+`: Försörjningsstöd 2026-03" checked`)
 	w.mustPage("arbetsledare", "POST", "/payments/attest", url.Values{}, false, http.StatusUnprocessableEntity, "Välj vilka utbetalningar du vill attestera.")
 	w.mustPage("arbetsledare", "POST", "/payments/attest", url.Values{"lines": {living.ID, rent.ID}}, false, http.StatusUnprocessableEntity,
 		"Betalningsmottagare saknas.")

@@ -55,9 +55,9 @@ const REGISTER_STEPS = 4;
 const JOURNEY_1_STEPS = 12;
 const JOURNEY_2_STEPS = 6;
 // Journey 3: the case from the inbox, the home visit booked, the
-// application signed, the assessment begun, the refusal signed, the
-// decision opened and made, the letter.
-const JOURNEY_3_STEPS = 9;
+// application signed, the assessment begun, the incomes checked with the
+// agencies, the refusal signed, the decision opened and made, the letter.
+const JOURNEY_3_STEPS = 10;
 
 /**
  * openFromInbox follows the inbox's link to the case titled title and
@@ -289,6 +289,17 @@ describe('journeys', { concurrency: 2 }, () => {
     await sign(page, app);
     await transition(page, 'Påbörja bedömning', 'Bedömning');
 
+    // The officer checks the incomes with the agencies: the child
+    // allowance she gave is what Försäkringskassan pays; nothing differs.
+    res = await navigate(page, () => page.getByRole('button', { name: 'Hämta inkomstuppgifter' }).click());
+    assert.equal(res.status(), 200);
+    const income = page.locator('section[aria-labelledby="income-h"]');
+    assert.match(await income.innerText(), /Barnbidrag: 2 500 kr, samma som i ansökan\./);
+    assert.match(await income.locator('tfoot').innerText(), /Summa alla myndigheter\s+2 500 kr/);
+    assert.equal(await income.locator('.tag.warning').count(), 0, 'nothing differs');
+    assert.doesNotMatch(page.url(), /\d{8}-?\d{4}/, 'no identity number in the URL');
+    await checkA11y(page, 'the income details beside the application');
+
     // The electricity is in the norm: the officer does not grant it. The
     // calculation marks it and leaves it out; signed again, the draft
     // decision follows.
@@ -308,7 +319,8 @@ describe('journeys', { concurrency: 2 }, () => {
     // The decision: partly granted, the amount the calculation's, in
     // kronor, the dates and the appeal text of its legal basis filled in.
     const decisions = page.locator('section[aria-labelledby="dec-h"] ul.rows');
-    assert.match(await decisions.innerText(), /delvis beviljat · från [\d-]+ · 18 150 kr/);
+    // Decided for the month applied for: from its first day to its last.
+    assert.match(await decisions.innerText(), /delvis beviljat · från [\d-]+ till [\d-]+ · 18 150 kr/);
     await navigate(page, () => decisions.getByRole('link', { name: 'Försörjningsstöd', exact: true }).click());
     assert.match(await page.locator('main .case-meta').innerText(), /Utkast/i);
     assert.ok(await page.locator('input[name="outcome"][value="partly"]').isChecked(), 'partly granted');
@@ -329,7 +341,7 @@ describe('journeys', { concurrency: 2 }, () => {
 
     await navigate(page, () => page.getByRole('link', { name: /beslutsbrev/i }).click());
     const letter = await page.locator('article.letter').innerText();
-    assert.match(letter, new RegExp(`Du beviljas delvis Försörjningsstöd med 18 150 kr från ${month}\\.`));
+    assert.match(letter, new RegExp(`Du beviljas delvis Försörjningsstöd med 18 150 kr från ${month} till ${month.slice(0, 8)}\\d{2}\\.`));
     assert.match(letter, /Hushållsel: 450 kr \(avslag\)/);
     assert.match(letter, /Beräknat bistånd: 18 150 kr/);
     assert.match(letter, /Så överklagar du/);

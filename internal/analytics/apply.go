@@ -273,10 +273,11 @@ func (a *applier) decisionMade(e events.Event) error {
 	}
 	if err := a.tx.exec(`INSERT INTO fact_decisions (tenant_id, decision_key, case_key, person_key, case_type, unit_id, district_id, channel,
 		insats, outcome, amount, amount_unit, amount_period, valid_from, valid_to, decided_at, decided_date, received_date, days_to_decision,
-		executed_date, sex, age_band) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)
+		executed_date, sex, age_band, execute_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)
 		ON CONFLICT (tenant_id, decision_key) DO NOTHING`,
 		a.tenant, a.p.of("decision", e.SubjectID), key, c.person, c.caseType, c.unit, c.district, c.channel, d.Insats, d.Outcome, d.Amount,
-		d.AmountUnit, d.AmountPeriod, d.ValidFrom, d.ValidTo, e.At.UnixMicro(), decided, c.received, days, c.sex, AgeBand(c.born, decided)); err != nil {
+		d.AmountUnit, d.AmountPeriod, d.ValidFrom, d.ValidTo, e.At.UnixMicro(), decided, c.received, days, c.sex, AgeBand(c.born, decided),
+		ExecuteBy(decided)); err != nil {
 		return err
 	}
 	return a.tx.exec(`INSERT INTO dim_insatser (tenant_id, case_type, insats, amount_unit, amount_period) VALUES (?, ?, ?, ?, ?)

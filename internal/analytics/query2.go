@@ -1,0 +1,631 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trygg/trygg/internal/analytics/forecast"
+	"github.com/trygg/trygg/internal/calendar"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// tally is a figure before suppression: its value and the distinct persons
+// behind it.
+type tally struct {
+	value   float64
+	persons int
+}
+
+// sum says that the tally at total is the sum of the tallies at parts, so
+// that one hidden tally of them could be worked out from the others.
+type sum struct {
+	total int
+	parts []int
+}
+
+// suppress returns which cells are hidden: first each tally from fewer
+// than MinPersons persons (primary suppression); then, until no sum has
+// exactly one hidden tally, in each sum that has one the shown part with
+// the smallest value (of equal ones the first), or the total when no part
+// is shown (secondary suppression), so no hidden tally can be worked out by
+// subtraction.
+func suppress(cells []tally, sums []sum) []bool {
+	hidden := make([]bool, len(cells))
+	for i, c := range cells {
+		hidden[i] = c.persons < MinPersons
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, s := range sums {
+			n := 0
+			if hidden[s.total] {
+				n++
+			}
+			for _, p := range s.parts {
+				if hidden[p] {
+					n++
+				}
+			}
+			if n != 1 {
+				continue
+			}
+			pick := -1
+			for _, p := range s.parts {
+				if !hidden[p] && (pick < 0 || cells[p].value < cells[pick].value) {
+					pick = p
+				}
+			}
+			if pick < 0 {
+				pick = s.total
+			}
+			hidden[pick], changed = true, true
+		}
+	}
+	return hidden
+}
+
+// shown returns the tally's value as a Figure, suppressed when hidden.
+func shown(c tally, hidden bool) Figure {
+	if hidden {
+		return Figure{Suppressed: true}
+	}
+	return Figure{Value: c.value}
+}
+
+// percent returns part of whole in percent with one decimal, suppressed
+// when either is hidden (a share of shown figures shows nothing new; a
+// share of a hidden one would give it away), and 0 for a whole of 0.
+func percent(part, whole Figure) Figure {
+	if part.Suppressed || whole.Suppressed {
+		return Figure{Suppressed: true}
+	}
+	if whole.Value == 0 {
+		return Figure{}
+	}
+	return Figure{Value: math.Round(1000*part.Value/whole.Value) / 10}
+}
+
+// ExecuteBy returns the day by which a decision made on the date decided
+// (YYYY-MM-DD) is to be executed: three months later, on the same day
+// number or the month's last day (IVO's rule for unexecuted decisions);
+// "" when decided is not a date.
+func ExecuteBy(decided string) string {
+	d, err := time.Parse(time.DateOnly, decided)
+	if err != nil {
+		return ""
+	}
+	return calendar.Period{N: 3, Unit: 'm'}.After(d).Format(time.DateOnly)
+}
+
+// grantedOutcomes is the SQL list of the outcomes that grant something.
+const grantedOutcomes = `('granted', 'partly')`
+
+// CodeLevel says how NeedsMatch groups ICF codes: by code or by chapter.
+type CodeLevel string
+
+// The code levels.
+const (
+	// ByCode counts each code on its own ("d510").
+	ByCode CodeLevel = "code"
+	// ByChapter counts the codes of a chapter together: the component's
+	// letter and the chapter's digit ("d5": self-care).
+	ByChapter CodeLevel = "chapter"
+)
+
+// CodeMatch is how the help given matches the needs assessed for one ICF
+// code or chapter in one district (District "" for all): the persons
+// whose need was assessed with it in a signed assessment, those of them
+// with a final decision granting something on the same case, those of
+// them whose implementation plan on the case has it, and those of them
+// with an insats performed on the case and reported with it; MatchPercent
+// is the share of the assessed whose performed help matches, in percent.
+type CodeMatch struct {
+	District     string `json:"district"`
+	Code         string `json:"code"`
+	Assessed     Figure `json:"assessed"`
+	Decided      Figure `json:"decided"`
+	Planned      Figure `json:"planned"`
+	Performed    Figure `json:"performed"`
+	MatchPercent Figure `json:"match_percent"`
+}
+
+// NeedsMatch returns need → decision → plan → performed on the same ICF
+// codes for the needs assessed in the filter's period, per code (or
+// chapter, by level) in code order, each with all districts first, then
+// each district with an assessment in name order. A district row is
+// hidden where it alone would be; see suppress. Returns an invalid error
+// for a bad filter or level.
+func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter, level CodeLevel) ([]CodeMatch, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	group, same := "n.code", "x.code = n.code"
+	switch level {
+	case ByCode:
+	case ByChapter:
+		group, same = "substr(n.code, 1, 2)", "substr(x.code, 1, 2) = substr(n.code, 1, 2)"
+	default:
+		return nil, trygg.Invalid("The code level is not valid.", map[string]string{"level": "Choose code or chapter."})
+	}
+	conds, args := []string{"n.tenant_id = ?", "n.source = 'need'", "n.code_system = 'icf'"}, []any{string(tenant)}
+	join := ""
+	if f.From != "" {
+		conds, args = append(conds, "n.on_date >= ?"), append(args, f.From)
+	}
+	if f.To != "" {
+		conds, args = append(conds, "n.on_date <= ?"), append(args, f.To)
+	}
+	if f.District != "" {
+		conds, args = append(conds, "n.district_id = ?"), append(args, f.District)
+	}
+	if f.Unit != "" || f.CaseType != "" {
+		join = ` JOIN fact_cases c ON c.tenant_id = n.tenant_id AND c.case_key = n.case_key`
+		if f.Unit != "" {
+			conds, args = append(conds, "c.unit_id = ?"), append(args, f.Unit)
+		}
+		if f.CaseType != "" {
+			conds, args = append(conds, "c.case_type = ?"), append(args, f.CaseType)
+		}
+	}
+	exists := func(source string) string {
+		return `CASE WHEN EXISTS (SELECT 1 FROM fact_codes x WHERE x.tenant_id = n.tenant_id AND x.source = '` + source +
+			`' AND x.case_key = n.case_key AND ` + same + `) THEN 1 ELSE 0 END`
+	}
+	// Each assessed code with whether its case reached each step; the
+	// steps are nested: planned counts among the decided, performed
+	// among the planned.
+	flags := `SELECT n.district_id AS district, ` + group + ` AS grp, n.person_key AS person,
+		CASE WHEN EXISTS (SELECT 1 FROM fact_decisions d WHERE d.tenant_id = n.tenant_id AND d.case_key = n.case_key
+			AND d.outcome IN ` + grantedOutcomes + `) THEN 1 ELSE 0 END AS dec,
+		` + exists("plan") + ` AS pl, ` + exists("performed") + ` AS perf
+		FROM fact_codes n` + join + ` WHERE ` + strings.Join(conds, " AND ")
+	counts := `COUNT(DISTINCT person), COUNT(DISTINCT CASE WHEN dec = 1 THEN person END),
+		COUNT(DISTINCT CASE WHEN dec = 1 AND pl = 1 THEN person END), COUNT(DISTINCT CASE WHEN dec = 1 AND pl = 1 AND perf = 1 THEN person END)`
+	q := `SELECT 1, district, grp, ` + counts + ` FROM (` + flags + `) f GROUP BY district, grp
+		UNION ALL SELECT 0, '', grp, ` + counts + ` FROM (` + flags + `) f GROUP BY grp`
+	rows, err := s.query(ctx, q, append(args, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: needs match: %w", err)
+	}
+	defer rows.Close()
+	type row struct {
+		part           int
+		district, code string
+		n              [4]int
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		if err := rows.Scan(&r.part, &r.district, &r.code, &r.n[0], &r.n[1], &r.n[2], &r.n[3]); err != nil {
+			return nil, err
+		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Per code, all districts first, then the districts by name.
+	slices.SortFunc(list, func(a, b row) int {
+		if c := strings.Compare(a.code, b.code); c != 0 {
+			return c
+		}
+		if a.part != b.part {
+			return a.part - b.part
+		}
+		return strings.Compare(a.district, b.district)
+	})
+	// Each count is of persons; each column of a code is the sum of its
+	// districts (a person assessed in two districts is in both).
+	cells := make([]tally, 0, 4*len(list))
+	for _, r := range list {
+		for _, v := range r.n {
+			cells = append(cells, tally{float64(v), v})
+		}
+	}
+	var sums []sum
+	for i := 0; i < len(list); {
+		j := i + 1
+		for j < len(list) && list[j].code == list[i].code {
+			j++
+		}
+		if list[i].part == 0 {
+			for col := range 4 {
+				s := sum{total: 4*i + col}
+				for k := i + 1; k < j; k++ {
+					s.parts = append(s.parts, 4*k+col)
+				}
+				sums = append(sums, s)
+			}
+		}
+		i = j
+	}
+	hidden := suppress(cells, sums)
+	out := make([]CodeMatch, 0, len(list))
+	for i, r := range list {
+		fig := func(col int) Figure { return shown(cells[4*i+col], hidden[4*i+col]) }
+		m := CodeMatch{District: r.district, Code: r.code, Assessed: fig(0), Decided: fig(1), Planned: fig(2), Performed: fig(3)}
+		m.MatchPercent = percent(m.Performed, m.Assessed)
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// ExecutionFigures are the final decisions granting something of one unit
+// and case type (both "" for all) whose three months to be executed in
+// ended in a period: how many (Due; those not yet executed whose three
+// months still run are left out), executed within the three months, executed
+// later, not executed (IVO's unexecuted decisions), and the share
+// executed in time in percent.
+type ExecutionFigures struct {
+	Unit            string `json:"unit"`
+	CaseType        string `json:"case_type"`
+	Due             Figure `json:"due"`
+	Executed        Figure `json:"executed"`
+	Late            Figure `json:"late"`
+	Unexecuted      Figure `json:"unexecuted"`
+	ExecutedPercent Figure `json:"executed_percent"`
+}
+
+// ExecutionDeadlines returns, as things stood on today (YYYY-MM-DD), the
+// decisions whose day to be executed by (three months after the
+// decision, ExecuteBy) is in the filter's period: all units first, then
+// per unit and case type in name order. A decision executed after today
+// counts as not yet executed. Returns an invalid error for a bad filter
+// or day.
+func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f Filter, today string) ([]ExecutionFigures, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkDay(today); err != nil {
+		return nil, err
+	}
+	where, args := f.where(tenant, "execute_by")
+	const (
+		executed = `executed_date <> '' AND executed_date <= ?`
+		inTime   = executed + ` AND executed_date <= execute_by`
+		late     = executed + ` AND executed_date > execute_by`
+		not      = `(executed_date = '' OR executed_date > ?)`
+	)
+	cols := `COUNT(*), COUNT(DISTINCT person_key),
+		COUNT(CASE WHEN ` + inTime + ` THEN 1 END), COUNT(DISTINCT CASE WHEN ` + inTime + ` THEN person_key END),
+		COUNT(CASE WHEN ` + late + ` THEN 1 END), COUNT(DISTINCT CASE WHEN ` + late + ` THEN person_key END),
+		COUNT(CASE WHEN ` + not + ` THEN 1 END), COUNT(DISTINCT CASE WHEN ` + not + ` THEN person_key END)`
+	colArgs := []any{today, today, today, today, today, today}
+	from := ` FROM fact_decisions` + where + ` AND outcome IN ` + grantedOutcomes + ` AND execute_by <> ''
+		AND ((executed_date <> '' AND executed_date <= ?) OR execute_by < ?)`
+	fromArgs := append(slices.Clone(args), today, today)
+	q := `SELECT 0, '', '', ` + cols + from + ` UNION ALL SELECT 1, unit_id, case_type, ` + cols + from + ` GROUP BY unit_id, case_type`
+	var all []any
+	all = append(append(append(append(all, colArgs...), fromArgs...), colArgs...), fromArgs...)
+	rows, err := s.query(ctx, q, all...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+	}
+	defer rows.Close()
+	type row struct {
+		part           int
+		unit, caseType string
+		c              [4]tally
+	}
+	var list []row
+	for rows.Next() {
+		var r row
+		var v [8]int64
+		if err := rows.Scan(&r.part, &r.unit, &r.caseType, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]); err != nil {
+			return nil, err
+		}
+		for i := range 4 {
+			r.c[i] = tally{float64(v[2*i]), int(v[2*i+1])}
+		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b row) int {
+		if a.part != b.part {
+			return a.part - b.part
+		}
+		if c := strings.Compare(a.unit, b.unit); c != 0 {
+			return c
+		}
+		return strings.Compare(a.caseType, b.caseType)
+	})
+	// Each row's due is the sum of its executed, late and unexecuted; each
+	// column of all units the sum of the units'.
+	var cells []tally
+	var sums []sum
+	for i, r := range list {
+		cells = append(cells, r.c[:]...)
+		sums = append(sums, sum{total: 4 * i, parts: []int{4*i + 1, 4*i + 2, 4*i + 3}})
+	}
+	for col := range 4 {
+		s := sum{total: col}
+		for i := 1; i < len(list); i++ {
+			s.parts = append(s.parts, 4*i+col)
+		}
+		sums = append(sums, s)
+	}
+	hidden := suppress(cells, sums)
+	out := make([]ExecutionFigures, 0, len(list))
+	for i, r := range list {
+		fig := func(col int) Figure { return shown(cells[4*i+col], hidden[4*i+col]) }
+		e := ExecutionFigures{Unit: r.unit, CaseType: r.caseType, Due: fig(0), Executed: fig(1), Late: fig(2), Unexecuted: fig(3)}
+		e.ExecutedPercent = percent(e.Executed, e.Due)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// checkDay checks a day given as today.
+func checkDay(day string) error {
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return trygg.Invalid("The day is not valid.", map[string]string{"today": "Give a date as YYYY-MM-DD."})
+	}
+	return nil
+}
+
+// MonthValue is one month's figure of a series.
+type MonthValue struct {
+	Month string `json:"month"` // "2026-01"
+	Value Figure `json:"value"`
+}
+
+// MonthCheck is one month of a forecast's backtest: what the method would
+// have forecast for it from the months before it, and what came.
+type MonthCheck struct {
+	Month    string  `json:"month"`
+	Forecast float64 `json:"forecast"`
+	Actual   float64 `json:"actual"`
+}
+
+// SeriesForecast is a monthly series, its forecast for the next month and
+// how the forecast would have done over the last months. The forecast is
+// made only from shown figures: from the months after the last suppressed
+// one (From; LeftOut months before it are left out, and a dashboard says
+// so). Made is false when there is no shown month after the last
+// suppressed one. MAE is suppressed when there is no backtest to give an
+// error (one month).
+type SeriesForecast struct {
+	Series   string           `json:"series"` // "inflow" or "decided_hours"
+	History  []MonthValue     `json:"history"`
+	From     string           `json:"from"`
+	LeftOut  int              `json:"left_out"`
+	Month    string           `json:"month"` // the month forecast
+	Made     bool             `json:"made"`
+	Forecast float64          `json:"forecast"`
+	Method   forecast.Method  `json:"method"`
+	Alpha    float64          `json:"alpha"`
+	Backtest []MonthCheck     `json:"backtest"`
+	MAE      Figure           `json:"mae"`
+	Scores   []forecast.Score `json:"scores"`
+}
+
+// ForecastOutcome is "forecast vs outcome": the monthly inflow of cases
+// (received) and decided hours (per month, of the final decisions
+// granting hours made in the month), each with next month's forecast.
+type ForecastOutcome struct {
+	Inflow       SeriesForecast `json:"inflow"`
+	DecidedHours SeriesForecast `json:"decided_hours"`
+}
+
+// ForecastVsOutcome returns the inflow and decided hours of each month
+// with a day in the filter's period (which must have both dates; give
+// whole months: a month is counted whole), and the forecasts of the month
+// after its last (internal/analytics/forecast). Returns an invalid error
+// for a bad filter.
+func (s *Store) ForecastVsOutcome(ctx context.Context, tenant trygg.TenantID, f Filter) (ForecastOutcome, error) {
+	if err := f.needPeriod(); err != nil {
+		return ForecastOutcome{}, err
+	}
+	from, _ := time.Parse(time.DateOnly, f.From)
+	to, _ := time.Parse(time.DateOnly, f.To)
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	var months []string
+	for m := first; !m.After(to); m = m.AddDate(0, 1, 0) {
+		months = append(months, m.Format("2006-01"))
+	}
+	next := first.AddDate(0, len(months), 0).Format("2006-01")
+	whole := f
+	whole.From, whole.To = months[0]+"-01", months[len(months)-1]+"-31"
+
+	where, args := whole.where(tenant, "received_date")
+	inflow, err := s.monthly(ctx, `SELECT substr(received_date, 1, 7), COUNT(*), COUNT(DISTINCT person_key) FROM fact_cases`+where+
+		` GROUP BY substr(received_date, 1, 7)`, args)
+	if err != nil {
+		return ForecastOutcome{}, fmt.Errorf("analytics: inflow: %w", err)
+	}
+	where, args = whole.where(tenant, "decided_date")
+	// Hours are kept in hundredths; an amount per day, week or year is
+	// turned into one per month as PlannedPerformed does.
+	hours, err := s.monthly(ctx, `SELECT substr(decided_date, 1, 7), SUM(amount * CASE amount_period WHEN 'day' THEN 365.0 / 12
+		WHEN 'week' THEN 52.0 / 12 WHEN 'year' THEN 1.0 / 12 ELSE 1.0 END) / 100.0, COUNT(DISTINCT person_key) FROM fact_decisions`+where+
+		` AND outcome IN `+grantedOutcomes+` AND amount_unit = 'hours' GROUP BY substr(decided_date, 1, 7)`, args)
+	if err != nil {
+		return ForecastOutcome{}, fmt.Errorf("analytics: decided hours: %w", err)
+	}
+	out := ForecastOutcome{Inflow: seriesForecast("inflow", months, next, inflow)}
+	out.DecidedHours = seriesForecast("decided_hours", months, next, hours)
+	return out, nil
+}
+
+// monthly runs a query giving month, value and persons per month.
+func (s *Store) monthly(ctx context.Context, q string, args []any) (map[string]tally, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]tally{}
+	for rows.Next() {
+		var month string
+		var v float64
+		var n int
+		if err := rows.Scan(&month, &v, &n); err != nil {
+			return nil, err
+		}
+		out[month] = tally{math.Round(10*v) / 10, n}
+	}
+	return out, rows.Err()
+}
+
+// seriesForecast suppresses a series' months and forecasts its next
+// month from the shown months after the last suppressed one.
+func seriesForecast(name string, months []string, next string, by map[string]tally) SeriesForecast {
+	sf := SeriesForecast{Series: name, Month: next, History: []MonthValue{}, Backtest: []MonthCheck{}, MAE: Figure{Suppressed: true}}
+	start := 0
+	for i, m := range months {
+		c := by[m]
+		hidden := c.persons < MinPersons
+		sf.History = append(sf.History, MonthValue{Month: m, Value: shown(c, hidden)})
+		if hidden {
+			start = i + 1
+		}
+	}
+	sf.LeftOut = start
+	if start == len(months) {
+		return sf
+	}
+	sf.From = months[start]
+	var y []float64
+	for _, m := range months[start:] {
+		y = append(y, by[m].value)
+	}
+	res, err := forecast.Forecast(y, 12, 1)
+	if err != nil {
+		return sf // a value out of range: no forecast
+	}
+	sf.Made, sf.Forecast, sf.Method, sf.Alpha, sf.Scores = true, math.Round(10*res.Next[0])/10, res.Method, res.Alpha, res.Scores
+	for _, c := range res.Backtest {
+		sf.Backtest = append(sf.Backtest, MonthCheck{Month: months[start+c.Index], Forecast: math.Round(10*c.Forecast) / 10, Actual: c.Actual})
+	}
+	if len(res.Backtest) > 0 {
+		sf.MAE = Figure{Value: math.Round(10*res.MAE) / 10}
+	}
+	return sf
+}
+
+// WeekSummary is one week's cases of a team: received, decisions made
+// (final decisions, any outcome), and cases open at its end (for the
+// current week, at the end of today).
+type WeekSummary struct {
+	Week      string `json:"week"` // ISO week, "2026-W07"
+	Start     string `json:"start"`
+	End       string `json:"end"` // Sunday, or today for the current week
+	NewCases  Figure `json:"new_cases"`
+	Decisions Figure `json:"decisions"`
+	Backlog   Figure `json:"backlog"`
+}
+
+// TeamWeek is what a team lead needs weekly on one page for their units,
+// as things stand at the end of Today: last week and this week so far;
+// deadlines running that are due in the next 7 days and those overdue;
+// final decisions granting something not executed three months after they
+// were made; and last week's time planned by the orders (a whole week of
+// each order active some day of it) against the time performed.
+type TeamWeek struct {
+	Units            []string    `json:"units"`
+	Today            string      `json:"today"`
+	LastWeek         WeekSummary `json:"last_week"`
+	ThisWeek         WeekSummary `json:"this_week"`
+	DueNext7Days     Figure      `json:"due_next_7_days"`
+	Overdue          Figure      `json:"overdue"`
+	Unexecuted       Figure      `json:"unexecuted"`
+	PlannedMinutes   Figure      `json:"planned_minutes"`
+	PerformedMinutes Figure      `json:"performed_minutes"`
+	PerformedPercent Figure      `json:"performed_percent"`
+}
+
+// TeamWeekPage returns the team lead's weekly page for units (at least
+// one) on today (YYYY-MM-DD), from facts dated up to today. Returns an
+// invalid error without units or with a bad day.
+func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units []string, today string) (TeamWeek, error) {
+	if len(units) == 0 {
+		return TeamWeek{}, trygg.Invalid("Choose at least one unit.", map[string]string{"units": "Choose at least one unit."})
+	}
+	if err := checkDay(today); err != nil {
+		return TeamWeek{}, err
+	}
+	units = slices.Clone(units)
+	slices.Sort(units)
+	units = slices.Compact(units)
+	in := "unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
+	base := []any{string(tenant)}
+	for _, u := range units {
+		base = append(base, u)
+	}
+	// scalar runs a query giving a value and its distinct persons.
+	scalar := func(what, q string, args ...any) (Figure, tally, error) {
+		var c tally
+		var v float64
+		err := s.read.QueryRowContext(ctx, rebind(s.pg, q), append(slices.Clone(base), args...)...).Scan(&v, &c.persons)
+		if err != nil {
+			return Figure{}, c, fmt.Errorf("analytics: team week: %s: %w", what, err)
+		}
+		c.value = math.Round(v)
+		return figure(c.value, c.persons), c, nil
+	}
+	d, _ := time.Parse(time.DateOnly, today)
+	monday := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	week := func(start, end time.Time) (WeekSummary, error) {
+		y, wk := start.ISOWeek()
+		w := WeekSummary{Week: fmt.Sprintf("%d-W%02d", y, wk), Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly)}
+		var err error
+		if w.NewCases, _, err = scalar("new cases", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_cases WHERE tenant_id = ? AND `+in+
+			` AND received_date >= ? AND received_date <= ?`, w.Start, w.End); err != nil {
+			return w, err
+		}
+		if w.Decisions, _, err = scalar("decisions", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_decisions WHERE tenant_id = ? AND `+in+
+			` AND decided_date >= ? AND decided_date <= ?`, w.Start, w.End); err != nil {
+			return w, err
+		}
+		w.Backlog, _, err = scalar("backlog", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_cases WHERE tenant_id = ? AND `+in+
+			` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`, w.End, w.End)
+		return w, err
+	}
+	out := TeamWeek{Units: units, Today: today}
+	var err error
+	if out.LastWeek, err = week(monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)); err != nil {
+		return out, err
+	}
+	if out.ThisWeek, err = week(monday, d); err != nil {
+		return out, err
+	}
+	// A deadline runs at the end of today when it started by today, was
+	// not met by today, and its case was not closed by today.
+	running := ` FROM fact_deadlines dl WHERE dl.tenant_id = ? AND dl.` + in + ` AND dl.status <> 'restarted' AND dl.started_date <= ?
+		AND (dl.met_date = '' OR dl.met_date > ?) AND NOT EXISTS (SELECT 1 FROM fact_cases c WHERE c.tenant_id = dl.tenant_id
+		AND c.case_key = dl.case_key AND c.closed_date <> '' AND c.closed_date <= ?)`
+	if out.DueNext7Days, _, err = scalar("due", `SELECT COUNT(*), COUNT(DISTINCT dl.person_key)`+running+` AND dl.due_date > ? AND dl.due_date <= ?`,
+		today, today, today, today, d.AddDate(0, 0, 7).Format(time.DateOnly)); err != nil {
+		return out, err
+	}
+	if out.Overdue, _, err = scalar("overdue", `SELECT COUNT(*), COUNT(DISTINCT dl.person_key)`+running+` AND dl.due_date < ?`,
+		today, today, today, today); err != nil {
+		return out, err
+	}
+	if out.Unexecuted, _, err = scalar("unexecuted", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_decisions WHERE tenant_id = ? AND `+in+
+		` AND outcome IN `+grantedOutcomes+` AND execute_by <> '' AND execute_by < ? AND (executed_date = '' OR executed_date > ?)`,
+		today, today); err != nil {
+		return out, err
+	}
+	// Last week's planned time: each order that had started and not ended
+	// some day of the week, its amount turned into a week's.
+	lastStart, lastEnd := out.LastWeek.Start, out.LastWeek.End
+	if out.PlannedMinutes, _, err = scalar("planned", `SELECT COALESCE(SUM(amount * 60.0 / 100 * CASE amount_period WHEN 'day' THEN 7.0
+		WHEN 'week' THEN 1.0 WHEN 'year' THEN 1.0 / 52 ELSE 12.0 / 52 END), 0), COUNT(DISTINCT person_key) FROM fact_orders
+		WHERE tenant_id = ? AND `+in+` AND amount_unit = 'hours' AND start_date <> '' AND start_date <= ?
+		AND (ended_on = '' OR ended_on >= ?) AND (valid_to = '' OR valid_to >= ?)`, lastEnd, lastStart, lastStart); err != nil {
+		return out, err
+	}
+	if out.PerformedMinutes, _, err = scalar("performed", `SELECT COALESCE(SUM(minutes), 0), COUNT(DISTINCT person_key) FROM fact_performed
+		WHERE tenant_id = ? AND `+in+` AND corrected = 0 AND day >= ? AND day <= ?`, lastStart, lastEnd); err != nil {
+		return out, err
+	}
+	out.PerformedPercent = percent(out.PerformedMinutes, out.PlannedMinutes)
+	return out, nil
+}

@@ -560,6 +560,7 @@ type rowWriter interface {
 type csvRows struct {
 	w      *csv.Writer
 	header []string
+	kinds  []columnKind
 	n      int
 }
 
@@ -568,8 +569,23 @@ func newCSVRows(w io.Writer, t exportTable) *csvRows {
 	c.w.UseCRLF = true
 	for _, col := range t.cols {
 		c.header = append(c.header, col.name)
+		c.kinds = append(c.kinds, col.kind)
 	}
 	return c
+}
+
+// notFormula keeps a spreadsheet from reading a text cell as a formula
+// (CSV injection): text starting with = + - @ or a tab or carriage
+// return, and not a number, gets a leading apostrophe. Only the units'
+// names could: the rest are codes, dates and pseudonyms.
+func notFormula(v string) string {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return v
+	}
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	return "'" + v
 }
 
 func (c *csvRows) write(record []string) error {
@@ -578,6 +594,11 @@ func (c *csvRows) write(record []string) error {
 			return err
 		}
 		c.header = nil
+	}
+	for i, v := range record {
+		if c.kinds[i] == text {
+			record[i] = notFormula(v)
+		}
 	}
 	if err := c.w.Write(record); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/trygg/trygg/internal/analytics"
+	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/storetest"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -287,5 +288,32 @@ func TestExportRefusesBadRequests(t *testing.T) {
 		if !errors.As(err, &te) || te.Code != trygg.EInvalid || te.Fields[tc.field] == "" {
 			t.Errorf("%+v: %v, want invalid at %s", tc.req, err, tc.field)
 		}
+	}
+}
+
+// TestExportCSVNoFormula: a unit's name a spreadsheet would run as a
+// formula is written with a leading apostrophe in CSV, as it is in
+// Parquet.
+func TestExportCSVNoFormula(t *testing.T) {
+	db, st, pr := projected(t, storetest.Engines[0])
+	play(t, db, step{at: on("2026-03-01"), evs: []events.Event{ev(events.UnitCreated, "unit", "evil", "", "",
+		map[string]any{"id": "evil", "parent_id": "soc", "name": "=HYPERLINK(\"http://x\")", "kind": "enhet"})}})
+	if _, err := pr.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := export(t, st, analytics.ExportRequest{Table: "dim_units", Format: analytics.FormatCSV})
+	_, rows := csvRows(t, b)
+	p, _ := export(t, st, analytics.ExportRequest{Table: "dim_units", Format: analytics.FormatParquet})
+	found := false
+	for i, r := range parquetRows(t, p) {
+		if r["unit_id"] == "evil" {
+			found = true
+			if r["name"] != `=HYPERLINK("http://x")` || rows[i]["name"] != `'=HYPERLINK("http://x")` {
+				t.Errorf("parquet %q, csv %q", r["name"], rows[i]["name"])
+			}
+		}
+	}
+	if !found {
+		t.Error("the unit is not exported")
 	}
 }

@@ -234,6 +234,8 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	var collectors []prometheus.Collector
 	if projector != nil {
 		collectors = append(collectors, projector)
+		// The dashboards read what the projector writes.
+		svc.Analytics = projector.Store()
 	}
 	srv := newHTTPServer(newHandler(cfg, svc, log, collectors...), log)
 	go cleanSessions(ctx, db, svc, log)

@@ -51,6 +51,11 @@ const (
 	// agencies paid the person of a case: those who may work on the case,
 	// on the legal ground RelIncomeCheck.
 	IncomeCheck Action = "income_check"
+	// ReadAnalysis is reading the analysis store's figures (the
+	// dashboards): counts over pseudonyms, never a person. Analysts read
+	// the whole tenant's, team leads their own units' (the service
+	// narrows the filter); the ground is RelAnalysis.
+	ReadAnalysis Action = "read_analysis"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -88,6 +93,12 @@ const (
 	// socialtjänstlagen, which says what each tells). It is never a
 	// ground for reading a person or case.
 	RelIncomeCheck Relation = "income_check"
+	// RelAnalysis is the ground of a read of the analysis store: an
+	// analyst's for the tenant, a team lead's for their units. Its log
+	// entries name no person or case (the figures are aggregates of
+	// pseudonyms); the reason says which dashboard and filter. It is
+	// never a ground for reading a person or case.
+	RelAnalysis Relation = "analysis"
 )
 
 // precedence lists relations from strongest to weakest ground.
@@ -252,6 +263,11 @@ func Decide(a trygg.Actor, action Action, s Subject) (Relation, error) {
 			return "", errNotFound
 		}
 		return RelLogReview, nil
+	case ReadAnalysis:
+		if a.HasRole(trygg.RoleAnalyst) || a.HasRole(trygg.RoleTeamLead) {
+			return RelAnalysis, nil
+		}
+		return "", errForbidden
 	case ManageOrg, ReadEvents:
 		return roleOnly(a, trygg.RoleSysAdmin)
 	}

@@ -53,6 +53,9 @@ var readRules = map[access.Relation]struct {
 	// An income check is logged with this ground; it lets no one read a
 	// person or case.
 	access.RelIncomeCheck: {nil, true},
+	// A read of the analysis store is logged with this ground; it lets
+	// no one read a person or case.
+	access.RelAnalysis: {nil, true},
 }
 
 // unitRules are the actions done in a unit: the roles that need a grant
@@ -84,11 +87,11 @@ var roleRules = map[access.Action][]trygg.Role{
 // does not know, so a new action must get an expectation.
 var allActions = []access.Action{access.ReadPerson, access.SearchPersons, access.RegisterPerson, access.ReadCase,
 	access.OpenCase, access.AssignCase, access.EmergencyOpen, access.ReadAccessLog, access.ManageOrg, access.ReadEvents,
-	access.WorkCase, access.PublishDefinitions, access.RunReport, access.ReadOrder, access.WorkOrder, access.ReadPaymentBasis, access.ReadPersonName, access.IncomeCheck}
+	access.WorkCase, access.PublishDefinitions, access.RunReport, access.ReadOrder, access.WorkOrder, access.ReadPaymentBasis, access.ReadPersonName, access.IncomeCheck, access.ReadAnalysis}
 
 // allRelations is "no relation" followed by every access.Relation.
 var allRelations = []access.Relation{"", access.RelAssigned, access.RelUnit, access.RelSelf, access.RelGuardian,
-	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber, access.RelLogReview, access.RelIncomeCheck}
+	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber, access.RelLogReview, access.RelIncomeCheck, access.RelAnalysis}
 
 var allProtections = []persons.Protection{persons.ProtectionNone, persons.ProtectionMarked, persons.ProtectionProtected}
 
@@ -182,6 +185,13 @@ func expect(t *testing.T, role trygg.Role, rel access.Relation, prot persons.Pro
 	case access.ReadAccessLog, access.ManageOrg, access.ReadEvents, access.PublishDefinitions:
 		if slices.Contains(roleRules[action], role) {
 			return allowed("role")
+		}
+		return forbidden
+	case access.ReadAnalysis:
+		// The dashboards: analysts for the tenant, team leads for their
+		// units (the service narrows the filter), whatever the relation.
+		if role == trygg.RoleAnalyst || role == trygg.RoleTeamLead {
+			return allowed(access.RelAnalysis)
 		}
 		return forbidden
 	case access.ReadPersonName:

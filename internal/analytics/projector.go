@@ -47,6 +47,10 @@ type Projector struct {
 	secondsBehind *prometheus.GaugeVec
 }
 
+// Store returns the analysis store the projector writes, for the
+// dashboards to read.
+func (pr *Projector) Store() *Store { return pr.st }
+
 // NewProjector returns a projector from log into st with pseudonyms made
 // with key. Returns ErrNoKey without a key, an error for a key too short,
 // and ErrKeyChanged when st was built with another key.

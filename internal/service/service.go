@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/trygg/trygg/internal/access"
+	"github.com/trygg/trygg/internal/analytics"
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/incomecheck"
 	"github.com/trygg/trygg/internal/payments"
@@ -51,6 +52,10 @@ type Service struct {
 	// Payer is the municipality's own account that payment runs pay
 	// from (see payments.go); payment runs are refused until it is set.
 	Payer payments.Debtor
+	// Analytics is the analysis store the dashboards read (analysis.go);
+	// nil: analysis is off, and the dashboards are refused as
+	// unavailable.
+	Analytics *analytics.Store
 }
 
 // New returns a service. The committer must write to db.

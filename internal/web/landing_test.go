@@ -12,7 +12,7 @@ import (
 // user is sent to their own work, not to their profile: the team lead to
 // the team's inbox, the officer to theirs, the process designer to
 // Processer, the log reviewer to the access log, the analyst to the
-// reports, provider staff to their orders, a citizen to Mina sidor; the
+// dashboards (Analys), provider staff to their orders, a citizen to Mina sidor; the
 // administrator, with none of these, sees the profile.
 func TestEveryRoleLandsOnItsWork(t *testing.T) {
 	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 80)
@@ -23,7 +23,7 @@ func TestEveryRoleLandsOnItsWork(t *testing.T) {
 		{"arbetsledare", "/inbox?team=1", "Mitt teams inkorg"},
 		{"designer", "/designer", ""},
 		{"granskare", "/access-log", ""},
-		{"analytiker", "/reports", ""},
+		{"analytiker", "/analysis", "Analys"},
 		{"utforare", "/provider/orders", ""},
 		{"invanare", "/portal", ""},
 		{"admin", "", "Min profil"},

@@ -1,7 +1,8 @@
 // Package web is trygg's HTTP edge as one handler: New mounts the route
 // tables of the surfaces — the JSON API (internal/web/api), the staff
 // pages (staff), Mina sidor (portal), the provider staff's pages
-// (provider) and the process designer (designer) — and the operations'
+// (provider), the process designer (designer) and the analysis
+// dashboards (dashboards) — and the operations'
 // routes (health is the API's, metrics and static files are here), behind
 // the middleware of internal/web/server, which holds what the surfaces
 // share.
@@ -16,6 +17,7 @@ import (
 
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/web/api"
+	"github.com/trygg/trygg/internal/web/dashboards"
 	"github.com/trygg/trygg/internal/web/designer"
 	"github.com/trygg/trygg/internal/web/portal"
 	"github.com/trygg/trygg/internal/web/provider"
@@ -45,7 +47,8 @@ func New(cfg Config, svc *service.Service, log *slog.Logger, reg prometheus.Regi
 // routeTable is the whole route table: each surface's, then the
 // operations' (metrics and the static files every page loads).
 func routeTable(s *server.Server) []server.Route {
-	return slices.Concat(api.Routes(s), staff.Routes(s), portal.Routes(s), provider.Routes(s), designer.Routes(s), operations(s))
+	return slices.Concat(api.Routes(s), staff.Routes(s), portal.Routes(s), provider.Routes(s), designer.Routes(s),
+		dashboards.Routes(s), operations(s))
 }
 
 // operations are the routes of no surface: the metrics and the static

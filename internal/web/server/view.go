@@ -181,6 +181,9 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 	if hasReports {
 		out = append(out, NavItem{"/reports", "nav.reports"})
 	}
+	if a.HasRole(trygg.RoleAnalyst) || a.HasRole(trygg.RoleTeamLead) {
+		out = append(out, NavItem{"/analysis", "nav.analysis"})
+	}
 	if a.HasRole(trygg.RoleProvider) && a.ProviderID != "" {
 		out = append(out, NavItem{"/provider/orders", "nav.provider.orders"}, NavItem{"/provider/report", "nav.provider.report"})
 	}

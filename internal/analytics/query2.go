@@ -172,22 +172,20 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 		}
 	}
 	exists := func(source string) string {
-		return `CASE WHEN EXISTS (SELECT 1 FROM fact_codes x WHERE x.tenant_id = n.tenant_id AND x.source = '` + source +
-			`' AND x.case_key = n.case_key AND ` + same + `) THEN 1 ELSE 0 END`
+		return `EXISTS (SELECT 1 FROM fact_codes x WHERE x.tenant_id = n.tenant_id AND x.source = '` + source +
+			`' AND x.case_key = n.case_key AND ` + same + `)`
 	}
-	// Each assessed code with whether its case reached each step; the
-	// steps are nested: planned counts among the decided, performed
-	// among the planned.
-	flags := `SELECT n.district_id AS district, ` + group + ` AS grp, n.person_key AS person,
-		CASE WHEN EXISTS (SELECT 1 FROM fact_decisions d WHERE d.tenant_id = n.tenant_id AND d.case_key = n.case_key
-			AND d.outcome IN ` + grantedOutcomes + `) THEN 1 ELSE 0 END AS dec,
-		` + exists("plan") + ` AS pl, ` + exists("performed") + ` AS perf
-		FROM fact_codes n` + join + ` WHERE ` + strings.Join(conds, " AND ")
-	counts := `COUNT(DISTINCT person), COUNT(DISTINCT CASE WHEN dec = 1 THEN person END),
-		COUNT(DISTINCT CASE WHEN dec = 1 AND pl = 1 THEN person END), COUNT(DISTINCT CASE WHEN dec = 1 AND pl = 1 AND perf = 1 THEN person END)`
-	q := `SELECT 1, district, grp, ` + counts + ` FROM (` + flags + `) f GROUP BY district, grp
-		UNION ALL SELECT 0, '', grp, ` + counts + ` FROM (` + flags + `) f GROUP BY grp`
-	rows, err := s.query(ctx, q, append(args, args...)...)
+	// The step each person's assessed code reached on its case, nested:
+	// 1 a decision granting something, 2 the code in the plan too, 3
+	// performed with it too; the later steps are looked up only when the
+	// earlier ones were reached. Persons are counted per district and for
+	// all in Go, from one row per person and code.
+	q := `SELECT n.district_id, ` + group + `, n.person_key, MAX(CASE
+		WHEN NOT EXISTS (SELECT 1 FROM fact_decisions d WHERE d.tenant_id = n.tenant_id AND d.case_key = n.case_key
+			AND d.outcome IN ` + grantedOutcomes + `) THEN 0
+		WHEN NOT ` + exists("plan") + ` THEN 1 WHEN NOT ` + exists("performed") + ` THEN 2 ELSE 3 END)
+		FROM fact_codes n` + join + ` WHERE ` + strings.Join(conds, " AND ") + ` GROUP BY n.district_id, ` + group + `, n.person_key`
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: needs match: %w", err)
 	}
@@ -197,16 +195,48 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 		district, code string
 		n              [4]int
 	}
-	var list []row
+	type key struct{ district, code string }
+	byDistrict := map[key]*row{}
+	best := map[[2]string]int{} // code and person: the step reached in any district
 	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.part, &r.district, &r.code, &r.n[0], &r.n[1], &r.n[2], &r.n[3]); err != nil {
+		var k key
+		var person string
+		var stage int
+		if err := rows.Scan(&k.district, &k.code, &person, &stage); err != nil {
 			return nil, err
 		}
-		list = append(list, r)
+		r := byDistrict[k]
+		if r == nil {
+			r = &row{part: 1, district: k.district, code: k.code}
+			byDistrict[k] = r
+		}
+		for i := 0; i <= stage && i < 4; i++ {
+			r.n[i]++
+		}
+		if b, ok := best[[2]string{k.code, person}]; !ok || stage > b {
+			best[[2]string{k.code, person}] = stage
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	all := map[string]*row{}
+	for k, stage := range best {
+		r := all[k[0]]
+		if r == nil {
+			r = &row{code: k[0]}
+			all[k[0]] = r
+		}
+		for i := 0; i <= stage && i < 4; i++ {
+			r.n[i]++
+		}
+	}
+	list := make([]row, 0, len(byDistrict)+len(all))
+	for _, r := range byDistrict {
+		list = append(list, *r)
+	}
+	for _, r := range all {
+		list = append(list, *r)
 	}
 	// Per code, all districts first, then the districts by name.
 	slices.SortFunc(list, func(a, b row) int {

@@ -1,0 +1,184 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trygg/trygg/internal/pgtest"
+	"github.com/trygg/trygg/internal/trygg"
+)
+
+// benchCases is how many cases the benchmarks' store holds.
+const benchCases = 100_000
+
+// benchTenant is the benchmarks' tenant.
+const benchTenant = trygg.TenantID("bench")
+
+// insertRows inserts rows into table in multi-row statements.
+func insertRows(t *tx, table string, cols []string, rows [][]any) error {
+	const batch = 400
+	for len(rows) > 0 {
+		n := min(batch, len(rows))
+		one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+		q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + one + strings.Repeat(", "+one, n-1)
+		args := make([]any, 0, n*len(cols))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if err := t.exec(q, args...); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// benchStore returns an analysis store of engine holding two years of
+// generated facts: benchCases cases of 0.8 as many persons in 20 units of
+// 5 districts, a final decision on most, need codes on each, and an order
+// with a plan and weekly reports on a third.
+func benchStore(b *testing.B, engine string) *Store {
+	b.Helper()
+	ctx := context.Background()
+	// The engines as storetest runs them (storetest imports this package).
+	dsn := filepath.Join(b.TempDir(), "analytics.db")
+	if engine == "postgres" {
+		dsn = pgtest.NewDatabase(b)
+	}
+	st, err := Open(ctx, dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	rng := rand.New(rand.NewPCG(1, 2))
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	date := func(t time.Time) string { return t.Format(time.DateOnly) }
+	var cases, decisions, deadlines, orders, performed, codes [][]any
+	tn := string(benchTenant)
+	for i := range benchCases {
+		person := fmt.Sprintf("p%07d", rng.IntN(benchCases*8/10))
+		ck := fmt.Sprintf("c%07d", i)
+		unit := fmt.Sprintf("u%02d", rng.IntN(20))
+		district := fmt.Sprintf("d%d", unit[2]%5)
+		caseType := []string{"eb", "ibic", "bbic"}[rng.IntN(3)]
+		received := start.AddDate(0, 0, rng.IntN(730))
+		closed := ""
+		if rng.IntN(10) < 8 {
+			closed = date(received.AddDate(0, 0, 10+rng.IntN(120)))
+		}
+		channel := []string{"portal", "paper"}[rng.IntN(2)]
+		cases = append(cases, []any{tn, ck, person, caseType, unit, district, channel, date(received), 0, date(received), 0, closed, "s", "F", "25-44"})
+		due := received.AddDate(0, 0, 14)
+		met := ""
+		if rng.IntN(10) < 9 {
+			met = date(received.AddDate(0, 0, 3+rng.IntN(20)))
+		}
+		deadlines = append(deadlines, []any{tn, ck, "beslut", i, person, caseType, unit, district, date(received), date(due), met, 0, "met", 0})
+		for _, c := range []string{"d510", "d530", "d640", "b152"}[:1+rng.IntN(3)] {
+			codes = append(codes, []any{tn, "need", "n" + ck + c, "icf", c, ck, person, district, 2, date(received.AddDate(0, 0, 2))})
+		}
+		if rng.IntN(10) < 9 {
+			decided := received.AddDate(0, 0, 3+rng.IntN(40))
+			outcome := []string{"granted", "granted", "partly", "refused"}[rng.IntN(4)]
+			executed := ""
+			if outcome != "refused" && rng.IntN(10) < 8 {
+				executed = date(decided.AddDate(0, 0, rng.IntN(120)))
+			}
+			dk := "k" + ck
+			decisions = append(decisions, []any{tn, dk, ck, person, caseType, unit, district, channel, "stod", outcome, 100 * (1 + rng.IntN(40)),
+				"hours", "month", "", "", decided.UnixMicro(), date(decided), date(received), int(decided.Sub(received).Hours() / 24), executed,
+				"F", "25-44", ExecuteBy(date(decided))})
+			if outcome != "refused" && rng.IntN(3) == 0 {
+				ok := "o" + ck
+				from := decided.AddDate(0, 0, 7)
+				orders = append(orders, []any{tn, ok, ck, dk, person, caseType, unit, district, "prov", "stod", 1000, "hours", "month", "", "",
+					"accepted", date(decided), date(from), "", "", 1, date(from)})
+				codes = append(codes, []any{tn, "plan", ok, "", "d510", ck, person, district, 0, date(from)})
+				for w := range 8 {
+					ek := fmt.Sprintf("e%s%d", ck, w)
+					day := date(from.AddDate(0, 0, 7*w))
+					performed = append(performed, []any{tn, ek, ok, person, "stod", unit, district, caseType, day, 60, "", 0})
+					codes = append(codes, []any{tn, "performed", ek, "", "d510", ck, person, district, 0, day})
+				}
+			}
+		}
+	}
+	err = st.update(ctx, func(t *tx) error {
+		for _, x := range []struct {
+			table string
+			cols  string
+			rows  [][]any
+		}{
+			{"fact_cases", "tenant_id, case_key, person_key, case_type, unit_id, district_id, channel, received_date, opened_at, opened_date, " +
+				"closed_at, closed_date, step, sex, age_band", cases},
+			{"fact_deadlines", "tenant_id, case_key, deadline_id, started_seq, person_key, case_type, unit_id, district_id, started_date, due_date, " +
+				"met_date, overdue, status, days_late", deadlines},
+			{"fact_decisions", "tenant_id, decision_key, case_key, person_key, case_type, unit_id, district_id, channel, insats, outcome, amount, " +
+				"amount_unit, amount_period, valid_from, valid_to, decided_at, decided_date, received_date, days_to_decision, executed_date, sex, " +
+				"age_band, execute_by", decisions},
+			{"fact_orders", "tenant_id, order_key, case_key, decision_key, person_key, case_type, unit_id, district_id, provider_id, insats, amount, " +
+				"amount_unit, amount_period, valid_from, valid_to, status, sent_date, start_date, ended_on, end_reason, plan_version, plan_date", orders},
+			{"fact_performed", "tenant_id, entry_key, order_key, person_key, insats, unit_id, district_id, case_type, day, minutes, deviation, corrected",
+				performed},
+			{"fact_codes", "tenant_id, source, source_key, code_system, code, case_key, person_key, district_id, qualifier, on_date", codes},
+		} {
+			if err := insertRows(t, x.table, strings.Split(x.cols, ", "), x.rows); err != nil {
+				return err
+			}
+		}
+		return t.exec(`ANALYZE`)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+// BenchmarkDashboards times each dashboard's query on a store of
+// benchCases cases, on both engines: a quarter, or the team lead's two
+// units on a day.
+func BenchmarkDashboards(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			st := benchStore(b, engine)
+			ctx := context.Background()
+			quarter := Filter{From: "2025-07-01", To: "2025-09-30"}
+			for _, q := range []struct {
+				name string
+				run  func() error
+			}{
+				{"DecisionTimes", func() error { _, err := st.DecisionTimes(ctx, benchTenant, quarter); return err }},
+				{"Flow", func() error { _, err := st.Flow(ctx, benchTenant, quarter); return err }},
+				{"Deadlines", func() error { _, err := st.Deadlines(ctx, benchTenant, quarter); return err }},
+				{"PlannedPerformed", func() error { _, err := st.PlannedPerformed(ctx, benchTenant, quarter); return err }},
+				{"NeedsMatch", func() error { _, err := st.NeedsMatch(ctx, benchTenant, quarter, ByCode); return err }},
+				{"NeedsMatchChapter", func() error { _, err := st.NeedsMatch(ctx, benchTenant, quarter, ByChapter); return err }},
+				{"ExecutionDeadlines", func() error {
+					_, err := st.ExecutionDeadlines(ctx, benchTenant, quarter, "2025-12-31")
+					return err
+				}},
+				{"ForecastVsOutcome", func() error {
+					_, err := st.ForecastVsOutcome(ctx, benchTenant, Filter{From: "2024-01-01", To: "2025-12-31"})
+					return err
+				}},
+				{"TeamWeekPage", func() error {
+					_, err := st.TeamWeekPage(ctx, benchTenant, []string{"u03", "u07"}, "2025-09-17")
+					return err
+				}},
+			} {
+				b.Run(q.name, func(b *testing.B) {
+					for b.Loop() {
+						if err := q.run(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}

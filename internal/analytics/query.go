@@ -180,20 +180,39 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 		return nil, err
 	}
 	out := []DecisionTime{}
-	for _, ct := range append([]string{""}, sortedKeys(types)...) {
+	// The decisions of both channels are the sum of portal and paper, and
+	// those of all case types the sum of each type's: secondary
+	// suppression hides what subtraction would give away.
+	var counts []tally
+	var sums []sum
+	cts := append([]string{""}, sortedKeys(types)...)
+	for i, ct := range cts {
 		for _, ch := range []string{"", "portal", "paper"} {
 			c := cells[[2]string{ct, ch}]
 			row := DecisionTime{CaseType: ct, Channel: ch}
 			if c == nil {
 				row.Decisions, row.MedianDays, row.P90Days = figure(0, 0), figure(0, 0), figure(0, 0)
+				counts = append(counts, tally{})
 			} else {
 				n := len(c.persons)
-				row.Decisions = figure(float64(len(c.days)), n)
 				row.MedianDays = figure(Percentile(c.days, 0.5), n)
 				row.P90Days = figure(Percentile(c.days, 0.9), n)
+				counts = append(counts, tally{float64(len(c.days)), n})
 			}
 			out = append(out, row)
 		}
+		sums = append(sums, sum{total: 3 * i, parts: []int{3*i + 1, 3*i + 2}})
+	}
+	for ch := range 3 {
+		s := sum{total: ch}
+		for i := 1; i < len(cts); i++ {
+			s.parts = append(s.parts, 3*i+ch)
+		}
+		sums = append(sums, s)
+	}
+	hidden := suppress(counts, sums)
+	for i := range out {
+		out[i].Decisions = shown(counts[i], hidden[i])
 	}
 	return out, nil
 }

@@ -200,6 +200,15 @@ func loadDemo(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *
 		return true, err
 	}
 	log.Info("demo histories played", "cases", n, "duration", time.Since(start).Round(time.Millisecond))
+	// Two years of past work for the analysis dashboards, in persons and
+	// cases of its own.
+	start = time.Now()
+	hs, err := svc.LoadDemoHistory(ctx, ds, walks, demo.HistoryOptions{})
+	if err != nil {
+		return true, err
+	}
+	log.Info("demo past written", "cases", hs.Cases, "still open", hs.Open, "events", hs.Events,
+		"duration", time.Since(start).Round(time.Millisecond))
 	return true, nil
 }
 

@@ -66,6 +66,7 @@ var benchWorkloads = []benchWorkload{
 	{name: "timers", run: (*bench).timers},
 	{name: "provider", run: (*bench).provider},
 	{name: "citizen", run: (*bench).citizen},
+	{name: "analytics", run: (*bench).analyticsWorkload},
 }
 
 // Workloads returns the names of the workloads, in the order they run.

@@ -244,6 +244,9 @@ type Decisions struct {
 	// Recovery, if set, lets an amount paid wrongly be recovered, on
 	// its legal bases (see recovery.go).
 	Recovery *Recovery `yaml:"recovery,omitempty"`
+	// ExecutionWarning, if set, gives the officer a task when a granted
+	// decision is not executed in time (see execution.go).
+	ExecutionWarning *ExecutionWarning `yaml:"execution_warning,omitempty"`
 }
 
 // AppealText is the standard appeal notice (överklagandehänvisning) of

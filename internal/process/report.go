@@ -37,6 +37,9 @@ type Report struct {
 	Filter  Str            `yaml:"filter"`
 	Columns []ReportColumn `yaml:"columns"`
 	Summary *ReportSummary `yaml:"summary,omitempty"`
+	// Export, if set, is the file the listed records make for another
+	// authority's service (IVO's e-service): see report_export.go.
+	Export *ReportExport `yaml:"export,omitempty"`
 }
 
 // ReportColumn is one column: its value is an expression over the row.
@@ -64,12 +67,20 @@ const (
 	ExecExecuted    = "executed"
 	ExecInterrupted = "interrupted"
 	ExecResumed     = "resumed"
-	ExecDelay       = "delay" // a note: reason for delay, offers, interim help
+	// ExecEnded: the decision ended without being (fully) executed: the
+	// application was withdrawn, the need is gone, the person moved or
+	// died. Nothing is recorded after it.
+	ExecEnded = "ended"
+	ExecDelay = "delay" // a note: reason for delay, offers, interim help
 )
 
-// ExecEntry is one entry of a decision's execution record.
+// ExecEntry is one entry of a decision's execution record. Amount is, for
+// an execution, how much of the decided amount is executed from On, in the
+// decision's unit (hundredths of an hour: 3 of 5 hours is 300); 0 is all
+// of it.
 type ExecEntry struct {
 	Kind, On                    string
+	Amount                      int64
 	Reason, Offers, InterimHelp string
 }
 
@@ -83,35 +94,73 @@ type ExecState struct {
 	// the interruption), and EndedOn when it ended (execution or
 	// resumption after the wait began) or "" if it still runs.
 	WaitingSince, EndedOn string
+	// EndKind says how the wait ended: executed (in full), resumed or
+	// ended (the decision ended without execution); "" while it runs.
+	EndKind string
 	// DaysWaiting counts the days from WaitingSince to EndedOn, or to the
 	// day asked about while the wait runs; 0 when executed and running.
 	DaysWaiting int
+	// ExecutedAmount is how much of the decided amount is executed (all
+	// of it once executed in full), MissingAmount the part not executed
+	// while a partial execution waits for the rest; both 0 when the
+	// decision has no amount.
+	ExecutedAmount, MissingAmount int64
+	// FullyExecutedOn is the day the decision was executed in full.
+	FullyExecutedOn string
+	// DecisionEndedOn is the day the decision ended without (full)
+	// execution.
+	DecisionEndedOn string
 	// The latest delay note.
 	Reason, Offers, InterimHelp string
 }
 
-// ExecutionState works out a decision's execution on day asOf (YYYY-MM-DD)
-// from its entries (in date order): entries after asOf do not count yet.
-// A decision waits from its decision day until executed; an interruption
-// starts a new wait, which a resumption ends.
+// ExecutionState works out the execution on day asOf of a decision
+// without an amount; see ExecutionStateOf.
 func ExecutionState(decidedOn string, entries []ExecEntry, asOf string) ExecState {
+	return ExecutionStateOf(decidedOn, 0, entries, asOf)
+}
+
+// ExecutionStateOf works out the execution on day asOf (YYYY-MM-DD) of a
+// decision of amount (0: none) from its entries (in date order): entries
+// after asOf do not count yet. A decision waits from its decision day
+// until executed in full (a partial execution leaves the rest waiting,
+// still from the decision day) or ended; an interruption starts a new
+// wait, which a resumption ends.
+func ExecutionStateOf(decidedOn string, amount int64, entries []ExecEntry, asOf string) ExecState {
 	st := ExecState{WaitingSince: decidedOn}
 	for _, e := range entries {
-		if e.On > asOf {
+		if e.On > asOf || st.DecisionEndedOn != "" {
 			break
 		}
 		switch e.Kind {
 		case ExecExecuted:
-			if st.ExecutedOn == "" {
-				st.ExecutedOn, st.EndedOn = e.On, e.On
+			if st.FullyExecutedOn != "" || st.InterruptedOn != "" {
+				continue
 			}
+			if st.ExecutedOn == "" {
+				st.ExecutedOn = e.On
+			}
+			if amount > 0 && e.Amount > 0 && e.Amount < amount {
+				st.ExecutedAmount, st.MissingAmount = max(st.ExecutedAmount, e.Amount), amount-max(st.ExecutedAmount, e.Amount)
+				continue
+			}
+			st.ExecutedAmount, st.MissingAmount = amount, 0
+			st.FullyExecutedOn, st.EndedOn, st.EndKind = e.On, e.On, ExecExecuted
 		case ExecInterrupted:
-			if st.ExecutedOn != "" && st.InterruptedOn == "" {
-				st.InterruptedOn, st.WaitingSince, st.EndedOn = e.On, e.On, ""
+			// A partial execution still waits for the rest from the
+			// decision day; only a decision executed in full is
+			// interrupted.
+			if st.FullyExecutedOn != "" && st.InterruptedOn == "" {
+				st.InterruptedOn, st.WaitingSince, st.EndedOn, st.EndKind = e.On, e.On, "", ""
 			}
 		case ExecResumed:
 			if st.InterruptedOn != "" {
-				st.ResumedOn, st.EndedOn, st.InterruptedOn = e.On, e.On, ""
+				st.ResumedOn, st.EndedOn, st.EndKind, st.InterruptedOn = e.On, e.On, ExecResumed, ""
+			}
+		case ExecEnded:
+			st.DecisionEndedOn, st.InterruptedOn = e.On, ""
+			if st.EndedOn == "" {
+				st.EndedOn, st.EndKind = e.On, ExecEnded
 			}
 		case ExecDelay:
 			st.Reason, st.Offers, st.InterimHelp = e.Reason, e.Offers, e.InterimHelp
@@ -189,6 +238,9 @@ type ReportRecord struct {
 	UnitName                                string
 	PersonSex                               string
 	BirthYear                               int
+	// Municipality and MunicipalityCode are the tenant's name and its
+	// four-digit code (SCB's kommunkod).
+	Municipality, MunicipalityCode string
 }
 
 // ReportResult is a report run: its columns, the listed rows (cell texts in
@@ -225,14 +277,16 @@ type compiledReport struct {
 	def     *Report
 	filter  cel.Program
 	columns []cel.Program
+	export  *compiledExport
 }
 
 // reportVars are the report environment: each a map of the keys that
 // reportActivation fills (documented in docs/definitions.md).
-var reportVars = []string{"decision", "person", "case", "unit", "period"}
+var reportVars = []string{"decision", "person", "case", "unit", "period", "tenant"}
 
 func reportEnv() (*cel.Env, error) {
 	opts := append([]cel.EnvOption{}, helperFunctions...)
+	opts = append(opts, dateFunctions...)
 	for _, v := range reportVars {
 		opts = append(opts, cel.Variable(v, cel.MapType(cel.StringType, cel.DynType)))
 	}
@@ -241,20 +295,32 @@ func reportEnv() (*cel.Env, error) {
 
 // reportActivation is the row as expressions see it.
 func (c *Compiled) reportActivation(r ReportRecord, p ReportPeriod, asOf, lang string) map[string]any {
-	st := ExecutionState(r.DecidedOn, r.Executions, asOf)
+	st := ExecutionStateOf(r.DecidedOn, r.Amount, r.Executions, asOf)
 	insatsName := c.InsatsLabel(r.CaseType, r.Insats, lang)
 	typeName := r.CaseType
+	m := Measure{Unit: UnitCount}
 	if ct, ok := c.caseTypes[r.CaseType]; ok {
 		typeName = ct.def.Name.In(lang)
+		m = ct.def.Decisions.Measure()
+	}
+	amountText := func(n int64) string {
+		if n == 0 {
+			return ""
+		}
+		return m.Format(n, lang)
 	}
 	return map[string]any{
 		"decision": map[string]any{
 			"id": r.DecisionID, "insats": r.Insats, "insats_name": insatsName, "outcome": r.Outcome, "legal_basis": r.LegalBasis,
 			"decided_on": r.DecidedOn, "valid_from": r.ValidFrom, "valid_to": r.ValidTo, "amount": r.Amount,
-			"executed": st.ExecutedOn != "", "executed_on": st.ExecutedOn, "interrupted_on": st.InterruptedOn, "resumed_on": st.ResumedOn,
-			"waiting_since": st.WaitingSince, "waiting_ended_on": st.EndedOn, "days_waiting": int64(st.DaysWaiting),
+			"executed": st.FullyExecutedOn != "", "executed_on": st.ExecutedOn, "executed_in_full_on": st.FullyExecutedOn,
+			"interrupted_on": st.InterruptedOn, "resumed_on": st.ResumedOn, "ended_on": st.DecisionEndedOn,
+			"waiting_since": st.WaitingSince, "waiting_ended_on": st.EndedOn, "end_kind": st.EndKind, "days_waiting": int64(st.DaysWaiting),
+			"partly_executed": st.MissingAmount > 0, "amount_executed": st.ExecutedAmount, "amount_missing": st.MissingAmount,
+			"amount_text": amountText(r.Amount), "amount_executed_text": amountText(st.ExecutedAmount), "amount_missing_text": amountText(st.MissingAmount),
 			"delay_reason": st.Reason, "offers": st.Offers, "interim_help": st.InterimHelp,
 		},
+		"tenant": map[string]any{"name": r.Municipality, "municipality_code": r.MunicipalityCode},
 		"person": map[string]any{"sex": r.PersonSex, "birth_year": int64(r.BirthYear)},
 		"case":   map[string]any{"id": r.CaseID, "type": r.CaseType, "type_name": typeName, "step": r.CaseStep},
 		"unit":   map[string]any{"id": r.UnitID, "name": r.UnitName},
@@ -352,6 +418,7 @@ func (v *validator) report(r *Report, caseTypes map[string]bool) {
 	for _, col := range r.Columns {
 		try(col.Value, nil)
 	}
+	v.validateExport(r, try)
 }
 
 func compileReport(r *Report) *compiledReport {
@@ -362,6 +429,7 @@ func compileReport(r *Report) *compiledReport {
 		prg, _ := compile(env, col.Value.Value, nil)
 		cr.columns = append(cr.columns, prg)
 	}
+	cr.export = compileExport(r.Export)
 	return cr
 }
 

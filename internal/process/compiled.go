@@ -22,6 +22,7 @@ type Compiled struct {
 	codes     map[string]map[string]string // code system → code → parent code
 	tables    map[string]*compiledTable
 	reports   map[string]*compiledReport
+	registers map[string]*compiledRegister
 	labels    map[string]map[string]Text // code system → code → label
 	// dateFrom holds, by form (a slot and its variants), the date fields
 	// deadlines count from: such a date may not be after today.
@@ -140,6 +141,16 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 			cf.validations = append(cf.validations, compiledValidation{def: &f.Validations[i], rule: must(env, f.Validations[i].Rule, cel.BoolType)})
 		}
 		c.forms[f.ID.Value] = cf
+	}
+	c.registers = map[string]*compiledRegister{}
+	if len(b.Registers) > 0 {
+		renv, err := registerEnv(b.Forms, c.tables)
+		if err != nil { // Validate made the same environment already
+			panic("process: register environment: " + err.Error())
+		}
+		for _, r := range b.Registers {
+			c.registers[r.ID.Value] = compileRegister(r, renv)
+		}
 	}
 	env, _ := newEnv(b.Forms, "", c.tables)
 	for _, ct := range b.CaseTypes {

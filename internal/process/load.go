@@ -92,6 +92,7 @@ type Bundle struct {
 	Tables      []*DecisionTable
 	Blocks      []*Block
 	Reports     []*Report
+	Registers   []*Register
 	RuleSets    []*TableRuleSet
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
@@ -362,6 +363,8 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		return loadInto(decode, file, doc, &b.Reports)
 	case KindRuleSet:
 		return loadInto(decode, file, doc, &b.RuleSets)
+	case KindRegister:
+		return loadInto(decode, file, doc, &b.Registers)
 	case "":
 		return Problems{problemAt(Pos{file, doc.firstLine, 1}, newNote("check.document.no_kind"))}
 	}

@@ -83,6 +83,20 @@ func Validate(b *Bundle) Problems {
 		reports[r.ID.Value] = true
 		v.report(r, seen)
 	}
+	if len(b.Registers) > 0 {
+		env, err := registerEnv(b.Forms, nil)
+		if err != nil {
+			v.add(b.Registers[0].ID.Pos, "check.expr.env", "Detail", err.Error())
+		}
+		registers := map[string]bool{}
+		for _, r := range b.Registers {
+			if registers[r.ID.Value] && r.ID.Value != "" {
+				v.add(r.ID.Pos, "check.register.twice", "Register", r.ID.Value)
+			}
+			registers[r.ID.Value] = true
+			v.register(r, seen, env)
+		}
+	}
 	return v.probs.sorted()
 }
 

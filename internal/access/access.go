@@ -56,6 +56,11 @@ const (
 	// the whole tenant's, team leads their own units' (the service
 	// narrows the filter); the ground is RelAnalysis.
 	ReadAnalysis Action = "read_analysis"
+	// MakeRegister is checking or making a register file for an
+	// authority (Socialstyrelsen's registers); who may is data (the
+	// register's roles), so it is not decided here, only logged, on the
+	// ground RelRegister.
+	MakeRegister Action = "make_register"
 )
 
 // Relation is how an actor is connected to a person or case.
@@ -99,6 +104,12 @@ const (
 	// pseudonyms); the reason says which dashboard and filter. It is
 	// never a ground for reading a person or case.
 	RelAnalysis Relation = "analysis"
+	// RelRegister is the ground of a case read by a register check, and
+	// of each person in a register file, which holds their identity
+	// number because the authority requires it (for example HSLF-FS
+	// 2015:30 for economic assistance). It is never a ground for reading
+	// a person's record or a case.
+	RelRegister Relation = "register"
 )
 
 // precedence lists relations from strongest to weakest ground.

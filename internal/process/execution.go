@@ -80,3 +80,6 @@ func (v *validator) executionWarning(w *ExecutionWarning, p Pos) {
 	}
 	v.text(w.Name, p, "check.text.execution_warning_name")
 }
+
+// TimerExecution is the timer of an execution warning.
+const TimerExecution = "execution"

@@ -374,6 +374,8 @@ func deadlineViews(comp *process.Compiled, caseType string, timers []store.Timer
 			name := ""
 			if kind == process.TimerFollowUp {
 				name = comp.FollowUpName(caseType, id, lang)
+			} else if kind == process.TimerExecution {
+				name = comp.ExecutionWarningName(caseType, lang)
 			} else {
 				name, _ = comp.DeadlineRecipients(caseType, id, "", lang)
 			}
@@ -396,6 +398,8 @@ func deadlineViews(comp *process.Compiled, caseType string, timers []store.Timer
 		kind := process.TimerOverdue
 		if strings.HasPrefix(t.DeadlineID, "follow_up/") {
 			kind = process.TimerFollowUp
+		} else if strings.HasPrefix(t.DeadlineID, "execution/") {
+			kind = process.TimerExecution
 		}
 		d := add(t.DeadlineID, kind, t.DueDate)
 		if t.Kind == "deadline_"+process.TimerWarning {

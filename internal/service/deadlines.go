@@ -261,6 +261,12 @@ func (s *Service) FireDueTimers(ctx context.Context, tenant trygg.TenantID, limi
 			if err != nil {
 				return err
 			}
+			if t.Kind == process.TimerExecution {
+				if err := warnNotExecuted(ctx, tx, sys, comp, c, t); err != nil {
+					return err
+				}
+				continue
+			}
 			name, recipients := comp.DeadlineRecipients(c.CaseType, t.DeadlineID, t.Kind, "sv")
 			title := fmt.Sprintf("%s: tidsfristen går ut %s", name, t.DueDate)
 			switch t.Kind {

@@ -192,7 +192,11 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		}
 		// A new decision on an insats being carried out changes (or
 		// ends) its order, and the provider hears of it.
-		return followDecision(ctx, tx, a, d)
+		if err := followDecision(ctx, tx, a, d); err != nil {
+			return err
+		}
+		// A decision not executed in time gives the officer a task.
+		return warnIfNotExecuted(ctx, tx, a.Tenant, w.comp, w.c, d, "")
 	})
 	if err != nil {
 		return store.Decision{}, err

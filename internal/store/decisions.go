@@ -121,10 +121,13 @@ func (db *DB) CountFinalDecisions(ctx context.Context, tenant trygg.TenantID, ca
 // executed, interrupted, resumed, or a delay note with the reason, the
 // offers made and the interim help given.
 type Execution struct {
-	ID          string    `json:"id"`
-	DecisionID  string    `json:"decision_id"`
-	Kind        string    `json:"kind"`
-	On          string    `json:"on"`
+	ID         string `json:"id"`
+	DecisionID string `json:"decision_id"`
+	Kind       string `json:"kind"`
+	On         string `json:"on"`
+	// Amount is, for an execution, how much of the decided amount is
+	// executed from On, in the decision's unit; 0 is all of it.
+	Amount      int64     `json:"amount,omitempty"`
 	Reason      string    `json:"reason,omitempty"`
 	Offers      string    `json:"offers,omitempty"`
 	InterimHelp string    `json:"interim_help,omitempty"`
@@ -132,21 +135,21 @@ type Execution struct {
 	RecordedAt  time.Time `json:"recorded_at"`
 }
 
-const executionCols = `id, decision_id, kind, on_date, reason, offers, interim_help, recorded_by, recorded_at`
+const executionCols = `id, decision_id, kind, on_date, amount, reason, offers, interim_help, recorded_by, recorded_at`
 
 func scanExecution(s interface{ Scan(...any) error }) (Execution, error) {
 	var e Execution
 	var at int64
-	err := s.Scan(&e.ID, &e.DecisionID, &e.Kind, &e.On, &e.Reason, &e.Offers, &e.InterimHelp, &e.RecordedBy, &at)
+	err := s.Scan(&e.ID, &e.DecisionID, &e.Kind, &e.On, &e.Amount, &e.Reason, &e.Offers, &e.InterimHelp, &e.RecordedBy, &at)
 	e.RecordedAt = fromMicros(at)
 	return e, err
 }
 
 // InsertExecution records an execution entry inside tx.
 func (tx *Tx) InsertExecution(ctx context.Context, tenant trygg.TenantID, caseID string, e Execution) error {
-	_, err := tx.exec(ctx, `INSERT INTO decision_execution (tenant_id, id, decision_id, case_id, kind, on_date, reason, offers,
-		interim_help, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), e.ID, e.DecisionID, caseID,
-		e.Kind, e.On, e.Reason, e.Offers, e.InterimHelp, e.RecordedBy, micros(tx.Now))
+	_, err := tx.exec(ctx, `INSERT INTO decision_execution (tenant_id, id, decision_id, case_id, kind, on_date, amount, reason, offers,
+		interim_help, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, string(tenant), e.ID, e.DecisionID, caseID,
+		e.Kind, e.On, e.Amount, e.Reason, e.Offers, e.InterimHelp, e.RecordedBy, micros(tx.Now))
 	if err != nil {
 		return fmt.Errorf("store: insert execution: %w", err)
 	}

@@ -344,8 +344,11 @@ func TestHomeCareThroughTheAPI(t *testing.T) {
 			if s := w.step("handlaggare", c); s != "implementation" {
 				t.Fatalf("step after ordering: %s", s)
 			}
-			if got := w.timers("handlaggare", c); len(got) != 1 || !strings.HasPrefix(got[0], "follow_up follow_up/order/0 2026-04-05") {
-				t.Errorf("timers after ordering: %v, want the three-month follow-up", got)
+			// The three-month follow-up, and for each decision the warning
+			// that it is not executed (day 60; its last day 5 April).
+			if got := w.timers("handlaggare", c); len(got) != 3 || !strings.HasPrefix(got[0], "execution execution/") ||
+				!strings.HasSuffix(got[1], " 2026-04-05") || !strings.HasPrefix(got[2], "follow_up follow_up/order/0 2026-04-05") {
+				t.Errorf("timers after ordering: %v, want the two execution warnings and the three-month follow-up", got)
 			}
 
 			// Execution: the home help starts on day 90, the alarm on day 91.

@@ -99,6 +99,9 @@ type (
 	openAPIReports struct {
 		Reports []service.ReportInfo `json:"reports"`
 	}
+	openAPIRegisters struct {
+		Registers []service.RegisterInfo `json:"registers"`
+	}
 	openAPIProviders struct {
 		Providers []store.Provider `json:"providers"`
 	}
@@ -167,6 +170,9 @@ var openAPIResults = map[string]reflect.Type{
 	"listReports":            reflect.TypeFor[openAPIReports](),
 	"runReport":              reflect.TypeFor[process.ReportResult](),
 	"runReportCSV":           nil, // CSV, not JSON
+	"listRegisters":          reflect.TypeFor[openAPIRegisters](),
+	"checkRegister":          reflect.TypeFor[service.RegisterCheck](),
+	"getRegisterFile":        nil, // the file, not JSON
 	"listProviders":          reflect.TypeFor[openAPIProviders](),
 	"createProvider":         reflect.TypeFor[store.Provider](),
 	"listAPIClients":         reflect.TypeFor[openAPIAPIClients](),

@@ -97,6 +97,9 @@ func (s *Service) runControls(ctx context.Context, tx *store.Tx, a trygg.Actor, 
 		return 0, err
 	}
 	for _, h := range above {
+		if h.Paid <= h.Decided {
+			continue
+		}
 		comp, err := compiled(h.DefinitionVersion)
 		if err != nil {
 			return 0, err
@@ -112,7 +115,9 @@ func (s *Service) runControls(ctx context.Context, tx *store.Tx, a trygg.Actor, 
 		return 0, err
 	}
 	for _, h := range units {
-		add(ControlTwoUnits, h)
+		if h.Count > 1 {
+			add(ControlTwoUnits, h)
+		}
 	}
 
 	n := 0

@@ -154,36 +154,39 @@ func (s *Service) ProposeMonth(ctx context.Context, a trygg.Actor, unitID, month
 	}
 	n := 0
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		first, _, err := tx.MonthlyLinesToFollow(ctx, a.Tenant, units, month)
+		first, payees, err := tx.MonthlyLinesToFollow(ctx, a.Tenant, units, month)
 		if err != nil {
 			return err
 		}
 		due := max(month+"-01", calendar.Today(tx.Now))
-		for _, f := range first {
+		lines := make([]store.PaymentLine, len(first))
+		for i, f := range first {
 			l := f
 			l.ID, l.Period, l.DueDate, l.Status, l.PreparedBy = newID(), month, due, store.PaymentProposed, a.UserID
 			l.AttestedBy, l.RunID, l.BankStatus, l.BankReason, l.Replaces = "", "", "", "", ""
 			if l.PayeeCategory == process.PayeePerson {
-				if l.PayeeID, err = payeeOfPerson(ctx, tx, a.Tenant, l.PersonID); err != nil {
-					return err
-				}
+				l.PayeeID = payees[i]
 			}
-			added, err := tx.InsertPaymentLine(ctx, a.Tenant, l)
-			if err != nil {
-				return err
-			}
-			if !added {
+			lines[i] = l
+		}
+		// Many lines a statement: a month of a large unit is thousands.
+		added, err := tx.InsertPaymentLines(ctx, a.Tenant, lines)
+		if err != nil {
+			return err
+		}
+		evs := make([]events.Event, 0, len(added))
+		for _, l := range lines {
+			if !added[l.ID] {
 				continue
 			}
-			n++
 			e := events.New(a, events.PaymentProposed, "payment_line", l.ID, map[string]any{"decision_id": l.DecisionID, "item": l.Item,
 				"period": l.Period, "amount": l.Amount, "payee_category": l.PayeeCategory, "due_date": l.DueDate})
 			e.PersonID, e.CaseID = l.PersonID, l.CaseID
-			if _, err := tx.AppendEvent(ctx, e); err != nil {
-				return err
-			}
+			evs = append(evs, e)
 		}
-		return nil
+		n = len(evs)
+		_, err = tx.AppendEvents(ctx, evs)
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -271,15 +274,29 @@ func (s *Service) Attest(ctx context.Context, a trygg.Actor, lineIDs []string) e
 		entry audit.Entry
 	}
 	var ok []checked
+	type readable struct {
+		comp   *process.Compiled
+		c      store.Case
+		ground access.Relation
+	}
+	cases := map[string]readable{} // a case's lines are checked once
+	byID, err := s.db.PaymentLinesByID(ctx, a.Tenant, lineIDs)
+	if err != nil {
+		return err
+	}
 	for _, id := range lineIDs {
-		l, err := s.db.PaymentLine(ctx, a.Tenant, id)
-		if err != nil {
-			return err
+		l, found := byID[id]
+		if !found {
+			return trygg.ErrNotFound
 		}
-		comp, c, ground, err := s.lineCase(ctx, a, l, false)
-		if err != nil {
-			return err
+		r, seen := cases[l.CaseID]
+		if !seen {
+			if r.comp, r.c, r.ground, err = s.lineCase(ctx, a, l, false); err != nil {
+				return err
+			}
+			cases[l.CaseID] = r
 		}
+		comp, c, ground := r.comp, r.c, r.ground
 		if l.PreparedBy == a.UserID || l.DecidedBy == a.UserID {
 			return trygg.Invalid("You cannot attest a payment you prepared or decided yourself.",
 				map[string]string{"lines": "Someone other than the one who prepared or decided the payment must attest it."})
@@ -303,6 +320,8 @@ func (s *Service) Attest(ctx context.Context, a trygg.Actor, lineIDs []string) e
 		if err != nil {
 			return err
 		}
+		var plain []string // lines whose payee is set already
+		evs := make([]events.Event, 0, len(locked))
 		for i, l := range locked {
 			// What was checked above may have changed since: check again
 			// under the lock.
@@ -322,16 +341,20 @@ func (s *Service) Attest(ctx context.Context, a trygg.Actor, lineIDs []string) e
 			if l.PayeeID == "" && payee == "" {
 				return trygg.Invalid("The payment has no payee.", map[string]string{"lines": "Register the payee and its account before the payment is attested."})
 			}
-			if err := tx.AttestPaymentLine(ctx, a.Tenant, l.ID, a.UserID, payee); err != nil {
+			if payee == "" {
+				plain = append(plain, l.ID)
+			} else if err := tx.AttestPaymentLine(ctx, a.Tenant, l.ID, a.UserID, payee); err != nil {
 				return err
 			}
 			e := events.New(a, events.PaymentAttested, "payment_line", l.ID, map[string]any{"amount": l.Amount, "item": l.Item, "period": l.Period})
 			e.PersonID, e.CaseID = l.PersonID, l.CaseID
-			if _, err := tx.AppendEvent(ctx, e); err != nil {
-				return err
-			}
+			evs = append(evs, e)
 		}
-		return nil
+		if err := tx.AttestPaymentLines(ctx, a.Tenant, plain, a.UserID); err != nil {
+			return err
+		}
+		_, err = tx.AppendEvents(ctx, evs)
+		return err
 	})
 }
 

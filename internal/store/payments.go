@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -103,18 +104,96 @@ func (tx *Tx) InsertPaymentLine(ctx context.Context, tenant trygg.TenantID, l Pa
 	return n > 0, err
 }
 
+// InsertPaymentLines adds lines inside tx as InsertPaymentLine does, up
+// to maxRowsPerInsert a statement, and returns the ids of those added: a
+// line the decision already has for its item and period (or that stop
+// or replacement) is left out.
+func (tx *Tx) InsertPaymentLines(ctx context.Context, tenant trygg.TenantID, ls []PaymentLine) (map[string]bool, error) {
+	added := make(map[string]bool, len(ls))
+	const cols = 23
+	for start := 0; start < len(ls); start += maxRowsPerInsert {
+		chunk := ls[start:min(start+maxRowsPerInsert, len(ls))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, l := range chunk {
+			args = append(args, string(tenant), l.ID, l.CaseID, l.DecisionID, l.PersonID, l.UnitID, l.CaseType, l.Item, l.ItemName, l.Schedule, l.Period,
+				l.PayeeCategory, l.PayeeID, l.Amount, l.DueDate, l.Account, l.CostCentre, l.Status, l.Reverses, l.Replaces, l.PreparedBy, micros(tx.Now), l.DecidedBy)
+		}
+		ids, err := scanRows(scanString)(tx.query(ctx, `INSERT INTO payment_lines (tenant_id, id, case_id, decision_id, person_id, unit_id, case_type,
+			item, item_name, schedule, period, payee_category, payee_id, amount, due_date, account, cost_centre, status, reverses, replaces, prepared_by,
+			prepared_at, decided_by) VALUES `+valueRows(len(chunk), cols)+`
+			ON CONFLICT (tenant_id, decision_id, item, period, reverses, replaces) DO NOTHING RETURNING id`, args...))
+		if err != nil {
+			return nil, fmt.Errorf("store: insert payment lines: %w", err)
+		}
+		for _, id := range ids {
+			added[id] = true
+		}
+	}
+	return added, nil
+}
+
 // PaymentLinesForUpdate returns the lines with ids inside tx, locked
 // until it ends, in the order of ids; an id that is not a line of the
 // tenant is a not-found error.
 func (tx *Tx) PaymentLinesForUpdate(ctx context.Context, tenant trygg.TenantID, ids []string) ([]PaymentLine, error) {
+	byID := make(map[string]PaymentLine, len(ids))
+	for start := 0; start < len(ids); start += maxRowsPerInsert {
+		pred, pargs := inList("l.id", ids[start:min(start+maxRowsPerInsert, len(ids))])
+		lines, err := scanRows(func(s interface{ Scan(...any) error }) (PaymentLine, error) { return scanPaymentLine(s) })(
+			tx.query(ctx, `SELECT `+paymentLineCols+paymentLineFrom+` WHERE l.tenant_id = ? AND `+pred+` ORDER BY l.id`+
+				tx.db.dialect.forUpdate()+ofLines(tx), append([]any{string(tenant)}, pargs...)...))
+		if err != nil {
+			return nil, fmt.Errorf("store: payment lines: %w", err)
+		}
+		for _, l := range lines {
+			byID[l.ID] = l
+		}
+	}
 	out := make([]PaymentLine, 0, len(ids))
 	for _, id := range ids {
-		l, err := scanPaymentLine(tx.queryRow(ctx, `SELECT `+paymentLineCols+paymentLineFrom+` WHERE l.tenant_id = ? AND l.id = ?`+
-			tx.db.dialect.forUpdate(), string(tenant), id))
-		if err != nil {
-			return nil, notFound(err, "PaymentLine")
+		l, ok := byID[id]
+		if !ok {
+			return nil, notFound(sql.ErrNoRows, "PaymentLine")
 		}
 		out = append(out, l)
+	}
+	return out, nil
+}
+
+// AttestPaymentLines marks the lines ids attested by by, inside tx, many
+// a statement. The caller has locked them (PaymentLinesForUpdate) and seen
+// them proposed; the update goes by the key alone, so PostgreSQL never
+// plans it over the status index. A conflict error when one is missing.
+func (tx *Tx) AttestPaymentLines(ctx context.Context, tenant trygg.TenantID, ids []string, by string) error {
+	for start := 0; start < len(ids); start += maxRowsPerInsert {
+		chunk := ids[start:min(start+maxRowsPerInsert, len(ids))]
+		pred, pargs := inList("id", chunk)
+		res, err := tx.exec(ctx, `UPDATE payment_lines SET status = 'attested', attested_by = ?, attested_at = ?
+			WHERE tenant_id = ? AND `+pred, append([]any{by, micros(tx.Now), string(tenant)}, pargs...)...)
+		if err != nil {
+			return fmt.Errorf("store: attest payment lines: %w", err)
+		}
+		if n, _ := res.RowsAffected(); int(n) != len(chunk) {
+			return trygg.Errorf(trygg.EConflict, "The payment is no longer waiting to be attested.")
+		}
+	}
+	return nil
+}
+
+// PaymentLinesByID returns the lines with ids (at most 1,000), by id;
+// ids that are not lines of the tenant are left out.
+func (db *DB) PaymentLinesByID(ctx context.Context, tenant trygg.TenantID, ids []string) (map[string]PaymentLine, error) {
+	out := make(map[string]PaymentLine, len(ids))
+	for start := 0; start < len(ids); start += maxRowsPerInsert {
+		pred, pargs := inList("l.id", ids[start:min(start+maxRowsPerInsert, len(ids))])
+		lines, err := scanRows(func(s interface{ Scan(...any) error }) (PaymentLine, error) { return scanPaymentLine(s) })(
+			db.query(ctx, `SELECT `+paymentLineCols+paymentLineFrom+` WHERE l.tenant_id = ? AND `+pred, append([]any{string(tenant)}, pargs...)...))
+		if err != nil {
+			return nil, fmt.Errorf("store: payment lines: %w", err)
+		}
+		for _, l := range lines {
+			out[l.ID] = l
+		}
 	}
 	return out, nil
 }
@@ -222,19 +301,22 @@ func (db *DB) PaymentLines(ctx context.Context, a trygg.Actor, q PaymentQuery) (
 // monthly item of a final decision in the units unitIDs that pays the
 // month before month (YYYY-MM) or earlier, has no line for month yet, and
 // runs into month (no valid_to, or one not before the month's first day):
-// the lines ProposeMonth follows.
+// the lines ProposeMonth follows. With each it returns the id of the
+// payee registered now for the line's person ("" when none), read in the
+// same query so a month of many lines needs no lookup per line.
 func (tx *Tx) MonthlyLinesToFollow(ctx context.Context, tenant trygg.TenantID, unitIDs []string, month string) ([]PaymentLine, []string, error) {
 	pred, pargs := inList("l.unit_id", unitIDs)
 	args := append([]any{string(tenant), month}, pargs...)
 	args = append(args, month+"-01", month)
-	var validTo []string
+	var payees []string
 	lines, err := scanRows(func(s interface{ Scan(...any) error }) (PaymentLine, error) {
-		var to string
-		l, err := scanPaymentLine(s, &to)
-		validTo = append(validTo, to)
+		var payee string
+		l, err := scanPaymentLine(s, &payee)
+		payees = append(payees, payee)
 		return l, err
-	})(tx.query(ctx, `SELECT `+paymentLineCols+`, d.valid_to`+paymentLineFrom+`
+	})(tx.query(ctx, `SELECT `+paymentLineCols+`, COALESCE(yp.id, '')`+paymentLineFrom+`
 		JOIN decisions d ON d.tenant_id = l.tenant_id AND d.id = l.decision_id
+		LEFT JOIN payees yp ON yp.tenant_id = l.tenant_id AND yp.person_id = l.person_id AND yp.person_id <> ''
 		WHERE l.tenant_id = ? AND l.schedule = 'monthly' AND l.reverses = '' AND l.replaces = '' AND l.period < ? AND `+pred+`
 		AND (d.valid_to = '' OR d.valid_to >= ?) AND c.status <> 'closed'
 		AND NOT EXISTS (SELECT 1 FROM payment_lines e WHERE e.tenant_id = l.tenant_id AND e.decision_id = l.decision_id
@@ -245,7 +327,7 @@ func (tx *Tx) MonthlyLinesToFollow(ctx context.Context, tenant trygg.TenantID, u
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: monthly lines: %w", err)
 	}
-	return lines, validTo, nil
+	return lines, payees, nil
 }
 
 // RunnableLine is an attested line with what the bank file needs of its
@@ -300,7 +382,11 @@ func (tx *Tx) InsertPaymentRun(ctx context.Context, tenant trygg.TenantID, r Pay
 	for i := 0; i < len(lineIDs); i += batch {
 		ids := lineIDs[i:min(i+batch, len(lineIDs))]
 		pred, pargs := inList("id", ids)
-		res, err := tx.exec(ctx, `UPDATE payment_lines SET status = 'sent', run_id = ? WHERE tenant_id = ? AND status = 'attested' AND run_id = '' AND `+pred,
+		// The lines are locked by AttestedLines in this transaction, so
+		// they are still attested and in no run; by the key alone, so
+		// PostgreSQL never plans it over the status index with statistics
+		// from before the month's lines were made.
+		res, err := tx.exec(ctx, `UPDATE payment_lines SET status = 'sent', run_id = ? WHERE tenant_id = ? AND `+pred,
 			append([]any{r.ID, string(tenant)}, pargs...)...)
 		if err != nil {
 			return fmt.Errorf("store: mark lines sent: %w", err)

@@ -12,6 +12,10 @@ CREATE UNIQUE INDEX payment_lines_once ON payment_lines (tenant_id, decision_id,
 CREATE INDEX payment_lines_person ON payment_lines (tenant_id, person_id, period);
 -- Payees by account, for the control of one account on several persons.
 CREATE INDEX payees_account ON payees (tenant_id, account_kind, account);
+-- A person's payee by person: the partial unique index payees_person
+-- serves only queries that say person_id <> '' (SQLite), so a lookup by
+-- person alone scanned every payee.
+CREATE INDEX payees_by_person ON payees (tenant_id, person_id);
 
 -- Controls of a payment run: what each found, once per kind and subject
 -- (the payee, the account change, the decision and period, the person and

@@ -222,9 +222,12 @@ func (c *Compiled) RegisterDef(id string) (*Register, bool) {
 // forms.<form>.<field> and the base variables (docs/definitions.md).
 var registerVars = map[string]*cel.Type{
 	"record.month": cel.StringType, "record.amount": cel.IntType,
-	"record.months":   cel.MapType(cel.StringType, cel.IntType),
-	"record.insatser": cel.ListType(cel.StringType),
-	"decision.id":     cel.StringType, "decision.insats": cel.StringType, "decision.outcome": cel.StringType,
+	"record.months":            cel.MapType(cel.StringType, cel.IntType),
+	"record.insatser":          cel.ListType(cel.StringType),
+	"record.insatser_in_force": cel.ListType(cel.StringType),
+	"decision.started_on":      cel.StringType, "decision.ended_on": cel.StringType,
+	"decision.in_force": cel.BoolType, "decision.started_in_period": cel.BoolType, "decision.ended_in_period": cel.BoolType,
+	"decision.id": cel.StringType, "decision.insats": cel.StringType, "decision.outcome": cel.StringType,
 	"decision.legal_basis": cel.StringType, "decision.decided_on": cel.StringType, "decision.valid_from": cel.StringType,
 	"decision.valid_to": cel.StringType, "decision.amount": cel.IntType, "decision.executed_on": cel.StringType,
 	"case.id": cel.StringType, "case.reference": cel.StringType, "case.opened_on": cel.StringType,
@@ -512,6 +515,34 @@ func (rc *RegisterCase) money(m string) (int64, []string) {
 	return sum, insatser
 }
 
+// span returns the days decision d's insats started and ended: it
+// started on its first recorded execution, or on its valid_from when no
+// execution is recorded; it ends on the earlier of its valid_to and the
+// day it was recorded as ended ("" while no end is known). A refused
+// decision has neither.
+func (d *RegisterDecision) span() (started, ended string) {
+	if d.Outcome == OutcomeRefused {
+		return "", ""
+	}
+	st := ExecutionState(d.DecidedOn, d.Executions, "9999-12-31")
+	started = st.ExecutedOn
+	if started == "" {
+		started = d.ValidFrom
+	}
+	ended = d.ValidTo
+	if st.DecisionEndedOn != "" && (ended == "" || st.DecisionEndedOn < ended) {
+		ended = st.DecisionEndedOn
+	}
+	return started, ended
+}
+
+// inForce reports whether decision d's insats runs on day (both its first
+// and its last day count).
+func (d *RegisterDecision) inForce(day string) bool {
+	started, ended := d.span()
+	return started != "" && started <= day && (ended == "" || ended >= day)
+}
+
 // records expands the cases into the register's records, in a fixed order.
 func (r *Register) records(cases []RegisterCase, p RegisterPeriod) []registerRecord {
 	sorted := make([]*RegisterCase, len(cases))
@@ -606,6 +637,15 @@ func (c *Compiled) registerActivation(rec registerRecord, p RegisterPeriod, muni
 		insatser = []string{}
 	}
 	slices.Sort(insatser)
+	inForce := []string{}
+	for _, cs := range rec.cases {
+		for i := range cs.Decisions {
+			if x := &cs.Decisions[i]; x.inForce(p.AsOf) && !slices.Contains(inForce, x.Insats) {
+				inForce = append(inForce, x.Insats)
+			}
+		}
+	}
+	slices.Sort(inForce)
 	d := rec.decision
 	if d == nil {
 		// The latest final decision of the main case that runs in the
@@ -621,6 +661,7 @@ func (c *Compiled) registerActivation(rec registerRecord, p RegisterPeriod, muni
 		d = &RegisterDecision{}
 	}
 	st := ExecutionState(d.DecidedOn, d.Executions, p.AsOf)
+	started, ended := d.span()
 	birthYear := 0
 	if len(main.BirthDate) >= 4 {
 		birthYear, _ = strconv.Atoi(main.BirthDate[:4])
@@ -632,7 +673,11 @@ func (c *Compiled) registerActivation(rec registerRecord, p RegisterPeriod, muni
 	}
 	for k, val := range map[string]any{
 		"record.month": rec.month, "record.amount": total, "record.months": months, "record.insatser": insatser,
-		"decision.id": d.ID, "decision.insats": d.Insats, "decision.outcome": d.Outcome, "decision.legal_basis": d.LegalBasis,
+		"record.insatser_in_force": inForce,
+		"decision.started_on":      started, "decision.ended_on": ended, "decision.in_force": d.inForce(p.AsOf),
+		"decision.started_in_period": started != "" && started >= p.Start && started <= p.End,
+		"decision.ended_in_period":   ended != "" && ended >= p.Start && ended <= p.End,
+		"decision.id":                d.ID, "decision.insats": d.Insats, "decision.outcome": d.Outcome, "decision.legal_basis": d.LegalBasis,
 		"decision.decided_on": d.DecidedOn, "decision.valid_from": d.ValidFrom, "decision.valid_to": d.ValidTo,
 		"decision.amount": d.Amount, "decision.executed_on": st.ExecutedOn,
 		"case.id": main.CaseID, "case.reference": main.Reference, "case.opened_on": main.OpenedOn, "case.closed_on": main.ClosedOn,

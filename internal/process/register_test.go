@@ -305,3 +305,77 @@ func FuzzRegister(f *testing.F) {
 		}
 	})
 }
+
+// TestRegisterDecisionDays: a decision's insats starts on its first
+// execution (its valid_from when none is recorded) and ends on the earlier
+// of its valid_to and a recorded ending; it is in force on the period's
+// last day when it has started and not ended before it, and it starts or
+// ends in the period when that day is in it.
+func TestRegisterDecisionDays(t *testing.T) {
+	reg := `kind: register
+id: sol
+name: {sv: SoL}
+regulation: "HSLF-FS 2016:86"
+records: decisions
+case_types: [eb]
+period: month
+due: {months_after: 1, day: 15}
+roles: [arbetsledare]
+filter: "true"
+fields:
+  - {id: beslut, label: {sv: Beslut}, value: decision.id}
+  - {id: start, label: {sv: Start}, type: date, value: decision.started_on}
+  - {id: slut, label: {sv: Slut}, type: date, value: decision.ended_on}
+  - {id: pagar, label: {sv: Pågår}, value: decision.in_force}
+  - {id: borjade, label: {sv: Började}, value: decision.started_in_period}
+  - {id: upphorde, label: {sv: Upphörde}, value: decision.ended_in_period}
+  - {id: alla, label: {sv: Alla}, value: "size(record.insatser_in_force) == 1 ? record.insatser_in_force[0] : string(size(record.insatser_in_force))"}
+file: {name: "SOL.txt", separator: ";", encoding: utf-8, line_end: lf, dates: YYYY-MM-DD, amounts: ore}
+`
+	c := compileRegisterTest(t, reg)
+	def, _ := c.RegisterDef("sol")
+	p, err := ParseRegisterPeriod(def, "2026-02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		d    RegisterDecision
+		want string
+	}{
+		{"runs over the month", RegisterDecision{ValidFrom: "2026-01-10"}, "2026-01-10;;1;0;0"},
+		{"starts on the last day", RegisterDecision{ValidFrom: "2026-02-28", ValidTo: "2026-12-31"}, "2026-02-28;2026-12-31;1;1;0"},
+		{"starts the day after", RegisterDecision{ValidFrom: "2026-03-01"}, "2026-03-01;;0;0;0"},
+		{"ends on the last day", RegisterDecision{ValidFrom: "2025-06-01", ValidTo: "2026-02-28"}, "2025-06-01;2026-02-28;1;0;1"},
+		{"ends the day before", RegisterDecision{ValidFrom: "2025-06-01", ValidTo: "2026-02-27"}, "2025-06-01;2026-02-27;0;0;1"},
+		{"executed later than valid_from", RegisterDecision{ValidFrom: "2026-01-15", Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-02-03"}}}, "2026-02-03;;1;1;0"},
+		{"executed after the month", RegisterDecision{ValidFrom: "2026-02-15", Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-03-03"}}}, "2026-03-03;;0;0;0"},
+		{"ended after the month", RegisterDecision{ValidFrom: "2026-01-01", Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-01-01"}, {Kind: ExecEnded, On: "2026-03-02"}}}, "2026-01-01;2026-03-02;1;0;0"},
+		{"recorded as ended", RegisterDecision{ValidFrom: "2026-01-01", ValidTo: "2026-06-30", Executions: []ExecEntry{{Kind: ExecExecuted, On: "2026-01-05"}, {Kind: ExecEnded, On: "2026-02-12"}}}, "2026-01-05;2026-02-12;0;0;1"},
+		{"a refusal", RegisterDecision{Outcome: OutcomeRefused, ValidFrom: "2026-01-01"}, ";;0;0;0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.d
+			d.ID, d.Insats, d.DecidedOn = "d", "stod", "2026-01-02"
+			if d.Outcome == "" {
+				d.Outcome = OutcomeGranted
+			}
+			run, err := c.RunRegister("sol", p, "0180", []RegisterCase{{CaseID: "c", Reference: "R", PersonID: "p", Decisions: []RegisterDecision{d}}})
+			if err != nil || len(run.Rows) != 1 {
+				t.Fatalf("%+v %v", run, err)
+			}
+			cells := run.Rows[0].Cells
+			if got := strings.Join(cells[1:6], ";"); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+			inForce := "0"
+			if strings.Split(tt.want, ";")[2] == "1" {
+				inForce = "stod"
+			}
+			if cells[6] != inForce {
+				t.Errorf("record.insatser_in_force %q, want %q", cells[6], inForce)
+			}
+		})
+	}
+}

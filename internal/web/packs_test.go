@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -363,6 +364,16 @@ func TestHomeCareThroughTheAPI(t *testing.T) {
 			}
 			record("hemtjanst_omvardnad", map[string]any{"kind": "delay", "on": "2026-03-01", "reason": "Ingen ledig personal i området.",
 				"offers": "Erbjuden annan utförare, avböjt.", "interim_help": "Anhörig hjälper."}, http.StatusCreated)
+			// On the decision page, a reason too long and more hours than
+			// decided are refused at their fields, with what was typed kept.
+			{
+				w.mustPage("handlaggare", "POST", "/cases/"+c+"/decisions/"+byInsats["hemtjanst_omvardnad"]+"/executions",
+					url.Values{"kind": {"executed"}, "on": {"2026-04-05"}, "amount": {"30"}, "reason": {strings.Repeat("x", 2001)}}, false,
+					http.StatusUnprocessableEntity, `id="exec-reason-error"`, "Högst 2000 tecken.", `value="30"`, "Verkställd omfattning (timmar per månad)")
+				w.mustPage("handlaggare", "POST", "/cases/"+c+"/decisions/"+byInsats["hemtjanst_omvardnad"]+"/executions",
+					url.Values{"kind": {"executed"}, "on": {"2026-04-05"}, "amount": {"30"}}, false,
+					http.StatusUnprocessableEntity, `id="exec-amount-error"`, "Kan inte vara mer än den beslutade omfattningen")
+			}
 			record("hemtjanst_omvardnad", map[string]any{"kind": "executed", "on": "2026-04-05"}, http.StatusCreated)
 			record("trygghetslarm", map[string]any{"kind": "executed", "on": "2026-04-06"}, http.StatusCreated)
 			// Bad entries change nothing.
@@ -448,10 +459,22 @@ func TestHomeCareThroughTheAPI(t *testing.T) {
 				fmt.Sprint(records[3:]) != fmt.Sprint(wantCSV) {
 				t.Errorf("CSV: %q", raw)
 			}
+			// The file for IVO's e-service: a header and a line per
+			// decision, made twice the same.
+			var file, again []byte
+			w.call("arbetsledare", "GET", "/api/v1/reports/ej_verkstallda_beslut/file?period=2026-Q2", nil, http.StatusOK, &file)
+			w.call("arbetsledare", "GET", "/api/v1/reports/ej_verkstallda_beslut/file?period=2026-Q2", nil, http.StatusOK, &again)
+			lines := strings.Split(strings.TrimSuffix(string(file), "\r\n"), "\r\n")
+			if !bytes.Equal(file, again) || len(lines) != 3 || !strings.HasPrefix(lines[0], "Rapporteringsperiod;Kommun;Kommunkod;Nämnd;Lagrum;Insats;") ||
+				!strings.Contains(lines[1], ";Trygghetslarm;") || !strings.Contains(lines[2], ";LSS 9 §;Kontaktperson (9 § 4);") {
+				t.Errorf("IVO file:\n%s", file)
+			}
+			w.call("handlaggare", "GET", "/api/v1/reports/ej_verkstallda_beslut/file?period=2026-Q2", nil, http.StatusForbidden, nil)
 			// The same as a page.
 			var page []byte
 			w.call("arbetsledare", "GET", "/reports/ej_verkstallda_beslut?period=2026-Q2", nil, http.StatusOK, &page)
-			for _, want := range []string{"<h1>Ej verkställda beslut</h1>", "<td>Trygghetslarm</td>", "<td>Kontaktperson (9 § 4)</td>", "2 rader", "Ladda ned som CSV"} {
+			for _, want := range []string{"<h1>Ej verkställda beslut</h1>", "<td>Trygghetslarm</td>", "<td>Kontaktperson (9 § 4)</td>", "2 rader", "Ladda ned som CSV",
+				`href="/api/v1/reports/ej_verkstallda_beslut/file?period=2026-Q2"`, "Ladda ned Fil för IVO:s e-tjänst"} {
 				if !strings.Contains(string(page), want) {
 					t.Errorf("report page lacks %q", want)
 				}

@@ -167,6 +167,7 @@ var openAPIResults = map[string]reflect.Type{
 	"getReadiness":           reflect.TypeFor[openAPIReady](),
 	"listExecutions":         reflect.TypeFor[openAPIExecutions](),
 	"recordExecution":        reflect.TypeFor[openAPIExecutions](),
+	"getReportFile":          nil, // a text file, not JSON
 	"listReports":            reflect.TypeFor[openAPIReports](),
 	"runReport":              reflect.TypeFor[process.ReportResult](),
 	"runReportCSV":           nil, // CSV, not JSON

@@ -308,6 +308,20 @@ func (s *handlers) handleReportCSV(w http.ResponseWriter, r *http.Request, a try
 	return writeReportCSV(w, res)
 }
 
+// handleReportFile answers the report's file for another authority's
+// service (IVO's e-service), as the pack lays it out; the same records
+// give the same bytes.
+func (s *handlers) handleReportFile(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	f, err := s.Svc.ReportFile(r.Context(), a, r.PathValue("id"), r.URL.Query().Get("period"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, f.Name))
+	_, err = w.Write(f.Data)
+	return err
+}
+
 func writeReportCSV(w io.Writer, res process.ReportResult) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err

@@ -86,6 +86,7 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/api/v1/reports", Handler: s.withActor(s.handleReports), API: true},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Handler: s.withActor(s.handleRunReport), API: true},
 		{Method: "GET", Path: "/api/v1/reports/{id}/csv", Handler: s.withActor(s.handleReportCSV), API: true},
+		{Method: "GET", Path: "/api/v1/reports/{id}/file", Handler: s.withActor(s.handleReportFile), API: true},
 		{Method: "GET", Path: "/api/v1/registers", Handler: s.withActor(s.handleRegisters), API: true},
 		{Method: "GET", Path: "/api/v1/registers/{id}/check", Handler: s.withActor(s.handleRegisterCheck), API: true},
 		{Method: "GET", Path: "/api/v1/registers/{id}/file", Handler: s.withActor(s.handleRegisterFile), API: true},

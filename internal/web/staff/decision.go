@@ -30,6 +30,13 @@ type decisionPage struct {
 	Providers       service.DecisionProviders
 	ProviderProblem string
 	ProviderSaved   string
+	// ExecPosted is a refused execution entry as sent, and ExecFields
+	// what is wrong with each of its fields, shown at the field.
+	ExecPosted service.ExecutionInput
+	ExecFields map[string]string
+	// AmountOf writes an amount executed in the decision's unit, as
+	// AmountText writes the decided one.
+	AmountOf func(int64) string
 }
 
 func (s *handlers) handleDecisionPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
@@ -55,6 +62,7 @@ func (s *handlers) renderDecisionWith(w http.ResponseWriter, r *http.Request, a 
 		p.AmountLabel, p.AmountUnitText = v.T("decision.amount."+m.Unit), ""
 	}
 	p.AmountText = m.Format(ov.Decision.Amount, v.Lang)
+	p.AmountOf = func(n int64) string { return m.Format(n, v.Lang) }
 	if in := p.Posted; in != nil && ov.Decision.Status == "draft" {
 		d := &p.Decision
 		d.Outcome, d.LegalBasis, d.ValidFrom, d.ValidTo = in.Outcome, in.LegalBasis, in.ValidFrom, in.ValidTo
@@ -160,14 +168,15 @@ func (s *handlers) handleExecutionForm(w http.ResponseWriter, r *http.Request, a
 	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	in := service.ExecutionInput{Kind: r.PostForm.Get("kind"), On: r.PostForm.Get("on"), Reason: r.PostForm.Get("reason"),
-		Offers: r.PostForm.Get("offers"), InterimHelp: r.PostForm.Get("interim_help")}
+	in := service.ExecutionInput{Kind: r.PostForm.Get("kind"), On: r.PostForm.Get("on"), AmountText: r.PostForm.Get("amount"),
+		Reason: r.PostForm.Get("reason"), Offers: r.PostForm.Get("offers"), InterimHelp: r.PostForm.Get("interim_help")}
 	if _, err := s.Svc.RecordExecution(r.Context(), a, r.PathValue("id"), r.PathValue("decision"), in); err != nil {
-		status, problem, err := server.Refusal(v, err)
+		// A refused entry comes back as typed, each mistake at its field.
+		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {
 			return err
 		}
-		return s.renderDecision(w, r, a, v, status, "", problem)
+		return s.renderDecisionWith(w, r, a, v, status, decisionPage{Problem: prob.Message, ExecPosted: in, ExecFields: prob.Fields})
 	}
 	http.Redirect(w, r, "/cases/"+r.PathValue("id")+"/decisions/"+r.PathValue("decision")+"#execution", http.StatusSeeOther)
 	return nil

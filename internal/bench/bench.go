@@ -57,6 +57,10 @@ type Options struct {
 	History        bool
 	NotesPerPerson int
 
+	// PaymentHouseholds sizes the payment-run workload (0:
+	// BenchPaymentHouseholds).
+	PaymentHouseholds int
+
 	// Duration is how long each workload runs, VUs how many virtual users
 	// (requests in flight at once) run it.
 	Duration time.Duration
@@ -273,6 +277,8 @@ type bench struct {
 	providerNotes []string
 	// citizenNotes explain the citizen rows, under the tables.
 	citizenNotes []string
+	// paymentNotes explain the payment-run rows, under the tables.
+	paymentNotes []string
 	// compiled caches compiled definitions by version (see definitions).
 	compiled map[int64]*process.Compiled
 	// histCases and histNotes are what loadHistory added.
@@ -344,7 +350,7 @@ func (b *bench) setup(ctx context.Context) (func(), error) {
 	b.progress("generating %d persons (%s)", opt.Persons, b.engine)
 	t0 := time.Now()
 	b.ds = demo.Generate(demo.Options{Persons: opt.Persons, Staff: opt.Staff, Seed: opt.Seed})
-	b.ds.Definitions = append(b.ds.Definitions, demo.Definition{Name: "bench/bench.yaml", Content: benchDefinitions})
+	b.ds.Definitions = append(b.ds.Definitions, demo.Definition{Name: "bench/bench.yaml", Content: benchDefinitions + benchPaymentDefinitions})
 	b.progress("loading them, publishing the packs and playing the demo histories (about a minute per 100,000 persons on SQLite)")
 	committer := audit.NewCommitter(db)
 	undo = append(undo, committer.Close)

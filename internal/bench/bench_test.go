@@ -22,7 +22,7 @@ func TestBench(t *testing.T) {
 			t.Parallel()
 			var stderr syncBuffer
 			opt := wired(t, engine, Options{Persons: 100, Staff: 200, Seed: 1, History: true, NotesPerPerson: NotesPerPerson,
-				Duration: 200 * time.Millisecond, VUs: 4, Workloads: Workloads()}, &stderr)
+				Duration: 200 * time.Millisecond, VUs: 4, Workloads: Workloads(), PaymentHouseholds: 300}, &stderr)
 			rep, err := Run(context.Background(), opt)
 			if err != nil {
 				t.Fatalf("Run: %v\n%s", err, stderr.String())
@@ -54,7 +54,7 @@ func TestBench(t *testing.T) {
 			}
 			for _, name := range []string{"officer: inbox", "officer: person search, identity", "officer: person search, name", "officer: case view", "officer: journal note",
 				"officer: transition", "officer mix", "access log on", "access log off", "engine: one-step case", "engine: deadline timers",
-				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent",
+				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent", "payments: monthly run for 300 households", "payments: month proposed", "payments: attested", "payments: run made",
 				"bare net/http handler", "bare durable commits"} {
 				cells := find(name)
 				if cells == nil {
@@ -68,7 +68,7 @@ func TestBench(t *testing.T) {
 					t.Errorf("%s: errors: %v\n%s", name, cells, stderr.String())
 				}
 			}
-			for _, want := range []string{"workload", "machine limit", "cost of the durable access log", "bytes on disk", "provider batches:", "entries/s", "citizen messages:"} {
+			for _, want := range []string{"workload", "machine limit", "cost of the durable access log", "bytes on disk", "provider batches:", "entries/s", "citizen messages:", "payment run: 300 households"} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 				}

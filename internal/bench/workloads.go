@@ -66,6 +66,7 @@ var benchWorkloads = []benchWorkload{
 	{name: "timers", run: (*bench).timers},
 	{name: "provider", run: (*bench).provider},
 	{name: "citizen", run: (*bench).citizen},
+	{name: "payment-run", run: (*bench).paymentRun},
 	{name: "analytics", run: (*bench).analyticsWorkload},
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +15,14 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-// benchCases is how many cases the benchmarks' store holds.
-const benchCases = 100_000
+// benchCases is how many cases the benchmarks' store holds:
+// TRYGG_BENCH_CASES, or 100,000.
+func benchCases() int {
+	if n, err := strconv.Atoi(os.Getenv("TRYGG_BENCH_CASES")); err == nil && n > 0 {
+		return n
+	}
+	return 100_000
+}
 
 // benchTenant is the benchmarks' tenant.
 const benchTenant = trygg.TenantID("bench")
@@ -39,7 +47,8 @@ func insertRows(t *tx, table string, cols []string, rows [][]any) error {
 }
 
 // benchStore returns an analysis store of engine holding two years of
-// generated facts: benchCases cases of 0.8 as many persons in 20 units of
+// generated facts: benchCases cases of 0.8 as many persons (written in
+// chunks, so a million cases fit in memory) in 20 units of
 // 5 districts, a final decision on most, need codes on each, and an order
 // with a plan and weekly reports on a third.
 func benchStore(b *testing.B, engine string) *Store {
@@ -59,9 +68,39 @@ func benchStore(b *testing.B, engine string) *Store {
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	date := func(t time.Time) string { return t.Format(time.DateOnly) }
 	var cases, decisions, deadlines, orders, performed, codes [][]any
+	flush := func() error {
+		err := st.update(ctx, func(t *tx) error {
+			for _, x := range []struct {
+				table string
+				cols  string
+				rows  [][]any
+			}{
+				{"fact_cases", "tenant_id, case_key, person_key, case_type, unit_id, district_id, channel, received_date, opened_at, opened_date, " +
+					"closed_at, closed_date, step, sex, age_band", cases},
+				{"fact_deadlines", "tenant_id, case_key, deadline_id, started_seq, person_key, case_type, unit_id, district_id, started_date, due_date, " +
+					"met_date, overdue, status, days_late", deadlines},
+				{"fact_decisions", "tenant_id, decision_key, case_key, person_key, case_type, unit_id, district_id, channel, insats, outcome, amount, " +
+					"amount_unit, amount_period, valid_from, valid_to, decided_at, decided_date, received_date, days_to_decision, executed_date, sex, " +
+					"age_band, execute_by", decisions},
+				{"fact_orders", "tenant_id, order_key, case_key, decision_key, person_key, case_type, unit_id, district_id, provider_id, insats, amount, " +
+					"amount_unit, amount_period, valid_from, valid_to, status, sent_date, start_date, ended_on, end_reason, plan_version, plan_date", orders},
+				{"fact_performed", "tenant_id, entry_key, order_key, person_key, insats, unit_id, district_id, case_type, day, minutes, deviation, corrected",
+					performed},
+				{"fact_codes", "tenant_id, source, source_key, code_system, code, case_key, person_key, district_id, qualifier, on_date", codes},
+			} {
+				if err := insertRows(t, x.table, strings.Split(x.cols, ", "), x.rows); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cases, decisions, deadlines, orders, performed, codes = nil, nil, nil, nil, nil, nil
+		return err
+	}
 	tn := string(benchTenant)
-	for i := range benchCases {
-		person := fmt.Sprintf("p%07d", rng.IntN(benchCases*8/10))
+	total := benchCases()
+	for i := range total {
+		person := fmt.Sprintf("p%07d", rng.IntN(total*8/10))
 		ck := fmt.Sprintf("c%07d", i)
 		unit := fmt.Sprintf("u%02d", rng.IntN(20))
 		district := fmt.Sprintf("d%d", unit[2]%5)
@@ -107,70 +146,62 @@ func benchStore(b *testing.B, engine string) *Store {
 				}
 			}
 		}
-	}
-	err = st.update(ctx, func(t *tx) error {
-		for _, x := range []struct {
-			table string
-			cols  string
-			rows  [][]any
-		}{
-			{"fact_cases", "tenant_id, case_key, person_key, case_type, unit_id, district_id, channel, received_date, opened_at, opened_date, " +
-				"closed_at, closed_date, step, sex, age_band", cases},
-			{"fact_deadlines", "tenant_id, case_key, deadline_id, started_seq, person_key, case_type, unit_id, district_id, started_date, due_date, " +
-				"met_date, overdue, status, days_late", deadlines},
-			{"fact_decisions", "tenant_id, decision_key, case_key, person_key, case_type, unit_id, district_id, channel, insats, outcome, amount, " +
-				"amount_unit, amount_period, valid_from, valid_to, decided_at, decided_date, received_date, days_to_decision, executed_date, sex, " +
-				"age_band, execute_by", decisions},
-			{"fact_orders", "tenant_id, order_key, case_key, decision_key, person_key, case_type, unit_id, district_id, provider_id, insats, amount, " +
-				"amount_unit, amount_period, valid_from, valid_to, status, sent_date, start_date, ended_on, end_reason, plan_version, plan_date", orders},
-			{"fact_performed", "tenant_id, entry_key, order_key, person_key, insats, unit_id, district_id, case_type, day, minutes, deviation, corrected",
-				performed},
-			{"fact_codes", "tenant_id, source, source_key, code_system, code, case_key, person_key, district_id, qualifier, on_date", codes},
-		} {
-			if err := insertRows(t, x.table, strings.Split(x.cols, ", "), x.rows); err != nil {
-				return err
+		if (i+1)%20_000 == 0 || i == total-1 {
+			if err := flush(); err != nil {
+				b.Fatal(err)
 			}
 		}
-		return t.exec(`ANALYZE`)
-	})
-	if err != nil {
+	}
+	if err := st.update(ctx, func(t *tx) error { return t.exec(`ANALYZE`) }); err != nil {
 		b.Fatal(err)
 	}
 	return st
 }
 
 // BenchmarkDashboards times each dashboard's query on a store of
-// benchCases cases, on both engines: a quarter, or the team lead's two
-// units on a day.
+// benchCases cases, on both engines: a quarter and the whole two years,
+// or the team lead's two units on a day.
 func BenchmarkDashboards(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
 			st := benchStore(b, engine)
 			ctx := context.Background()
 			quarter := Filter{From: "2025-07-01", To: "2025-09-30"}
-			for _, q := range []struct {
+			years := Filter{From: "2024-01-01", To: "2025-12-31"}
+			type query struct {
 				name string
 				run  func() error
-			}{
-				{"DecisionTimes", func() error { _, err := st.DecisionTimes(ctx, benchTenant, quarter); return err }},
-				{"Flow", func() error { _, err := st.Flow(ctx, benchTenant, quarter); return err }},
-				{"Deadlines", func() error { _, err := st.Deadlines(ctx, benchTenant, quarter); return err }},
-				{"PlannedPerformed", func() error { _, err := st.PlannedPerformed(ctx, benchTenant, quarter); return err }},
-				{"NeedsMatch", func() error { _, err := st.NeedsMatch(ctx, benchTenant, quarter, ByCode); return err }},
-				{"NeedsMatchChapter", func() error { _, err := st.NeedsMatch(ctx, benchTenant, quarter, ByChapter); return err }},
-				{"ExecutionDeadlines", func() error {
-					_, err := st.ExecutionDeadlines(ctx, benchTenant, quarter, "2025-12-31")
-					return err
-				}},
+			}
+			var queries []query
+			for _, p := range []struct {
+				name string
+				f    Filter
+			}{{"quarter", quarter}, {"2years", years}} {
+				f := p.f
+				queries = append(queries, []query{
+					{"DecisionTimes/" + p.name, func() error { _, err := st.DecisionTimes(ctx, benchTenant, f); return err }},
+					{"Flow/" + p.name, func() error { _, err := st.Flow(ctx, benchTenant, f); return err }},
+					{"Deadlines/" + p.name, func() error { _, err := st.Deadlines(ctx, benchTenant, f); return err }},
+					{"PlannedPerformed/" + p.name, func() error { _, err := st.PlannedPerformed(ctx, benchTenant, f); return err }},
+					{"NeedsMatch/" + p.name, func() error { _, err := st.NeedsMatch(ctx, benchTenant, f, ByCode); return err }},
+					{"NeedsMatchChapter/" + p.name, func() error { _, err := st.NeedsMatch(ctx, benchTenant, f, ByChapter); return err }},
+					{"ExecutionDeadlines/" + p.name, func() error {
+						_, err := st.ExecutionDeadlines(ctx, benchTenant, f, "2025-12-31")
+						return err
+					}},
+				}...)
+			}
+			queries = append(queries, []query{
 				{"ForecastVsOutcome", func() error {
-					_, err := st.ForecastVsOutcome(ctx, benchTenant, Filter{From: "2024-01-01", To: "2025-12-31"})
+					_, err := st.ForecastVsOutcome(ctx, benchTenant, years)
 					return err
 				}},
 				{"TeamWeekPage", func() error {
 					_, err := st.TeamWeekPage(ctx, benchTenant, []string{"u03", "u07"}, "2025-09-17")
 					return err
 				}},
-			} {
+			}...)
+			for _, q := range queries {
 				b.Run(q.name, func(b *testing.B) {
 					for b.Loop() {
 						if err := q.run(); err != nil {

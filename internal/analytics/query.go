@@ -16,10 +16,14 @@ import (
 const MinPersons = 5
 
 // Figure is one number the queries return: its value, or Suppressed (and
-// the value 0) when fewer than MinPersons distinct persons are behind it.
+// the value 0) when fewer than MinPersons distinct persons are behind it,
+// or when it and shown figures would give such a one away.
 type Figure struct {
 	Value      float64 `json:"value"`
 	Suppressed bool    `json:"suppressed"`
+	// persons is how many distinct persons a shown figure rests on: the
+	// number, or at least MinPersons where counting on would not matter.
+	persons int
 }
 
 // figure returns value as a Figure counted from persons distinct persons.
@@ -27,7 +31,7 @@ func figure(value float64, persons int) Figure {
 	if persons < MinPersons {
 		return Figure{Suppressed: true}
 	}
-	return Figure{Value: value}
+	return Figure{Value: value, persons: persons}
 }
 
 // Filter narrows a query: the period (dates, inclusive, YYYY-MM-DD), the
@@ -131,48 +135,59 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	// The first decision of each case: the rows are read in decision
-	// order and the first per case kept.
-	where, args := f.where(tenant, "")
-	rows, err := s.query(ctx, `SELECT case_key, person_key, case_type, channel, decided_date, days_to_decision FROM fact_decisions`+where+
-		` ORDER BY case_key, decided_at, decision_key`, args...)
+	// The first decision of each case made in the period (a case's
+	// decisions share its type, unit and district, so the filter picks
+	// all or none of them), counted in SQL: the days per case type,
+	// channel and number of days (the percentiles are read from these
+	// counts), and the distinct persons of each cell and of the cells of
+	// all channels and all case types.
+	where, args := f.where(tenant, "decided_date")
+	q := `WITH f AS (SELECT case_type, channel, person_key, days_to_decision FROM fact_decisions d` + where + `
+		AND NOT EXISTS (SELECT 1 FROM fact_decisions e WHERE e.tenant_id = d.tenant_id AND e.case_key = d.case_key
+			AND (e.decided_at < d.decided_at OR (e.decided_at = d.decided_at AND e.decision_key < d.decision_key))))
+		SELECT 0, case_type, channel, days_to_decision, COUNT(*) FROM f GROUP BY case_type, channel, days_to_decision
+		UNION ALL SELECT 1, case_type, channel, 0, COUNT(DISTINCT person_key) FROM f GROUP BY case_type, channel
+		UNION ALL SELECT 1, case_type, '*', 0, COUNT(DISTINCT person_key) FROM f GROUP BY case_type
+		UNION ALL SELECT 1, '*', channel, 0, COUNT(DISTINCT person_key) FROM f GROUP BY channel
+		UNION ALL SELECT 1, '*', '*', 0, COUNT(DISTINCT person_key) FROM f`
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: decision times: %w", err)
 	}
 	defer rows.Close()
 	type cell struct {
-		days    []float64
-		persons map[string]bool
+		days    map[int64]int64 // days to decision: how many
+		persons int
 	}
 	cells := map[[2]string]*cell{}
-	add := func(k [2]string, person string, days float64) {
-		c := cells[k]
-		if c == nil {
-			c = &cell{persons: map[string]bool{}}
-			cells[k] = c
+	get := func(k [2]string) *cell {
+		if cells[k] == nil {
+			cells[k] = &cell{days: map[int64]int64{}}
 		}
-		c.days = append(c.days, days)
-		c.persons[person] = true
+		return cells[k]
 	}
 	types := map[string]bool{}
-	last := ""
 	for rows.Next() {
-		var caseKey, person, caseType, channel, decided string
-		var days int64
-		if err := rows.Scan(&caseKey, &person, &caseType, &channel, &decided, &days); err != nil {
+		var kind int
+		var caseType, channel string
+		var days, n int64
+		if err := rows.Scan(&kind, &caseType, &channel, &days, &n); err != nil {
 			return nil, err
 		}
-		if caseKey == last {
-			continue
+		if caseType == "*" {
+			caseType = ""
 		}
-		last = caseKey
-		if (f.From != "" && decided < f.From) || (f.To != "" && decided > f.To) {
+		if channel == "*" {
+			channel = ""
+		}
+		if kind == 1 {
+			get([2]string{caseType, channel}).persons = int(n)
 			continue
 		}
 		types[caseType] = true
 		for _, ct := range []string{"", caseType} {
 			for _, ch := range []string{"", channel} {
-				add([2]string{ct, ch}, person, float64(days))
+				get([2]string{ct, ch}).days[days] += n
 			}
 		}
 	}
@@ -190,14 +205,17 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 		for _, ch := range []string{"", "portal", "paper"} {
 			c := cells[[2]string{ct, ch}]
 			row := DecisionTime{CaseType: ct, Channel: ch}
-			if c == nil {
+			if c == nil || len(c.days) == 0 {
 				row.Decisions, row.MedianDays, row.P90Days = figure(0, 0), figure(0, 0), figure(0, 0)
 				counts = append(counts, tally{})
 			} else {
-				n := len(c.persons)
-				row.MedianDays = figure(Percentile(c.days, 0.5), n)
-				row.P90Days = figure(Percentile(c.days, 0.9), n)
-				counts = append(counts, tally{float64(len(c.days)), n})
+				n, decided := c.persons, int64(0)
+				for _, k := range c.days {
+					decided += k
+				}
+				row.MedianDays = figure(percentileCounts(c.days, 0.5), n)
+				row.P90Days = figure(percentileCounts(c.days, 0.9), n)
+				counts = append(counts, tally{float64(decided), n})
 			}
 			out = append(out, row)
 		}
@@ -215,6 +233,29 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 		out[i].Decisions = shown(counts[i], hidden[i])
 	}
 	return out, nil
+}
+
+// percentileCounts is Percentile of values given as value: how many.
+func percentileCounts(counts map[int64]int64, p float64) float64 {
+	keys := make([]int64, 0, len(counts))
+	var n int64
+	for k, c := range counts {
+		keys = append(keys, k)
+		n += c
+	}
+	if n == 0 {
+		return 0
+	}
+	slices.Sort(keys)
+	rank := min(max(int64(math.Ceil(p*float64(n)))-1, 0), n-1)
+	var seen int64
+	for _, k := range keys {
+		seen += counts[k]
+		if seen > rank {
+			return float64(k)
+		}
+	}
+	return float64(keys[len(keys)-1])
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -243,52 +284,103 @@ func (s *Store) Flow(ctx context.Context, tenant trygg.TenantID, f Filter) ([]We
 	if err := f.needPeriod(); err != nil {
 		return nil, err
 	}
-	where, args := f.where(tenant, "")
-	rows, err := s.query(ctx, `SELECT person_key, received_date, closed_date FROM fact_cases`+where+` AND received_date <= ?`,
-		append(args, f.To)...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: flow: %w", err)
-	}
-	defer rows.Close()
-	type c struct{ person, received, closed string }
-	var cases []c
-	for rows.Next() {
-		var x c
-		if err := rows.Scan(&x.person, &x.received, &x.closed); err != nil {
-			return nil, err
-		}
-		cases = append(cases, x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	from, _ := time.Parse(time.DateOnly, f.From)
 	to, _ := time.Parse(time.DateOnly, f.To)
 	monday := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
-	out := []WeekFlow{}
+	type week struct {
+		start, end             string
+		in, out, leave, before tally
+	}
+	var weeks []*week
+	var values []string
 	for w := monday; !w.After(to); w = w.AddDate(0, 0, 7) {
-		start, end := w.Format(time.DateOnly), w.AddDate(0, 0, 6).Format(time.DateOnly)
-		in, outp, open := map[string]bool{}, map[string]bool{}, map[string]bool{}
-		var nIn, nOut, nOpen int
-		for _, x := range cases {
-			if x.received >= start && x.received <= end {
-				nIn++
-				in[x.person] = true
+		x := &week{start: w.Format(time.DateOnly), end: w.AddDate(0, 0, 6).Format(time.DateOnly)}
+		values = append(values, fmt.Sprintf("(%d, '%s', '%s')", len(weeks), x.start, x.end))
+		weeks = append(weeks, x)
+	}
+	// The weeks as a table (dates this function wrote), joined with the
+	// cases received and closed in each: counted, and their persons.
+	weekTable := `WITH w (i, s, e) AS (VALUES ` + strings.Join(values, ", ") + `) `
+	where, args := f.where(tenant, "")
+	where += ` AND received_date <= ?`
+	args = append(args, f.To)
+	for _, x := range []struct {
+		what, col string
+	}{{"inflow", "received_date"}, {"outflow", "closed_date"}} {
+		rows, err := s.query(ctx, weekTable+`SELECT w.i, COUNT(*), COUNT(DISTINCT person_key),
+			COUNT(CASE WHEN received_date <= w.e THEN 1 END) FROM w JOIN fact_cases ON `+x.col+` >= w.s AND `+x.col+` <= w.e`+
+			where+` GROUP BY w.i`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("analytics: flow: %s: %w", x.what, err)
+		}
+		for rows.Next() {
+			var i, n, persons, leave int
+			if err := rows.Scan(&i, &n, &persons, &leave); err != nil {
+				rows.Close()
+				return nil, err
 			}
-			if x.closed >= start && x.closed <= end {
-				nOut++
-				outp[x.person] = true
-			}
-			if x.received <= end && (x.closed == "" || x.closed > end) {
-				nOpen++
-				open[x.person] = true
+			if x.col == "received_date" {
+				weeks[i].in = tally{float64(n), persons}
+			} else {
+				weeks[i].out, weeks[i].leave = tally{float64(n), persons}, tally{float64(leave), 0}
 			}
 		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	// The backlog: the cases open before the first Monday, then each
+	// week's received added and closed taken away.
+	var open int64
+	if err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(*) FROM fact_cases`+where+
+		` AND received_date < ? AND (closed_date = '' OR closed_date >= ?)`), append(slices.Clone(args), weeks[0].start, weeks[0].start)...).
+		Scan(&open); err != nil {
+		return nil, fmt.Errorf("analytics: flow: backlog: %w", err)
+	}
+	var cells []tally
+	var sums []sum
+	for i, x := range weeks {
+		open += int64(x.in.value) - int64(x.leave.value)
+		persons, err := s.persons(ctx, `FROM fact_cases`+where+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`,
+			append(slices.Clone(args), x.end, x.end))
+		if err != nil {
+			return nil, fmt.Errorf("analytics: flow: backlog: %w", err)
+		}
+		cells = append(cells, x.in, x.out, tally{float64(open), persons})
+		// A week's backlog is the last week's with its inflow added and
+		// outflow taken away: one of the four hidden could be worked out.
+		if i > 0 {
+			sums = append(sums, sum{total: 3*i + 2, parts: []int{3*i - 1, 3 * i, 3*i + 1}})
+		}
+	}
+	hidden := suppress(cells, sums)
+	out := []WeekFlow{}
+	for i, x := range weeks {
+		w, _ := time.Parse(time.DateOnly, x.start)
 		y, wk := w.ISOWeek()
-		out = append(out, WeekFlow{Week: fmt.Sprintf("%d-W%02d", y, wk), Start: start,
-			Inflow: figure(float64(nIn), len(in)), Outflow: figure(float64(nOut), len(outp)), Backlog: figure(float64(nOpen), len(open))})
+		out = append(out, WeekFlow{Week: fmt.Sprintf("%d-W%02d", y, wk), Start: x.start,
+			Inflow: shown(cells[3*i], hidden[3*i]), Outflow: shown(cells[3*i+1], hidden[3*i+1]), Backlog: shown(cells[3*i+2], hidden[3*i+2])})
 	}
 	return out, nil
+}
+
+// probeRows is how many rows persons reads before it counts them all.
+const probeRows = 256
+
+// persons returns the distinct persons (person_key) of the rows of from
+// (a FROM and WHERE clause), exactly when fewer than MinPersons, and
+// otherwise at least MinPersons: what suppression needs, counted from the
+// first rows alone when they have enough.
+func (s *Store) persons(ctx context.Context, from string, args []any) (int, error) {
+	var n, rows int
+	err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key), COUNT(*) FROM (SELECT person_key `+from+
+		` LIMIT `+fmt.Sprint(probeRows)+`) x`), args...).Scan(&n, &rows)
+	if err != nil || n >= MinPersons || rows < probeRows {
+		return n, err
+	}
+	err = s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key) `+from), args...).Scan(&n)
+	return n, err
 }
 
 // DeadlineFigures are one deadline's figures over the deadlines due in a
@@ -313,63 +405,75 @@ func (s *Store) Deadlines(ctx context.Context, tenant trygg.TenantID, f Filter) 
 		return nil, err
 	}
 	where, args := f.where(tenant, "due_date")
-	rows, err := s.query(ctx, `SELECT deadline_id, person_key, due_date, met_date, overdue, status, days_late FROM fact_deadlines`+where+
-		` AND status <> 'restarted'`, args...)
+	// Those still running and not yet overdue are not decided either way.
+	where += ` AND status <> 'restarted' AND NOT (status = 'running' AND overdue = 0)`
+	const (
+		met  = `met_date <> '' AND met_date <= due_date`
+		late = `met_date <> '' AND met_date > due_date`
+	)
+	// Per deadline: due, met and missed and their persons, the persons
+	// of those met late; then the days late of those, counted per number.
+	rows, err := s.query(ctx, `SELECT 0, deadline_id, COUNT(*), COUNT(DISTINCT person_key),
+		COUNT(CASE WHEN `+met+` THEN 1 END), COUNT(DISTINCT CASE WHEN `+met+` THEN person_key END),
+		COUNT(CASE WHEN NOT (`+met+`) THEN 1 END), COUNT(DISTINCT CASE WHEN NOT (`+met+`) THEN person_key END),
+		COUNT(DISTINCT CASE WHEN `+late+` THEN person_key END) FROM fact_deadlines`+where+` GROUP BY deadline_id
+		UNION ALL SELECT 1, deadline_id, days_late, COUNT(*), 0, 0, 0, 0, 0 FROM fact_deadlines`+where+` AND `+late+`
+		GROUP BY deadline_id, days_late`, append(slices.Clone(args), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: deadlines: %w", err)
 	}
 	defer rows.Close()
 	type acc struct {
-		due, met, missed int
-		persons          map[string]bool
-		late             []float64
+		due, met, missed tally
+		latePersons      int
+		late             map[int64]int64
 	}
 	by := map[string]*acc{}
+	get := func(id string) *acc {
+		if by[id] == nil {
+			by[id] = &acc{late: map[int64]int64{}}
+		}
+		return by[id]
+	}
 	for rows.Next() {
-		var id, person, due, met, status string
-		var overdue, late int64
-		if err := rows.Scan(&id, &person, &due, &met, &overdue, &status, &late); err != nil {
+		var kind int
+		var id string
+		var v [7]int64
+		if err := rows.Scan(&kind, &id, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
 			return nil, err
 		}
-		if status == "running" && overdue == 0 {
-			continue // not yet decided either way
+		a := get(id)
+		if kind == 1 {
+			a.late[v[0]] += v[1]
+			continue
 		}
-		a := by[id]
-		if a == nil {
-			a = &acc{persons: map[string]bool{}}
-			by[id] = a
-		}
-		a.due++
-		a.persons[person] = true
-		if met != "" && met <= due {
-			a.met++
-		} else {
-			a.missed++
-			if met != "" {
-				a.late = append(a.late, float64(late))
-			}
-		}
+		a.due, a.met, a.missed = tally{float64(v[0]), int(v[1])}, tally{float64(v[2]), int(v[3])}, tally{float64(v[4]), int(v[5])}
+		a.latePersons = int(v[6])
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := []DeadlineFigures{}
-	for _, id := range sortedKeys(func() map[string]bool {
-		m := map[string]bool{}
-		for k := range by {
-			m[k] = true
-		}
-		return m
-	}()) {
+	ids := make(map[string]bool, len(by))
+	for id := range by {
+		ids[id] = true
+	}
+	// Each deadline's due is its met and missed: secondary suppression.
+	var cells []tally
+	var sums []sum
+	list := sortedKeys(ids)
+	for i, id := range list {
 		a := by[id]
-		n := len(a.persons)
-		row := DeadlineFigures{Deadline: id, Due: figure(float64(a.due), n), Met: figure(float64(a.met), n),
-			Missed: figure(float64(a.missed), n), MetPercent: figure(math.Round(1000*float64(a.met)/float64(a.due))/10, n)}
-		if len(a.late) == 0 {
-			row.MedianDaysLate = figure(0, n)
-		} else {
-			row.MedianDaysLate = figure(Percentile(a.late, 0.5), n)
-		}
+		cells = append(cells, a.due, a.met, a.missed)
+		sums = append(sums, sum{total: 3 * i, parts: []int{3*i + 1, 3*i + 2}})
+	}
+	hidden := suppress(cells, sums)
+	out := []DeadlineFigures{}
+	for i, id := range list {
+		a := by[id]
+		row := DeadlineFigures{Deadline: id, Due: shown(cells[3*i], hidden[3*i]), Met: shown(cells[3*i+1], hidden[3*i+1]),
+			Missed: shown(cells[3*i+2], hidden[3*i+2])}
+		row.MetPercent = percent(row.Met, row.Due)
+		row.MedianDaysLate = figure(percentileCounts(a.late, 0.5), a.latePersons)
 		out = append(out, row)
 	}
 	return out, nil
@@ -405,119 +509,134 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	}
 	from, _ := time.Parse(time.DateOnly, f.From)
 	to, _ := time.Parse(time.DateOnly, f.To)
-	type cell struct {
-		orders                        int
-		planned                       float64
-		performed, visits, deviations int64
-		persons                       map[string]bool
-	}
+	// Per month and insats ("" for all): orders, planned, performed,
+	// visits and deviations, each with its persons.
+	type cell struct{ c [5]tally }
 	cells := map[[2]string]*cell{}
 	get := func(month, insats string) *cell {
 		k := [2]string{month, insats}
 		if cells[k] == nil {
-			cells[k] = &cell{persons: map[string]bool{}}
+			cells[k] = &cell{}
 		}
 		return cells[k]
 	}
-	var months []string
+	var months, values []string
 	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(to); m = m.AddDate(0, 1, 0) {
-		months = append(months, m.Format("2006-01"))
+		month := m.Format("2006-01")
+		values = append(values, fmt.Sprintf("(%d, '%s-01', '%s-31')", len(months), month, month))
+		months = append(months, month)
 	}
 	insatser := map[string]bool{}
-
+	// An order counts in each month some day of which it had started and
+	// not ended (nor run out); its hours turned into a month's minutes.
 	where, args := f.where(tenant, "")
-	rows, err := s.query(ctx, `SELECT person_key, insats, amount, amount_unit, amount_period, start_date, valid_to, ended_on FROM fact_orders`+
-		where+` AND start_date <> ''`, args...)
+	orders := ` FROM m JOIN fact_orders ON start_date <= m.e AND (ended_on = '' OR ended_on >= m.s) AND (valid_to = '' OR valid_to >= m.s)` +
+		where + ` AND start_date <> ''`
+	const cols = `COUNT(*), COUNT(DISTINCT person_key), COALESCE(SUM(CASE WHEN amount_unit = 'hours' THEN amount * 60.0 / 100 *
+		CASE amount_period WHEN '' THEN 1.0 WHEN 'month' THEN 1.0 WHEN 'day' THEN 365.0 / 12 WHEN 'week' THEN 52.0 / 12
+		WHEN 'year' THEN 1.0 / 12 ELSE 0.0 END ELSE 0.0 END), 0), COUNT(DISTINCT CASE WHEN amount_unit = 'hours' THEN person_key END)`
+	rows, err := s.query(ctx, `WITH m (i, s, e) AS (VALUES `+strings.Join(values, ", ")+`)
+		SELECT m.i, insats, `+cols+orders+` GROUP BY m.i, insats UNION ALL SELECT m.i, '*', `+cols+orders+` GROUP BY m.i`,
+		append(slices.Clone(args), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: planned: %w", err)
 	}
 	for rows.Next() {
-		var person, insats, unit, period, start, validTo, ended string
-		var amount int64
-		if err := rows.Scan(&person, &insats, &amount, &unit, &period, &start, &validTo, &ended); err != nil {
+		var i, n, persons, hoursPersons int
+		var insats string
+		var planned float64
+		if err := rows.Scan(&i, &insats, &n, &persons, &planned, &hoursPersons); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		last := ended
-		if validTo != "" && (last == "" || validTo < last) {
-			last = validTo
-		}
-		for _, m := range months {
-			first, end := m+"-01", m+"-31"
-			if start > end || (last != "" && last < first) {
-				continue
-			}
+		if insats == "*" {
+			insats = ""
+		} else {
 			insatser[insats] = true
-			minutes := 0.0
-			if unit == "hours" {
-				minutes = float64(amount) * 60 / 100 * periodsPerMonth[period]
-			}
-			for _, in := range []string{"", insats} {
-				c := get(m, in)
-				c.orders++
-				c.planned += minutes
-				c.persons[person] = true
-			}
 		}
+		c := get(months[i], insats)
+		c.c[0], c.c[1] = tally{float64(n), persons}, tally{math.Round(planned), hoursPersons}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 
+	// Reports (corrected ones replaced): minutes, visits (time and no
+	// deviation), deviations.
 	where, args = f.where(tenant, "day")
-	rows, err = s.query(ctx, `SELECT person_key, insats, day, minutes, deviation FROM fact_performed`+where+` AND corrected = 0`, args...)
+	where += ` AND corrected = 0`
+	const visit, deviation = `deviation = '' AND minutes > 0`, `deviation <> ''`
+	perf := `COALESCE(SUM(minutes), 0), COUNT(DISTINCT person_key), COUNT(CASE WHEN ` + visit + ` THEN 1 END),
+		COUNT(DISTINCT CASE WHEN ` + visit + ` THEN person_key END), COUNT(CASE WHEN ` + deviation + ` THEN 1 END),
+		COUNT(DISTINCT CASE WHEN ` + deviation + ` THEN person_key END) FROM fact_performed` + where
+	rows, err = s.query(ctx, `SELECT substr(day, 1, 7), insats, `+perf+` GROUP BY substr(day, 1, 7), insats
+		UNION ALL SELECT substr(day, 1, 7), '*', `+perf+` GROUP BY substr(day, 1, 7)`, append(slices.Clone(args), args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: performed: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var person, insats, day, deviation string
-		var minutes int64
-		if err := rows.Scan(&person, &insats, &day, &minutes, &deviation); err != nil {
+		var month, insats string
+		var v [6]int64
+		if err := rows.Scan(&month, &insats, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
 			return nil, err
 		}
-		if len(day) < len("2006-01") {
+		if len(month) < len("2006-01") {
 			continue
 		}
-		insatser[insats] = true
-		for _, in := range []string{"", insats} {
-			c := get(day[:7], in)
-			c.performed += minutes
-			if deviation != "" {
-				c.deviations++
-			} else if minutes > 0 {
-				c.visits++
-			}
-			c.persons[person] = true
+		if insats == "*" {
+			insats = ""
+		} else {
+			insatser[insats] = true
 		}
+		c := get(month, insats)
+		c.c[2], c.c[3], c.c[4] = tally{float64(v[0]), int(v[1])}, tally{float64(v[2]), int(v[3])}, tally{float64(v[4]), int(v[5])}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out := []MonthService{}
+	// Each month's all insatser are the sum of its insatser, column by
+	// column: secondary suppression.
+	type at struct {
+		month, insats string
+	}
+	var list []at
+	var all []tally
+	var sums []sum
 	for _, m := range months {
+		first := len(list)
 		for _, in := range append([]string{""}, sortedKeys(insatser)...) {
 			c := cells[[2]string{m, in}]
 			if c == nil {
 				if in != "" {
 					continue
 				}
-				c = &cell{persons: map[string]bool{}}
+				c = &cell{}
 			}
-			n := len(c.persons)
-			row := MonthService{Month: m, Insats: in, Orders: figure(float64(c.orders), n), PlannedMinutes: figure(math.Round(c.planned), n),
-				PerformedMinutes: figure(float64(c.performed), n), Visits: figure(float64(c.visits), n), Deviations: figure(float64(c.deviations), n)}
-			row.DeviationsPer1000 = figure(0, n)
-			if c.visits > 0 {
-				row.DeviationsPer1000 = figure(math.Round(10000*float64(c.deviations)/float64(c.visits))/10, n)
-			}
-			row.PerformedPercent = figure(0, n)
-			if c.planned > 0 {
-				row.PerformedPercent = figure(math.Round(1000*float64(c.performed)/c.planned)/10, n)
-			}
-			out = append(out, row)
+			list = append(list, at{m, in})
+			all = append(all, c.c[:]...)
 		}
+		for col := range 5 {
+			if len(list) == first+1 {
+				break // no insats: nothing to work out
+			}
+			s := sum{total: 5*first + col}
+			for k := first + 1; k < len(list); k++ {
+				s.parts = append(s.parts, 5*k+col)
+			}
+			sums = append(sums, s)
+		}
+	}
+	hidden := suppress(all, sums)
+	out := []MonthService{}
+	for i, x := range list {
+		fig := func(col int) Figure { return shown(all[5*i+col], hidden[5*i+col]) }
+		row := MonthService{Month: x.month, Insats: x.insats, Orders: fig(0), PlannedMinutes: fig(1), PerformedMinutes: fig(2),
+			Visits: fig(3), Deviations: fig(4)}
+		row.DeviationsPer1000 = ratio(row.Deviations, row.Visits, 1000)
+		row.PerformedPercent = percent(row.PerformedMinutes, row.PlannedMinutes)
+		out = append(out, row)
 	}
 	return out, nil
 }

@@ -62,7 +62,9 @@ func suppress(cells []tally, sums []sum) []bool {
 			if pick < 0 {
 				pick = s.total
 			}
-			hidden[pick], changed = true, true
+			if !hidden[pick] {
+				hidden[pick], changed = true, true
+			}
 		}
 	}
 	return hidden
@@ -70,23 +72,28 @@ func suppress(cells []tally, sums []sum) []bool {
 
 // shown returns the tally's value as a Figure, suppressed when hidden.
 func shown(c tally, hidden bool) Figure {
-	if hidden {
+	if hidden || c.persons < MinPersons {
 		return Figure{Suppressed: true}
 	}
-	return Figure{Value: c.value}
+	return Figure{Value: c.value, persons: c.persons}
 }
 
 // percent returns part of whole in percent with one decimal, suppressed
 // when either is hidden (a share of shown figures shows nothing new; a
 // share of a hidden one would give it away), and 0 for a whole of 0.
-func percent(part, whole Figure) Figure {
+func percent(part, whole Figure) Figure { return ratio(part, whole, 100) }
+
+// ratio returns part per per of whole with one decimal, suppressed as
+// percent is.
+func ratio(part, whole Figure, per float64) Figure {
 	if part.Suppressed || whole.Suppressed {
 		return Figure{Suppressed: true}
 	}
+	persons := min(part.persons, whole.persons)
 	if whole.Value == 0 {
-		return Figure{}
+		return Figure{persons: persons}
 	}
-	return Figure{Value: math.Round(1000*part.Value/whole.Value) / 10}
+	return Figure{Value: math.Round(10*per*part.Value/whole.Value) / 10, persons: persons}
 }
 
 // ExecuteBy returns the day by which a decision made on the date decided
@@ -522,8 +529,12 @@ func seriesForecast(name string, months []string, next string, by map[string]tal
 	}
 	sf.From = months[start]
 	var y []float64
-	for _, m := range months[start:] {
+	persons := 0
+	for i, m := range months[start:] {
 		y = append(y, by[m].value)
+		if i == 0 || by[m].persons < persons {
+			persons = by[m].persons
+		}
 	}
 	res, err := forecast.Forecast(y, 12, 1)
 	if err != nil {
@@ -534,7 +545,7 @@ func seriesForecast(name string, months []string, next string, by map[string]tal
 		sf.Backtest = append(sf.Backtest, MonthCheck{Month: months[start+c.Index], Forecast: math.Round(10*c.Forecast) / 10, Actual: c.Actual})
 	}
 	if len(res.Backtest) > 0 {
-		sf.MAE = Figure{Value: math.Round(10*res.MAE) / 10}
+		sf.MAE = Figure{Value: math.Round(10*res.MAE) / 10, persons: persons}
 	}
 	return sf
 }

@@ -13,3 +13,11 @@ func Suppress(persons []int, sums [][]int) []bool {
 	}
 	return suppress(cells, ss)
 }
+
+// Persons returns how many distinct persons a shown figure rests on (at
+// least MinPersons where the query stopped counting there).
+func Persons(f Figure) int { return f.persons }
+
+// Plain returns the figure as a caller outside the package builds one:
+// its value and whether it is suppressed.
+func Plain(f Figure) Figure { return Figure{Value: f.Value, Suppressed: f.Suppressed} }

@@ -67,6 +67,10 @@ type dashboardPage struct {
 	Shown bool
 	// Scope says whose figures they are (a team lead's unit).
 	Scope string
+	// Dashboards and Current are for the links to the other dashboards,
+	// which keep the filter.
+	Dashboards []dashboard
+	Current    string
 }
 
 // figures reads a dashboard's figures for the filter in the request and
@@ -80,7 +84,7 @@ func (s *handlers) figures(w http.ResponseWriter, r *http.Request, a trygg.Actor
 		return err
 	}
 	v.Title = v.T(key + ".title")
-	p := dashboardPage{Heading: v.T(key + ".title"), Lead: v.T(key + ".lead")}
+	p := dashboardPage{Heading: v.T(key + ".title"), Lead: v.T(key + ".lead"), Dashboards: dashboardList, Current: r.URL.Path}
 	today := s.Svc.DB().Now().In(calendar.Sweden)
 	var f analytics.Filter
 	var ok bool
@@ -116,9 +120,15 @@ func (s *handlers) figures(w http.ResponseWriter, r *http.Request, a trygg.Actor
 }
 
 // val is a figure as a chart's value, scaled by div (minutes to hours).
+// A negative figure (days to a decision dated before its application was
+// received, which only wrong data gives) cannot be drawn and is left out
+// rather than failing the page.
 func val(f analytics.Figure, div float64) chart.Value {
 	if f.Suppressed {
 		return chart.Hidden()
+	}
+	if f.Value < 0 {
+		return chart.Nothing()
 	}
 	return chart.Num(f.Value / div)
 }

@@ -34,9 +34,5 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/analysis/flow", Handler: s.SignedIn(s.handleFlow)},
 		{Method: "GET", Path: "/analysis/deadlines", Handler: s.SignedIn(s.handleDeadlines)},
 		{Method: "GET", Path: "/analysis/planned-performed", Handler: s.SignedIn(s.handlePlannedPerformed)},
-		// The tables as CSV or Parquet (export.go): the page with the
-		// filter and a link per table and format, and the files.
-		{Method: "GET", Path: "/analysis/export", Handler: s.SignedIn(s.handleExportPage)},
-		{Method: "GET", Path: "/analysis/export/{table}", Handler: s.SignedIn(s.handleExportFile)},
 	}
 }

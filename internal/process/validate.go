@@ -686,6 +686,7 @@ func (v *validator) decisions(ct *CaseType) {
 		v.add(d.Insatser.Pos, "check.decisions.no_delegation")
 	}
 	v.recovery(d)
+	v.executionWarning(d.ExecutionWarning, d.Insatser.Pos)
 	switch d.AmountUnit.Value {
 	case "", UnitMoney, UnitHours, UnitCount:
 	default:
@@ -700,7 +701,6 @@ func (v *validator) decisions(ct *CaseType) {
 	for _, at := range d.AppealTexts {
 		switch {
 		case !slices.ContainsFunc(d.LegalBases, func(s Str) bool { return s.Value == at.LegalBasis.Value }):
-	v.executionWarning(d.ExecutionWarning, d.Insatser.Pos)
 			v.add(at.LegalBasis.Pos, "check.decisions.appeal_text_basis", "LegalBasis", at.LegalBasis.Value)
 		case appealed[at.LegalBasis.Value]:
 			v.add(at.LegalBasis.Pos, "check.decisions.appeal_text_twice", "LegalBasis", at.LegalBasis.Value)

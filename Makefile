@@ -42,6 +42,21 @@ deps:
 	  $$SUDO apt-get update; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libxml2-utils; \
 	fi
+	@if [ ! -d /usr/lib/python3/dist-packages/lxml ]; then \
+	  echo "deps: installing lxml for the E-ARK validator that checks archive packages (Debian package python3-lxml)"; \
+	  SUDO=; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "deps: need root or sudo to install python3-lxml" >&2; exit 1; fi; \
+	  fi; \
+	  $$SUDO apt-get update; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-lxml; \
+	fi
+	@if ! python3 -c 'import pydantic; assert pydantic.VERSION.startswith("2")' >/dev/null 2>&1; then \
+	  echo "deps: installing pydantic 2 for the E-ARK validator (pip)"; \
+	  python3 -m pip install --user --quiet 'pydantic>=2,<3' \
+	    || python3 -m pip install --user --quiet --break-system-packages 'pydantic>=2,<3'; \
+	fi
 	@if [ ! -d .tools/node_modules ] || [ .tools/package-lock.json -nt .tools/node_modules/.package-lock.json ]; then \
 	  if ! command -v npm >/dev/null 2>&1; then \
 	    echo "deps: installing Node.js and npm (Debian packages nodejs, npm)"; \

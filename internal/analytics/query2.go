@@ -185,13 +185,17 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 	// The step each person's assessed code reached on its case, nested:
 	// 1 a decision granting something, 2 the code in the plan too, 3
 	// performed with it too; the later steps are looked up only when the
-	// earlier ones were reached. Persons are counted per district and for
-	// all in Go, from one row per person and code.
-	q := `SELECT n.district_id, ` + group + `, n.person_key, MAX(CASE
+	// earlier ones were reached. Then the persons who reached each step,
+	// per district and (a person's furthest step in any district) for all.
+	steps := `SELECT n.district_id AS district, ` + group + ` AS code, n.person_key AS person, MAX(CASE
 		WHEN NOT EXISTS (SELECT 1 FROM fact_decisions d WHERE d.tenant_id = n.tenant_id AND d.case_key = n.case_key
 			AND d.outcome IN ` + grantedOutcomes + `) THEN 0
-		WHEN NOT ` + exists("plan") + ` THEN 1 WHEN NOT ` + exists("performed") + ` THEN 2 ELSE 3 END)
+		WHEN NOT ` + exists("plan") + ` THEN 1 WHEN NOT ` + exists("performed") + ` THEN 2 ELSE 3 END) AS stage
 		FROM fact_codes n` + join + ` WHERE ` + strings.Join(conds, " AND ") + ` GROUP BY n.district_id, ` + group + `, n.person_key`
+	const counts = `COUNT(*), COUNT(CASE WHEN stage >= 1 THEN 1 END), COUNT(CASE WHEN stage >= 2 THEN 1 END), COUNT(CASE WHEN stage >= 3 THEN 1 END)`
+	q := `WITH s AS (` + steps + `)
+		SELECT 1, district, code, ` + counts + ` FROM s GROUP BY district, code
+		UNION ALL SELECT 0, '', code, ` + counts + ` FROM (SELECT code, person, MAX(stage) AS stage FROM s GROUP BY code, person) a GROUP BY code`
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: needs match: %w", err)
@@ -202,49 +206,18 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 		district, code string
 		n              [4]int
 	}
-	type key struct{ district, code string }
-	byDistrict := map[key]*row{}
-	best := map[[2]string]int{} // code and person: the step reached in any district
+	var list []row
 	for rows.Next() {
-		var k key
-		var person string
-		var stage int
-		if err := rows.Scan(&k.district, &k.code, &person, &stage); err != nil {
+		var r row
+		if err := rows.Scan(&r.part, &r.district, &r.code, &r.n[0], &r.n[1], &r.n[2], &r.n[3]); err != nil {
 			return nil, err
 		}
-		r := byDistrict[k]
-		if r == nil {
-			r = &row{part: 1, district: k.district, code: k.code}
-			byDistrict[k] = r
-		}
-		for i := 0; i <= stage && i < 4; i++ {
-			r.n[i]++
-		}
-		if b, ok := best[[2]string{k.code, person}]; !ok || stage > b {
-			best[[2]string{k.code, person}] = stage
-		}
+		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	all := map[string]*row{}
-	for k, stage := range best {
-		r := all[k[0]]
-		if r == nil {
-			r = &row{code: k[0]}
-			all[k[0]] = r
-		}
-		for i := 0; i <= stage && i < 4; i++ {
-			r.n[i]++
-		}
-	}
-	list := make([]row, 0, len(byDistrict)+len(all))
-	for _, r := range byDistrict {
-		list = append(list, *r)
-	}
-	for _, r := range all {
-		list = append(list, *r)
-	}
+
 	// Per code, all districts first, then the districts by name.
 	slices.SortFunc(list, func(a, b row) int {
 		if c := strings.Compare(a.code, b.code); c != 0 {

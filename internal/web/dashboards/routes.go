@@ -34,5 +34,14 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/analysis/flow", Handler: s.SignedIn(s.handleFlow)},
 		{Method: "GET", Path: "/analysis/deadlines", Handler: s.SignedIn(s.handleDeadlines)},
 		{Method: "GET", Path: "/analysis/planned-performed", Handler: s.SignedIn(s.handlePlannedPerformed)},
+		{Method: "GET", Path: "/analysis/needs", Handler: s.SignedIn(s.handleNeeds)},
+		{Method: "GET", Path: "/analysis/execution", Handler: s.SignedIn(s.handleExecution)},
+		{Method: "GET", Path: "/analysis/forecast", Handler: s.SignedIn(s.handleForecast)},
+		// The team lead's week (week.go): her units on one page, today.
+		{Method: "GET", Path: "/analysis/week", Handler: s.SignedIn(s.handleWeek)},
+		// The tables as CSV or Parquet (export.go): the page with the
+		// filter and a link per table and format, and the files.
+		{Method: "GET", Path: "/analysis/export", Handler: s.SignedIn(s.handleExportPage)},
+		{Method: "GET", Path: "/analysis/export/{table}", Handler: s.SignedIn(s.handleExportFile)},
 	}
 }

@@ -194,6 +194,13 @@ var openAPIResults = map[string]reflect.Type{
 	"reportFollowUp":         reflect.TypeFor[store.FollowUp](),
 	"getPaymentBasis":        reflect.TypeFor[service.PaymentBasis](),
 	"getPaymentBasisCSV":     nil, // CSV, not JSON
+	// The analysis API (analysis.go).
+	"getAnalysisDecisionTimes":    reflect.TypeFor[analysisDecisionTimes](),
+	"getAnalysisFlow":             reflect.TypeFor[analysisFlow](),
+	"getAnalysisDeadlines":        reflect.TypeFor[analysisDeadlines](),
+	"getAnalysisPlannedPerformed": reflect.TypeFor[analysisPlannedPerformed](),
+	"listAnalysisExports":         reflect.TypeFor[analysisExportTables](),
+	"getAnalysisExport":           nil, // CSV or Parquet, not JSON
 }
 
 // openAPIDocument is the part of an OpenAPI document the tests read.

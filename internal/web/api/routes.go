@@ -91,6 +91,15 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/api/v1/registers/{id}/check", Handler: s.withActor(s.handleRegisterCheck), API: true},
 		{Method: "GET", Path: "/api/v1/registers/{id}/file", Handler: s.withActor(s.handleRegisterFile), API: true},
 
+		// Analysis: the dashboards' figures and the analysis store's
+		// tables (analysis.go), for analysts and team leads.
+		{Method: "GET", Path: "/api/v1/analysis/decision-times", Handler: s.withActor(s.handleAnalysisDecisionTimes), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/flow", Handler: s.withActor(s.handleAnalysisFlow), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/deadlines", Handler: s.withActor(s.handleAnalysisDeadlines), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/planned-performed", Handler: s.withActor(s.handleAnalysisPlannedPerformed), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/exports", Handler: s.withActor(s.handleAnalysisExportTables), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/exports/{table}", Handler: s.withActor(s.handleAnalysisExport), API: true},
+
 		// Work.
 		{Method: "GET", Path: "/api/v1/inbox", Handler: s.withActor(s.handleInbox), API: true},
 

@@ -443,18 +443,22 @@ func (s *Store) ForecastVsOutcome(ctx context.Context, tenant trygg.TenantID, f 
 	whole := f
 	whole.From, whole.To = months[0]+"-01", months[len(months)-1]+"-31"
 
+	// Each month's value and rows in one pass; its persons (at most its
+	// rows) counted only for months of five rows or more, from the
+	// month's first rows when they have five.
 	where, args := whole.where(tenant, "received_date")
-	inflow, err := s.monthly(ctx, `SELECT substr(received_date, 1, 7), COUNT(*), COUNT(DISTINCT person_key) FROM fact_cases`+where+
-		` GROUP BY substr(received_date, 1, 7)`, args)
+	inflow, err := s.monthly(ctx, `SELECT substr(received_date, 1, 7), COUNT(*), COUNT(*) FROM fact_cases`+where+
+		` GROUP BY substr(received_date, 1, 7)`, args, `FROM fact_cases`+where+` AND received_date >= ? AND received_date <= ?`)
 	if err != nil {
 		return ForecastOutcome{}, fmt.Errorf("analytics: inflow: %w", err)
 	}
 	where, args = whole.where(tenant, "decided_date")
+	where += ` AND outcome IN ` + grantedOutcomes + ` AND amount_unit = 'hours'`
 	// Hours are kept in hundredths; an amount per day, week or year is
 	// turned into one per month as PlannedPerformed does.
 	hours, err := s.monthly(ctx, `SELECT substr(decided_date, 1, 7), SUM(amount * CASE amount_period WHEN 'day' THEN 365.0 / 12
-		WHEN 'week' THEN 52.0 / 12 WHEN 'year' THEN 1.0 / 12 ELSE 1.0 END) / 100.0, COUNT(DISTINCT person_key) FROM fact_decisions`+where+
-		` AND outcome IN `+grantedOutcomes+` AND amount_unit = 'hours' GROUP BY substr(decided_date, 1, 7)`, args)
+		WHEN 'week' THEN 52.0 / 12 WHEN 'year' THEN 1.0 / 12 ELSE 1.0 END) / 100.0, COUNT(*) FROM fact_decisions`+where+
+		` GROUP BY substr(decided_date, 1, 7)`, args, `FROM fact_decisions`+where+` AND decided_date >= ? AND decided_date <= ?`)
 	if err != nil {
 		return ForecastOutcome{}, fmt.Errorf("analytics: decided hours: %w", err)
 	}
@@ -463,24 +467,40 @@ func (s *Store) ForecastVsOutcome(ctx context.Context, tenant trygg.TenantID, f 
 	return out, nil
 }
 
-// monthly runs a query giving month, value and persons per month.
-func (s *Store) monthly(ctx context.Context, q string, args []any) (map[string]tally, error) {
+// monthly runs a query giving month, value and rows per month, and
+// counts the persons of each month of MinPersons rows or more in the rows
+// of from (a FROM and WHERE clause taking args and then the month's first
+// and last day).
+func (s *Store) monthly(ctx context.Context, q string, args []any, from string) (map[string]tally, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]tally{}
 	for rows.Next() {
 		var month string
 		var v float64
 		var n int
 		if err := rows.Scan(&month, &v, &n); err != nil {
+			rows.Close()
 			return nil, err
 		}
 		out[month] = tally{math.Round(10*v) / 10, n}
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for month, t := range out {
+		if t.persons < MinPersons {
+			continue // fewer rows than that: fewer persons too
+		}
+		if t.persons, err = s.persons(ctx, from, append(slices.Clone(args), month+"-01", month+"-31")); err != nil {
+			return nil, err
+		}
+		out[month] = t
+	}
+	return out, nil
 }
 
 // seriesForecast suppresses a series' months and forecasts its next

@@ -77,6 +77,9 @@ type Case struct {
 	// Journey marks the cases of the journeys' people: they start fresh,
 	// for a newcomer to work through, and get no played history.
 	Journey bool
+	// WalkAll plays the case's history to its end (as far as today),
+	// where other cases stop at random.
+	WalkAll bool
 }
 
 // Login is a demo account worth printing, with what it shows.
@@ -432,7 +435,30 @@ func Generate(opts Options) *Dataset {
 	g.providers()
 	g.payees()
 	unassignProtected(ds)
+	lastMonthsHouseholds(ds, g.today)
 	return ds
+}
+
+// lastMonthsHouseholds has the first three assigned economic-assistance
+// cases of journey 3's district (not the journey's, no protected person)
+// received early in the month before today and played to the end, so
+// Socialstyrelsen's monthly register has households for the last month
+// that ended, whatever the day. It draws no random numbers.
+func lastMonthsHouseholds(ds *Dataset, today time.Time) {
+	protected := map[string]bool{}
+	for _, p := range ds.Persons {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	first := time.Date(today.Year(), today.Month()-1, 1, 9, 0, 0, 0, time.UTC)
+	n := 0
+	for i := range ds.Cases {
+		c := &ds.Cases[i]
+		if n == 3 || c.Journey || c.UnitID != unitID("Norra", "eb") || c.AssignedTo == "" || protected[c.PersonID] {
+			continue
+		}
+		c.OpenedAt, c.WalkAll = first.AddDate(0, 0, 2+n), true
+		n++
+	}
 }
 
 // unassignProtected leaves the cases of persons with protected identity

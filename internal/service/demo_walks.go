@@ -135,6 +135,9 @@ func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *d
 	// Each step is as likely a place to stop as any other, and two in
 	// len+2 cases go to the end (if their history reaches that far).
 	stopAt := min(int(seed%uint64(len(w.Steps)+2)), len(w.Steps))
+	if c.WalkAll {
+		stopAt = len(w.Steps)
+	}
 	at := c.OpenedAt
 	for i, st := range w.Steps[:stopAt] {
 		days, err := walkDays(st.After, seed>>uint(i%32))

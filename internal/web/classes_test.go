@@ -238,7 +238,8 @@ func newUUID() string {
 }
 
 // notRecords are path parameters that name no one's record: case types,
-// forms, definition versions and reports are the same for everybody.
+// forms, definition versions, reports and registers are the same for
+// everybody.
 var notRecords = map[string]bool{"{caseType}": true, "{form}": true, "{version}": true}
 
 // namesRecord reports whether a route's path names a record by id.
@@ -248,7 +249,7 @@ func namesRecord(pattern string) bool {
 		if !pathParam.MatchString(s) || notRecords[s] {
 			continue
 		}
-		if s == "{id}" && i > 0 && (segs[i-1] == "reports" || segs[i-1] == "case-types") {
+		if s == "{id}" && i > 0 && (segs[i-1] == "reports" || segs[i-1] == "registers" || segs[i-1] == "case-types") {
 			continue
 		}
 		return true

@@ -205,6 +205,14 @@ func TestPluralMessages(t *testing.T) {
 	}{
 		{"persons.hits", nil, "1 träff", "2 träffar", "1 found", "2 found"},
 		{"reports.rows", nil, "1 rad", "2 rader", "1 row", "2 rows"},
+		{"registers.file.ready", []any{"2026-09"}, "Allt som behövs finns. Filen för 2026-09 får 1 post.",
+			"Allt som behövs finns. Filen för 2026-09 får 2 poster.", "Everything needed is there. The file for 2026-09 has 1 record.",
+			"Everything needed is there. The file for 2026-09 has 2 records."},
+		{"registers.missing.refused", nil, "Filen kan inte skapas. 1 uppgift saknas.", "Filen kan inte skapas. 2 uppgifter saknas.",
+			"The file cannot be made. 1 piece of information is missing.", "The file cannot be made. 2 pieces of information are missing."},
+		{"registers.missing.summary", nil, "1 uppgift saknas innan filen kan skapas.", "2 uppgifter saknas innan filen kan skapas.",
+			"1 piece of information is missing before the file can be made.", "2 pieces of information are missing before the file can be made."},
+		{"registers.missing.title", nil, "1 uppgift saknas", "2 uppgifter saknas", "1 piece of information missing", "2 pieces of information missing"},
 		{"designer.problems.more", nil,
 			"… och 1 problem till. Rätta de första så visas resten.", "… och 2 problem till. Rätta de första så visas resten.",
 			"… and 1 more problem. Fix the first ones and the rest are shown.", "… and 2 more problems. Fix the first ones and the rest are shown."},
@@ -266,6 +274,12 @@ func TestPluralMessages(t *testing.T) {
 			"Bifoga underlag som PDF, JPEG eller PNG, högst 10 MB per fil och högst 2 filer. En bild tagen med mobilen går bra.",
 			"Attach documents as PDF, JPEG or PNG, at most 10 MB a file and at most 1 file. A photo taken with your phone is fine.",
 			"Attach documents as PDF, JPEG or PNG, at most 10 MB a file and at most 2 files. A photo taken with your phone is fine."},
+		{"analysis.forecast.leftout", []any{"jan 2026"}, "1 månad före jan 2026 är inte med i prognosen, eftersom en månad innan dess byggde på färre än 5 personer.", "2 månader före jan 2026 är inte med i prognosen, eftersom en månad innan dess byggde på färre än 5 personer.",
+			"1 month before jan 2026 is left out of the forecast, because a month before it was from fewer than 5 persons.", "2 months before jan 2026 are left out of the forecast, because a month before them was from fewer than 5 persons."},
+		{"analysis.forecast.inflow.mae", []any{"12"}, "Prövad på 1 månad, den senaste, med bara månaderna före, missade prognosen med 12 ärenden.", "Prövad på de 2 senaste månaderna, var och en med bara månaderna före, missade prognosen i snitt med 12 ärenden.",
+			"Tried on 1 month, the last, from the months before it alone, the forecast was off by 12 cases.", "Tried on the last 2 months, each from the months before it alone, the forecast was off by 12 cases on average."},
+		{"analysis.forecast.decided_hours.mae", []any{"12"}, "Prövad på 1 månad, den senaste, med bara månaderna före, missade prognosen med 12 timmar.", "Prövad på de 2 senaste månaderna, var och en med bara månaderna före, missade prognosen i snitt med 12 timmar.",
+			"Tried on 1 month, the last, from the months before it alone, the forecast was off by 12 hours.", "Tried on the last 2 months, each from the months before it alone, the forecast was off by 12 hours on average."},
 	}
 	tested := map[string]bool{}
 	for _, tt := range tests {

@@ -71,6 +71,11 @@ func (s *handlers) handleMePage(w http.ResponseWriter, r *http.Request, a trygg.
 
 func (s *handlers) handleReportsPage(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	v.Title = v.T("reports.title")
+	registers, err := s.Svc.Registers(r.Context(), a, v.Lang)
+	if err != nil {
+		return err
+	}
+	v.Data = registersPage{Registers: registers}
 	return pages.Render(w, http.StatusOK, "reports", *v)
 }
 

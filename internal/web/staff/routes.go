@@ -103,6 +103,11 @@ func Routes(srv *server.Server) []server.Route {
 		// Reports (home.go) and the access log for review (accesslog.go).
 		{Method: "GET", Path: "/reports", Handler: s.SignedIn(s.handleReportsPage)},
 		{Method: "GET", Path: "/reports/{id}", Handler: s.SignedIn(s.handleReportPage)},
+		// Socialstyrelsen's registers for team leads: the list, a register
+		// checked for a period, and its file (registers.go).
+		{Method: "GET", Path: "/registers", Handler: s.SignedIn(s.handleRegistersPage)},
+		{Method: "GET", Path: "/registers/{id}", Handler: s.SignedIn(s.handleRegisterPage)},
+		{Method: "GET", Path: "/registers/{id}/file", Handler: s.SignedIn(s.handleRegisterFile)},
 		{Method: "GET", Path: "/access-log", Handler: s.SignedIn(s.handleAccessLogPage)},
 		{Method: "POST", Path: "/access-log/person", Handler: s.SignedIn(s.handleAccessLogPerson)},
 		{Method: "GET", Path: "/access-log/sample", Handler: s.SignedIn(s.handleAccessLogSample)},

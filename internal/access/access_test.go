@@ -56,6 +56,9 @@ var readRules = map[access.Relation]struct {
 	// A read of the analysis store is logged with this ground; it lets
 	// no one read a person or case.
 	access.RelAnalysis: {nil, true},
+	// A register check's or file's read is logged with this ground; it
+	// lets no one read a person or case.
+	access.RelRegister: {nil, true},
 }
 
 // unitRules are the actions done in a unit: the roles that need a grant
@@ -87,11 +90,11 @@ var roleRules = map[access.Action][]trygg.Role{
 // does not know, so a new action must get an expectation.
 var allActions = []access.Action{access.ReadPerson, access.SearchPersons, access.RegisterPerson, access.ReadCase,
 	access.OpenCase, access.AssignCase, access.EmergencyOpen, access.ReadAccessLog, access.ManageOrg, access.ReadEvents,
-	access.WorkCase, access.PublishDefinitions, access.RunReport, access.ReadOrder, access.WorkOrder, access.ReadPaymentBasis, access.ReadPersonName, access.IncomeCheck, access.ReadAnalysis}
+	access.WorkCase, access.PublishDefinitions, access.RunReport, access.ReadOrder, access.WorkOrder, access.ReadPaymentBasis, access.ReadPersonName, access.IncomeCheck, access.ReadAnalysis, access.MakeRegister}
 
 // allRelations is "no relation" followed by every access.Relation.
 var allRelations = []access.Relation{"", access.RelAssigned, access.RelUnit, access.RelSelf, access.RelGuardian,
-	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber, access.RelLogReview, access.RelIncomeCheck, access.RelAnalysis}
+	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber, access.RelLogReview, access.RelIncomeCheck, access.RelAnalysis, access.RelRegister}
 
 var allProtections = []persons.Protection{persons.ProtectionNone, persons.ProtectionMarked, persons.ProtectionProtected}
 
@@ -205,9 +208,9 @@ func expect(t *testing.T, role trygg.Role, rel access.Relation, prot persons.Pro
 			return notFound
 		}
 		return allowed(access.RelLogReview)
-	case access.RunReport:
-		// Who may run a report is the report definition's roles, decided
-		// by the service; Decide allows no one.
+	case access.RunReport, access.MakeRegister:
+		// Who may run a report or make a register file is the
+		// definition's roles, decided by the service; Decide allows no one.
 		return forbidden
 	}
 	t.Fatalf("no expectation for action %q", action)

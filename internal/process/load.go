@@ -94,6 +94,7 @@ type Bundle struct {
 	Reports     []*Report
 	Registers   []*Register
 	RuleSets    []*TableRuleSet
+	Retentions  []*Retention
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
 }
@@ -365,6 +366,8 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		return loadInto(decode, file, doc, &b.RuleSets)
 	case KindRegister:
 		return loadInto(decode, file, doc, &b.Registers)
+	case KindRetention:
+		return loadInto(decode, file, doc, &b.Retentions)
 	case "":
 		return Problems{problemAt(Pos{file, doc.firstLine, 1}, newNote("check.document.no_kind"))}
 	}

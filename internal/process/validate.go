@@ -97,6 +97,7 @@ func Validate(b *Bundle) Problems {
 			v.register(r, seen, env)
 		}
 	}
+	v.retentions(b, seen)
 	return v.probs.sorted()
 }
 

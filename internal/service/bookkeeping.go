@@ -15,14 +15,12 @@ import (
 // none is set): each payment line's account, cost centre, unit and amount,
 // summed or one per payment as the layout says (docs/payments.md). A
 // payment the bank rejected left no money, so it is not in the file. A
-// team lead reads it, as they make runs (forbidden otherwise); an unknown
-// run is not found. A layout that names each payment (per_payment) is
-// access-logged like the bank file; a summed one names no one.
+// team lead of the run's units reads it, as they make runs (forbidden to
+// one who is team lead nowhere); an unknown run, or another's, is not
+// found. A layout that names each payment (per_payment) is access-logged
+// like the bank file; a summed one names no one.
 func (s *Service) RunBookkeeping(ctx context.Context, a trygg.Actor, runID string) ([]byte, error) {
-	if len(casePaths(a, trygg.RoleTeamLead)) == 0 {
-		return nil, trygg.Errorf(trygg.EForbidden, "Only a team lead may make a payment run.")
-	}
-	run, err := s.db.PaymentRun(ctx, a.Tenant, runID)
+	run, err := s.teamLeadRun(ctx, a, runID)
 	if err != nil {
 		return nil, err
 	}

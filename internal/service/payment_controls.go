@@ -155,14 +155,11 @@ func dayOf(t time.Time) time.Time {
 }
 
 // RunFindings returns what the controls found when run runID was made,
-// each with its task's title and whether it is done, for a team lead (who
-// makes runs). The findings name no one; the pages link to the line's
-// case.
+// each with its task's title and whether it is done, for a team lead of
+// the run's units (who makes runs; another's run is not found). The
+// findings name no one; the pages link to the line's case.
 func (s *Service) RunFindings(ctx context.Context, a trygg.Actor, runID string) ([]store.ControlFinding, error) {
-	if len(casePaths(a, trygg.RoleTeamLead)) == 0 {
-		return nil, trygg.Errorf(trygg.EForbidden, "Only a team lead may make a payment run.")
-	}
-	if _, err := s.db.PaymentRun(ctx, a.Tenant, runID); err != nil {
+	if _, err := s.teamLeadRun(ctx, a, runID); err != nil {
 		return nil, err
 	}
 	return s.db.RunFindings(ctx, a.Tenant, runID)

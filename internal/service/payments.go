@@ -591,21 +591,35 @@ func dateOf(day string) time.Time {
 	return t
 }
 
-// PaymentRuns returns the payment runs, newest first (team leads).
+// PaymentRuns returns the payment runs of the actor's units, newest
+// first: those that pay only from units where the actor is team lead (a
+// run names the persons of all its lines). Forbidden to anyone who is
+// team lead nowhere.
 func (s *Service) PaymentRuns(ctx context.Context, a trygg.Actor) ([]store.PaymentRun, error) {
-	if len(casePaths(a, trygg.RoleTeamLead)) == 0 {
+	paths := casePaths(a, trygg.RoleTeamLead)
+	if len(paths) == 0 {
 		return nil, trygg.Errorf(trygg.EForbidden, "Only a team lead may make a payment run.")
 	}
-	return s.db.PaymentRuns(ctx, a.Tenant, 100)
+	return s.db.PaymentRuns(ctx, a.Tenant, paths, 100)
 }
 
-// RunFile returns a run and its bank file as made, for a team lead to
-// send to the bank. The persons paid in it are access-logged.
-func (s *Service) RunFile(ctx context.Context, a trygg.Actor, runID string) (store.PaymentRun, error) {
-	if len(casePaths(a, trygg.RoleTeamLead)) == 0 {
+// teamLeadRun returns run runID with its file when every unit it pays from
+// is within the units where the actor is team lead. Another's run is not
+// found, like one that does not exist; someone who is team lead nowhere is
+// forbidden.
+func (s *Service) teamLeadRun(ctx context.Context, a trygg.Actor, runID string) (store.PaymentRun, error) {
+	paths := casePaths(a, trygg.RoleTeamLead)
+	if len(paths) == 0 {
 		return store.PaymentRun{}, trygg.Errorf(trygg.EForbidden, "Only a team lead may make a payment run.")
 	}
-	run, err := s.db.PaymentRun(ctx, a.Tenant, runID)
+	return s.db.PaymentRun(ctx, a.Tenant, paths, runID)
+}
+
+// RunFile returns a run and its bank file as made, for a team lead of its
+// units to send to the bank (teamLeadRun: another's run is not found). The
+// persons paid in it are access-logged.
+func (s *Service) RunFile(ctx context.Context, a trygg.Actor, runID string) (store.PaymentRun, error) {
+	run, err := s.teamLeadRun(ctx, a, runID)
 	if err != nil {
 		return store.PaymentRun{}, err
 	}
@@ -640,14 +654,11 @@ const maxStatusReport = 64 << 20
 // ReadStatusReport reads the bank's status report (pain.002) on a run: a
 // payment the bank accepted is marked paid, one it rejected is marked
 // rejected with the reason in plain words and becomes a task for the
-// case's officer. A team lead reads it. A file that is not a report on
-// this run is an invalid error; reading the same report again changes
-// nothing (AlreadyRead).
+// case's officer. A team lead of the run's units reads it (another's run
+// is not found). A file that is not a report on this run is an invalid
+// error; reading the same report again changes nothing (AlreadyRead).
 func (s *Service) ReadStatusReport(ctx context.Context, a trygg.Actor, runID string, r io.Reader) (StatusReportResult, error) {
-	if len(casePaths(a, trygg.RoleTeamLead)) == 0 {
-		return StatusReportResult{}, trygg.Errorf(trygg.EForbidden, "Only a team lead may make a payment run.")
-	}
-	run, err := s.db.PaymentRun(ctx, a.Tenant, runID)
+	run, err := s.teamLeadRun(ctx, a, runID)
 	if err != nil {
 		return StatusReportResult{}, err
 	}

@@ -395,33 +395,58 @@ func (tx *Tx) InsertPaymentRun(ctx context.Context, tenant trygg.TenantID, r Pay
 			return trygg.Errorf(trygg.EConflict, "A payment changed while the run was made. Try again.")
 		}
 	}
+	// The run's units, which say who may read it (runWithinSQL).
+	if _, err := tx.exec(ctx, `INSERT INTO payment_run_units (tenant_id, run_id, unit_id)
+		SELECT DISTINCT tenant_id, run_id, unit_id FROM payment_lines WHERE tenant_id = ? AND run_id = ?`, string(tenant), r.ID); err != nil {
+		return fmt.Errorf("store: payment run units: %w", err)
+	}
 	return nil
 }
 
-const paymentRunCols = `id, message_id, execution_date, created_by, created_at, lines, total`
+// runWithinSQL is the condition that the run r (an alias of
+// payment_runs) pays only from units under the unit paths within: it has
+// units, and none of them is outside within. No paths: no run.
+func runWithinSQL(within []string) (string, []any) {
+	if len(within) == 0 {
+		return "1 = 0", nil
+	}
+	pred, args := unitPathPred(within)
+	return `EXISTS (SELECT 1 FROM payment_run_units ru WHERE ru.tenant_id = r.tenant_id AND ru.run_id = r.id)
+		AND NOT EXISTS (SELECT 1 FROM payment_run_units ru WHERE ru.tenant_id = r.tenant_id AND ru.run_id = r.id
+			AND NOT EXISTS (SELECT 1 FROM units u WHERE u.tenant_id = ru.tenant_id AND u.id = ru.unit_id AND ` + pred + `))`, args
+}
 
-// PaymentRun returns a run with its file.
-func (db *DB) PaymentRun(ctx context.Context, tenant trygg.TenantID, id string) (PaymentRun, error) {
+const paymentRunCols = `r.id, r.message_id, r.execution_date, r.created_by, r.created_at, r.lines, r.total`
+
+// PaymentRun returns a run with its file, if every unit it pays from is
+// under one of the unit paths within (the units where the reader is team
+// lead); a run of other units is not found, as one that does not exist.
+func (db *DB) PaymentRun(ctx context.Context, tenant trygg.TenantID, within []string, id string) (PaymentRun, error) {
 	var r PaymentRun
 	var created int64
-	err := db.queryRow(ctx, `SELECT `+paymentRunCols+`, file FROM payment_runs WHERE tenant_id = ? AND id = ?`, string(tenant), id).
+	pred, args := runWithinSQL(within)
+	err := db.queryRow(ctx, `SELECT `+paymentRunCols+`, r.file FROM payment_runs r WHERE r.tenant_id = ? AND r.id = ? AND `+pred,
+		append([]any{string(tenant), id}, args...)...).
 		Scan(&r.ID, &r.MessageID, &r.ExecutionDate, &r.CreatedBy, &created, &r.Lines, &r.Total, &r.File)
 	r.CreatedAt = fromMicros(created)
 	return r, notFound(err, "PaymentRun")
 }
 
-// PaymentRuns returns the tenant's runs, newest first, without files.
-func (db *DB) PaymentRuns(ctx context.Context, tenant trygg.TenantID, limit int) ([]PaymentRun, error) {
+// PaymentRuns returns the tenant's runs that pay only from units under
+// the unit paths within, newest first, without files.
+func (db *DB) PaymentRuns(ctx context.Context, tenant trygg.TenantID, within []string, limit int) ([]PaymentRun, error) {
 	if limit <= 0 {
 		limit = 100
 	}
+	pred, args := runWithinSQL(within)
 	runs, err := scanRows(func(s interface{ Scan(...any) error }) (PaymentRun, error) {
 		var r PaymentRun
 		var created int64
 		err := s.Scan(&r.ID, &r.MessageID, &r.ExecutionDate, &r.CreatedBy, &created, &r.Lines, &r.Total)
 		r.CreatedAt = fromMicros(created)
 		return r, err
-	})(db.query(ctx, `SELECT `+paymentRunCols+` FROM payment_runs WHERE tenant_id = ? ORDER BY created_at DESC, id DESC`+limitSQL(limit), string(tenant)))
+	})(db.query(ctx, `SELECT `+paymentRunCols+` FROM payment_runs r WHERE r.tenant_id = ? AND `+pred+` ORDER BY r.created_at DESC, r.id DESC`+limitSQL(limit),
+		append([]any{string(tenant)}, args...)...))
 	if err != nil {
 		return nil, fmt.Errorf("store: payment runs: %w", err)
 	}

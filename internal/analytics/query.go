@@ -135,59 +135,48 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	// The first decision of each case made in the period (a case's
-	// decisions share its type, unit and district, so the filter picks
-	// all or none of them), counted in SQL: the days per case type,
-	// channel and number of days (the percentiles are read from these
-	// counts), and the distinct persons of each cell and of the cells of
-	// all channels and all case types.
-	where, args := f.where(tenant, "decided_date")
-	q := `WITH f AS (SELECT case_type, channel, person_key, days_to_decision FROM fact_decisions d` + where + `
-		AND NOT EXISTS (SELECT 1 FROM fact_decisions e WHERE e.tenant_id = d.tenant_id AND e.case_key = d.case_key
-			AND (e.decided_at < d.decided_at OR (e.decided_at = d.decided_at AND e.decision_key < d.decision_key))))
-		SELECT 0, case_type, channel, days_to_decision, COUNT(*) FROM f GROUP BY case_type, channel, days_to_decision
-		UNION ALL SELECT 1, case_type, channel, 0, COUNT(DISTINCT person_key) FROM f GROUP BY case_type, channel
-		UNION ALL SELECT 1, case_type, '*', 0, COUNT(DISTINCT person_key) FROM f GROUP BY case_type
-		UNION ALL SELECT 1, '*', channel, 0, COUNT(DISTINCT person_key) FROM f GROUP BY channel
-		UNION ALL SELECT 1, '*', '*', 0, COUNT(DISTINCT person_key) FROM f`
-	rows, err := s.query(ctx, q, args...)
+	// The first decision of each case: the rows are read in decision
+	// order and the first per case kept.
+	where, args := f.where(tenant, "")
+	rows, err := s.query(ctx, `SELECT case_key, person_key, case_type, channel, decided_date, days_to_decision FROM fact_decisions`+where+
+		` ORDER BY case_key, decided_at, decision_key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: decision times: %w", err)
 	}
 	defer rows.Close()
 	type cell struct {
-		days    map[int64]int64 // days to decision: how many
-		persons int
+		days    []float64
+		persons map[string]bool
 	}
 	cells := map[[2]string]*cell{}
-	get := func(k [2]string) *cell {
-		if cells[k] == nil {
-			cells[k] = &cell{days: map[int64]int64{}}
+	add := func(k [2]string, person string, days float64) {
+		c := cells[k]
+		if c == nil {
+			c = &cell{persons: map[string]bool{}}
+			cells[k] = c
 		}
-		return cells[k]
+		c.days = append(c.days, days)
+		c.persons[person] = true
 	}
 	types := map[string]bool{}
+	last := ""
 	for rows.Next() {
-		var kind int
-		var caseType, channel string
-		var days, n int64
-		if err := rows.Scan(&kind, &caseType, &channel, &days, &n); err != nil {
+		var caseKey, person, caseType, channel, decided string
+		var days int64
+		if err := rows.Scan(&caseKey, &person, &caseType, &channel, &decided, &days); err != nil {
 			return nil, err
 		}
-		if caseType == "*" {
-			caseType = ""
+		if caseKey == last {
+			continue
 		}
-		if channel == "*" {
-			channel = ""
-		}
-		if kind == 1 {
-			get([2]string{caseType, channel}).persons = int(n)
+		last = caseKey
+		if (f.From != "" && decided < f.From) || (f.To != "" && decided > f.To) {
 			continue
 		}
 		types[caseType] = true
 		for _, ct := range []string{"", caseType} {
 			for _, ch := range []string{"", channel} {
-				get([2]string{ct, ch}).days[days] += n
+				add([2]string{ct, ch}, person, float64(days))
 			}
 		}
 	}
@@ -205,17 +194,14 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 		for _, ch := range []string{"", "portal", "paper"} {
 			c := cells[[2]string{ct, ch}]
 			row := DecisionTime{CaseType: ct, Channel: ch}
-			if c == nil || len(c.days) == 0 {
+			if c == nil {
 				row.Decisions, row.MedianDays, row.P90Days = figure(0, 0), figure(0, 0), figure(0, 0)
 				counts = append(counts, tally{})
 			} else {
-				n, decided := c.persons, int64(0)
-				for _, k := range c.days {
-					decided += k
-				}
-				row.MedianDays = figure(percentileCounts(c.days, 0.5), n)
-				row.P90Days = figure(percentileCounts(c.days, 0.9), n)
-				counts = append(counts, tally{float64(decided), n})
+				n := len(c.persons)
+				row.MedianDays = figure(Percentile(c.days, 0.5), n)
+				row.P90Days = figure(Percentile(c.days, 0.9), n)
+				counts = append(counts, tally{float64(len(c.days)), n})
 			}
 			out = append(out, row)
 		}
@@ -520,46 +506,66 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 		}
 		return cells[k]
 	}
-	var months, values []string
+	var months []string
 	for m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(to); m = m.AddDate(0, 1, 0) {
-		month := m.Format("2006-01")
-		values = append(values, fmt.Sprintf("(%d, '%s-01', '%s-31')", len(months), month, month))
-		months = append(months, month)
+		months = append(months, m.Format("2006-01"))
 	}
 	insatser := map[string]bool{}
 	// An order counts in each month some day of which it had started and
 	// not ended (nor run out); its hours turned into a month's minutes.
+	// Read row by row: joined with the months in SQL it was slower.
+	type persons struct{ orders, hours map[string]bool }
+	who := map[[2]string]*persons{}
 	where, args := f.where(tenant, "")
-	orders := ` FROM m JOIN fact_orders ON start_date <= m.e AND (ended_on = '' OR ended_on >= m.s) AND (valid_to = '' OR valid_to >= m.s)` +
-		where + ` AND start_date <> ''`
-	const cols = `COUNT(*), COUNT(DISTINCT person_key), COALESCE(SUM(CASE WHEN amount_unit = 'hours' THEN amount * 60.0 / 100 *
-		CASE amount_period WHEN '' THEN 1.0 WHEN 'month' THEN 1.0 WHEN 'day' THEN 365.0 / 12 WHEN 'week' THEN 52.0 / 12
-		WHEN 'year' THEN 1.0 / 12 ELSE 0.0 END ELSE 0.0 END), 0), COUNT(DISTINCT CASE WHEN amount_unit = 'hours' THEN person_key END)`
-	rows, err := s.query(ctx, `WITH m (i, s, e) AS (VALUES `+strings.Join(values, ", ")+`)
-		SELECT m.i, insats, `+cols+orders+` GROUP BY m.i, insats UNION ALL SELECT m.i, '*', `+cols+orders+` GROUP BY m.i`,
-		append(slices.Clone(args), args...)...)
+	rows, err := s.query(ctx, `SELECT person_key, insats, amount, amount_unit, amount_period, start_date, valid_to, ended_on FROM fact_orders`+
+		where+` AND start_date <> '' AND start_date <= ?`, append(args, months[len(months)-1]+"-31")...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: planned: %w", err)
 	}
 	for rows.Next() {
-		var i, n, persons, hoursPersons int
-		var insats string
-		var planned float64
-		if err := rows.Scan(&i, &insats, &n, &persons, &planned, &hoursPersons); err != nil {
+		var person, insats, unit, period, start, validTo, ended string
+		var amount int64
+		if err := rows.Scan(&person, &insats, &amount, &unit, &period, &start, &validTo, &ended); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if insats == "*" {
-			insats = ""
-		} else {
-			insatser[insats] = true
+		last := ended
+		if validTo != "" && (last == "" || validTo < last) {
+			last = validTo
 		}
-		c := get(months[i], insats)
-		c.c[0], c.c[1] = tally{float64(n), persons}, tally{math.Round(planned), hoursPersons}
+		for _, m := range months {
+			first, end := m+"-01", m+"-31"
+			if start > end || (last != "" && last < first) {
+				continue
+			}
+			insatser[insats] = true
+			minutes := 0.0
+			if unit == "hours" {
+				minutes = float64(amount) * 60 / 100 * periodsPerMonth[period]
+			}
+			for _, in := range []string{"", insats} {
+				k := [2]string{m, in}
+				c, p := get(m, in), who[k]
+				if p == nil {
+					p = &persons{orders: map[string]bool{}, hours: map[string]bool{}}
+					who[k] = p
+				}
+				c.c[0].value++
+				c.c[1].value += minutes
+				p.orders[person] = true
+				if unit == "hours" {
+					p.hours[person] = true
+				}
+			}
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for k, p := range who {
+		c := cells[k]
+		c.c[0].persons, c.c[1] = len(p.orders), tally{math.Round(c.c[1].value), len(p.hours)}
 	}
 
 	// Reports (corrected ones replaced): minutes, visits (time and no

@@ -269,7 +269,10 @@ func (a *applier) decisionMade(e events.Event) error {
 	decided := day(e.At)
 	days := 0
 	if c.received != "" {
-		days = DaysBetween(c.received, decided)
+		// A decision dated before its case was received is wrong data
+		// (a received date typed in the future): it counts as decided the
+		// day it was received, never as a negative time.
+		days = max(0, DaysBetween(c.received, decided))
 	}
 	if err := a.tx.exec(`INSERT INTO fact_decisions (tenant_id, decision_key, case_key, person_key, case_type, unit_id, district_id, channel,
 		insats, outcome, amount, amount_unit, amount_period, valid_from, valid_to, decided_at, decided_date, received_date, days_to_decision,

@@ -148,8 +148,12 @@ func (s *Service) LoadDemo(ctx context.Context, ds *demo.Dataset) (bool, error) 
 		if err := tx.InsertCase(ctx, sys.Tenant, sc); err != nil {
 			return err
 		}
+		// The received date is the day the case was opened, which its
+		// played history (PlayDemoWalks) starts from, not the day the demo
+		// is loaded: without it analysis would count the history's
+		// decisions as made before their cases were received.
 		e := events.New(sys, events.CaseOpened, "case", c.ID, map[string]any{"unit_id": c.UnitID, "case_type": c.CaseType, "assigned_to": c.AssignedTo,
-			"reference": sc.Reference})
+			"reference": sc.Reference, "received_date": sc.ReceivedDate})
 		e.PersonID, e.CaseID = c.PersonID, c.ID
 		_, err := tx.AppendEvent(ctx, e)
 		return err

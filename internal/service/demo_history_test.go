@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,11 @@ func testDemoHistory(t *testing.T, engine string) {
 			}
 			return out
 		}
+		// Some of the demo's own cases played as serve --demo plays them,
+		// their decisions dated back to when the cases were opened.
+		if _, err := svc.PlayDemoWalks(ctx, ds, walks, 3); err != nil {
+			t.Fatal(err)
+		}
 		before := inboxes()
 		today := time.Now().UTC()
 		st, err := svc.LoadDemoHistory(ctx, ds, walks, demo.HistoryOptions{Weeks: 40, PerWeek: 8, Today: today})
@@ -89,6 +95,26 @@ func testDemoHistory(t *testing.T, engine string) {
 		}
 		if _, err := pr.CatchUp(ctx); err != nil {
 			t.Fatal(err)
+		}
+		// No decision, of the history or of the played cases, is dated
+		// before its case was received (decided_date and received_date of
+		// fact_decisions, in the store's column order).
+		dump, err := an.Dump(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		early := 0
+		for _, r := range dump["fact_decisions"] {
+			cols := strings.Split(r, "|")
+			if decided, received := cols[16], cols[17]; decided < received {
+				early++
+				if early <= 3 {
+					t.Errorf("a decision of %s is dated before its case was received on %s", decided, received)
+				}
+			}
+		}
+		if len(dump["fact_decisions"]) == 0 || early > 0 {
+			t.Errorf("%d of %d decisions dated before their case was received", early, len(dump["fact_decisions"]))
 		}
 		f := analytics.Filter{From: today.AddDate(0, 0, -7*40).Format(time.DateOnly), To: today.Format(time.DateOnly)}
 		times, err := an.DecisionTimes(ctx, demo.TenantID, f)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/analytics"
+	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/org"
 	"github.com/trygg/trygg/internal/trygg"
 )
@@ -45,6 +47,9 @@ type AnalysisOptions struct {
 	// Deadlines and Insatser name the deadlines' and insatser's ids
 	// (those of every case type), in the language asked for.
 	Deadlines, Insatser map[string]string
+	// Codes names the ICF codes and chapters (the published code system
+	// icf's labels), in the language asked for.
+	Codes map[string]string
 }
 
 // AnalysisOptions returns what the actor may filter the dashboards by. It
@@ -61,7 +66,8 @@ func (s *Service) AnalysisOptions(ctx context.Context, a trygg.Actor, lang strin
 	if err != nil {
 		return AnalysisOptions{}, err
 	}
-	out := AnalysisOptions{OwnUnits: !a.HasRole(trygg.RoleAnalyst), Deadlines: map[string]string{}, Insatser: map[string]string{}}
+	out := AnalysisOptions{OwnUnits: !a.HasRole(trygg.RoleAnalyst), Deadlines: map[string]string{}, Insatser: map[string]string{},
+		Codes: map[string]string{}}
 	names := map[string]string{}
 	for _, u := range units {
 		names[u.ID] = u.Name
@@ -115,6 +121,9 @@ func (s *Service) AnalysisOptions(ctx context.Context, a trygg.Actor, lang strin
 			for _, d := range ct.Deadlines {
 				out.Deadlines[d.ID.Value] = d.Name.In(lang)
 			}
+		}
+		for _, c := range comp.Codes("icf") {
+			out.Codes[c.Code.Value] = comp.CodeLabel("icf", c.Code.Value, lang)
 		}
 	}
 	return out, nil
@@ -281,4 +290,87 @@ func (s *Service) AnalysisAvailable(a trygg.Actor) (bool, error) {
 		return false, err
 	}
 	return s.Analytics != nil, nil
+}
+
+// AnalysisNeedsMatch returns need → decision → plan → performed on the
+// same ICF codes per district (analytics.Store.NeedsMatch) at level; as
+// AnalysisDecisionTimes otherwise.
+func (s *Service) AnalysisNeedsMatch(ctx context.Context, a trygg.Actor, f analytics.Filter, level analytics.CodeLevel) ([]analytics.CodeMatch, error) {
+	var out []analytics.CodeMatch
+	return out, s.analysisRead(ctx, a, "needs-"+string(level), &f, func(f analytics.Filter) (err error) {
+		out, err = s.Analytics.NeedsMatch(ctx, a.Tenant, f, level)
+		return err
+	})
+}
+
+// AnalysisExecution returns the decisions due to be executed within three
+// months in the period, as things stand today (analytics.Store.
+// ExecutionDeadlines); as AnalysisDecisionTimes otherwise.
+func (s *Service) AnalysisExecution(ctx context.Context, a trygg.Actor, f analytics.Filter) ([]analytics.ExecutionFigures, error) {
+	var out []analytics.ExecutionFigures
+	today := s.db.Now().In(calendar.Sweden).Format(time.DateOnly)
+	return out, s.analysisRead(ctx, a, "execution", &f, func(f analytics.Filter) (err error) {
+		out, err = s.Analytics.ExecutionDeadlines(ctx, a.Tenant, f, today)
+		return err
+	})
+}
+
+// AnalysisForecast returns the monthly inflow and decided hours with next
+// month's forecasts (analytics.Store.ForecastVsOutcome); the filter needs
+// both dates; as AnalysisDecisionTimes otherwise.
+func (s *Service) AnalysisForecast(ctx context.Context, a trygg.Actor, f analytics.Filter) (analytics.ForecastOutcome, error) {
+	var out analytics.ForecastOutcome
+	return out, s.analysisRead(ctx, a, "forecast", &f, func(f analytics.Filter) (err error) {
+		out, err = s.Analytics.ForecastVsOutcome(ctx, a.Tenant, f)
+		return err
+	})
+}
+
+// AnalysisTeamWeek returns what a team lead needs weekly on one page
+// (analytics.Store.TeamWeekPage), as things stand today, for the units
+// the actor may see: the unit asked for, or those of the district asked
+// for, or (neither asked for) every unit a team lead leads together. An
+// analyst names a unit or a district. The read is logged with the units
+// as the reason. Errors as AnalysisDecisionTimes; invalid also when
+// nothing names a unit she may see.
+func (s *Service) AnalysisTeamWeek(ctx context.Context, a trygg.Actor, unit, district string) (analytics.TeamWeek, error) {
+	ground, err := access.Decide(a, access.ReadAnalysis, access.Subject{})
+	if err != nil {
+		return analytics.TeamWeek{}, err
+	}
+	if s.Analytics == nil {
+		return analytics.TeamWeek{}, errNoAnalytics
+	}
+	opts, err := s.AnalysisOptions(ctx, a, "sv")
+	if err != nil {
+		return analytics.TeamWeek{}, err
+	}
+	var units []string
+	for _, u := range opts.Units {
+		switch {
+		case unit != "":
+			if u.ID == unit && (district == "" || u.District == district) {
+				units = append(units, u.ID)
+			}
+		case district != "":
+			if u.District == district {
+				units = append(units, u.ID)
+			}
+		case opts.OwnUnits:
+			units = append(units, u.ID)
+		}
+	}
+	if len(units) == 0 {
+		field, msg := "unit", "Choose a unit from the list."
+		if unit == "" && district != "" {
+			field, msg = "district", "Choose a district from the list."
+		}
+		return analytics.TeamWeek{}, trygg.Invalid("The filter is not valid.", map[string]string{field: msg})
+	}
+	today := s.db.Now().In(calendar.Sweden).Format(time.DateOnly)
+	out, err := s.Analytics.TeamWeekPage(ctx, a.Tenant, units, today)
+	if err != nil {
+		return analytics.TeamWeek{}, err
+	}
+	return out, s.logAccess(ctx, entry(a, access.ReadAnalysis, "", "", ground, "team-week "+today+" units="+strings.Join(out.Units, ",")))
 }

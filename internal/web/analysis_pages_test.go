@@ -73,6 +73,9 @@ var analysisPages = []struct{ path, h1 string }{
 	{"/analysis/flow", "Inflöde, utflöde och balans"},
 	{"/analysis/deadlines", "Lagstadgade tidsfrister"},
 	{"/analysis/planned-performed", "Planerad och utförd tid"},
+	{"/analysis/needs", "Stämmer hjälpen med behoven?"},
+	{"/analysis/execution", "Verkställda beslut inom tre månader"},
+	{"/analysis/forecast", "Prognos och utfall"},
 }
 
 // TestAnalysisPagesRefuseOthers: only analysts and team leads see the
@@ -82,7 +85,7 @@ var analysisPages = []struct{ path, h1 string }{
 func TestAnalysisPagesRefuseOthers(t *testing.T) {
 	w := analysisWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40, nil)
 	for _, user := range []string{"handlaggare", "granskare", "utforare"} {
-		for _, p := range append([]struct{ path, h1 string }{{"/analysis", "Analys"}}, analysisPages...) {
+		for _, p := range append([]struct{ path, h1 string }{{"/analysis", "Analys"}, {"/analysis/week", "Veckan"}}, analysisPages...) {
 			body := w.mustPage(user, "GET", p.path, nil, false, http.StatusForbidden)
 			if strings.Contains(body, "<svg") || strings.Contains(body, "chart-table") {
 				t.Errorf("%s refused %s, but the page has a chart or table", user, p.path)
@@ -104,7 +107,7 @@ func TestAnalysisPagesSmallCells(t *testing.T) {
 	w := analysisWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40, nil)
 	for _, p := range analysisPages {
 		body := mainOf(w.mustPage("analytiker", "GET", p.path+"?from=2026-01&to=2026-03", nil, false, http.StatusOK, "<h1>"+p.h1+"</h1>"))
-		if p.path == "/analysis/deadlines" {
+		if p.path == "/analysis/deadlines" || p.path == "/analysis/needs" {
 			if !strings.Contains(body, "Det finns inga siffror för det här urvalet.") {
 				t.Errorf("%s without deadlines does not say so\n%s", p.path, body)
 			}
@@ -178,7 +181,10 @@ func TestAnalysisReadsLogged(t *testing.T) {
 				"decision-times from=2026-01-01 to=2026-02-28 district=norra-omr",
 				"flow from=2026-01-01 to=2026-02-28 district=norra-omr",
 				"deadlines from=2026-01-01 to=2026-02-28 district=norra-omr",
-				"planned-performed from=2026-01-01 to=2026-02-28 district=norra-omr"))
+				"planned-performed from=2026-01-01 to=2026-02-28 district=norra-omr",
+				"needs-chapter from=2026-01-01 to=2026-02-28 district=norra-omr",
+				"execution from=2026-01-01 to=2026-02-28 district=norra-omr",
+				"forecast from=2026-01-01 to=2026-02-28 district=norra-omr"))
 			if n := strings.Count(log, "Såg statistik i analysen"); n != len(analysisPages) {
 				t.Errorf("the log review shows %d analysis reads, want %d (the overview reads no figures)", n, len(analysisPages))
 			}
@@ -205,8 +211,8 @@ func TestAnalysisPagesNameNoOne(t *testing.T) {
 	w := analysisWorld(t, "sqlite", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40, nil)
 	var pages []string
 	for _, lang := range []string{"", "&lang=en"} {
-		for _, p := range append([]struct{ path, h1 string }{{"/analysis", ""}}, analysisPages...) {
-			for _, q := range []string{"?from=2025-04&to=2026-03", "?from=2026-01&to=2026-03&district=norra-omr"} {
+		for _, p := range append([]struct{ path, h1 string }{{"/analysis", ""}, {"/analysis/week", ""}}, analysisPages...) {
+			for _, q := range []string{"?from=2025-04&to=2026-03&unit=norra-eb", "?from=2026-01&to=2026-03&district=norra-omr"} {
 				pages = append(pages, mainOf(w.mustPage("analytiker", "GET", p.path+q+lang, nil, false, http.StatusOK)))
 			}
 		}

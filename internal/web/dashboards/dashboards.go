@@ -25,10 +25,14 @@ type dashboard struct {
 
 // dashboardList is the dashboards in the order the overview lists them.
 var dashboardList = []dashboard{
+	{"/analysis/week", "analysis.week.title", "analysis.week.about"},
 	{"/analysis/decision-times", "analysis.dt.title", "analysis.dt.about"},
 	{"/analysis/flow", "analysis.flow.title", "analysis.flow.about"},
 	{"/analysis/deadlines", "analysis.deadlines.title", "analysis.deadlines.about"},
+	{"/analysis/execution", "analysis.execution.title", "analysis.execution.about"},
+	{"/analysis/needs", "analysis.needs.title", "analysis.needs.about"},
 	{"/analysis/planned-performed", "analysis.pp.title", "analysis.pp.about"},
+	{"/analysis/forecast", "analysis.forecast.title", "analysis.forecast.about"},
 }
 
 // overviewPage is the overview's data.
@@ -50,11 +54,13 @@ func (s *handlers) handleOverview(w http.ResponseWriter, r *http.Request, a tryg
 	return pages.Render(w, http.StatusOK, "overview", *v)
 }
 
-// section is one chart of a dashboard: its SVG and its table.
+// section is one chart of a dashboard: its SVG and its table, and notes
+// in words below them.
 type section struct {
 	Heading string
 	SVG     template.HTML
 	Table   template.HTML
+	Notes   []string
 }
 
 // dashboardPage is a dashboard's data: the filter, and the charts when

@@ -6,6 +6,7 @@ package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -92,6 +93,30 @@ func (v *Verifier) problem(seq int64, format string, args ...any) {
 	if len(v.report.Problems) < 1000 {
 		v.report.Problems = append(v.report.Problems, Problem{Seq: seq, Reason: fmt.Sprintf(format, args...)})
 	}
+}
+
+// NewVerifierFrom starts verifying tenant's chain after a checkpoint:
+// the rows up to seq were removed by retention, the last of them had hash.
+func NewVerifierFrom(tenant trygg.TenantID, seq int64, hash string) *Verifier {
+	return &Verifier{report: Report{Tenant: tenant}, prevSeq: seq, prevHash: hash}
+}
+
+// Problem records a problem found outside the chain itself (a checkpoint
+// whose signature does not match).
+func (v *Verifier) Problem(seq int64, reason string) { v.problem(seq, "%s", reason) }
+
+// CheckpointMAC signs a retention checkpoint of tenant's chain: the seq
+// and hash of the last removed row, the number removed and when, with
+// HMAC-SHA-256 under key, each field length-prefixed as in ComputeHash.
+func CheckpointMAC(key []byte, tenant trygg.TenantID, seq int64, hash string, removed int64, at time.Time) string {
+	m := hmac.New(sha256.New, key)
+	for _, f := range []string{"access-log-checkpoint", string(tenant), strconv.FormatInt(seq, 10), hash,
+		strconv.FormatInt(removed, 10), strconv.FormatInt(at.UnixMicro(), 10)} {
+		m.Write([]byte(strconv.Itoa(len(f))))
+		m.Write([]byte{':'})
+		m.Write([]byte(f))
+	}
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Add checks the next entry.

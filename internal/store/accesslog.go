@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"crypto/hmac"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -406,6 +407,22 @@ func (db *DB) UserNames(ctx context.Context, tenant trygg.TenantID, ids []string
 func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit.Report, error) {
 	v := audit.NewVerifier(tenant)
 	var after int64
+	cp, ok, err := db.LatestAccessLogCheckpoint(ctx, tenant)
+	if err != nil {
+		return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
+	}
+	if ok {
+		// Rows up to the checkpoint were removed by retention: the chain
+		// goes on from the last removed row, whose signed hash says where.
+		v = audit.NewVerifierFrom(tenant, cp.Seq, cp.Hash)
+		after = cp.Seq
+		switch {
+		case len(db.accessLogKey) == 0:
+			v.Problem(cp.Seq, "the retention checkpoint cannot be checked: no retention key is set (TRYGG_RETENTION_KEY)")
+		case !hmac.Equal([]byte(cp.MAC), []byte(db.SignAccessLogCheckpoint(tenant, cp))):
+			v.Problem(cp.Seq, "the retention checkpoint's signature does not match: it was altered or signed with another key")
+		}
+	}
 	for {
 		rows, err := db.query(ctx, `SELECT `+entryCols+`
 			FROM access_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT 5000`, string(tenant), after)
@@ -434,7 +451,7 @@ func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit
 	}
 	var headSeq int64
 	var headHash string
-	err := db.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`, string(tenant)).Scan(&headSeq, &headHash)
+	err = db.queryRow(ctx, `SELECT seq, hash FROM access_log_heads WHERE tenant_id = ?`, string(tenant)).Scan(&headSeq, &headHash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
 	}

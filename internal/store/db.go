@@ -38,6 +38,10 @@ type DB struct {
 	// caches them itself). Parsing and planning took more of a read's CPU
 	// than running it; see docs/benchmarks.md.
 	stmts stmtCache
+
+	// accessLogKey signs and checks the access log's retention
+	// checkpoints (SetAccessLogKey, retention.go).
+	accessLogKey []byte
 }
 
 // ReplayAt makes Now return t until ReplayAt is called with the zero time.

@@ -110,6 +110,11 @@ const (
 	// 2015:30 for economic assistance). It is never a ground for reading
 	// a person's record or a case.
 	RelRegister Relation = "register"
+	// RelArchive is the ground of an archivist's read of a case and its
+	// person for an archive delivery (the package holds the records and
+	// the identity number because the archive must keep them). It is
+	// never a ground for reading a person's record or a case otherwise.
+	RelArchive Relation = "archive"
 )
 
 // precedence lists relations from strongest to weakest ground.

@@ -569,38 +569,49 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	}
 
 	// Reports (corrected ones replaced): minutes, visits (time and no
-	// deviation), deviations.
+	// deviation), deviations, each with its persons; read row by row too.
+	type reported struct{ all, visits, deviations map[string]bool }
+	by := map[[2]string]*reported{}
 	where, args = f.where(tenant, "day")
-	where += ` AND corrected = 0`
-	const visit, deviation = `deviation = '' AND minutes > 0`, `deviation <> ''`
-	perf := `COALESCE(SUM(minutes), 0), COUNT(DISTINCT person_key), COUNT(CASE WHEN ` + visit + ` THEN 1 END),
-		COUNT(DISTINCT CASE WHEN ` + visit + ` THEN person_key END), COUNT(CASE WHEN ` + deviation + ` THEN 1 END),
-		COUNT(DISTINCT CASE WHEN ` + deviation + ` THEN person_key END) FROM fact_performed` + where
-	rows, err = s.query(ctx, `SELECT substr(day, 1, 7), insats, `+perf+` GROUP BY substr(day, 1, 7), insats
-		UNION ALL SELECT substr(day, 1, 7), '*', `+perf+` GROUP BY substr(day, 1, 7)`, append(slices.Clone(args), args...)...)
+	rows, err = s.query(ctx, `SELECT person_key, insats, day, minutes, deviation FROM fact_performed`+where+` AND corrected = 0`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: performed: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var month, insats string
-		var v [6]int64
-		if err := rows.Scan(&month, &insats, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+		var person, insats, day, deviation string
+		var minutes int64
+		if err := rows.Scan(&person, &insats, &day, &minutes, &deviation); err != nil {
 			return nil, err
 		}
-		if len(month) < len("2006-01") {
+		if len(day) < len("2006-01") {
 			continue
 		}
-		if insats == "*" {
-			insats = ""
-		} else {
-			insatser[insats] = true
+		insatser[insats] = true
+		for _, in := range []string{"", insats} {
+			k := [2]string{day[:7], in}
+			c, r := get(day[:7], in), by[k]
+			if r == nil {
+				r = &reported{all: map[string]bool{}, visits: map[string]bool{}, deviations: map[string]bool{}}
+				by[k] = r
+			}
+			c.c[2].value += float64(minutes)
+			r.all[person] = true
+			if deviation != "" {
+				c.c[4].value++
+				r.deviations[person] = true
+			} else if minutes > 0 {
+				c.c[3].value++
+				r.visits[person] = true
+			}
 		}
-		c := get(month, insats)
-		c.c[2], c.c[3], c.c[4] = tally{float64(v[0]), int(v[1])}, tally{float64(v[2]), int(v[3])}, tally{float64(v[4]), int(v[5])}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for k, r := range by {
+		c := cells[k]
+		c.c[2].persons, c.c[3].persons, c.c[4].persons = len(r.all), len(r.visits), len(r.deviations)
 	}
 	// Each month's all insatser are the sum of its insatser, column by
 	// column: secondary suppression.

@@ -73,6 +73,8 @@ var commands = []*command{
 		example: "trygg bench --persons 5000 --history=false --workloads inbox,case-view --duration 5s --out bench.md"},
 	{name: "analytics rebuild", summary: "drop the analysis store and project the whole event log into it again (docs/analytics.md)", run: runAnalyticsRebuild,
 		example: "TRYGG_ANALYTICS_KEY_FILE=/run/secrets/analytics trygg analytics rebuild --data ./data"},
+	{name: "archive deliver", summary: "deliver closed cases older than N years to the archive as E-ARK packages, without purging (docs/archive.md)", run: runArchiveDeliver,
+		example: "trygg archive deliver --as arkivarie --older-than 10y --out /srv/arkiv"},
 	{name: "backup", summary: "copy a running SQLite database, checked (PostgreSQL: pg_dump)", run: runBackup,
 		example: "trygg backup --data ./data --out /backup/trygg-2026-05-01.db"},
 	{name: "definitions validate", summary: "check process definitions (file:line:column problems)", args: "DIR", run: runDefinitionsValidate,

@@ -41,6 +41,10 @@ type Filter struct {
 	District string
 	Unit     string
 	CaseType string
+	// CodeSystem is the code system of the needs NeedsMatch follows
+	// (ICF for the IBIC packs); empty means the one most needs are
+	// assessed in. Other queries ignore it.
+	CodeSystem string
 }
 
 // where returns the filter's conditions on the columns of a fact (its

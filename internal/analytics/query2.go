@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -158,7 +160,17 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 	default:
 		return nil, trygg.Invalid("The code level is not valid.", map[string]string{"level": "Choose code or chapter."})
 	}
-	conds, args := []string{"n.tenant_id = ?", "n.source = 'need'", "n.code_system = 'icf'"}, []any{string(tenant)}
+	system := f.CodeSystem
+	if system == "" {
+		// The code system most needs are assessed in: which one that is
+		// is the definitions' business, not this query's.
+		err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT code_system FROM fact_codes WHERE tenant_id = ? AND source = 'need'
+			GROUP BY code_system ORDER BY count(*) DESC, code_system LIMIT 1`), string(tenant)).Scan(&system)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("analytics: needs match: %w", err)
+		}
+	}
+	conds, args := []string{"n.tenant_id = ?", "n.source = 'need'", "n.code_system = ?"}, []any{string(tenant), system}
 	join := ""
 	if f.From != "" {
 		conds, args = append(conds, "n.on_date >= ?"), append(args, f.From)

@@ -67,7 +67,7 @@ decisions:
     attest:
       - {roles: [arbetsledare]}
     items:
-      - {id: living, name: {sv: Försörjningsstöd, en: Income support}, insatser: [monthly], schedule: monthly, amount: "decision.amount", payee: person, account: "4561", cost_centre: "1234"}
+      - {id: living, name: {sv: Månadsutbetalning, en: Monthly payment}, insatser: [monthly], schedule: monthly, amount: "decision.amount", payee: person, account: "4561", cost_centre: "1234"}
 `
 
 // paymentRun sets up households (not timed): a person each, a case with
@@ -222,7 +222,7 @@ func (b *bench) seedPayments(ctx context.Context, n int, officerID, lastMonth st
 					return err
 				}
 				l := store.PaymentLine{ID: uuid.Must(uuid.NewV7()).String(), CaseID: c.ID, DecisionID: d.ID, PersonID: p.ID, UnitID: benchPaymentUnit,
-					CaseType: "bench_payments", Item: "living", ItemName: "Försörjningsstöd", Schedule: process.ScheduleMonthly, Period: lastMonth,
+					CaseType: "bench_payments", Item: "living", ItemName: "Månadsutbetalning", Schedule: process.ScheduleMonthly, Period: lastMonth,
 					PayeeCategory: process.PayeePerson, PayeeID: y.ID, Amount: amount, DueDate: lastMonth + "-01", Account: "4561", CostCentre: "1234",
 					Status: store.PaymentPaid, PreparedBy: officerID, DecidedBy: officerID}
 				if _, err := tx.InsertPaymentLine(ctx, demo.TenantID, l); err != nil {

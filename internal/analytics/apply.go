@@ -19,6 +19,30 @@ type applier struct {
 	tx     *tx
 	tenant string
 	p      pseudonymizer
+
+	// What the batch read or wrote of cases, persons and units' districts,
+	// so the events of a case read its facts once a batch. Each is kept
+	// equal to its row: what writes them updates them or forgets them.
+	cases     map[string]caseFacts
+	persons   map[string][2]string
+	districts map[string]string
+	// dims are the dimension rows the batch has written, as their
+	// statement's arguments: writing one again would change nothing.
+	dims map[string]bool
+}
+
+// dim writes a dimension row with ON CONFLICT DO NOTHING unless the
+// batch wrote the same already.
+func (a *applier) dim(query string, args ...any) error {
+	k := query + fmt.Sprintf("%q", args)
+	if a.dims[k] {
+		return nil
+	}
+	if a.dims == nil {
+		a.dims = map[string]bool{}
+	}
+	a.dims[k] = true
+	return a.tx.exec(query, args...)
 }
 
 // apply projects one event; a type analysis does not count is skipped.
@@ -32,7 +56,12 @@ func (a *applier) apply(e events.Event) error {
 	case events.CaseOpened:
 		err = a.caseOpened(e)
 	case events.ApplicationSubmitted:
-		err = a.tx.exec(`UPDATE fact_cases SET channel = 'portal' WHERE tenant_id = ? AND case_key = ?`, a.tenant, a.caseKey(e))
+		key := a.caseKey(e)
+		if c, ok := a.cases[key]; ok && c.exists {
+			c.channel = "portal"
+			a.cases[key] = c
+		}
+		err = a.tx.exec(`UPDATE fact_cases SET channel = 'portal' WHERE tenant_id = ? AND case_key = ?`, a.tenant, key)
 	case events.CaseTransitioned:
 		var m struct{ From, To string }
 		if err = json.Unmarshal(e.Payload, &m); err == nil {
@@ -118,6 +147,7 @@ func (a *applier) unitCreated(e events.Event) error {
 	if district == "" {
 		district = u.ID
 	}
+	a.districts = nil
 	return a.tx.exec(`INSERT INTO dim_units (tenant_id, unit_id, parent_id, kind, name, path, district_id) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, unit_id) DO UPDATE SET parent_id = excluded.parent_id, kind = excluded.kind, name = excluded.name,
 		path = excluded.path, district_id = excluded.district_id`, a.tenant, u.ID, u.ParentID, u.Kind, u.Name, path, district)
@@ -135,28 +165,52 @@ func (a *applier) personRegistered(e events.Event) error {
 	if id == "" {
 		id = e.SubjectID
 	}
+	key := a.p.of("person", id)
+	if a.persons == nil {
+		a.persons = map[string][2]string{}
+	}
+	a.persons[key] = [2]string{p.BirthMonth, p.Sex}
 	return a.tx.exec(`INSERT INTO dim_persons (tenant_id, person_key, birth_month, sex) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant_id, person_key) DO UPDATE SET birth_month = excluded.birth_month, sex = excluded.sex`,
-		a.tenant, a.p.of("person", id), p.BirthMonth, p.Sex)
+		a.tenant, key, p.BirthMonth, p.Sex)
 }
 
 // person returns what the analysis store knows of a person: month of
 // birth and sex ("" when not known).
 func (a *applier) person(key string) (birthMonth, sex string, err error) {
+	if p, ok := a.persons[key]; ok {
+		return p[0], p[1], nil
+	}
 	err = a.tx.row(`SELECT birth_month, sex FROM dim_persons WHERE tenant_id = ? AND person_key = ?`, a.tenant, key).Scan(&birthMonth, &sex)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
+	}
+	if err == nil {
+		if a.persons == nil {
+			a.persons = map[string][2]string{}
+		}
+		a.persons[key] = [2]string{birthMonth, sex}
 	}
 	return birthMonth, sex, err
 }
 
 func (a *applier) district(unit string) (string, error) {
+	if d, ok := a.districts[unit]; ok {
+		return d, nil
+	}
 	var d string
 	err := a.tx.row(`SELECT district_id FROM dim_units WHERE tenant_id = ? AND unit_id = ?`, a.tenant, unit).Scan(&d)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		err = nil
 	}
-	return d, err
+	if err != nil {
+		return "", err
+	}
+	if a.districts == nil {
+		a.districts = map[string]string{}
+	}
+	a.districts[unit] = d
+	return d, nil
 }
 
 func (a *applier) caseOpened(e events.Event) error {
@@ -182,6 +236,7 @@ func (a *applier) caseOpened(e events.Event) error {
 		return err
 	}
 	key := a.caseKey(e)
+	delete(a.cases, key) // read again: a case opened twice keeps its first facts
 	if err := a.tx.exec(`INSERT INTO fact_cases (tenant_id, case_key, person_key, case_type, unit_id, district_id, channel, received_date,
 		opened_at, opened_date, closed_at, closed_date, step, sex, age_band) VALUES (?, ?, ?, ?, ?, ?, 'paper', ?, ?, ?, 0, '', ?, ?, ?)
 		ON CONFLICT (tenant_id, case_key) DO NOTHING`,
@@ -189,7 +244,7 @@ func (a *applier) caseOpened(e events.Event) error {
 		AgeBand(born, c.ReceivedDate)); err != nil {
 		return err
 	}
-	if err := a.tx.exec(`INSERT INTO dim_case_types (tenant_id, case_type) VALUES (?, ?) ON CONFLICT (tenant_id, case_type) DO NOTHING`,
+	if err := a.dim(`INSERT INTO dim_case_types (tenant_id, case_type) VALUES (?, ?) ON CONFLICT (tenant_id, case_type) DO NOTHING`,
 		a.tenant, c.CaseType); err != nil {
 		return err
 	}
@@ -232,18 +287,27 @@ func (a *applier) caseClosed(e events.Event) error {
 // caseFacts is what facts about a case's records repeat from the case.
 type caseFacts struct {
 	person, caseType, unit, district, channel, received, sex, born string
+	exists                                                         bool
 }
 
 func (a *applier) caseFacts(key string) (caseFacts, error) {
-	var c caseFacts
-	err := a.tx.row(`SELECT person_key, case_type, unit_id, district_id, channel, received_date, sex FROM fact_cases
+	c, ok := a.cases[key]
+	if !ok {
+		err := a.tx.row(`SELECT person_key, case_type, unit_id, district_id, channel, received_date, sex FROM fact_cases
 		WHERE tenant_id = ? AND case_key = ?`, a.tenant, key).Scan(&c.person, &c.caseType, &c.unit, &c.district, &c.channel, &c.received, &c.sex)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, nil
+		if errors.Is(err, sql.ErrNoRows) {
+			return caseFacts{}, nil
+		}
+		if err != nil {
+			return c, err
+		}
+		c.exists = true
+		if a.cases == nil {
+			a.cases = map[string]caseFacts{}
+		}
+		a.cases[key] = c
 	}
-	if err != nil {
-		return c, err
-	}
+	var err error
 	c.born, _, err = a.person(c.person)
 	return c, err
 }
@@ -421,7 +485,7 @@ func (a *applier) code(source, sourceKey, system, code string, qualifier int, on
 		a.tenant, source, sourceKey, system, code, caseKey, c.person, c.district, qualifier, on); err != nil {
 		return err
 	}
-	return a.tx.exec(`INSERT INTO dim_codes (tenant_id, code_system, code) VALUES (?, ?, ?) ON CONFLICT (tenant_id, code_system, code) DO NOTHING`,
+	return a.dim(`INSERT INTO dim_codes (tenant_id, code_system, code) VALUES (?, ?, ?) ON CONFLICT (tenant_id, code_system, code) DO NOTHING`,
 		a.tenant, system, code)
 }
 

@@ -26,6 +26,13 @@ type EventLog interface {
 // transaction.
 const DefaultBatch = 1000
 
+// RebuildBatch is how many events a rebuild writes in one transaction:
+// nobody reads a store being rebuilt, so its transactions are large.
+const RebuildBatch = 10_000
+
+// page is the most events read from the log in one query.
+const page = 1000
+
 // ErrKeyChanged is returned when the store was built with another key
 // than the one given: its pseudonyms would not match the new ones.
 var ErrKeyChanged = errors.New("the analysis store was built with another analytics key; rebuild it with 'trygg analytics rebuild' (or give the key it was built with)")
@@ -42,6 +49,9 @@ type Projector struct {
 	clock trygg.Clock
 	// Batch is the most events per transaction (DefaultBatch when 0).
 	Batch int
+	// rebuilding: a rebuild is under way, its batches RebuildBatch
+	// events.
+	rebuilding bool
 
 	eventsBehind  *prometheus.GaugeVec
 	secondsBehind *prometheus.GaugeVec
@@ -70,6 +80,9 @@ func NewProjector(ctx context.Context, log EventLog, st *Store, key []byte, cloc
 	}
 	if err := pr.claimKey(ctx); err != nil {
 		return nil, err
+	}
+	if err := st.restoreIndexes(ctx); err != nil { // after a rebuild that stopped
+		return nil, fmt.Errorf("analytics: restore indexes: %w", err)
 	}
 	return pr, nil
 }
@@ -105,6 +118,9 @@ func (pr *Projector) Collect(ch chan<- prometheus.Metric) {
 }
 
 func (pr *Projector) batch() int {
+	if pr.rebuilding && pr.Batch <= 0 {
+		return RebuildBatch
+	}
 	if pr.Batch <= 0 || pr.Batch > 1000 {
 		return DefaultBatch
 	}
@@ -136,12 +152,26 @@ func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	evs, err := pr.log.Events(ctx, tenant, from, pr.batch())
-	if err != nil || len(evs) == 0 {
-		return 0, err
+	var evs []events.Event
+	for size := pr.batch(); len(evs) < size; {
+		after := from
+		if len(evs) > 0 {
+			after = evs[len(evs)-1].Seq
+		}
+		more, err := pr.log.Events(ctx, tenant, after, min(page, size-len(evs)))
+		if err != nil {
+			return 0, err
+		}
+		evs = append(evs, more...)
+		if len(more) < min(page, size-len(evs)+len(more)) {
+			break
+		}
+	}
+	if len(evs) == 0 {
+		return 0, nil
 	}
 	n := 0
-	err = pr.st.update(ctx, func(t *tx) error {
+	err = pr.st.updateBatched(ctx, func(t *tx) error {
 		if err := t.exec(`INSERT INTO cursors (tenant_id, last_seq, last_at) VALUES (?, 0, 0) ON CONFLICT (tenant_id) DO NOTHING`,
 			string(tenant)); err != nil {
 			return err
@@ -252,7 +282,24 @@ func (pr *Projector) Rebuild(ctx context.Context) (int, error) {
 	if err := pr.claimKey(ctx); err != nil {
 		return 0, err
 	}
-	return pr.CatchUp(ctx)
+	// The rows are written into tables without their secondary indexes,
+	// which are made afterwards from the whole table: quicker than
+	// keeping them in order row by row. The projector's own reads use
+	// primary keys only.
+	if err := pr.st.dropIndexes(ctx); err != nil {
+		return 0, fmt.Errorf("analytics: drop indexes: %w", err)
+	}
+	if err := pr.st.bulk(ctx, true); err != nil {
+		return 0, err
+	}
+	pr.rebuilding = true
+	n, err := pr.CatchUp(ctx)
+	pr.rebuilding = false
+	err = errors.Join(err, pr.st.bulk(context.WithoutCancel(ctx), false))
+	if ierr := pr.st.restoreIndexes(context.WithoutCancel(ctx)); ierr != nil {
+		err = errors.Join(err, fmt.Errorf("analytics: restore indexes: %w", ierr))
+	}
+	return n, err
 }
 
 // Run catches up every interval until ctx ends, in its own goroutine's

@@ -21,8 +21,9 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"           // registers the "sqlite" driver
 )
 
 //go:embed migrations/*.sql
@@ -93,7 +94,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// synchronous=NORMAL: a power cut may lose the last batches,
 		// which the projector reads again from the event log.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		if s.write, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
+		// The writer's page cache (64 MB): the facts' keys are
+		// pseudonyms, so a batch's inserts land all over the indexes, and
+		// SQLite's default 2 MB spills pages mid-transaction.
+		if s.write, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_pragma=cache_size(-65536)&_txlock=immediate"); err != nil {
 			return nil, fmt.Errorf("analytics: open sqlite: %w", err)
 		}
 		s.write.SetMaxOpenConns(1)
@@ -233,6 +237,99 @@ func (s *Store) Drop(ctx context.Context) error {
 	return s.migrate(ctx)
 }
 
+// dropIndexes drops the store's secondary indexes before a bulk load
+// (a rebuild), which then writes each row into its table alone, and
+// records each index's definition in meta, in the same transaction, so
+// restoreIndexes makes them again: after the load, or after a crash in
+// it when a projector next starts.
+func (s *Store) dropIndexes(ctx context.Context) error {
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`
+	if s.pg {
+		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = '` + Schema + `'
+			AND indexname NOT IN (SELECT conname FROM pg_constraint)`
+	}
+	return s.update(ctx, func(t *tx) error {
+		rows, err := t.tx.QueryContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		var defs [][2]string
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				rows.Close()
+				return err
+			}
+			defs = append(defs, [2]string{name, def})
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, d := range defs {
+			if err := t.exec(`INSERT INTO meta (name, value) VALUES (?, ?)`, "index:"+d[0], d[1]); err != nil {
+				return err
+			}
+			if err := t.exec(`DROP INDEX ` + d[0]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// restoreIndexes makes the indexes dropIndexes dropped again.
+func (s *Store) restoreIndexes(ctx context.Context) error {
+	return s.update(ctx, func(t *tx) error {
+		rows, err := t.tx.QueryContext(ctx, rebind(s.pg, `SELECT name, value FROM meta WHERE name LIKE 'index:%' ORDER BY name`))
+		if err != nil {
+			return err
+		}
+		var defs [][2]string
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				rows.Close()
+				return err
+			}
+			defs = append(defs, [2]string{name, def})
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		for _, d := range defs {
+			if err := t.exec(d[1]); err != nil {
+				return err
+			}
+			if err := t.exec(`DELETE FROM meta WHERE name = ?`, d[0]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// bulk sets a SQLite store's connection for a bulk load (on) or back
+// (off): no sync at commit and a larger page cache while a rebuild
+// writes, which a crash in it would start again anyway. PostgreSQL's
+// settings stay.
+func (s *Store) bulk(ctx context.Context, on bool) error {
+	if s.pg {
+		return nil
+	}
+	pragmas := []string{`PRAGMA synchronous = NORMAL`, `PRAGMA cache_size = -65536`}
+	if on {
+		pragmas = []string{`PRAGMA synchronous = OFF`, `PRAGMA cache_size = -262144`}
+	}
+	for _, p := range pragmas {
+		if _, err := s.write.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("analytics: %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
 // splitStatements splits a migration on semicolons that end a line, after
 // dropping "--" comment lines.
 func splitStatements(src string) []string {
@@ -261,6 +358,15 @@ type tx struct {
 	ctx context.Context
 	tx  *sql.Tx
 	pg  bool
+	// stmts are the statements prepared in this transaction (SQLite),
+	// by query: a statement the projector runs for each event is parsed
+	// once a transaction.
+	stmts map[string]*sql.Stmt
+	// pgtx and batch: a projection's transaction on PostgreSQL, whose
+	// writes are queued in order and sent in one round trip before the
+	// next read and at commit (see updateBatched).
+	pgtx  pgx.Tx
+	batch *pgx.Batch
 }
 
 // update runs fn in one write transaction and commits it if fn returns
@@ -277,13 +383,131 @@ func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
 	return sqlTx.Commit()
 }
 
+// updateBatched is update for the projector's batches: on PostgreSQL
+// the transaction runs on a pgx connection, its writes pipelined (sent
+// together, in order, when a read needs their result and at commit), so
+// a batch costs a round trip per read instead of one per statement.
+func (s *Store) updateBatched(ctx context.Context, fn func(*tx) error) error {
+	if !s.pg {
+		return s.update(ctx, fn)
+	}
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("analytics: not a pgx connection: %T", dc)
+		}
+		ptx, err := pc.Conn().Begin(ctx)
+		if err != nil {
+			return err
+		}
+		t := &tx{ctx: ctx, pg: true, pgtx: ptx, batch: &pgx.Batch{}}
+		if err := fn(t); err != nil {
+			_ = ptx.Rollback(ctx)
+			return err
+		}
+		if err := t.flush(); err != nil {
+			_ = ptx.Rollback(ctx)
+			return err
+		}
+		return ptx.Commit(ctx)
+	})
+}
+
+// pipelineMax is how many writes a batched transaction queues before it
+// sends them.
+const pipelineMax = 2000
+
+// flush sends the writes queued in a batched transaction and returns the
+// first error of any of them.
+func (t *tx) flush() error {
+	if t.batch == nil || t.batch.Len() == 0 {
+		return nil
+	}
+	b := t.batch
+	t.batch = &pgx.Batch{}
+	return t.pgtx.SendBatch(t.ctx, b).Close()
+}
+
+// stmt returns query prepared in the transaction (SQLite).
+func (t *tx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
 func (t *tx) exec(query string, args ...any) error {
+	if t.pgtx != nil {
+		t.batch.Queue(rebind(true, query), args...)
+		if t.batch.Len() >= pipelineMax {
+			return t.flush()
+		}
+		return nil
+	}
+	if !t.pg && len(args) > 0 {
+		st, err := t.stmt(query)
+		if err != nil {
+			return err
+		}
+		_, err = st.ExecContext(t.ctx, args...)
+		return err
+	}
 	_, err := t.tx.ExecContext(t.ctx, rebind(t.pg, query), args...)
 	return err
 }
 
-func (t *tx) row(query string, args ...any) *sql.Row {
+// scanner is a row of a query's result: *sql.Row, or a row read in a
+// batched transaction.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func (t *tx) row(query string, args ...any) scanner {
+	if t.pgtx != nil {
+		if err := t.flush(); err != nil {
+			return pgRow{err: err}
+		}
+		return pgRow{row: t.pgtx.QueryRow(t.ctx, rebind(true, query), args...)}
+	}
+	if !t.pg && len(args) > 0 {
+		st, err := t.stmt(query)
+		if err != nil {
+			return pgRow{err: err}
+		}
+		return st.QueryRowContext(t.ctx, args...)
+	}
 	return t.tx.QueryRowContext(t.ctx, rebind(t.pg, query), args...)
+}
+
+// pgRow is a row read with pgx, its "no rows" sql.ErrNoRows as
+// database/sql's; or an error met before the read.
+type pgRow struct {
+	row pgx.Row
+	err error
+}
+
+func (r pgRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	err := r.row.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sql.ErrNoRows
+	}
+	return err
 }
 
 // query runs a read on the reader pool.

@@ -48,6 +48,7 @@ func parseBenchFlags(fs *flag.FlagSet, args []string) (benchFlags, error) {
 	fs.IntVar(&f.NotesPerPerson, "notes-per-person", bench.NotesPerPerson, "signed journal notes of history per person")
 	fs.BoolVar(&f.Soak, "soak", false, "instead of the workloads, run the officer mix for --soak-duration and report memory and file-descriptor growth")
 	fs.DurationVar(&f.SoakDuration, "soak-duration", 30*time.Minute, "how long --soak runs")
+	fs.IntVar(&f.PaymentHouseholds, "payment-households", bench.BenchPaymentHouseholds, "households of the payment-run workload's monthly run")
 	fs.StringVar(&f.out, "out", "", "also write the report as Markdown to this file")
 	fs.StringVar(&f.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured part (workloads or soak, not the set-up) to this file")
 	// No TRYGG_* variables: a benchmark must never find its way to the
@@ -68,6 +69,8 @@ func parseBenchFlags(fs *flag.FlagSet, args []string) (benchFlags, error) {
 		return f, usageError{"--notes-per-person must be between 0 and 100"}
 	case f.SoakDuration <= 0:
 		return f, usageError{"--soak-duration must be positive"}
+	case f.PaymentHouseholds < 1 || f.PaymentHouseholds > 1_000_000:
+		return f, usageError{"--payment-households must be between 1 and 1000000"}
 	case f.db != "" && f.data != "":
 		return f, usageError{"give --db or --data, not both"}
 	}

@@ -256,6 +256,60 @@ func (s *Service) lineCase(ctx context.Context, a trygg.Actor, l store.PaymentLi
 	return comp, c, ground, err
 }
 
+// readCase is a case as an access decision left it: the case and the
+// ground on which the actor reads it, or the refusal.
+type readCase struct {
+	c      store.Case
+	ground access.Relation
+	err    error
+}
+
+// readableCases decides for each of the cases ids, as caseFor does
+// without work (access.Decide for reading it, on the same relations and
+// protection, a citizen's ground not counting), whether the actor may
+// read it as staff, reading what the decisions need in one query per 500
+// cases instead of three reads per case. A case that does not exist is
+// not found. For an actor who is also a citizen (whose relations to
+// persons are read person by person) it asks caseFor case by case.
+func (s *Service) readableCases(ctx context.Context, a trygg.Actor, ids []string) (map[string]readCase, error) {
+	out := make(map[string]readCase, len(ids))
+	if access.ReadScope(a).SelfPersonID != "" {
+		for _, id := range ids {
+			if _, ok := out[id]; ok {
+				continue
+			}
+			c, _, ground, err := s.caseFor(ctx, a, id, false)
+			if err != nil && trygg.ErrorCode(err) != trygg.ENotFound && trygg.ErrorCode(err) != trygg.EForbidden {
+				return nil, err
+			}
+			out[id] = readCase{c, ground, err}
+		}
+		return out, nil
+	}
+	found, err := s.db.CasesAccess(ctx, a, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		ca, ok := found[id]
+		if !ok {
+			out[id] = readCase{err: trygg.ErrNotFound}
+			continue
+		}
+		var personRels []access.Relation
+		if ca.Emergency {
+			personRels = append(personRels, access.RelEmergency)
+		}
+		subj := access.Subject{Relations: access.CaseRelations(a, ca.Case.AssignedTo, ca.Case.UnitPath, personRels), Protection: ca.Protection}
+		ground, err := access.Decide(a, access.ReadCase, subj)
+		if err == nil && citizenGround(ground) {
+			ground, err = "", trygg.Errorf(trygg.ENotFound, "Not found.")
+		}
+		out[id] = readCase{ca.Case, ground, err}
+	}
+	return out, nil
+}
+
 // Attest attests the proposed payment lines lineIDs, all or none: each
 // must be waiting to be attested, prepared and decided by others than
 // the actor (dual control), within the attest limit of the actor's roles
@@ -284,6 +338,20 @@ func (s *Service) Attest(ctx context.Context, a trygg.Actor, lineIDs []string) e
 	if err != nil {
 		return err
 	}
+	// The cases' access decisions in one read for the batch, not three
+	// reads a case (docs/benchmarks.md, the payment run).
+	caseIDs := make([]string, 0, len(byID))
+	listed := map[string]bool{}
+	for _, l := range byID {
+		if !listed[l.CaseID] {
+			listed[l.CaseID] = true
+			caseIDs = append(caseIDs, l.CaseID)
+		}
+	}
+	decided, err := s.readableCases(ctx, a, caseIDs)
+	if err != nil {
+		return err
+	}
 	for _, id := range lineIDs {
 		l, found := byID[id]
 		if !found {
@@ -291,9 +359,14 @@ func (s *Service) Attest(ctx context.Context, a trygg.Actor, lineIDs []string) e
 		}
 		r, seen := cases[l.CaseID]
 		if !seen {
-			if r.comp, r.c, r.ground, err = s.lineCase(ctx, a, l, false); err != nil {
+			d := decided[l.CaseID]
+			if d.err != nil {
+				return d.err
+			}
+			if r.comp, err = s.compiled(ctx, a.Tenant, d.c.DefinitionVersion); err != nil {
 				return err
 			}
+			r.c, r.ground = d.c, d.ground
 			cases[l.CaseID] = r
 		}
 		comp, c, ground := r.comp, r.c, r.ground

@@ -9,11 +9,15 @@ import {
   launch, withPage, visit, navigate, checkA11y, assertNoHorizontalScroll, countSteps, PHONE,
 } from './lib.mjs';
 
+// In the order the overview and each page's links list them; Veckan first.
 const DASHBOARDS = [
   'Tid från ansökan till beslut',
   'Inflöde, utflöde och balans',
   'Lagstadgade tidsfrister',
+  'Verkställda beslut inom tre månader',
+  'Stämmer hjälpen med behoven?',
   'Planerad och utförd tid',
+  'Prognos och utfall',
 ];
 
 let browser;
@@ -43,9 +47,23 @@ test('the analyst opens every dashboard and filters one', async (t) => {
     await assertNoHorizontalScroll(page);
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    for (const [i, name] of DASHBOARDS.entries()) {
-      // From the overview the first, then from each dashboard's links.
-      const links = i === 0 ? page.locator('main .analysis-list') : page.locator('main nav.analysis-nav');
+    // Veckan from the overview: an analyst is asked for a unit or a
+    // district first, and sees the week once she has chosen one.
+    await navigate(page, () => page.locator('main .analysis-list').getByRole('link', { name: 'Veckan', exact: true }).click());
+    assert.equal(await page.locator('main h1').innerText(), 'Veckan');
+    assert.equal(await page.locator('main svg.chart').count(), 0, 'no figures before a unit is chosen');
+    await checkA11y(page, 'Veckan, nothing chosen');
+    await page.getByLabel('Distrikt').selectOption({ label: 'Norra område' });
+    await navigate(page, () => page.getByRole('button', { name: 'Visa', exact: true }).click());
+    await checkCharts(page, 'Veckan');
+    await checkA11y(page, 'Veckan');
+    await page.setViewportSize(PHONE);
+    await assertNoHorizontalScroll(page);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    for (const name of DASHBOARDS) {
+      // From each dashboard's links.
+      const links = page.locator('main nav.analysis-nav');
       await navigate(page, () => links.getByRole('link', { name, exact: true }).click());
       assert.equal(await page.locator('main h1').innerText(), name);
       await checkCharts(page, name);
@@ -63,9 +81,9 @@ test('the analyst opens every dashboard and filters one', async (t) => {
     await checkCharts(page, 'the filtered dashboard');
     await checkA11y(page, 'the filtered dashboard');
 
-    // Landing, four dashboards and the filter: 6 steps.
+    // Landing, Veckan and its choice, seven dashboards and the filter: 11 steps.
     const walked = steps.count;
-    assert.ok(walked <= 6, `the walk took ${walked} steps: ${steps.urls.join(', ')}`);
+    assert.ok(walked <= 11, `the walk took ${walked} steps: ${steps.urls.join(', ')}`);
 
     // A month that is none: refused at the field, no figures.
     await visit(page, '/analysis/flow?from=2026-13');
@@ -76,4 +94,21 @@ test('the analyst opens every dashboard and filters one', async (t) => {
     await page.setViewportSize(PHONE);
     await assertNoHorizontalScroll(page);
   }, { user: 'analytiker' });
+});
+
+test('the team lead goes from her team inbox to her units\' week', async (t) => {
+  await withPage(t, browser, async (page) => {
+    const steps = countSteps(page);
+    await visit(page, '/inbox?team=1');
+    await navigate(page, () => page.getByRole('link', { name: /Veckan för dina enheter/ }).click());
+    assert.equal(new URL(page.url()).pathname, '/analysis/week');
+    assert.equal(await page.locator('main h1').innerText(), 'Veckan');
+    assert.equal(await page.getByLabel('Enhet', { exact: true }).inputValue(), '', 'all her units together by default');
+    await checkCharts(page, 'her week');
+    await checkA11y(page, 'her week');
+    await page.setViewportSize(PHONE);
+    await assertNoHorizontalScroll(page);
+    // The team inbox and the week: 2 steps.
+    assert.ok(steps.count <= 2, `the walk took ${steps.count} steps: ${steps.urls.join(', ')}`);
+  }, { user: 'arbetsledare' });
 });

@@ -178,10 +178,23 @@ func newLogger(w io.Writer) *slog.Logger {
 // played history in the demo.
 const demoWalksPerType = 25
 
-// loadDemo loads ds with the shipped packs and the demo city's own rule
-// sets as its definitions, then plays the histories of some of its cases.
-// It reports whether anything was loaded (false: the demo was there).
+// loadDemo loads ds as loadDemoData does and then writes its past
+// (loadDemoHistory) before it returns. It reports whether anything was
+// loaded (false: the demo was there).
 func loadDemo(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *slog.Logger) (bool, error) {
+	loaded, err := loadDemoData(ctx, svc, ds, time.Now().UTC(), log)
+	if err != nil || !loaded {
+		return loaded, err
+	}
+	return true, loadDemoHistory(ctx, svc, ds, log)
+}
+
+// loadDemoData loads ds, generated for the day today, with the shipped
+// packs and the demo city's own rule sets as its definitions, plays the
+// histories of some of its cases and plans its past up to today (written
+// by loadDemoHistory: serve does it once it listens). It reports whether
+// anything was loaded (false: the demo was there).
+func loadDemoData(ctx context.Context, svc *service.Service, ds *demo.Dataset, today time.Time, log *slog.Logger) (bool, error) {
 	for _, f := range packs.Files() {
 		ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
 	}
@@ -200,16 +213,42 @@ func loadDemo(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *
 		return true, err
 	}
 	log.Info("demo histories played", "cases", n, "duration", time.Since(start).Round(time.Millisecond))
-	// Two years of past work for the analysis dashboards, in persons and
-	// cases of its own.
-	start = time.Now()
+	// Two years of past work for the analysis dashboards, up to the day
+	// the dataset was generated for, written once the server listens.
+	return true, svc.PlanDemoHistory(ctx, ds.Tenant.ID, demo.HistoryOptions{Today: today})
+}
+
+// loadDemoHistory writes what is left of the demo's planned past (two
+// years of work for the analysis dashboards, in persons and cases of its
+// own), month by month, until it is complete or ctx ends; a server
+// stopped part-way continues at its next start. ds is the demo's dataset,
+// or nil: then it is generated again for the day the past was planned on.
+func loadDemoHistory(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *slog.Logger) error {
+	day, pending, err := svc.DemoHistoryPending(ctx, demo.TenantID)
+	if err != nil || !pending {
+		return err
+	}
+	if ds == nil {
+		ds = demo.Generate(demo.Options{Today: day})
+	}
+	walks, err := demo.Walks()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	log.Info("writing the demo's past", "until", day.Format(time.DateOnly))
 	hs, err := svc.LoadDemoHistory(ctx, ds, walks, demo.HistoryOptions{})
 	if err != nil {
-		return true, err
+		if ctx.Err() != nil {
+			log.Info("demo past paused, continued at the next start", "months", hs.Months, "events", hs.Events,
+				"duration", time.Since(start).Round(time.Millisecond))
+			return nil
+		}
+		return err
 	}
-	log.Info("demo past written", "cases", hs.Cases, "still open", hs.Open, "events", hs.Events,
+	log.Info("demo past written", "cases", hs.Cases, "still open", hs.Open, "events", hs.Events, "months", hs.Months,
 		"duration", time.Since(start).Round(time.Millisecond))
-	return true, nil
+	return nil
 }
 
 // openService opens (and migrates) the database and returns a service over

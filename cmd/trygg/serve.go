@@ -84,10 +84,11 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		regPath = filepath.Join(dbf.data, "registry.json")
 	}
 	var ds *demo.Dataset
+	today := time.Now().UTC()
 	if *demoMode {
 		// The municipality is generated only the first time.
 		if _, err := db.Tenant(ctx, demo.TenantID); trygg.ErrorCode(err) == trygg.ENotFound {
-			ds = demo.Generate(demo.Options{})
+			ds = demo.Generate(demo.Options{Today: today})
 		} else if err != nil {
 			return err
 		}
@@ -128,7 +129,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	svc.Incomes = incomes
 
 	if ds != nil {
-		loaded, err := loadDemo(ctx, svc, ds, log)
+		loaded, err := loadDemoData(ctx, svc, ds, today, log)
 		if err != nil {
 			return err
 		}
@@ -268,6 +269,19 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The demo's past (two years of work for the analysis dashboards) is
+	// written while the server takes requests, month by month; stopped,
+	// it goes on at the next start.
+	var historyDone chan struct{}
+	if *demoMode {
+		historyDone = make(chan struct{})
+		go func() {
+			defer close(historyDone)
+			if err := loadDemoHistory(ctx, svc, ds, log); err != nil {
+				log.Error("writing the demo's past failed", "err", err)
+			}
+		}()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -277,9 +291,12 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	defer cancel()
 	log.Info("shutting down")
 	err = srv.Shutdown(shutdownCtx)
-	if notifyDone != nil {
+	for _, done := range []chan struct{}{notifyDone, historyDone} {
+		if done == nil {
+			continue
+		}
 		select {
-		case <-notifyDone:
+		case <-done:
 		case <-shutdownCtx.Done():
 		}
 	}

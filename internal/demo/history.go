@@ -21,6 +21,32 @@ type HistoryOptions struct {
 	Seed    int64 // default 1
 	// Today is the day the history ends (default: now).
 	Today time.Time
+	// IDKey is the key the ids of the history's persons, cases and
+	// records follow (default: a new random one when the history is
+	// planned), so that the history written again is the same.
+	IDKey string
+	// Months, when more than 0, is the most months of the history one
+	// call writes (the rest is written by the next).
+	Months int
+}
+
+// WithDefaults returns opt with its defaults filled in (Today: now, to
+// the day).
+func (opt HistoryOptions) WithDefaults() HistoryOptions {
+	if opt.Weeks <= 0 {
+		opt.Weeks = 104
+	}
+	if opt.PerWeek <= 0 {
+		opt.PerWeek = 8
+	}
+	if opt.Seed == 0 {
+		opt.Seed = 1
+	}
+	if opt.Today.IsZero() {
+		opt.Today = time.Now().UTC()
+	}
+	opt.Today = time.Date(opt.Today.Year(), opt.Today.Month(), opt.Today.Day(), 0, 0, 0, 0, time.UTC)
+	return opt
 }
 
 // HistoryCase is a case of the demo's past, for a person of its own (new
@@ -50,19 +76,8 @@ var historyAges = map[string][2]int{"ao": {67, 96}, "bou": {0, 17}, "eb": {19, 6
 // generated officer of its unit (never one of the named demo accounts).
 // The same dataset and options give the same history.
 func History(ds *Dataset, opt HistoryOptions) []HistoryCase {
-	if opt.Weeks <= 0 {
-		opt.Weeks = 104
-	}
-	if opt.PerWeek <= 0 {
-		opt.PerWeek = 8
-	}
-	if opt.Seed == 0 {
-		opt.Seed = 1
-	}
-	if opt.Today.IsZero() {
-		opt.Today = time.Now().UTC()
-	}
-	today := time.Date(opt.Today.Year(), opt.Today.Month(), opt.Today.Day(), 0, 0, 0, 0, time.UTC)
+	opt = opt.WithDefaults()
+	today := opt.Today
 	g := &gen{rng: rand.New(rand.NewPCG(uint64(opt.Seed), 17)), today: today, ds: &Dataset{}, used: map[string]bool{}}
 	for _, p := range ds.Persons {
 		g.used[p.Identity.Value] = true

@@ -2,6 +2,9 @@ package service
 
 import (
 	"context"
+	crand "crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -22,14 +25,97 @@ import (
 // DemoHistoryStats is what LoadDemoHistory wrote.
 type DemoHistoryStats struct {
 	Persons, Cases, Open, Events int
+	// Months is how many months (transactions) this call wrote; Left, how
+	// many are still to write (0: the history is complete).
+	Months, Left int
 }
 
 // historyDaysPerTx is how many days of the demo's past one transaction
 // writes.
 const historyDaysPerTx = 31
 
-// LoadDemoHistory writes the demo's past (demo.History): each case, for a
-// person of its own, worked as its case type's walk (walks) goes — forms
+// DemoHistoryWritten is the event that records how far the demo's past
+// has been written: appended once with nothing written when the history
+// is planned (PlanDemoHistory), then with each month of it in the
+// month's transaction, so a server stopped part-way continues from the
+// next month and never writes a month twice.
+const DemoHistoryWritten = "demo.history_written"
+
+// demoHistoryMark is DemoHistoryWritten's payload: the history's options,
+// the definition version and the key of its ids, and the last day
+// written ("" none yet).
+type demoHistoryMark struct {
+	Today   string `json:"today"`
+	Weeks   int    `json:"weeks"`
+	PerWeek int    `json:"per_week"`
+	Seed    int64  `json:"seed"`
+	Version int64  `json:"definition_version"`
+	Key     string `json:"id_key"`
+	Through string `json:"through,omitempty"`
+	Done    bool   `json:"done,omitempty"`
+}
+
+func (m demoHistoryMark) options() demo.HistoryOptions {
+	today, _ := time.Parse(time.DateOnly, m.Today)
+	return demo.HistoryOptions{Weeks: m.Weeks, PerWeek: m.PerWeek, Seed: m.Seed, Today: today, IDKey: m.Key}
+}
+
+// demoHistoryMark returns the tenant's latest DemoHistoryWritten mark, and
+// false if the history was never planned.
+func (s *Service) demoHistoryMark(ctx context.Context, tenant trygg.TenantID) (demoHistoryMark, bool, error) {
+	var m demoHistoryMark
+	es, err := s.db.LatestEventsOfType(ctx, tenant, DemoHistoryWritten, 1)
+	if err != nil || len(es) == 0 {
+		return m, false, err
+	}
+	if err := json.Unmarshal(es[0].Payload, &m); err != nil {
+		return m, false, fmt.Errorf("demo history: mark %d: %w", es[0].Seq, err)
+	}
+	return m, true, nil
+}
+
+// PlanDemoHistory records that the tenant's demo gets a past of opt
+// (demo.History), written by LoadDemoHistory, with the definitions
+// published now and a new random key for its ids. The server plans it
+// with the demo, before it takes requests, and writes it after; a server
+// that stops before the history is complete finds the plan at its next
+// start and continues it. Does nothing if a history is planned already.
+func (s *Service) PlanDemoHistory(ctx context.Context, tenant trygg.TenantID, opt demo.HistoryOptions) error {
+	if _, ok, err := s.demoHistoryMark(ctx, tenant); err != nil || ok {
+		return err
+	}
+	opt = opt.WithDefaults()
+	version, err := s.db.LatestDefinitionVersion(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	if opt.IDKey == "" {
+		var b [16]byte
+		crand.Read(b[:])
+		opt.IDKey = hex.EncodeToString(b[:])
+	}
+	m := demoHistoryMark{Today: opt.Today.Format(time.DateOnly), Weeks: opt.Weeks, PerWeek: opt.PerWeek, Seed: opt.Seed,
+		Version: version, Key: opt.IDKey}
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		_, err := tx.AppendEvent(ctx, events.New(SystemActor(tenant), DemoHistoryWritten, "tenant", string(tenant), m))
+		return err
+	})
+}
+
+// DemoHistoryPending returns the day the tenant's planned demo past ends
+// on (the day its demo was generated), and whether some of it is still to
+// be written (false also when none was planned).
+func (s *Service) DemoHistoryPending(ctx context.Context, tenant trygg.TenantID) (time.Time, bool, error) {
+	m, ok, err := s.demoHistoryMark(ctx, tenant)
+	if err != nil || !ok || m.Done {
+		return time.Time{}, false, err
+	}
+	return m.options().Today, true, nil
+}
+
+// LoadDemoHistory writes the demo's past (demo.History), planned by
+// PlanDemoHistory (with opt, if it was not planned yet): each case, for
+// a person of its own, worked as its case type's walk (walks) goes — forms
 // signed with the codes they assess, transitions with the deadlines they
 // start, meet or let run over, decisions granted, partly granted or
 // refused with amounts in their case type's unit, orders sent and accepted
@@ -42,15 +128,28 @@ const historyDaysPerTx = 31
 // its day, so the event log stays in time order and carries what analysis
 // counts;
 // the state is the cases' rows and the events (no forms, decisions or
-// orders rows: it is history, not work to continue). Deterministic for
-// the same dataset, walks and options.
+// orders rows: it is history, not work to continue).
+//
+// It continues from the month after the last one written (each month's
+// transaction records it, DemoHistoryWritten), so it may be cancelled
+// (ctx) and called again, by a restarted server too, and writes each
+// month once: the same plan gives the same history, ids included (they
+// follow the plan's key), from a dataset generated again for the plan's
+// day (its staff's ids are looked up by username). opt.Months, when set,
+// bounds the months this call writes.
 func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks []demo.Walk, opt demo.HistoryOptions) (DemoHistoryStats, error) {
 	var st DemoHistoryStats
 	tenant := ds.Tenant.ID
-	version, err := s.db.LatestDefinitionVersion(ctx, tenant)
-	if err != nil {
+	if err := s.PlanDemoHistory(ctx, tenant, opt); err != nil {
 		return st, err
 	}
+	mark, _, err := s.demoHistoryMark(ctx, tenant)
+	if err != nil || mark.Done {
+		return st, err
+	}
+	maxMonths := opt.Months
+	opt = mark.options()
+	version := mark.Version
 	comp, err := s.compiled(ctx, tenant, version)
 	if err != nil {
 		return st, err
@@ -59,6 +158,18 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 	if err != nil {
 		return st, err
 	}
+	// The history's officers by the ids they have in this database (a
+	// dataset generated again has new ones).
+	staff := *ds
+	staff.Users = slices.Clone(ds.Users)
+	for i, u := range staff.Users {
+		if su, err := s.db.UserByUsername(ctx, tenant, u.Username); err == nil {
+			staff.Users[i].ID = su.ID
+		} else if trygg.ErrorCode(err) != trygg.ENotFound {
+			return st, err
+		}
+	}
+	ds = &staff
 	parent := map[string]string{}
 	for _, u := range ds.Units {
 		parent[u.ID] = u.ParentID
@@ -71,9 +182,6 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 	for _, ct := range comp.CitizenApplications() {
 		portal[ct.ID.Value] = true
 	}
-	if opt.Today.IsZero() {
-		opt.Today = s.db.Now()
-	}
 	cases := demo.History(ds, opt)
 	if len(cases) == 0 {
 		return st, nil
@@ -81,6 +189,15 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 	today := time.Date(opt.Today.Year(), opt.Today.Month(), opt.Today.Day(), 0, 0, 0, 0, time.UTC)
 	first := time.Date(cases[0].Received.Year(), cases[0].Received.Month(), cases[0].Received.Day(), 0, 0, 0, 0, time.UTC)
 	days := int(today.Sub(first).Hours()/24) + 1
+	// The month to begin with: the one after the last written.
+	begin := 0
+	if mark.Through != "" {
+		through, err := time.Parse(time.DateOnly, mark.Through)
+		if err != nil {
+			return st, fmt.Errorf("demo history: mark's day %q: %w", mark.Through, err)
+		}
+		begin = int(through.Sub(first).Hours()/24) + 1
+	}
 
 	// Each day's events and new cases, in the order they happen.
 	type dayWork struct {
@@ -91,21 +208,21 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 	rows := make([]store.Case, len(cases))
 	for i, hc := range cases {
 		h := &historyWalk{s: s, comp: comp, hc: hc, w: byType[hc.CaseType], providers: providers, district: parent[hc.UnitID],
-			rng: rand.New(rand.NewPCG(hc.Pick, 7)), first: first, today: today, portal: portal[hc.CaseType], version: version, tenant: tenant}
+			rng: rand.New(rand.NewPCG(hc.Pick, 7)), ids: historyIDs(mark.Key, hc.Pick), first: first, today: today, portal: portal[hc.CaseType],
+			version: version, tenant: tenant}
 		h.portalShare = 0.35 + 0.25*float64(h.dayOf(hc.Received))/float64(days)
-		h.caseID = uuid.Must(uuid.NewV7()).String()
+		cases[i].Person.ID = h.newID()
+		h.hc.Person.ID = cases[i].Person.ID
+		h.caseID = h.newID()
 		rows[i] = h.walk()
 		for _, e := range h.out {
 			work[e.day].events = append(work[e.day].events, e.e)
 		}
-		d := h.dayOf(hc.Received)
-		work[d].persons = append(work[d].persons, i)
-		if rows[i].Status == "open" {
-			st.Open++
-		}
+		work[h.dayOf(hc.Received)].persons = append(work[h.dayOf(hc.Received)].persons, i)
 	}
 	// A month of days to a transaction, each day's persons, cases and
-	// events dated that day (persons and cases at the month's moment).
+	// events dated that day (persons and cases at the month's moment),
+	// and the mark of the month last.
 	now := time.Now()
 	dated := func(d int) time.Time {
 		at := first.AddDate(0, 0, d).Add(11 * time.Hour)
@@ -114,11 +231,21 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 		}
 		return at
 	}
-	defer s.db.ReplayAt(time.Time{})
-	for from := 0; from < days; from += historyDaysPerTx {
-		to := min(from+historyDaysPerTx, days)
-		s.db.ReplayAt(dated(from))
+	sys := SystemActor(tenant)
+	for from := begin - begin%historyDaysPerTx; from < days; from += historyDaysPerTx {
+		if maxMonths > 0 && st.Months == maxMonths {
+			st.Left++
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		from := max(from, begin)
+		to := min(from-from%historyDaysPerTx+historyDaysPerTx, days)
+		var month DemoHistoryStats
 		err := s.db.Update(ctx, func(tx *store.Tx) error {
+			month = DemoHistoryStats{}
+			tx.Now = dated(from)
 			var es []events.Event
 			for d := from; d < to; d++ {
 				at := dated(d)
@@ -127,7 +254,7 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 					if err := tx.InsertPerson(ctx, tenant, p); err != nil {
 						return err
 					}
-					e := events.New(SystemActor(tenant), events.PersonRegistered, "person", p.ID,
+					e := events.New(sys, events.PersonRegistered, "person", p.ID,
 						withTraits(map[string]any{"identity_type": p.Identity.Type, "source": "demo"}, p.Identity))
 					e.PersonID, e.At = p.ID, at
 					es = append(es, e)
@@ -138,6 +265,11 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 					if err := tx.InsertCase(ctx, tenant, c); err != nil {
 						return err
 					}
+					month.Persons++
+					month.Cases++
+					if c.Status == "open" {
+						month.Open++
+					}
 				}
 				// A day's events: persons first, then each case's in its order.
 				for _, e := range work[d].events {
@@ -145,16 +277,35 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 					es = append(es, e)
 				}
 			}
-			st.Events += len(es)
+			m := mark
+			m.Through, m.Done = first.AddDate(0, 0, to-1).Format(time.DateOnly), to == days
+			e := events.New(sys, DemoHistoryWritten, "tenant", string(tenant), m)
+			e.At = dated(to - 1)
+			if len(es) > 0 && e.At.Before(es[len(es)-1].At) {
+				e.At = es[len(es)-1].At
+			}
+			es = append(es, e)
+			month.Events = len(es) - 1
 			_, err := tx.AppendPastEvents(ctx, es)
 			return err
 		})
 		if err != nil {
 			return st, fmt.Errorf("demo history, %s: %w", first.AddDate(0, 0, from).Format(time.DateOnly), err)
 		}
+		st.Persons += month.Persons
+		st.Cases += month.Cases
+		st.Open += month.Open
+		st.Events += month.Events
+		st.Months++
 	}
-	st.Persons, st.Cases = len(cases), len(cases)
 	return st, nil
+}
+
+// historyIDs is the source of one history case's ids: random-looking,
+// the same for the same key and case.
+func historyIDs(key string, pick uint64) *rand.ChaCha8 {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d", key, pick))
+	return rand.NewChaCha8(sum)
 }
 
 // datedEvent is an event of the history and the day (from the first) it
@@ -173,6 +324,7 @@ type historyWalk struct {
 	providers   []store.Provider
 	district    string
 	rng         *rand.Rand
+	ids         *rand.ChaCha8 // the case's ids (historyIDs)
 	first       time.Time
 	today       time.Time
 	portal      bool
@@ -202,6 +354,11 @@ type historyOrder struct {
 	start                          time.Time
 	reported                       time.Time // the last day reported
 	accepted                       bool
+}
+
+// newID returns the case's next id.
+func (h *historyWalk) newID() string {
+	return uuid.Must(uuid.NewRandomFromReader(h.ids)).String()
 }
 
 func (h *historyWalk) dayOf(t time.Time) int { return int(t.Sub(h.first).Hours() / 24) }
@@ -368,7 +525,7 @@ func (h *historyWalk) doStep(st demo.Step, day time.Time) {
 				}
 			}
 		}
-		h.emit(day, events.FormSigned, "form_entry", uuid.Must(uuid.NewV7()).String(), map[string]any{"form_id": st.Form, "supersedes": "", "codes": codes})
+		h.emit(day, events.FormSigned, "form_entry", h.newID(), map[string]any{"form_id": st.Form, "supersedes": "", "codes": codes})
 	case st.Transition != "":
 		h.transition(st.Transition, day)
 	case st.Decide != nil:
@@ -395,7 +552,7 @@ func (h *historyWalk) doStep(st demo.Step, day time.Time) {
 				continue
 			}
 			d.provider = fit[h.rng.IntN(len(fit))]
-			o := historyOrder{id: uuid.Must(uuid.NewV7()).String(), decision: d.id, insats: d.insats, provider: d.provider, amount: d.amount}
+			o := historyOrder{id: h.newID(), decision: d.id, insats: d.insats, provider: d.provider, amount: d.amount}
 			h.orders = append(h.orders, o)
 			h.emit(day, events.OrderSent, "order", o.id, h.orderPayload(o, store.OrderSent, "", ""))
 		}
@@ -458,12 +615,12 @@ func (h *historyWalk) decide(d *demo.Decide, day time.Time) {
 		if period == "month" || unit == process.UnitMoney {
 			to = calendar.Today(time.Date(day.Year(), day.Month()+1, 0, 0, 0, 0, 0, time.UTC))
 		}
-		hd := historyDecision{id: uuid.Must(uuid.NewV7()).String(), insats: insats, outcome: outcome, amount: amount}
+		hd := historyDecision{id: h.newID(), insats: insats, outcome: outcome, amount: amount}
 		h.decisions = append(h.decisions, hd)
 		h.emit(day, events.DecisionMade, "decision", hd.id, map[string]any{"insats": insats, "outcome": outcome, "valid_from": from,
 			"valid_to": to, "amount": amount, "amount_unit": unit, "amount_period": period})
 		if unit == process.UnitMoney && amount > 0 && h.comp.Payments(h.hc.CaseType) != nil {
-			line := uuid.Must(uuid.NewV7()).String()
+			line := h.newID()
 			due := day.AddDate(0, 0, 2+h.rng.IntN(5))
 			h.emit(day, events.PaymentProposed, "payment_line", line, map[string]any{"decision_id": hd.id, "item": insats,
 				"period": day.Format("2006-01"), "amount": amount, "payee_category": "person", "due_date": calendar.Today(due)})
@@ -502,7 +659,7 @@ func (h *historyWalk) report(r map[string]demo.Visits, to time.Time) {
 				if n := int(d.Unix() / 86400); n*v.PerWeek%7 >= v.PerWeek {
 					continue
 				}
-				e := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "on": calendar.Today(d)}
+				e := map[string]any{"id": h.newID(), "on": calendar.Today(d)}
 				if h.rng.IntN(15) == 0 {
 					e["deviation"], e["minutes"] = "not_home", 0
 				} else {

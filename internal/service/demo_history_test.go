@@ -2,12 +2,14 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trygg/trygg/internal/analytics"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
@@ -171,4 +173,168 @@ func equalCounts(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestDemoHistoryResumes writes a demo past in steps — two months, then
+// a call cancelled part-way, then the rest from a dataset generated again
+// (as a restarted server does, its staff with new ids) — and compares it
+// with the same past written at once: the same events, in the same order,
+// of the same persons and cases, no month written twice, and a call after
+// the end writes nothing.
+func TestDemoHistoryResumes(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) { testDemoHistoryResumes(t, engine) })
+	}
+}
+
+func testDemoHistoryResumes(t *testing.T, engine string) {
+	ctx := context.Background()
+	today := time.Now().UTC().AddDate(0, 0, -1)
+	dsOpt := demo.Options{Persons: 200, Staff: 80, Today: today}
+	opt := demo.HistoryOptions{Weeks: 16, PerWeek: 3, Today: today, IDKey: "the resume test's key"}
+	walks, err := demo.Walks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// load loads a new demo and returns its service, database and dataset.
+	load := func() (*service.Service, *store.DB, *demo.Dataset) {
+		db := storetest.Open(t, engine, nil)
+		svc := storetest.Service(t, db, nil)
+		ds := demo.Generate(dsOpt)
+		for _, f := range packs.Files() {
+			ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
+		}
+		ds.Definitions = append(ds.Definitions, demo.CityDefinitions()...)
+		if _, err := svc.LoadDemo(ctx, ds); err != nil {
+			t.Fatal(err)
+		}
+		return svc, db, ds
+	}
+	// history returns the events after the plan's mark, the staff's and
+	// providers' ids as their names, and the marks of the months written.
+	history := func(db *store.DB, ds *demo.Dataset) (evs []string, marks int) {
+		var all []events.Event
+		for {
+			es, err := db.Events(ctx, demo.TenantID, int64(len(all)), 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(es) == 0 {
+				break
+			}
+			all = append(all, es...)
+		}
+		var names []string
+		for _, u := range ds.Users {
+			names = append(names, u.ID, u.Username)
+		}
+		providers, err := db.Providers(ctx, demo.TenantID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range providers {
+			names = append(names, p.ID, p.Name)
+		}
+		staff := strings.NewReplacer(names...)
+		planned := false
+		for _, e := range all {
+			if e.Type == service.DemoHistoryWritten {
+				if planned {
+					marks++
+				}
+				planned = true
+				continue
+			}
+			if planned {
+				evs = append(evs, staff.Replace(fmt.Sprintf("%s %s %s/%s %s %s %s %s", e.At.UTC().Format(time.RFC3339), e.ActorID, e.SubjectType, e.SubjectID,
+					e.PersonID, e.CaseID, e.Type, e.Payload)))
+			}
+		}
+		return evs, marks
+	}
+
+	svcA, dbA, dsA := load()
+	all, err := svcA.LoadDemoHistory(ctx, dsA, walks, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantMarks := history(dbA, dsA)
+	if all.Left != 0 || all.Months < 4 || wantMarks != all.Months || len(want) != all.Events || all.Cases < 16*3*4 {
+		t.Fatalf("written at once: %+v, %d events and %d months' marks in the log", all, len(want), wantMarks)
+	}
+
+	svcB, dbB, dsB := load()
+	first := opt
+	first.Months = 2
+	st, err := svcB.LoadDemoHistory(ctx, dsB, walks, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Months != 2 || st.Left != all.Months-2 {
+		t.Errorf("two months: %+v, want 2 written and %d left", st, all.Months-2)
+	}
+	// Cancelled part-way, with the dataset generated again.
+	cctx, cancel := context.WithTimeout(ctx, 40*time.Millisecond)
+	st, err = svcB.LoadDemoHistory(cctx, demo.Generate(dsOpt), walks, demo.HistoryOptions{})
+	cancel()
+	t.Logf("cancelled call: %+v, %v", st, err)
+	if _, pending, err := svcB.DemoHistoryPending(ctx, demo.TenantID); err != nil || !pending {
+		t.Fatalf("pending after a cancelled call: %v, %v", pending, err)
+	}
+	st, err = svcB.LoadDemoHistory(ctx, demo.Generate(dsOpt), walks, demo.HistoryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Left != 0 {
+		t.Errorf("the rest: %+v", st)
+	}
+	got, gotMarks := history(dbB, dsB)
+	if gotMarks != wantMarks || len(got) != len(want) {
+		t.Errorf("written in steps: %d events and %d months' marks, at once %d and %d", len(got), gotMarks, len(want), wantMarks)
+	}
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Fatalf("event %d of the history differs:\nin steps: %s\nat once:  %s", i, got[i], want[i])
+		}
+	}
+	if _, pending, err := svcB.DemoHistoryPending(ctx, demo.TenantID); err != nil || pending {
+		t.Errorf("pending after the history is written: %v, %v", pending, err)
+	}
+	st, err = svcB.LoadDemoHistory(ctx, dsB, walks, demo.HistoryOptions{})
+	if err != nil || st != (service.DemoHistoryStats{}) {
+		t.Errorf("a call after the end wrote %+v, %v; want nothing", st, err)
+	}
+}
+
+// BenchmarkDemoHistory times writing half a year of the demo's past
+// (as serve --demo writes two years) on each engine.
+func BenchmarkDemoHistory(b *testing.B) {
+	for _, engine := range storetest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			walks, err := demo.Walks()
+			if err != nil {
+				b.Fatal(err)
+			}
+			for range b.N {
+				b.StopTimer()
+				db := storetest.Open(b, engine, nil)
+				svc := storetest.Service(b, db, nil)
+				ds := demo.Generate(demo.Options{})
+				for _, f := range packs.Files() {
+					ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
+				}
+				ds.Definitions = append(ds.Definitions, demo.CityDefinitions()...)
+				if _, err := svc.LoadDemo(ctx, ds); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				st, err := svc.LoadDemoHistory(ctx, ds, walks, demo.HistoryOptions{Weeks: 26})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(st.Events), "events")
+			}
+		})
+	}
 }

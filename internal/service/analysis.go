@@ -47,8 +47,9 @@ type AnalysisOptions struct {
 	// Deadlines and Insatser name the deadlines' and insatser's ids
 	// (those of every case type), in the language asked for.
 	Deadlines, Insatser map[string]string
-	// Codes names the ICF codes and chapters (the published code system
-	// icf's labels), in the language asked for.
+	// Codes names the needs' codes and chapters (ICF for the IBIC packs:
+	// the labels of the code systems orders carry needs in), in the
+	// language asked for.
 	Codes map[string]string
 }
 
@@ -122,8 +123,16 @@ func (s *Service) AnalysisOptions(ctx context.Context, a trygg.Actor, lang strin
 				out.Deadlines[d.ID.Value] = d.Name.In(lang)
 			}
 		}
-		for _, c := range comp.Codes("icf") {
-			out.Codes[c.Code.Value] = comp.CodeLabel("icf", c.Code.Value, lang)
+		// The needs' code systems are those the case types' orders carry
+		// needs in (ICF for the IBIC packs): the definitions say which.
+		for _, ct := range comp.Bundle.CaseTypes {
+			if ct.Orders == nil {
+				continue
+			}
+			cs := comp.FieldCodeSystem(ct.Orders.Form.Value, ct.Orders.Needs.Value)
+			for _, c := range comp.Codes(cs) {
+				out.Codes[c.Code.Value] = comp.CodeLabel(cs, c.Code.Value, lang)
+			}
 		}
 	}
 	return out, nil

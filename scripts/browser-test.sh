@@ -100,6 +100,26 @@ if [ -z "$ready" ]; then
 fi
 echo "browser-test: server ready after $((SECONDS - start)) s"
 
+# The demo's past (two years of work for the analysis pages) is written
+# after the server listens; the tests count on it, so wait for it.
+written=
+for _ in $(seq 1 1800); do
+  if grep -q 'msg="demo past written"' "$tmp/server.log"; then
+    written=1
+    break
+  fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "browser-test: the server exited while writing the demo's past" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ -z "$written" ]; then
+  echo "browser-test: the demo's past was not written within 180 s" >&2
+  exit 1
+fi
+echo "browser-test: the demo's past written after $((SECONDS - start)) s"
+
 # node runs each file as one test, so --test-timeout bounds a whole file
 # (a journey file takes ~30 s, more on a busy machine); single steps are
 # bounded by Playwright's own time limits (e2e/lib.mjs).

@@ -167,3 +167,68 @@ func TestEconomicAssistanceRegister(t *testing.T) {
 		})
 	}
 }
+
+// TestEconomicAssistanceYearRegister makes Socialstyrelsen's yearly file
+// of economic assistance (HSLF-FS 2015:30, due 30 April) for a small
+// synthetic year on both engines: the single mother had assistance for
+// March and, in a second case, for May; the couple for March. The file
+// has one line per person: the months with assistance and the year's
+// total from all the person's cases, the household and obstacle from the
+// latest application. It is the golden one, made twice the same.
+func TestEconomicAssistanceYearRegister(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			clock := storetest.NewClock(flowDay)
+			db := storetest.Open(t, engine, clock)
+			w := packsWorld(t, db, flowDay)
+			svc, actor := w.svc, w.actorFunc(t)
+			officer, lead := actor("ekonom"), actor("arbetsledare")
+			single := journeyCaseID(t, w.ds, "ekonomiskt_bistand")
+			var couple, mother string
+			for _, c := range w.ds.Cases {
+				if c.ID == single {
+					mother = c.PersonID
+				}
+				if couple == "" && c.CaseType == "ekonomiskt_bistand" && c.UnitID == "norra-eb" && c.ID != single && !c.Journey {
+					couple = c.ID
+				}
+			}
+			household := []any{map[string]any{"role": "single", "age": 34.0}, map[string]any{"role": "child", "age": 4.0},
+				map[string]any{"role": "child", "age": 12.0}}
+			decideMonth(t, svc, officer, single, map[string]any{"month": "2026-03-01", "applied_for": []any{"forsorjningsstod"},
+				"members": household, "housing_cost": 750000.0, "child_allowance": 250000.0,
+				"hinder_sokande": "arbetslos_ingen_ersattning", "andamal": "forsorjning", "atgard": "praktik"})
+			decideMonth(t, svc, officer, couple, map[string]any{"month": "2026-03-01", "applied_for": []any{"forsorjningsstod"},
+				"members":      []any{map[string]any{"role": "couple", "age": 41.0}, map[string]any{"role": "couple", "age": 39.0}},
+				"housing_cost": 820000.0, "salary": 300000.0, "hinder_sokande": "sjuk_intyg", "hinder_medsokande": "arbetslos_vantar",
+				"andamal": "forsorjning", "atgard": "ingen"})
+
+			// May: the mother applies again, now studying.
+			clock.Advance(61 * 24 * time.Hour)
+			c, err := svc.RegisterCase(ctx, officer, service.RegistrationInput{PersonID: mother, UnitID: "norra-eb", CaseType: "ekonomiskt_bistand"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			decideMonth(t, svc, officer, c.ID, map[string]any{"month": "2026-05-01", "applied_for": []any{"forsorjningsstod"},
+				"members": household, "housing_cost": 750000.0, "child_allowance": 250000.0,
+				"hinder_sokande": "studier", "andamal": "forsorjning", "atgard": "utbildning"})
+
+			// April 2027: the year's file is due by the 30th.
+			clock.Advance(335 * 24 * time.Hour)
+			list, err := svc.Registers(ctx, lead, "sv")
+			i := slices.IndexFunc(list, func(r service.RegisterInfo) bool { return r.ID == "ekonomiskt_bistand_ar" })
+			if err != nil || i < 0 || list[i].Period != "2026" || list[i].Due != "2027-04-30" || list[i].Regulation != "HSLF-FS 2015:30" {
+				t.Fatalf("registers: %+v %v", list, err)
+			}
+			if got := missingList(t, svc, lead, "ekonomiskt_bistand_ar", "2026", nil); got != "" {
+				t.Fatalf("missing:\n%s", got)
+			}
+			f := makeTwice(t, svc, lead, "ekonomiskt_bistand_ar", "2026")
+			if f.Name != "EBAR_0999_2026.txt" || f.Records != 2 {
+				t.Errorf("file %s with %d records", f.Name, f.Records)
+			}
+			checkGolden(t, "ekonomiskt_bistand_ar-2026.txt", f.Data)
+		})
+	}
+}

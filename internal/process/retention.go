@@ -175,6 +175,8 @@ type RetentionCase struct {
 	Closed    string
 	LastEntry string
 	Insatser  []string
+	// OpenDebt: a recovery debt (återkrav) on the case is not repaid.
+	OpenDebt bool
 }
 
 // RetentionPerson is a person and all their cases.
@@ -197,7 +199,15 @@ type RetentionOutcome struct {
 	// of the calendar year after it ("" for keep).
 	DutyFrom string `json:"duty_from,omitempty"`
 	Deadline string `json:"deadline,omitempty"`
+	// Reason says why a case due under a purge rule is kept instead
+	// (RetentionReasonOpenDebt); "" otherwise.
+	Reason string `json:"reason,omitempty"`
 }
+
+// RetentionReasonOpenDebt keeps a case due for purging while a recovery
+// debt on it (or, under last_entry, on another case of the same
+// personakt) is not repaid: the claim still needs its records.
+const RetentionReasonOpenDebt = "open_debt"
 
 // Decide returns the outcomes for person's closed cases as of the day
 // asOf (YYYY-MM-DD): a case is purged (or archived, in the sample) once
@@ -205,10 +215,12 @@ type RetentionOutcome struct {
 // listed as kept; open cases, cases no rule covers and cases not yet due
 // are left out. Under last_entry the period runs from the last entry of
 // any of the person's cases that rule covers, and nothing is due while
-// one of them is still open, so a personakt goes as a whole.
+// one of them is still open, so a personakt goes as a whole. A case due
+// that has an unpaid recovery debt (under last_entry: any case of the
+// personakt) is listed as kept with Reason RetentionReasonOpenDebt.
 func (r *Retention) Decide(p RetentionPerson, asOf string) []RetentionOutcome {
 	rules := make([]*RetentionRule, len(p.Cases))
-	personLast, anyOpen := map[string]string{}, map[string]bool{}
+	personLast, anyOpen, anyDebt := map[string]string{}, map[string]bool{}, map[string]bool{}
 	for i, c := range p.Cases {
 		rules[i] = r.ruleFor(c)
 		if rules[i] == nil || rules[i].Action.Value != RetentionPurge || rules[i].Starts.Value != StartsLastEntry {
@@ -217,6 +229,9 @@ func (r *Retention) Decide(p RetentionPerson, asOf string) []RetentionOutcome {
 		id := rules[i].ID.Value
 		if c.Closed == "" {
 			anyOpen[id] = true
+		}
+		if c.OpenDebt {
+			anyDebt[id] = true
 		}
 		personLast[id] = max(personLast[id], c.LastEntry)
 	}
@@ -264,6 +279,11 @@ func (r *Retention) Decide(p RetentionPerson, asOf string) []RetentionOutcome {
 		o.Action = RetentionPurge
 		if sampled {
 			o.Action = RetentionArchive
+		}
+		if c.OpenDebt || (rule.Starts.Value == StartsLastEntry && anyDebt[rule.ID.Value]) {
+			o.Action, o.Reason = RetentionKeep, RetentionReasonOpenDebt
+			out = append(out, o)
+			continue
 		}
 		o.DutyFrom = due
 		y, _ := strconv.Atoi(due[:4])

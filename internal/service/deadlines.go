@@ -313,14 +313,18 @@ func (s *Service) FireDueTimers(ctx context.Context, tenant trygg.TenantID, limi
 	return fired, err
 }
 
-// RunTimers fires due timers of every tenant every interval until ctx ends.
+// RunTimers fires due timers of every tenant every interval until ctx
+// ends, and once a day checks each tenant's purge deadlines
+// (RetentionWarn).
 func (s *Service) RunTimers(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	checked := map[trygg.TenantID]string{} // the retention warnings' daily check
 	for {
 		tenants, err := s.db.Tenants(ctx)
 		if err == nil {
 			for _, tn := range tenants {
+				s.retentionDaily(ctx, tn.ID, checked)
 				for {
 					n, err := s.FireDueTimers(ctx, tn.ID, 200)
 					if err != nil {

@@ -85,7 +85,7 @@ func (s *Service) retentionItems(ctx context.Context, tenant trygg.TenantID, r *
 		p := process.RetentionPerson{ID: cases[start].PersonID, BirthDate: cases[start].PersonBirthDate}
 		for ; end < len(cases) && cases[end].PersonID == p.ID; end++ {
 			c := cases[end]
-			rc := process.RetentionCase{ID: c.ID, CaseType: c.CaseType, LastEntry: calendar.Today(c.LastAt), Insatser: c.Insatser}
+			rc := process.RetentionCase{ID: c.ID, CaseType: c.CaseType, LastEntry: calendar.Today(c.LastAt), Insatser: c.Insatser, OpenDebt: c.OpenDebt}
 			if !c.ClosedAt.IsZero() {
 				rc.Closed = calendar.Today(c.ClosedAt)
 			}
@@ -98,8 +98,8 @@ func (s *Service) retentionItems(ctx context.Context, tenant trygg.TenantID, r *
 			persons++
 		}
 		for _, o := range outs {
-			sum := sha256.Sum256([]byte(strings.Join([]string{o.CaseID, o.PersonID, o.Action, o.Rule, o.DutyFrom, fmt.Sprint(lastSeq[o.CaseID])}, "\x00")))
-			items = append(items, store.RetentionItem{CaseID: o.CaseID, PersonID: o.PersonID, Action: o.Action, Rule: o.Rule,
+			sum := sha256.Sum256([]byte(strings.Join([]string{o.CaseID, o.PersonID, o.Action, o.Rule, o.Reason, o.DutyFrom, fmt.Sprint(lastSeq[o.CaseID])}, "\x00")))
+			items = append(items, store.RetentionItem{CaseID: o.CaseID, PersonID: o.PersonID, Action: o.Action, Rule: o.Rule, Reason: o.Reason,
 				DutyFrom: o.DutyFrom, Deadline: o.Deadline, Fingerprint: hex.EncodeToString(sum[:])})
 		}
 	}
@@ -344,11 +344,13 @@ func (s *Service) retentionCheck(ctx context.Context, tenant trygg.TenantID, r *
 	return now, nil
 }
 
-// retentionPerson does one person's items not yet done: the sample's
-// cases are delivered in one archive package (its reads access-logged on
-// the archive's ground) and then purged in the transaction that stores
-// the package; each other case is purged in a transaction of its own. The
-// person is blanked in the transaction of their last case.
+// retentionPerson does one person's items not yet done in one
+// transaction that also checkpoints each: the sample's cases are
+// delivered in one archive package (its reads access-logged on the
+// archive's ground) and purged, the others purged or (kept) only
+// checkpointed, and the person blanked after their last case. A run
+// stopped half-way leaves each person wholly done or untouched, so a
+// resumed run finds the rest of a personakt as the preview did.
 func (s *Service) retentionPerson(ctx context.Context, a trygg.Actor, p store.RetentionPreview, items []store.RetentionItem, delivery string, now time.Time) error {
 	var archived []string
 	for _, it := range items {
@@ -356,55 +358,41 @@ func (s *Service) retentionPerson(ctx context.Context, a trygg.Actor, p store.Re
 			archived = append(archived, it.CaseID)
 		}
 	}
-	if len(archived) > 0 {
-		pkgs, logged, err := s.ArchivePackages(ctx, a, archived, delivery, now.UTC().Truncate(time.Second), archive.PerPersonakt)
-		if err != nil {
-			return err
-		}
-		err = s.updateLogged(ctx, logged, func(tx *store.Tx) error {
-			if err := MarkArchived(ctx, tx, a, delivery, pkgs); err != nil {
+	purgeAll := func(tx *store.Tx, pkgOf map[string]string) error {
+		for _, it := range items {
+			if err := s.purgeItem(ctx, tx, a, p, it, pkgOf[it.CaseID]); err != nil {
 				return err
 			}
-			pkgOf := map[string]string{}
-			for _, pkg := range pkgs {
-				var buf bytes.Buffer
-				if err := archive.WriteZip(&buf, now.UTC().Truncate(time.Second), pkg); err != nil {
-					return err
-				}
-				sum := sha256.Sum256(buf.Bytes())
-				if err := tx.InsertRetentionPackage(ctx, a.Tenant, p.ID, pkg.ID, hex.EncodeToString(sum[:]), buf.Bytes()); err != nil {
-					return err
-				}
-				for _, cid := range pkg.Cases {
-					pkgOf[cid] = pkg.ID
-				}
-			}
-			for _, it := range items {
-				if it.Action != process.RetentionArchive {
-					continue
-				}
-				if err := s.purgeItem(ctx, tx, a, p, it, pkgOf[it.CaseID]); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		}
+		return nil
+	}
+	if len(archived) == 0 {
+		return s.db.Update(ctx, func(tx *store.Tx) error { return purgeAll(tx, nil) })
+	}
+	pkgs, logged, err := s.ArchivePackages(ctx, a, archived, delivery, now.UTC().Truncate(time.Second), archive.PerPersonakt)
+	if err != nil {
+		return err
+	}
+	return s.updateLogged(ctx, logged, func(tx *store.Tx) error {
+		if err := MarkArchived(ctx, tx, a, delivery, pkgs); err != nil {
 			return err
 		}
-	}
-	for _, it := range items {
-		if it.Action == process.RetentionArchive {
-			continue
+		pkgOf := map[string]string{}
+		for _, pkg := range pkgs {
+			var buf bytes.Buffer
+			if err := archive.WriteZip(&buf, now.UTC().Truncate(time.Second), pkg); err != nil {
+				return err
+			}
+			sum := sha256.Sum256(buf.Bytes())
+			if err := tx.InsertRetentionPackage(ctx, a.Tenant, p.ID, pkg.ID, hex.EncodeToString(sum[:]), buf.Bytes()); err != nil {
+				return err
+			}
+			for _, cid := range pkg.Cases {
+				pkgOf[cid] = pkg.ID
+			}
 		}
-		err := s.db.Update(ctx, func(tx *store.Tx) error {
-			return s.purgeItem(ctx, tx, a, p, it, "")
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return purgeAll(tx, pkgOf)
+	})
 }
 
 // purgeItem does one case of a run inside tx: a kept case is only
@@ -425,8 +413,13 @@ func (s *Service) purgeItem(ctx context.Context, tx *store.Tx, a trygg.Actor, p 
 			counts["person."+k] += n
 		}
 		// After the blanking: this event's payload is ids, not content.
-		ev := events.New(a, eventCasePurged, "case", it.CaseID, map[string]any{
-			"preview": p.ID, "rule": it.Rule, "action": it.Action, "package": pkg})
+		// "person": "purged" when this case was the person's last and the
+		// person was blanked: the analysis store forgets their pseudonym.
+		payload := map[string]any{"preview": p.ID, "rule": it.Rule, "action": it.Action, "package": pkg}
+		if len(pc) > 0 {
+			payload["person"] = "purged"
+		}
+		ev := events.New(a, eventCasePurged, "case", it.CaseID, payload)
 		ev.PersonID, ev.CaseID = it.PersonID, it.CaseID
 		if _, err := tx.AppendEvent(ctx, ev); err != nil {
 			return err

@@ -23,6 +23,8 @@ type RetentionCase struct {
 	LastSeq                int64
 	LastAt                 time.Time
 	Insatser               []string
+	// OpenDebt: a recovery debt on the case is not repaid.
+	OpenDebt bool
 }
 
 // lastEntrySQL is a case's newest entry: the retention run's and the
@@ -90,6 +92,24 @@ func (db *DB) RetentionCases(ctx context.Context, tenant trygg.TenantID, personI
 			out[i].Insatser = append(out[i].Insatser, insats)
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: retention cases: %w", err)
+	}
+	rows.Close()
+	rows, err = db.query(ctx, `SELECT DISTINCT case_id FROM recovery_debts WHERE tenant_id = ? AND repaid < amount`, string(tenant))
+	if err != nil {
+		return nil, fmt.Errorf("store: retention cases: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cid string
+		if err := rows.Scan(&cid); err != nil {
+			return nil, fmt.Errorf("store: retention cases: %w", err)
+		}
+		if i, ok := idx[cid]; ok {
+			out[i].OpenDebt = true
+		}
+	}
 	return out, rows.Err()
 }
 
@@ -114,11 +134,13 @@ type RetentionPreview struct {
 // once done, when and how many rows of each table it removed or blanked.
 type RetentionItem struct {
 	CaseID, PersonID, Action, Rule string
-	DutyFrom, Deadline             string
-	Fingerprint                    string
-	DoneAt                         time.Time
-	Counts                         string // JSON: table -> rows
-	PackageID                      string
+	// Reason says why a case due is kept ("open_debt"); "" otherwise.
+	Reason             string
+	DutyFrom, Deadline string
+	Fingerprint        string
+	DoneAt             time.Time
+	Counts             string // JSON: table -> rows
+	PackageID          string
 }
 
 // Retention statuses.
@@ -144,11 +166,11 @@ func (tx *Tx) InsertRetentionPreview(ctx context.Context, tenant trygg.TenantID,
 	const n = 100
 	for start := 0; start < len(items); start += n {
 		batch := items[start:min(start+n, len(items))]
-		q := `INSERT INTO retention_items (tenant_id, preview_id, case_id, person_id, action, rule, duty_from, deadline, fingerprint) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?),", len(batch)), ",")
-		args := make([]any, 0, 9*len(batch))
+		q := `INSERT INTO retention_items (tenant_id, preview_id, case_id, person_id, action, rule, reason, duty_from, deadline, fingerprint) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?,?,?,?,?,?,?,?,?,?),", len(batch)), ",")
+		args := make([]any, 0, 10*len(batch))
 		for _, it := range batch {
-			args = append(args, string(tenant), p.ID, it.CaseID, it.PersonID, it.Action, it.Rule, it.DutyFrom, it.Deadline, it.Fingerprint)
+			args = append(args, string(tenant), p.ID, it.CaseID, it.PersonID, it.Action, it.Rule, it.Reason, it.DutyFrom, it.Deadline, it.Fingerprint)
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("store: retention items: %w", err)
@@ -215,7 +237,7 @@ func (db *DB) RetentionPreviews(ctx context.Context, tenant trygg.TenantID) ([]R
 
 // RetentionItems returns a preview's items by person and case.
 func (db *DB) RetentionItems(ctx context.Context, tenant trygg.TenantID, previewID string) ([]RetentionItem, error) {
-	rows, err := db.query(ctx, `SELECT case_id, person_id, action, rule, duty_from, deadline, fingerprint, done_at, counts, package_id
+	rows, err := db.query(ctx, `SELECT case_id, person_id, action, rule, reason, duty_from, deadline, fingerprint, done_at, counts, package_id
 		FROM retention_items WHERE tenant_id = ? AND preview_id = ? ORDER BY person_id, case_id`, string(tenant), previewID)
 	if err != nil {
 		return nil, fmt.Errorf("store: retention items: %w", err)
@@ -225,7 +247,7 @@ func (db *DB) RetentionItems(ctx context.Context, tenant trygg.TenantID, preview
 	for rows.Next() {
 		var it RetentionItem
 		var done int64
-		if err := rows.Scan(&it.CaseID, &it.PersonID, &it.Action, &it.Rule, &it.DutyFrom, &it.Deadline, &it.Fingerprint, &done, &it.Counts, &it.PackageID); err != nil {
+		if err := rows.Scan(&it.CaseID, &it.PersonID, &it.Action, &it.Rule, &it.Reason, &it.DutyFrom, &it.Deadline, &it.Fingerprint, &done, &it.Counts, &it.PackageID); err != nil {
 			return nil, fmt.Errorf("store: retention items: %w", err)
 		}
 		if done > 0 {
@@ -454,4 +476,66 @@ func (db *DB) HasAccessLogKey() bool { return len(db.accessLogKey) > 0 }
 // SignAccessLogCheckpoint is the checkpoint's signature under the key.
 func (db *DB) SignAccessLogCheckpoint(tenant trygg.TenantID, cp AccessLogCheckpoint) string {
 	return audit.CheckpointMAC(db.accessLogKey, tenant, cp.Seq, cp.Hash, cp.Removed, cp.At)
+}
+
+// RetentionTask is the archivists' warning that the purge duty of Cases
+// cases ends on Deadline (31 December of the year after it arose).
+type RetentionTask struct {
+	Deadline  string    `json:"deadline"`
+	Cases     int       `json:"cases"`
+	Title     string    `json:"title"`
+	CreatedAt time.Time `json:"created_at"`
+	DoneAt    time.Time `json:"done_at"`
+}
+
+// InsertRetentionTask adds the warning for t.Deadline unless tenant has
+// one for that deadline already (open or done); it reports whether it did.
+func (tx *Tx) InsertRetentionTask(ctx context.Context, tenant trygg.TenantID, t RetentionTask) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO retention_tasks (tenant_id, deadline, cases, title, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, deadline) DO NOTHING`, string(tenant), t.Deadline, t.Cases, t.Title, micros(tx.Now))
+	if err != nil {
+		return false, fmt.Errorf("store: retention task: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// CloseRetentionTask marks tenant's open warning for deadline done; it
+// reports whether one was open.
+func (tx *Tx) CloseRetentionTask(ctx context.Context, tenant trygg.TenantID, deadline string) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE retention_tasks SET done_at = ? WHERE tenant_id = ? AND deadline = ? AND done_at = 0`,
+		micros(tx.Now), string(tenant), deadline)
+	if err != nil {
+		return false, fmt.Errorf("store: retention task: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// RetentionTasks returns tenant's warnings, the nearest deadline first;
+// open leaves out those done.
+func (db *DB) RetentionTasks(ctx context.Context, tenant trygg.TenantID, open bool) ([]RetentionTask, error) {
+	q := `SELECT deadline, cases, title, created_at, done_at FROM retention_tasks WHERE tenant_id = ?`
+	if open {
+		q += ` AND done_at = 0`
+	}
+	rows, err := db.query(ctx, q+` ORDER BY deadline`, string(tenant))
+	if err != nil {
+		return nil, fmt.Errorf("store: retention tasks: %w", err)
+	}
+	defer rows.Close()
+	out := []RetentionTask{}
+	for rows.Next() {
+		var t RetentionTask
+		var created, done int64
+		if err := rows.Scan(&t.Deadline, &t.Cases, &t.Title, &created, &done); err != nil {
+			return nil, fmt.Errorf("store: retention tasks: %w", err)
+		}
+		t.CreatedAt = fromMicros(created)
+		if done > 0 {
+			t.DoneAt = fromMicros(done)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }

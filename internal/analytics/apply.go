@@ -29,6 +29,9 @@ type applier struct {
 	// dims are the dimension rows the batch has written, as their
 	// statement's arguments: writing one again would change nothing.
 	dims map[string]bool
+	// purgedCases and purgedPersons are the keys the batch's case.purged
+	// events forget at its end (purge.go).
+	purgedCases, purgedPersons []string
 }
 
 // dim writes a dimension row with ON CONFLICT DO NOTHING unless the
@@ -98,6 +101,8 @@ func (a *applier) apply(e events.Event) error {
 	case events.PaymentProposed, events.PaymentPayeeChosen, events.PaymentAttested, events.PaymentStopped,
 		events.PaymentPaid, events.PaymentRejected:
 		err = a.payment(e)
+	case events.CasePurged:
+		err = a.casePurged(e)
 	}
 	if err != nil {
 		return fmt.Errorf("analytics: event %d (%s): %w", e.Seq, e.Type, err)

@@ -198,6 +198,9 @@ func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, erro
 		return t.exec(`UPDATE cursors SET last_seq = ?, last_at = ? WHERE tenant_id = ?`, last.Seq, last.At.UnixMicro(), string(tenant))
 	})
 	if err != nil {
+		if err := a.purgeFinish(); err != nil {
+			return err
+		}
 		return 0, fmt.Errorf("analytics: project %s: %w", tenant, err)
 	}
 	return n, nil

@@ -214,7 +214,8 @@ func TestRebuildEqualsIncrementalGenerated(t *testing.T) {
 // each) on each engine, and reports events projected a second. With
 // TRYGG_BENCH_PROJECT_DB (a main store, e.g. one `trygg bench --keep`
 // left) it rebuilds that store's log of tenant TRYGG_BENCH_PROJECT_TENANT
-// instead, into a fresh analysis store.
+// instead, into a fresh analysis store; with TRYGG_BENCH_PROJECT_LIVE
+// too, as a server catches up (batches of 1,000, indexes kept).
 func BenchmarkProject(b *testing.B) {
 	if dsn := os.Getenv("TRYGG_BENCH_PROJECT_DB"); dsn != "" {
 		ctx := context.Background()
@@ -234,7 +235,17 @@ func BenchmarkProject(b *testing.B) {
 		}
 		total := 0
 		for b.Loop() {
-			n, err := pr.Rebuild(ctx)
+			project := pr.Rebuild
+			if os.Getenv("TRYGG_BENCH_PROJECT_LIVE") != "" { // as a server catches up: batches of 1,000, indexes kept
+				if err := st.Drop(ctx); err != nil {
+					b.Fatal(err)
+				}
+				if pr, err = analytics.NewProjector(ctx, db, st, testKey, nil); err != nil {
+					b.Fatal(err)
+				}
+				project = pr.CatchUp
+			}
+			n, err := project(ctx)
 			if err != nil {
 				b.Fatal(err)
 			}

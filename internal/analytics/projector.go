@@ -152,8 +152,13 @@ func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, erro
 	if err != nil {
 		return 0, err
 	}
+	return pr.step(ctx, tenant, from, pr.batch())
+}
+
+// step projects at most size of tenant's events after from.
+func (pr *Projector) step(ctx context.Context, tenant trygg.TenantID, from int64, size int) (int, error) {
 	var evs []events.Event
-	for size := pr.batch(); len(evs) < size; {
+	for len(evs) < size {
 		after := from
 		if len(evs) > 0 {
 			after = evs[len(evs)-1].Seq
@@ -171,7 +176,7 @@ func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, erro
 		return 0, nil
 	}
 	n := 0
-	err = pr.st.updateBatched(ctx, func(t *tx) error {
+	err := pr.st.updateBatched(ctx, func(t *tx) error {
 		if err := t.exec(`INSERT INTO cursors (tenant_id, last_seq, last_at) VALUES (?, 0, 0) ON CONFLICT (tenant_id) DO NOTHING`,
 			string(tenant)); err != nil {
 			return err
@@ -193,14 +198,14 @@ func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, erro
 				return err
 			}
 		}
+		if err := a.purgeFinish(); err != nil {
+			return err
+		}
 		last := evs[len(evs)-1]
 		n = len(evs)
 		return t.exec(`UPDATE cursors SET last_seq = ?, last_at = ? WHERE tenant_id = ?`, last.Seq, last.At.UnixMicro(), string(tenant))
 	})
 	if err != nil {
-		if err := a.purgeFinish(); err != nil {
-			return err
-		}
 		return 0, fmt.Errorf("analytics: project %s: %w", tenant, err)
 	}
 	return n, nil
@@ -217,12 +222,29 @@ func (pr *Projector) CatchUp(ctx context.Context) (int, error) {
 	total := 0
 	for _, tn := range tenants {
 		for {
-			n, err := pr.Step(ctx, tn.ID)
+			// A store far behind its log (a server starting on an empty
+			// one, or after a while off) catches up in a rebuild's
+			// batches; near it, in bounded ones.
+			from, err := pr.Cursor(ctx, tn.ID)
+			if err != nil {
+				return total, err
+			}
+			size := pr.batch()
+			if pr.Batch <= 0 && size < RebuildBatch {
+				last, err := pr.log.LastEventSeq(ctx, tn.ID)
+				if err != nil {
+					return total, err
+				}
+				if last-from >= RebuildBatch {
+					size = RebuildBatch
+				}
+			}
+			n, err := pr.step(ctx, tn.ID, from, size)
 			total += n
 			if err != nil {
 				return total, err
 			}
-			if n < pr.batch() {
+			if n < size {
 				break
 			}
 			if ctx.Err() != nil {

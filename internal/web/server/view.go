@@ -198,6 +198,9 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 	if a.HasRole(trygg.RoleLogReviewer) {
 		out = append(out, NavItem{"/access-log", "nav.accesslog"})
 	}
+	if a.HasRole(trygg.RoleArchivist) {
+		out = append(out, NavItem{"/retention", "nav.retention"})
+	}
 	return out
 }
 

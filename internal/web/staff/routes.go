@@ -120,6 +120,13 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/login", Handler: s.Page(s.handleLoginSubmit)},
 		{Method: "POST", Path: "/logout", Handler: s.Page(s.handleLogout)},
 		{Method: "GET", Path: "/auth/oidc/login", Handler: s.Page(s.handleOIDCLogin)},
+		// Retention (gallring) for archivists: a preview made, approved
+		// and run, and the protocol (retention.go).
+		{Method: "GET", Path: "/retention", Handler: s.SignedIn(s.handleRetentionPage)},
+		{Method: "POST", Path: "/retention/previews", Handler: s.SignedIn(s.handleRetentionPreviewCreate)},
+		{Method: "GET", Path: "/retention/previews/{id}", Handler: s.SignedIn(s.handleRetentionPreviewPage)},
+		{Method: "POST", Path: "/retention/previews/{id}/approval", Handler: s.SignedIn(s.handleRetentionApprove)},
+		{Method: "POST", Path: "/retention/previews/{id}/run", Handler: s.SignedIn(s.handleRetentionRun)},
 		{Method: "GET", Path: "/auth/oidc/callback", Handler: s.Page(s.handleOIDCCallback)},
 	}
 }

@@ -157,6 +157,18 @@ func (s *Service) ArchivePackages(ctx context.Context, a trygg.Actor, caseIDs []
 	return s.archivePackages(ctx, a, cases, id, created, split, "")
 }
 
+// CaseArchivings returns the case's deliveries to the archive, oldest
+// first, for whoever may read the case (a case the actor may not read is
+// not found). They name deliveries, packages and the archivist, nothing
+// from the records, so the read is not logged beyond the case's own.
+func (s *Service) CaseArchivings(ctx context.Context, a trygg.Actor, caseID string) ([]store.Archiving, error) {
+	c, _, err := s.readableCase(ctx, a, caseID)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.CaseArchivings(ctx, a.Tenant, c.ID)
+}
+
 // MarkArchived marks the packages' cases archived by delivery id inside
 // tx and appends a case.archived event for each.
 func MarkArchived(ctx context.Context, tx *store.Tx, a trygg.Actor, id string, pkgs []*archive.Package) error {

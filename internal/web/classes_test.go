@@ -89,10 +89,6 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	for k, v := range w.applyAuthzIDs(journey) {
 		f.ids[k] = v
 	}
-	// A retention preview (retention_page_test.go).
-	for k, v := range w.retentionAuthzIDs() {
-		f.ids[k] = v
-	}
 	// Her payee and its account change (payees_page_test.go).
 	for k, v := range w.payeeAuthzIDs(journey.PersonID) {
 		f.ids[k] = v
@@ -368,7 +364,7 @@ func bodyIDs(f *foreignWorld) map[string]map[string]any {
 		"POST /provider/report/shift":     {"on": "2026-01-05", "key": "k2", "rows.0.order": f.orderID, "rows.0.minutes": "30", "rows.0.activities": "d510"},
 		"POST /portal/bookings":           {"case": f.caseID, "slot": f.ids["slots"]},
 		"POST /access-log/person":         {"identity_number": f.person.Identity.String()},
-		"POST /retention/previews":        {},                                              // archivists only: every case due, hers too
+		"POST /archive/deliveries":        {"older_than_years": "1", "split": "personakt"}, // archivists only: every closed case, hers too
 		"POST /api/v1/relations#to":       {"from_person_id": f.ids["child"], "to_person_id": p, "kind": "representative"},
 		"POST /api/v1/emergency-openings": nil, // the explicit path: reads by design, with a reason, reviewed first
 		"POST /persons/emergency":         nil,

@@ -199,7 +199,7 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 		out = append(out, NavItem{"/access-log", "nav.accesslog"})
 	}
 	if a.HasRole(trygg.RoleArchivist) {
-		out = append(out, NavItem{"/retention", "nav.retention"})
+		out = append(out, NavItem{"/archive", "nav.archive"})
 	}
 	return out
 }

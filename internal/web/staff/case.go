@@ -30,6 +30,8 @@ type casePage struct {
 	// Attachments are the documents sent with a citizen's application
 	// (internal/web/portal/apply.go).
 	Attachments []store.Attachment
+	// Archivings are the case's deliveries to the archive (archive.go).
+	Archivings []store.Archiving
 	// Secrecy lists the signed records that may be marked as secret
 	// towards the person (secrecy.go).
 	Secrecy *secrecyPanel
@@ -50,9 +52,8 @@ type casePage struct {
 	// actor may do with them (recovery.go).
 	Recovery service.CaseRecovery
 	// Payments are the case's payment lines with their status
-	// (payments.go); PaymentRefusal a refused "Betala igen" at its line.
-	Payments       service.PaymentsView
-	PaymentRefusal lineRefusal
+	// (payments.go).
+	Payments service.PaymentsView
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may
@@ -91,6 +92,9 @@ func (s *handlers) renderCaseWith(w http.ResponseWriter, r *http.Request, a tryg
 		return err
 	}
 	if p.Attachments, err = s.Svc.CaseAttachments(r.Context(), a, ov.Case.ID); err != nil {
+		return err
+	}
+	if p.Archivings, err = s.Svc.CaseArchivings(r.Context(), a, ov.Case.ID); err != nil {
 		return err
 	}
 	if p.Secrecy, err = s.secrecyFor(r, a, ov.Case.ID, v.Lang, ov.Workable); err != nil {

@@ -62,6 +62,8 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	var af analyticsFlags
 	af.register(fs)
 	analyticsEvery := fs.Duration("analytics-interval", 2*time.Second, "how often the analysis store reads new events from the event log")
+	var rk retentionKeyFlags
+	rk.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -72,6 +74,17 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		return err
 	}
 	defer db.Close()
+	// The retention key signs the access log's checkpoints; without it a
+	// retention run purges cases but leaves the access log as it is.
+	retentionKey, err := rk.value(getenv, *demoMode)
+	if err != nil {
+		return err
+	}
+	if retentionKey != "" {
+		db.SetAccessLogKey([]byte(retentionKey))
+	} else {
+		log.Warn("retention runs will not prune the access log: no retention key; set TRYGG_RETENTION_KEY (or TRYGG_RETENTION_KEY_FILE) to sign its checkpoints (docs/retention.md)")
+	}
 	go func() {
 		if err := db.Optimize(ctx); err != nil {
 			log.Warn("planner statistics not refreshed", "err", err)

@@ -9,7 +9,8 @@
 // with Debian's xmllint; the bank's status report (pain.002, written here
 // from the downloaded file) rejects the payment, account closed (AC04),
 // and is uploaded; the officer finds the task in the inbox and the
-// rejection with its reason on the case page. Each person's page loads and
+// rejection with its reason on the case page, presses "Betala igen" at the
+// rejected line and sees it proposed again. Each person's page loads and
 // submits after sign-in are counted against a limit; every new page
 // passes axe and fits a phone (375 px).
 //
@@ -39,7 +40,7 @@ const APPLY_STEPS = 9; // Mina sidor, Ansök, the form, four steps on, past the 
 const DECIDE_STEPS = 6; // the inbox, the case, assessing, signing the refusal, the decision, deciding
 const REFUSED_STEPS = 2; // Utbetalningar, Attestera markerade
 const LEAD_STEPS = 5; // Utbetalningar, attesting, Betalningskörningar, the run, the status report
-const TASK_STEPS = 2; // the inbox, the case
+const TASK_STEPS = 3; // the inbox, the case, Betala igen
 
 /** today is the date in Sweden as YYYY-MM-DD (the server's calendar). */
 function today() {
@@ -237,7 +238,7 @@ test('the team lead attests, makes a run, downloads a bank file that validates, 
   assert.ok(steps.count <= LEAD_STEPS, `the team lead took ${steps.count} steps, at most ${LEAD_STEPS}`);
 }, { user: 'arbetsledare' }));
 
-test('the officer finds the rejection in the inbox and on the case page', (t) => withPage(t, browser, async (page) => {
+test('the officer finds the rejection in the inbox and on the case page, and pays it again', (t) => withPage(t, browser, async (page) => {
   assert.ok(lineID, 'the payment was in a run');
   await visit(page, '/');
   const steps = countSteps(page);
@@ -248,5 +249,18 @@ test('the officer finds the rejection in the inbox and on the case page', (t) =>
   const payments = await page.locator('section[aria-labelledby="payments-h"]').innerText();
   assert.match(payments, /Försörjningsstöd[\s\S]*18 150 kr[\s\S]*Avvisad av banken[\s\S]*Kontot är avslutat\./);
   await check(page, 'the case page with the rejected payment');
-  assert.ok(steps.count <= TASK_STEPS, `the task took ${steps.count} steps`);
+
+  // Betala igen: the line is proposed again, for someone else to attest.
+  const section = page.locator('section[aria-labelledby="payments-h"]');
+  const again = section.getByRole('button', { name: /^Betala igen Försörjningsstöd \d{4}-\d{2}$/ });
+  assert.equal(await again.count(), 1, 'the rejected line offers Betala igen');
+  await navigate(page, () => again.click());
+  assert.equal(new URL(page.url()).pathname, `/cases/${caseID}`);
+  const after = await section.innerText();
+  assert.match(after, /Försörjningsstöd[\s\S]*18 150 kr[\s\S]*Väntar på attest/);
+  assert.match(after, /Avvisad av banken/);
+  assert.equal(await section.getByRole('button', { name: /^Betala igen/ }).count(), 0, 'a line paid again is not offered again');
+  await check(page, 'the case page with the payment proposed again');
+  t.diagnostic(`the officer took ${steps.count} steps: ${steps.urls.join(', ')}`);
+  assert.ok(steps.count <= TASK_STEPS, `the task took ${steps.count} steps, at most ${TASK_STEPS}`);
 }, { user: 'ekonom' }));

@@ -56,9 +56,11 @@ var readRules = map[access.Relation]struct {
 	// A read of the analysis store is logged with this ground; it lets
 	// no one read a person or case.
 	access.RelAnalysis: {nil, true},
-	// A register check's or file's read is logged with this ground; it
-	// lets no one read a person or case.
+	// A register check's or file's read is logged with this ground, and
+	// an archivist's read for an archive delivery with the next; neither
+	// lets anyone read a person or case.
 	access.RelRegister: {nil, true},
+	access.RelArchive:  {nil, true},
 }
 
 // unitRules are the actions done in a unit: the roles that need a grant
@@ -94,7 +96,7 @@ var allActions = []access.Action{access.ReadPerson, access.SearchPersons, access
 
 // allRelations is "no relation" followed by every access.Relation.
 var allRelations = []access.Relation{"", access.RelAssigned, access.RelUnit, access.RelSelf, access.RelGuardian,
-	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber, access.RelLogReview, access.RelIncomeCheck, access.RelAnalysis, access.RelRegister}
+	access.RelRepresentative, access.RelProvider, access.RelEmergency, access.RelReport, access.RelIdentityNumber, access.RelLogReview, access.RelIncomeCheck, access.RelAnalysis, access.RelRegister, access.RelArchive}
 
 var allProtections = []persons.Protection{persons.ProtectionNone, persons.ProtectionMarked, persons.ProtectionProtected}
 

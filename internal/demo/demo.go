@@ -149,6 +149,7 @@ var namedStaff = []struct {
 	{"granskare", "Love Logggranskare", string(trygg.RoleLogReviewer), "soc", "access-log reviewer (journey 7)", false},
 	{"admin", "Sigrid Systemförvaltare", string(trygg.RoleSysAdmin), "soc", "system administrator", false},
 	{"analytiker", "Alva Analytiker", string(trygg.RoleAnalyst), "soc", "analyst", false},
+	{"arkivarie", "Arvid Arkivarie", string(trygg.RoleArchivist), "soc", "archivist: retention runs (gallring) and archive deliveries", false},
 }
 
 // providerLogins are the demo's provider staff worth printing; each works
@@ -436,7 +437,33 @@ func Generate(opts Options) *Dataset {
 	g.payees()
 	unassignProtected(ds)
 	lastMonthsHouseholds(ds, g.today)
+	longRunningCases(ds, g.today)
 	return ds
+}
+
+// longRunningCases has the first assigned case of each of journey 1's
+// and 4's units (not the journey's, no protected person) opened 20 months
+// before today and played to the end, so their decisions are executed
+// and in force on the last day of last month and on last year's and this
+// year's status days, whatever the day: Socialstyrelsen's registers of
+// insatser in force have records for their latest period. It draws no
+// random numbers.
+func longRunningCases(ds *Dataset, today time.Time) {
+	protected := map[string]bool{}
+	for _, p := range ds.Persons {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	opened := time.Date(today.Year(), today.Month()-20, 1, 9, 0, 0, 0, time.UTC)
+	done := map[string]bool{}
+	for i := range ds.Cases {
+		c := &ds.Cases[i]
+		u := c.UnitID
+		if (u != unitID("Norra", "ao") && u != unitID("Norra", "fs")) || done[u] || c.Journey || c.WalkAll || c.AssignedTo == "" || protected[c.PersonID] {
+			continue
+		}
+		c.OpenedAt, c.WalkAll = opened, true
+		done[u] = true
+	}
 }
 
 // lastMonthsHouseholds has the first three assigned economic-assistance

@@ -39,9 +39,19 @@ type Step struct {
 	ChooseProvider bool `yaml:"choose_provider,omitempty"`
 	// Accept is each provider accepting its sent orders of the case from
 	// the step's day (which records the decisions' execution).
-	Accept bool              `yaml:"accept,omitempty"`
+	Accept bool `yaml:"accept,omitempty"`
+	// Delay is the officer's note on each final granted decision not
+	// executed yet: why it is delayed and what was offered.
+	Delay  *Delay            `yaml:"delay,omitempty"`
 	Plan   *Plan             `yaml:"plan,omitempty"`
 	Report map[string]Visits `yaml:"report,omitempty"`
+}
+
+// Delay is a note on a decision waiting for execution, for IVO's report.
+type Delay struct {
+	Reason      string `yaml:"reason"`
+	Offers      string `yaml:"offers,omitempty"`
+	InterimHelp string `yaml:"interim_help,omitempty"`
 }
 
 // Plan is the implementation plan each provider writes for its accepted
@@ -93,14 +103,14 @@ func Walks() ([]Walk, error) {
 	for _, w := range out {
 		for i, s := range w.Steps {
 			n := 0
-			for _, set := range []bool{s.Form != "", s.Transition != "", s.Decide != nil, s.Execute, s.ChooseProvider, s.Accept,
+			for _, set := range []bool{s.Form != "", s.Transition != "", s.Decide != nil, s.Execute, s.ChooseProvider, s.Accept, s.Delay != nil,
 				s.Plan != nil, s.Report != nil} {
 				if set {
 					n++
 				}
 			}
 			if n != 1 {
-				return nil, fmt.Errorf("demo: walks.yaml: %s step %d must do exactly one thing (form, transition, decide, execute, choose_provider, accept, plan or report)", w.CaseType, i+1)
+				return nil, fmt.Errorf("demo: walks.yaml: %s step %d must do exactly one thing (form, transition, decide, execute, choose_provider, accept, delay, plan or report)", w.CaseType, i+1)
 			}
 			for insats, v := range s.Report {
 				if v.PerWeek < 1 || v.PerWeek > 7 || v.Minutes < 5 || v.Minutes > 480 || len(v.Activities) == 0 {

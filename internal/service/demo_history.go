@@ -17,6 +17,7 @@ import (
 	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -247,27 +248,19 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 			month = DemoHistoryStats{}
 			tx.Now = dated(from)
 			var es []events.Event
+			var ps []persons.Person
+			var cs []store.Case
 			for d := from; d < to; d++ {
 				at := dated(d)
 				for _, i := range work[d].persons {
 					p := cases[i].Person
-					if err := tx.InsertPerson(ctx, tenant, p); err != nil {
-						return err
-					}
+					ps = append(ps, p)
 					e := events.New(sys, events.PersonRegistered, "person", p.ID,
 						withTraits(map[string]any{"identity_type": p.Identity.Type, "source": "demo"}, p.Identity))
 					e.PersonID, e.At = p.ID, at
 					es = append(es, e)
-					c := rows[i]
-					if err := giveReference(ctx, tx, tenant, comp, &c); err != nil {
-						return err
-					}
-					if err := tx.InsertCase(ctx, tenant, c); err != nil {
-						return err
-					}
-					month.Persons++
-					month.Cases++
-					if c.Status == "open" {
+					cs = append(cs, rows[i])
+					if rows[i].Status == "open" {
 						month.Open++
 					}
 				}
@@ -277,6 +270,16 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 					es = append(es, e)
 				}
 			}
+			if err := tx.InsertPastPersons(ctx, tenant, ps); err != nil {
+				return err
+			}
+			if err := giveReferences(ctx, tx, tenant, comp, cs); err != nil {
+				return err
+			}
+			if err := tx.InsertPastCases(ctx, tenant, cs); err != nil {
+				return err
+			}
+			month.Persons, month.Cases = len(ps), len(cs)
 			m := mark
 			m.Through, m.Done = first.AddDate(0, 0, to-1).Format(time.DateOnly), to == days
 			e := events.New(sys, DemoHistoryWritten, "tenant", string(tenant), m)
@@ -299,6 +302,41 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 		st.Months++
 	}
 	return st, nil
+}
+
+// giveReferences gives cs references as giveReference does one by one,
+// in their order, taking the numbers of each prefix and year at once.
+func giveReferences(ctx context.Context, tx *store.Tx, tenant trygg.TenantID, comp *process.Compiled, cs []store.Case) error {
+	type series struct {
+		prefix string
+		year   int
+	}
+	of := func(c store.Case) series {
+		return series{process.ReferencePrefix(comp, c.CaseType), c.OpenedAt.In(calendar.Sweden).Year()}
+	}
+	count := map[series]int{}
+	var order []series
+	for _, c := range cs {
+		k := of(c)
+		if count[k] == 0 {
+			order = append(order, k)
+		}
+		count[k]++
+	}
+	next := map[series]int64{}
+	for _, k := range order {
+		last, err := tx.NextCaseNumbers(ctx, tenant, k.prefix, k.year, count[k])
+		if err != nil {
+			return err
+		}
+		next[k] = last - int64(count[k]) + 1
+	}
+	for i := range cs {
+		k := of(cs[i])
+		cs[i].Reference = process.FormatReference(k.prefix, k.year, next[k])
+		next[k]++
+	}
+	return nil
 }
 
 // historyIDs is the source of one history case's ids: random-looking,

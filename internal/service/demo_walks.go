@@ -251,6 +251,28 @@ func (s *Service) walkStep(ctx context.Context, a trygg.Actor, caseID string, st
 				}
 			}
 		}
+	case st.Delay != nil:
+		ds, err := s.db.Decisions(ctx, a.Tenant, caseID)
+		if err != nil {
+			return err
+		}
+		execs, err := s.db.CaseExecutions(ctx, a.Tenant, caseID)
+		if err != nil {
+			return err
+		}
+		executed := map[string]bool{}
+		for _, e := range execs {
+			executed[e.DecisionID] = executed[e.DecisionID] || e.Kind == process.ExecExecuted
+		}
+		for _, d := range currentDecisions(ds) {
+			if d.Status != "final" || d.Outcome == process.OutcomeRefused || executed[d.ID] {
+				continue
+			}
+			if _, err := s.RecordExecution(ctx, a, caseID, d.ID, ExecutionInput{Kind: process.ExecDelay, On: today,
+				Reason: st.Delay.Reason, Offers: st.Delay.Offers, InterimHelp: st.Delay.InterimHelp}); err != nil {
+				return err
+			}
+		}
 	case st.ChooseProvider:
 		return s.walkChooseProviders(ctx, a, caseID)
 	case st.Accept:

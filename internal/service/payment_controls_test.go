@@ -317,6 +317,23 @@ func TestRepayRejected(t *testing.T) {
 			if _, err := w.svc.ReadStatusReport(ctx, lead, run.ID, strings.NewReader(report)); err != nil {
 				t.Fatal(err)
 			}
+			rejectedTasks := func() int {
+				t.Helper()
+				tasks, err := w.db.CaseOpenTasks(ctx, demo.TenantID, c.ID, "2026-12-03")
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, task := range tasks {
+					if task.Kind == service.TaskPaymentRejected {
+						n++
+					}
+				}
+				return n
+			}
+			if n := rejectedTasks(); n != 1 {
+				t.Fatalf("open tasks of the rejection: %d, want 1", n)
+			}
 			// The account is corrected, then the payment made again.
 			clock.Advance(24 * time.Hour)
 			if _, err := w.svc.ChangePayeeAccount(ctx, ekonom, y.ID, service.AccountInput{Kind: "bankgiro", Number: bankgiro(2)}); err != nil {
@@ -332,6 +349,9 @@ func TestRepayRejected(t *testing.T) {
 			if again.Replaces != rejected.ID || again.Amount != 500000 || again.Period != "2026-12" || again.Status != store.PaymentProposed ||
 				again.PreparedBy != ekonom.UserID || again.DueDate != "2026-12-04" || again.PayeeID != y.ID || again.DecisionID != d.ID {
 				t.Fatalf("the new line: %+v", again)
+			}
+			if n := rejectedTasks(); n != 0 {
+				t.Fatalf("paid again, the rejection's task is still open (%d)", n)
 			}
 			// Nothing is paid twice: not again, not by a month proposed
 			// again, not by the store.

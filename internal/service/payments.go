@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/calendar"
@@ -31,6 +33,16 @@ import (
 // TaskPaymentRejected is the kind of the task a payment the bank rejected
 // makes for the case's officer.
 const TaskPaymentRejected = "payment_rejected"
+
+// rejectedTaskSpace names the ids of payment_rejected tasks.
+var rejectedTaskSpace = uuid.MustParse("6f1d3c1e-2b7a-4e55-9a51-0c5b8f0d7a31")
+
+// rejectedTaskID is the id of the task a rejected line makes: made from
+// the line's id, so paying the line again (RepayRejected) closes its
+// task and no other.
+func rejectedTaskID(lineID string) string {
+	return uuid.NewSHA1(rejectedTaskSpace, []byte(lineID)).String()
+}
 
 // proposePayments makes, inside tx, the payment lines of the final
 // decision d of the case being worked: one per item the case type's
@@ -513,7 +525,8 @@ func (s *Service) StopPayment(ctx context.Context, a trygg.Actor, lineID string)
 // one (its Replaces), prepared by the actor, due today at the earliest, to
 // the person's payee as registered now (for a person item; typically its
 // account has been corrected since) or the same payee. It goes through
-// attest and a run like any line. The actor must be able to work the
+// attest and a run like any line. The line's payment_rejected task is
+// closed in the same transaction. The actor must be able to work the
 // case. A line the bank did not reject, or one already paid again, is a
 // conflict: nothing can be paid twice.
 func (s *Service) RepayRejected(ctx context.Context, a trygg.Actor, lineID string) (store.PaymentLine, error) {
@@ -550,6 +563,9 @@ func (s *Service) RepayRejected(ctx context.Context, a trygg.Actor, lineID strin
 		}
 		if !added {
 			return trygg.Errorf(trygg.EConflict, "The payment has been made again already.")
+		}
+		if err := tx.CloseTask(ctx, a.Tenant, rejectedTaskID(l.ID)); err != nil {
+			return err
 		}
 		e := events.New(a, events.PaymentReplaced, "payment_line", repay.ID, map[string]any{"replaces": l.ID, "decision_id": l.DecisionID,
 			"item": l.Item, "period": l.Period, "amount": l.Amount, "due_date": repay.DueDate})
@@ -803,7 +819,7 @@ func (s *Service) ReadStatusReport(ctx context.Context, a trygg.Actor, runID str
 				continue
 			}
 			res.Rejected++
-			if err := tx.InsertTask(ctx, a.Tenant, store.Task{ID: newID(), CaseID: l.CaseID, UnitID: l.UnitID, Assignee: l.CaseAssignee,
+			if err := tx.InsertTask(ctx, a.Tenant, store.Task{ID: rejectedTaskID(l.ID), CaseID: l.CaseID, UnitID: l.UnitID, Assignee: l.CaseAssignee,
 				Kind: TaskPaymentRejected, Title: "Utbetalningen avvisades av banken: " + l.ItemName + " " + l.Period}); err != nil {
 				return err
 			}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/persons"
+	"github.com/trygg/trygg/internal/trygg"
 )
 
 // AppendPastEvents appends es, all of one tenant, to the event log inside
@@ -51,4 +53,61 @@ func (tx *Tx) AppendPastEvents(ctx context.Context, es []events.Event) ([]events
 		}
 	}
 	return out, nil
+}
+
+// InsertPastPersons inserts ps, persons of the tenant new to it, inside
+// tx as InsertPerson does, each created at tx.Now, several to a statement:
+// for writing history.
+func (tx *Tx) InsertPastPersons(ctx context.Context, tenant trygg.TenantID, ps []persons.Person) error {
+	const cols = 16
+	for start := 0; start < len(ps); start += maxRowsPerInsert {
+		chunk := ps[start:min(start+maxRowsPerInsert, len(ps))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, p := range chunk {
+			args = append(args, string(tenant), p.ID, string(p.Identity.Type), p.Identity.Value, p.Identity.Issuer, p.GivenName, p.FamilyName,
+				p.NameSearch(), p.BirthDate, p.Sex, p.Address.Street, p.Address.PostalCode, p.Address.City, int(p.Protection), micros(tx.Now), micros(tx.Now))
+		}
+		_, err := tx.exec(ctx, `INSERT INTO persons (tenant_id, id, id_type, id_value, id_issuer, given_name, family_name, name_search,
+			birth_date, sex, street, postal_code, city, protection, created_at, updated_at) VALUES `+valueRows(len(chunk), cols), args...)
+		if tx.db.dialect.isUniqueViolation(err) {
+			return trygg.Errorf(trygg.EConflict, "A person with this identity number is already registered.")
+		}
+		if err != nil {
+			return fmt.Errorf("store: insert past persons: %w", err)
+		}
+	}
+	return nil
+}
+
+// InsertPastCases inserts cs, cases of the tenant, inside tx as InsertCase
+// does, several to a statement: for writing history.
+func (tx *Tx) InsertPastCases(ctx context.Context, tenant trygg.TenantID, cs []Case) error {
+	const cols = 14
+	for start := 0; start < len(cs); start += maxRowsPerInsert {
+		chunk := cs[start:min(start+maxRowsPerInsert, len(cs))]
+		args := make([]any, 0, len(chunk)*cols)
+		for _, c := range chunk {
+			args = append(args, string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
+				c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt), c.Reference, c.ReceivedDate)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step,
+			assigned_to, opened_at, closed_at, reference, received_date) VALUES `+valueRows(len(chunk), cols), args...); err != nil {
+			return fmt.Errorf("store: insert past cases: %w", err)
+		}
+	}
+	return nil
+}
+
+// NextCaseNumbers takes the next n numbers of the tenant's case references
+// with prefix in year inside tx, as n calls of NextCaseNumber would, and
+// returns the last of them (the first is last-n+1).
+func (tx *Tx) NextCaseNumbers(ctx context.Context, tenant trygg.TenantID, prefix string, year, n int) (int64, error) {
+	var last int64
+	err := tx.queryRow(ctx, `INSERT INTO case_reference_counters (tenant_id, prefix, year, last) VALUES (?, ?, ?, ?)
+		ON CONFLICT (tenant_id, prefix, year) DO UPDATE SET last = case_reference_counters.last + ? RETURNING last`,
+		string(tenant), prefix, year, n, n).Scan(&last)
+	if err != nil {
+		return 0, fmt.Errorf("store: next case numbers: %w", err)
+	}
+	return last, nil
 }

@@ -89,6 +89,10 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	for k, v := range w.applyAuthzIDs(journey) {
 		f.ids[k] = v
 	}
+	// A retention preview (retention_page_test.go).
+	for k, v := range w.retentionAuthzIDs() {
+		f.ids[k] = v
+	}
 	// Her payee and its account change (payees_page_test.go).
 	for k, v := range w.payeeAuthzIDs(journey.PersonID) {
 		f.ids[k] = v
@@ -365,6 +369,7 @@ func bodyIDs(f *foreignWorld) map[string]map[string]any {
 		"POST /portal/bookings":           {"case": f.caseID, "slot": f.ids["slots"]},
 		"POST /access-log/person":         {"identity_number": f.person.Identity.String()},
 		"POST /archive/deliveries":        {"older_than_years": "1", "split": "personakt"}, // archivists only: every closed case, hers too
+		"POST /retention/previews":        {},                                              // archivists only: every case due, hers too
 		"POST /api/v1/relations#to":       {"from_person_id": f.ids["child"], "to_person_id": p, "kind": "representative"},
 		"POST /api/v1/emergency-openings": nil, // the explicit path: reads by design, with a reason, reviewed first
 		"POST /persons/emergency":         nil,

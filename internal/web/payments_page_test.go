@@ -343,5 +343,80 @@ func (w *packWorld) paymentAuthzIDs(officer, personID, unit string) map[string]s
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return map[string]string{"lines": line, "runs": run.ID}
+	return map[string]string{"lines": line, "line": line, "runs": run.ID}
+}
+
+// TestRunFindingsAndRepayPages has the mother's account changed just
+// before the team lead attests and runs her income support: the run's
+// page lists the control's finding in Swedish with the case's reference
+// linking to the case, and no account number or name in the list. The
+// bank rejects the payment; the case page offers "Betala igen" at the
+// rejected line, the officer presses it, the line is proposed again, the
+// button is gone and so is his task; pressing it again, on the case page
+// or the run's, is refused at the line.
+func TestRunFindingsAndRepayPages(t *testing.T) {
+	w := newPackWorld(t, "sqlite", time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC), 120)
+	w.svc.Payer = demoPayer(t)
+	ctx := context.Background()
+	mother := w.journeyCase(demo.CaseType("eb")).PersonID
+	caseID := w.payingCase("ekonom", mother, "norra-eb", "2026-03-01", false)
+	living := w.caseLines(caseID)["living 2026-03"]
+	payee, err := w.db.PersonPayee(ctx, demo.TenantID, mother)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.ChangePayeeAccount(ctx, w.actor("ekonom"), payee.ID, service.AccountInput{Kind: "bankgiro", Number: "5050-1055"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.Attest(ctx, w.actor("arbetsledare"), []string{living.ID}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := w.svc.CreateRun(ctx, w.actor("arbetsledare"), service.CreateRunInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runPath := "/payments/runs/" + run.ID
+	ref := w.caseLines(caseID)["living 2026-03"].CaseReference
+	page := w.mustPage("arbetsledare", "GET", runPath, nil, false, http.StatusOK, `<h2 id="findings-h">Kontroller</h2>`,
+		"Kontot ändrades strax före utbetalningen", `<a href="/cases/`+caseID+`">`+ref+`</a>`,
+		"Ändrat 0 dagar före attesten", "Att hantera")
+	findings := page[strings.Index(page, `id="findings-h"`):strings.Index(page, `id="report-h"`)]
+	name := w.demoPerson(mother)
+	for _, secret := range []string{"5050", "1055", name.GivenName, name.FamilyName} {
+		if strings.Contains(findings, secret) {
+			t.Errorf("the run's findings show %q", secret)
+		}
+	}
+
+	// The bank rejects it: "Betala igen" at the line, on the case page.
+	answer := bankAnswer("BANK-1", run.MessageID, map[string]string{strings.ReplaceAll(living.ID, "-", ""): "RJCT"})
+	if status, page := w.uploadTo("arbetsledare", runPath+"/status-report", "svar.xml", answer); status != http.StatusOK {
+		t.Fatalf("the bank's answer: %d\n%s", status, mainOf(page))
+	}
+	repay := `action="/cases/` + caseID + `/payments/` + living.ID + `/repay"`
+	w.mustPage("ekonom", "GET", "/cases/"+caseID, nil, false, http.StatusOK, "Avvisad av banken", repay,
+		`aria-label="Betala igen Försörjningsstöd 2026-03"`)
+	w.mustPage("arbetsledare", "GET", runPath, nil, false, http.StatusOK, `action="`+runPath+`/lines/`+living.ID+`/repay"`)
+	w.mustPage("ekonom", "GET", "/inbox", nil, false, http.StatusOK, "Utbetalningen avvisades av banken: Försörjningsstöd 2026-03")
+	page = w.mustPage("ekonom", "POST", "/cases/"+caseID+"/payments/"+living.ID+"/repay", url.Values{}, false, http.StatusOK,
+		"Väntar på attest", "Avvisad av banken")
+	if strings.Contains(page, repay) {
+		t.Error("the line paid again still offers Betala igen")
+	}
+	v, err := w.svc.CasePayments(ctx, w.actor("arbetsledare"), caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Lines) != 2 || v.Lines[0].Status != store.PaymentProposed || v.Lines[0].Replaces != living.ID {
+		t.Fatalf("the line paid again: %+v", v.Lines)
+	}
+	if page := w.mustPage("ekonom", "GET", "/inbox", nil, false, http.StatusOK); strings.Contains(page, "Utbetalningen avvisades av banken") {
+		t.Error("the rejection's task is still in the officer's inbox")
+	}
+
+	// Again: refused at the line, on both pages.
+	w.mustPage("ekonom", "POST", "/cases/"+caseID+"/payments/"+living.ID+"/repay", url.Values{}, false, http.StatusConflict,
+		`<p class="field-error" id="repay-`+living.ID+`-error" role="alert">Utbetalningen har redan gjorts om.</p>`)
+	w.mustPage("arbetsledare", "POST", runPath+"/lines/"+living.ID+"/repay", url.Values{}, false, http.StatusConflict,
+		`aria-describedby="repay-`+living.ID+`-error"`, `<p class="field-error" id="repay-`+living.ID+`-error" role="alert">Utbetalningen har redan gjorts om.</p>`)
 }

@@ -158,3 +158,62 @@ func TestRegisterPages(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoRegisters: signed in as the demo's team lead, each register the
+// packs define is made for its latest period from the staff page and
+// through the API: nothing is missing, the file downloads and is the same
+// twice and through the API, and the registers of economic assistance
+// (month and year), of SoL insatser (in force, started and ended) and of
+// LSS insatser on 1 October have records from the demo's played
+// histories.
+func TestDemoRegisters(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 10, 20, 9, 0, 0, 0, time.UTC), 0)
+			walks, err := demo.Walks()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.PlayDemoWalks(context.Background(), w.ds, walks, 25); err != nil {
+				t.Fatal(err)
+			}
+			lead := "arbetsledare"
+			var out struct {
+				Registers []struct {
+					ID     string `json:"id"`
+					Period string `json:"period"`
+				} `json:"registers"`
+			}
+			w.call(lead, "GET", "/api/v1/registers", nil, http.StatusOK, &out)
+			list := out.Registers
+			withRecords := map[string]bool{"ekonomiskt_bistand": true, "ekonomiskt_bistand_ar": true, "sol_insatser": true, "sol_insatser_forandringar": true, "lss_insatser": true}
+			seen := map[string]bool{}
+			for _, r := range list {
+				seen[r.ID] = true
+				page := w.mustPage(lead, "GET", "/registers/"+r.ID+"?period="+r.Period, nil, false, http.StatusOK, "Allt som behövs finns.")
+				if strings.Contains(page, "error-summary") {
+					t.Errorf("%s %s lacks something:\n%s", r.ID, r.Period, mainOf(page))
+					continue
+				}
+				path := "/registers/" + r.ID + "/file?period=" + r.Period
+				status, head, f1 := w.download(lead, path)
+				_, _, f2 := w.download(lead, path)
+				apiStatus, f3 := w.apiFile(lead, "/api/v1"+path)
+				if status != http.StatusOK || !strings.HasPrefix(head.Get("Content-Disposition"), "attachment; filename=") || apiStatus != http.StatusOK ||
+					!bytes.Equal(f1, f2) || !bytes.Equal(f1, f3) {
+					t.Errorf("%s %s: the file made twice or through the API differs: %d %d %v", r.ID, r.Period, status, apiStatus, head)
+				}
+				lines := strings.Split(strings.TrimSuffix(string(f1), "\r\n"), "\r\n")
+				t.Logf("%s %s: %d records", r.ID, r.Period, len(lines)-1)
+				if withRecords[r.ID] && len(lines) < 2 {
+					t.Errorf("%s %s has no records in the demo", r.ID, r.Period)
+				}
+			}
+			for id := range withRecords {
+				if !seen[id] {
+					t.Errorf("the team lead is not offered %s: %v", id, list)
+				}
+			}
+		})
+	}
+}

@@ -457,6 +457,9 @@ func TestErrorPlurals(t *testing.T) {
 			"Högst 1 fil till en ansökan; ta bort den först.", "Högst 2 filer till en ansökan; ta bort en först."},
 		{"Does not match the start and end (%d minutes).", nil,
 			"Stämmer inte med start och slut (1 minut).", "Stämmer inte med start och slut (2 minuter)."},
+		{"%d of the preview's cases have changed since the preview (a new entry, or another outcome); nothing was purged. Make a new preview.", nil,
+			"1 av förhandsgranskningens ärenden har ändrats sedan förhandsgranskningen (en ny anteckning eller ett annat utfall); inget gallrades. Gör en ny förhandsgranskning.",
+			"2 av förhandsgranskningens ärenden har ändrats sedan förhandsgranskningen (nya anteckningar eller andra utfall); inget gallrades. Gör en ny förhandsgranskning."},
 		{"identity number has %d digits; expected 10 or 12", nil,
 			"Personnumret har 1 siffra; det ska ha 10 eller 12.", "Personnumret har 2 siffror; det ska ha 10 eller 12."},
 	}

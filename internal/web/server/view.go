@@ -201,6 +201,9 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 	if a.HasRole(trygg.RoleArchivist) {
 		out = append(out, NavItem{"/archive", "nav.archive"})
 	}
+	if a.HasRole(trygg.RoleArchivist) {
+		out = append(out, NavItem{"/retention", "nav.retention"})
+	}
 	return out
 }
 

@@ -52,8 +52,9 @@ type casePage struct {
 	// actor may do with them (recovery.go).
 	Recovery service.CaseRecovery
 	// Payments are the case's payment lines with their status
-	// (payments.go).
-	Payments service.PaymentsView
+	// (payments.go); PaymentRefusal a refused "Betala igen" at its line.
+	Payments       service.PaymentsView
+	PaymentRefusal lineRefusal
 }
 
 // handleCasePage shows a case: where it stands, its time limits, what may

@@ -16,7 +16,7 @@ import (
 // handleHome sends each user to their own work: a team lead to the team's
 // inbox, a case officer to their inbox, provider staff to their orders, a
 // citizen to Mina sidor, a process designer to Processer, a log reviewer
-// to the access log, an analyst to the dashboards (Analys), someone who
+// to the access log, an archivist to retention (Gallring), an analyst to the dashboards (Analys), someone who
 // may run reports to the reports; anyone
 // else (an administrator) sees their profile. A user with several roles
 // lands on the first of these.
@@ -43,6 +43,8 @@ func landing(a trygg.Actor, hasReports bool) string {
 		return "/designer"
 	case a.HasRole(trygg.RoleLogReviewer):
 		return "/access-log"
+	case a.HasRole(trygg.RoleArchivist):
+		return "/retention"
 	case a.HasRole(trygg.RoleAnalyst):
 		return "/analysis"
 	case hasReports:

@@ -2,6 +2,7 @@ package staff
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/trygg/trygg/internal/org"
+	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/trygg"
@@ -285,17 +287,48 @@ func (s *handlers) handleCreateRun(w http.ResponseWriter, r *http.Request, a try
 	return nil
 }
 
-// runPage is a run: its facts, its lines, the files and the status
-// report's upload.
+// runPage is a run: its facts, what its controls found, its lines, the
+// files and the status report's upload.
 type runPage struct {
-	Run   store.PaymentRun
-	Lines service.PaymentsView
-	// Done is created, or read (with Result) after a status report.
+	Run      store.PaymentRun
+	Lines    service.PaymentsView
+	Findings []findingRow
+	// Done is created, read (with Result) after a status report, or
+	// repaid after a rejected line was paid again.
 	Done       string
 	Result     service.StatusReportResult
 	FileError  string
 	ErrorLinks []fieldLink
 	Problem    string
+	// Refusal is a refused "Betala igen", shown at its line.
+	Refusal lineRefusal
+}
+
+// lineRefusal is a refusal to show at a payment line.
+type lineRefusal struct{ Line, Message string }
+
+// findingRow is a control finding as the run page lists it: the kind and
+// what was compared in words, the case it is about (its reference and a
+// link; no name, no account), and whether its task is done.
+type findingRow struct {
+	Kind, Detail, CaseID, CaseReference string
+	Done                                bool
+}
+
+// findingRows puts the run's findings into words.
+func findingRows(v *server.View, fs []store.ControlFinding) []findingRow {
+	out := make([]findingRow, 0, len(fs))
+	for _, f := range fs {
+		r := findingRow{Kind: v.T("payments.findings.kind." + f.Kind), CaseID: f.CaseID, CaseReference: f.CaseReference, Done: f.Done}
+		switch f.Kind {
+		case service.ControlAboveDecided:
+			r.Detail = fmt.Sprintf(v.T("payments.findings.detail.above_decided"), process.FormatMoney(f.Decided), process.FormatMoney(f.Paid))
+		case service.ControlSharedAccount, service.ControlAccountChanged, service.ControlTwoUnits:
+			r.Detail = v.Tn("payments.findings.detail."+f.Kind, int(f.Count))
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // handleRunPage shows a run.
@@ -303,7 +336,7 @@ func (s *handlers) handleRunPage(w http.ResponseWriter, r *http.Request, a trygg
 	q := r.URL.Query()
 	p := runPage{}
 	switch d := q.Get("done"); d {
-	case "created", "read":
+	case "created", "read", "repaid":
 		p.Done = d
 	}
 	if p.Done == "read" {
@@ -328,6 +361,11 @@ func (s *handlers) renderRun(w http.ResponseWriter, r *http.Request, a trygg.Act
 		store.PaymentSent, store.PaymentPaid, store.PaymentRejected); err != nil {
 		return err
 	}
+	findings, err := s.Svc.RunFindings(r.Context(), a, p.Run.ID)
+	if err != nil {
+		return err
+	}
+	p.Findings = findingRows(v, findings)
 	if p.FileError != "" {
 		p.ErrorLinks = []fieldLink{{ID: "report-file", Message: p.FileError}}
 	}
@@ -432,5 +470,44 @@ func (s *handlers) handleStatusReport(w http.ResponseWriter, r *http.Request, a 
 		q.Set("already", "1")
 	}
 	http.Redirect(w, r, "/payments/runs/"+url.PathEscape(runID)+"?"+q.Encode(), http.StatusSeeOther)
+	return nil
+}
+
+// handleRunRepay pays again a line of the run the bank rejected
+// (RepayRejected) and goes back to the run; a refusal is shown at the
+// line.
+func (s *handlers) handleRunRepay(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
+		return err
+	}
+	if err := teamLead(a); err != nil {
+		return err
+	}
+	if _, err := s.Svc.RepayRejected(r.Context(), a, r.PathValue("line")); err != nil {
+		status, prob, err := server.Refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderRun(w, r, a, v, status, runPage{Refusal: lineRefusal{Line: r.PathValue("line"), Message: prob}})
+	}
+	http.Redirect(w, r, "/payments/runs/"+url.PathEscape(r.PathValue("id"))+"?done=repaid#run-lines-h", http.StatusSeeOther)
+	return nil
+}
+
+// handleCaseRepay pays again a line of the case the bank rejected
+// (RepayRejected) and goes back to the case's payments; a refusal is
+// shown at the line.
+func (s *handlers) handleCaseRepay(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
+	if err := server.ParseForm(w, r); err != nil {
+		return err
+	}
+	if _, err := s.Svc.RepayRejected(r.Context(), a, r.PathValue("line")); err != nil {
+		status, prob, err := server.Refusal(v, err)
+		if err != nil {
+			return err
+		}
+		return s.renderCaseWith(w, r, a, v, status, casePage{PaymentRefusal: lineRefusal{Line: r.PathValue("line"), Message: prob}})
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(r.PathValue("id"))+"#payments-h", http.StatusSeeOther)
 	return nil
 }

@@ -100,6 +100,10 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/payments/runs/{id}/file", Handler: s.SignedIn(s.handleRunFile)},
 		{Method: "GET", Path: "/payments/runs/{id}/bookkeeping", Handler: s.SignedIn(s.handleRunBookkeeping)},
 		{Method: "POST", Path: "/payments/runs/{id}/status-report", Handler: server.ReadsUpload(s.SignedIn(s.handleStatusReport))},
+		// "Betala igen" on a line the bank rejected, from the run's page
+		// and from the case's Utbetalningar.
+		{Method: "POST", Path: "/payments/runs/{id}/lines/{line}/repay", Handler: s.SignedIn(s.handleRunRepay)},
+		{Method: "POST", Path: "/cases/{id}/payments/{line}/repay", Handler: s.SignedIn(s.handleCaseRepay)},
 		// Reports (home.go) and the access log for review (accesslog.go).
 		{Method: "GET", Path: "/reports", Handler: s.SignedIn(s.handleReportsPage)},
 		{Method: "GET", Path: "/reports/{id}", Handler: s.SignedIn(s.handleReportPage)},
@@ -121,6 +125,13 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/login", Handler: s.Page(s.handleLoginSubmit)},
 		{Method: "POST", Path: "/logout", Handler: s.Page(s.handleLogout)},
 		{Method: "GET", Path: "/auth/oidc/login", Handler: s.Page(s.handleOIDCLogin)},
+		// Retention (gallring) for archivists: a preview made, approved
+		// and run, and the protocol (retention.go).
+		{Method: "GET", Path: "/retention", Handler: s.SignedIn(s.handleRetentionPage)},
+		{Method: "POST", Path: "/retention/previews", Handler: s.SignedIn(s.handleRetentionPreviewCreate)},
+		{Method: "GET", Path: "/retention/previews/{id}", Handler: s.SignedIn(s.handleRetentionPreviewPage)},
+		{Method: "POST", Path: "/retention/previews/{id}/approval", Handler: s.SignedIn(s.handleRetentionApprove)},
+		{Method: "POST", Path: "/retention/previews/{id}/run", Handler: s.SignedIn(s.handleRetentionRun)},
 		{Method: "GET", Path: "/auth/oidc/callback", Handler: s.Page(s.handleOIDCCallback)},
 	}
 }

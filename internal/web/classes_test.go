@@ -242,9 +242,9 @@ func newUUID() string {
 }
 
 // notRecords are path parameters that name no one's record: case types,
-// forms, definition versions, reports and registers are the same for
-// everybody.
-var notRecords = map[string]bool{"{caseType}": true, "{form}": true, "{version}": true}
+// forms, definition versions, reports, registers and the analysis
+// store's tables are the same for everybody.
+var notRecords = map[string]bool{"{caseType}": true, "{form}": true, "{version}": true, "{table}": true}
 
 // namesRecord reports whether a route's path names a record by id.
 func namesRecord(pattern string) bool {

@@ -26,6 +26,9 @@ type applier struct {
 	cases     map[string]caseFacts
 	persons   map[string][2]string
 	districts map[string]string
+	// orders: what an order's reports repeat from it, which no later
+	// event of the order changes.
+	orders map[string]orderFacts
 	// dims are the dimension rows the batch has written, as their
 	// statement's arguments: writing one again would change nothing.
 	dims map[string]bool
@@ -289,6 +292,9 @@ func (a *applier) caseClosed(e events.Event) error {
 	return a.tx.exec(`UPDATE fact_deadlines SET status = 'closed' WHERE tenant_id = ? AND case_key = ? AND status = 'running'`, a.tenant, key)
 }
 
+// orderFacts is what a report's facts repeat from its order.
+type orderFacts struct{ person, insats, unit, district, caseType string }
+
 // caseFacts is what facts about a case's records repeat from the case.
 type caseFacts struct {
 	person, caseType, unit, district, channel, received, sex, born string
@@ -509,11 +515,18 @@ func (a *applier) performed(e events.Event) error {
 		return err
 	}
 	order := a.p.of("order", e.SubjectID)
-	var o struct{ person, insats, unit, district, caseType string }
-	err := a.tx.row(`SELECT person_key, insats, unit_id, district_id, case_type FROM fact_orders WHERE tenant_id = ? AND order_key = ?`,
-		a.tenant, order).Scan(&o.person, &o.insats, &o.unit, &o.district, &o.caseType)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	o, ok := a.orders[order]
+	if !ok {
+		err := a.tx.row(`SELECT person_key, insats, unit_id, district_id, case_type FROM fact_orders WHERE tenant_id = ? AND order_key = ?`,
+			a.tenant, order).Scan(&o.person, &o.insats, &o.unit, &o.district, &o.caseType)
+		if err == nil {
+			if a.orders == nil {
+				a.orders = map[string]orderFacts{}
+			}
+			a.orders[order] = o
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	}
 	caseKey := a.caseKey(e)
 	c := caseFacts{person: o.person, district: o.district}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,6 +28,10 @@ const (
 	eventRetentionRun       = "retention.run"
 	eventCasePurged         = "case.purged"
 )
+
+// retentionBatch is about how many cases of persons with nothing to
+// deliver a run purges in one transaction (a variable for the tests).
+var retentionBatch = 200
 
 func requireRetentionArchivist(a trygg.Actor) error {
 	if !a.HasRole(trygg.RoleArchivist) {
@@ -287,14 +292,46 @@ func (s *Service) RetentionRun(ctx context.Context, a trygg.Actor, id string) (R
 			byPerson[it.PersonID] = append(byPerson[it.PersonID], it)
 		}
 	}
+	// Persons with nothing to deliver go retentionBatch cases a
+	// transaction, each person whole in one: a commit per person would
+	// cost more than their purge.
+	var batch []store.RetentionItem
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.db.Update(ctx, func(tx *store.Tx) error {
+			for _, it := range batch {
+				if err := s.purgeItem(ctx, tx, a, p, it, ""); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		batch = batch[:0]
+		return err
+	}
 	for i, pid := range order {
-		if len(byPerson[pid]) == 0 {
+		its := byPerson[pid]
+		if len(its) == 0 {
+			continue
+		}
+		if !slices.ContainsFunc(its, func(it store.RetentionItem) bool { return it.Action == process.RetentionArchive }) {
+			if len(batch)+len(its) > retentionBatch {
+				if err := flush(); err != nil {
+					return RetentionReport{}, err
+				}
+			}
+			batch = append(batch, its...)
 			continue
 		}
 		delivery := fmt.Sprintf("gallring-%s-%05d", strings.ReplaceAll(p.AsOf, "-", ""), i+1)
-		if err := s.retentionPerson(ctx, a, p, byPerson[pid], delivery, now); err != nil {
+		if err := s.retentionPerson(ctx, a, p, its, delivery, now); err != nil {
 			return RetentionReport{}, err
 		}
+	}
+	if err := flush(); err != nil {
+		return RetentionReport{}, err
 	}
 	var removed int64
 	err = s.db.Update(ctx, func(tx *store.Tx) error {

@@ -17,6 +17,7 @@ func TestBench(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads a municipality per engine")
 	}
+	BenchRetentionCases = 300 // the retention workload's miniature
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()

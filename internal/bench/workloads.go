@@ -68,6 +68,7 @@ var benchWorkloads = []benchWorkload{
 	{name: "citizen", run: (*bench).citizen},
 	{name: "payment-run", run: (*bench).paymentRun},
 	{name: "analytics", run: (*bench).analyticsWorkload},
+	{name: "retention", run: (*bench).retention},
 }
 
 // Workloads returns the names of the workloads, in the order they run.

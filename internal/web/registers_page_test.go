@@ -75,7 +75,7 @@ func TestRegisterPages(t *testing.T) {
 
 			// The demo's last month: nothing missing, the file made.
 			page := w.mustPage(lead, "GET", "/registers/ekonomiskt_bistand?period=2026-09", nil, false, http.StatusOK,
-				`<label for="period">Månad</label>`, "Allt som behövs finns. Filen för 2026-09 får 3 poster.",
+				`<label for="period">Månad</label>`, "Allt som behövs finns. Filen för 2026-09 får 4 poster.",
 				`href="/registers/ekonomiskt_bistand/file?period=2026-09"`, "Skapa fil")
 			if strings.Contains(page, "error-summary") {
 				t.Errorf("the demo's last month lacks something:\n%s", mainOf(page))
@@ -86,7 +86,7 @@ func TestRegisterPages(t *testing.T) {
 				t.Fatalf("file: %d %v", status, head)
 			}
 			lines := strings.Split(strings.TrimSuffix(string(f1), "\r\n"), "\r\n")
-			if len(lines) != 4 || !strings.HasPrefix(lines[0], "Ar;Manad;Kommun;") || !strings.HasPrefix(lines[1], "2026;09;") {
+			if len(lines) != 5 || !strings.HasPrefix(lines[0], "Ar;Manad;Kommun;") || !strings.HasPrefix(lines[1], "2026;09;") {
 				t.Errorf("file:\n%s", f1)
 			}
 			_, _, f2 := w.download(lead, "/registers/ekonomiskt_bistand/file?period=2026-09")

@@ -225,8 +225,12 @@ func loadDemoData(ctx context.Context, svc *service.Service, ds *demo.Dataset, t
 // or nil: then it is generated again for the day the past was planned on.
 func loadDemoHistory(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *slog.Logger) error {
 	day, pending, err := svc.DemoHistoryPending(ctx, demo.TenantID)
-	if err != nil || !pending {
+	if err != nil {
 		return err
+	}
+	if !pending {
+		log.Info("demo past complete")
+		return nil
 	}
 	if ds == nil {
 		ds = demo.Generate(demo.Options{Today: day})

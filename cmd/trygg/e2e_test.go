@@ -105,7 +105,37 @@ func startServer(t *testing.T, env map[string]string, args ...string) *e2eServer
 		t.Errorf("the first line on stdout is %q, want it to say where trygg is running", first)
 	}
 	waitReady(t, base)
+	if slices.Contains(args, "--demo") {
+		waitDemoPast(t, stderr, done)
+	}
 	return &e2eServer{URL: base, Stderr: stderr, stop: stop}
+}
+
+// waitDemoPast waits until serve --demo, its URL printed, says in its log
+// that the demo's past is written (it writes it while it takes requests):
+// the tests count the events their requests write and read the analysis
+// pages.
+func waitDemoPast(t testing.TB, stderr *syncBuffer, done chan error) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		log := stderr.String()
+		if strings.Contains(log, `msg="demo past written"`) || strings.Contains(log, `msg="demo past complete"`) {
+			return
+		}
+		if strings.Contains(log, "writing the demo's past failed") {
+			t.Fatalf("serve --demo failed to write the demo's past:\n%s", log)
+		}
+		select {
+		case err := <-done:
+			done <- nil
+			t.Fatalf("trygg serve exited while writing the demo's past: %v\n%s", err, log)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve --demo did not write the demo's past within 5 minutes:\n%s", log)
+		}
+	}
 }
 
 func waitReady(t testing.TB, base string) {

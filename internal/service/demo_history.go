@@ -207,19 +207,30 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 	}
 	work := make([]dayWork, days)
 	rows := make([]store.Case, len(cases))
-	for i, hc := range cases {
-		h := &historyWalk{s: s, comp: comp, hc: hc, w: byType[hc.CaseType], providers: providers, district: parent[hc.UnitID],
-			rng: rand.New(rand.NewPCG(hc.Pick, 7)), ids: historyIDs(mark.Key, hc.Pick), first: first, today: today, portal: portal[hc.CaseType],
-			version: version, tenant: tenant}
-		h.portalShare = 0.35 + 0.25*float64(h.dayOf(hc.Received))/float64(days)
-		cases[i].Person.ID = h.newID()
-		h.hc.Person.ID = cases[i].Person.ID
-		h.caseID = h.newID()
-		rows[i] = h.walk()
-		for _, e := range h.out {
-			work[e.day].events = append(work[e.day].events, e.e)
+	// walkUntil walks the cases received before day to that are not walked
+	// yet (oldest first: each month walks the cases it receives, so the
+	// first month is written without waiting for the last one's walks).
+	walked := 0
+	walkUntil := func(to int) {
+		for ; walked < len(cases); walked++ {
+			i, hc := walked, cases[walked]
+			d := int(hc.Received.Sub(first).Hours() / 24)
+			if d >= to {
+				return
+			}
+			h := &historyWalk{s: s, comp: comp, hc: hc, w: byType[hc.CaseType], providers: providers, district: parent[hc.UnitID],
+				rng: rand.New(rand.NewPCG(hc.Pick, 7)), ids: historyIDs(mark.Key, hc.Pick), first: first, today: today, portal: portal[hc.CaseType],
+				version: version, tenant: tenant}
+			h.portalShare = 0.35 + 0.25*float64(d)/float64(days)
+			cases[i].Person.ID = h.newID()
+			h.hc.Person.ID = cases[i].Person.ID
+			h.caseID = h.newID()
+			rows[i] = h.walk()
+			for _, e := range h.out {
+				work[e.day].events = append(work[e.day].events, e.e)
+			}
+			work[d].persons = append(work[d].persons, i)
 		}
-		work[h.dayOf(hc.Received)].persons = append(work[h.dayOf(hc.Received)].persons, i)
 	}
 	// A month of days to a transaction, each day's persons, cases and
 	// events dated that day (persons and cases at the month's moment),
@@ -243,6 +254,7 @@ func (s *Service) LoadDemoHistory(ctx context.Context, ds *demo.Dataset, walks [
 		}
 		from := max(from, begin)
 		to := min(from-from%historyDaysPerTx+historyDaysPerTx, days)
+		walkUntil(to)
 		var month DemoHistoryStats
 		err := s.db.Update(ctx, func(tx *store.Tx) error {
 			month = DemoHistoryStats{}

@@ -80,6 +80,9 @@ type Case struct {
 	// WalkAll plays the case's history to its end (as far as today),
 	// where other cases stop at random.
 	WalkAll bool
+	// Walk names the walk (walks.yaml's name:) the case's history
+	// follows, when it is not its case type's unnamed one.
+	Walk string
 }
 
 // Login is a demo account worth printing, with what it shows.
@@ -438,7 +441,62 @@ func Generate(opts Options) *Dataset {
 	unassignProtected(ds)
 	lastMonthsHouseholds(ds, g.today)
 	longRunningCases(ds, g.today)
+	waitingDecisions(ds, g.today)
+	placements(ds, g.today)
 	return ds
+}
+
+// waitingDecisions gives journey 1's officer the first assigned
+// home-care case of her unit (not the journey's nor a long-running one,
+// no protected person), walked by the walk "waiting" from four months
+// and 19 days before today: its decisions, made four months ago and
+// ordered from a provider who has not accepted, wait for execution more
+// than three calendar months whatever the day, so IVO's report of
+// decisions not executed has them and her inbox has the day-60 warning.
+// It draws no random numbers.
+func waitingDecisions(ds *Dataset, today time.Time) {
+	officer := ""
+	for _, u := range ds.Users {
+		if u.Username == "handlaggare" {
+			officer = u.ID
+		}
+	}
+	protected := map[string]bool{}
+	for _, p := range ds.Persons {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	for i := range ds.Cases {
+		c := &ds.Cases[i]
+		if c.UnitID != unitID("Norra", "ao") || c.Journey || c.WalkAll || c.Walk != "" || c.AssignedTo == "" || protected[c.PersonID] {
+			continue
+		}
+		opened := time.Date(today.Year(), today.Month()-4, today.Day(), 9, 0, 0, 0, time.UTC).AddDate(0, 0, -19)
+		c.OpenedAt, c.WalkAll, c.Walk, c.AssignedTo = opened, true, "waiting", officer
+		return
+	}
+}
+
+// placements has the first three assigned cases of journey 2's unit (not
+// the journey's, no protected person) walked by the walk "placement"
+// from 20, 19 and 18 months before today: each child is placed in a
+// family home by a decision about 17 months ago that runs still, so
+// Socialstyrelsen's yearly register of children and young people has
+// records for last year whatever the day. It draws no random numbers.
+func placements(ds *Dataset, today time.Time) {
+	protected := map[string]bool{}
+	for _, p := range ds.Persons {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	n := 0
+	for i := range ds.Cases {
+		c := &ds.Cases[i]
+		if n == 3 || c.UnitID != unitID("Norra", "bou") || c.Journey || c.WalkAll || c.Walk != "" || c.AssignedTo == "" || protected[c.PersonID] {
+			continue
+		}
+		c.OpenedAt = time.Date(today.Year(), today.Month()-20+time.Month(n), 1, 9, 0, 0, 0, time.UTC)
+		c.WalkAll, c.Walk = true, "placement"
+		n++
+	}
 }
 
 // longRunningCases has the first assigned case of each of journey 1's

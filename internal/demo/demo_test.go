@@ -197,3 +197,50 @@ func TestWalks(t *testing.T) {
 		t.Errorf("%d walks order from providers, want both IBIC ones", ordering)
 	}
 }
+
+// TestNamedWalks: the cases that name a walk find it, journey 1's officer
+// has the waiting home-care case, decided about four months back, and
+// three children of journey 2's unit are placed by the team lead; none
+// is a journey's case, and naming them draws no random numbers (the rest
+// of the dataset is the same).
+func TestNamedWalks(t *testing.T) {
+	today := time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC)
+	ds := Generate(Options{Persons: 400, Staff: 40, Today: today})
+	walks, err := Walks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]Walk{}
+	for _, w := range walks {
+		named[w.CaseType+"/"+w.Name] = w
+	}
+	officer := ""
+	for _, u := range ds.Users {
+		if u.Username == "handlaggare" {
+			officer = u.ID
+		}
+	}
+	count := map[string]int{}
+	for _, c := range ds.Cases {
+		if c.Walk == "" {
+			continue
+		}
+		count[c.Walk]++
+		if _, ok := named[c.CaseType+"/"+c.Walk]; !ok || c.Journey || !c.WalkAll {
+			t.Errorf("case %s names walk %q of %s: found %v, journey %v, walked to the end %v", c.Key, c.Walk, c.CaseType, ok, c.Journey, c.WalkAll)
+		}
+		if c.Walk == "waiting" && (c.AssignedTo != officer || c.OpenedAt.Format(time.DateOnly) != "2025-11-12") {
+			t.Errorf("the waiting case is %s's, opened %s", c.AssignedTo, c.OpenedAt)
+		}
+	}
+	if count["waiting"] != 1 || count["placement"] != 3 {
+		t.Errorf("named walks' cases: %v, want one waiting and three placements", count)
+	}
+	byTeamLead := false
+	for _, s := range named["bbic_barn/placement"].Steps {
+		byTeamLead = byTeamLead || s.Decide != nil && s.Decide.By == DecideByTeamLead
+	}
+	if !byTeamLead {
+		t.Error("the placement walk's decision is not the team lead's")
+	}
+}

@@ -17,7 +17,10 @@ var demoRuleSets string
 // of their history, played through the ordinary services.
 type Walk struct {
 	CaseType string `yaml:"case_type"`
-	Steps    []Step `yaml:"steps"`
+	// Name, when set, makes the walk one that only the cases naming it
+	// (Case.Walk) follow; the case type's unnamed walk is everyone else's.
+	Name  string `yaml:"name,omitempty"`
+	Steps []Step `yaml:"steps"`
 }
 
 // Step is one step of a walk: after a while, fill and sign a form, take a
@@ -92,7 +95,14 @@ type Decide struct {
 	LegalBasis    string           `yaml:"legal_basis,omitempty"`
 	Amounts       map[string]int64 `yaml:"amounts,omitempty"`
 	Justification string           `yaml:"justification"`
+	// By is who decides: the case's officer (empty) or "team_lead", the
+	// team lead of the case's unit, for insatser the delegation gives
+	// only to team leads.
+	By string `yaml:"by,omitempty"`
 }
+
+// DecideByTeamLead is Decide.By for a decision the team lead makes.
+const DecideByTeamLead = "team_lead"
 
 // Walks returns the demo's histories.
 func Walks() ([]Walk, error) {
@@ -100,8 +110,16 @@ func Walks() ([]Walk, error) {
 	if err := yaml.Unmarshal(walksYAML, &out); err != nil {
 		return nil, fmt.Errorf("demo: walks.yaml: %w", err)
 	}
+	named := map[string]bool{}
 	for _, w := range out {
+		if named[w.CaseType+"/"+w.Name] {
+			return nil, fmt.Errorf("demo: walks.yaml: %s has two walks named %q", w.CaseType, w.Name)
+		}
+		named[w.CaseType+"/"+w.Name] = true
 		for i, s := range w.Steps {
+			if s.Decide != nil && s.Decide.By != "" && s.Decide.By != DecideByTeamLead {
+				return nil, fmt.Errorf("demo: walks.yaml: %s step %d: decide by %q: only %q or nobody (the case's officer)", w.CaseType, i+1, s.Decide.By, DecideByTeamLead)
+			}
 			n := 0
 			for _, set := range []bool{s.Form != "", s.Transition != "", s.Decide != nil, s.Execute, s.ChooseProvider, s.Accept, s.Delay != nil,
 				s.Plan != nil, s.Report != nil} {

@@ -16,8 +16,8 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-// PlayDemoWalks gives up to perType generated cases of each case type with
-// a walk their history: each step is taken through the ordinary services
+// PlayDemoWalks gives up to perType generated cases of each walk (a case
+// type's unnamed one, or the one a case names) their history: each step is taken through the ordinary services
 // by the case's officer (a provider's steps by one of the provider's
 // staff), on the day it falls on (the store's clock is set back to it), so
 // forms, decisions, orders, deadlines, events and access-log rows are what
@@ -38,9 +38,19 @@ func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []d
 		}
 		staff[a.ProviderID] = append(staff[a.ProviderID], a)
 	}
+	// A case follows its case type's unnamed walk, or the one it names.
 	byType := map[string]*demo.Walk{}
 	for i := range walks {
-		byType[walks[i].CaseType] = &walks[i]
+		byType[walks[i].CaseType+"/"+walks[i].Name] = &walks[i]
+	}
+	// The team lead of each unit, for decisions only team leads may make.
+	leads := map[string]string{}
+	for _, u := range ds.Users {
+		for _, g := range u.Grants {
+			if g.Role == trygg.RoleTeamLead && leads[g.UnitID] == "" {
+				leads[g.UnitID] = u.ID
+			}
+		}
 	}
 	// Protected persons' cases are left to the officers with permission.
 	protected := map[string]bool{}
@@ -68,16 +78,23 @@ func (s *Service) PlayDemoWalks(ctx context.Context, ds *demo.Dataset, walks []d
 	count := map[string]int{}
 	walked := 0
 	for _, c := range cases {
-		w := byType[c.CaseType]
-		if w == nil || c.Journey || c.AssignedTo == "" || protected[c.PersonID] || count[c.CaseType] >= perType {
+		key := c.CaseType + "/" + c.Walk
+		w := byType[key]
+		if w == nil || c.Journey || c.AssignedTo == "" || protected[c.PersonID] || count[key] >= perType {
 			continue
 		}
-		count[c.CaseType]++
+		count[key]++
 		a, err := s.actorFor(ctx, ds.Tenant.ID, c.AssignedTo)
 		if err != nil {
 			return walked, err
 		}
-		if err := s.walkCase(ctx, a, c, w, now, staff); err != nil {
+		lead := a
+		if leads[c.UnitID] != "" {
+			if lead, err = s.actorFor(ctx, ds.Tenant.ID, leads[c.UnitID]); err != nil {
+				return walked, err
+			}
+		}
+		if err := s.walkCase(ctx, a, lead, c, w, now, staff); err != nil {
 			return walked, fmt.Errorf("demo: %s case %s: %w", c.CaseType, c.ID, err)
 		}
 		walked++
@@ -124,7 +141,9 @@ func walkHash(parts ...string) uint64 {
 	return x ^ x>>31
 }
 
-func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *demo.Walk, now time.Time, staff walkStaff) error {
+// walkCase plays w on case c as its officer a; the team lead lead takes
+// the decisions the walk gives to team leads.
+func (s *Service) walkCase(ctx context.Context, a, lead trygg.Actor, c demo.Case, w *demo.Walk, now time.Time, staff walkStaff) error {
 	key := c.Key // the dataset's own name for the case: ids are random
 	if key == "" {
 		key = c.ID
@@ -157,7 +176,11 @@ func (s *Service) walkCase(ctx context.Context, a trygg.Actor, c demo.Case, w *d
 			at, day, last = now, calendar.Date(now), true
 		}
 		s.db.ReplayAt(at)
-		if err := s.walkStep(ctx, a, c.ID, st, day, staff); err != nil {
+		by := a
+		if st.Decide != nil && st.Decide.By == demo.DecideByTeamLead {
+			by = lead
+		}
+		if err := s.walkStep(ctx, by, c.ID, st, day, staff); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
 		}
 		if last {

@@ -163,9 +163,9 @@ func TestRegisterPages(t *testing.T) {
 // packs define is made for its latest period from the staff page and
 // through the API: nothing is missing, the file downloads and is the same
 // twice and through the API, and the registers of economic assistance
-// (month and year), of SoL insatser (in force, started and ended) and of
-// LSS insatser on 1 October have records from the demo's played
-// histories.
+// (month and year), of SoL insatser (in force, started and ended), of
+// LSS insatser on 1 October and of children and young people (the
+// demo's placements) have records from the demo's played histories.
 func TestDemoRegisters(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
@@ -186,7 +186,7 @@ func TestDemoRegisters(t *testing.T) {
 			}
 			w.call(lead, "GET", "/api/v1/registers", nil, http.StatusOK, &out)
 			list := out.Registers
-			withRecords := map[string]bool{"ekonomiskt_bistand": true, "ekonomiskt_bistand_ar": true, "sol_insatser": true, "sol_insatser_forandringar": true, "lss_insatser": true}
+			withRecords := map[string]bool{"ekonomiskt_bistand": true, "ekonomiskt_bistand_ar": true, "sol_insatser": true, "sol_insatser_forandringar": true, "lss_insatser": true, "barn_och_unga": true}
 			seen := map[string]bool{}
 			for _, r := range list {
 				seen[r.ID] = true

@@ -29,7 +29,8 @@ test('the reports list passes axe and links to the report', (t) => withPage(t, b
 test('the unexecuted-decisions report shows a table and passes axe', (t) => withPage(t, browser, async (page) => {
   const res = await visit(page, REPORT);
   assert.equal(res.status(), 200);
-  assert.ok(await page.locator('main a[download]').count() === 1, 'the report offers its CSV');
+  assert.equal(await page.locator('main a[download][href*="/csv?"]').count(), 1, 'the report offers its CSV');
+  assert.equal(await page.locator('main a[download][href*="/file?"]').count(), 1, "and the file for IVO's e-service");
   // The demo's played histories leave decisions of the journeys' units
   // waiting more than 90 days, so the team lead's report has rows.
   const rows = await rowCount(page);

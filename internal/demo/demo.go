@@ -107,7 +107,7 @@ type Dataset struct {
 	// Incomes are what the national income check's file answers about
 	// the journeys' people (serve writes them to its file).
 	Incomes []incomecheck.Record
-	Logins       []Login
+	Logins  []Login
 	// Payees are registered after the cases (payees.go).
 	Payees []Payee
 	// Definitions, when set, are published by the process designer before

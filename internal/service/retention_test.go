@@ -225,4 +225,3 @@ func testRetentionRun(t *testing.T, dsn string) {
 	}
 	_ = service.RetentionReport{}
 }
-

@@ -56,6 +56,7 @@ func TestBench(t *testing.T) {
 			for _, name := range []string{"officer: inbox", "officer: person search, identity", "officer: person search, name", "officer: case view", "officer: journal note",
 				"officer: transition", "officer mix", "access log on", "access log off", "engine: one-step case", "engine: deadline timers",
 				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent", "payments: monthly run for 300 households", "payments: month proposed", "payments: attested", "payments: run made",
+				"retention: preview", "retention: run",
 				"bare net/http handler", "bare durable commits"} {
 				cells := find(name)
 				if cells == nil {

@@ -323,8 +323,12 @@ func findingRows(v *server.View, fs []store.ControlFinding) []findingRow {
 		switch f.Kind {
 		case service.ControlAboveDecided:
 			r.Detail = fmt.Sprintf(v.T("payments.findings.detail.above_decided"), process.FormatMoney(f.Decided), process.FormatMoney(f.Paid))
-		case service.ControlSharedAccount, service.ControlAccountChanged, service.ControlTwoUnits:
-			r.Detail = v.Tn("payments.findings.detail."+f.Kind, int(f.Count))
+		case service.ControlSharedAccount:
+			r.Detail = v.Tn("payments.findings.detail.shared_account", int(f.Count))
+		case service.ControlAccountChanged:
+			r.Detail = v.Tn("payments.findings.detail.account_changed", int(f.Count))
+		case service.ControlTwoUnits:
+			r.Detail = v.Tn("payments.findings.detail.two_units", int(f.Count))
 		}
 		out = append(out, r)
 	}

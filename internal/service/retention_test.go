@@ -2,12 +2,15 @@ package service_test
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
@@ -19,7 +22,8 @@ import (
 // TestRetentionRunOfTheDemo previews, approves and runs a retention run
 // over the demo's history six years on: what the preview lists is exactly
 // what is purged, the research sample is delivered and not destroyed,
-// exceptions are kept, the access log still verifies behind its signed
+// exceptions are kept (the demo's placed children, their cases closed:
+// case, forms, decisions and person readable and unchanged), the access log still verifies behind its signed
 // checkpoint, and the protocol lists the run; a run without approval, an
 // approval by a non-archivist, a run after the data changed and a second
 // run are refused with nothing changed.
@@ -53,6 +57,63 @@ func testRetentionRun(t *testing.T, dsn string) {
 	walks, err := demo.Walks()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The demo's placed children (demo.go's placements): their walk
+	// places each in a family home, then their officers close the cases
+	// today. Six years on the general rule would have them due; the
+	// placement rule keeps them.
+	var placement []demo.Walk
+	for _, w := range walks {
+		if w.CaseType == "bbic_barn" && w.Name == "placement" {
+			placement = append(placement, w)
+		}
+	}
+	if n, err := svc.PlayDemoWalks(ctx, ds, placement, 3); err != nil || n == 0 {
+		t.Fatalf("placement walks: %d played, %v", n, err)
+	}
+	usernames := map[string]string{}
+	for _, u := range ds.Users {
+		usernames[u.ID] = u.Username
+	}
+	type placed struct {
+		officer   trygg.Actor
+		c         store.Case
+		forms     []store.FormEntry
+		decisions []store.Decision
+		person    persons.Person
+	}
+	kept := map[string]placed{}
+	for _, c := range ds.Cases {
+		if c.Walk != "placement" {
+			continue
+		}
+		by, err := svc.ActorByUsername(ctx, demo.TenantID, usernames[c.AssignedTo])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Transition(ctx, by, c.ID, service.TransitionInput{Transition: "close"}, "sv"); err != nil {
+			t.Fatalf("closing placement case %s: %v", c.ID, err)
+		}
+		k := placed{officer: by}
+		if k.c, err = db.CaseByID(ctx, demo.TenantID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if k.forms, err = db.FormEntries(ctx, demo.TenantID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if k.decisions, err = db.Decisions(ctx, demo.TenantID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if k.person, err = db.PersonByID(ctx, demo.TenantID, c.PersonID); err != nil {
+			t.Fatal(err)
+		}
+		if k.c.ClosedAt.IsZero() || len(k.forms) == 0 || !slices.ContainsFunc(k.decisions, func(d store.Decision) bool { return d.Insats == "familjehem" }) {
+			t.Fatalf("placement case %s: closed %v, %d forms, decisions %+v", c.ID, k.c.ClosedAt, len(k.forms), k.decisions)
+		}
+		kept[c.ID] = k
+	}
+	if len(kept) == 0 {
+		t.Fatal("the demo has no placement cases")
 	}
 	if _, err := svc.LoadDemoHistory(ctx, ds, walks, demo.HistoryOptions{Weeks: 8, PerWeek: 2, Today: clock.Now()}); err != nil {
 		t.Fatal(err)
@@ -133,6 +194,26 @@ func testRetentionRun(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The preview lists the placed children's cases as kept by the
+	// placement rule, though the general rule would have them due.
+	for _, it := range prev.Items {
+		if _, ok := kept[it.CaseID]; ok && (it.Action != process.RetentionKeep || it.Rule != "placering_barn") {
+			t.Errorf("placement case %s: %s under %s, want kept under placering_barn", it.CaseID, it.Action, it.Rule)
+		}
+	}
+	for id := range kept {
+		if !slices.ContainsFunc(prev.Items, func(it store.RetentionItem) bool { return it.CaseID == id }) {
+			t.Errorf("the preview lacks placement case %s", id)
+		}
+	}
+	for _, c := range all {
+		if _, ok := kept[c.ID]; ok && !c.LastAt.AddDate(5, 0, 0).Before(clock.Now()) {
+			t.Errorf("placement case %s: last entry %v is not five years back", c.ID, c.LastAt)
+		}
+	}
+	if prev.KeepCount < len(kept) {
+		t.Errorf("the preview keeps %d cases, want at least the %d placements", prev.KeepCount, len(kept))
+	}
 	if err := svc.RetentionApprove(ctx, archivist, prev.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +257,25 @@ func testRetentionRun(t *testing.T, dsn string) {
 	if got, want := before-len(left), prev.PurgeCount+prev.ArchiveCount; got != want {
 		t.Errorf("%d cases purged, the preview listed %d", got, want)
 	}
+	// The placed children's cases, forms, decisions and persons are
+	// readable by their officers and unchanged.
+	for id, k := range kept {
+		c, err := svc.Case(ctx, k.officer, id)
+		if err != nil || !reflect.DeepEqual(c, k.c) {
+			t.Errorf("placement case %s after the run: %+v %v, want %+v", id, c, err, k.c)
+		}
+		decs, err := svc.Decisions(ctx, k.officer, id)
+		if err != nil || !reflect.DeepEqual(decs, k.decisions) {
+			t.Errorf("placement case %s's decisions after the run: %+v %v", id, decs, err)
+		}
+		if fs, err := db.FormEntries(ctx, demo.TenantID, id); err != nil || !reflect.DeepEqual(fs, k.forms) {
+			t.Errorf("placement case %s's forms after the run: %d %v, want %d", id, len(fs), err, len(k.forms))
+		}
+		p, err := svc.Person(ctx, k.officer, k.c.PersonID)
+		if err != nil || p.GivenName == "" || !reflect.DeepEqual(p.Person, k.person) {
+			t.Errorf("placement case %s's person after the run: %+v %v", id, p.Person, err)
+		}
+	}
 	t.Logf("purged %d, archived %d, kept %d", kinds[process.RetentionPurge], kinds[process.RetentionArchive], kinds[process.RetentionKeep])
 	// The sample: every delivered person was born on the 5th, 15th or 25th.
 	for _, it := range done.Items {
@@ -218,7 +318,7 @@ func testRetentionRun(t *testing.T, dsn string) {
 	}
 	found := false
 	for _, p := range proto {
-		found = found || (p.ID == prev.ID && p.Status == store.RetentionDone && p.ApprovedBy == "archivist")
+		found = found || (p.ID == prev.ID && p.Status == store.RetentionDone && p.ApprovedBy == "archivist" && p.KeepCount >= len(kept))
 	}
 	if !found {
 		t.Errorf("the protocol lacks the run: %+v", proto)

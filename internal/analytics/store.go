@@ -12,7 +12,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -24,6 +23,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"           // registers the "sqlite" driver
+
+	"github.com/trygg/trygg/internal/store"
 )
 
 //go:embed migrations/*.sql
@@ -137,32 +138,12 @@ func (s *Store) Engine() string {
 	return "sqlite"
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+func migrations() ([]store.Migration, error) {
+	ms, err := store.ReadMigrations(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("analytics: %w", err)
 	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("analytics: migration file %q must start with a number and '_'", e.Name())
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+	return ms, nil
 }
 
 // advisoryLock is the PostgreSQL advisory lock held while the analysis
@@ -193,18 +174,18 @@ func (s *Store) migrate(ctx context.Context) error {
 			if err := tx.row(`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
 				return err
 			}
-			if newest > ms[len(ms)-1].version {
-				return fmt.Errorf("the analysis store's schema is version %d but this program knows only up to %d; use a newer trygg", newest, ms[len(ms)-1].version)
+			if newest > ms[len(ms)-1].Version {
+				return fmt.Errorf("the analysis store's schema is version %d but this program knows only up to %d; use a newer trygg", newest, ms[len(ms)-1].Version)
 			}
-			if newest >= m.version {
+			if newest >= m.Version {
 				return nil
 			}
-			for _, stmt := range splitStatements(m.sql) {
+			for _, stmt := range store.SplitStatements(m.SQL) {
 				if err := tx.exec(stmt); err != nil {
-					return fmt.Errorf("%s: %w", m.name, err)
+					return fmt.Errorf("%s: %w", m.Name, err)
 				}
 			}
-			return tx.exec(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.version, m.name)
+			return tx.exec(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`, m.Version, m.Name)
 		})
 		if err != nil {
 			return fmt.Errorf("analytics: migrate: %w", err)
@@ -328,29 +309,6 @@ func (s *Store) bulk(ctx context.Context, on bool) error {
 		}
 	}
 	return nil
-}
-
-// splitStatements splits a migration on semicolons that end a line, after
-// dropping "--" comment lines.
-func splitStatements(src string) []string {
-	var out []string
-	var cur strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		trimmed := strings.TrimSpace(line)
-		if trimmed == "" || strings.HasPrefix(trimmed, "--") {
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteByte('\n')
-		if strings.HasSuffix(trimmed, ";") {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
-			cur.Reset()
-		}
-	}
-	if s := strings.TrimSpace(cur.String()); s != "" {
-		out = append(out, s)
-	}
-	return out
 }
 
 // tx is a write transaction on the store, its queries written with '?'.

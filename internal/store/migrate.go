@@ -13,32 +13,45 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
+// Migration is one embedded SQL migration: its number, file name and
+// statements' source.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
 }
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
+// ReadMigrations reads the numbered migrations (NNNN_name.sql) in fsys's
+// folder dir, oldest first; what names a file wrongly is an error. The
+// analysis store reads its own through it too.
+func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []migration
+	var out []Migration
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("store: migration file %q must start with a number and '_'", e.Name())
+			return nil, fmt.Errorf("migration file %q must start with a number and '_'", e.Name())
 		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		b, err := fs.ReadFile(fsys, dir+"/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+		out = append(out, Migration{Version: v, Name: e.Name(), SQL: string(b)})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
 	return out, nil
+}
+
+func migrations() ([]Migration, error) {
+	ms, err := ReadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return ms, nil
 }
 
 // LatestVersion is the newest schema version this binary knows.
@@ -47,7 +60,7 @@ func LatestVersion() int {
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 // migrationLock is the PostgreSQL advisory lock key held while the schema
@@ -91,13 +104,13 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	latest := ms[len(ms)-1].version
+	latest := ms[len(ms)-1].Version
 	if current > latest {
 		return nil, fmt.Errorf("store: the database schema is version %d but this program knows only up to %d; use a newer trygg", current, latest)
 	}
 	var applied []int
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
 		err := db.Update(ctx, func(tx *Tx) error {
@@ -107,31 +120,31 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 				}
 			}
 			var done int
-			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&done); err != nil {
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&done); err != nil {
 				return err
 			}
 			if done > 0 { // another server applied it meanwhile
 				return nil
 			}
-			for _, stmt := range splitStatements(m.sql) {
+			for _, stmt := range SplitStatements(m.SQL) {
 				if _, err := tx.exec(ctx, stmt); err != nil {
-					return fmt.Errorf("%s: %w", m.name, err)
+					return fmt.Errorf("%s: %w", m.Name, err)
 				}
 			}
-			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.version, m.name, micros(tx.Now))
+			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, m.Version, m.Name, micros(tx.Now))
 			return err
 		})
 		if err != nil {
 			return applied, fmt.Errorf("store: migrate: %w", err)
 		}
-		applied = append(applied, m.version)
+		applied = append(applied, m.Version)
 	}
 	return applied, nil
 }
 
-// splitStatements splits a migration on semicolons that end a line, after
+// SplitStatements splits a migration on semicolons that end a line, after
 // dropping "--" comment lines.
-func splitStatements(src string) []string {
+func SplitStatements(src string) []string {
 	var out []string
 	var cur strings.Builder
 	for _, line := range strings.Split(src, "\n") {

@@ -224,7 +224,10 @@ func sumSquaredErrors(y []float64, alpha float64) float64 {
 // horizon periods after y: each the value of the same period a year
 // (period values) earlier, times the trend ratio, the sum of y's last 3
 // values over the sum of the 3 values a year before them (1 when that sum
-// is 0). It returns nil when y has fewer than period+3 values.
+// is 0 or so small that the ratio is not a finite number). Each forecast
+// is capped at MaxValue, so a near-empty year before a busy quarter
+// cannot forecast more than any history may hold. It returns nil when y
+// has fewer than period+3 values.
 func SeasonalNaiveNext(y []float64, period, horizon int) []float64 {
 	n := len(y)
 	if period < 1 || n < period+trendPeriods {
@@ -236,15 +239,15 @@ func SeasonalNaiveNext(y []float64, period, horizon int) []float64 {
 		before += y[i-period]
 	}
 	ratio := 1.0
-	if before != 0 {
-		ratio = recent / before
+	if r := recent / before; before != 0 && !math.IsInf(r, 0) {
+		ratio = r
 	}
 	out := make([]float64, horizon)
 	for k := 1; k <= horizon; k++ {
 		// The same period in the last year of history: k periods ahead,
 		// as many whole years back as it takes.
 		years := (k + period - 1) / period
-		out[k-1] = ratio * y[n-1+k-years*period]
+		out[k-1] = min(ratio*y[n-1+k-years*period], MaxValue)
 	}
 	return out
 }

@@ -86,6 +86,10 @@ func TestSeasonalNaiveNext(t *testing.T) {
 		{"scaled by the trend", []float64{10, 20, 30, 40, 11, 22, 33, 44}, 4, 5, []float64{12.1, 24.2, 36.3, 48.4, 12.1}},
 		// a year before the last 3 sums to 0: ratio 1, the value of a year ago
 		{"no trend from zeros", []float64{0, 0, 0, 9, 5, 5, 5}, 4, 1, []float64{9}},
+		// a year before the last 3 sums to almost nothing: the ratio is
+		// not finite, so 1, and the forecast is capped at MaxValue
+		{"ratio overflows", []float64{1, 2, 3, 4, 5e-308, 5e-308, 5e-308, 1e-300, 230918, 4, 5}, 4, 2, []float64{1e-300, 230918}},
+		{"forecast capped", []float64{1, 1e-10, 1e-10, 1e-10, 1e15, 1e15, 1e15, 1e15}, 4, 1, []float64{MaxValue}},
 		{"too short", []float64{1, 2, 3, 4, 5, 6}, 4, 1, nil},
 	}
 	for _, tt := range tests {

@@ -27,6 +27,8 @@ type Compiled struct {
 	// dateFrom holds, by form (a slot and its variants), the date fields
 	// deadlines count from: such a date may not be after today.
 	dateFrom map[string]map[string]bool
+	// legacy holds the legacy mappings by id (legacy_mapping.go).
+	legacy map[string]*LegacyMap
 }
 
 // CodeLabel returns the label of code in code system cs in lang, or the
@@ -181,6 +183,10 @@ func Compile(b *Bundle) (*Compiled, Problems) {
 				c.dateFrom[f][d.From.Field.Value] = true
 			}
 		}
+	}
+	c.legacy = map[string]*LegacyMap{}
+	for _, m := range b.LegacyMappings {
+		c.legacy[m.ID.Value] = compileLegacyMapping(b, m, c.codes)
 	}
 	return c, nil
 }

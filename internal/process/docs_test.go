@@ -222,7 +222,7 @@ func TestDocumentedKeys(t *testing.T) {
 			walk(f.Type)
 		}
 	}
-	for _, v := range []any{CodeSystem{}, Form{}, Block{}, CaseType{}, DecisionTable{}, Report{}, TableRuleSet{}} {
+	for _, v := range []any{CodeSystem{}, Form{}, Block{}, CaseType{}, DecisionTable{}, Report{}, TableRuleSet{}, LegacyMapping{}} {
 		walk(reflect.TypeOf(v))
 	}
 	for _, vs := range [][]string{
@@ -234,6 +234,7 @@ func TestDocumentedKeys(t *testing.T) {
 		slices.Collect(maps.Keys(fieldTypes)), slices.Collect(maps.Keys(actionTypes)),
 		slices.Collect(maps.Keys(fields)), slices.Collect(maps.Keys(ioTypes)),
 		{HitFirst, HitUnique, HitCollectSum, StartCaseOpened, RecipientAssignee, RecipientTeamLead},
+		{KindLegacyMapping}, legacyOutcomes, legacyAmountUnits, Deviations,
 	} {
 		for _, v := range vs {
 			want[v] = true

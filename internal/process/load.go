@@ -95,6 +95,9 @@ type Bundle struct {
 	Registers   []*Register
 	RuleSets    []*TableRuleSet
 	Retentions  []*Retention
+	// LegacyMappings map old systems' codes to the definitions' (see
+	// legacy_mapping.go).
+	LegacyMappings []*LegacyMapping
 	// Sources are the files as given, by name, for export and diffs.
 	Sources map[string][]byte
 }
@@ -368,6 +371,8 @@ func (b *Bundle) loadDocument(file string, doc document) Problems {
 		return loadInto(decode, file, doc, &b.Registers)
 	case KindRetention:
 		return loadInto(decode, file, doc, &b.Retentions)
+	case KindLegacyMapping:
+		return loadInto(decode, file, doc, &b.LegacyMappings)
 	case "":
 		return Problems{problemAt(Pos{file, doc.firstLine, 1}, newNote("check.document.no_kind"))}
 	}

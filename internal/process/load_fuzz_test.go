@@ -10,7 +10,8 @@ import (
 // FuzzLoad feeds arbitrary bytes as a definition file through Load,
 // Validate and Compile. None may panic, every problem must point at the
 // file with a line and column of at least 1, and Compile must succeed
-// exactly when Validate finds nothing. What compiles is run a little too.
+// exactly when Validate finds nothing. What compiles is run a little too
+// (forms, transitions and legacy mappings' lookups).
 // The seed corpus is in testdata/fuzz/FuzzLoad; run it longer with
 //
 //	go test ./internal/process -run '^$' -fuzz FuzzLoad -fuzztime 30s
@@ -19,7 +20,7 @@ func FuzzLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, seed := range []string{string(grant), supportYAML, edgeYAML, okCodes + okForm} {
+	for _, seed := range []string{string(grant), supportYAML, edgeYAML, okCodes + okForm, legacyBase + legacyYAML} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -45,6 +46,16 @@ func FuzzLoad(f *testing.F) {
 				t.Fatalf("Compile gave %d problems, Validate %d", len(cprobs), len(vprobs))
 			}
 			return
+		}
+		for _, id := range c.LegacyMappings() {
+			m := c.LegacyMapping(id)
+			for _, ct := range b.CaseTypes {
+				m.Insats(ct.ID.Value, string(data))
+			}
+			for _, cs := range b.CodeSystems {
+				m.Code(cs.ID.Value, string(data))
+			}
+			m.Amount(string(data), int64(len(data))-50)
 		}
 		ctx := Context{PersonAge: 40, Roles: trygg.Roles, Today: today}
 		for _, fm := range b.Forms {

@@ -380,7 +380,7 @@ transitions:
 		got[i] = p.In("sv")
 	}
 	if !slices.Equal(got, []string{`Okänd nyckel "colour" (kontrollera stavningen; i docs/definitions.md står vilka nycklar som får finnas här)`,
-		`Okänd kind "case-type": använd case_type, form, block, code_system, decision_table, rule_set, report, register eller retention`}) {
+		`Okänd kind "case-type": använd case_type, form, block, code_system, decision_table, rule_set, report, register, retention eller legacy_mapping`}) {
 		t.Errorf("reading problems in Swedish: %q", got)
 	}
 	if p := (Problem{Pos: Pos{"x.yaml", 1, 1}, Message: "something else"}); p.In("sv") != "something else" {

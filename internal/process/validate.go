@@ -98,6 +98,7 @@ func Validate(b *Bundle) Problems {
 		}
 	}
 	v.retentions(b, seen)
+	v.legacyMappings(b)
 	return v.probs.sorted()
 }
 

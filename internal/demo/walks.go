@@ -13,6 +13,9 @@ var walksYAML []byte
 //go:embed riksnorm_demo.yaml
 var demoRuleSets string
 
+//go:embed legacy_mapping.yaml
+var demoLegacyMapping string
+
 // Walk is how generated cases of one case type have been worked: the steps
 // of their history, played through the ordinary services.
 type Walk struct {
@@ -144,7 +147,10 @@ func Walks() ([]Walk, error) {
 }
 
 // CityDefinitions are definitions the demo municipality adds to the packs:
-// its own rule sets for years the packs leave to the city.
+// its own rule sets for years the packs leave to the city, and the
+// mapping of its old system's codes for importing the synthetic legacy
+// export.
 func CityDefinitions() []Definition {
-	return []Definition{{Name: "demo-city/rule_sets.yaml", Content: demoRuleSets}}
+	return []Definition{{Name: "demo-city/rule_sets.yaml", Content: demoRuleSets},
+		{Name: "demo-city/legacy_mapping.yaml", Content: demoLegacyMapping}}
 }

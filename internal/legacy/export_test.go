@@ -74,9 +74,9 @@ func TestLegacyReadPersonsCSV(t *testing.T) {
 			},
 		},
 		{
-			name: "BOM, LF, columns in another order and case, empty lines skipped",
+			name:  "BOM, LF, columns in another order and case, empty lines skipped",
 			files: map[string]string{"persons.csv": "\xEF\xBB\xBFFamily_Name;Legacy_ID;identity;given_name\n\nSjöberg;P1;x;Åsa\n\n"},
-			want: []Person{{Pos: Pos{"persons.csv", 3}, LegacyID: "P1", Identity: "x", GivenName: "Åsa", FamilyName: "Sjöberg"}},
+			want:  []Person{{Pos: Pos{"persons.csv", 3}, LegacyID: "P1", Identity: "x", GivenName: "Åsa", FamilyName: "Sjöberg"}},
 		},
 		{
 			name:  "Windows-1252 detected",

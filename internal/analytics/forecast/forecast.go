@@ -55,6 +55,9 @@ const BacktestPeriods = 6
 // or hours, and low enough that no sum overflows.
 const MaxValue = 1e15
 
+// MaxHorizon is the most periods Forecast forecasts at once.
+const MaxHorizon = 1000
+
 // trendPeriods is how many recent periods the seasonal trend compares.
 const trendPeriods = 3
 
@@ -68,8 +71,8 @@ type Check struct {
 
 // Score is one method's mean absolute error over the backtest periods.
 type Score struct {
-	Method Method
-	MAE    float64
+	Method Method  `json:"method"`
+	MAE    float64 `json:"mae"`
 }
 
 // Result is a forecast with how it was made and how wrong the method was
@@ -97,7 +100,7 @@ type Result struct {
 //
 // It returns an EInvalid *trygg.Error for an empty history, a value that
 // is not a number from 0 to MaxValue, a period below 2 or a horizon
-// below 1.
+// below 1 or a horizon above MaxHorizon.
 func Forecast(history []float64, period, horizon int) (Result, error) {
 	if err := check(history, period, horizon); err != nil {
 		return Result{}, err
@@ -112,7 +115,9 @@ func Forecast(history []float64, period, horizon int) (Result, error) {
 	})
 	res := Result{Method: SES, Backtest: sesChecks, MAE: mae(sesChecks)}
 	res.Scores = []Score{{SES, res.MAE}}
-	if n >= period+trendPeriods+BacktestPeriods {
+	// n less what is needed, not period plus it: a period near the
+	// largest int must not overflow into a method without the history.
+	if n-trendPeriods-BacktestPeriods >= period {
 		snChecks := backtest(history, BacktestPeriods, func(y []float64) float64 {
 			return SeasonalNaiveNext(y, period, 1)[0]
 		})
@@ -143,6 +148,9 @@ func check(history []float64, period, horizon int) error {
 	}
 	if horizon < 1 {
 		return trygg.Errorf(trygg.EInvalid, "At least 1 period must be forecast.")
+	}
+	if horizon > MaxHorizon {
+		return trygg.Errorf(trygg.EInvalid, "At most %d periods can be forecast.", MaxHorizon)
 	}
 	return nil
 }
@@ -227,10 +235,10 @@ func sumSquaredErrors(y []float64, alpha float64) float64 {
 // is 0 or so small that the ratio is not a finite number). Each forecast
 // is capped at MaxValue, so a near-empty year before a busy quarter
 // cannot forecast more than any history may hold. It returns nil when y
-// has fewer than period+3 values.
+// has fewer than period+3 values or horizon is below 1.
 func SeasonalNaiveNext(y []float64, period, horizon int) []float64 {
 	n := len(y)
-	if period < 1 || n < period+trendPeriods {
+	if period < 1 || horizon < 1 || n-trendPeriods < period {
 		return nil
 	}
 	var recent, before float64

@@ -91,6 +91,9 @@ func TestSeasonalNaiveNext(t *testing.T) {
 		{"ratio overflows", []float64{1, 2, 3, 4, 5e-308, 5e-308, 5e-308, 1e-300, 230918, 4, 5}, 4, 2, []float64{1e-300, 230918}},
 		{"forecast capped", []float64{1, 1e-10, 1e-10, 1e-10, 1e15, 1e15, 1e15, 1e15}, 4, 1, []float64{MaxValue}},
 		{"too short", []float64{1, 2, 3, 4, 5, 6}, 4, 1, nil},
+		{"no horizon", []float64{1, 2, 3, 4, 5, 6, 7}, 4, -1, nil},
+		// period+3 does not fit in an int: still far longer than y
+		{"a year longer than an int counts", []float64{1, 2, 3, 4}, math.MaxInt - 1, 1, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,6 +131,8 @@ func TestForecast(t *testing.T) {
 			[]Check{{7, 5, 5}, {8, 5, 5}, {9, 5, 5}, {10, 5, 5}, {11, 5, 5}, {12, 5, 5}}, 0, []Method{SES, SeasonalNaive}},
 		// 12 values of a monthly series: a year is not enough for seasonal naive
 		{"a year of months", seasonal[:12], 12, 1, SES, 0, nil, nil, -1, []Method{SES}},
+		// period+9 does not fit in an int: seasonal naive cannot take part
+		{"a year longer than an int counts", seasonal, math.MaxInt - 5, 1, SES, 0, nil, nil, -1, []Method{SES}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +204,8 @@ func TestForecastInvalid(t *testing.T) {
 		{"too large", []float64{1e16}, 12, 1, "Value 1 of the history is not a number from 0 to 10^15."},
 		{"no year", []float64{1}, 1, 1, "A year must have at least 2 periods."},
 		{"no horizon", []float64{1}, 12, 0, "At least 1 period must be forecast."},
+		{"horizon too long", []float64{1}, 12, 1001, "At most 1000 periods can be forecast."},
+		{"horizon beyond memory", []float64{1}, 12, math.MaxInt, "At most 1000 periods can be forecast."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,9 +218,10 @@ func TestForecastInvalid(t *testing.T) {
 }
 
 // FuzzForecast feeds any numbers (NaN, infinities, negatives, huge) with
-// any period and horizon: Forecast never panics, refuses exactly the
-// invalid inputs, and otherwise returns finite forecasts of at least 0
-// within the history's range times its largest trend ratio.
+// any period and horizon (near the largest int too): Forecast never
+// panics, refuses exactly the invalid inputs, and otherwise returns
+// finite forecasts of at least 0 within the history's range times its
+// largest trend ratio.
 func FuzzForecast(f *testing.F) {
 	enc := func(vs ...float64) []byte {
 		var b []byte
@@ -228,10 +236,9 @@ func FuzzForecast(f *testing.F) {
 	f.Add(enc(-3, 5), 4, 2)
 	f.Add(enc(10, 20, 30, 40, 10, 20, 30, 40, 10, 20, 30, 40, 10), 4, 3)
 	f.Add(enc(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1e15, 1e15, 1e15), 4, 5)
+	f.Add(enc(10, 20, 30, 40, 10, 20, 30, 40, 10, 20, 30, 40, 10), math.MaxInt-5, 1)
+	f.Add(enc(1, 2), 12, math.MaxInt)
 	f.Fuzz(func(t *testing.T, data []byte, period, horizon int) {
-		if horizon > 1000 {
-			horizon = 1000
-		}
 		var y []float64
 		valid := true
 		for len(data) >= 8 && len(y) < 200 {
@@ -242,7 +249,7 @@ func FuzzForecast(f *testing.F) {
 			}
 			y = append(y, v)
 		}
-		valid = valid && len(y) > 0 && period >= 2 && horizon >= 1
+		valid = valid && len(y) > 0 && period >= 2 && horizon >= 1 && horizon <= MaxHorizon
 		got, err := Forecast(y, period, horizon)
 		if !valid {
 			if trygg.ErrorCode(err) != trygg.EInvalid {

@@ -23,14 +23,15 @@ type Writer struct {
 	// byte order mark, as some Windows programs write.
 	BOM bool
 
-	dir    string
-	format Format
-	enc    Encoding
-	files  map[Kind]*kindWriter
-	counts map[Kind]int
-	sum    Ore
-	buf    []byte
-	closed bool
+	dir     string
+	format  Format
+	enc     Encoding
+	files   map[Kind]*kindWriter
+	counts  map[Kind]int
+	sum     Ore
+	buf     []byte
+	scratch []byte
+	closed  bool
 }
 
 type kindWriter struct {
@@ -150,8 +151,13 @@ func (w *Writer) write(k Kind, rec any) error {
 			if i > 0 {
 				b = append(b, ';')
 			}
-			text, _ := s.cols[i].text(v, false)
-			b = appendCSV(b, encodeText(nil, text, w.enc))
+			c := &s.cols[i]
+			text, empty := c.text(v, false)
+			if empty && !c.required && c.typ != colBool {
+				text = "" // an optional amount or number of 0: none
+			}
+			w.scratch = encodeText(w.scratch[:0], text, w.enc)
+			b = appendCSV(b, w.scratch)
 		}
 		b = append(b, '\r', '\n')
 	} else {

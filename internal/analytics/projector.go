@@ -111,8 +111,14 @@ func (pr *Projector) Describe(ch chan<- *prometheus.Desc) {
 	pr.secondsBehind.Describe(ch)
 }
 
-// Collect sends the lag measured after the latest round.
+// Collect measures the lag as the log and the cursor stand when /metrics
+// is read, and sends it: a catch-up moves the cursor batch by batch, so a
+// long one shows how far it still has to go rather than what was measured
+// before it began. When the measurement fails, the last one is sent.
 func (pr *Projector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_ = pr.Measure(ctx)
+	cancel()
 	pr.eventsBehind.Collect(ch)
 	pr.secondsBehind.Collect(ch)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +15,13 @@ import (
 	"github.com/trygg/trygg/internal/storetest"
 )
 
-// analysisAPIDashboards are the dashboards the API answers as JSON.
-var analysisAPIDashboards = []string{"decision-times", "flow", "deadlines", "planned-performed"}
+// analysisAPIDashboards are the dashboards the API answers as JSON, each
+// with what it is asked besides the period (the analyst names the week's
+// district).
+var analysisAPIDashboards = []struct{ name, query string }{
+	{"decision-times", ""}, {"flow", ""}, {"deadlines", ""}, {"planned-performed", ""},
+	{"needs", ""}, {"needs", "&level=code"}, {"execution", ""}, {"forecast", ""}, {"week", "&district=norra-omr"},
+}
 
 // personalStrings are what of the demo's persons no analyst may get:
 // names, identity numbers (with and without the hyphen) and ids.
@@ -54,29 +60,51 @@ func checkSuppressed(t *testing.T, where string, v any) int {
 // TestAnalysisAPI reads every dashboard as JSON and every table as CSV and
 // Parquet through the API as the analyst, on both engines: no demo
 // person's name, identity number or id is in any answer; figures from
-// fewer than five persons are suppressed with no value; an officer is
-// refused (403); and each export is in the access log.
+// fewer than five persons are suppressed with no value, in every
+// dashboard; an officer is refused (403); and each read and export is in
+// the access log. Every dashboard openapi.json documents is read.
 func TestAnalysisAPI(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			w := analysisWorld(t, engine, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), 40, nil)
+			var doc struct {
+				Paths map[string]any `json:"paths"`
+			}
+			w.send("", "GET", "/api/openapi.json", nil, http.StatusOK, &doc)
+			for path := range doc.Paths {
+				name, ok := strings.CutPrefix(path, "/api/v1/analysis/")
+				if ok && !strings.HasPrefix(name, "exports") &&
+					!slices.ContainsFunc(analysisAPIDashboards, func(d struct{ name, query string }) bool { return d.name == name }) {
+					t.Errorf("openapi.json documents %s, which this test does not read", path)
+				}
+			}
 			var answers [][]byte
 			query := "?from=2025-04-01&to=2026-03-31"
 			suppressed := 0
 			for _, d := range analysisAPIDashboards {
 				var b []byte
-				w.call("analytiker", "GET", "/api/v1/analysis/"+d+query, nil, http.StatusOK, &b)
+				w.call("analytiker", "GET", "/api/v1/analysis/"+d.name+query+d.query, nil, http.StatusOK, &b)
 				var v any
 				if err := json.Unmarshal(b, &v); err != nil {
-					t.Fatalf("%s: %v", d, err)
+					t.Fatalf("%s: %v", d.name, err)
 				}
-				suppressed += checkSuppressed(t, d, v)
+				if n := checkSuppressed(t, d.name+d.query, v); n == 0 && d.name != "deadlines" && d.name != "needs" {
+					// The demo's day has no deadline due and no need
+					// assessed (TestAnalysisAPIFigures reads them).
+					t.Errorf("%s%s: the demo's few cases give no suppressed figure: %s", d.name, d.query, b)
+				} else {
+					suppressed += n
+				}
 				answers = append(answers, b)
-				w.call("handlaggare", "GET", "/api/v1/analysis/"+d+query, nil, http.StatusForbidden, nil)
+				w.call("handlaggare", "GET", "/api/v1/analysis/"+d.name+query+d.query, nil, http.StatusForbidden, nil)
+				w.call("granskare", "GET", "/api/v1/analysis/"+d.name+query+d.query, nil, http.StatusForbidden, nil)
 			}
 			if suppressed == 0 {
 				t.Error("the demo's few cases give no suppressed figure")
 			}
+			w.call("analytiker", "GET", "/api/v1/analysis/needs?level=insats", nil, http.StatusUnprocessableEntity, nil)
+			w.call("analytiker", "GET", "/api/v1/analysis/forecast?from=2025-04-01", nil, http.StatusUnprocessableEntity, nil)
+			w.call("analytiker", "GET", "/api/v1/analysis/week", nil, http.StatusUnprocessableEntity, nil)
 			w.call("analytiker", "GET", "/api/v1/analysis/flow?from=2026-13-01&to=2026-03-31", nil, http.StatusUnprocessableEntity, nil)
 
 			var tables struct{ Tables []analytics.ExportTable }
@@ -134,9 +162,14 @@ func TestAnalysisAPI(t *testing.T) {
 			}
 
 			log := w.mustPage("granskare", "GET", "/access-log?"+url.Values{"user": {"analytiker"}}.Encode(), nil, false, http.StatusOK,
-				"export fact_cases csv from=2025-04-01 to=2026-03-31 rows=", "export dim_persons parquet from=2025-04-01")
+				"export fact_cases csv from=2025-04-01 to=2026-03-31 rows=", "export dim_persons parquet from=2025-04-01",
+				"needs-chapter from=2025-04-01 to=2026-03-31", "needs-code from=2025-04-01 to=2026-03-31",
+				"execution from=2025-04-01 to=2026-03-31", "forecast from=2025-04-01 to=2026-03-31", "team-week 2026-03-02 units=")
 			if strings.Contains(log, "export fact_cases xlsx") {
 				t.Error("a refused export is in the access log")
+			}
+			if strings.Contains(log, "needs-insats") || strings.Count(log, "forecast from=") != 1 || strings.Count(log, "team-week") != 1 {
+				t.Error("a refused dashboard read is in the access log")
 			}
 		})
 	}

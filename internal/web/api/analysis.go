@@ -35,6 +35,13 @@ type (
 	analysisPlannedPerformed struct {
 		Months []analytics.MonthService `json:"months"`
 	}
+	analysisNeeds struct {
+		Level analytics.CodeLevel   `json:"level"`
+		Codes []analytics.CodeMatch `json:"codes"`
+	}
+	analysisExecution struct {
+		Units []analytics.ExecutionFigures `json:"units"`
+	}
 	analysisExportTables struct {
 		Tables []analytics.ExportTable `json:"tables"`
 	}
@@ -70,6 +77,51 @@ func (s *handlers) handleAnalysisPlannedPerformed(w http.ResponseWriter, r *http
 		return err
 	}
 	return encodeAnalysis(w, analysisPlannedPerformed{Months: rows})
+}
+
+// handleAnalysisNeeds answers need → decision → plan → performed on the
+// same ICF codes, by chapter as the page shows them unless level=code.
+func (s *handlers) handleAnalysisNeeds(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	level := analytics.ByChapter
+	if l := r.URL.Query().Get("level"); l != "" {
+		level = analytics.CodeLevel(l)
+	}
+	rows, err := s.Svc.AnalysisNeedsMatch(r.Context(), a, analysisFilter(r), level)
+	if err != nil {
+		return err
+	}
+	return encodeAnalysis(w, analysisNeeds{Level: level, Codes: rows})
+}
+
+// handleAnalysisExecution answers the decisions due to be executed within
+// three months in the period, as things stand today.
+func (s *handlers) handleAnalysisExecution(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	rows, err := s.Svc.AnalysisExecution(r.Context(), a, analysisFilter(r))
+	if err != nil {
+		return err
+	}
+	return encodeAnalysis(w, analysisExecution{Units: rows})
+}
+
+// handleAnalysisForecast answers each month's inflow and decided hours
+// with next month's forecasts and the backtest's.
+func (s *handlers) handleAnalysisForecast(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	fo, err := s.Svc.AnalysisForecast(r.Context(), a, analysisFilter(r))
+	if err != nil {
+		return err
+	}
+	return encodeAnalysis(w, fo)
+}
+
+// handleAnalysisWeek answers the team lead's week: her units together
+// unless a unit or a district is named (an analyst names one).
+func (s *handlers) handleAnalysisWeek(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
+	q := r.URL.Query()
+	tw, err := s.Svc.AnalysisTeamWeek(r.Context(), a, q.Get("unit"), q.Get("district"))
+	if err != nil {
+		return err
+	}
+	return encodeAnalysis(w, tw)
 }
 
 // encodeAnalysis answers a dashboard's figures.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trygg/trygg/internal/analytics"
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/org"
@@ -199,6 +200,10 @@ var openAPIResults = map[string]reflect.Type{
 	"getAnalysisFlow":             reflect.TypeFor[analysisFlow](),
 	"getAnalysisDeadlines":        reflect.TypeFor[analysisDeadlines](),
 	"getAnalysisPlannedPerformed": reflect.TypeFor[analysisPlannedPerformed](),
+	"getAnalysisNeeds":            reflect.TypeFor[analysisNeeds](),
+	"getAnalysisExecution":        reflect.TypeFor[analysisExecution](),
+	"getAnalysisForecast":         reflect.TypeFor[analytics.ForecastOutcome](),
+	"getAnalysisWeek":             reflect.TypeFor[analytics.TeamWeek](),
 	"listAnalysisExports":         reflect.TypeFor[analysisExportTables](),
 	"getAnalysisExport":           nil, // CSV or Parquet, not JSON
 }

@@ -97,6 +97,10 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/api/v1/analysis/flow", Handler: s.withActor(s.handleAnalysisFlow), API: true},
 		{Method: "GET", Path: "/api/v1/analysis/deadlines", Handler: s.withActor(s.handleAnalysisDeadlines), API: true},
 		{Method: "GET", Path: "/api/v1/analysis/planned-performed", Handler: s.withActor(s.handleAnalysisPlannedPerformed), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/needs", Handler: s.withActor(s.handleAnalysisNeeds), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/execution", Handler: s.withActor(s.handleAnalysisExecution), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/forecast", Handler: s.withActor(s.handleAnalysisForecast), API: true},
+		{Method: "GET", Path: "/api/v1/analysis/week", Handler: s.withActor(s.handleAnalysisWeek), API: true},
 		{Method: "GET", Path: "/api/v1/analysis/exports", Handler: s.withActor(s.handleAnalysisExportTables), API: true},
 		{Method: "GET", Path: "/api/v1/analysis/exports/{table}", Handler: s.withActor(s.handleAnalysisExport), API: true},
 

@@ -163,10 +163,11 @@ func leads(a trygg.Actor, path string) bool {
 // unavailable (no analysis store, or the log could not be written).
 func (s *Service) AnalysisDecisionTimes(ctx context.Context, a trygg.Actor, f analytics.Filter) ([]analytics.DecisionTime, error) {
 	var out []analytics.DecisionTime
-	return out, s.analysisRead(ctx, a, "decision-times", &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "decision-times", &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.DecisionTimes(ctx, a.Tenant, f)
 		return err
 	})
+	return out, err
 }
 
 // AnalysisFlow returns the weekly inflow, outflow and backlog
@@ -174,10 +175,11 @@ func (s *Service) AnalysisDecisionTimes(ctx context.Context, a trygg.Actor, f an
 // AnalysisDecisionTimes otherwise.
 func (s *Service) AnalysisFlow(ctx context.Context, a trygg.Actor, f analytics.Filter) ([]analytics.WeekFlow, error) {
 	var out []analytics.WeekFlow
-	return out, s.analysisRead(ctx, a, "flow", &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "flow", &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.Flow(ctx, a.Tenant, f)
 		return err
 	})
+	return out, err
 }
 
 // AnalysisDeadlines returns the legal deadlines met and missed
@@ -185,10 +187,11 @@ func (s *Service) AnalysisFlow(ctx context.Context, a trygg.Actor, f analytics.F
 // otherwise.
 func (s *Service) AnalysisDeadlines(ctx context.Context, a trygg.Actor, f analytics.Filter) ([]analytics.DeadlineFigures, error) {
 	var out []analytics.DeadlineFigures
-	return out, s.analysisRead(ctx, a, "deadlines", &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "deadlines", &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.Deadlines(ctx, a.Tenant, f)
 		return err
 	})
+	return out, err
 }
 
 // AnalysisPlannedPerformed returns the planned against the performed time
@@ -196,10 +199,11 @@ func (s *Service) AnalysisDeadlines(ctx context.Context, a trygg.Actor, f analyt
 // which needs both dates; as AnalysisDecisionTimes otherwise.
 func (s *Service) AnalysisPlannedPerformed(ctx context.Context, a trygg.Actor, f analytics.Filter) ([]analytics.MonthService, error) {
 	var out []analytics.MonthService
-	return out, s.analysisRead(ctx, a, "planned-performed", &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "planned-performed", &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.PlannedPerformed(ctx, a.Tenant, f)
 		return err
 	})
+	return out, err
 }
 
 // analysisRead checks that a may read the dashboard, narrows f to her
@@ -306,10 +310,11 @@ func (s *Service) AnalysisAvailable(a trygg.Actor) (bool, error) {
 // AnalysisDecisionTimes otherwise.
 func (s *Service) AnalysisNeedsMatch(ctx context.Context, a trygg.Actor, f analytics.Filter, level analytics.CodeLevel) ([]analytics.CodeMatch, error) {
 	var out []analytics.CodeMatch
-	return out, s.analysisRead(ctx, a, "needs-"+string(level), &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "needs-"+string(level), &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.NeedsMatch(ctx, a.Tenant, f, level)
 		return err
 	})
+	return out, err
 }
 
 // AnalysisExecution returns the decisions due to be executed within three
@@ -318,10 +323,11 @@ func (s *Service) AnalysisNeedsMatch(ctx context.Context, a trygg.Actor, f analy
 func (s *Service) AnalysisExecution(ctx context.Context, a trygg.Actor, f analytics.Filter) ([]analytics.ExecutionFigures, error) {
 	var out []analytics.ExecutionFigures
 	today := s.db.Now().In(calendar.Sweden).Format(time.DateOnly)
-	return out, s.analysisRead(ctx, a, "execution", &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "execution", &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.ExecutionDeadlines(ctx, a.Tenant, f, today)
 		return err
 	})
+	return out, err
 }
 
 // AnalysisForecast returns the monthly inflow and decided hours with next
@@ -329,10 +335,11 @@ func (s *Service) AnalysisExecution(ctx context.Context, a trygg.Actor, f analyt
 // both dates; as AnalysisDecisionTimes otherwise.
 func (s *Service) AnalysisForecast(ctx context.Context, a trygg.Actor, f analytics.Filter) (analytics.ForecastOutcome, error) {
 	var out analytics.ForecastOutcome
-	return out, s.analysisRead(ctx, a, "forecast", &f, func(f analytics.Filter) (err error) {
+	err := s.analysisRead(ctx, a, "forecast", &f, func(f analytics.Filter) (err error) {
 		out, err = s.Analytics.ForecastVsOutcome(ctx, a.Tenant, f)
 		return err
 	})
+	return out, err
 }
 
 // AnalysisTeamWeek returns what a team lead needs weekly on one page

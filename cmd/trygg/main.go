@@ -95,6 +95,8 @@ var commands = []*command{
 		example: "trygg definitions export --version 3 > export.json"},
 	{name: "definitions import", summary: "publish an exported version here, checksum checked", args: "FILE", run: runDefinitionsImport,
 		example: "trygg definitions import --author designer export.json"},
+	{name: "legacy export", summary: "write a synthetic export of one district of the old system, with the dirt real exports have, to try the import on (docs/migration.md)", run: runLegacyExport, noEnv: true,
+		example: "trygg legacy export --synthetic --district S --persons 100000 --notes-per-person 10 --out ./export-sodra"},
 }
 
 // usage is trygg -h: every command, one line each.

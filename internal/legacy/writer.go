@@ -219,6 +219,22 @@ func (w *Writer) file(k Kind, s *schema) (*kindWriter, error) {
 	return kw, nil
 }
 
+// Abort closes every file without writing manifest.json, so an export
+// cut short is never taken for a whole one.
+func (w *Writer) Abort() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	var first error
+	for _, kw := range w.files {
+		if err := kw.f.Close(); err != nil && first == nil {
+			first = fmt.Errorf("legacy: close: %w", bareErr(err))
+		}
+	}
+	return first
+}
+
 // Close ends every file and writes manifest.json with the number of
 // records of each kind (0 for a kind with none) and the payments' sum.
 // It returns the first error writing them.

@@ -15,6 +15,7 @@
 package synthetic
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -94,8 +95,9 @@ type Summary struct {
 }
 
 // Write writes the export into dir, which must be empty or not exist.
-// It returns an error for options out of range or when writing fails.
-func Write(dir string, opts Options) (Summary, error) {
+// It returns an error for options out of range, when writing fails or
+// when ctx ends; an export cut short has no manifest.json.
+func Write(ctx context.Context, dir string, opts Options) (Summary, error) {
 	if err := opts.defaults(); err != nil {
 		return Summary{}, err
 	}
@@ -104,13 +106,13 @@ func Write(dir string, opts Options) (Summary, error) {
 		return Summary{}, err
 	}
 	g := newGen(w, opts)
-	err = g.write()
+	if err := g.write(ctx); err != nil {
+		w.Abort()
+		return Summary{}, err
+	}
 	w.Manifest.System, w.Manifest.District = System, g.district.Code
 	w.Manifest.Exported = legacy.Time(opts.Exported.UTC().Format(time.RFC3339))
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := w.Close(); err != nil {
 		return Summary{}, err
 	}
 	m := w.Manifest
@@ -218,7 +220,7 @@ func (g *gen) unit(suffix string) string {
 	return g.district.Code + "-" + suffix
 }
 
-func (g *gen) write() error {
+func (g *gen) write(ctx context.Context) error {
 	for _, u := range unitSuffixes {
 		name := u.name + " " + g.district.Name
 		if u.code == "" {
@@ -243,8 +245,13 @@ func (g *gen) write() error {
 		if err := g.person(i); err != nil {
 			return err
 		}
-		if g.opts.Progress != nil && (i+1)%1000 == 0 {
-			g.opts.Progress(i+1, g.opts.Persons)
+		if (i+1)%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if g.opts.Progress != nil {
+				g.opts.Progress(i+1, g.opts.Persons)
+			}
 		}
 	}
 	if g.opts.Progress != nil && g.opts.Persons%1000 != 0 {

@@ -2,6 +2,7 @@ package synthetic
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"io/fs"
 	"os"
@@ -25,7 +26,7 @@ func write(t *testing.T, opts Options) (string, Summary) {
 		opts.Exported = exported
 	}
 	dir := filepath.Join(t.TempDir(), "export")
-	sum, err := Write(dir, opts)
+	sum, err := Write(context.Background(), dir, opts)
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
@@ -508,7 +509,7 @@ func TestLegacySyntheticOptions(t *testing.T) {
 		{District: "S", Persons: 10, Format: "xml"},
 		{District: "S", Persons: 10, Format: legacy.FormatJSONL, Encoding: legacy.EncodingWindows1252},
 	} {
-		if _, err := Write(filepath.Join(t.TempDir(), "x"), opts); err == nil {
+		if _, err := Write(context.Background(), filepath.Join(t.TempDir(), "x"), opts); err == nil {
 			t.Errorf("Write(%+v) gave no error", opts)
 		}
 	}

@@ -74,6 +74,12 @@ func checkValues(t *testing.T, v reflect.Value, s *schema) {
 					t.Fatalf("%s: %q is not RFC 3339 in UTC", c.name, d)
 				}
 			}
+		case colPeriod:
+			if d := f.String(); d != "" {
+				if _, err := time.Parse("2006-01", d); err != nil {
+					t.Fatalf("%s: %q is not YYYY-MM", c.name, d)
+				}
+			}
 		case colString:
 			if !utf8.ValidString(f.String()) {
 				t.Fatalf("%s: not valid UTF-8", c.name)

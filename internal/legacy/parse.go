@@ -25,6 +25,7 @@ var (
 	errInt     = errors.New("not a whole number")
 	errNegInt  = errors.New("a negative number where none is allowed")
 	errMissing = errors.New("missing")
+	errPeriod  = errors.New("not a month: use 2019-03 or 201903")
 )
 
 // ParseDate reads a calendar day in the forms old Swedish systems write:
@@ -238,6 +239,38 @@ func groupedThousands(s string) bool {
 		}
 	}
 	return true
+}
+
+// ParsePeriod reads a month: 2019-03, 2019-3, 201903 or 2019/03, and
+// gives YYYY-MM. "" gives "". The error never repeats s.
+func ParsePeriod(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	var ys, ms string
+	switch {
+	case len(s) == 6 && isDigits(s):
+		ys, ms = s[:4], s[4:]
+	case strings.Count(s, "-") == 1:
+		ys, ms, _ = strings.Cut(s, "-")
+	case strings.Count(s, "/") == 1:
+		ys, ms, _ = strings.Cut(s, "/")
+	default:
+		return "", errPeriod
+	}
+	if len(ys) != 4 || !isDigits(ys) || len(ms) < 1 || len(ms) > 2 || !isDigits(ms) {
+		return "", errPeriod
+	}
+	y, _ := strconv.Atoi(ys)
+	m, _ := strconv.Atoi(ms)
+	if y < minYear || y > maxYear {
+		return "", errYear
+	}
+	if m < 1 || m > 12 {
+		return "", errPeriod
+	}
+	return formatDay(y, m, 1)[:7], nil
 }
 
 // ParseBool reads yes or no: J/N, Ja/Nej, 1/0, true/false, in any case.

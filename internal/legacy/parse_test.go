@@ -58,7 +58,7 @@ func TestLegacyParseDate(t *testing.T) {
 // isReason reports whether err is one of the parsers' fixed reasons,
 // which never hold the value.
 func isReason(err error) bool {
-	for _, r := range []error{errDate, errDay, errYear, errTime, errClock, errAmount, errAmbig, errCents, errTooBig, errBool, errInt, errNegInt, errMissing} {
+	for _, r := range []error{errDate, errDay, errYear, errTime, errClock, errAmount, errAmbig, errCents, errTooBig, errBool, errInt, errNegInt, errMissing, errPeriod} {
 		if err == r {
 			return true
 		}
@@ -189,6 +189,16 @@ func TestLegacyParseBool(t *testing.T) {
 	}
 	if _, err := ParseBool("kanske"); err == nil {
 		t.Error("ParseBool(kanske) gave no error")
+	}
+}
+
+func TestLegacyParsePeriod(t *testing.T) {
+	for in, want := range map[string]string{"": "", "2019-03": "2019-03", "2019-3": "2019-03", "201903": "2019-03", "2019/03": "2019-03",
+		"2019-13": "", "2019-00": "", "19-03": "", "mars 2019": "", "1700-01": "", "2019-003": ""} {
+		got, err := ParsePeriod(in)
+		if got != want || (err != nil) != (want == "" && in != "") || err != nil && !isReason(err) {
+			t.Errorf("ParsePeriod(%q) = %q, %v; want %q", in, got, err, want)
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ const (
 	colAmount // int64 in hundredths (Decision.Amount)
 	colInt
 	colBool
+	colPeriod // a month, YYYY-MM (Payment.Period)
 )
 
 // column is one column of a kind's file: a field of its record type.
@@ -87,6 +88,8 @@ func newSchema(k Kind, t reflect.Type) *schema {
 			c.typ = colInt
 		case f.Type.Kind() == reflect.Bool:
 			c.typ = colBool
+		case name == "period" && f.Type.Kind() == reflect.String:
+			c.typ = colPeriod
 		case f.Type.Kind() == reflect.String:
 			c.typ = colString
 		default:
@@ -166,6 +169,12 @@ func (c *column) set(v reflect.Value, text string) error {
 			return err
 		}
 		f.SetBool(b)
+	case colPeriod:
+		p, err := ParsePeriod(text)
+		if err != nil {
+			return err
+		}
+		f.SetString(p)
 	}
 	return nil
 }

@@ -472,6 +472,9 @@ func (g *gen) assistance(r *rand.Rand, c caseInfo) error {
 		}
 		pay := legacy.Payment{LegacyID: g.id(legacy.KindPayments), Case: c.id, Decision: d.LegacyID, Item: item,
 			Period: month.Format("2006-01"), Amount: legacy.Ore(d.Amount)}
+		if g.dirty(r, 5) {
+			pay.Period = month.Format("200601")
+		}
 		if paid := decided.AddDate(0, 0, 2+r.IntN(8)); !paid.After(g.today) {
 			pay.Paid = g.date(r, paid)
 		}

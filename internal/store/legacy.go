@@ -702,3 +702,22 @@ func (db *DB) LegacyPaymentSum(ctx context.Context, tenant trygg.TenantID, sourc
 	}
 	return n, nil
 }
+
+// LegacyTableRows returns how many rows the tenant has in each table an
+// import writes (and the event log and legacy_ids): what a dry run must
+// leave as it was, and a re-run of a finished import too.
+func (db *DB) LegacyTableRows(ctx context.Context, tenant trygg.TenantID) (map[string]int64, error) {
+	out := map[string]int64{}
+	tables := []string{"events", "legacy_ids", "legacy_markers"}
+	for _, t := range legacyTables {
+		tables = append(tables, t)
+	}
+	for _, t := range tables {
+		var n int64
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM `+t+` WHERE tenant_id = ?`, string(tenant)).Scan(&n); err != nil {
+			return nil, fmt.Errorf("store: legacy table rows: %w", err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}

@@ -105,6 +105,8 @@ func Write(ctx context.Context, dir string, opts Options) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
+	// Windows programs start UTF-8 files with a byte order mark.
+	w.BOM = opts.Dirt && opts.Format == legacy.FormatCSV
 	g := newGen(w, opts)
 	if err := g.write(ctx); err != nil {
 		w.Abort()

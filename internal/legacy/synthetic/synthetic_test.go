@@ -193,6 +193,9 @@ func TestLegacySyntheticReadsBack(t *testing.T) {
 			if valid := utf8.Valid(raw); valid != (tt.enc == legacy.EncodingUTF8 && (!tt.dirt || sum.Dirt["windows1252_texts"] == 0)) {
 				t.Errorf("the notes file is valid UTF-8: %v", valid)
 			}
+			if bom := bytes.HasPrefix(raw, []byte("\xEF\xBB\xBF")); bom != (tt.dirt && tt.format == legacy.FormatCSV && tt.enc == legacy.EncodingUTF8) {
+				t.Errorf("the notes file starts with a byte order mark: %v", bom)
+			}
 			if tt.dirt && !bytes.Contains(raw, []byte("Ã")) && !bytes.Contains(raw, []byte{0xC3}) {
 				t.Error("no double-encoded text in the notes file")
 			}

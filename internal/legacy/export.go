@@ -345,11 +345,22 @@ func decodeCSV(r io.Reader, name string, enc Encoding, s *schema) iter.Seq2[refl
 func headerColumns(name string, header [][]byte, enc Encoding, s *schema) ([]int, error) {
 	cols := make([]int, len(header))
 	seen := make([]bool, len(s.cols))
+	names := make([]string, len(header))
+	unknown := 0
 	for i, h := range header {
-		col := strings.ToLower(strings.TrimSpace(decodeText(h, enc)))
+		names[i] = strings.ToLower(strings.TrimSpace(decodeText(h, enc)))
+		if _, ok := s.byName[names[i]]; !ok {
+			unknown++
+		}
+	}
+	for i, col := range names {
 		j, ok := s.byName[col]
 		if !ok {
-			return nil, &HeaderError{File: name, Column: truncate(col, 40), Reason: fmt.Sprintf("not a column of %s (see docs/migration.md)", s.kind)}
+			if !nameLike(col) || unknown*2 > len(header) {
+				// Perhaps a record where the header belongs: never show it.
+				return nil, &HeaderError{File: name, Reason: fmt.Sprintf("column %d of the header is not a column of %s: does the file lack its header? (see docs/migration.md)", i+1, s.kind)}
+			}
+			return nil, &HeaderError{File: name, Column: col, Reason: fmt.Sprintf("not a column of %s (see docs/migration.md)", s.kind)}
 		}
 		if seen[j] {
 			return nil, &HeaderError{File: name, Column: col, Reason: "the column is there twice"}
@@ -401,7 +412,10 @@ func decodeJSONL(r io.Reader, name string, enc Encoding, s *schema) iter.Seq2[re
 					}
 				}
 				if unknown != "" {
-					re.Field, re.Reason = truncate(unknown, 40), fmt.Sprintf("not a field of %s", s.kind)
+					re.Reason = fmt.Sprintf("a key that is not a field of %s", s.kind)
+					if nameLike(unknown) {
+						re.Field, re.Reason = unknown, fmt.Sprintf("not a field of %s", s.kind)
+					}
 				}
 			}
 			if re.Reason == "" {
@@ -442,6 +456,22 @@ func decodeJSONL(r io.Reader, name string, enc Encoding, s *schema) iter.Seq2[re
 			}
 		}
 	}
+}
+
+// nameLike reports whether s looks like a column name (letters, digits,
+// '_' and spaces, starting with a letter, at most 40) rather than data,
+// which an error must never show.
+func nameLike(s string) bool {
+	if s == "" || len(s) > 40 || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 var errNotScalar = errors.New("not a string, number or boolean")

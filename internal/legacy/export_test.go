@@ -135,6 +135,11 @@ func TestLegacyReadPersonsCSV(t *testing.T) {
 			errs:  []string{`persons.csv: column "shoe_size": not a column of persons (see docs/migration.md)`},
 		},
 		{
+			name:  "no header: the first record is never shown",
+			files: map[string]string{"persons.csv": "P1;19450312-9018;Åsa;Sjöberg\r\n"},
+			errs:  []string{`persons.csv: column 1 of the header is not a column of persons: does the file lack its header? (see docs/migration.md)`},
+		},
+		{
 			name:  "a required column missing",
 			files: map[string]string{"persons.csv": "legacy_id;identity;given_name\r\nP1;x;A\r\n"},
 			errs:  []string{`persons.csv: column "family_name": a required column is missing`},
@@ -195,7 +200,8 @@ func TestLegacyReadPersonsJSONL(t *testing.T) {
 				`{"legacy_id":"P4",` + "\n" +
 				`[1,2]` + "\n" +
 				`{"legacy_id":"P6","identity":"x","given_name":"A","family_name":"B","deceased":"igår"}` + "\n" +
-				`{"legacy_id":"P7","identity":"x","given_name":"A","family_name":"B"}` + "\n"},
+				`{"legacy_id":"P7","identity":"x","given_name":"A","family_name":"B"}` + "\n" +
+				`{"legacy_id":"P8","identity":"x","given_name":"A","family_name":"B","19450312-9018":"x"}` + "\n"},
 			want: []Person{{Pos: Pos{"persons.jsonl", 7}, LegacyID: "P7", Identity: "x", GivenName: "A", FamilyName: "B"}},
 			errs: []string{
 				`persons.jsonl:1: legacy id "P1": shoe: not a field of persons`,
@@ -204,6 +210,7 @@ func TestLegacyReadPersonsJSONL(t *testing.T) {
 				`persons.jsonl:4: not a JSON object on one line`,
 				`persons.jsonl:5: not a JSON object on one line`,
 				`persons.jsonl:6: legacy id "P6": deceased: ` + errDate.Error(),
+				`persons.jsonl:8: legacy id "P8": a key that is not a field of persons`,
 			},
 		},
 	}

@@ -97,6 +97,12 @@ var commands = []*command{
 		example: "trygg definitions import --author designer export.json"},
 	{name: "legacy export", summary: "write a synthetic export of one district of the old system, with the dirt real exports have, to try the import on (docs/migration.md)", run: runLegacyExport, noEnv: true,
 		example: "trygg legacy export --synthetic --district S --persons 100000 --notes-per-person 10 --out ./export-sodra"},
+	{name: "legacy import", summary: "dry-run (--dry-run) or import a district's legacy export with a published mapping, in batches that resume where they stopped (docs/migration.md)", run: runLegacyImport,
+		example: "trygg legacy import --as admin --dir ./export-sodra --mapping socialregistret --dry-run --report dry-run.csv"},
+	{name: "legacy mark", summary: "import a district's persons only and mark them as having records in the old system, for the districts already in trygg to see", run: runLegacyMark,
+		example: "trygg legacy mark --as admin --dir ./export-ostra --mapping socialregistret"},
+	{name: "legacy reconcile", summary: "compare a district's export with what trygg has of it, every difference explained or not", run: runLegacyReconcile,
+		example: "trygg legacy reconcile --as admin --dir ./export-sodra --report reconciliation.csv"},
 }
 
 // usage is trygg -h: every command, one line each.

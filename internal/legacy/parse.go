@@ -68,13 +68,19 @@ func ParseTime(s string) (Time, error) {
 	if len(s) > 64 {
 		return "", errTime
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return formatMoment(t)
-	}
-	if len(s) > 10 && s[10] == ' ' {
-		if t, err := time.Parse(time.RFC3339Nano, s[:10]+"T"+s[11:]); err == nil {
-			return formatMoment(t)
+	if hasOffset(s) {
+		rfc := s
+		if len(s) > 10 && s[10] == ' ' {
+			rfc = s[:10] + "T" + s[11:]
 		}
+		if strings.HasSuffix(rfc, "z") {
+			rfc = rfc[:len(rfc)-1] + "Z"
+		}
+		t, err := time.Parse(time.RFC3339Nano, rfc)
+		if err != nil {
+			return "", errTime
+		}
+		return formatMoment(t)
 	}
 	if isDigits(s) && (len(s) == 12 || len(s) == 14) {
 		y, m, d, err := parseDay(s[:8])
@@ -94,6 +100,8 @@ func ParseTime(s string) (Time, error) {
 	}
 	if y, m, d, err := parseDay(s); err == nil {
 		return formatMoment(time.Date(y, time.Month(m), d, 0, 0, 0, 0, calendar.Sweden))
+	} else if !strings.ContainsAny(s, " T") {
+		return "", err
 	}
 	datePart, clock, ok := splitDateTime(s)
 	if !ok {
@@ -108,6 +116,16 @@ func ParseTime(s string) (Time, error) {
 		return "", err
 	}
 	return formatMoment(time.Date(y, time.Month(m), d, hh, mm, ss, 0, calendar.Sweden))
+}
+
+// hasOffset reports whether s ends in a zone: Z or ±hh:mm after a time
+// of day, as RFC 3339 writes it.
+func hasOffset(s string) bool {
+	if strings.HasSuffix(s, "Z") || strings.HasSuffix(s, "z") {
+		return true
+	}
+	n := len(s)
+	return n > 16 && (s[n-6] == '+' || s[n-6] == '-') && s[n-3] == ':'
 }
 
 func formatMoment(t time.Time) (Time, error) {

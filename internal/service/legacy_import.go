@@ -256,6 +256,7 @@ type legacyRunner struct {
 	units     map[string]org.Unit
 	providers []store.Provider
 	staff     map[string]string // legacy staff id -> user id
+	active    map[string]bool   // user id -> may sign in
 	author    string            // the export's own author, for what names none ("" until made)
 	// replaced maps an identity number the export says was replaced to
 	// the newer one (a samordningsnummer to a personnummer).

@@ -3,15 +3,19 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/legacy"
 	"github.com/trygg/trygg/internal/legacy/synthetic"
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
 	"github.com/trygg/trygg/internal/storetest"
@@ -23,6 +27,7 @@ import (
 // definitions published (its legacy mapping socialregistret among them),
 // and its system administrator.
 type legacyWorld struct {
+	ds    *demo.Dataset
 	svc   *service.Service
 	db    *store.DB
 	admin trygg.Actor
@@ -46,7 +51,7 @@ func newLegacyWorld(t *testing.T, db *store.DB) *legacyWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &legacyWorld{svc: svc, db: db, admin: admin, today: today}
+	return &legacyWorld{ds: ds, svc: svc, db: db, admin: admin, today: today}
 }
 
 // export writes a synthetic export of district with n persons, with the
@@ -288,6 +293,282 @@ func TestLegacyImportResumes(t *testing.T) {
 		rec, err := w.svc.LegacyReconcile(context.Background(), w.admin, exp)
 		if err != nil || rec.Summary.Unexplained != 0 {
 			t.Fatalf("reconciliation %+v, %v", rec.Summary, err)
+		}
+	})
+}
+
+// coordinationNumber is the samordningsnummer of a test personnummer's
+// birth date and number (day + 60), with its check digit.
+func coordinationNumber(pnr string) string {
+	b := []byte(pnr)
+	day := int(b[6]-'0')*10 + int(b[7]-'0') + 60
+	b[6], b[7] = byte('0'+day/10), byte('0'+day%10)
+	sum := 0
+	for i, c := range b[2:11] {
+		d := int(c - '0')
+		if i%2 == 0 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	b[11] = byte('0' + (10-sum%10)%10)
+	return string(b)
+}
+
+// legacyTestExport writes a small export of district "Test" of
+// Socialregistret whose every record's fate is known.
+func legacyTestExport(t *testing.T, known persons.Identity) *legacy.Export {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "test")
+	w, err := legacy.NewWriter(dir, legacy.FormatCSV, legacy.EncodingUTF8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := persons.GenerateTestNumber(time.Date(1941, 3, 12, 0, 0, 0, 0, time.UTC), "F", 1).Value
+	b := persons.GenerateTestNumber(time.Date(1975, 8, 2, 0, 0, 0, 0, time.UTC), "M", 2).Value
+	pdf := []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(w.Unit(legacy.Unit{LegacyID: "N-ÄO", Name: "Biståndsenheten äldreomsorg"}))
+	must(w.Unit(legacy.Unit{LegacyID: "N-UTR", Name: "Utredningsgruppen (nedlagd)"}))
+	must(w.Staff(legacy.Staff{LegacyID: "N-S0001", Name: "Hanna H"}))
+	must(w.Staff(legacy.Staff{LegacyID: "T-S0009", Name: "Gunnel Gammal"}))
+	for _, p := range []legacy.Person{
+		{LegacyID: "P1", Identity: a[:8] + "-" + a[8:], GivenName: "Astrid", FamilyName: "Ek"},
+		{LegacyID: "P2", Identity: coordinationNumber(b), GivenName: "Bo", FamilyName: "Al"},
+		{LegacyID: "P3", Identity: b, PreviousIdentity: coordinationNumber(b), GivenName: "Bo", FamilyName: "Al"},
+		{LegacyID: "P4", Identity: a[2:], GivenName: "Astrid", FamilyName: "Ek"},
+		{LegacyID: "P5", Identity: "19121212-1213", GivenName: "Fel", FamilyName: "Nummer"},
+		{LegacyID: "P6", Identity: "RES-0001", GivenName: "Okänd", FamilyName: "Person", Protected: true},
+		{LegacyID: "P7", Identity: known.Value, GivenName: "Känd", FamilyName: "Sedan förut"},
+	} {
+		must(w.Person(p))
+	}
+	must(w.Relation(legacy.Relation{LegacyID: "R1", From: "P3", To: "P1", Kind: "GM", ValidFrom: "2019-01-01"}))
+	must(w.Relation(legacy.Relation{LegacyID: "R2", From: "P5", To: "P1", Kind: "GM"}))
+	for _, c := range []legacy.Case{
+		{LegacyID: "C1", Person: "P1", Unit: "N-ÄO", CaseType: "ÄO", Received: "2019-03-01", Opened: "2019-03-04T08:30:00Z", Officer: "N-S0001", Reference: "SN 2019/17"},
+		{LegacyID: "C2", Person: "P2", Unit: "N-ÄO", CaseType: "ÄO", Received: "2019-04-01", Opened: "2019-04-01T07:00:00Z", Closed: "2020-01-10T15:00:00Z", Officer: "T-S0009"},
+		{LegacyID: "C3", Person: "P1", Unit: "N-UTR", CaseType: "ÄO", Received: "2019-05-01", Opened: "2019-05-01T07:00:00Z", Officer: "T-S0009"},
+	} {
+		must(w.Case(c))
+	}
+	must(w.Form(legacy.FormValue{LegacyID: "F1", Case: "C1", Form: "UTR", Signed: "2019-03-08T12:00:00Z", Author: "N-S0001", Key: "egen_syn", Value: "Vill klara duschen själv."}))
+	must(w.Form(legacy.FormValue{LegacyID: "F1", Case: "C1", Form: "UTR", Signed: "2019-03-08T12:00:00Z", Author: "N-S0001", Key: "gammal_bedomning", Value: "3"}))
+	for _, d := range []legacy.Decision{
+		{LegacyID: "D1", Case: "C1", Insats: "HT", Outcome: "B", Decided: "2019-03-10T09:00:00Z", DecidedBy: "N-S0001", ValidFrom: "2019-03-10", Amount: 4050, AmountUnit: "TIM"},
+		{LegacyID: "D2", Case: "C1", Insats: "hjälp med städning varannan vecka", Outcome: "B", Decided: "2019-03-10T09:05:00Z", DecidedBy: "N-S0001", ValidFrom: "2019-03-10"},
+		{LegacyID: "D3", Case: "C3", Insats: "HT", Outcome: "B", Decided: "2019-05-10T09:00:00Z", DecidedBy: "T-S0009", ValidFrom: "2019-05-10"},
+	} {
+		must(w.Decision(d))
+	}
+	for _, n := range []legacy.Note{
+		{LegacyID: "J1", Case: "C2", Person: "P2", Written: "2019-05-02T08:00:00Z", Author: "T-S0009", Signed: true, Text: "Hembesök gjort."},
+		{LegacyID: "J2", Person: "P1", Written: "2019-05-03T08:00:00Z", Author: "T-S0009", Signed: true, Text: "Utan ärende."},
+		{LegacyID: "J3", Case: "C1", Person: "P1", Written: "2019-05-04T08:00:00Z", Author: "T-S0009", Text: "Utkast."},
+	} {
+		must(w.Note(n))
+	}
+	must(w.WriteFile("a/doc1.pdf", pdf))
+	must(w.WriteFile("a/doc3.pdf", pdf))
+	must(w.WriteFile("a/doc4.doc", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0}))
+	for _, d := range []legacy.Document{
+		{LegacyID: "DOC1", Case: "C1", Name: "Ansökan.pdf", File: "a/doc1.pdf", SHA256: sum(pdf), Created: "2019-03-04T09:00:00Z", Author: "N-S0001"},
+		{LegacyID: "DOC2", Case: "C1", Name: "Borta.pdf", File: "a/doc2.pdf", Created: "2019-03-04T09:00:00Z"},
+		{LegacyID: "DOC3", Case: "C1", Name: "Fel.pdf", File: "a/doc3.pdf", SHA256: sum(append(pdf, '\n')), Created: "2019-03-04T09:00:00Z"},
+		{LegacyID: "DOC4", Case: "C1", Name: "Gammal.doc", File: "a/doc4.doc", Created: "2019-03-04T09:00:00Z"},
+	} {
+		must(w.Document(d))
+	}
+	must(w.Order(legacy.Order{LegacyID: "O1", Decision: "D1", Provider: "HT-N", Start: "2019-03-15"}))
+	must(w.Performed(legacy.Performed{LegacyID: "V1", Order: "O1", On: "2019-03-16", Minutes: 35}))
+	must(w.Performed(legacy.Performed{LegacyID: "V2", Order: "O1", On: "2019-03-17", Deviation: "EH"}))
+	w.Manifest.System, w.Manifest.District = "Socialregistret", "Test"
+	must(w.Close())
+	exp, err := legacy.Open(dir)
+	must(err)
+	return exp
+}
+
+// TestLegacyImportRecords imports an export whose every record's fate is
+// known and reads what trygg has: persons merged by identity (the same
+// number twice, a samordningsnummer replaced by a personnummer, a person
+// trygg had), cases with the old diarienummer in the title and a new
+// reference, closed in the final step, open in the mapped step with the
+// mapped officer, decisions with their amounts, a note signed as it was
+// by its author "(tidigare system)", a document with its file, an order
+// and its visits — each with its events at its own time — and the
+// refusals with their reasons. Then the mapping is fixed and the district
+// imported again: what was refused for the unit comes in.
+func TestLegacyImportRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newLegacyWorld(t, db)
+		known := w.ds.Persons[0]
+		exp := legacyTestExport(t, known.Identity)
+		run, err := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := map[string]string{}
+		for _, r := range w.report(t, run.ID)[1:] {
+			items[r[2]] = r[4] + ":" + r[5]
+		}
+		for id, want := range map[string]string{
+			"P3": "merged:same_identity", "P2": "created:identity_replaced", "P4": "merged:same_identity", "P5": "refused:invalid_identity",
+			"P7": "merged:same_identity", "R2": "refused:unknown_person", "C3": "refused:unknown_unit", "F1": "mapped:form_fields_left_out",
+			"D2": "mapped:free_text_insats", "D3": "refused:unknown_case", "J2": "refused:note_without_case", "J3": "refused:note_unsigned",
+			"DOC2": "refused:file_missing", "DOC3": "refused:checksum_mismatch", "DOC4": "refused:file_type",
+		} {
+			if items[id] != want {
+				t.Errorf("%s: %q, want %q", id, items[id], want)
+			}
+		}
+		for _, id := range []string{"P1", "P6", "C1", "C2", "D1", "J1", "DOC1", "O1", "V1", "V2", "R1"} {
+			if items[id] != "" {
+				t.Errorf("%s: %q, want created", id, items[id])
+			}
+		}
+		source := service.LegacySource(exp.Manifest)
+		trygg := func(kind string, ids ...string) []string {
+			t.Helper()
+			got, err := db.LegacyIDs(ctx, demo.TenantID, source, kind, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := make([]string, len(ids))
+			for i, id := range ids {
+				out[i] = got[id].TryggID
+			}
+			return out
+		}
+
+		// Persons.
+		ps := trygg("persons", "P1", "P2", "P3", "P4", "P6", "P7")
+		if ps[0] != ps[3] || ps[1] != ps[2] || ps[5] != known.ID {
+			t.Errorf("persons %v: P1 and P4 one, P2 and P3 one, P7 the person trygg had (%s)", ps, known.ID)
+		}
+		bo, err := db.PersonByID(ctx, demo.TenantID, ps[1])
+		if err != nil || bo.Identity.Type != persons.IDPersonnummer || bo.BirthDate != "1975-08-02" {
+			t.Errorf("the person of the replaced number: %+v, %v", bo.Identity, err)
+		}
+		okand, err := db.PersonByID(ctx, demo.TenantID, ps[4])
+		if err != nil || okand.Identity.Type != persons.IDReserve || okand.Identity.Issuer != "Socialregistret" || okand.Protection == persons.ProtectionNone {
+			t.Errorf("the person of the reserve number: %+v %v, %v", okand.Identity, okand.Protection, err)
+		}
+
+		// Cases.
+		cs := trygg("cases", "C1", "C2")
+		c1, err := db.CaseByID(ctx, demo.TenantID, cs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		officer, _ := db.UserByUsername(ctx, demo.TenantID, "handlaggare")
+		if c1.Status != "open" || c1.Step != "follow_up" || c1.AssignedTo != officer.ID || !strings.HasSuffix(c1.Title, " (tidigare dnr SN 2019/17)") ||
+			c1.Reference == "" || strings.Contains(c1.Reference, "2019/17") || c1.ReceivedDate != "2019-03-01" ||
+			!c1.OpenedAt.Equal(time.Date(2019, 3, 4, 8, 30, 0, 0, time.UTC)) {
+			t.Errorf("the open case: %+v", c1)
+		}
+		c2, err := db.CaseByID(ctx, demo.TenantID, cs[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2.Status != "closed" || c2.Step != "closed" || !c2.ClosedAt.Equal(time.Date(2020, 1, 10, 15, 0, 0, 0, time.UTC)) {
+			t.Errorf("the closed case: %+v", c2)
+		}
+		old, err := db.UserByID(ctx, demo.TenantID, c2.AssignedTo)
+		if err != nil || old.DisplayName != "Gunnel Gammal (tidigare system)" || !old.Disabled {
+			t.Errorf("the closed case's officer: %+v, %v", old, err)
+		}
+
+		// Its history, at its own times.
+		evs, err := db.CaseEvents(ctx, demo.TenantID, c1.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := map[string]time.Time{}
+		for _, e := range evs {
+			if !strings.Contains(string(e.Payload), `"source":"legacy"`) {
+				t.Errorf("%s has no source legacy: %s", e.Type, e.Payload)
+			}
+			if first, ok := at[e.Type]; !ok || e.At.Before(first) {
+				at[e.Type] = e.At
+			}
+		}
+		for typ, want := range map[string]time.Time{"case.opened": time.Date(2019, 3, 4, 8, 30, 0, 0, time.UTC),
+			"form.signed": time.Date(2019, 3, 8, 12, 0, 0, 0, time.UTC), "decision.made": time.Date(2019, 3, 10, 9, 0, 0, 0, time.UTC),
+			"attachment.added": time.Date(2019, 3, 4, 9, 0, 0, 0, time.UTC)} {
+			if !at[typ].Equal(want) {
+				t.Errorf("%s at %v, want %v", typ, at[typ], want)
+			}
+		}
+
+		// Decisions, note, document, order and visits.
+		ds, err := db.Decisions(ctx, demo.TenantID, c1.ID)
+		if err != nil || len(ds) != 2 || ds[0].Insats != "hemtjanst" || ds[0].Amount != 4050 || ds[0].Status != "final" || ds[0].DecidedBy != officer.ID ||
+			ds[1].Insats != "hemtjanst_service" {
+			t.Errorf("decisions %+v, %v", ds, err)
+		}
+		ns, err := db.Notes(ctx, demo.TenantID, c2.ID, "")
+		if err != nil || len(ns) != 1 || ns[0].Status != "signed" || ns[0].Author != old.ID || !ns[0].SignedAt.Equal(time.Date(2019, 5, 2, 8, 0, 0, 0, time.UTC)) {
+			t.Errorf("notes %+v, %v", ns, err)
+		}
+		docs, err := db.CaseAttachments(ctx, demo.TenantID, c1.ID)
+		if err != nil || len(docs) != 1 || docs[0].ContentType != "application/pdf" || docs[0].Name != "Ansökan.pdf" || docs[0].PersonID != c1.PersonID {
+			t.Errorf("documents %+v, %v", docs, err)
+		}
+		os, err := db.CaseOrders(ctx, demo.TenantID, c1.ID)
+		if err != nil || len(os) != 1 || os[0].Status != store.OrderAccepted || os[0].StartDate != "2019-03-15" || os[0].Amount != 4050 {
+			t.Fatalf("orders %+v, %v", os, err)
+		}
+		visits, err := db.PerformedBetween(ctx, demo.TenantID, os[0].ID, "2019-03-01", "2019-03-31")
+		if err != nil || len(visits) != 2 || visits[0].Minutes != 35 || visits[1].Deviation != "not_home" {
+			t.Errorf("visits %+v, %v", visits, err)
+		}
+
+		rec, err := w.svc.LegacyReconcile(ctx, w.admin, exp)
+		if err != nil || rec.Summary.Unexplained != 0 || rec.Summary.OpenDecisions.Export != 3 || rec.Summary.OpenDecisions.Trygg != 2 ||
+			rec.Summary.OpenDecisions.Explained != 1 || rec.Summary.RunningOrders.Trygg != 1 {
+			t.Fatalf("reconciliation %+v, %v", rec.Summary, err)
+		}
+
+		// The mapping fixed: N-UTR's cases go to elderly care too.
+		designer, err := w.svc.ActorByUsername(ctx, demo.TenantID, "designer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		version, _ := db.LatestDefinitionVersion(ctx, demo.TenantID)
+		files, err := db.DefinitionFiles(ctx, demo.TenantID, version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, f := range files {
+			if f.Name == "demo-city/legacy_mapping.yaml" {
+				files[i].Content = strings.Replace(f.Content, "units:\n", "units:\n  - {code: \"N-UTR\", unit: norra-ao}\n", 1)
+			}
+		}
+		if _, err := w.svc.PublishDefinitions(ctx, designer, service.DefinitionsInput{Files: files, Note: "N-UTR"}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ID == run.ID || again.Counts[string(legacy.KindCases)][store.LegacyCreated] != 1 ||
+			again.Counts[string(legacy.KindDecisions)][store.LegacyCreated] != 1 || again.Counts[string(legacy.KindUnits)][store.LegacyMapped] != 1 ||
+			again.Counts[string(legacy.KindCases)][store.LegacySkipped] != 2 {
+			t.Errorf("the import after the fix: %+v", again.Counts)
+		}
+		rec, err = w.svc.LegacyReconcile(ctx, w.admin, exp)
+		if err != nil || rec.Summary.Unexplained != 0 || rec.Summary.OpenDecisions.Trygg != 3 || rec.Summary.OpenDecisions.Persons != 0 {
+			t.Fatalf("reconciliation after the fix %+v, %v", rec.Summary, err)
 		}
 	})
 }

@@ -440,8 +440,15 @@ func (r *legacyRunner) casesBatch(ctx context.Context, recs []legacyRec[legacy.C
 // activeUser reports whether the user id may sign in (a mapped user,
 // not one that stands for the past).
 func (r *legacyRunner) activeUser(ctx context.Context, id string) bool {
+	if active, ok := r.active[id]; ok {
+		return active
+	}
 	u, err := r.s.db.UserByID(ctx, r.a.Tenant, id)
-	return err == nil && !u.Disabled
+	if r.active == nil {
+		r.active = map[string]bool{}
+	}
+	r.active[id] = err == nil && !u.Disabled
+	return r.active[id]
 }
 
 // caseTitle is an imported case's title: the old system's, or the case

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trygg/trygg/internal/analytics"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/legacy"
 	"github.com/trygg/trygg/internal/legacy/synthetic"
@@ -571,4 +572,67 @@ func TestLegacyImportRecords(t *testing.T) {
 			t.Fatalf("reconciliation after the fix %+v, %v", rec.Summary, err)
 		}
 	})
+}
+
+// TestLegacyImportAnalysis feeds an imported district's history to the
+// analysis store: the projector reads the imported events as any others,
+// and the decisions count on the days they were made, not the import's.
+func TestLegacyImportAnalysis(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := storetest.DSN(t, engine)
+			db, err := store.Open(ctx, dsn, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			w := newLegacyWorld(t, db)
+			exp, _ := w.export(t, "N", 40)
+			an, err := analytics.Open(ctx, analytics.DefaultDSN(dsn))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer an.Close()
+			pr, err := analytics.NewProjector(ctx, db, an, []byte("the legacy import test's key 0123"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pr.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			before, err := an.Dump(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pr.CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			after, err := an.Dump(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			imported := run.Counts.Total(string(legacy.KindDecisions), store.LegacyCreated) + run.Counts.Total(string(legacy.KindDecisions), store.LegacyMapped)
+			if got := int64(len(after["fact_decisions"]) - len(before["fact_decisions"])); got != imported {
+				t.Errorf("%d decisions more in the analysis store, %d imported", got, imported)
+			}
+			yearAgo := w.today.AddDate(-1, 0, 0).Format(time.DateOnly)
+			old := 0
+			for _, r := range after["fact_decisions"] {
+				if cols := strings.Split(r, "|"); len(cols) > 16 && cols[16] < yearAgo {
+					old++
+				}
+			}
+			if old == 0 {
+				t.Errorf("no decision in the analysis store was made more than a year ago: the imported ones count on the import's day")
+			}
+		})
+	}
 }

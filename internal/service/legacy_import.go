@@ -261,10 +261,13 @@ type legacyRunner struct {
 	// replaced maps an identity number the export says was replaced to
 	// the newer one (a samordningsnummer to a personnummer).
 	replaced map[string]persons.Identity
-	// would is, in a dry run, what the run would have brought in, by
-	// kind and hashed legacy id: a case's or decision's case type;
-	// identities the identities of the persons it would have created.
-	would      map[legacy.Kind]map[uint64]string
+	// would is, in a dry run, what the run would have brought in of the
+	// kinds later kinds refer to, by kind and hashed legacy id: a case's
+	// or decision's case type (an index into caseTypes); identities the
+	// identities of the persons it would have created. A dry run of a
+	// city keeps these, never the records.
+	would      map[legacy.Kind]map[uint64]uint16
+	caseTypes  []string
 	identities map[uint64]bool
 
 	// The batch being written.
@@ -414,7 +417,7 @@ func (r *legacyRunner) load(ctx context.Context) error {
 		r.staff[id] = l.TryggID
 	}
 	if r.dry {
-		r.would, r.identities = map[legacy.Kind]map[uint64]string{}, map[uint64]bool{}
+		r.would, r.identities, r.caseTypes = map[legacy.Kind]map[uint64]uint16{}, map[uint64]bool{}, []string{""}
 	}
 	return nil
 }
@@ -621,14 +624,28 @@ func (r *legacyRunner) keep(k legacy.Kind, pos legacy.Pos, legacyID, tryggID, ou
 	r.seen[legacyID] = true
 	r.report(k, pos, legacyID, outcome, reason, detail, tryggID)
 	if r.dry {
-		if r.would[k] == nil {
-			r.would[k] = map[uint64]string{}
+		if !legacyReferred[k] {
+			return
 		}
-		r.would[k][legacyHash(legacyID)] = value
+		if r.would[k] == nil {
+			r.would[k] = map[uint64]uint16{}
+		}
+		i := slices.Index(r.caseTypes, value)
+		if i < 0 {
+			i = len(r.caseTypes)
+			r.caseTypes = append(r.caseTypes, value)
+		}
+		r.would[k][legacyHash(legacyID)] = uint16(i)
 		return
 	}
 	r.ids = append(r.ids, store.LegacyID{Kind: string(k), LegacyID: legacyID, TryggID: tryggID, Outcome: outcome, RunID: r.run.ID})
 }
+
+// legacyReferred are the kinds later kinds refer to, which a dry run
+// remembers it would have brought in (and, so, the only kinds whose
+// legacy ids a dry run finds twice across batches).
+var legacyReferred = map[legacy.Kind]bool{legacy.KindUnits: true, legacy.KindStaff: true, legacy.KindPersons: true,
+	legacy.KindCases: true, legacy.KindDecisions: true, legacy.KindOrders: true}
 
 // imported returns which of ids of kind k earlier batches and runs
 // brought in (a dry run: or would have), and whether this batch has one
@@ -727,7 +744,7 @@ func (r *legacyRunner) refs(ctx context.Context, k legacy.Kind, ids []string) (m
 				continue
 			}
 			if v, ok := r.would[k][legacyHash(id)]; ok {
-				out[id] = legacyRef{CaseType: v, Dry: true}
+				out[id] = legacyRef{CaseType: r.caseTypes[v], Dry: true}
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -632,6 +633,123 @@ func TestLegacyImportAnalysis(t *testing.T) {
 			}
 			if old == 0 {
 				t.Errorf("no decision in the analysis store was made more than a year ago: the imported ones count on the import's day")
+			}
+		})
+	}
+}
+
+// TestLegacyMarkPersons imports the persons of a district still in the old
+// system and marks them as having records there; the district's own import
+// later skips them and removes the marks, and a district that has moved in
+// is not marked again.
+func TestLegacyMarkPersons(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := newLegacyWorld(t, db)
+		exp, _ := w.export(t, "O", 30)
+		source := service.LegacySource(exp.Manifest)
+		officer, err := w.svc.ActorByUsername(ctx, demo.TenantID, "handlaggare")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.svc.LegacyMarkPersons(ctx, officer, exp, "socialregistret", service.LegacyOptions{}); trygg.ErrorCode(err) != trygg.EForbidden {
+			t.Fatalf("an officer marks: %v, want forbidden", err)
+		}
+		run, err := w.svc.LegacyMarkPersons(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Mode != store.LegacyPersons || run.Counts.Total(string(legacy.KindPersons), store.LegacyCreated) == 0 || len(run.Counts) != 1 {
+			t.Fatalf("mark run %+v", run)
+		}
+		var ids []string
+		for p, err := range exp.Persons() {
+			if err == nil {
+				ids = append(ids, p.LegacyID)
+			}
+		}
+		got, err := db.LegacyIDs(ctx, demo.TenantID, source, string(legacy.KindPersons), ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		persons := map[string]bool{}
+		for _, l := range got {
+			persons[l.TryggID] = true
+		}
+		for id := range persons {
+			ms, err := db.LegacyMarkers(ctx, demo.TenantID, id)
+			if err != nil || len(ms) != 1 || ms[0].System != "Socialregistret" || ms[0].District != "O" {
+				t.Fatalf("markers of %s: %+v, %v", id, ms, err)
+			}
+		}
+		rows := w.rows(t)
+		if rows["legacy_markers"] != int64(len(persons)) {
+			t.Fatalf("%d markers for %d persons", rows["legacy_markers"], len(persons))
+		}
+		again, err := w.svc.LegacyMarkPersons(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+		if err != nil || again.Counts.Total("", store.LegacyCreated) != 0 || w.rows(t)["legacy_markers"] != rows["legacy_markers"] {
+			t.Fatalf("marked again: %+v, %v", again.Counts, err)
+		}
+
+		imp, err := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if imp.Counts.Total(string(legacy.KindPersons), store.LegacyCreated) != 0 ||
+			imp.Counts.Total(string(legacy.KindPersons), store.LegacySkipped) != run.Counts.Total(string(legacy.KindPersons), "")-
+				run.Counts.Total(string(legacy.KindPersons), store.LegacyRefused) {
+			t.Errorf("the district's import after its persons: %v, the persons' run %v", imp.Counts[string(legacy.KindPersons)], run.Counts)
+		}
+		if n := w.rows(t)["legacy_markers"]; n != 0 {
+			t.Errorf("%d markers left after the district moved in", n)
+		}
+		if _, err := w.svc.LegacyMarkPersons(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{}); trygg.ErrorCode(err) != trygg.EConflict {
+			t.Errorf("marking a district that moved in: %v, want conflict", err)
+		}
+	})
+}
+
+// TestLegacyImportAfterCrash: an import whose process died mid-run still
+// says it is running; another import of the export is refused while its
+// last batch is recent, and after that resumes it where it stopped.
+func TestLegacyImportAfterCrash(t *testing.T) {
+	defer service.SetLegacyBatch(25)()
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			clock := storetest.NewClock(time.Now().UTC())
+			db := storetest.Open(t, engine, clock)
+			w := newLegacyWorld(t, db)
+			exp, _ := w.export(t, "N", 30)
+			done := make(chan store.LegacyRun)
+			go func() {
+				batches := 0
+				run, _ := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{Progress: func(p service.LegacyProgress) {
+					if batches++; batches == 5 {
+						done <- p.Run
+						runtime.Goexit() // the process dies: nothing after this batch runs
+					}
+				}})
+				done <- run
+			}()
+			crashed := <-done
+			if crashed.Status != store.LegacyRunning {
+				t.Fatalf("the crashed run: %+v", crashed)
+			}
+			if _, err := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{}); trygg.ErrorCode(err) != trygg.EConflict {
+				t.Fatalf("an import beside a running one: %v, want conflict", err)
+			}
+			clock.Advance(10 * time.Minute)
+			run, err := w.svc.LegacyImport(ctx, w.admin, exp, "socialregistret", service.LegacyOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.ID != crashed.ID || run.Status != store.LegacyDone {
+				t.Fatalf("after the crash: %+v", run)
+			}
+			rec, err := w.svc.LegacyReconcile(ctx, w.admin, exp)
+			if err != nil || rec.Summary.Unexplained != 0 {
+				t.Fatalf("reconciliation %+v, %v", rec.Summary, err)
 			}
 		})
 	}

@@ -62,6 +62,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	var af analyticsFlags
 	af.register(fs)
 	analyticsEvery := fs.Duration("analytics-interval", 2*time.Second, "how often the analysis store reads new events from the event log")
+	legacyDir := fs.String("legacy-dir", "", "folder of legacy exports the system administrator may dry-run and import in the browser, one subfolder per export (docs/migration.md; default with --demo: legacy in the data folder)")
 	var rk retentionKeyFlags
 	rk.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -161,6 +162,16 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 			}
 			log.Info("demo data loaded", "persons", len(ds.Persons), "cases", len(ds.Cases), "staff", len(ds.Users))
 		}
+	}
+	// The legacy exports offered in the browser; the demo writes one.
+	if *legacyDir == "" && *demoMode {
+		*legacyDir = filepath.Join(dbf.data, "legacy")
+		if err := writeDemoExport(ctx, *legacyDir, today, log); err != nil {
+			log.Warn("the demo's legacy export was not written", "err", err)
+		}
+	}
+	if *legacyDir != "" {
+		svc.Legacy = service.NewLegacyDesk(ctx, *legacyDir)
 	}
 	if err := svc.WarmDefinitions(ctx); err != nil {
 		return err
@@ -304,7 +315,16 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	defer cancel()
 	log.Info("shutting down")
 	err = srv.Shutdown(shutdownCtx)
-	for _, done := range []chan struct{}{notifyDone, historyDone} {
+	// Legacy runs stop at their next batch and record where they were.
+	var legacyDone chan struct{}
+	if svc.Legacy != nil {
+		legacyDone = make(chan struct{})
+		go func() {
+			defer close(legacyDone)
+			svc.Legacy.Wait()
+		}()
+	}
+	for _, done := range []chan struct{}{notifyDone, historyDone, legacyDone} {
 		if done == nil {
 			continue
 		}

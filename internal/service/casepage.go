@@ -322,6 +322,11 @@ type PersonOverview struct {
 	// Decisions maps a case id to its final decisions.
 	Decisions map[string][]store.Decision `json:"decisions"`
 	Labels    Labels                      `json:"labels"`
+	// Legacy are the districts still in an old system where the person
+	// has records; ImportedCases where the cases shown came from, by case
+	// id (legacy_web.go).
+	Legacy        []store.LegacyMarker          `json:"legacy,omitempty"`
+	ImportedCases map[string]store.LegacyOrigin `json:"imported_cases,omitempty"`
 }
 
 // PersonOverview reads the person page (logged as Person logs it), adding
@@ -346,6 +351,9 @@ func (s *Service) personOverview(ctx context.Context, a trygg.Actor, pv PersonVi
 				out.Decisions[c.ID] = append(out.Decisions[c.ID], d)
 			}
 		}
+	}
+	if err := s.legacyOverview(ctx, a, &out); err != nil {
+		return PersonOverview{}, err
 	}
 	var err error
 	out.Labels, err = s.Labels(ctx, a, lang)

@@ -56,6 +56,9 @@ type Service struct {
 	// nil: analysis is off, and the dashboards are refused as
 	// unavailable.
 	Analytics *analytics.Store
+	// Legacy is the folder of legacy exports the browser imports from
+	// and the runs started there (legacy_web.go); nil: none configured.
+	Legacy *LegacyDesk
 }
 
 // New returns a service. The committer must write to db.

@@ -219,6 +219,7 @@ func TestPluralMessages(t *testing.T) {
 			"… och 1 problem till. Rätta de första så visas resten.", "… och 2 problem till. Rätta de första så visas resten.",
 			"… and 1 more problem. Fix the first ones and the rest are shown.", "… and 2 more problems. Fix the first ones and the rest are shown."},
 		{"accesslog.entries", nil, "1 post", "2 poster", "1 entry", "2 entries"},
+		{"legacy.unexplained", nil, "1 oförklarad skillnad", "2 oförklarade skillnader", "1 unexplained difference", "2 unexplained differences"},
 		{"retention.warn", nil, "1 ärende har snart passerat, eller har passerat, sista dagen för gallring.",
 			"2 ärenden har snart passerat, eller har passerat, sista dagen för gallring.",
 			"1 case is near or past its last day for purging.", "2 cases are near or past their last day for purging."},

@@ -204,6 +204,9 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 	if a.HasRole(trygg.RoleArchivist) {
 		out = append(out, NavItem{"/retention", "nav.retention"})
 	}
+	if a.HasRole(trygg.RoleSysAdmin) {
+		out = append(out, NavItem{"/admin/legacy", "nav.legacy"})
+	}
 	return out
 }
 

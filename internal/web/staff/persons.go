@@ -15,7 +15,7 @@ import (
 type searchPage struct {
 	Query    string
 	Searched bool
-	Results  []service.SearchResult
+	Results  []service.MarkedSearchResult
 	// FieldError is the message next to the search field.
 	FieldError string
 	// Emergency is the emergency-opening form's state.
@@ -42,7 +42,7 @@ func (s *handlers) handlePersonSearch(w http.ResponseWriter, r *http.Request, a 
 	}
 	p := searchPage{Query: strings.TrimSpace(r.PostForm.Get("query")), Searched: true}
 	v.Title = v.T("persons.title")
-	res, err := s.Svc.SearchPersons(r.Context(), a, service.SearchInput{Query: p.Query, Limit: 50})
+	res, err := s.Svc.SearchPersonsMarked(r.Context(), a, service.SearchInput{Query: p.Query, Limit: 50})
 	status := http.StatusOK
 	switch {
 	case trygg.ErrorCode(err) == trygg.EInvalid:

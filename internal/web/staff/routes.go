@@ -133,5 +133,13 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/retention/previews/{id}/approval", Handler: s.SignedIn(s.handleRetentionApprove)},
 		{Method: "POST", Path: "/retention/previews/{id}/run", Handler: s.SignedIn(s.handleRetentionRun)},
 		{Method: "GET", Path: "/auth/oidc/callback", Handler: s.Page(s.handleOIDCCallback)},
+		// Moving in from the legacy system, for the system administrator:
+		// the exports, a run started and followed, its report and the
+		// reconciliation (legacy.go).
+		{Method: "GET", Path: "/admin/legacy", Handler: s.SignedIn(s.handleLegacyPage)},
+		{Method: "GET", Path: "/admin/legacy/exports/{name}", Handler: s.SignedIn(s.handleLegacyExportPage)},
+		{Method: "POST", Path: "/admin/legacy/exports/{name}/runs", Handler: s.SignedIn(s.handleLegacyStart)},
+		{Method: "GET", Path: "/admin/legacy/runs/{id}", Handler: s.SignedIn(s.handleLegacyRunPage)},
+		{Method: "GET", Path: "/admin/legacy/runs/{id}/report.csv", Handler: s.SignedIn(s.handleLegacyReport)},
 	}
 }

@@ -125,9 +125,9 @@ func generatedLog(tb testing.TB, db *store.DB, cases int) int {
 }
 
 // generatedSetup returns a main store of engine with the tenant and a
-// generated log of cases cases, an analysis store beside it, and how
-// many events the log holds.
-func generatedSetup(tb testing.TB, engine string, cases int) (*store.DB, *analytics.Store, int) {
+// generated log of cases cases, an analysis store beside it, how many
+// events the log holds and the main store's DSN.
+func generatedSetup(tb testing.TB, engine string, cases int) (*store.DB, *analytics.Store, int, string) {
 	tb.Helper()
 	ctx := context.Background()
 	dsn := storetest.DSN(tb, engine)
@@ -152,7 +152,7 @@ func generatedSetup(tb testing.TB, engine string, cases int) (*store.DB, *analyt
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return db, st, int(last)
+	return db, st, int(last), dsn
 }
 
 // TestRebuildEqualsIncrementalGenerated projects a generated log of 300
@@ -163,7 +163,7 @@ func TestRebuildEqualsIncrementalGenerated(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			db, st, total := generatedSetup(t, engine, 300)
+			db, st, total, _ := generatedSetup(t, engine, 300)
 			pr, err := analytics.NewProjector(ctx, db, st, testKey, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -209,13 +209,69 @@ func TestRebuildEqualsIncrementalGenerated(t *testing.T) {
 	}
 }
 
+// TestBatchReadsOnce: a batch reads the analysis store once, however many
+// cases, orders, deadlines and payment lines its events name (the cursor
+// and those records together: on PostgreSQL one round trip), so the
+// projector's pace does not wait on a round trip per case; and a
+// projector that reads each record when it meets it instead fills the
+// same store. Both engines, a generated log of 100 cases in batches of
+// 50 events, whose boundaries fall inside cases' lives.
+func TestBatchReadsOnce(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			db, st, total, _ := generatedSetup(t, engine, 100)
+			project := func(whenMet bool) (map[string][]string, int) {
+				t.Helper()
+				if err := st.Drop(ctx); err != nil {
+					t.Fatal(err)
+				}
+				pr, err := analytics.NewProjector(ctx, db, st, testKey, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if whenMet {
+					analytics.ReadWhenMet(pr)
+				}
+				pr.Batch = 50
+				if n, err := pr.CatchUp(ctx); err != nil || n != total {
+					t.Fatalf("%d events, %v; want %d", n, err, total)
+				}
+				dump, err := st.Dump(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return dump, analytics.BatchReads(pr)
+			}
+			prefetched, reads := project(false)
+			batches := (total + 49) / 50
+			if reads != batches {
+				t.Errorf("%d batches read the store %d times, want once each", batches, reads)
+			}
+			whenMet, readsWhenMet := project(true)
+			if readsWhenMet < 5*batches {
+				t.Errorf("reading each record when met: %d reads in %d batches, want many more", readsWhenMet, batches)
+			}
+			for table, rows := range prefetched {
+				if !reflect.DeepEqual(rows, whenMet[table]) {
+					t.Errorf("%s differs when each record is read when met: %d rows, %d", table, len(rows), len(whenMet[table]))
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkProject rebuilds the analysis store from a generated log of
 // TRYGG_BENCH_PROJECT_CASES cases (2,000 when unset, about 30 events
-// each) on each engine, and reports events projected a second. With
-// TRYGG_BENCH_PROJECT_DB (a main store, e.g. one `trygg bench --keep`
-// left) it rebuilds that store's log of tenant TRYGG_BENCH_PROJECT_TENANT
-// instead, into a fresh analysis store; with TRYGG_BENCH_PROJECT_LIVE
-// too, as a server catches up (batches of 1,000, indexes kept).
+// each) on each engine, and reports events projected a second and the
+// CPU per event: of this process (cpu-µs/event, on SQLite the
+// database's work too) and of the PostgreSQL server (pg-cpu-µs/event).
+// With TRYGG_BENCH_PROJECT_DB (a main store, e.g. one `trygg bench
+// --keep` left) it rebuilds that store's log of tenant
+// TRYGG_BENCH_PROJECT_TENANT instead, into a fresh analysis store (a
+// SQLite file, or the database's schema analytics for a postgres:// URL);
+// with TRYGG_BENCH_PROJECT_LIVE too, as a server catches up (batches of
+// 1,000, indexes kept).
 func BenchmarkProject(b *testing.B) {
 	if dsn := os.Getenv("TRYGG_BENCH_PROJECT_DB"); dsn != "" {
 		ctx := context.Background()
@@ -224,7 +280,11 @@ func BenchmarkProject(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer db.Close()
-		st, err := analytics.Open(ctx, filepath.Join(b.TempDir(), "analytics.db"))
+		adsn, postmaster := filepath.Join(b.TempDir(), "analytics.db"), 0
+		if analytics.DefaultDSN(dsn) == dsn {
+			adsn, postmaster = dsn, pgServer(b, dsn)
+		}
+		st, err := analytics.Open(ctx, adsn)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -234,6 +294,7 @@ func BenchmarkProject(b *testing.B) {
 			b.Fatal(err)
 		}
 		total := 0
+		cpu, server := ownCPU(), serverCPU(postmaster)
 		for b.Loop() {
 			project := pr.Rebuild
 			if os.Getenv("TRYGG_BENCH_PROJECT_LIVE") != "" { // as a server catches up: batches of 1,000, indexes kept
@@ -251,7 +312,7 @@ func BenchmarkProject(b *testing.B) {
 			}
 			total += n
 		}
-		b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "events/s")
+		reportProject(b, total, ownCPU()-cpu, serverCPU(postmaster)-server)
 		return
 	}
 	cases := 2000
@@ -261,19 +322,34 @@ func BenchmarkProject(b *testing.B) {
 	for _, engine := range storetest.Engines {
 		b.Run(engine, func(b *testing.B) {
 			ctx := context.Background()
-			db, st, total := generatedSetup(b, engine, cases)
+			db, st, total, dsn := generatedSetup(b, engine, cases)
+			postmaster := 0
+			if engine == "postgres" {
+				postmaster = pgServer(b, dsn)
+			}
 			pr, err := analytics.NewProjector(ctx, db, st, testKey, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.ResetTimer()
+			cpu, server := ownCPU(), serverCPU(postmaster)
 			for b.Loop() {
 				n, err := pr.Rebuild(ctx)
 				if err != nil || n != total {
 					b.Fatalf("rebuild: %d events, %v; want %d", n, err, total)
 				}
 			}
-			b.ReportMetric(float64(total)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			reportProject(b, total*b.N, ownCPU()-cpu, serverCPU(postmaster)-server)
 		})
+	}
+}
+
+// reportProject reports n events projected: a second, and CPU per event
+// of this process and of the PostgreSQL server (when measured).
+func reportProject(b *testing.B, n int, cpu, server time.Duration) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/event")
+	if server > 0 {
+		b.ReportMetric(float64(server.Microseconds())/float64(n), "pg-cpu-µs/event")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +53,11 @@ type Projector struct {
 	// rebuilding: a rebuild is under way, its batches RebuildBatch
 	// events.
 	rebuilding bool
+	// reads counts the reads of the analysis store its batches made:
+	// one a batch (the cursor with prefetch) unless a record a batch
+	// names was missed. noPrefetch (tests) reads each record when met.
+	reads      atomic.Int64
+	noPrefetch bool
 
 	eventsBehind  *prometheus.GaugeVec
 	secondsBehind *prometheus.GaugeVec
@@ -163,6 +169,15 @@ func (pr *Projector) Step(ctx context.Context, tenant trygg.TenantID) (int, erro
 
 // step projects at most size of tenant's events after from.
 func (pr *Projector) step(ctx context.Context, tenant trygg.TenantID, from int64, size int) (int, error) {
+	evs, err := pr.read(ctx, tenant, from, size)
+	if err != nil {
+		return 0, err
+	}
+	return pr.write(ctx, tenant, from, evs)
+}
+
+// read returns at most size of tenant's events after from.
+func (pr *Projector) read(ctx context.Context, tenant trygg.TenantID, from int64, size int) ([]events.Event, error) {
 	var evs []events.Event
 	for len(evs) < size {
 		after := from
@@ -171,13 +186,39 @@ func (pr *Projector) step(ctx context.Context, tenant trygg.TenantID, from int64
 		}
 		more, err := pr.log.Events(ctx, tenant, after, min(page, size-len(evs)))
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		evs = append(evs, more...)
 		if len(more) < min(page, size-len(evs)+len(more)) {
 			break
 		}
 	}
+	return evs, nil
+}
+
+// readAhead is a batch of the log being read while the one before it is
+// written.
+type readAhead struct {
+	from int64
+	evs  []events.Event
+	err  error
+	done chan struct{}
+}
+
+// readAsync starts reading at most size of tenant's events after from.
+func (pr *Projector) readAsync(ctx context.Context, tenant trygg.TenantID, from int64, size int) *readAhead {
+	r := &readAhead{from: from, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.evs, r.err = pr.read(ctx, tenant, from, size)
+	}()
+	return r
+}
+
+// write projects evs, tenant's events after from, and moves the cursor
+// past them, in one transaction; it returns how many it projected (0
+// when another projector moved the cursor meanwhile).
+func (pr *Projector) write(ctx context.Context, tenant trygg.TenantID, from int64, evs []events.Event) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
@@ -191,20 +232,29 @@ func (pr *Projector) step(ctx context.Context, tenant trygg.TenantID, from int64
 		if t.pg {
 			lock = " FOR UPDATE"
 		}
-		var now int64
-		if err := t.row(`SELECT last_seq FROM cursors WHERE tenant_id = ?`+lock, string(tenant)).Scan(&now); err != nil {
+		// The cursor is read with what the batch's events name from the
+		// store (prefetch): on PostgreSQL one round trip.
+		now := int64(-1)
+		cursor := readQuery{sql: `SELECT last_seq FROM cursors WHERE tenant_id = ?` + lock, args: []any{string(tenant)},
+			row: func(r rowsIter) error { return r.Scan(&now) }}
+		a := &applier{tx: t, tenant: string(tenant), p: pr.p}
+		defer func() { pr.reads.Add(int64(t.reads)) }()
+		prefetch := evs
+		if pr.noPrefetch {
+			prefetch = nil
+		}
+		if err := a.prefetch(prefetch, cursor); err != nil {
 			return err
 		}
 		if now != from {
 			return nil // another projector moved on meanwhile
 		}
-		a := &applier{tx: t, tenant: string(tenant), p: pr.p}
 		for _, e := range evs {
 			if err := a.apply(e); err != nil {
 				return err
 			}
 		}
-		if err := a.purgeFinish(); err != nil {
+		if err := a.finish(); err != nil {
 			return err
 		}
 		last := evs[len(evs)-1]
@@ -227,41 +277,77 @@ func (pr *Projector) CatchUp(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for _, tn := range tenants {
-		for {
-			// A store far behind its log (a server starting on an empty
-			// one, or after a while off) catches up in a rebuild's
-			// batches; near it, in bounded ones.
-			from, err := pr.Cursor(ctx, tn.ID)
-			if err != nil {
-				return total, err
-			}
-			size := pr.batch()
-			if pr.Batch <= 0 && size < RebuildBatch {
-				last, err := pr.log.LastEventSeq(ctx, tn.ID)
-				if err != nil {
-					return total, err
-				}
-				if last-from >= RebuildBatch {
-					size = RebuildBatch
-				}
-			}
-			n, err := pr.step(ctx, tn.ID, from, size)
-			total += n
-			if err != nil {
-				return total, err
-			}
-			if n < size {
-				break
-			}
-			if ctx.Err() != nil {
-				return total, ctx.Err()
-			}
+		n, err := pr.catchUp(ctx, tn.ID)
+		total += n
+		if err != nil {
+			return total, err
 		}
 		if err := pr.measure(ctx, tn.ID); err != nil {
 			return total, err
 		}
 	}
 	return total, nil
+}
+
+// catchUp projects tenant's events until the store has caught up with
+// the log as it was, and returns how many it projected.
+func (pr *Projector) catchUp(ctx context.Context, tenant trygg.TenantID) (int, error) {
+	total := 0
+	var ahead *readAhead
+	defer func() {
+		if ahead != nil {
+			<-ahead.done
+		}
+	}()
+	for {
+		// A store far behind its log (a server starting on an empty
+		// one, or after a while off) catches up in a rebuild's
+		// batches; near it, in bounded ones.
+		from, err := pr.Cursor(ctx, tenant)
+		if err != nil {
+			return total, err
+		}
+		size := pr.batch()
+		if pr.Batch <= 0 && size < RebuildBatch {
+			last, err := pr.log.LastEventSeq(ctx, tenant)
+			if err != nil {
+				return total, err
+			}
+			if last-from >= RebuildBatch {
+				size = RebuildBatch
+			}
+		}
+		var evs []events.Event
+		if ahead != nil && ahead.from == from {
+			<-ahead.done
+			evs, err = ahead.evs[:min(len(ahead.evs), size)], ahead.err
+		} else {
+			evs, err = pr.read(ctx, tenant, from, size)
+		}
+		if ahead != nil {
+			<-ahead.done
+			ahead = nil
+		}
+		if err != nil {
+			return total, err
+		}
+		// Far behind, the next batch is read from the log while this
+		// one is written: on another core.
+		if size >= RebuildBatch && len(evs) == size {
+			ahead = pr.readAsync(ctx, tenant, evs[len(evs)-1].Seq, size)
+		}
+		n, err := pr.write(ctx, tenant, from, evs)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < size {
+			return total, nil
+		}
+		if ctx.Err() != nil {
+			return total, ctx.Err()
+		}
+	}
 }
 
 // Measure sets every tenant's lag gauges without projecting anything.

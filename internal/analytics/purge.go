@@ -20,13 +20,9 @@ func (a *applier) casePurged(e events.Event) error {
 	if err := json.Unmarshal(e.Payload, &p); err != nil {
 		return err
 	}
-	key := a.caseKey(e)
-	delete(a.cases, key)
-	a.purgedCases = append(a.purgedCases, key)
+	a.purgedCases = append(a.purgedCases, a.caseKey(e))
 	if p.Person == "purged" && e.PersonID != "" {
-		pk := a.p.of("person", e.PersonID)
-		delete(a.persons, pk)
-		a.purgedPersons = append(a.purgedPersons, pk)
+		a.purgedPersons = append(a.purgedPersons, a.of("person", e.PersonID))
 	}
 	return nil
 }
@@ -34,7 +30,8 @@ func (a *applier) casePurged(e events.Event) error {
 // purgeFinish deletes the facts of the cases purged in the batch, set by
 // set (a run purges thousands of cases, and most fact tables have no
 // index on the case), the pseudonymous rows of the persons blanked, and
-// the dimension rows no fact refers to any more.
+// the dimension rows no fact refers to any more. It runs after the
+// batch's own rows are written (finish).
 func (a *applier) purgeFinish() error {
 	if len(a.purgedCases) == 0 && len(a.purgedPersons) == 0 {
 		return nil
@@ -85,6 +82,6 @@ func (a *applier) purgeFinish() error {
 			return err
 		}
 	}
-	a.purgedCases, a.purgedPersons, a.dims = nil, nil, nil
+	a.purgedCases, a.purgedPersons = nil, nil
 	return nil
 }

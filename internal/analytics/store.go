@@ -44,6 +44,7 @@ var tables = []string{"cursors", "meta", "dim_units", "dim_persons", "dim_case_t
 type Store struct {
 	write, read *sql.DB
 	pg          bool
+	stmts       stmtCache // the writer's prepared statements (SQLite)
 }
 
 // DefaultDSN returns where the analysis store of the main store at
@@ -123,6 +124,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the store's pools.
 func (s *Store) Close() error {
+	s.stmts.close()
 	err := s.write.Close()
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
@@ -325,6 +327,12 @@ type tx struct {
 	// next read and at commit (see updateBatched).
 	pgtx  pgx.Tx
 	batch *pgx.Batch
+	// reads counts the reads (round trips on PostgreSQL) of a batched
+	// transaction.
+	reads int
+	// cache: the writer's statements kept from one transaction to the
+	// next (SQLite).
+	cache *stmtCache
 }
 
 // update runs fn in one write transaction and commits it if fn returns
@@ -334,11 +342,17 @@ func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, pg: s.pg}); err != nil {
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, pg: s.pg, cache: &s.stmts}); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
-	return sqlTx.Commit()
+	if err := sqlTx.Commit(); err != nil {
+		return err
+	}
+	if !s.pg {
+		s.stmts.prepareNew(ctx, s.write)
+	}
+	return nil
 }
 
 // updateBatched is update for the projector's batches: on PostgreSQL
@@ -396,9 +410,14 @@ func (t *tx) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(t.ctx, query)
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if kept := t.cache.get(query); kept != nil {
+		st = t.tx.StmtContext(t.ctx, kept)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(t.ctx, query); err != nil {
+			return nil, err
+		}
 	}
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
@@ -409,7 +428,7 @@ func (t *tx) stmt(query string) (*sql.Stmt, error) {
 
 func (t *tx) exec(query string, args ...any) error {
 	if t.pgtx != nil {
-		t.batch.Queue(rebind(true, query), args...)
+		t.batch.Queue(rebindPG(query), args...)
 		if t.batch.Len() >= pipelineMax {
 			return t.flush()
 		}
@@ -434,11 +453,12 @@ type scanner interface {
 }
 
 func (t *tx) row(query string, args ...any) scanner {
+	t.reads++
 	if t.pgtx != nil {
 		if err := t.flush(); err != nil {
 			return pgRow{err: err}
 		}
-		return pgRow{row: t.pgtx.QueryRow(t.ctx, rebind(true, query), args...)}
+		return pgRow{row: t.pgtx.QueryRow(t.ctx, rebindPG(query), args...)}
 	}
 	if !t.pg && len(args) > 0 {
 		st, err := t.stmt(query)

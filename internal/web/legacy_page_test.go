@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -208,9 +209,22 @@ func TestLegacyPagesMoveIn(t *testing.T) {
 			if m == nil {
 				t.Fatalf("no link to the reconciliation\n%s", mainOf(page))
 			}
-			w.mustPage("admin", "GET", m[1], nil, false, http.StatusOK, "<h1>Avstämning: Socialregistret N</h1>",
+			rec := w.mustPage("admin", "GET", m[1], nil, false, http.StatusOK, "<h1>Avstämning: Socialregistret N</h1>",
 				`<p class="legacy-verdict good" id="legacy-verdict">0 oförklarade skillnader</p>`, "Summan av utbetalningarna",
 				"Gällande beslut", "Checklista för bytesdagen", "Avstämningen visar 0 oförklarade skillnader")
+			// The checklist is docs/migration.md's, point for point.
+			doc, err := os.ReadFile("../../docs/migration.md")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, section, _ := strings.Cut(string(doc), "### The switch-over checklist")
+			section, _, _ = strings.Cut(section, "\n#")
+			points := len(regexp.MustCompile(`(?m)^\d+\. `).FindAllString(section, -1))
+			_, list, _ := strings.Cut(rec, `<ol class="legacy-checklist">`)
+			list, _, _ = strings.Cut(list, "</ol>")
+			if n := strings.Count(list, "<li>"); points == 0 || n != points {
+				t.Errorf("the page's checklist has %d points, docs/migration.md's %d", n, points)
+			}
 
 			// Every reason in the runs' reports has its text in both
 			// languages.

@@ -236,7 +236,7 @@ type legacyItemRow struct {
 
 // legacyChecklist is the switch-over day's checklist (docs/migration.md):
 // the keys of its points, in order.
-var legacyChecklist = []string{"freeze", "export", "dryrun", "mapping", "import", "reconcile", "access", "markers", "switch", "keep"}
+var legacyChecklist = []string{"publish", "drafts", "dryrun", "freeze", "import", "reconcile", "roles", "others"}
 
 // handleLegacyRunPage shows a run's report (?kind=, ?outcome= narrow it,
 // ?after= and ?page= page it); while the run runs, the page refreshes

@@ -35,8 +35,10 @@ var (
 type legacyListPage struct {
 	// NotConfigured says no folder of exports is set (serve --legacy-dir).
 	NotConfigured bool
-	Exports       []service.LegacyExportInfo
-	Latest        map[string]store.LegacyRun // by export name
+	// Dir is the folder the exports are read from.
+	Dir     string
+	Exports []service.LegacyExportInfo
+	Latest  map[string]store.LegacyRun // by export name
 }
 
 // handleLegacyPage lists the exports the administrator may import.
@@ -51,6 +53,9 @@ func (s *handlers) handleLegacyPage(w http.ResponseWriter, r *http.Request, a tr
 		return err
 	}
 	p.Exports = exps
+	if !p.NotConfigured {
+		p.Dir = s.Svc.Legacy.Dir
+	}
 	for _, e := range exps {
 		if e.Source == "" {
 			continue

@@ -316,7 +316,7 @@ func written(r *rand.Rand, v string, birthYear int) string {
 	switch n := r.IntN(10); {
 	case n < 6:
 		return v[:8] + "-" + v[8:]
-	case n < 8 || birthYear < 1940:
+	case n < 8 || birthYear < texts.ShortFormFrom:
 		return v
 	default:
 		return v[2:8] + "-" + v[8:]

@@ -1,97 +1,42 @@
 package synthetic
 
 import (
+	_ "embed"
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
 
-// The sentences notes, forms and decisions are made of: plain, made up,
-// about no one.
-var noteSentences = map[string][]string{
-	"ÄO": {
-		"Hembesök gjort tillsammans med dottern.",
-		"Den enskilde berättar att hon har svårt att duscha själv efter fallet.",
-		"Han vill klara matlagningen själv men behöver hjälp med inköpen.",
-		"Uppföljning per telefon: insatserna fungerar väl.",
-		"Hemtjänsten rapporterar att han ofta inte är hemma vid besöken.",
-		"Trygghetslarmet är installerat och provat.",
-		"Samtal med arbetsterapeut om hjälpmedel i badrummet.",
-		"Hon önskar färre personal och fasta tider.",
-		"Anhörig hör av sig och är orolig för nätterna.",
-		"Vårdplanering på sjukhuset inför hemgång.",
-		"Beslutet är skickat och mottagandet bekräftat.",
-		"Ärendet avslutas efter flytt till särskilt boende.",
-	},
-	"LSS": {
-		"Möte med den enskilde och hans god man.",
-		"Han berättar att han trivs på den dagliga verksamheten.",
-		"Studiebesök på gruppbostaden tillsammans med kontaktpersonen.",
-		"Ledsagning önskas till träningen två kvällar i veckan.",
-		"Intyg från habiliteringen har kommit in.",
-		"Uppföljning av genomförandeplanen: målen är delvis uppnådda.",
-		"Kö till bostad med särskild service, erbjudande väntas.",
-		"Samtal om avlösning i hemmet för föräldrarna.",
-	},
-	"BOU": {
-		"Orosanmälan från skolan har kommit in.",
-		"Skyddsbedömning gjord samma dag: inget omedelbart skyddsbehov.",
-		"Samtal med barnet i skolan, barnet berättar om sin vardag.",
-		"Vårdnadshavarna har informerats om utredningen.",
-		"Nätverksmöte med skola och BVC.",
-		"Kontaktfamiljen har träffat barnet två helger.",
-		"Uppföljning av vårdplanen med familjen.",
-		"Barnet vill fortsätta träffa kontaktfamiljen.",
-	},
-	"EKB": {
-		"Ansökan om försörjningsstöd för månaden har kommit in.",
-		"Hyreskontrakt och kontoutdrag har lämnats in.",
-		"Den sökande är inskriven på Arbetsförmedlingen.",
-		"Planeringssamtal om vägen till egen försörjning.",
-		"Kompletterande uppgifter om elkostnaden begärs in.",
-		"Beräkningen är gjord enligt riksnormen.",
-		"Utbetalning beviljad, pengarna sätts in den 25:e.",
-		"Den sökande har fått arbete och ärendet avslutas.",
-	},
-}
+//go:embed texts.yaml
+var textsYAML []byte
 
-var ownWords = []string{
-	"Jag vill klara duschen själv igen.",
-	"Jag behöver hjälp med städning och tvätt.",
-	"Jag är rädd att falla när jag är ensam på natten.",
-	"Jag vill bo kvar hemma så länge det går.",
-	"Jag vill ha en egen lägenhet och ett arbete.",
-	"Jag behöver någon som följer med mig ut.",
-}
+// texts are the sentences notes, forms, decisions and documents are made
+// of (texts.yaml): plain, made up, about no one.
+var texts = func() (t struct {
+	ShortFormFrom  int                 `yaml:"short_form_from"`
+	Notes          map[string][]string `yaml:"notes"`
+	OwnWords       []string            `yaml:"own_words"`
+	Factors        []string            `yaml:"factors"`
+	Concerns       []string            `yaml:"concerns"`
+	Justifications []string            `yaml:"justifications"`
+	Documents      map[string][]string `yaml:"documents"`
+}) {
+	if err := yaml.Unmarshal(textsYAML, &t); err != nil {
+		panic("synthetic: texts.yaml: " + err.Error())
+	}
+	return t
+}()
 
-var factors = []string{
-	"Nedsatt balans efter höftfraktur.",
-	"Nedsatt syn och hörsel.",
-	"Diabetes, insulinbehandlad.",
-	"Autism, behöver förutsägbarhet.",
-	"Minnessvårigheter utan diagnos.",
-}
-
-var concerns = []string{
-	"Barnet kommer ofta hungrigt till skolan.",
-	"Barnet har hög frånvaro och verkar ledset.",
-	"Grannar har hört bråk sent på kvällarna.",
-	"Barnet berättar att det är oroligt hemma.",
-}
-
-var justifications = []string{
-	"Behovet är utrett och kan inte tillgodoses på annat sätt.",
-	"Den enskilde har rätt till bistånd för sin livsföring i övrigt.",
-	"Behovet tillgodoses genom beviljad insats.",
-	"Behovet bedöms vara tillgodosett på annat sätt.",
-}
-
-var documents = map[string][]string{
-	"ÄO":  {"Läkarintyg", "Utredning", "Vårdplan", "Fullmakt"},
-	"LSS": {"Intyg habilitering", "Utredning", "Genomförandeplan"},
-	"BOU": {"Orosanmälan", "Utredning", "Vårdplan"},
-	"EKB": {"Hyreskontrakt", "Kontoutdrag", "Lönespecifikation"},
-}
+var (
+	noteSentences  = texts.Notes
+	ownWords       = texts.OwnWords
+	factors        = texts.Factors
+	concerns       = texts.Concerns
+	justifications = texts.Justifications
+	documents      = texts.Documents
+)
 
 // noteText returns a note of two to five sentences about a case of type ct.
 func noteText(r *rand.Rand, ct string) string {

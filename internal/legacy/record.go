@@ -158,6 +158,9 @@ type Decision struct {
 	AmountUnit    string `json:"amount_unit,omitempty"` // the old system's code
 	LegalBasis    string `json:"legal_basis,omitempty"`
 	Justification string `json:"justification,omitempty"`
+	// Executed is the day the decision was executed (verkställt), when
+	// the old system knows it; an order's start says so too.
+	Executed Date `json:"executed,omitempty"`
 }
 
 // Note is a journal note.

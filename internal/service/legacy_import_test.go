@@ -366,7 +366,8 @@ func legacyTestExport(t *testing.T, known persons.Identity) *legacy.Export {
 	must(w.Form(legacy.FormValue{LegacyID: "F1", Case: "C1", Form: "UTR", Signed: "2019-03-08T12:00:00Z", Author: "N-S0001", Key: "gammal_bedomning", Value: "3"}))
 	for _, d := range []legacy.Decision{
 		{LegacyID: "D1", Case: "C1", Insats: "HT", Outcome: "B", Decided: "2019-03-10T09:00:00Z", DecidedBy: "N-S0001", ValidFrom: "2019-03-10", Amount: 4050, AmountUnit: "TIM"},
-		{LegacyID: "D2", Case: "C1", Insats: "hjälp med städning varannan vecka", Outcome: "B", Decided: "2019-03-10T09:05:00Z", DecidedBy: "N-S0001", ValidFrom: "2019-03-10"},
+		{LegacyID: "D2", Case: "C1", Insats: "hjälp med städning varannan vecka", Outcome: "B", Decided: "2019-03-10T09:05:00Z", DecidedBy: "N-S0001", ValidFrom: "2019-03-10",
+			Executed: "2019-03-20"},
 		{LegacyID: "D3", Case: "C3", Insats: "HT", Outcome: "B", Decided: "2019-05-10T09:00:00Z", DecidedBy: "T-S0009", ValidFrom: "2019-05-10"},
 	} {
 		must(w.Decision(d))
@@ -529,6 +530,15 @@ func TestLegacyImportRecords(t *testing.T) {
 		os, err := db.CaseOrders(ctx, demo.TenantID, c1.ID)
 		if err != nil || len(os) != 1 || os[0].Status != store.OrderAccepted || os[0].StartDate != "2019-03-15" || os[0].Amount != 4050 {
 			t.Fatalf("orders %+v, %v", os, err)
+		}
+		// Executed: D1 when its provider started, D2 when the export says.
+		execs, err := db.CaseExecutions(ctx, demo.TenantID, c1.ID)
+		executedOn := map[string]string{}
+		for _, e := range execs {
+			executedOn[e.DecisionID] = e.Kind + " " + e.On
+		}
+		if err != nil || len(execs) != 2 || executedOn[ds[0].ID] != "executed 2019-03-15" || executedOn[ds[1].ID] != "executed 2019-03-20" {
+			t.Errorf("executions %+v, %v", execs, err)
 		}
 		visits, err := db.PerformedBetween(ctx, demo.TenantID, os[0].ID, "2019-03-01", "2019-03-31")
 		if err != nil || len(visits) != 2 || visits[0].Minutes != 35 || visits[1].Deviation != "not_home" {

@@ -638,6 +638,7 @@ func (r *legacyRunner) decisionsBatch(ctx context.Context, recs []legacyRec[lega
 		return err
 	}
 	var ds []store.Decision
+	var execs []legacyExecution
 	for _, rec := range recs {
 		d := rec.R
 		if rec.Bad != nil {
@@ -717,11 +718,40 @@ func (r *legacyRunner) decisionsBatch(ctx context.Context, recs []legacyRec[lega
 		r.past(decided, author, events.DecisionMade, "decision", id, c.PersonID, c.CaseID, map[string]any{"insats": insats, "outcome": outcome,
 			"legal_basis": row.LegalBasis, "valid_from": row.ValidFrom, "valid_to": row.ValidTo, "amount": amount, "appeal_by": "",
 			"amount_unit": measure.Unit, "amount_period": measure.Period})
+		if on, ok := legacyDay(d.Executed); ok && outcome != process.OutcomeRefused {
+			execs = append(execs, legacyExecution{decision: row, personID: c.PersonID, on: string(d.Executed), at: on, by: author})
+		}
 	}
 	if r.dry {
 		return nil
 	}
-	return r.tx.InsertPastDecisions(ctx, r.a.Tenant, ds)
+	if err := r.tx.InsertPastDecisions(ctx, r.a.Tenant, ds); err != nil {
+		return err
+	}
+	return r.executions(ctx, execs)
+}
+
+// legacyExecution is a decision the export says was executed, and when.
+type legacyExecution struct {
+	decision     store.Decision
+	personID, on string
+	at           time.Time
+	by           string
+}
+
+// executions records the decisions' execution (verkställighet) on their
+// days, as an officer's entry or a provider's acceptance does, so a
+// decision executed in the old system is not reported as waiting.
+func (r *legacyRunner) executions(ctx context.Context, es []legacyExecution) error {
+	for _, e := range es {
+		if err := r.tx.InsertExecution(ctx, r.a.Tenant, e.decision.CaseID, store.Execution{ID: newID(), DecisionID: e.decision.ID,
+			Kind: process.ExecExecuted, On: e.on, RecordedBy: e.by}); err != nil {
+			return err
+		}
+		r.past(e.at, e.by, events.DecisionExecution, "decision", e.decision.ID, e.personID, e.decision.CaseID, map[string]any{"kind": process.ExecExecuted,
+			"on": e.on, "insats": e.decision.Insats})
+	}
+	return nil
 }
 
 func (r *legacyRunner) notesBatch(ctx context.Context, recs []legacyRec[legacy.Note]) error {
@@ -904,6 +934,17 @@ func (r *legacyRunner) ordersBatch(ctx context.Context, recs []legacyRec[legacy.
 		}
 	}
 	var os []store.Order
+	var execs []legacyExecution
+	executed := map[string]bool{}
+	if !r.dry {
+		var ids []string
+		for _, d := range decisions {
+			ids = append(ids, d.ID)
+		}
+		if executed, err = r.tx.DecisionsExecuted(ctx, r.a.Tenant, legacyUnique(ids)); err != nil {
+			return err
+		}
+	}
 	for _, rec := range recs {
 		o := rec.R
 		if rec.Bad != nil {
@@ -973,6 +1014,13 @@ func (r *legacyRunner) ordersBatch(ctx context.Context, recs []legacyRec[legacy.
 		r.past(sent, actor, events.OrderSent, "order", id, row.PersonID, row.CaseID, payload(store.OrderSent, "", ""))
 		if sok {
 			r.past(start, actor, events.OrderAccepted, "order", id, row.PersonID, row.CaseID, payload(store.OrderAccepted, "", ""))
+			// The provider started: the decision is executed from then,
+			// unless the export said when.
+			if !executed[d.ID] {
+				executed[d.ID] = true
+				execs = append(execs, legacyExecution{decision: store.Decision{ID: d.ID, CaseID: d.CaseID, Insats: d.Insats}, personID: d.PersonID,
+					on: string(o.Start), at: start, by: actor})
+			}
 		}
 		if row.Status == store.OrderEnded {
 			r.past(end, actor, events.OrderEnded, "order", id, row.PersonID, row.CaseID, payload(store.OrderEnded, row.EndedOn, row.EndReason))
@@ -981,7 +1029,10 @@ func (r *legacyRunner) ordersBatch(ctx context.Context, recs []legacyRec[legacy.
 	if r.dry {
 		return nil
 	}
-	return r.tx.InsertPastOrders(ctx, r.a.Tenant, os)
+	if err := r.tx.InsertPastOrders(ctx, r.a.Tenant, os); err != nil {
+		return err
+	}
+	return r.executions(ctx, execs)
 }
 
 // providerOf returns the registered provider a mapping's provider names.

@@ -78,7 +78,11 @@ func (s *Service) sendNotices(ctx context.Context, tenant trygg.TenantID, n noti
 				sent++
 			}
 		}
-		moved, err := s.db.AdvanceCursor(ctx, tenant, noticeConsumer, owner, seq, e.Seq)
+		// What was sent is recorded even when the server is stopping: a
+		// stop between sending and recording would send it again.
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		moved, err := s.db.AdvanceCursor(actx, tenant, noticeConsumer, owner, seq, e.Seq)
+		cancel()
 		if err != nil || !moved {
 			return sent, false, err // the lease ran out: another server goes on
 		}

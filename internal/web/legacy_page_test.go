@@ -373,3 +373,39 @@ func TestLegacyMarkerOnPersonPage(t *testing.T) {
 		}
 	}
 }
+
+// TestLegacyPagesResume: an import stopped part-way (the server stopped)
+// is shown as stopped on the export's page with Fortsätt, which resumes
+// the same run from its checkpoint to its end.
+func TestLegacyPagesResume(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	w := newPackWorld(t, "sqlite", start, 30)
+	dir := w.legacyDesk(t)
+	writeLegacyExport(t, dir, "sodra", "S", 30, start.Add(-time.Hour))
+	exp, err := legacy.Open(filepath.Join(dir, "sodra"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := w.admin(t)
+	if _, err := w.svc.LegacyDryRun(context.Background(), admin, exp, "socialregistret", service.LegacyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The import stops after its first batch, as when the server stops.
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped, err := w.svc.LegacyImport(ctx, admin, exp, "socialregistret", service.LegacyOptions{Progress: func(service.LegacyProgress) { cancel() }})
+	if err == nil || stopped.Status != store.LegacyStopped {
+		t.Fatalf("the import did not stop: %s, %v", stopped.Status, err)
+	}
+
+	w.mustPage("admin", "GET", "/admin/legacy/exports/sodra", nil, false, http.StatusOK, "Importen avbröts innan den var klar",
+		`<input type="hidden" name="mode" value="import">`, ">Fortsätt</button>")
+	w.mustPage("admin", "GET", "/admin/legacy/runs/"+stopped.ID, nil, false, http.StatusOK, "<dd>Avbruten</dd>", ">Fortsätt</button>")
+	w.mustPage("admin", "POST", "/admin/legacy/exports/sodra/runs", url.Values{"mode": {"import"}, "mapping": {"socialregistret"}}, false, http.StatusOK)
+	if page := w.legacyWait(t, "sodra"); !strings.Contains(page, "Importen är klar.") || strings.Contains(page, "Importen avbröts") {
+		t.Fatalf("after Fortsätt\n%s", mainOf(page))
+	}
+	runs, err := w.svc.LegacyRuns(context.Background(), admin, store.LegacyRunQuery{Modes: []string{store.LegacyImport}})
+	if err != nil || len(runs) != 1 || runs[0].ID != stopped.ID || runs[0].Status != store.LegacyDone {
+		t.Fatalf("the import was not resumed as the same run: %+v, %v", runs, err)
+	}
+}

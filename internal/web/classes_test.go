@@ -89,6 +89,8 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	for k, v := range w.applyAuthzIDs(journey) {
 		f.ids[k] = v
 	}
+	// A legacy export's folder (legacy_page_test.go).
+	f.ids["export"] = "S"
 	// A retention preview (retention_page_test.go).
 	for k, v := range w.retentionAuthzIDs() {
 		f.ids[k] = v

@@ -140,7 +140,7 @@ func (s *handlers) handleLegacyExportPage(w http.ResponseWriter, r *http.Request
 }
 
 func (s *handlers) renderLegacyExport(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, problem, mapping string) error {
-	st, err := s.Svc.LegacyExportStatus(r.Context(), a, r.PathValue("name"), v.Lang)
+	st, err := s.Svc.LegacyExportStatus(r.Context(), a, r.PathValue("export"), v.Lang)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *handlers) handleLegacyStart(w http.ResponseWriter, r *http.Request, a t
 	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	name, mode, mapping := r.PathValue("name"), r.PostForm.Get("mode"), r.PostForm.Get("mapping")
+	name, mode, mapping := r.PathValue("export"), r.PostForm.Get("mode"), r.PostForm.Get("mapping")
 	if err := s.Svc.LegacyStart(r.Context(), a, name, mode, mapping); err != nil {
 		if code := trygg.ErrorCode(err); code == trygg.EForbidden || code == trygg.ENotFound {
 			return err

@@ -137,8 +137,8 @@ func Routes(srv *server.Server) []server.Route {
 		// the exports, a run started and followed, its report and the
 		// reconciliation (legacy.go).
 		{Method: "GET", Path: "/admin/legacy", Handler: s.SignedIn(s.handleLegacyPage)},
-		{Method: "GET", Path: "/admin/legacy/exports/{name}", Handler: s.SignedIn(s.handleLegacyExportPage)},
-		{Method: "POST", Path: "/admin/legacy/exports/{name}/runs", Handler: s.SignedIn(s.handleLegacyStart)},
+		{Method: "GET", Path: "/admin/legacy/exports/{export}", Handler: s.SignedIn(s.handleLegacyExportPage)},
+		{Method: "POST", Path: "/admin/legacy/exports/{export}/runs", Handler: s.SignedIn(s.handleLegacyStart)},
 		{Method: "GET", Path: "/admin/legacy/runs/{id}", Handler: s.SignedIn(s.handleLegacyRunPage)},
 		{Method: "GET", Path: "/admin/legacy/runs/{id}/report.csv", Handler: s.SignedIn(s.handleLegacyReport)},
 	}

@@ -357,7 +357,7 @@ func (s *Service) LegacyStart(ctx context.Context, a trygg.Actor, name, mode, ma
 		return trygg.Invalid("The export cannot be read.", map[string]string{"export": strings.TrimPrefix(err.Error(), "legacy: ")})
 	}
 	d := s.Legacy
-	job := &LegacyJob{Export: name, Mode: mode, Mapping: mappingID, Running: true, StartedAt: time.Now().UTC()}
+	job := &LegacyJob{Export: name, Mode: mode, Mapping: mappingID, Running: true, StartedAt: s.db.Now()}
 	for _, k := range legacy.Kinds {
 		if mode != store.LegacyPersons || k == legacy.KindPersons {
 			job.Total += int64(exp.Manifest.Counts[k])

@@ -104,6 +104,12 @@ func TestLegacyPagesAccess(t *testing.T) {
 	if !strings.Contains(page, "Socialregistret") {
 		t.Errorf("the list lacks the export's system\n%s", mainOf(page))
 	}
+	// A reconciliation before any import ends with why, in Swedish.
+	w.mustPage("admin", "POST", "/admin/legacy/exports/S/runs", url.Values{"mode": {"reconcile"}}, false, http.StatusOK)
+	if page := w.legacyWait(t, "S"); !strings.Contains(page, "Avstämningen avbröts.") ||
+		!strings.Contains(page, "Den här exporten är inte importerad än: importera den innan du stämmer av.") {
+		t.Errorf("a reconciliation before the import\n%s", mainOf(page))
+	}
 	w.mustPage("admin", "GET", "/admin/legacy/exports/nowhere", nil, false, http.StatusNotFound)
 	w.mustPage("admin", "GET", "/admin/legacy/exports/.hidden", nil, false, http.StatusNotFound)
 	w.mustPage("admin", "GET", "/admin/legacy/runs/"+run, nil, false, http.StatusNotFound)

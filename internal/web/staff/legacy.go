@@ -167,6 +167,7 @@ func (s *handlers) renderLegacyExport(w http.ResponseWriter, r *http.Request, a 
 	}
 	if st.Job != nil {
 		p.Progress = legacyRows(st.Job.Counts, legacyOutcomes)
+		st.Job.Error = server.MessageIn(v.Lang, st.Job.Error)
 	}
 	p.Unexplained = int(st.Reconciled.Unexplained)
 	v.Title = v.T("legacy.export.title") + " " + st.Export.Name
@@ -252,6 +253,7 @@ func (s *handlers) handleLegacyRunPage(w http.ResponseWriter, r *http.Request, a
 	if err != nil {
 		return err
 	}
+	run.Error = server.MessageIn(v.Lang, run.Error)
 	p := legacyRunPage{Run: run, Kind: q.Get("kind"), Outcome: q.Get("outcome"), Outcomes: legacyOutcomes}
 	if job, ok := s.Svc.LegacyJobOfRun(a, id); ok && job.Running {
 		p.Job = &job

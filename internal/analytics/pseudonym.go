@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
+	"sync"
 )
 
 // MinKeyLength is the shortest key the projector accepts, in bytes.
@@ -17,7 +19,12 @@ var ErrNoKey = errors.New("analytics needs a pseudonym key: set --analytics-key 
 // keys: HMAC-SHA256 of the kind and the id with the operator's key, the
 // first 128 bits in hex. Without the key, a key cannot be traced back to
 // the id, nor the same id found in another store built with another key.
-type pseudonymizer struct{ key []byte }
+type pseudonymizer struct {
+	key []byte
+	// macs are HMACs with the key, reset and used again: a reset one
+	// starts from the key's state instead of hashing the key again.
+	macs *sync.Pool
+}
 
 func newPseudonymizer(key []byte) (pseudonymizer, error) {
 	if len(key) == 0 {
@@ -26,7 +33,8 @@ func newPseudonymizer(key []byte) (pseudonymizer, error) {
 	if len(key) < MinKeyLength {
 		return pseudonymizer{}, errors.New("the analytics key is too short: use at least 16 characters")
 	}
-	return pseudonymizer{key: append([]byte(nil), key...)}, nil
+	key = append([]byte(nil), key...)
+	return pseudonymizer{key: key, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}, nil
 }
 
 // of returns the pseudonym of id, a record of kind ("person", "case",
@@ -35,11 +43,15 @@ func (p pseudonymizer) of(kind, id string) string {
 	if id == "" {
 		return ""
 	}
-	m := hmac.New(sha256.New, p.key)
-	m.Write([]byte(kind))
-	m.Write([]byte{0})
-	m.Write([]byte(id))
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	m := p.macs.Get().(hash.Hash)
+	m.Reset()
+	var buf [64]byte
+	b := append(append(append(buf[:0], kind...), 0), id...)
+	m.Write(b)
+	var sum [sha256.Size]byte
+	s := hex.EncodeToString(m.Sum(sum[:0])[:16])
+	p.macs.Put(m)
+	return s
 }
 
 // check is the fingerprint of the key the store keeps, so that a store

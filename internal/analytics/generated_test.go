@@ -115,6 +115,11 @@ func generatedLog(tb testing.TB, db *store.DB, cases int) int {
 			if i%5 == 0 {
 				evs = append(evs, ev(events.DeadlineOverdue, "case", cs, person, cs, map[string]any{"deadline_id": "uppfoljning"}))
 			}
+			if i%7 == 0 { // a deadline due days ago, met late today
+				evs = append(evs, ev(events.DeadlineStarted, "case", cs, person, cs, map[string]any{"deadline_id": "beslut",
+					"due_date": day.AddDate(0, 0, -1-i%4).Format(time.DateOnly)}),
+					ev(events.DeadlineMet, "case", cs, person, cs, map[string]any{"deadline_id": "beslut"}))
+			}
 			if i%3 != 0 {
 				evs = append(evs, ev(events.CaseClosed, "case", cs, person, cs, map[string]any{}))
 			}

@@ -90,6 +90,9 @@ func NewProjector(ctx context.Context, log EventLog, st *Store, key []byte, cloc
 	if err := st.restoreIndexes(ctx); err != nil { // after a rebuild that stopped
 		return nil, fmt.Errorf("analytics: restore indexes: %w", err)
 	}
+	if err := st.refreshIfStale(ctx); err != nil { // likewise, or a store from before the summaries
+		return nil, err
+	}
 	return pr, nil
 }
 
@@ -249,12 +252,24 @@ func (pr *Projector) write(ctx context.Context, tenant trygg.TenantID, from int6
 		if now != from {
 			return nil // another projector moved on meanwhile
 		}
+		// The summaries follow the facts the batch changes; a rebuild
+		// counts them afterwards (refresh).
+		var d *delta
+		if !pr.rebuilding {
+			d = newDelta(t, string(tenant), pr.p, evs)
+		}
+		if err := d.take(); err != nil {
+			return err
+		}
 		for _, e := range evs {
 			if err := a.apply(e); err != nil {
 				return err
 			}
 		}
 		if err := a.finish(); err != nil {
+			return err
+		}
+		if err := d.put(); err != nil {
 			return err
 		}
 		last := evs[len(evs)-1]
@@ -406,6 +421,9 @@ func (pr *Projector) Rebuild(ctx context.Context) (int, error) {
 	if err := pr.st.dropIndexes(ctx); err != nil {
 		return 0, fmt.Errorf("analytics: drop indexes: %w", err)
 	}
+	if err := pr.st.markStale(ctx); err != nil {
+		return 0, err
+	}
 	if err := pr.st.bulk(ctx, true); err != nil {
 		return 0, err
 	}
@@ -415,6 +433,8 @@ func (pr *Projector) Rebuild(ctx context.Context) (int, error) {
 	err = errors.Join(err, pr.st.bulk(context.WithoutCancel(ctx), false))
 	if ierr := pr.st.restoreIndexes(context.WithoutCancel(ctx)); ierr != nil {
 		err = errors.Join(err, fmt.Errorf("analytics: restore indexes: %w", ierr))
+	} else {
+		err = errors.Join(err, pr.st.refresh(context.WithoutCancel(ctx)))
 	}
 	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,53 +140,104 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	// The first decision of each case: the rows are read in decision
-	// order and the first per case kept.
-	where, args := f.where(tenant, "")
-	rows, err := s.query(ctx, `SELECT case_key, person_key, case_type, channel, decided_date, days_to_decision FROM fact_decisions`+where+
-		` ORDER BY case_key, decided_at, decision_key`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: decision times: %w", err)
-	}
-	defer rows.Close()
-	type cell struct {
-		days    []float64
-		persons map[string]bool
-	}
-	cells := map[[2]string]*cell{}
-	add := func(k [2]string, person string, days float64) {
-		c := cells[k]
-		if c == nil {
-			c = &cell{persons: map[string]bool{}}
-			cells[k] = c
-		}
-		c.days = append(c.days, days)
-		c.persons[person] = true
-	}
+	// The days to each case's first decision, counted per case type,
+	// channel and number of days: the whole months of the period from
+	// their summary, the days at either end from the decisions marked
+	// first.
+	hist := map[[2]string]map[int64]int64{}
 	types := map[string]bool{}
-	last := ""
-	for rows.Next() {
-		var caseKey, person, caseType, channel, decided string
-		var days int64
-		if err := rows.Scan(&caseKey, &person, &caseType, &channel, &decided, &days); err != nil {
-			return nil, err
-		}
-		if caseKey == last {
-			continue
-		}
-		last = caseKey
-		if (f.From != "" && decided < f.From) || (f.To != "" && decided > f.To) {
-			continue
-		}
+	add := func(caseType, channel string, days, n int64) {
 		types[caseType] = true
 		for _, ct := range []string{"", caseType} {
 			for _, ch := range []string{"", channel} {
-				add([2]string{ct, ch}, person, float64(days))
+				k := [2]string{ct, ch}
+				if hist[k] == nil {
+					hist[k] = map[int64]int64{}
+				}
+				hist[k][days] += n
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	read := func(q string, args []any) error {
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var caseType, channel string
+			var days, n int64
+			if err := rows.Scan(&caseType, &channel, &days, &n); err != nil {
+				return err
+			}
+			add(caseType, channel, days, n)
+		}
+		return rows.Err()
+	}
+	months, ends := wholeMonths(f.From, f.To)
+	if months[0] <= months[1] {
+		where, args := f.where(tenant, "")
+		if err := read(`SELECT case_type, channel, days, SUM(n) FROM sum_first_decisions`+where+` AND `+inOrder("month")+` >= ? AND `+
+			inOrder("month")+` <= ?
+			GROUP BY case_type, channel, days`, append(args, months[0], months[1])); err != nil {
+			return nil, fmt.Errorf("analytics: decision times: %w", err)
+		}
+	}
+	for _, e := range ends {
+		where, args := Filter{From: e[0], To: e[1], District: f.District, Unit: f.Unit, CaseType: f.CaseType}.where(tenant, "decided_date")
+		if err := read(`SELECT case_type, channel, days_to_decision, COUNT(*) FROM fact_decisions`+where+` AND first_decision = 1
+			GROUP BY case_type, channel, days_to_decision`, args); err != nil {
+			return nil, fmt.Errorf("analytics: decision times: %w", err)
+		}
+	}
+	// The persons of each case type and channel, then of their sums: a sum
+	// has every person of each of its parts.
+	cts := append([]string{""}, sortedKeys(types)...)
+	persons := map[[2]string]int{}
+	where, args := f.where(tenant, "decided_date")
+	count := func(k [2]string, parts ...[2]string) error {
+		for _, p := range parts {
+			if persons[p] >= MinPersons {
+				persons[k] = persons[p]
+				return nil
+			}
+		}
+		var n int64
+		for _, c := range hist[k] {
+			n += c
+		}
+		from, a := `FROM fact_decisions`+where+` AND first_decision = 1`, slices.Clone(args)
+		if k[0] != "" {
+			from, a = from+` AND case_type = ?`, append(a, k[0])
+		}
+		if k[1] != "" {
+			from, a = from+` AND channel = ?`, append(a, k[1])
+		}
+		p, err := s.counted(ctx, n, from, a)
+		persons[k] = p
+		return err
+	}
+	channels := []string{"portal", "paper"}
+	var todo [][][2]string // each cell, then its parts
+	for _, ct := range cts[1:] {
+		for _, ch := range channels {
+			todo = append(todo, [][2]string{{ct, ch}})
+		}
+	}
+	for _, ch := range channels {
+		cell := [][2]string{{"", ch}}
+		for _, ct := range cts[1:] {
+			cell = append(cell, [2]string{ct, ch})
+		}
+		todo = append(todo, cell)
+	}
+	for _, ct := range cts {
+		todo = append(todo, [][2]string{{ct, ""}, {ct, "portal"}, {ct, "paper"}})
+	}
+	for _, cell := range todo {
+		if err := count(cell[0], cell[1:]...); err != nil {
+			return nil, fmt.Errorf("analytics: decision times: %w", err)
+		}
 	}
 	out := []DecisionTime{}
 	// The decisions of both channels are the sum of portal and paper, and
@@ -193,19 +245,22 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 	// suppression hides what subtraction would give away.
 	var counts []tally
 	var sums []sum
-	cts := append([]string{""}, sortedKeys(types)...)
 	for i, ct := range cts {
 		for _, ch := range []string{"", "portal", "paper"} {
-			c := cells[[2]string{ct, ch}]
+			k := [2]string{ct, ch}
 			row := DecisionTime{CaseType: ct, Channel: ch}
-			if c == nil {
+			var n int64
+			for _, c := range hist[k] {
+				n += c
+			}
+			if n == 0 {
 				row.Decisions, row.MedianDays, row.P90Days = figure(0, 0), figure(0, 0), figure(0, 0)
 				counts = append(counts, tally{})
 			} else {
-				n := len(c.persons)
-				row.MedianDays = figure(Percentile(c.days, 0.5), n)
-				row.P90Days = figure(Percentile(c.days, 0.9), n)
-				counts = append(counts, tally{float64(len(c.days)), n})
+				p := persons[k]
+				row.MedianDays = figure(percentileCounts(hist[k], 0.5), p)
+				row.P90Days = figure(percentileCounts(hist[k], 0.9), p)
+				counts = append(counts, tally{float64(n), p})
 			}
 			out = append(out, row)
 		}
@@ -223,6 +278,60 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 		out[i].Decisions = shown(counts[i], hidden[i])
 	}
 	return out, nil
+}
+
+// wholeMonths splits the period from–to (dates, "" where open) into the
+// whole months it covers, first and last ("YYYY-MM"; first after last
+// when none), and the dates at either end outside them.
+func wholeMonths(from, to string) ([2]string, [][2]string) {
+	f, _ := time.Parse(time.DateOnly, from)
+	t, _ := time.Parse(time.DateOnly, to)
+	monthEnd := func(d time.Time) string {
+		return time.Date(d.Year(), d.Month()+1, 0, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	}
+	month := func(d time.Time, n int) string {
+		return time.Date(d.Year(), d.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Format("2006-01")
+	}
+	if from != "" && to != "" && from[:7] == to[:7] {
+		if f.Day() == 1 && to == monthEnd(t) {
+			return [2]string{from[:7], from[:7]}, nil
+		}
+		return [2]string{"1", "0"}, [][2]string{{from, to}}
+	}
+	months := [2]string{"0000-00", "9999-99"}
+	var ends [][2]string
+	if from != "" {
+		months[0] = from[:7]
+		if f.Day() != 1 {
+			ends = append(ends, [2]string{from, monthEnd(f)})
+			months[0] = month(f, 1)
+		}
+	}
+	if to != "" {
+		months[1] = to[:7]
+		if to != monthEnd(t) {
+			ends = append(ends, [2]string{to[:7] + "-01", to})
+			months[1] = month(t, -1)
+		}
+	}
+	return months, ends
+}
+
+// inOrder returns the SQL of a summary's date or month column for a
+// query that adds the summary up by the columns its key starts with: as
+// an expression, so that SQLite reads the summary in its key's order and
+// adds rows up as it reads them, rather than seeking the period by the
+// column and sorting every row it read.
+func inOrder(col string) string { return col + ` || ''` }
+
+// counted returns the persons of a figure counted from rows rows of from
+// (a FROM and WHERE clause), as persons does: fewer rows than
+// MinPersons have fewer persons too, and are not read.
+func (s *Store) counted(ctx context.Context, rows int64, from string, args []any) (int, error) {
+	if rows < MinPersons {
+		return int(rows), nil
+	}
+	return s.persons(ctx, from, args)
 }
 
 // percentileCounts is Percentile of values given as value: how many.
@@ -278,66 +387,114 @@ func (s *Store) Flow(ctx context.Context, tenant trygg.TenantID, f Filter) ([]We
 	to, _ := time.Parse(time.DateOnly, f.To)
 	monday := from.AddDate(0, 0, -((int(from.Weekday()) + 6) % 7))
 	type week struct {
-		start, end             string
-		in, out, leave, before tally
+		start, end                  string
+		in, out, leave              int64
+		inPersons, outPersons, open int
 	}
 	var weeks []*week
-	var values []string
 	for w := monday; !w.After(to); w = w.AddDate(0, 0, 7) {
 		x := &week{start: w.Format(time.DateOnly), end: w.AddDate(0, 0, 6).Format(time.DateOnly)}
-		values = append(values, fmt.Sprintf("(%d, '%s', '%s')", len(weeks), x.start, x.end))
 		weeks = append(weeks, x)
 	}
-	// The weeks as a table (dates this function wrote), joined with the
-	// cases received and closed in each: counted, and their persons.
-	weekTable := `WITH w (i, s, e) AS (VALUES ` + strings.Join(values, ", ") + `) `
+	last := weeks[len(weeks)-1]
+	// The summaries of the cases received and closed, day by day: a
+	// week's inflow is its cases received by the period's end; its
+	// outflow those closed in it and received by the period's end, of
+	// which those received by the week's end leave its backlog. A case
+	// received after it was closed (wrong data) is the only one closed in
+	// a week before the period's last that was received after either; in
+	// the last week, when the period ends before its Sunday, the cases
+	// closed are read.
 	where, args := f.where(tenant, "")
-	where += ` AND received_date <= ?`
-	args = append(args, f.To)
-	for _, x := range []struct {
-		what, col string
-	}{{"inflow", "received_date"}, {"outflow", "closed_date"}} {
-		rows, err := s.query(ctx, weekTable+`SELECT w.i, COUNT(*), COUNT(DISTINCT person_key),
-			COUNT(CASE WHEN received_date <= w.e THEN 1 END) FROM w JOIN fact_cases ON `+x.col+` >= w.s AND `+x.col+` <= w.e`+
-			where+` GROUP BY w.i`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("analytics: flow: %s: %w", x.what, err)
+	weekOf := func(day string) *week {
+		d, err := time.Parse(time.DateOnly, day)
+		if err != nil || d.Before(monday) {
+			return nil
 		}
-		for rows.Next() {
-			var i, n, persons, leave int
-			if err := rows.Scan(&i, &n, &persons, &leave); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if x.col == "received_date" {
-				weeks[i].in = tally{float64(n), persons}
-			} else {
-				weeks[i].out, weeks[i].leave = tally{float64(n), persons}, tally{float64(leave), 0}
-			}
+		if i := int(d.Sub(monday).Hours()) / (24 * 7); i < len(weeks) {
+			return weeks[i]
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+		return nil
 	}
-	// The backlog: the cases open before the first Monday, then each
-	// week's received added and closed taken away.
-	var open int64
-	if err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(*) FROM fact_cases`+where+
-		` AND received_date < ? AND (closed_date = '' OR closed_date >= ?)`), append(slices.Clone(args), weeks[0].start, weeks[0].start)...).
-		Scan(&open); err != nil {
+	scan := func(what, q string, args []any, fn func(day, after string, n int64)) error {
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("analytics: flow: %s: %w", what, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var day, after string
+			var n int64
+			if err := rows.Scan(&day, &after, &n); err != nil {
+				return err
+			}
+			fn(day, after, n)
+		}
+		return rows.Err()
+	}
+	if err := scan("inflow", `SELECT day, '', SUM(n) FROM sum_received`+where+` AND day >= ? AND day <= ? GROUP BY day`,
+		append(slices.Clone(args), weeks[0].start, f.To), func(day, _ string, n int64) {
+			if w := weekOf(day); w != nil {
+				w.in += n
+			}
+		}); err != nil {
+		return nil, err
+	}
+	if err := scan("outflow", `SELECT day, received_after, SUM(n) FROM sum_closed`+where+` AND day >= ? AND day <= ?
+		GROUP BY day, received_after`, append(slices.Clone(args), weeks[0].start, last.end), func(day, after string, n int64) {
+		if w := weekOf(day); w != nil && (after == "" || after <= f.To) {
+			w.out += n
+			if after == "" || after <= w.end {
+				w.leave += n
+			}
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if f.To < last.end {
+		var n int64
+		if err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(*) FROM fact_cases`+where+
+			` AND closed_date >= ? AND closed_date <= ? AND received_date <= ?`), append(slices.Clone(args), last.start, last.end, f.To)...).
+			Scan(&n); err != nil {
+			return nil, fmt.Errorf("analytics: flow: outflow: %w", err)
+		}
+		last.out, last.leave = n, n
+	}
+	// The backlog: the cases open before the first Monday (received
+	// before it, less those closed before it), then each week's received
+	// added and closed taken away.
+	var received, closed int64
+	if err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COALESCE(SUM(n), 0) FROM sum_received`+where+` AND day < ?`),
+		append(slices.Clone(args), weeks[0].start)...).Scan(&received); err != nil {
 		return nil, fmt.Errorf("analytics: flow: backlog: %w", err)
 	}
+	if err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COALESCE(SUM(n), 0) FROM sum_closed`+where+
+		` AND day < ? AND (received_after = '' OR received_after < ?)`), append(slices.Clone(args), weeks[0].start, weeks[0].start)...).
+		Scan(&closed); err != nil {
+		return nil, fmt.Errorf("analytics: flow: backlog: %w", err)
+	}
+	open := received - closed
+	// The persons of each week's figures, from the cases behind them.
+	cases := `FROM fact_cases` + where + ` AND received_date <= ?`
+	args = append(args, f.To)
 	var cells []tally
 	var sums []sum
 	for i, x := range weeks {
-		open += int64(x.in.value) - int64(x.leave.value)
-		persons, err := s.persons(ctx, `FROM fact_cases`+where+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`,
-			append(slices.Clone(args), x.end, x.end))
-		if err != nil {
+		var err error
+		if x.inPersons, err = s.counted(ctx, x.in, cases+` AND received_date >= ? AND received_date <= ?`,
+			append(slices.Clone(args), x.start, x.end)); err != nil {
+			return nil, fmt.Errorf("analytics: flow: inflow: %w", err)
+		}
+		if x.outPersons, err = s.counted(ctx, x.out, cases+` AND closed_date >= ? AND closed_date <= ?`,
+			append(slices.Clone(args), x.start, x.end)); err != nil {
+			return nil, fmt.Errorf("analytics: flow: outflow: %w", err)
+		}
+		open += x.in - x.leave
+		if x.open, err = s.persons(ctx, cases+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`,
+			append(slices.Clone(args), x.end, x.end)); err != nil {
 			return nil, fmt.Errorf("analytics: flow: backlog: %w", err)
 		}
-		cells = append(cells, x.in, x.out, tally{float64(open), persons})
+		cells = append(cells, tally{float64(x.in), x.inPersons}, tally{float64(x.out), x.outPersons}, tally{float64(open), x.open})
 		// A week's backlog is the last week's with its inflow added and
 		// outflow taken away: one of the four hidden could be worked out.
 		if i > 0 {
@@ -355,8 +512,9 @@ func (s *Store) Flow(ctx context.Context, tenant trygg.TenantID, f Filter) ([]We
 	return out, nil
 }
 
-// probeRows is how many rows persons reads before it counts them all.
-const probeRows = 256
+// probeRows are how many rows persons reads, in turn, before it counts
+// them all: five persons are nearly always among a cell's first rows.
+var probeRows = []int{32, 256}
 
 // persons returns the distinct persons (person_key) of the rows of from
 // (a FROM and WHERE clause), exactly when fewer than MinPersons, and
@@ -364,12 +522,14 @@ const probeRows = 256
 // first rows alone when they have enough.
 func (s *Store) persons(ctx context.Context, from string, args []any) (int, error) {
 	var n, rows int
-	err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key), COUNT(*) FROM (SELECT person_key `+from+
-		` LIMIT `+fmt.Sprint(probeRows)+`) x`), args...).Scan(&n, &rows)
-	if err != nil || n >= MinPersons || rows < probeRows {
-		return n, err
+	for _, limit := range probeRows {
+		err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key), COUNT(*) FROM (SELECT person_key `+from+
+			` LIMIT `+strconv.Itoa(limit)+`) x`), args...).Scan(&n, &rows)
+		if err != nil || n >= MinPersons || rows < limit {
+			return n, err
+		}
 	}
-	err = s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key) `+from), args...).Scan(&n)
+	err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key) `+from), args...).Scan(&n)
 	return n, err
 }
 
@@ -394,76 +554,115 @@ func (s *Store) Deadlines(ctx context.Context, tenant trygg.TenantID, f Filter) 
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	where, args := f.where(tenant, "due_date")
-	// Those still running and not yet overdue are not decided either way.
-	where += ` AND status <> 'restarted' AND NOT (status = 'running' AND overdue = 0)`
-	const (
-		met  = `met_date <> '' AND met_date <= due_date`
-		late = `met_date <> '' AND met_date > due_date`
-	)
-	// Per deadline: due, met and missed and their persons, the persons
-	// of those met late; then the days late of those, counted per number.
-	rows, err := s.query(ctx, `SELECT 0, deadline_id, COUNT(*), COUNT(DISTINCT person_key),
-		COUNT(CASE WHEN `+met+` THEN 1 END), COUNT(DISTINCT CASE WHEN `+met+` THEN person_key END),
-		COUNT(CASE WHEN NOT (`+met+`) THEN 1 END), COUNT(DISTINCT CASE WHEN NOT (`+met+`) THEN person_key END),
-		COUNT(DISTINCT CASE WHEN `+late+` THEN person_key END) FROM fact_deadlines`+where+` GROUP BY deadline_id
-		UNION ALL SELECT 1, deadline_id, days_late, COUNT(*), 0, 0, 0, 0, 0 FROM fact_deadlines`+where+` AND `+late+`
-		GROUP BY deadline_id, days_late`, append(slices.Clone(args), args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: deadlines: %w", err)
-	}
-	defer rows.Close()
+	// Per deadline, from the summaries: due, met, met late and missed
+	// (those still running and not yet overdue are not in them, being
+	// decided neither way), and the days late of those met late: the
+	// whole months of the period from their summary, the days at either
+	// end from the deadlines.
 	type acc struct {
-		due, met, missed tally
-		latePersons      int
-		late             map[int64]int64
+		due, met, late int64
+		lateDays       map[int64]int64
 	}
 	by := map[string]*acc{}
 	get := func(id string) *acc {
 		if by[id] == nil {
-			by[id] = &acc{late: map[int64]int64{}}
+			by[id] = &acc{lateDays: map[int64]int64{}}
 		}
 		return by[id]
 	}
-	for rows.Next() {
-		var kind int
-		var id string
-		var v [7]int64
-		if err := rows.Scan(&kind, &id, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+	read := func(q string, args []any, fn func(id, x string, n int64)) error {
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("analytics: deadlines: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, x string
+			var n int64
+			if err := rows.Scan(&id, &x, &n); err != nil {
+				return err
+			}
+			fn(id, x, n)
+		}
+		return rows.Err()
+	}
+	where, args := f.where(tenant, "day")
+	if err := read(`SELECT deadline_id, outcome, SUM(n) FROM sum_deadlines`+where+` GROUP BY day, deadline_id, outcome`, args,
+		func(id, outcome string, n int64) {
+			a := get(id)
+			a.due += n
+			switch outcome {
+			case "met":
+				a.met += n
+			case "late":
+				a.late += n
+			}
+		}); err != nil {
+		return nil, err
+	}
+	late := func(id, days string, n int64) {
+		d, _ := strconv.ParseInt(days, 10, 64)
+		get(id).lateDays[d] += n
+	}
+	months, ends := wholeMonths(f.From, f.To)
+	if months[0] <= months[1] {
+		where, args := f.where(tenant, "")
+		if err := read(`SELECT deadline_id, days_late, SUM(n) FROM sum_deadlines_late`+where+` AND `+inOrder("month")+` >= ? AND `+
+			inOrder("month")+` <= ?
+			GROUP BY deadline_id, days_late`, append(args, months[0], months[1]), late); err != nil {
 			return nil, err
 		}
-		a := get(id)
-		if kind == 1 {
-			a.late[v[0]] += v[1]
-			continue
-		}
-		a.due, a.met, a.missed = tally{float64(v[0]), int(v[1])}, tally{float64(v[2]), int(v[3])}, tally{float64(v[4]), int(v[5])}
-		a.latePersons = int(v[6])
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for _, e := range ends {
+		where, args := Filter{From: e[0], To: e[1], District: f.District, Unit: f.Unit, CaseType: f.CaseType}.where(tenant, "due_date")
+		if err := read(`SELECT deadline_id, days_late, COUNT(*) FROM fact_deadlines`+where+` AND `+deadlineDecided+`
+			AND met_date <> '' AND met_date > due_date GROUP BY deadline_id, days_late`, args, late); err != nil {
+			return nil, err
+		}
 	}
 	ids := make(map[string]bool, len(by))
 	for id := range by {
 		ids[id] = true
 	}
-	// Each deadline's due is its met and missed: secondary suppression.
+	// Each deadline's persons: of those met, missed and met late, and of
+	// all due unless met or missed already has enough.
+	const met = `met_date <> '' AND met_date <= due_date`
+	where, args = f.where(tenant, "due_date")
+	deadlines := `FROM fact_deadlines` + where + ` AND ` + deadlineDecided + ` AND deadline_id = ?`
 	var cells []tally
 	var sums []sum
+	latePersons := map[string]int{}
 	list := sortedKeys(ids)
 	for i, id := range list {
 		a := by[id]
-		cells = append(cells, a.due, a.met, a.missed)
+		a0 := append(slices.Clone(args), id)
+		var p [4]int
+		var err error
+		for j, x := range []struct {
+			rows int64
+			cond string
+		}{{a.met, ` AND ` + met}, {a.due - a.met, ` AND NOT (` + met + `)`}, {a.late, ` AND met_date <> '' AND met_date > due_date`}} {
+			if p[j], err = s.counted(ctx, x.rows, deadlines+x.cond, a0); err != nil {
+				return nil, fmt.Errorf("analytics: deadlines: %w", err)
+			}
+		}
+		if p[3] = max(p[0], p[1]); p[3] < MinPersons {
+			if p[3], err = s.counted(ctx, a.due, deadlines, a0); err != nil {
+				return nil, fmt.Errorf("analytics: deadlines: %w", err)
+			}
+		}
+		latePersons[id] = p[2]
+		// Each deadline's due is its met and missed: secondary suppression.
+		cells = append(cells, tally{float64(a.due), p[3]}, tally{float64(a.met), p[0]}, tally{float64(a.due - a.met), p[1]})
 		sums = append(sums, sum{total: 3 * i, parts: []int{3*i + 1, 3*i + 2}})
 	}
 	hidden := suppress(cells, sums)
 	out := []DeadlineFigures{}
 	for i, id := range list {
-		a := by[id]
 		row := DeadlineFigures{Deadline: id, Due: shown(cells[3*i], hidden[3*i]), Met: shown(cells[3*i+1], hidden[3*i+1]),
 			Missed: shown(cells[3*i+2], hidden[3*i+2])}
 		row.MetPercent = percent(row.Met, row.Due)
-		row.MedianDaysLate = figure(percentileCounts(a.late, 0.5), a.latePersons)
+		row.MedianDaysLate = figure(percentileCounts(by[id].lateDays, 0.5), latePersons[id])
 		out = append(out, row)
 	}
 	return out, nil
@@ -500,8 +699,12 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	from, _ := time.Parse(time.DateOnly, f.From)
 	to, _ := time.Parse(time.DateOnly, f.To)
 	// Per month and insats ("" for all): orders, planned, performed,
-	// visits and deviations, each with its persons.
-	type cell struct{ c [5]tally }
+	// visits and deviations, each with the rows behind it (orders, those
+	// in hours, reports, visits, deviations).
+	type cell struct {
+		c    [5]tally
+		rows [5]int64
+	}
 	cells := map[[2]string]*cell{}
 	get := func(month, insats string) *cell {
 		k := [2]string{month, insats}
@@ -516,49 +719,33 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	}
 	insatser := map[string]bool{}
 	// An order counts in each month some day of which it had started and
-	// not ended (nor run out); its hours turned into a month's minutes.
-	// Read row by row: joined with the months in SQL it was slower.
-	type persons struct{ orders, hours map[string]bool }
-	who := map[[2]string]*persons{}
+	// not ended (nor run out): from its summary by the months it starts
+	// and ends in, its hours turned into a month's minutes.
 	where, args := f.where(tenant, "")
-	rows, err := s.query(ctx, `SELECT person_key, insats, amount, amount_unit, amount_period, start_date, valid_to, ended_on FROM fact_orders`+
-		where+` AND start_date <> '' AND start_date <= ?`, append(args, months[len(months)-1]+"-31")...)
+	rows, err := s.query(ctx, `SELECT start_month, last_month, insats, amount_unit, amount_period, SUM(n), SUM(amount) FROM sum_orders`+
+		where+` AND start_month <= ? GROUP BY start_month, last_month, insats, amount_unit, amount_period`, append(args, months[len(months)-1])...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: planned: %w", err)
 	}
 	for rows.Next() {
-		var person, insats, unit, period, start, validTo, ended string
-		var amount int64
-		if err := rows.Scan(&person, &insats, &amount, &unit, &period, &start, &validTo, &ended); err != nil {
+		var start, last, insats, unit, period string
+		var n, amount int64
+		if err := rows.Scan(&start, &last, &insats, &unit, &period, &n, &amount); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		last := ended
-		if validTo != "" && (last == "" || validTo < last) {
-			last = validTo
-		}
 		for _, m := range months {
-			first, end := m+"-01", m+"-31"
-			if start > end || (last != "" && last < first) {
+			if start > m || (last != "" && last < m) {
 				continue
 			}
 			insatser[insats] = true
-			minutes := 0.0
-			if unit == "hours" {
-				minutes = float64(amount) * 60 / 100 * periodsPerMonth[period]
-			}
 			for _, in := range []string{"", insats} {
-				k := [2]string{m, in}
-				c, p := get(m, in), who[k]
-				if p == nil {
-					p = &persons{orders: map[string]bool{}, hours: map[string]bool{}}
-					who[k] = p
-				}
-				c.c[0].value++
-				c.c[1].value += minutes
-				p.orders[person] = true
+				c := get(m, in)
+				c.c[0].value += float64(n)
+				c.rows[0] += n
 				if unit == "hours" {
-					p.hours[person] = true
+					c.c[1].value += float64(amount) * 60 / 100 * periodsPerMonth[period]
+					c.rows[1] += n
 				}
 			}
 		}
@@ -567,55 +754,81 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for k, p := range who {
-		c := cells[k]
-		c.c[0].persons, c.c[1] = len(p.orders), tally{math.Round(c.c[1].value), len(p.hours)}
-	}
-
 	// Reports (corrected ones replaced): minutes, visits (time and no
-	// deviation), deviations, each with its persons; read row by row too.
-	type reported struct{ all, visits, deviations map[string]bool }
-	by := map[[2]string]*reported{}
+	// deviation) and deviations, from their summary by day.
 	where, args = f.where(tenant, "day")
-	rows, err = s.query(ctx, `SELECT person_key, insats, day, minutes, deviation FROM fact_performed`+where+` AND corrected = 0`, args...)
+	rows, err = s.query(ctx, `SELECT substr(day, 1, 7), insats, SUM(n), SUM(minutes), SUM(visits), SUM(deviations) FROM sum_performed`+where+
+		` AND length(day) >= 7 GROUP BY day, insats`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: performed: %w", err)
 	}
-	defer rows.Close()
 	for rows.Next() {
-		var person, insats, day, deviation string
-		var minutes int64
-		if err := rows.Scan(&person, &insats, &day, &minutes, &deviation); err != nil {
+		var month, insats string
+		var n, minutes, visits, deviations int64
+		if err := rows.Scan(&month, &insats, &n, &minutes, &visits, &deviations); err != nil {
+			rows.Close()
 			return nil, err
-		}
-		if len(day) < len("2006-01") {
-			continue
 		}
 		insatser[insats] = true
 		for _, in := range []string{"", insats} {
-			k := [2]string{day[:7], in}
-			c, r := get(day[:7], in), by[k]
-			if r == nil {
-				r = &reported{all: map[string]bool{}, visits: map[string]bool{}, deviations: map[string]bool{}}
-				by[k] = r
-			}
+			c := get(month, in)
 			c.c[2].value += float64(minutes)
-			r.all[person] = true
-			if deviation != "" {
-				c.c[4].value++
-				r.deviations[person] = true
-			} else if minutes > 0 {
-				c.c[3].value++
-				r.visits[person] = true
-			}
+			c.c[3].value += float64(visits)
+			c.c[4].value += float64(deviations)
+			c.rows[2] += n
+			c.rows[3] += visits
+			c.rows[4] += deviations
 		}
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for k, r := range by {
-		c := cells[k]
-		c.c[2].persons, c.c[3].persons, c.c[4].persons = len(r.all), len(r.visits), len(r.deviations)
+	// The persons of each figure: of its rows, or of any of its
+	// insatser's with enough, since all insatser have every person of
+	// each.
+	// A month's reports are those of its days in the period: read from
+	// the later of its start and the period's, to the earlier end.
+	ow, oa := f.where(tenant, "")
+	orders := `FROM fact_orders` + ow + ` AND start_date <> '' AND start_date <= ? AND (` + lastDay + ` = '' OR ` + lastDay + ` >= ?)`
+	ins := sortedKeys(insatser)
+	for _, m := range months {
+		all := cells[[2]string{m, ""}]
+		if all == nil {
+			continue
+		}
+		first, _ := time.Parse("2006-01", m)
+		lo, hi, before := max(f.From, m), first.AddDate(0, 1, 0).Format("2006-01"), "<"
+		if f.To < hi {
+			hi, before = f.To, "<="
+		}
+		reports := `FROM fact_performed` + ow + ` AND corrected = 0 AND day >= ? AND day ` + before + ` ?`
+		conds := [5]string{orders, orders + ` AND amount_unit = 'hours'`, reports, reports + ` AND deviation = '' AND minutes > 0`,
+			reports + ` AND deviation <> ''`}
+		active, reported := append(slices.Clone(oa), m+"-31", m+"-01"), append(slices.Clone(oa), lo, hi)
+		bounds := [5][]any{active, active, reported, reported, reported}
+		for col := range 5 {
+			most := 0
+			for _, in := range ins {
+				c := cells[[2]string{m, in}]
+				if c == nil {
+					continue
+				}
+				if c.c[col].persons, err = s.counted(ctx, c.rows[col], conds[col]+` AND insats = ?`,
+					append(slices.Clone(bounds[col]), in)); err != nil {
+					return nil, fmt.Errorf("analytics: planned and performed: %w", err)
+				}
+				most = max(most, c.c[col].persons)
+			}
+			if all.c[col].persons = most; most < MinPersons {
+				if all.c[col].persons, err = s.counted(ctx, all.rows[col], conds[col], bounds[col]); err != nil {
+					return nil, fmt.Errorf("analytics: planned and performed: %w", err)
+				}
+			}
+		}
+	}
+	for _, c := range cells {
+		c.c[1].value = math.Round(c.c[1].value)
 	}
 	// Each month's all insatser are the sum of its insatser, column by
 	// column: secondary suppression.
@@ -627,7 +840,7 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	var sums []sum
 	for _, m := range months {
 		first := len(list)
-		for _, in := range append([]string{""}, sortedKeys(insatser)...) {
+		for _, in := range append([]string{""}, ins...) {
 			c := cells[[2]string{m, in}]
 			if c == nil {
 				if in != "" {

@@ -152,11 +152,11 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	group, same := "n.code", "x.code = n.code"
+	group, step := "n.code", "n.step"
 	switch level {
 	case ByCode:
 	case ByChapter:
-		group, same = "substr(n.code, 1, 2)", "substr(x.code, 1, 2) = substr(n.code, 1, 2)"
+		group, step = "substr(n.code, 1, 2)", "n.chapter_step"
 	default:
 		return nil, trygg.Invalid("The code level is not valid.", map[string]string{"level": "Choose code or chapter."})
 	}
@@ -190,19 +190,12 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 			conds, args = append(conds, "c.case_type = ?"), append(args, f.CaseType)
 		}
 	}
-	exists := func(source string) string {
-		return `EXISTS (SELECT 1 FROM fact_codes x WHERE x.tenant_id = n.tenant_id AND x.source = '` + source +
-			`' AND x.case_key = n.case_key AND ` + same + `)`
-	}
-	// The step each person's assessed code reached on its case, nested:
-	// 1 a decision granting something, 2 the code in the plan too, 3
-	// performed with it too; the later steps are looked up only when the
-	// earlier ones were reached. Then the persons who reached each step,
-	// per district and (a person's furthest step in any district) for all.
-	steps := `SELECT n.district_id AS district, ` + group + ` AS code, n.person_key AS person, MAX(CASE
-		WHEN NOT EXISTS (SELECT 1 FROM fact_decisions d WHERE d.tenant_id = n.tenant_id AND d.case_key = n.case_key
-			AND d.outcome IN ` + grantedOutcomes + `) THEN 0
-		WHEN NOT ` + exists("plan") + ` THEN 1 WHEN NOT ` + exists("performed") + ` THEN 2 ELSE 3 END) AS stage
+	// The step each person's assessed code reached on its case, which the
+	// projector keeps on the code's row (summary.go: 1 a decision granting
+	// something, 2 the code, or its chapter, in the plan too, 3 performed
+	// with it too). Then the persons who reached each step, per district
+	// and (a person's furthest step in any district) for all.
+	steps := `SELECT n.district_id AS district, ` + group + ` AS code, n.person_key AS person, MAX(` + step + `) AS stage
 		FROM fact_codes n` + join + ` WHERE ` + strings.Join(conds, " AND ") + ` GROUP BY n.district_id, ` + group + `, n.person_key`
 	const counts = `COUNT(*), COUNT(CASE WHEN stage >= 1 THEN 1 END), COUNT(CASE WHEN stage >= 2 THEN 1 END), COUNT(CASE WHEN stage >= 3 THEN 1 END)`
 	q := `WITH s AS (` + steps + `)
@@ -305,58 +298,140 @@ func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f
 	if err := checkDay(today); err != nil {
 		return nil, err
 	}
-	where, args := f.where(tenant, "execute_by")
+	// Per unit and case type, from the summary of the decisions by the
+	// day to be executed by: executed in time, late, or not (counted only
+	// once that day has passed); then the decisions executed after today,
+	// which as things stood on today were not executed yet.
+	type row struct {
+		unit, caseType string
+		c              [4]tally // due, in time, late, not
+	}
+	by := map[[2]string]*row{}
+	get := func(unit, caseType string) *row {
+		k := [2]string{unit, caseType}
+		if by[k] == nil {
+			by[k] = &row{unit: unit, caseType: caseType}
+		}
+		return by[k]
+	}
+	class := map[string]int{"in_time": 1, "late": 2, "no": 3}
+	where, args := f.where(tenant, inOrder("day"))
+	rows, err := s.query(ctx, `SELECT unit_id, case_type, executed, SUM(n) FROM sum_execution`+where+
+		` AND (executed <> 'no' OR day < ?) GROUP BY unit_id, case_type, executed`, append(args, today)...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+	}
+	for rows.Next() {
+		var unit, caseType, executed string
+		var n int64
+		if err := rows.Scan(&unit, &caseType, &executed, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		get(unit, caseType).c[class[executed]].value += float64(n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.query(ctx, `SELECT district_id, unit_id, case_type, outcome, execute_by, executed_date FROM fact_decisions
+		WHERE tenant_id = ? AND executed_date > ?`, string(tenant), today)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+	}
+	for rows.Next() {
+		var district, unit, caseType, outcome, by, executed string
+		if err := rows.Scan(&district, &unit, &caseType, &outcome, &by, &executed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if (outcome != "granted" && outcome != "partly") || by == "" || (f.From != "" && by < f.From) || (f.To != "" && by > f.To) ||
+			(f.District != "" && district != f.District) || (f.Unit != "" && unit != f.Unit) || (f.CaseType != "" && caseType != f.CaseType) {
+			continue
+		}
+		r := get(unit, caseType)
+		if executed <= by {
+			r.c[1].value--
+		} else {
+			r.c[2].value--
+		}
+		if by < today {
+			r.c[3].value++
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var list []*row
+	for _, r := range by {
+		if r.c[0].value = r.c[1].value + r.c[2].value + r.c[3].value; r.c[0].value > 0 {
+			list = append(list, r)
+		}
+	}
+	slices.SortFunc(list, func(a, b *row) int {
+		if c := strings.Compare(a.unit, b.unit); c != 0 {
+			return c
+		}
+		return strings.Compare(a.caseType, b.caseType)
+	})
+	total := &row{}
+	for _, r := range list {
+		for i := range 4 {
+			total.c[i].value += r.c[i].value
+		}
+	}
+	list = append([]*row{total}, list...)
+	// The persons of each figure: of its decisions, or of a part's when
+	// one has enough (a row's due has every person of its executed, late
+	// and not executed; all units' every person of each unit's).
 	const (
 		executed = `executed_date <> '' AND executed_date <= ?`
 		inTime   = executed + ` AND executed_date <= execute_by`
 		late     = executed + ` AND executed_date > execute_by`
 		not      = `(executed_date = '' OR executed_date > ?)`
 	)
-	cols := `COUNT(*), COUNT(DISTINCT person_key),
-		COUNT(CASE WHEN ` + inTime + ` THEN 1 END), COUNT(DISTINCT CASE WHEN ` + inTime + ` THEN person_key END),
-		COUNT(CASE WHEN ` + late + ` THEN 1 END), COUNT(DISTINCT CASE WHEN ` + late + ` THEN person_key END),
-		COUNT(CASE WHEN ` + not + ` THEN 1 END), COUNT(DISTINCT CASE WHEN ` + not + ` THEN person_key END)`
-	colArgs := []any{today, today, today, today, today, today}
-	from := ` FROM fact_decisions` + where + ` AND outcome IN ` + grantedOutcomes + ` AND execute_by <> ''
+	where, args = f.where(tenant, "execute_by")
+	from := `FROM fact_decisions` + where + ` AND ` + granted + ` AND execute_by <> ''
 		AND ((executed_date <> '' AND executed_date <= ?) OR execute_by < ?)`
-	fromArgs := append(slices.Clone(args), today, today)
-	q := `SELECT 0, '', '', ` + cols + from + ` UNION ALL SELECT 1, unit_id, case_type, ` + cols + from + ` GROUP BY unit_id, case_type`
-	var all []any
-	all = append(append(append(append(all, colArgs...), fromArgs...), colArgs...), fromArgs...)
-	rows, err := s.query(ctx, q, all...)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
-	}
-	defer rows.Close()
-	type row struct {
-		part           int
-		unit, caseType string
-		c              [4]tally
-	}
-	var list []row
-	for rows.Next() {
-		var r row
-		var v [8]int64
-		if err := rows.Scan(&r.part, &r.unit, &r.caseType, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]); err != nil {
-			return nil, err
+	args = append(args, today, today)
+	conds := [4]string{"", ` AND ` + inTime, ` AND ` + late, ` AND ` + not}
+	count := func(r *row, col int) error {
+		cond, a := conds[col], slices.Clone(args)
+		if col > 0 {
+			a = append(a, today)
 		}
-		for i := range 4 {
-			r.c[i] = tally{float64(v[2*i]), int(v[2*i+1])}
+		if r != total {
+			cond, a = cond+` AND unit_id = ? AND case_type = ?`, append(a, r.unit, r.caseType)
 		}
-		list = append(list, r)
+		var err error
+		r.c[col].persons, err = s.counted(ctx, int64(r.c[col].value), from+cond, a)
+		return err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for _, r := range list[1:] {
+		for col := 1; col < 4; col++ {
+			if err := count(r, col); err != nil {
+				return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+			}
+		}
 	}
-	slices.SortFunc(list, func(a, b row) int {
-		if a.part != b.part {
-			return a.part - b.part
+	for col := 1; col < 4; col++ {
+		for _, r := range list[1:] {
+			total.c[col].persons = max(total.c[col].persons, r.c[col].persons)
 		}
-		if c := strings.Compare(a.unit, b.unit); c != 0 {
-			return c
+		if total.c[col].persons < MinPersons {
+			if err := count(total, col); err != nil {
+				return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+			}
 		}
-		return strings.Compare(a.caseType, b.caseType)
-	})
+	}
+	for _, r := range list {
+		if r.c[0].persons = max(r.c[1].persons, r.c[2].persons, r.c[3].persons); r.c[0].persons < MinPersons {
+			if err := count(r, 0); err != nil {
+				return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+			}
+		}
+	}
 	// Each row's due is the sum of its executed, late and unexecuted; each
 	// column of all units the sum of the units'.
 	var cells []tally
@@ -455,22 +530,24 @@ func (s *Store) ForecastVsOutcome(ctx context.Context, tenant trygg.TenantID, f 
 	whole := f
 	whole.From, whole.To = months[0]+"-01", months[len(months)-1]+"-31"
 
-	// Each month's value and rows in one pass; its persons (at most its
-	// rows) counted only for months of five rows or more, from the
-	// month's first rows when they have five.
-	where, args := whole.where(tenant, "received_date")
-	inflow, err := s.monthly(ctx, `SELECT substr(received_date, 1, 7), COUNT(*), COUNT(*) FROM fact_cases`+where+
-		` GROUP BY substr(received_date, 1, 7)`, args, `FROM fact_cases`+where+` AND received_date >= ? AND received_date <= ?`)
+	// Each month's value and rows from the summaries; its persons (at
+	// most its rows) counted only for months of five rows or more, from
+	// the month's first rows when they have five.
+	// (A month's persons are read from its own days: the period is whole
+	// months.)
+	where, args := whole.where(tenant, "day")
+	facts, fargs := whole.where(tenant, "")
+	inflow, err := s.monthly(ctx, `SELECT substr(day, 1, 7), SUM(n), SUM(n) FROM sum_received`+where+
+		` GROUP BY day`, args, `FROM fact_cases`+facts+` AND received_date >= ? AND received_date <= ?`, fargs)
 	if err != nil {
 		return ForecastOutcome{}, fmt.Errorf("analytics: inflow: %w", err)
 	}
-	where, args = whole.where(tenant, "decided_date")
-	where += ` AND outcome IN ` + grantedOutcomes + ` AND amount_unit = 'hours'`
+	decisions, dargs := facts+` AND outcome IN `+grantedOutcomes+` AND amount_unit = 'hours'`, fargs
 	// Hours are kept in hundredths; an amount per day, week or year is
 	// turned into one per month as PlannedPerformed does.
-	hours, err := s.monthly(ctx, `SELECT substr(decided_date, 1, 7), SUM(amount * CASE amount_period WHEN 'day' THEN 365.0 / 12
-		WHEN 'week' THEN 52.0 / 12 WHEN 'year' THEN 1.0 / 12 ELSE 1.0 END) / 100.0, COUNT(*) FROM fact_decisions`+where+
-		` GROUP BY substr(decided_date, 1, 7)`, args, `FROM fact_decisions`+where+` AND decided_date >= ? AND decided_date <= ?`)
+	hours, err := s.monthly(ctx, `SELECT substr(day, 1, 7), (SUM(hours_month) + SUM(hours_day) * (365.0 / 12) + SUM(hours_week) * (52.0 / 12)
+		+ SUM(hours_year) * (1.0 / 12)) / 100.0, SUM(hours_n) FROM sum_decisions`+where+` GROUP BY substr(day, 1, 7)`, args,
+		`FROM fact_decisions`+decisions+` AND decided_date >= ? AND decided_date <= ?`, dargs)
 	if err != nil {
 		return ForecastOutcome{}, fmt.Errorf("analytics: decided hours: %w", err)
 	}
@@ -479,11 +556,12 @@ func (s *Store) ForecastVsOutcome(ctx context.Context, tenant trygg.TenantID, f 
 	return out, nil
 }
 
-// monthly runs a query giving month, value and rows per month, and
+// monthly runs a query giving month, value and rows (per month, or per
+// day with the day's month: added up), and
 // counts the persons of each month of MinPersons rows or more in the rows
-// of from (a FROM and WHERE clause taking args and then the month's first
-// and last day).
-func (s *Store) monthly(ctx context.Context, q string, args []any, from string) (map[string]tally, error) {
+// of from (a FROM and WHERE clause taking fromArgs and then the month's
+// first and last day).
+func (s *Store) monthly(ctx context.Context, q string, args []any, from string, fromArgs []any) (map[string]tally, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -497,17 +575,20 @@ func (s *Store) monthly(ctx context.Context, q string, args []any, from string) 
 			rows.Close()
 			return nil, err
 		}
-		out[month] = tally{math.Round(10*v) / 10, n}
+		t := out[month]
+		out[month] = tally{t.value + v, t.persons + n}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for month, t := range out {
+		t.value = math.Round(10*t.value) / 10
+		out[month] = t
 		if t.persons < MinPersons {
 			continue // fewer rows than that: fewer persons too
 		}
-		if t.persons, err = s.persons(ctx, from, append(slices.Clone(args), month+"-01", month+"-31")); err != nil {
+		if t.persons, err = s.persons(ctx, from, append(slices.Clone(fromArgs), month+"-01", month+"-31")); err != nil {
 			return nil, err
 		}
 		out[month] = t
@@ -599,21 +680,29 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 	units = slices.Clone(units)
 	slices.Sort(units)
 	units = slices.Compact(units)
-	in := "unit_id IN (?" + strings.Repeat(", ?", len(units)-1) + ")"
-	base := []any{string(tenant)}
-	for _, u := range units {
-		base = append(base, u)
-	}
-	// scalar runs a query giving a value and its distinct persons.
-	scalar := func(what, q string, args ...any) (Figure, tally, error) {
-		var c tally
-		var v float64
-		err := s.read.QueryRowContext(ctx, rebind(s.pg, q), append(slices.Clone(base), args...)...).Scan(&v, &c.persons)
-		if err != nil {
-			return Figure{}, c, fmt.Errorf("analytics: team week: %s: %w", what, err)
+	// where narrows a table to the tenant and the units; u gives its
+	// arguments followed by args.
+	where := ` WHERE tenant_id = ? AND unit_id IN (?` + strings.Repeat(", ?", len(units)-1) + `)`
+	u := func(args ...any) []any {
+		out := []any{string(tenant)}
+		for _, x := range units {
+			out = append(out, x)
 		}
-		c.value = math.Round(v)
-		return figure(c.value, c.persons), c, nil
+		return append(out, args...)
+	}
+	// scalar runs a query giving a value and the rows behind it, and
+	// counts the persons of those rows (from, a FROM and WHERE clause).
+	scalar := func(what, q string, args []any, from string, fromArgs []any) (Figure, error) {
+		var v float64
+		var rows int64
+		if err := s.read.QueryRowContext(ctx, rebind(s.pg, q), args...).Scan(&v, &rows); err != nil {
+			return Figure{}, fmt.Errorf("analytics: team week: %s: %w", what, err)
+		}
+		persons, err := s.counted(ctx, rows, from, fromArgs)
+		if err != nil {
+			return Figure{}, fmt.Errorf("analytics: team week: %s: %w", what, err)
+		}
+		return figure(math.Round(v), persons), nil
 	}
 	d, _ := time.Parse(time.DateOnly, today)
 	monday := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
@@ -621,16 +710,23 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 		y, wk := start.ISOWeek()
 		w := WeekSummary{Week: fmt.Sprintf("%d-W%02d", y, wk), Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly)}
 		var err error
-		if w.NewCases, _, err = scalar("new cases", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_cases WHERE tenant_id = ? AND `+in+
-			` AND received_date >= ? AND received_date <= ?`, w.Start, w.End); err != nil {
+		if w.NewCases, err = scalar("new cases", `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n), 0) FROM sum_received`+where+
+			` AND day >= ? AND day <= ?`, u(w.Start, w.End),
+			`FROM fact_cases`+where+` AND received_date >= ? AND received_date <= ?`, u(w.Start, w.End)); err != nil {
 			return w, err
 		}
-		if w.Decisions, _, err = scalar("decisions", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_decisions WHERE tenant_id = ? AND `+in+
-			` AND decided_date >= ? AND decided_date <= ?`, w.Start, w.End); err != nil {
+		if w.Decisions, err = scalar("decisions", `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n), 0) FROM sum_decisions`+where+
+			` AND day >= ? AND day <= ?`, u(w.Start, w.End),
+			`FROM fact_decisions`+where+` AND decided_date >= ? AND decided_date <= ?`, u(w.Start, w.End)); err != nil {
 			return w, err
 		}
-		w.Backlog, _, err = scalar("backlog", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_cases WHERE tenant_id = ? AND `+in+
-			` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`, w.End, w.End)
+		// Open at the end of the week: received by then, less those
+		// closed by then (a case received after it was closed, only when
+		// received by then too).
+		backlog := `(SELECT COALESCE(SUM(n), 0) FROM sum_received` + where + ` AND day <= ?) - (SELECT COALESCE(SUM(n), 0) FROM sum_closed` +
+			where + ` AND day <= ? AND (received_after = '' OR received_after <= ?))`
+		w.Backlog, err = scalar("backlog", `SELECT `+backlog+`, `+backlog, append(append(u(w.End), u(w.End, w.End)...), append(u(w.End), u(w.End, w.End)...)...),
+			`FROM fact_cases`+where+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`, u(w.End, w.End))
 		return w, err
 	}
 	out := TeamWeek{Units: units, Today: today}
@@ -643,33 +739,42 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 	}
 	// A deadline runs at the end of today when it started by today, was
 	// not met by today, and its case was not closed by today.
-	running := ` FROM fact_deadlines dl WHERE dl.tenant_id = ? AND dl.` + in + ` AND dl.status <> 'restarted' AND dl.started_date <= ?
-		AND (dl.met_date = '' OR dl.met_date > ?) AND NOT EXISTS (SELECT 1 FROM fact_cases c WHERE c.tenant_id = dl.tenant_id
-		AND c.case_key = dl.case_key AND c.closed_date <> '' AND c.closed_date <= ?)`
-	if out.DueNext7Days, _, err = scalar("due", `SELECT COUNT(*), COUNT(DISTINCT dl.person_key)`+running+` AND dl.due_date > ? AND dl.due_date <= ?`,
-		today, today, today, today, d.AddDate(0, 0, 7).Format(time.DateOnly)); err != nil {
+	running := ` FROM fact_deadlines dl WHERE dl.tenant_id = ? AND dl.unit_id IN (?` + strings.Repeat(", ?", len(units)-1) + `)
+		AND dl.status <> 'restarted' AND dl.started_date <= ? AND (dl.met_date = '' OR dl.met_date > ?) AND NOT EXISTS (SELECT 1
+		FROM fact_cases c WHERE c.tenant_id = dl.tenant_id AND c.case_key = dl.case_key AND c.closed_date <> '' AND c.closed_date <= ?)`
+	soon := u(today, today, today, today, d.AddDate(0, 0, 7).Format(time.DateOnly))
+	if out.DueNext7Days, err = scalar("due", `SELECT COUNT(*), COUNT(*)`+running+` AND dl.due_date > ? AND dl.due_date <= ?`, soon,
+		running[1:]+` AND dl.due_date > ? AND dl.due_date <= ?`, soon); err != nil {
 		return out, err
 	}
-	if out.Overdue, _, err = scalar("overdue", `SELECT COUNT(*), COUNT(DISTINCT dl.person_key)`+running+` AND dl.due_date < ?`,
-		today, today, today, today); err != nil {
+	passed := u(today, today, today, today)
+	if out.Overdue, err = scalar("overdue", `SELECT COUNT(*), COUNT(*)`+running+` AND dl.due_date < ?`, passed,
+		running[1:]+` AND dl.due_date < ?`, passed); err != nil {
 		return out, err
 	}
-	if out.Unexecuted, _, err = scalar("unexecuted", `SELECT COUNT(*), COUNT(DISTINCT person_key) FROM fact_decisions WHERE tenant_id = ? AND `+in+
-		` AND outcome IN `+grantedOutcomes+` AND execute_by <> '' AND execute_by < ? AND (executed_date = '' OR executed_date > ?)`,
-		today, today); err != nil {
+	// Not executed three months after: never executed (the summary), or
+	// executed only after today.
+	late := `FROM fact_decisions` + where + ` AND ` + granted + ` AND execute_by <> '' AND execute_by < ? AND executed_date > ?`
+	unexecuted := `(SELECT COALESCE(SUM(n), 0) FROM sum_execution` + where + ` AND executed = 'no' AND day < ?) + (SELECT COUNT(*) ` + late + `)`
+	if out.Unexecuted, err = scalar("unexecuted", `SELECT `+unexecuted+`, `+unexecuted,
+		append(append(u(today), u(today, today)...), append(u(today), u(today, today)...)...),
+		`FROM fact_decisions`+where+` AND `+granted+` AND execute_by <> '' AND execute_by < ? AND (executed_date = '' OR executed_date > ?)`,
+		u(today, today)); err != nil {
 		return out, err
 	}
 	// Last week's planned time: each order that had started and not ended
 	// some day of the week, its amount turned into a week's.
 	lastStart, lastEnd := out.LastWeek.Start, out.LastWeek.End
-	if out.PlannedMinutes, _, err = scalar("planned", `SELECT COALESCE(SUM(amount * 60.0 / 100 * CASE amount_period WHEN 'day' THEN 7.0
-		WHEN 'week' THEN 1.0 WHEN 'year' THEN 1.0 / 52 ELSE 12.0 / 52 END), 0), COUNT(DISTINCT person_key) FROM fact_orders
-		WHERE tenant_id = ? AND `+in+` AND amount_unit = 'hours' AND start_date <> '' AND start_date <= ?
-		AND (ended_on = '' OR ended_on >= ?) AND (valid_to = '' OR valid_to >= ?)`, lastEnd, lastStart, lastStart); err != nil {
+	orders := ` FROM fact_orders` + where + ` AND amount_unit = 'hours' AND start_date <> '' AND start_date <= ?
+		AND (ended_on = '' OR ended_on >= ?) AND (valid_to = '' OR valid_to >= ?)`
+	if out.PlannedMinutes, err = scalar("planned", `SELECT COALESCE(SUM(amount * 60.0 / 100 * CASE amount_period WHEN 'day' THEN 7.0
+		WHEN 'week' THEN 1.0 WHEN 'year' THEN 1.0 / 52 ELSE 12.0 / 52 END), 0), COUNT(*)`+orders, u(lastEnd, lastStart, lastStart),
+		orders, u(lastEnd, lastStart, lastStart)); err != nil {
 		return out, err
 	}
-	if out.PerformedMinutes, _, err = scalar("performed", `SELECT COALESCE(SUM(minutes), 0), COUNT(DISTINCT person_key) FROM fact_performed
-		WHERE tenant_id = ? AND `+in+` AND corrected = 0 AND day >= ? AND day <= ?`, lastStart, lastEnd); err != nil {
+	if out.PerformedMinutes, err = scalar("performed", `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(n), 0) FROM sum_performed`+where+
+		` AND day >= ? AND day <= ?`, u(lastStart, lastEnd),
+		`FROM fact_performed`+where+` AND corrected = 0 AND day >= ? AND day <= ?`, u(lastStart, lastEnd)); err != nil {
 		return out, err
 	}
 	out.PerformedPercent = percent(out.PerformedMinutes, out.PlannedMinutes)

@@ -281,6 +281,9 @@ type legacyRunner struct {
 	newAuthor bool           // this batch made the export's author
 	done      int64          // records of the kinds before this one
 	total     int64
+	// analyzed is how far the run had read when it last refreshed the
+	// planner's statistics.
+	analyzed int64
 }
 
 func (s *Service) legacyRun(ctx context.Context, a trygg.Actor, exp *legacy.Export, mappingID, mode string, opt LegacyOptions) (store.LegacyRun, error) {
@@ -385,6 +388,9 @@ func (r *legacyRunner) all(ctx context.Context) error {
 			continue
 		case i == from && string(k) == r.run.CheckpointKind:
 			skip = r.run.CheckpointDone
+		}
+		if err := r.analyze(ctx, r.done, 1); err != nil {
+			return err
 		}
 		n, err := r.kind(ctx, k, skip)
 		r.done += n
@@ -586,7 +592,20 @@ func (r *legacyRunner) commit(ctx context.Context, k legacy.Kind, done int64, ha
 	if r.opt.Progress != nil {
 		r.opt.Progress(LegacyProgress{Kind: k, Done: r.done + done, Total: r.total, Run: r.run})
 	}
-	return nil
+	return r.analyze(ctx, r.done+done, 2)
+}
+
+// analyze refreshes the planner's statistics of the tables the import
+// writes and reads (store.AnalyzeLegacyTables) once the run has read
+// grow times as far as when it last did, and at least 1,000 records
+// more: at each kind's start (grow 1) and as the tables double (grow 2),
+// so a lookup is never planned for tables far smaller than they are.
+func (r *legacyRunner) analyze(ctx context.Context, done, grow int64) error {
+	if r.dry || done < grow*r.analyzed || done-r.analyzed < 1000 {
+		return nil
+	}
+	r.analyzed = done
+	return r.s.db.AnalyzeLegacyTables(ctx)
 }
 
 // report counts a record's outcome and, unless it was simply created or
@@ -893,9 +912,7 @@ func legacyIdentity(s, system string, today time.Time) (persons.Identity, error)
 	return persons.ParseReserve(t, system)
 }
 
-func identityKey(id persons.Identity) string {
-	return string(id.Type) + "|" + id.Issuer + "|" + id.Value
-}
+func identityKey(id persons.Identity) string { return store.IdentityKey(id) }
 
 // previousIdentities reads the export's persons once for the identity
 // numbers it says were replaced, so that both records of a person whose

@@ -136,8 +136,36 @@ func (r *legacyRunner) personsBatch(ctx context.Context, recs []legacyRec[legacy
 			markers = append(markers, store.LegacyMarker{PersonID: personID, Source: r.run.Source, System: r.run.System, District: r.run.District})
 		}
 	}
+	// The batch's identity numbers (and the numbers they replaced), read
+	// first, so trygg's persons with them are found in a query or two.
+	type parsed struct {
+		id, prev     persons.Identity
+		err, prevErr error
+	}
+	ids := make([]parsed, len(recs))
+	var lookup []persons.Identity
+	for i, rec := range recs {
+		if rec.Bad != nil {
+			continue
+		}
+		x := &ids[i]
+		if x.id, x.err = legacyIdentity(rec.R.Identity, r.run.System, r.today); x.err == nil {
+			newest, _ := r.newest(x.id)
+			lookup = append(lookup, newest)
+		}
+		x.prevErr = errNoPrevious
+		if strings.TrimSpace(rec.R.PreviousIdentity) != "" {
+			if x.prev, x.prevErr = legacyIdentity(rec.R.PreviousIdentity, r.run.System, r.today); x.prevErr == nil {
+				lookup = append(lookup, x.prev)
+			}
+		}
+	}
+	found, err := r.tx.PersonIDsByIdentity(ctx, tenant, lookup)
+	if err != nil {
+		return err
+	}
 	byKey := map[string]string{} // identity -> person made in this batch
-	for _, rec := range recs {
+	for i, rec := range recs {
 		p := rec.R
 		if rec.Bad != nil {
 			r.unreadable(legacy.KindPersons, rec.Bad)
@@ -148,7 +176,7 @@ func (r *legacyRunner) personsBatch(ctx context.Context, recs []legacyRec[legacy
 			mark(id)
 			continue
 		}
-		id, err := legacyIdentity(p.Identity, r.run.System, r.today)
+		id, err := ids[i].id, ids[i].err
 		if err != nil {
 			r.refuse(legacy.KindPersons, p.Pos, p.LegacyID, "invalid_identity", trygg.ErrorMessage(err))
 			continue
@@ -164,24 +192,19 @@ func (r *legacyRunner) personsBatch(ctx context.Context, recs []legacyRec[legacy
 			pid = "-"
 		}
 		if pid == "" {
-			pid, err = r.personByIdentity(ctx, id)
-			if err != nil {
-				return err
-			}
+			pid = found[key]
 		}
-		if pid == "" && strings.TrimSpace(p.PreviousIdentity) != "" {
+		if pid == "" && ids[i].prevErr == nil {
 			// The person trygg knows by the older number gets the newer.
-			if prev, err := legacyIdentity(p.PreviousIdentity, r.run.System, r.today); err == nil {
-				if pid, err = r.personByIdentity(ctx, prev); err != nil {
-					return err
-				}
-				if pid != "" {
-					reason = "identity_replaced"
-					if !r.dry {
-						if err := r.tx.SetPersonIdentity(ctx, tenant, pid, id); err != nil {
-							return err
-						}
+			prev := store.IdentityKey(ids[i].prev)
+			if pid = found[prev]; pid != "" {
+				reason = "identity_replaced"
+				if !r.dry {
+					if err := r.tx.SetPersonIdentity(ctx, tenant, pid, id); err != nil {
+						return err
 					}
+					delete(found, prev)
+					found[key] = pid
 				}
 			}
 		}
@@ -242,17 +265,8 @@ func (r *legacyRunner) personsBatch(ctx context.Context, recs []legacyRec[legacy
 	return r.tx.InsertLegacyMarkers(ctx, tenant, markers)
 }
 
-// personByIdentity returns the id of the person trygg has with id, or "".
-func (r *legacyRunner) personByIdentity(ctx context.Context, id persons.Identity) (string, error) {
-	p, err := r.tx.PersonByIdentity(ctx, r.a.Tenant, id)
-	switch {
-	case err == nil:
-		return p.ID, nil
-	case trygg.ErrorCode(err) == trygg.ENotFound:
-		return "", nil
-	}
-	return "", err
-}
+// errNoPrevious is a person record's previous identity when it names none.
+var errNoPrevious = errors.New("no previous identity")
 
 func (r *legacyRunner) relationsBatch(ctx context.Context, recs []legacyRec[legacy.Relation]) error {
 	done, err := r.imported(ctx, legacy.KindRelations, legacyIDsOf(recs, func(x legacy.Relation) string { return x.LegacyID }))
@@ -743,11 +757,15 @@ type legacyExecution struct {
 // days, as an officer's entry or a provider's acceptance does, so a
 // decision executed in the old system is not reported as waiting.
 func (r *legacyRunner) executions(ctx context.Context, es []legacyExecution) error {
+	rows := make([]store.PastExecution, len(es))
+	for i, e := range es {
+		rows[i] = store.PastExecution{CaseID: e.decision.CaseID, Execution: store.Execution{ID: newID(), DecisionID: e.decision.ID,
+			Kind: process.ExecExecuted, On: e.on, RecordedBy: e.by}}
+	}
+	if err := r.tx.InsertPastExecutions(ctx, r.a.Tenant, rows); err != nil {
+		return err
+	}
 	for _, e := range es {
-		if err := r.tx.InsertExecution(ctx, r.a.Tenant, e.decision.CaseID, store.Execution{ID: newID(), DecisionID: e.decision.ID,
-			Kind: process.ExecExecuted, On: e.on, RecordedBy: e.by}); err != nil {
-			return err
-		}
 		r.past(e.at, e.by, events.DecisionExecution, "decision", e.decision.ID, e.personID, e.decision.CaseID, map[string]any{"kind": process.ExecExecuted,
 			"on": e.on, "insats": e.decision.Insats})
 	}
@@ -936,6 +954,7 @@ func (r *legacyRunner) ordersBatch(ctx context.Context, recs []legacyRec[legacy.
 	var os []store.Order
 	var execs []legacyExecution
 	executed := map[string]bool{}
+	providerOf := map[string]string{} // decision id -> its order's provider
 	if !r.dry {
 		var ids []string
 		for _, d := range decisions {
@@ -1002,9 +1021,7 @@ func (r *legacyRunner) ordersBatch(ctx context.Context, recs []legacyRec[legacy.
 			row.Status, row.EndedOn, row.EndReason, row.UpdatedAt = store.OrderEnded, string(o.End), "legacy", end
 		}
 		os = append(os, row)
-		if err := r.tx.SetDecisionProvider(ctx, r.a.Tenant, d.ID, provider); err != nil {
-			return err
-		}
+		providerOf[d.ID] = provider
 		actor := d.DecidedBy
 		payload := func(status, endedOn, reason string) map[string]any {
 			return map[string]any{"decision_id": row.DecisionID, "provider_id": row.ProviderID, "unit_id": row.UnitID, "insats": row.Insats,
@@ -1030,6 +1047,9 @@ func (r *legacyRunner) ordersBatch(ctx context.Context, recs []legacyRec[legacy.
 		return nil
 	}
 	if err := r.tx.InsertPastOrders(ctx, r.a.Tenant, os); err != nil {
+		return err
+	}
+	if err := r.tx.SetDecisionsProvider(ctx, r.a.Tenant, providerOf); err != nil {
 		return err
 	}
 	return r.executions(ctx, execs)

@@ -524,6 +524,29 @@ func (tx *Tx) SetPersonIdentity(ctx context.Context, tenant trygg.TenantID, pers
 	return nil
 }
 
+// legacyAnalyzed are the tables an import reads by key while it writes
+// them: its lookups and the foreign keys' checks.
+var legacyAnalyzed = []string{"legacy_ids", "persons", "users", "cases", "decisions", "orders", "payment_lines", "decision_execution",
+	"legacy_run_items"}
+
+// AnalyzeLegacyTables refreshes the planner's statistics of the tables an
+// import reads while it writes them. On PostgreSQL a table that grew from
+// nothing within minutes still has the statistics of an empty one until
+// autovacuum comes round, and its plans then scan what they should look
+// up (each batch slower than the one before); ANALYZE samples a bounded
+// number of rows whatever the table's size. On SQLite it does nothing:
+// its plans for these lookups do not depend on statistics.
+func (db *DB) AnalyzeLegacyTables(ctx context.Context) error {
+	if db.dialect.name() != "postgres" {
+		return nil
+	}
+	db.statements.Add(1)
+	if _, err := db.write.ExecContext(ctx, `ANALYZE `+strings.Join(legacyAnalyzed, ", ")); err != nil {
+		return fmt.Errorf("store: analyze: %w", err)
+	}
+	return nil
+}
+
 // LegacyIDsOfKind returns every legacy id of kind from source an import
 // brought in, by legacy id: for the small kinds (units, staff) a run
 // keeps in memory.
@@ -603,6 +626,50 @@ func (tx *Tx) PersonsByIDs(ctx context.Context, tenant trygg.TenantID, ids []str
 		return nil, fmt.Errorf("store: persons by ids: %w", err)
 	}
 	return out, nil
+}
+
+// PersonIDsByIdentity returns inside tx the ids of the tenant's persons
+// with the identities ids, by identityKey; an identity no person has is
+// left out. It reads a statement per kind of identity and chunk.
+func (tx *Tx) PersonIDsByIdentity(ctx context.Context, tenant trygg.TenantID, ids []persons.Identity) (map[string]string, error) {
+	type kind struct{ typ, issuer string }
+	values := map[kind][]string{}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if k := IdentityKey(id); !seen[k] {
+			seen[k] = true
+			values[kind{string(id.Type), id.Issuer}] = append(values[kind{string(id.Type), id.Issuer}], id.Value)
+		}
+	}
+	out := make(map[string]string, len(ids))
+	for k, vs := range values {
+		err := inChunks(vs, func(chunk []string, in string) error {
+			rows, err := tx.query(ctx, `SELECT id, id_value FROM persons WHERE tenant_id = ? AND id_type = ? AND id_issuer = ? AND id_value IN `+in,
+				append([]any{string(tenant), k.typ, k.issuer}, toAny(chunk)...)...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, value string
+				if err := rows.Scan(&id, &value); err != nil {
+					return err
+				}
+				out[IdentityKey(persons.Identity{Type: persons.IDType(k.typ), Issuer: k.issuer, Value: value})] = id
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: persons by identity: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// IdentityKey is an identity's key in PersonIDsByIdentity's map: its
+// type, issuer and value.
+func IdentityKey(id persons.Identity) string {
+	return string(id.Type) + "|" + id.Issuer + "|" + id.Value
 }
 
 // PaymentLineKeys returns, of the decisions with ids, which item and

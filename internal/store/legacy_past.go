@@ -136,3 +136,42 @@ func (tx *Tx) InsertPastAttachment(ctx context.Context, tenant trygg.TenantID, a
 	}
 	return nil
 }
+
+// PastExecution is an execution entry of a decision in a case, for
+// InsertPastExecutions.
+type PastExecution struct {
+	CaseID string
+	Execution
+}
+
+// InsertPastExecutions records execution entries inside tx as
+// InsertExecution does, each recorded at tx.Now, several to a statement.
+func (tx *Tx) InsertPastExecutions(ctx context.Context, tenant trygg.TenantID, es []PastExecution) error {
+	return tx.insertPast(ctx, "decision_execution", "tenant_id, id, decision_id, case_id, kind, on_date, amount, reason, offers, interim_help, recorded_by, recorded_at",
+		len(es), func(i int) []any {
+			e := es[i]
+			return []any{string(tenant), e.ID, e.DecisionID, e.CaseID, e.Kind, e.On, e.Amount, e.Reason, e.Offers, e.InterimHelp, e.RecordedBy, micros(tx.Now)}
+		})
+}
+
+// SetDecisionsProvider names the provider of each decision (by id) inside
+// tx, a statement per provider and chunk of decisions, as
+// SetDecisionProvider does one at a time; an unknown decision is left
+// alone.
+func (tx *Tx) SetDecisionsProvider(ctx context.Context, tenant trygg.TenantID, providerOf map[string]string) error {
+	byProvider := map[string][]string{}
+	for d, p := range providerOf {
+		byProvider[p] = append(byProvider[p], d)
+	}
+	for p, ds := range byProvider {
+		err := inChunks(ds, func(chunk []string, in string) error {
+			_, err := tx.exec(ctx, `UPDATE decisions SET provider_id = ? WHERE tenant_id = ? AND id IN `+in,
+				append([]any{p, string(tenant)}, toAny(chunk)...)...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("store: decisions' provider: %w", err)
+		}
+	}
+	return nil
+}

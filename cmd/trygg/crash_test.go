@@ -226,13 +226,34 @@ func testCrashRecovery(t *testing.T, bin string, eng engine) {
 	}
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	// ackedIn counts the cases generation g has acknowledged so far.
+	ackedIn := func(g int) int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, a := range acked {
+			if a.generation == g {
+				n++
+			}
+		}
+		return n
+	}
 	for k := 1; k <= kills; k++ {
 		time.Sleep(time.Duration(300+rng.IntN(900)) * time.Millisecond)
+		// A busy machine may start a server slowly: each run is killed
+		// only once the writers have reached it, so every run is a crash
+		// in the middle of writes.
+		for deadline := time.Now().Add(30 * time.Second); ackedIn(k-1) == 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		srv.kill()
 		srv = startChild(t, bin, logFile, args...)
 		cur.Store(&target{url: srv.url, generation: k})
 	}
 	time.Sleep(500 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); ackedIn(kills) == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	close(stop)
 	wg.Wait()
 

@@ -177,8 +177,8 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 	months, ends := wholeMonths(f.From, f.To)
 	if months[0] <= months[1] {
 		where, args := f.where(tenant, "")
-		if err := read(`SELECT case_type, channel, days, SUM(n) FROM sum_first_decisions`+where+` AND `+inOrder("month")+` >= ? AND `+
-			inOrder("month")+` <= ?
+		if err := read(`SELECT case_type, channel, days, SUM(n) FROM sum_first_decisions`+where+` AND `+unsought("month")+` >= ? AND `+
+			unsought("month")+` <= ?
 			GROUP BY case_type, channel, days`, append(args, months[0], months[1])); err != nil {
 			return nil, fmt.Errorf("analytics: decision times: %w", err)
 		}
@@ -317,12 +317,14 @@ func wholeMonths(from, to string) ([2]string, [][2]string) {
 	return months, ends
 }
 
-// inOrder returns the SQL of a summary's date or month column for a
-// query that adds the summary up by the columns its key starts with: as
-// an expression, so that SQLite reads the summary in its key's order and
-// adds rows up as it reads them, rather than seeking the period by the
-// column and sorting every row it read.
-func inOrder(col string) string { return col + ` || ''` }
+// unsought returns the SQL of a text column as an expression that SQLite
+// will not seek an index by (PostgreSQL plans as before): where seeking
+// by the column would cost more than what it saves. A summary added up by
+// the columns its key starts with is read in its key's order and added up
+// as read, instead of being sought by its date and every row read sorted;
+// the decisions executed after a day are found by that day, not by the
+// period's days to be executed by.
+func unsought(col string) string { return col + ` || ''` }
 
 // counted returns the persons of a figure counted from rows rows of from
 // (a FROM and WHERE clause), as persons does: fewer rows than
@@ -607,8 +609,8 @@ func (s *Store) Deadlines(ctx context.Context, tenant trygg.TenantID, f Filter) 
 	months, ends := wholeMonths(f.From, f.To)
 	if months[0] <= months[1] {
 		where, args := f.where(tenant, "")
-		if err := read(`SELECT deadline_id, days_late, SUM(n) FROM sum_deadlines_late`+where+` AND `+inOrder("month")+` >= ? AND `+
-			inOrder("month")+` <= ?
+		if err := read(`SELECT deadline_id, days_late, SUM(n) FROM sum_deadlines_late`+where+` AND `+unsought("month")+` >= ? AND `+
+			unsought("month")+` <= ?
 			GROUP BY deadline_id, days_late`, append(args, months[0], months[1]), late); err != nil {
 			return nil, err
 		}

@@ -315,7 +315,7 @@ func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f
 		return by[k]
 	}
 	class := map[string]int{"in_time": 1, "late": 2, "no": 3}
-	where, args := f.where(tenant, inOrder("day"))
+	where, args := f.where(tenant, unsought("day"))
 	rows, err := s.query(ctx, `SELECT unit_id, case_type, executed, SUM(n) FROM sum_execution`+where+
 		` AND (executed <> 'no' OR day < ?) GROUP BY unit_id, case_type, executed`, append(args, today)...)
 	if err != nil {
@@ -334,29 +334,25 @@ func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.query(ctx, `SELECT district_id, unit_id, case_type, outcome, execute_by, executed_date FROM fact_decisions
-		WHERE tenant_id = ? AND executed_date > ?`, string(tenant), today)
+	where, args = f.where(tenant, unsought("execute_by"))
+	rows, err = s.query(ctx, `SELECT unit_id, case_type, CASE WHEN executed_date <= execute_by THEN 1 ELSE 2 END,
+		CASE WHEN execute_by < ? THEN 1 ELSE 0 END, COUNT(*) FROM fact_decisions`+where+` AND executed_date > ? AND `+granted+`
+		AND execute_by <> '' GROUP BY 1, 2, 3, 4`, append(append([]any{today}, args...), today)...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
 	}
 	for rows.Next() {
-		var district, unit, caseType, outcome, by, executed string
-		if err := rows.Scan(&district, &unit, &caseType, &outcome, &by, &executed); err != nil {
+		var unit, caseType string
+		var class, passed int
+		var n float64
+		if err := rows.Scan(&unit, &caseType, &class, &passed, &n); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if (outcome != "granted" && outcome != "partly") || by == "" || (f.From != "" && by < f.From) || (f.To != "" && by > f.To) ||
-			(f.District != "" && district != f.District) || (f.Unit != "" && unit != f.Unit) || (f.CaseType != "" && caseType != f.CaseType) {
-			continue
-		}
 		r := get(unit, caseType)
-		if executed <= by {
-			r.c[1].value--
-		} else {
-			r.c[2].value--
-		}
-		if by < today {
-			r.c[3].value++
+		r.c[class].value -= n
+		if passed == 1 {
+			r.c[3].value += n
 		}
 	}
 	rows.Close()
@@ -738,18 +734,31 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 		return out, err
 	}
 	// A deadline runs at the end of today when it started by today, was
-	// not met by today, and its case was not closed by today.
-	running := ` FROM fact_deadlines dl WHERE dl.tenant_id = ? AND dl.unit_id IN (?` + strings.Repeat(", ?", len(units)-1) + `)
-		AND dl.status <> 'restarted' AND dl.started_date <= ? AND (dl.met_date = '' OR dl.met_date > ?) AND NOT EXISTS (SELECT 1
-		FROM fact_cases c WHERE c.tenant_id = dl.tenant_id AND c.case_key = dl.case_key AND c.closed_date <> '' AND c.closed_date <= ?)`
-	soon := u(today, today, today, today, d.AddDate(0, 0, 7).Format(time.DateOnly))
-	if out.DueNext7Days, err = scalar("due", `SELECT COUNT(*), COUNT(*)`+running+` AND dl.due_date > ? AND dl.due_date <= ?`, soon,
-		running[1:]+` AND dl.due_date > ? AND dl.due_date <= ?`, soon); err != nil {
+	// not met by today (not at all, or later: read apart, each by the
+	// units' deadlines by when they were met), and its case was not
+	// closed by today.
+	running := func(due string, dueArgs ...any) (string, []any) {
+		var parts []string
+		var args []any
+		for _, met := range []string{`dl.met_date = ''`, `dl.met_date > ?`} {
+			parts = append(parts, `SELECT dl.person_key FROM fact_deadlines dl WHERE dl.tenant_id = ? AND dl.unit_id IN (?`+
+				strings.Repeat(", ?", len(units)-1)+`) AND `+met+` AND `+due+` AND dl.status <> 'restarted' AND dl.started_date <= ?
+				AND NOT EXISTS (SELECT 1 FROM fact_cases c WHERE c.tenant_id = dl.tenant_id AND c.case_key = dl.case_key
+				AND c.closed_date <> '' AND c.closed_date <= ?)`)
+			a := u()
+			if met != `dl.met_date = ''` {
+				a = append(a, today)
+			}
+			args = append(append(append(args, a...), dueArgs...), today, today)
+		}
+		return `FROM (` + strings.Join(parts, ` UNION ALL `) + `) x`, args
+	}
+	from, args := running(`dl.due_date > ? AND dl.due_date <= ?`, today, d.AddDate(0, 0, 7).Format(time.DateOnly))
+	if out.DueNext7Days, err = scalar("due", `SELECT COUNT(*), COUNT(*) `+from, args, from, args); err != nil {
 		return out, err
 	}
-	passed := u(today, today, today, today)
-	if out.Overdue, err = scalar("overdue", `SELECT COUNT(*), COUNT(*)`+running+` AND dl.due_date < ?`, passed,
-		running[1:]+` AND dl.due_date < ?`, passed); err != nil {
+	from, args = running(`dl.due_date < ?`, today)
+	if out.Overdue, err = scalar("overdue", `SELECT COUNT(*), COUNT(*) `+from, args, from, args); err != nil {
 		return out, err
 	}
 	// Not executed three months after: never executed (the summary), or

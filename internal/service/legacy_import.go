@@ -46,7 +46,7 @@ const (
 // legacyDocumentBatch how many documents (with their files); variables
 // for the tests.
 var (
-	legacyBatch         = 500
+	legacyBatch         = 2000
 	legacyDocumentBatch = 25
 )
 
@@ -281,8 +281,8 @@ type legacyRunner struct {
 	newAuthor bool           // this batch made the export's author
 	done      int64          // records of the kinds before this one
 	total     int64
-	// analyzed is how far the run had read when it last refreshed the
-	// planner's statistics.
+	// analyzed is how many records of the kind being read were done when
+	// the run last refreshed the planner's statistics.
 	analyzed int64
 }
 
@@ -389,12 +389,14 @@ func (r *legacyRunner) all(ctx context.Context) error {
 		case i == from && string(k) == r.run.CheckpointKind:
 			skip = r.run.CheckpointDone
 		}
-		if err := r.analyze(ctx, r.done, 1); err != nil {
-			return err
-		}
+		r.analyzed = 0
 		n, err := r.kind(ctx, k, skip)
 		r.done += n
 		if err != nil {
+			return err
+		}
+		// The kind's tables complete, for the kinds that refer to them.
+		if err := r.analyze(ctx, k, n, 1.25); err != nil {
 			return err
 		}
 	}
@@ -592,20 +594,34 @@ func (r *legacyRunner) commit(ctx context.Context, k legacy.Kind, done int64, ha
 	if r.opt.Progress != nil {
 		r.opt.Progress(LegacyProgress{Kind: k, Done: r.done + done, Total: r.total, Run: r.run})
 	}
-	return r.analyze(ctx, r.done+done, 2)
+	return r.analyze(ctx, k, done, 2)
 }
 
-// analyze refreshes the planner's statistics of the tables the import
-// writes and reads (store.AnalyzeLegacyTables) once the run has read
-// grow times as far as when it last did, and at least 1,000 records
-// more: at each kind's start (grow 1) and as the tables double (grow 2),
-// so a lookup is never planned for tables far smaller than they are.
-func (r *legacyRunner) analyze(ctx context.Context, done, grow int64) error {
-	if r.dry || done < grow*r.analyzed || done-r.analyzed < 1000 {
+// legacyKindTables are the tables each kind writes that its own and
+// later batches look up by key or check foreign keys against.
+var legacyKindTables = map[legacy.Kind][]string{legacy.KindStaff: {"users"}, legacy.KindPersons: {"persons"},
+	legacy.KindCases: {"cases"}, legacy.KindDecisions: {"decisions", "decision_execution"},
+	legacy.KindOrders: {"orders", "decision_execution"}, legacy.KindPayments: {"payment_lines"}}
+
+// analyze refreshes the planner's statistics (store.AnalyzeTables) of the
+// tables kind k writes, when done, the records of k done, is grow times
+// as many as when it last did and 1,000 more: as they double up to
+// 16,000 while k is read, and when k is done; and of legacy_ids while the
+// run has read less than 64,000 records. A table that grew from nothing
+// has the statistics of an empty one until then, and a lookup in it can
+// be planned as a scan, each batch slower than the one before; once the
+// statistics show some thousand rows the keys' indexes win whatever the
+// table's size, so the tables need not be sampled again as they grow.
+func (r *legacyRunner) analyze(ctx context.Context, k legacy.Kind, done int64, grow float64) error {
+	if r.dry || float64(done) < grow*float64(r.analyzed) || done-r.analyzed < 1000 || grow > 1.5 && r.analyzed >= 16000 {
 		return nil
 	}
 	r.analyzed = done
-	return r.s.db.AnalyzeLegacyTables(ctx)
+	tables := legacyKindTables[k]
+	if r.done+done < 64000 {
+		tables = append([]string{"legacy_ids"}, tables...)
+	}
+	return r.s.db.AnalyzeTables(ctx, tables...)
 }
 
 // report counts a record's outcome and, unless it was simply created or

@@ -524,24 +524,24 @@ func (tx *Tx) SetPersonIdentity(ctx context.Context, tenant trygg.TenantID, pers
 	return nil
 }
 
-// legacyAnalyzed are the tables an import reads by key while it writes
-// them: its lookups and the foreign keys' checks.
-var legacyAnalyzed = []string{"legacy_ids", "persons", "users", "cases", "decisions", "orders", "payment_lines", "decision_execution",
-	"legacy_run_items"}
-
-// AnalyzeLegacyTables refreshes the planner's statistics of the tables an
-// import reads while it writes them. On PostgreSQL a table that grew from
-// nothing within minutes still has the statistics of an empty one until
-// autovacuum comes round, and its plans then scan what they should look
-// up (each batch slower than the one before); ANALYZE samples a bounded
-// number of rows whatever the table's size. On SQLite it does nothing:
-// its plans for these lookups do not depend on statistics.
-func (db *DB) AnalyzeLegacyTables(ctx context.Context) error {
-	if db.dialect.name() != "postgres" {
+// AnalyzeTables refreshes the planner's statistics of tables, for a
+// bulk load (a legacy import) that reads what it writes. On PostgreSQL a
+// table that grew from nothing within minutes keeps the statistics of an
+// empty one until autovacuum comes round, and lookups in it are planned
+// as scans (each slower than the one before) until then; ANALYZE samples
+// a bounded number of rows whatever the table's size. On SQLite it does
+// nothing: its plans for lookups by key do not depend on statistics.
+func (db *DB) AnalyzeTables(ctx context.Context, tables ...string) error {
+	if db.dialect.name() != "postgres" || len(tables) == 0 {
 		return nil
 	}
+	for _, t := range tables {
+		if strings.Trim(t, "abcdefghijklmnopqrstuvwxyz_") != "" {
+			return fmt.Errorf("store: analyze: %q is not a table's name", t)
+		}
+	}
 	db.statements.Add(1)
-	if _, err := db.write.ExecContext(ctx, `ANALYZE `+strings.Join(legacyAnalyzed, ", ")); err != nil {
+	if _, err := db.write.ExecContext(ctx, `ANALYZE `+strings.Join(tables, ", ")); err != nil {
 		return fmt.Errorf("store: analyze: %w", err)
 	}
 	return nil

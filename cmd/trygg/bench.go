@@ -17,6 +17,7 @@ import (
 
 	"github.com/trygg/trygg/internal/bench"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/legacy/synthetic"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/web"
 )
@@ -49,6 +50,8 @@ func parseBenchFlags(fs *flag.FlagSet, args []string) (benchFlags, error) {
 	fs.BoolVar(&f.Soak, "soak", false, "instead of the workloads, run the officer mix for --soak-duration and report memory and file-descriptor growth")
 	fs.DurationVar(&f.SoakDuration, "soak-duration", 30*time.Minute, "how long --soak runs")
 	fs.IntVar(&f.PaymentHouseholds, "payment-households", bench.BenchPaymentHouseholds, "households of the payment-run workload's monthly run")
+	fs.IntVar(&f.LegacyPersons, "legacy-persons", bench.BenchLegacyPersons, "persons of each district the legacy-import workload moves in (10 journal notes each)")
+	fs.IntVar(&f.LegacyDistricts, "legacy-districts", 1, "districts the legacy-import workload moves in, one after the other (at most 5, the demo's)")
 	fs.StringVar(&f.out, "out", "", "also write the report as Markdown to this file")
 	fs.StringVar(&f.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured part (workloads or soak, not the set-up) to this file")
 	// No TRYGG_* variables: a benchmark must never find its way to the
@@ -71,6 +74,10 @@ func parseBenchFlags(fs *flag.FlagSet, args []string) (benchFlags, error) {
 		return f, usageError{"--soak-duration must be positive"}
 	case f.PaymentHouseholds < 1 || f.PaymentHouseholds > 1_000_000:
 		return f, usageError{"--payment-households must be between 1 and 1000000"}
+	case f.LegacyPersons < 1 || f.LegacyPersons > synthetic.MaxPersons:
+		return f, usageError{fmt.Sprintf("--legacy-persons must be between 1 and %d", synthetic.MaxPersons)}
+	case f.LegacyDistricts < 1 || f.LegacyDistricts > 5:
+		return f, usageError{"--legacy-districts must be between 1 and 5"}
 	case f.db != "" && f.data != "":
 		return f, usageError{"give --db or --data, not both"}
 	}

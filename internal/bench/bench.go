@@ -60,6 +60,10 @@ type Options struct {
 	// PaymentHouseholds sizes the payment-run workload (0:
 	// BenchPaymentHouseholds).
 	PaymentHouseholds int
+	// LegacyPersons and LegacyDistricts size the legacy-import workload:
+	// districts of the old system moved in one after the other, each of
+	// LegacyPersons persons (0: BenchLegacyPersons, 1 district).
+	LegacyPersons, LegacyDistricts int
 
 	// Duration is how long each workload runs, VUs how many virtual users
 	// (requests in flight at once) run it.
@@ -279,6 +283,8 @@ type bench struct {
 	citizenNotes []string
 	// paymentNotes explain the payment-run rows, under the tables.
 	paymentNotes []string
+	// legacyNotes explain the legacy-import rows, under the tables.
+	legacyNotes []string
 	// compiled caches compiled definitions by version (see definitions).
 	compiled map[int64]*process.Compiled
 	// histCases and histNotes are what loadHistory added.

@@ -23,7 +23,7 @@ func TestBench(t *testing.T) {
 			t.Parallel()
 			var stderr syncBuffer
 			opt := wired(t, engine, Options{Persons: 100, Staff: 200, Seed: 1, History: true, NotesPerPerson: NotesPerPerson,
-				Duration: 200 * time.Millisecond, VUs: 4, Workloads: Workloads(), PaymentHouseholds: 300}, &stderr)
+				Duration: 200 * time.Millisecond, VUs: 4, Workloads: Workloads(), PaymentHouseholds: 300, LegacyPersons: 60}, &stderr)
 			rep, err := Run(context.Background(), opt)
 			if err != nil {
 				t.Fatalf("Run: %v\n%s", err, stderr.String())
@@ -57,6 +57,7 @@ func TestBench(t *testing.T) {
 				"officer: transition", "officer mix", "access log on", "access log off", "engine: one-step case", "engine: deadline timers",
 				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent", "payments: monthly run for 300 households", "payments: month proposed", "payments: attested", "payments: run made",
 				"retention: preview", "retention: run",
+				"legacy: export written", "legacy: dry run", "legacy: import", "legacy: reconciliation",
 				"bare net/http handler", "bare durable commits"} {
 				cells := find(name)
 				if cells == nil {
@@ -70,7 +71,7 @@ func TestBench(t *testing.T) {
 					t.Errorf("%s: errors: %v\n%s", name, cells, stderr.String())
 				}
 			}
-			for _, want := range []string{"workload", "machine limit", "cost of the durable access log", "bytes on disk", "provider batches:", "entries/s", "citizen messages:", "payment run: 300 households"} {
+			for _, want := range []string{"workload", "machine limit", "cost of the durable access log", "bytes on disk", "provider batches:", "entries/s", "citizen messages:", "payment run: 300 households", "legacy import: a district of 60 persons", "statements per 1,000 records, peak heap"} {
 				if !strings.Contains(stdout.String(), want) {
 					t.Errorf("stdout lacks %q:\n%s", want, stdout.String())
 				}

@@ -254,6 +254,7 @@ func (b *bench) notes(ctx context.Context) []string {
 	out = append(out, b.providerNotes...)
 	out = append(out, b.citizenNotes...)
 	out = append(out, b.paymentNotes...)
+	out = append(out, b.legacyNotes...)
 	serverCPU := "."
 	if b.server != nil {
 		serverCPU = "; + server: PostgreSQL's processes from /proc."

@@ -69,6 +69,7 @@ var benchWorkloads = []benchWorkload{
 	{name: "payment-run", run: (*bench).paymentRun},
 	{name: "analytics", run: (*bench).analyticsWorkload},
 	{name: "retention", run: (*bench).retention},
+	{name: "legacy-import", run: (*bench).legacyImport},
 }
 
 // Workloads returns the names of the workloads, in the order they run.

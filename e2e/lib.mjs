@@ -218,7 +218,7 @@ export async function navigate(page, action) {
  * no htmx request within the timeout; requests triggered after a delay
  * (hx-trigger="input delay:1s") count.
  */
-export async function htmxSettled(page, action, { timeout = 10_000 } = {}) {
+export async function htmxSettled(page, action, { timeout = 20_000 } = {}) {
   const mark = await page.evaluate(() => {
     let s = window.__e2eHtmx;
     if (!s) {

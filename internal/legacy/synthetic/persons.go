@@ -376,6 +376,12 @@ func (g *gen) decisions(r *rand.Rand, c caseInfo) error {
 			d.Outcome = outcomeUnknown
 			g.dirt["unknown_outcomes"]++
 		}
+		if ordered {
+			// Its provider starts on the day it runs from.
+			g.executed(&d, from, 0)
+		} else {
+			g.executed(&d, from, 21)
+		}
 		if err := g.w.Decision(d); err != nil {
 			return err
 		}
@@ -395,7 +401,8 @@ func (g *gen) decisions(r *rand.Rand, c caseInfo) error {
 				later = g.today
 			}
 			o.Decided = g.moment(r, at(r, later.AddDate(0, 0, -1)))
-			o.ValidFrom, o.ValidTo = g.date(r, later), ""
+			o.ValidFrom, o.ValidTo, o.Executed = g.date(r, later), "", ""
+			g.executed(&o, later, 21)
 			g.dirt["overlapping_decisions"]++
 			if err := g.w.Decision(o); err != nil {
 				return err
@@ -403,6 +410,32 @@ func (g *gen) decisions(r *rand.Rand, c caseInfo) error {
 		}
 	}
 	return nil
+}
+
+// executed gives a granted decision the day it was executed, from or up
+// to spread days after, as the old system knows it for most: about one
+// in eight it does not know (or the insats has not started), and one
+// that would be executed after the export's day is not yet. The day is
+// drawn from the decision's own legacy id, so the other records are the
+// same as without it.
+func (g *gen) executed(d *legacy.Decision, from time.Time, spread int) {
+	if d.Outcome != outcomeGranted && d.Outcome != outcomePartly {
+		return
+	}
+	h := fnv.New64a()
+	h.Write([]byte(d.LegacyID))
+	r := rand.New(rand.NewPCG(h.Sum64(), uint64(g.opts.Seed)))
+	if r.IntN(8) == 0 {
+		return
+	}
+	on := from
+	if spread > 0 {
+		on = on.AddDate(0, 0, r.IntN(spread))
+	}
+	if on.After(g.today) {
+		return
+	}
+	d.Executed = g.date(r, on)
 }
 
 func outcome(r *rand.Rand) string {
@@ -456,6 +489,8 @@ func (g *gen) assistance(r *rand.Rand, c caseInfo) error {
 			d.Outcome = outcomeUnknown
 			g.dirt["unknown_outcomes"]++
 		}
+		// Executed when paid, a few days after the decision.
+		g.executed(&d, decided.AddDate(0, 0, 2), 8)
 		if err := g.w.Decision(d); err != nil {
 			return err
 		}

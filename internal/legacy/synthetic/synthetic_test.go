@@ -547,3 +547,40 @@ func TestLegacySyntheticMemoryBounded(t *testing.T) {
 		t.Errorf("the heap in use reached %d MiB writing %d records", peak>>20, sum.Manifest.Counts[legacy.KindNotes]+sum.Manifest.Counts[legacy.KindDecisions])
 	}
 }
+
+// TestLegacySyntheticExecuted reads the decisions' executed days: most
+// granted decisions have one, on or after the day they run from and not
+// after the export's day; some granted decisions and no refused one have
+// none; a decision with an order is executed on the order's start.
+func TestLegacySyntheticExecuted(t *testing.T) {
+	dir, _ := write(t, Options{District: "O", Persons: 400, Dirt: false})
+	_, d := readAll(t, dir)
+	start := map[string]legacy.Date{}
+	for _, o := range d.orders {
+		start[o.Decision] = o.Start
+	}
+	var granted, executed int
+	for _, dec := range d.decisions {
+		if dec.Outcome != outcomeGranted && dec.Outcome != outcomePartly {
+			if dec.Executed != "" {
+				t.Errorf("%s (outcome %s) executed %s", dec.LegacyID, dec.Outcome, dec.Executed)
+			}
+			continue
+		}
+		granted++
+		if dec.Executed == "" {
+			continue
+		}
+		executed++
+		decided, _ := legacy.ParseTime(string(dec.Decided))
+		if string(dec.Executed) < string(decided)[:10] || string(dec.Executed) > exported.Format(time.DateOnly) {
+			t.Errorf("%s decided %s, executed %s", dec.LegacyID, dec.Decided, dec.Executed)
+		}
+		if s, ok := start[dec.LegacyID]; ok && s != dec.Executed {
+			t.Errorf("%s executed %s, its order started %s", dec.LegacyID, dec.Executed, s)
+		}
+	}
+	if granted == 0 || executed*10 < granted*7 || executed == granted {
+		t.Errorf("%d of %d granted decisions executed, want most but not all", executed, granted)
+	}
+}

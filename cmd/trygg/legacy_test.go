@@ -104,7 +104,7 @@ func TestLegacyExportCommand(t *testing.T) {
 
 // TestLegacyProgressLine: quiet in the first second, then at most once a
 // second the count, the share and the time left, ended with the time
-// taken.
+// taken; without a total, the count and its pace.
 func TestLegacyProgressLine(t *testing.T) {
 	now := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -127,6 +127,18 @@ func TestLegacyProgressLine(t *testing.T) {
 		"\r100 000 / 100 000 persons in 5 min 0 s   \n"
 	if b.String() != want {
 		t.Errorf("progress wrote\n%q\nwant\n%q", b.String(), want)
+	}
+	// An export without a manifest's counts: no total, so no "of 0".
+	now = time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	b.Reset()
+	p = newProgress(&b, "records", 0, clock)
+	now = now.Add(2 * time.Second)
+	p.update(9000)
+	now = now.Add(2 * time.Second)
+	p.finish(12_000)
+	want = "\r9 000 records, 4 500 a second\r12 000 records in 4 s        \n"
+	if b.String() != want {
+		t.Errorf("progress without a total wrote\n%q\nwant\n%q", b.String(), want)
 	}
 	for n, s := range map[int]string{0: "0", 999: "999", 1000: "1 000", 1234567: "1 234 567", -4500: "-4 500"} {
 		if got := groupDigits(n); got != s {

@@ -9,7 +9,8 @@ import (
 
 // progress shows how a long step goes, on one line of standard error
 // rewritten in place: the count done of the total, the share and the
-// time left at the pace so far. It writes at most once a second and
+// time left at the pace so far (without a total, the count and the
+// pace). It writes at most once a second and
 // nothing in the step's first second, so short runs stay quiet.
 type progress struct {
 	w       io.Writer
@@ -38,7 +39,12 @@ func (p *progress) update(done int) {
 		return
 	}
 	p.last = t
-	line := fmt.Sprintf("%s / %s %s (%d %%)", groupDigits(done), groupDigits(p.total), p.what, percent(done, p.total))
+	// Without a total (an export without a manifest's counts) the count
+	// alone, and its pace.
+	line := fmt.Sprintf("%s %s, %s a second", groupDigits(done), p.what, groupDigits(int(float64(done)/t.Sub(p.start).Seconds())))
+	if p.total > 0 {
+		line = fmt.Sprintf("%s / %s %s (%d %%)", groupDigits(done), groupDigits(p.total), p.what, percent(done, p.total))
+	}
 	if done > 0 && done < p.total {
 		left := time.Duration(float64(t.Sub(p.start)) * float64(p.total-done) / float64(done))
 		line += ", " + roughDuration(left) + " left"
@@ -54,7 +60,10 @@ func (p *progress) finish(done int) {
 	if !p.printed {
 		return
 	}
-	line := fmt.Sprintf("%s / %s %s in %s", groupDigits(done), groupDigits(p.total), p.what, roughDuration(p.now().Sub(p.start)))
+	line := fmt.Sprintf("%s %s in %s", groupDigits(done), p.what, roughDuration(p.now().Sub(p.start)))
+	if p.total > 0 {
+		line = fmt.Sprintf("%s / %s %s in %s", groupDigits(done), groupDigits(p.total), p.what, roughDuration(p.now().Sub(p.start)))
+	}
 	fmt.Fprintf(p.w, "\r%s%s\n", line, strings.Repeat(" ", max(0, p.width-len(line))))
 }
 

@@ -160,6 +160,29 @@ func (t *tx) insertRows(table string, cols []string, conflict string, rows [][]a
 	return nil
 }
 
+// copyFrom is how many new rows of a table a batch writes with COPY on
+// PostgreSQL: fewer go with the batch's other statements, in its one
+// round trip; more in one of their own, at less cost to the server.
+const copyFrom = 64
+
+// insertNew inserts rows no row of the table can have the key of: those
+// whose keys prefetch found missing, or that are keyed by their event's
+// sequence number. On PostgreSQL, many of them are copied (COPY) once the
+// statements before them are sent; otherwise as insertRows with ON
+// CONFLICT DO NOTHING on key (the primary key's columns).
+func (t *tx) insertNew(table string, cols []string, key string, rows [][]any) error {
+	if t.pgtx == nil || len(rows) < copyFrom {
+		return t.insertRows(table, cols, `ON CONFLICT (`+key+`) DO NOTHING`, rows)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if _, err := t.pgtx.CopyFrom(t.ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	return nil
+}
+
 // rebound are queries with PostgreSQL's placeholders, by query.
 var rebound sync.Map
 

@@ -118,7 +118,11 @@ type codeRow struct {
 
 type insatsKey struct{ caseType, insats string }
 
-// writeRows writes the rows the batch added and forgets them.
+// writeRows writes the rows the batch added and forgets them. The rows
+// of cases, decisions, orders and payment lines are new (prefetch found
+// their keys missing), as are steps and deadlines (keyed by the sequence
+// number of the event that started them, which no batch projects twice):
+// insertNew. The others may meet a row of theirs in the store.
 func (a *applier) writeRows() error {
 	tn := a.tenant
 	var rows [][]any
@@ -126,17 +130,17 @@ func (a *applier) writeRows() error {
 		rows = append(rows, []any{tn, r.key, r.person, r.caseType, r.unit, r.district, r.channel, r.received, r.openedAt, r.openedDate,
 			r.closedAt, r.closedDate, r.step, r.sex, r.ageBand})
 	}
-	if err := a.tx.insertRows("fact_cases", []string{"tenant_id", "case_key", "person_key", "case_type", "unit_id", "district_id",
+	if err := a.tx.insertNew("fact_cases", []string{"tenant_id", "case_key", "person_key", "case_type", "unit_id", "district_id",
 		"channel", "received_date", "opened_at", "opened_date", "closed_at", "closed_date", "step", "sex", "age_band"},
-		`ON CONFLICT (tenant_id, case_key) DO NOTHING`, rows); err != nil {
+		"tenant_id, case_key", rows); err != nil {
 		return err
 	}
 	rows = nil
 	for _, r := range a.steps {
 		rows = append(rows, []any{tn, r.caseKey, r.seq, r.step, r.enteredAt, r.leftAt, r.durationSeconds})
 	}
-	if err := a.tx.insertRows("fact_case_steps", []string{"tenant_id", "case_key", "entered_seq", "step", "entered_at", "left_at",
-		"duration_seconds"}, `ON CONFLICT (tenant_id, case_key, entered_seq) DO NOTHING`, rows); err != nil {
+	if err := a.tx.insertNew("fact_case_steps", []string{"tenant_id", "case_key", "entered_seq", "step", "entered_at", "left_at",
+		"duration_seconds"}, "tenant_id, case_key, entered_seq", rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -145,10 +149,10 @@ func (a *applier) writeRows() error {
 			r.amount, r.amountUnit, r.amountPeriod, r.validFrom, r.validTo, r.decidedAt, r.decidedDate, r.received, r.days, r.executed,
 			r.sex, r.ageBand, r.executeBy})
 	}
-	if err := a.tx.insertRows("fact_decisions", []string{"tenant_id", "decision_key", "case_key", "person_key", "case_type", "unit_id",
+	if err := a.tx.insertNew("fact_decisions", []string{"tenant_id", "decision_key", "case_key", "person_key", "case_type", "unit_id",
 		"district_id", "channel", "insats", "outcome", "amount", "amount_unit", "amount_period", "valid_from", "valid_to", "decided_at",
 		"decided_date", "received_date", "days_to_decision", "executed_date", "sex", "age_band", "execute_by"},
-		`ON CONFLICT (tenant_id, decision_key) DO NOTHING`, rows); err != nil {
+		"tenant_id, decision_key", rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -157,10 +161,10 @@ func (a *applier) writeRows() error {
 			r.amount, r.amountUnit, r.amountPeriod, r.validFrom, r.validTo, r.status, r.sent, r.start, r.ended, r.endReason,
 			r.planVersion, r.planDate})
 	}
-	if err := a.tx.insertRows("fact_orders", []string{"tenant_id", "order_key", "case_key", "decision_key", "person_key", "case_type",
+	if err := a.tx.insertNew("fact_orders", []string{"tenant_id", "order_key", "case_key", "decision_key", "person_key", "case_type",
 		"unit_id", "district_id", "provider_id", "insats", "amount", "amount_unit", "amount_period", "valid_from", "valid_to", "status",
 		"sent_date", "start_date", "ended_on", "end_reason", "plan_version", "plan_date"},
-		`ON CONFLICT (tenant_id, order_key) DO NOTHING`, rows); err != nil {
+		"tenant_id, order_key", rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -185,9 +189,9 @@ func (a *applier) writeRows() error {
 		rows = append(rows, []any{tn, r.caseKey, r.id, r.seq, r.person, r.caseType, r.unit, r.district, r.started, r.due, r.met,
 			r.overdue, r.status, r.daysLate})
 	}
-	if err := a.tx.insertRows("fact_deadlines", []string{"tenant_id", "case_key", "deadline_id", "started_seq", "person_key", "case_type",
+	if err := a.tx.insertNew("fact_deadlines", []string{"tenant_id", "case_key", "deadline_id", "started_seq", "person_key", "case_type",
 		"unit_id", "district_id", "started_date", "due_date", "met_date", "overdue", "status", "days_late"},
-		`ON CONFLICT (tenant_id, case_key, deadline_id, started_seq) DO NOTHING`, rows); err != nil {
+		"tenant_id, case_key, deadline_id, started_seq", rows); err != nil {
 		return err
 	}
 	rows = nil
@@ -195,9 +199,9 @@ func (a *applier) writeRows() error {
 		rows = append(rows, []any{tn, r.key, r.caseKey, r.person, r.decision, r.caseType, r.unit, r.district, r.item, r.period, r.amount,
 			r.category, r.due, r.status, r.proposed, r.attested, r.settled, r.reverses})
 	}
-	if err := a.tx.insertRows("fact_payments", []string{"tenant_id", "line_key", "case_key", "person_key", "decision_key", "case_type",
+	if err := a.tx.insertNew("fact_payments", []string{"tenant_id", "line_key", "case_key", "person_key", "decision_key", "case_type",
 		"unit_id", "district_id", "item", "period", "amount", "payee_category", "due_date", "status", "proposed_date", "attested_date",
-		"settled_date", "reverses_key"}, `ON CONFLICT (tenant_id, line_key) DO NOTHING`, rows); err != nil {
+		"settled_date", "reverses_key"}, "tenant_id, line_key", rows); err != nil {
 		return err
 	}
 	rows = nil

@@ -525,14 +525,19 @@ func (tx *Tx) SetPersonIdentity(ctx context.Context, tenant trygg.TenantID, pers
 }
 
 // AnalyzeTables refreshes the planner's statistics of tables, for a
-// bulk load (a legacy import) that reads what it writes. On PostgreSQL a
-// table that grew from nothing within minutes keeps the statistics of an
-// empty one until autovacuum comes round, and lookups in it are planned
-// as scans (each slower than the one before) until then; ANALYZE samples
-// a bounded number of rows whatever the table's size. On SQLite it does
-// nothing: its plans for lookups by key do not depend on statistics.
+// bulk load (a legacy import) that reads what it writes. A table that
+// grew from a few rows within minutes keeps the statistics of a small one
+// until they are taken again (on PostgreSQL by autovacuum when it comes
+// round, on SQLite by serve's next start), and lookups of many keys in it
+// are planned as scans of the whole table, each slower than the one
+// before. PostgreSQL's ANALYZE samples a bounded number of rows whatever
+// the table's size; on SQLite it is Optimize, which analyzes, with a
+// bounded sample too, the tables whose size changed tenfold since.
 func (db *DB) AnalyzeTables(ctx context.Context, tables ...string) error {
-	if db.dialect.name() != "postgres" || len(tables) == 0 {
+	if db.dialect.name() != "postgres" {
+		return db.Optimize(ctx)
+	}
+	if len(tables) == 0 {
 		return nil
 	}
 	for _, t := range tables {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,5 +76,74 @@ func TestCasesByIDsPlan(t *testing.T) {
 	if p := plan(`SELECT ` + casesByIDCols + ` FROM cases c WHERE c.tenant_id = ? AND c.id IN ` + in); strings.Contains(p, "SCAN") ||
 		!strings.Contains(p, "SEARCH c USING INDEX sqlite_autoindex_cases_1 (tenant_id=? AND id=?)") {
 		t.Errorf("CasesByIDs is planned as\n%s", p)
+	}
+}
+
+// TestAnalyzeTablesSQLite: a table that grew from a hundred rows to
+// twenty thousand since its statistics were taken is read by key again
+// once AnalyzeTables has run: before, SQLite scans the whole table for a
+// batch's 500 ids (a legacy import's decisions, each batch slower).
+func TestAnalyzeTablesSQLite(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "trygg.db")
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	insert := func(from, to int) {
+		t.Helper()
+		_, err := raw.ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			INSERT INTO decisions (tenant_id, id, case_id, insats, outcome, legal_basis, status, drafted_by, created_at)
+			SELECT 'demo', printf('d-%07d', i), printf('c-%07d', i / 2), 'hemtjanst', 'granted', 'SoL', 'final', 'u', 0 FROM n`, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert(1, 121)
+	if err := db.Optimize(ctx); err != nil { // as serve does at start
+		t.Fatal(err)
+	}
+	insert(122, 20_000) // an import's decisions since
+	in := `(?` + strings.Repeat(", ?", 499) + `)`
+	plan := func() string {
+		t.Helper()
+		args := []any{"demo"}
+		for i := range 500 {
+			args = append(args, fmt.Sprintf("d-%07d", i))
+		}
+		rows, err := db.write.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+decisionCols+` FROM decisions WHERE tenant_id = ? AND id IN `+in, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(detail + "\n")
+		}
+		return b.String()
+	}
+	if p := plan(); !strings.Contains(p, "SCAN decisions") {
+		t.Errorf("with the statistics of 121 decisions the lookup is no longer a scan (update this test):\n%s", p)
+	}
+	if err := db.AnalyzeTables(ctx, "decisions"); err != nil {
+		t.Fatal(err)
+	}
+	if p := plan(); strings.Contains(p, "SCAN") {
+		t.Errorf("after AnalyzeTables the lookup of 500 decisions of 20,000 is\n%s", p)
 	}
 }

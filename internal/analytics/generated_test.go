@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,7 +191,9 @@ func TestRebuildEqualsIncrementalGenerated(t *testing.T) {
 				t.Fatal(err)
 			}
 			for table, rows := range incremental {
-				if len(rows) == 0 && table != "meta" {
+				// meta and the marks of sets of persons still to write
+				// (settled when a catch-up ends) are empty.
+				if len(rows) == 0 && table != "meta" && !strings.HasPrefix(table, "need_pending_") {
 					t.Errorf("%s is empty", table)
 				}
 				if !reflect.DeepEqual(rows, rebuilt[table]) {

@@ -93,6 +93,9 @@ func NewProjector(ctx context.Context, log EventLog, st *Store, key []byte, cloc
 	if err := st.refreshIfStale(ctx); err != nil { // likewise, or a store from before the summaries
 		return nil, err
 	}
+	if err := st.settleAllNeeds(ctx); err != nil { // after a projector that stopped before settling
+		return nil, err
+	}
 	return pr, nil
 }
 
@@ -246,17 +249,17 @@ func (pr *Projector) write(ctx context.Context, tenant trygg.TenantID, from int6
 		if pr.noPrefetch {
 			prefetch = nil
 		}
-		if err := a.prefetch(prefetch, cursor); err != nil {
-			return err
-		}
-		if now != from {
-			return nil // another projector moved on meanwhile
-		}
 		// The summaries follow the facts the batch changes; a rebuild
 		// counts them afterwards (refresh).
 		var d *delta
 		if !pr.rebuilding {
 			d = newDelta(t, string(tenant), pr.p, evs)
+		}
+		if err := a.prefetch(prefetch, append([]readQuery{cursor}, d.reads()...)...); err != nil {
+			return err
+		}
+		if now != from {
+			return nil // another projector moved on meanwhile
 		}
 		if err := d.take(); err != nil {
 			return err
@@ -357,6 +360,9 @@ func (pr *Projector) catchUp(ctx context.Context, tenant trygg.TenantID) (int, e
 			return total, err
 		}
 		if n < size {
+			if total > 0 && !pr.rebuilding { // what the last batch left of the sets of persons assessed
+				return total, pr.st.settleNeeds(ctx, string(tenant))
+			}
 			return total, nil
 		}
 		if ctx.Err() != nil {

@@ -152,11 +152,11 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	group, step := "n.code", "n.step"
+	cellLevel := levelCode
 	switch level {
 	case ByCode:
 	case ByChapter:
-		group, step = "substr(n.code, 1, 2)", "n.chapter_step"
+		cellLevel = levelChapter
 	default:
 		return nil, trygg.Invalid("The code level is not valid.", map[string]string{"level": "Choose code or chapter."})
 	}
@@ -164,63 +164,86 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 	if system == "" {
 		// The code system most needs are assessed in: which one that is
 		// is the definitions' business, not this query's.
-		err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT code_system FROM fact_codes WHERE tenant_id = ? AND source = 'need'
-			GROUP BY code_system ORDER BY count(*) DESC, code_system LIMIT 1`), string(tenant)).Scan(&system)
+		err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT code_system FROM sum_code_systems WHERE tenant_id = ?
+			ORDER BY n DESC, code_system LIMIT 1`), string(tenant)).Scan(&system)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("analytics: needs match: %w", err)
 		}
 	}
-	conds, args := []string{"n.tenant_id = ?", "n.source = 'need'", "n.code_system = ?"}, []any{string(tenant), system}
-	join := ""
-	if f.From != "" {
-		conds, args = append(conds, "n.on_date >= ?"), append(args, f.From)
-	}
-	if f.To != "" {
-		conds, args = append(conds, "n.on_date <= ?"), append(args, f.To)
-	}
-	if f.District != "" {
-		conds, args = append(conds, "n.district_id = ?"), append(args, f.District)
-	}
-	if f.Unit != "" || f.CaseType != "" {
-		join = ` JOIN fact_cases c ON c.tenant_id = n.tenant_id AND c.case_key = n.case_key`
-		if f.Unit != "" {
-			conds, args = append(conds, "c.unit_id = ?"), append(args, f.Unit)
-		}
-		if f.CaseType != "" {
-			conds, args = append(conds, "c.case_type = ?"), append(args, f.CaseType)
-		}
-	}
-	// The step each person's assessed code reached on its case, which the
-	// projector keeps on the code's row (summary.go: 1 a decision granting
-	// something, 2 the code, or its chapter, in the plan too, 3 performed
-	// with it too). Then the persons who reached each step, per district
-	// and (a person's furthest step in any district) for all.
-	steps := `SELECT n.district_id AS district, ` + group + ` AS code, n.person_key AS person, MAX(` + step + `) AS stage
-		FROM fact_codes n` + join + ` WHERE ` + strings.Join(conds, " AND ") + ` GROUP BY n.district_id, ` + group + `, n.person_key`
-	const counts = `COUNT(*), COUNT(CASE WHEN stage >= 1 THEN 1 END), COUNT(CASE WHEN stage >= 2 THEN 1 END), COUNT(CASE WHEN stage >= 3 THEN 1 END)`
-	q := `WITH s AS (` + steps + `)
-		SELECT 1, district, code, ` + counts + ` FROM s GROUP BY district, code
-		UNION ALL SELECT 0, '', code, ` + counts + ` FROM (SELECT code, person, MAX(stage) AS stage FROM s GROUP BY code, person) a GROUP BY code`
-	rows, err := s.query(ctx, q, args...)
+	// The persons assessed with each code (or chapter) on the period's
+	// days, each with the step reached on the case (needs.go: 1 a
+	// decision granting something, 2 the code, or its chapter, in the
+	// plan too, 3 performed with it too): merged, a person counts once
+	// per district, with the furthest step there, and once for all, with
+	// the furthest step anywhere.
+	where, args := f.where(tenant, "day")
+	rows, err := s.query(ctx, `SELECT code, district_id, persons FROM sum_needs`+where+` AND code_system = ? AND level = ?`,
+		append(args, system, cellLevel)...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: needs match: %w", err)
 	}
 	defer rows.Close()
+	byCode := map[string][]needEntry{}
+	var districts []string
+	districtOf := map[string]int{}
+	for rows.Next() {
+		var code, district string
+		var set []byte
+		if err := rows.Scan(&code, &district, &set); err != nil {
+			return nil, err
+		}
+		d, ok := districtOf[district]
+		if !ok {
+			d = len(districts)
+			districtOf[district] = d
+			districts = append(districts, district)
+		}
+		es := byCode[code]
+		if err := decodeNeeds(set, func(p [16]byte, step byte) { es = append(es, needEntry{p, uint16(d), step}) }); err != nil {
+			return nil, err
+		}
+		byCode[code] = es
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
 	type row struct {
 		part           int
 		district, code string
 		n              [4]int
 	}
 	var list []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.part, &r.district, &r.code, &r.n[0], &r.n[1], &r.n[2], &r.n[3]); err != nil {
-			return nil, err
+	reached := func(n *[4]int, step int) {
+		for k := 0; k <= step && k < 4; k++ {
+			n[k]++
 		}
-		list = append(list, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for code, es := range byCode {
+		es = sortNeeds(es)
+		all := row{part: 0, code: code}
+		per := make([]row, len(districts))
+		for i := 0; i < len(es); {
+			person, furthest := es[i].person, -1
+			for i < len(es) && es[i].person == person {
+				// The person's entries of one district, then the next.
+				d, most := es[i].district, -1
+				for ; i < len(es) && es[i].person == person && es[i].district == d; i++ {
+					most = max(most, int(es[i].step))
+				}
+				reached(&per[d].n, most)
+				per[d].part = 1
+				furthest = max(furthest, most)
+			}
+			reached(&all.n, furthest)
+		}
+		list = append(list, all)
+		for d, r := range per {
+			if r.part == 1 {
+				r.district, r.code = districts[d], code
+				list = append(list, r)
+			}
+		}
 	}
 
 	// Per code, all districts first, then the districts by name.
@@ -741,6 +764,10 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 		var parts []string
 		var args []any
 		for _, met := range []string{`dl.met_date = ''`, `dl.met_date > ?`} {
+			due := due
+			if met != `dl.met_date = ''` {
+				due = strings.ReplaceAll(due, "dl.due_date", unsought("dl.due_date"))
+			}
 			parts = append(parts, `SELECT dl.person_key FROM fact_deadlines dl WHERE dl.tenant_id = ? AND dl.unit_id IN (?`+
 				strings.Repeat(", ?", len(units)-1)+`) AND `+met+` AND `+due+` AND dl.status <> 'restarted' AND dl.started_date <= ?
 				AND NOT EXISTS (SELECT 1 FROM fact_cases c WHERE c.tenant_id = dl.tenant_id AND c.case_key = dl.case_key

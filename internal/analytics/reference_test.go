@@ -815,5 +815,6 @@ func (s *Store) RefTeamWeekPage(ctx context.Context, tenant trygg.TenantID, unit
 // as a rebuild does.
 func (s *Store) Refresh(ctx context.Context) error { return s.refresh(ctx) }
 
-// SummaryTables are the summaries' tables.
-var SummaryTables = summaryTables()
+// SummaryTables are the summaries' tables, the sets of persons assessed
+// and the marks of those still to write.
+var SummaryTables = append(summaryTables(), "sum_needs", "need_pending_persons", "need_pending_cells")

@@ -38,7 +38,8 @@ const Schema = "analytics"
 var tables = []string{"cursors", "meta", "dim_units", "dim_persons", "dim_case_types", "dim_insatser", "dim_codes",
 	"fact_cases", "fact_case_steps", "fact_decisions", "fact_orders", "fact_plans", "fact_performed", "fact_deadlines",
 	"fact_payments", "fact_codes", "sum_received", "sum_closed", "sum_decisions", "sum_first_decisions", "sum_execution",
-	"sum_deadlines", "sum_deadlines_late", "sum_performed", "sum_orders"}
+	"sum_deadlines", "sum_deadlines_late", "sum_performed", "sum_orders", "sum_code_systems", "sum_needs", "need_pending_persons",
+	"need_pending_cells"}
 
 // Store is an open analysis store: a SQLite file (a single-connection
 // writer and a pool of readers) or a PostgreSQL schema.

@@ -91,8 +91,11 @@ var (
 			"amount_unit", "amount_period"},
 		sums: []string{"n", "amount"}, values: []string{"1", "amount"}}
 
+	sumCodeSystems = &summary{table: "sum_code_systems", fact: "fact_codes", where: "source = 'need'",
+		keys: []string{"code_system"}, exprs: []string{"code_system"}, sums: []string{"n"}, values: []string{"1"}}
+
 	summaries = []*summary{sumReceived, sumClosed, sumDecisions, sumFirstDecisions, sumExecution, sumDeadlines, sumDeadlinesLate,
-		sumPerformed, sumOrders}
+		sumPerformed, sumOrders, sumCodeSystems}
 )
 
 // summaryTables are the summaries' tables, for Dump.
@@ -204,6 +207,9 @@ func (s *Store) refresh(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := refreshNeeds(t); err != nil {
+			return fmt.Errorf("sum_needs: %w", err)
+		}
 		for _, sm := range summaries {
 			if err := t.exec(`DELETE FROM ` + sm.table); err != nil {
 				return err
@@ -226,12 +232,18 @@ func (s *Store) refresh(ctx context.Context) error {
 type delta struct {
 	t      *tx
 	tenant string
-	// cases: cases an event of the batch may change a fact of (its case,
-	// decisions, deadlines, orders); decisions and orders: those named
-	// by their events; entries: providers' reports written or corrected;
-	// purged: cases purged; firsts and steps: cases whose first decision
-	// or assessed codes' steps may change.
-	cases, decisions, orders, entries, purged, firsts, steps keySet
+	// The cases an event of the batch may change a counted column of: of
+	// the case (opened, closed, purged), its decisions (made, executed),
+	// deadlines, orders, assessed codes (signed); decisions and orders:
+	// those named by their events; entries: providers' reports written
+	// or corrected; purged: cases purged; firsts and steps: cases whose
+	// first decision or assessed codes' steps may change. (Each purged
+	// case is in every set of cases.)
+	cases, decisionCases, deadlineCases, orderCases, codeCases keySet
+	decisions, orders, entries, purged, firsts, steps          keySet
+	// pending: the sets of persons assessed that the last batch left to
+	// write (needs.go), read with what the batch's events name.
+	pending pendingNeeds
 }
 
 // keySet is a set of keys in the order first added.
@@ -260,19 +272,29 @@ func newDelta(t *tx, tenant string, p pseudonymizer, evs []events.Event) *delta 
 			id = e.SubjectID
 		}
 		c := p.of("case", id)
-		kind, _, _ := strings.Cut(e.Type, ".")
-		switch kind {
-		case "case", "decision", "deadline", "order":
-			d.cases.add(c)
-		}
 		switch e.Type {
+		case events.CaseOpened:
+			d.cases.add(c)
+		case events.CaseClosed:
+			d.cases.add(c)
+			d.deadlineCases.add(c)
 		case events.DecisionMade:
+			d.decisionCases.add(c)
 			d.firsts.add(c)
 			d.steps.add(c)
 			d.decisions.add(p.of("decision", e.SubjectID))
 		case events.DecisionExecution:
+			d.decisionCases.add(c)
 			d.decisions.add(p.of("decision", e.SubjectID))
-		case events.OrderPlanWritten, events.FormSigned:
+		case events.DeadlineStarted, events.DeadlineMet, events.DeadlineOverdue, events.DeadlineExtended, events.DeadlineMoved:
+			d.deadlineCases.add(c)
+		case events.OrderSent, events.OrderChanged, events.OrderAccepted, events.OrderReturned, events.OrderEnded:
+			d.orderCases.add(c)
+			d.orders.add(p.of("order", e.SubjectID))
+		case events.FormSigned:
+			d.codeCases.add(c)
+			d.steps.add(c)
+		case events.OrderPlanWritten:
 			d.steps.add(c)
 		case events.OrderPerformed:
 			d.steps.add(c)
@@ -287,24 +309,17 @@ func newDelta(t *tx, tenant string, p pseudonymizer, evs []events.Event) *delta 
 			}
 		case events.CasePurged:
 			d.purged.add(c)
-		}
-		if kind == "order" {
-			d.orders.add(p.of("order", e.SubjectID))
+			for _, k := range []*keySet{&d.cases, &d.decisionCases, &d.deadlineCases, &d.orderCases, &d.codeCases} {
+				k.add(c)
+			}
 		}
 	}
 	return d
 }
 
 // in returns SQL for "col is one of keys" and its argument: one
-// argument however many keys (a JSON array on SQLite, an array on
-// PostgreSQL).
-func (d *delta) in(col string, keys keySet) (string, any) {
-	if d.t.pg {
-		return col + ` = ANY(?)`, keys.list
-	}
-	b, _ := json.Marshal(keys.list)
-	return col + ` IN (SELECT value FROM json_each(?))`, string(b)
-}
+// argument however many keys.
+func (d *delta) in(col string, keys keySet) (string, any) { return d.t.anyOf(col, keys.list) }
 
 // cond returns the condition on a fact table's rows that the batch may
 // change, and its arguments ("" when none).
@@ -319,14 +334,18 @@ func (d *delta) cond(fact string) (string, []any) {
 		conds, args = append(conds, c), append(args, a)
 	}
 	switch fact {
-	case "fact_cases", "fact_deadlines":
+	case "fact_cases":
 		or("case_key", d.cases)
+	case "fact_deadlines":
+		or("case_key", d.deadlineCases)
 	case "fact_decisions":
-		or("case_key", d.cases)
+		or("case_key", d.decisionCases)
 		or("decision_key", d.decisions)
 	case "fact_orders":
-		or("case_key", d.cases)
+		or("case_key", d.orderCases)
 		or("order_key", d.orders)
+	case "fact_codes":
+		or("case_key", d.codeCases)
 	case "fact_performed":
 		or("entry_key", d.entries)
 		if len(d.purged.list) > 0 {
@@ -338,10 +357,31 @@ func (d *delta) cond(fact string) (string, []any) {
 	return strings.Join(conds, " OR "), args
 }
 
-// take takes the rows the batch may change out of the summaries. A nil
-// delta (a rebuild's, which counts the summaries afterwards) does
-// nothing.
-func (d *delta) take() error { return d.apply("-") }
+// reads returns what the batch reads before its events (with what they
+// name): the sets the last batch left to write.
+func (d *delta) reads() []readQuery {
+	if d == nil {
+		return nil
+	}
+	return pendingReads(d.tenant, &d.pending)
+}
+
+// take writes the sets the last batch left, takes the rows the batch
+// may change out of the summaries, and marks the persons whose sets it
+// may change. A nil delta (a rebuild's, which counts the summaries
+// afterwards) does nothing.
+func (d *delta) take() error {
+	if d == nil {
+		return nil
+	}
+	if err := writePending(d.t, d.tenant, &d.pending); err != nil {
+		return err
+	}
+	if err := d.markNeeds(true); err != nil {
+		return err
+	}
+	return d.apply("-")
+}
 
 // put marks the first decisions and sets the steps of the cases the
 // batch touched, puts the rows it may have changed back into the
@@ -363,6 +403,9 @@ func (d *delta) put() error {
 		}
 	}
 	if err := d.apply(""); err != nil {
+		return err
+	}
+	if err := d.markNeeds(false); err != nil {
 		return err
 	}
 	for _, sm := range summaries {

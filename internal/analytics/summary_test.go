@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -237,7 +238,7 @@ func TestDashboardsAsBefore(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, table := range append([]string{"fact_decisions", "fact_codes"}, analytics.SummaryTables...) {
-				if len(kept[table]) == 0 {
+				if len(kept[table]) == 0 && !strings.HasPrefix(table, "need_pending_") {
 					t.Errorf("%s is empty", table)
 				}
 				if !reflect.DeepEqual(kept[table], counted[table]) {

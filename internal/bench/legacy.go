@@ -129,6 +129,10 @@ func (b *bench) legacyImport(ctx context.Context) ([]benchRow, error) {
 				files += dirBytes(out)
 			}
 		}
+		// A city's exports would fill the disk beside its database.
+		if err := os.RemoveAll(out); err != nil {
+			return nil, err
+		}
 	}
 	rows := make([]benchRow, len(phases))
 	var figures []string

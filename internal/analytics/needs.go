@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -100,43 +101,77 @@ func chapterOf(code string) string {
 	return code
 }
 
-// needEntry is a person of a merged set: the pseudonym's bytes, the
-// district (an index into the query's) and the step.
+// needEntry is a person of a merged set: the pseudonym's 16 bytes as
+// two numbers, the district (an index into the query's) and the step.
 type needEntry struct {
-	person   [16]byte
+	hi, lo   uint64
 	district uint16
 	step     byte
 }
 
-// sortNeeds returns es sorted by person, then district: by the
+func (e needEntry) samePerson(o needEntry) bool { return e.hi == o.hi && e.lo == o.lo }
+
+// needChunk is how many entries a chunk of a merge holds: entries are
+// gathered chunk by chunk, never copied to grow.
+const needChunk = 1 << 16
+
+// needEntries gathers a merge's entries.
+type needEntries struct {
+	chunks [][]needEntry
+	n      int
+}
+
+func (es *needEntries) add(p [16]byte, district uint16, step byte) {
+	if len(es.chunks) == 0 || len(es.chunks[len(es.chunks)-1]) == needChunk {
+		es.chunks = append(es.chunks, make([]needEntry, 0, needChunk))
+	}
+	last := &es.chunks[len(es.chunks)-1]
+	*last = append(*last, needEntry{binary.BigEndian.Uint64(p[:8]), binary.BigEndian.Uint64(p[8:]), district, step})
+	es.n++
+}
+
+// sorted returns the entries sorted by person, then district: by the
 // pseudonyms' first two bytes into buckets (pseudonyms are spread
-// evenly), then each bucket on its own.
-func sortNeeds(es []needEntry) []needEntry {
+// evenly), then each bucket, of a few entries, on its own.
+func (es *needEntries) sorted() []needEntry {
 	var start [1<<16 + 1]int
-	for _, e := range es {
-		start[int(e.person[0])<<8|int(e.person[1])+1]++
+	for _, c := range es.chunks {
+		for _, e := range c {
+			start[e.hi>>48+1]++
+		}
 	}
 	for i := 1; i < len(start); i++ {
 		start[i] += start[i-1]
 	}
-	out := make([]needEntry, len(es))
+	out := make([]needEntry, es.n)
 	next := start
-	for _, e := range es {
-		b := int(e.person[0])<<8 | int(e.person[1])
-		out[next[b]] = e
-		next[b]++
+	for _, c := range es.chunks {
+		for _, e := range c {
+			b := e.hi >> 48
+			out[next[b]] = e
+			next[b]++
+		}
 	}
+	es.chunks = nil
 	for b := range 1 << 16 {
-		if part := out[start[b]:start[b+1]]; len(part) > 1 {
-			slices.SortFunc(part, func(a, b needEntry) int {
-				if c := bytes.Compare(a.person[2:], b.person[2:]); c != 0 {
-					return c
-				}
-				return int(a.district) - int(b.district)
-			})
+		part := out[start[b]:start[b+1]]
+		for i := 1; i < len(part); i++ { // insertion sort
+			for j := i; j > 0 && needLess(part[j], part[j-1]); j-- {
+				part[j], part[j-1] = part[j-1], part[j]
+			}
 		}
 	}
 	return out
+}
+
+func needLess(a, b needEntry) bool {
+	if a.hi != b.hi {
+		return a.hi < b.hi
+	}
+	if a.lo != b.lo {
+		return a.lo < b.lo
+	}
+	return a.district < b.district
 }
 
 // needRows is the SELECT of need rows with what places them in their

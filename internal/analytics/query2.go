@@ -183,7 +183,7 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 		return nil, fmt.Errorf("analytics: needs match: %w", err)
 	}
 	defer rows.Close()
-	byCode := map[string][]needEntry{}
+	byCode := map[string]*needEntries{}
 	var districts []string
 	districtOf := map[string]int{}
 	for rows.Next() {
@@ -199,10 +199,13 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 			districts = append(districts, district)
 		}
 		es := byCode[code]
-		if err := decodeNeeds(set, func(p [16]byte, step byte) { es = append(es, needEntry{p, uint16(d), step}) }); err != nil {
+		if es == nil {
+			es = &needEntries{}
+			byCode[code] = es
+		}
+		if err := decodeNeeds(set, func(p [16]byte, step byte) { es.add(p, uint16(d), step) }); err != nil {
 			return nil, err
 		}
-		byCode[code] = es
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -219,16 +222,16 @@ func (s *Store) NeedsMatch(ctx context.Context, tenant trygg.TenantID, f Filter,
 			n[k]++
 		}
 	}
-	for code, es := range byCode {
-		es = sortNeeds(es)
+	for code, gathered := range byCode {
+		es := gathered.sorted()
 		all := row{part: 0, code: code}
 		per := make([]row, len(districts))
 		for i := 0; i < len(es); {
-			person, furthest := es[i].person, -1
-			for i < len(es) && es[i].person == person {
+			person, furthest := es[i], -1
+			for i < len(es) && es[i].samePerson(person) {
 				// The person's entries of one district, then the next.
 				d, most := es[i].district, -1
-				for ; i < len(es) && es[i].person == person && es[i].district == d; i++ {
+				for ; i < len(es) && es[i].samePerson(person) && es[i].district == d; i++ {
 					most = max(most, int(es[i].step))
 				}
 				reached(&per[d].n, most)
@@ -357,10 +360,12 @@ func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// (Grouped by the unit last: grouped by it first, SQLite would read
+	// every decision by unit to spare itself the sorting.)
 	where, args = f.where(tenant, unsought("execute_by"))
 	rows, err = s.query(ctx, `SELECT unit_id, case_type, CASE WHEN executed_date <= execute_by THEN 1 ELSE 2 END,
 		CASE WHEN execute_by < ? THEN 1 ELSE 0 END, COUNT(*) FROM fact_decisions`+where+` AND executed_date > ? AND `+granted+`
-		AND execute_by <> '' GROUP BY 1, 2, 3, 4`, append(append([]any{today}, args...), today)...)
+		AND execute_by <> '' GROUP BY 3, 4, 1, 2`, append(append([]any{today}, args...), today)...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
 	}

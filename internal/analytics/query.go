@@ -190,16 +190,19 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 			return nil, fmt.Errorf("analytics: decision times: %w", err)
 		}
 	}
-	// The persons of each case type and channel, then of their sums: a sum
-	// has every person of each of its parts.
+	// The persons of each case type and channel, then of their sums (a
+	// sum has every person of each of its parts: counted only when none
+	// of them has enough), then of all.
 	cts := append([]string{""}, sortedKeys(types)...)
-	persons := map[[2]string]int{}
+	persons := map[[2]string]*int{}
 	where, args := f.where(tenant, "decided_date")
-	count := func(k [2]string, parts ...[2]string) error {
-		for _, p := range parts {
-			if persons[p] >= MinPersons {
-				persons[k] = persons[p]
-				return nil
+	count := func(pc *personCounts, k [2]string, parts ...[2]string) {
+		p := new(int)
+		persons[k] = p
+		for _, part := range parts {
+			if *persons[part] >= MinPersons {
+				*p = *persons[part]
+				return
 			}
 		}
 		var n int64
@@ -213,31 +216,34 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 		if k[1] != "" {
 			from, a = from+` AND channel = ?`, append(a, k[1])
 		}
-		p, err := s.counted(ctx, n, from, a)
-		persons[k] = p
-		return err
+		pc.add(p, n, from, a)
 	}
 	channels := []string{"portal", "paper"}
-	var todo [][][2]string // each cell, then its parts
+	var leaves, sums1, all personCounts
 	for _, ct := range cts[1:] {
 		for _, ch := range channels {
-			todo = append(todo, [][2]string{{ct, ch}})
+			count(&leaves, [2]string{ct, ch})
 		}
+	}
+	if err := s.count(ctx, leaves); err != nil {
+		return nil, fmt.Errorf("analytics: decision times: %w", err)
 	}
 	for _, ch := range channels {
-		cell := [][2]string{{"", ch}}
+		var parts [][2]string
 		for _, ct := range cts[1:] {
-			cell = append(cell, [2]string{ct, ch})
+			parts = append(parts, [2]string{ct, ch})
 		}
-		todo = append(todo, cell)
+		count(&sums1, [2]string{"", ch}, parts...)
 	}
-	for _, ct := range cts {
-		todo = append(todo, [][2]string{{ct, ""}, {ct, "portal"}, {ct, "paper"}})
+	for _, ct := range cts[1:] {
+		count(&sums1, [2]string{ct, ""}, [2]string{ct, "portal"}, [2]string{ct, "paper"})
 	}
-	for _, cell := range todo {
-		if err := count(cell[0], cell[1:]...); err != nil {
-			return nil, fmt.Errorf("analytics: decision times: %w", err)
-		}
+	if err := s.count(ctx, sums1); err != nil {
+		return nil, fmt.Errorf("analytics: decision times: %w", err)
+	}
+	count(&all, [2]string{"", ""}, [2]string{"", "portal"}, [2]string{"", "paper"})
+	if err := s.count(ctx, all); err != nil {
+		return nil, fmt.Errorf("analytics: decision times: %w", err)
 	}
 	out := []DecisionTime{}
 	// The decisions of both channels are the sum of portal and paper, and
@@ -257,7 +263,7 @@ func (s *Store) DecisionTimes(ctx context.Context, tenant trygg.TenantID, f Filt
 				row.Decisions, row.MedianDays, row.P90Days = figure(0, 0), figure(0, 0), figure(0, 0)
 				counts = append(counts, tally{})
 			} else {
-				p := persons[k]
+				p := *persons[k]
 				row.MedianDays = figure(percentileCounts(hist[k], 0.5), p)
 				row.P90Days = figure(percentileCounts(hist[k], 0.9), p)
 				counts = append(counts, tally{float64(n), p})
@@ -325,16 +331,6 @@ func wholeMonths(from, to string) ([2]string, [][2]string) {
 // the decisions executed after a day are found by that day, not by the
 // period's days to be executed by.
 func unsought(col string) string { return col + ` || ''` }
-
-// counted returns the persons of a figure counted from rows rows of from
-// (a FROM and WHERE clause), as persons does: fewer rows than
-// MinPersons have fewer persons too, and are not read.
-func (s *Store) counted(ctx context.Context, rows int64, from string, args []any) (int, error) {
-	if rows < MinPersons {
-		return int(rows), nil
-	}
-	return s.persons(ctx, from, args)
-}
 
 // percentileCounts is Percentile of values given as value: how many.
 func percentileCounts(counts map[int64]int64, p float64) float64 {
@@ -479,23 +475,20 @@ func (s *Store) Flow(ctx context.Context, tenant trygg.TenantID, f Filter) ([]We
 	// The persons of each week's figures, from the cases behind them.
 	cases := `FROM fact_cases` + where + ` AND received_date <= ?`
 	args = append(args, f.To)
+	var pc personCounts
+	for _, x := range weeks {
+		pc.add(&x.inPersons, x.in, cases+` AND received_date >= ? AND received_date <= ?`, append(slices.Clone(args), x.start, x.end))
+		pc.add(&x.outPersons, x.out, cases+` AND closed_date >= ? AND closed_date <= ?`, append(slices.Clone(args), x.start, x.end))
+		pc.add(&x.open, -1, cases+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`,
+			append(slices.Clone(args), x.end, x.end))
+	}
+	if err := s.count(ctx, pc); err != nil {
+		return nil, fmt.Errorf("analytics: flow: %w", err)
+	}
 	var cells []tally
 	var sums []sum
 	for i, x := range weeks {
-		var err error
-		if x.inPersons, err = s.counted(ctx, x.in, cases+` AND received_date >= ? AND received_date <= ?`,
-			append(slices.Clone(args), x.start, x.end)); err != nil {
-			return nil, fmt.Errorf("analytics: flow: inflow: %w", err)
-		}
-		if x.outPersons, err = s.counted(ctx, x.out, cases+` AND closed_date >= ? AND closed_date <= ?`,
-			append(slices.Clone(args), x.start, x.end)); err != nil {
-			return nil, fmt.Errorf("analytics: flow: outflow: %w", err)
-		}
 		open += x.in - x.leave
-		if x.open, err = s.persons(ctx, cases+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`,
-			append(slices.Clone(args), x.end, x.end)); err != nil {
-			return nil, fmt.Errorf("analytics: flow: backlog: %w", err)
-		}
 		cells = append(cells, tally{float64(x.in), x.inPersons}, tally{float64(x.out), x.outPersons}, tally{float64(open), x.open})
 		// A week's backlog is the last week's with its inflow added and
 		// outflow taken away: one of the four hidden could be worked out.
@@ -512,27 +505,6 @@ func (s *Store) Flow(ctx context.Context, tenant trygg.TenantID, f Filter) ([]We
 			Inflow: shown(cells[3*i], hidden[3*i]), Outflow: shown(cells[3*i+1], hidden[3*i+1]), Backlog: shown(cells[3*i+2], hidden[3*i+2])})
 	}
 	return out, nil
-}
-
-// probeRows are how many rows persons reads, in turn, before it counts
-// them all: five persons are nearly always among a cell's first rows.
-var probeRows = []int{32, 256}
-
-// persons returns the distinct persons (person_key) of the rows of from
-// (a FROM and WHERE clause), exactly when fewer than MinPersons, and
-// otherwise at least MinPersons: what suppression needs, counted from the
-// first rows alone when they have enough.
-func (s *Store) persons(ctx context.Context, from string, args []any) (int, error) {
-	var n, rows int
-	for _, limit := range probeRows {
-		err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key), COUNT(*) FROM (SELECT person_key `+from+
-			` LIMIT `+strconv.Itoa(limit)+`) x`), args...).Scan(&n, &rows)
-		if err != nil || n >= MinPersons || rows < limit {
-			return n, err
-		}
-	}
-	err := s.read.QueryRowContext(ctx, rebind(s.pg, `SELECT COUNT(DISTINCT person_key) `+from), args...).Scan(&n)
-	return n, err
 }
 
 // DeadlineFigures are one deadline's figures over the deadlines due in a
@@ -631,28 +603,33 @@ func (s *Store) Deadlines(ctx context.Context, tenant trygg.TenantID, f Filter) 
 	const met = `met_date <> '' AND met_date <= due_date`
 	where, args = f.where(tenant, "due_date")
 	deadlines := `FROM fact_deadlines` + where + ` AND ` + deadlineDecided + ` AND deadline_id = ?`
+	list := sortedKeys(ids)
+	persons := make([][4]int, len(list)) // met, missed, late, due
+	var parts, dues personCounts
+	for i, id := range list {
+		a, p := by[id], &persons[i]
+		a0 := append(slices.Clone(args), id)
+		parts.add(&p[0], a.met, deadlines+` AND `+met, a0)
+		parts.add(&p[1], a.due-a.met, deadlines+` AND NOT (`+met+`)`, a0)
+		parts.add(&p[2], a.late, deadlines+` AND met_date <> '' AND met_date > due_date`, a0)
+	}
+	if err := s.count(ctx, parts); err != nil {
+		return nil, fmt.Errorf("analytics: deadlines: %w", err)
+	}
+	for i, id := range list {
+		p := &persons[i]
+		if p[3] = most(p[0], p[1]); p[3] < MinPersons {
+			dues.add(&p[3], by[id].due, deadlines, append(slices.Clone(args), id))
+		}
+	}
+	if err := s.count(ctx, dues); err != nil {
+		return nil, fmt.Errorf("analytics: deadlines: %w", err)
+	}
 	var cells []tally
 	var sums []sum
 	latePersons := map[string]int{}
-	list := sortedKeys(ids)
 	for i, id := range list {
-		a := by[id]
-		a0 := append(slices.Clone(args), id)
-		var p [4]int
-		var err error
-		for j, x := range []struct {
-			rows int64
-			cond string
-		}{{a.met, ` AND ` + met}, {a.due - a.met, ` AND NOT (` + met + `)`}, {a.late, ` AND met_date <> '' AND met_date > due_date`}} {
-			if p[j], err = s.counted(ctx, x.rows, deadlines+x.cond, a0); err != nil {
-				return nil, fmt.Errorf("analytics: deadlines: %w", err)
-			}
-		}
-		if p[3] = max(p[0], p[1]); p[3] < MinPersons {
-			if p[3], err = s.counted(ctx, a.due, deadlines, a0); err != nil {
-				return nil, fmt.Errorf("analytics: deadlines: %w", err)
-			}
-		}
+		a, p := by[id], persons[i]
 		latePersons[id] = p[2]
 		// Each deadline's due is its met and missed: secondary suppression.
 		cells = append(cells, tally{float64(a.due), p[3]}, tally{float64(a.met), p[0]}, tally{float64(a.due - a.met), p[1]})
@@ -794,6 +771,12 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 	ow, oa := f.where(tenant, "")
 	orders := `FROM fact_orders` + ow + ` AND start_date <> '' AND start_date <= ? AND (` + lastDay + ` = '' OR ` + lastDay + ` >= ?)`
 	ins := sortedKeys(insatser)
+	type figureRows struct {
+		cond string
+		args []any
+	}
+	rowsOf := map[[2]string][5]figureRows{} // per month and insats ("" for all)
+	var parts, totals personCounts
 	for _, m := range months {
 		all := cells[[2]string{m, ""}]
 		if all == nil {
@@ -809,25 +792,40 @@ func (s *Store) PlannedPerformed(ctx context.Context, tenant trygg.TenantID, f F
 			reports + ` AND deviation <> ''`}
 		active, reported := append(slices.Clone(oa), m+"-31", m+"-01"), append(slices.Clone(oa), lo, hi)
 		bounds := [5][]any{active, active, reported, reported, reported}
+		var rs [5]figureRows
 		for col := range 5 {
-			most := 0
+			rs[col] = figureRows{conds[col], bounds[col]}
 			for _, in := range ins {
-				c := cells[[2]string{m, in}]
-				if c == nil {
-					continue
-				}
-				if c.c[col].persons, err = s.counted(ctx, c.rows[col], conds[col]+` AND insats = ?`,
-					append(slices.Clone(bounds[col]), in)); err != nil {
-					return nil, fmt.Errorf("analytics: planned and performed: %w", err)
-				}
-				most = max(most, c.c[col].persons)
-			}
-			if all.c[col].persons = most; most < MinPersons {
-				if all.c[col].persons, err = s.counted(ctx, all.rows[col], conds[col], bounds[col]); err != nil {
-					return nil, fmt.Errorf("analytics: planned and performed: %w", err)
+				if c := cells[[2]string{m, in}]; c != nil {
+					parts.add(&c.c[col].persons, c.rows[col], conds[col]+` AND insats = ?`, append(slices.Clone(bounds[col]), in))
 				}
 			}
 		}
+		rowsOf[[2]string{m, ""}] = rs
+	}
+	if err := s.count(ctx, parts); err != nil {
+		return nil, fmt.Errorf("analytics: planned and performed: %w", err)
+	}
+	// All insatser have every person of each.
+	for _, m := range months {
+		all := cells[[2]string{m, ""}]
+		if all == nil {
+			continue
+		}
+		for col := range 5 {
+			for _, in := range ins {
+				if c := cells[[2]string{m, in}]; c != nil {
+					all.c[col].persons = max(all.c[col].persons, c.c[col].persons)
+				}
+			}
+			if all.c[col].persons < MinPersons {
+				r := rowsOf[[2]string{m, ""}][col]
+				totals.add(&all.c[col].persons, all.rows[col], r.cond, r.args)
+			}
+		}
+	}
+	if err := s.count(ctx, totals); err != nil {
+		return nil, fmt.Errorf("analytics: planned and performed: %w", err)
 	}
 	for _, c := range cells {
 		c.c[1].value = math.Round(c.c[1].value)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -420,7 +421,7 @@ func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f
 		AND ((executed_date <> '' AND executed_date <= ?) OR execute_by < ?)`
 	args = append(args, today, today)
 	conds := [4]string{"", ` AND ` + inTime, ` AND ` + late, ` AND ` + not}
-	count := func(r *row, col int) error {
+	count := func(pc *personCounts, r *row, col int) {
 		cond, a := conds[col], slices.Clone(args)
 		if col > 0 {
 			a = append(a, today)
@@ -428,33 +429,42 @@ func (s *Store) ExecutionDeadlines(ctx context.Context, tenant trygg.TenantID, f
 		if r != total {
 			cond, a = cond+` AND unit_id = ? AND case_type = ?`, append(a, r.unit, r.caseType)
 		}
-		var err error
-		r.c[col].persons, err = s.counted(ctx, int64(r.c[col].value), from+cond, a)
-		return err
+		pc.add(&r.c[col].persons, int64(r.c[col].value), from+cond, a)
 	}
+	var units, parts, all personCounts
 	for _, r := range list[1:] {
 		for col := 1; col < 4; col++ {
-			if err := count(r, col); err != nil {
-				return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
-			}
+			count(&units, r, col)
 		}
+	}
+	if err := s.count(ctx, units); err != nil {
+		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
 	}
 	for col := 1; col < 4; col++ {
 		for _, r := range list[1:] {
 			total.c[col].persons = max(total.c[col].persons, r.c[col].persons)
 		}
 		if total.c[col].persons < MinPersons {
-			if err := count(total, col); err != nil {
-				return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
-			}
+			count(&parts, total, col)
 		}
 	}
-	for _, r := range list {
-		if r.c[0].persons = max(r.c[1].persons, r.c[2].persons, r.c[3].persons); r.c[0].persons < MinPersons {
-			if err := count(r, 0); err != nil {
-				return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
-			}
+	for _, r := range list[1:] {
+		if r.c[0].persons = most(r.c[1].persons, r.c[2].persons, r.c[3].persons); r.c[0].persons < MinPersons {
+			count(&parts, r, 0)
 		}
+	}
+	if err := s.count(ctx, parts); err != nil {
+		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
+	}
+	total.c[0].persons = most(total.c[1].persons, total.c[2].persons, total.c[3].persons)
+	for _, r := range list[1:] {
+		total.c[0].persons = max(total.c[0].persons, r.c[0].persons)
+	}
+	if total.c[0].persons < MinPersons {
+		count(&all, total, 0)
+	}
+	if err := s.count(ctx, all); err != nil {
+		return nil, fmt.Errorf("analytics: execution deadlines: %w", err)
 	}
 	// Each row's due is the sum of its executed, late and unexecuted; each
 	// column of all units the sum of the units'.
@@ -606,16 +616,17 @@ func (s *Store) monthly(ctx context.Context, q string, args []any, from string, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	persons := map[string]*int{}
+	var pc personCounts
 	for month, t := range out {
-		t.value = math.Round(10*t.value) / 10
-		out[month] = t
-		if t.persons < MinPersons {
-			continue // fewer rows than that: fewer persons too
-		}
-		if t.persons, err = s.persons(ctx, from, append(slices.Clone(fromArgs), month+"-01", month+"-31")); err != nil {
-			return nil, err
-		}
-		out[month] = t
+		persons[month] = new(int)
+		pc.add(persons[month], int64(t.persons), from, append(slices.Clone(fromArgs), month+"-01", month+"-31"))
+	}
+	if err := s.count(ctx, pc); err != nil {
+		return nil, err
+	}
+	for month, t := range out {
+		out[month] = tally{math.Round(10*t.value) / 10, *persons[month]}
 	}
 	return out, nil
 }
@@ -714,53 +725,43 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 		}
 		return append(out, args...)
 	}
-	// scalar runs a query giving a value and the rows behind it, and
-	// counts the persons of those rows (from, a FROM and WHERE clause).
-	scalar := func(what, q string, args []any, from string, fromArgs []any) (Figure, error) {
-		var v float64
-		var rows int64
-		if err := s.read.QueryRowContext(ctx, rebind(s.pg, q), args...).Scan(&v, &rows); err != nil {
-			return Figure{}, fmt.Errorf("analytics: team week: %s: %w", what, err)
-		}
-		persons, err := s.counted(ctx, rows, from, fromArgs)
-		if err != nil {
-			return Figure{}, fmt.Errorf("analytics: team week: %s: %w", what, err)
-		}
-		return figure(math.Round(v), persons), nil
+	// Each figure is a query giving its value and the rows behind it
+	// (all of them read in one statement), and the rows (from, a FROM and
+	// WHERE clause) whose persons are counted (together, after).
+	type figureQuery struct {
+		f        *Figure
+		q        string
+		args     []any
+		from     string
+		fromArgs []any
+		value    float64
+		rows     int64
+		persons  int
+	}
+	var figures []*figureQuery
+	scalar := func(f *Figure, q string, args []any, from string, fromArgs []any) {
+		figures = append(figures, &figureQuery{f: f, q: q, args: args, from: from, fromArgs: fromArgs})
 	}
 	d, _ := time.Parse(time.DateOnly, today)
 	monday := d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-	week := func(start, end time.Time) (WeekSummary, error) {
+	week := func(w *WeekSummary, start, end time.Time) {
 		y, wk := start.ISOWeek()
-		w := WeekSummary{Week: fmt.Sprintf("%d-W%02d", y, wk), Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly)}
-		var err error
-		if w.NewCases, err = scalar("new cases", `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n), 0) FROM sum_received`+where+
-			` AND day >= ? AND day <= ?`, u(w.Start, w.End),
-			`FROM fact_cases`+where+` AND received_date >= ? AND received_date <= ?`, u(w.Start, w.End)); err != nil {
-			return w, err
-		}
-		if w.Decisions, err = scalar("decisions", `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n), 0) FROM sum_decisions`+where+
-			` AND day >= ? AND day <= ?`, u(w.Start, w.End),
-			`FROM fact_decisions`+where+` AND decided_date >= ? AND decided_date <= ?`, u(w.Start, w.End)); err != nil {
-			return w, err
-		}
+		*w = WeekSummary{Week: fmt.Sprintf("%d-W%02d", y, wk), Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly)}
+		scalar(&w.NewCases, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n), 0) FROM sum_received`+where+` AND day >= ? AND day <= ?`,
+			u(w.Start, w.End), `FROM fact_cases`+where+` AND received_date >= ? AND received_date <= ?`, u(w.Start, w.End))
+		scalar(&w.Decisions, `SELECT COALESCE(SUM(n), 0), COALESCE(SUM(n), 0) FROM sum_decisions`+where+` AND day >= ? AND day <= ?`,
+			u(w.Start, w.End), `FROM fact_decisions`+where+` AND decided_date >= ? AND decided_date <= ?`, u(w.Start, w.End))
 		// Open at the end of the week: received by then, less those
 		// closed by then (a case received after it was closed, only when
 		// received by then too).
 		backlog := `(SELECT COALESCE(SUM(n), 0) FROM sum_received` + where + ` AND day <= ?) - (SELECT COALESCE(SUM(n), 0) FROM sum_closed` +
 			where + ` AND day <= ? AND (received_after = '' OR received_after <= ?))`
-		w.Backlog, err = scalar("backlog", `SELECT `+backlog+`, `+backlog, append(append(u(w.End), u(w.End, w.End)...), append(u(w.End), u(w.End, w.End)...)...),
+		scalar(&w.Backlog, `SELECT `+backlog+`, `+backlog, append(append(u(w.End), u(w.End, w.End)...), append(u(w.End), u(w.End, w.End)...)...),
 			`FROM fact_cases`+where+` AND received_date <= ? AND (closed_date = '' OR closed_date > ?)`, u(w.End, w.End))
-		return w, err
 	}
 	out := TeamWeek{Units: units, Today: today}
-	var err error
-	if out.LastWeek, err = week(monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1)); err != nil {
-		return out, err
-	}
-	if out.ThisWeek, err = week(monday, d); err != nil {
-		return out, err
-	}
+	week(&out.LastWeek, monday.AddDate(0, 0, -7), monday.AddDate(0, 0, -1))
+	week(&out.ThisWeek, monday, d)
 	// A deadline runs at the end of today when it started by today, was
 	// not met by today (not at all, or later: read apart, each by the
 	// units' deadlines by when they were met), and its case was not
@@ -786,37 +787,60 @@ func (s *Store) TeamWeekPage(ctx context.Context, tenant trygg.TenantID, units [
 		return `FROM (` + strings.Join(parts, ` UNION ALL `) + `) x`, args
 	}
 	from, args := running(`dl.due_date > ? AND dl.due_date <= ?`, today, d.AddDate(0, 0, 7).Format(time.DateOnly))
-	if out.DueNext7Days, err = scalar("due", `SELECT COUNT(*), COUNT(*) `+from, args, from, args); err != nil {
-		return out, err
-	}
+	scalar(&out.DueNext7Days, `SELECT COUNT(*), COUNT(*) `+from, args, from, args)
 	from, args = running(`dl.due_date < ?`, today)
-	if out.Overdue, err = scalar("overdue", `SELECT COUNT(*), COUNT(*) `+from, args, from, args); err != nil {
-		return out, err
-	}
+	scalar(&out.Overdue, `SELECT COUNT(*), COUNT(*) `+from, args, from, args)
 	// Not executed three months after: never executed (the summary), or
 	// executed only after today.
 	late := `FROM fact_decisions` + where + ` AND ` + granted + ` AND execute_by <> '' AND execute_by < ? AND executed_date > ?`
 	unexecuted := `(SELECT COALESCE(SUM(n), 0) FROM sum_execution` + where + ` AND executed = 'no' AND day < ?) + (SELECT COUNT(*) ` + late + `)`
-	if out.Unexecuted, err = scalar("unexecuted", `SELECT `+unexecuted+`, `+unexecuted,
-		append(append(u(today), u(today, today)...), append(u(today), u(today, today)...)...),
+	scalar(&out.Unexecuted, `SELECT `+unexecuted+`, `+unexecuted, append(append(u(today), u(today, today)...), append(u(today), u(today, today)...)...),
 		`FROM fact_decisions`+where+` AND `+granted+` AND execute_by <> '' AND execute_by < ? AND (executed_date = '' OR executed_date > ?)`,
-		u(today, today)); err != nil {
-		return out, err
-	}
+		u(today, today))
 	// Last week's planned time: each order that had started and not ended
 	// some day of the week, its amount turned into a week's.
 	lastStart, lastEnd := out.LastWeek.Start, out.LastWeek.End
 	orders := ` FROM fact_orders` + where + ` AND amount_unit = 'hours' AND start_date <> '' AND start_date <= ?
 		AND (ended_on = '' OR ended_on >= ?) AND (valid_to = '' OR valid_to >= ?)`
-	if out.PlannedMinutes, err = scalar("planned", `SELECT COALESCE(SUM(amount * 60.0 / 100 * CASE amount_period WHEN 'day' THEN 7.0
+	scalar(&out.PlannedMinutes, `SELECT COALESCE(SUM(amount * 60.0 / 100 * CASE amount_period WHEN 'day' THEN 7.0
 		WHEN 'week' THEN 1.0 WHEN 'year' THEN 1.0 / 52 ELSE 12.0 / 52 END), 0), COUNT(*)`+orders, u(lastEnd, lastStart, lastStart),
-		orders, u(lastEnd, lastStart, lastStart)); err != nil {
+		orders, u(lastEnd, lastStart, lastStart))
+	scalar(&out.PerformedMinutes, `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(n), 0) FROM sum_performed`+where+` AND day >= ? AND day <= ?`,
+		u(lastStart, lastEnd), `FROM fact_performed`+where+` AND corrected = 0 AND day >= ? AND day <= ?`, u(lastStart, lastEnd))
+
+	var q []string
+	var qargs []any
+	for i, f := range figures {
+		q = append(q, `SELECT `+strconv.Itoa(i)+`, x`+strconv.Itoa(i)+`.* FROM (`+f.q+`) x`+strconv.Itoa(i))
+		qargs = append(qargs, f.args...)
+	}
+	rows, err := s.query(ctx, strings.Join(q, ` UNION ALL `), qargs...)
+	if err != nil {
+		return out, fmt.Errorf("analytics: team week: %w", err)
+	}
+	for rows.Next() {
+		var i int
+		var v float64
+		var n int64
+		if err := rows.Scan(&i, &v, &n); err != nil {
+			rows.Close()
+			return out, err
+		}
+		figures[i].value, figures[i].rows = v, n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
 		return out, err
 	}
-	if out.PerformedMinutes, err = scalar("performed", `SELECT COALESCE(SUM(minutes), 0), COALESCE(SUM(n), 0) FROM sum_performed`+where+
-		` AND day >= ? AND day <= ?`, u(lastStart, lastEnd),
-		`FROM fact_performed`+where+` AND corrected = 0 AND day >= ? AND day <= ?`, u(lastStart, lastEnd)); err != nil {
-		return out, err
+	var pc personCounts
+	for _, f := range figures {
+		pc.add(&f.persons, f.rows, f.from, f.fromArgs)
+	}
+	if err := s.count(ctx, pc); err != nil {
+		return out, fmt.Errorf("analytics: team week: %w", err)
+	}
+	for _, f := range figures {
+		*f.f = figure(math.Round(f.value), f.persons)
 	}
 	out.PerformedPercent = percent(out.PerformedMinutes, out.PlannedMinutes)
 	return out, nil

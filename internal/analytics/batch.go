@@ -229,12 +229,19 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	return nil
 }
 
+// keptStmts is the most statements a stmtCache keeps: a retention run's
+// deletions, their lists of keys of every length, are prepared each time.
+const keptStmts = 256
+
 // prepareNew prepares on db the queries met since it last ran. A query
 // that fails to prepare is left to be prepared in each transaction.
 func (c *stmtCache) prepareNew(ctx context.Context, db *sql.DB) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for q := range c.met {
+		if len(c.stmts) >= keptStmts {
+			break
+		}
 		if st, err := db.PrepareContext(ctx, q); err == nil {
 			if c.stmts == nil {
 				c.stmts = map[string]*sql.Stmt{}

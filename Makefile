@@ -32,6 +32,16 @@ deps:
 	  $$SUDO apt-get update; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	fi
+	@if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then \
+	  echo "deps: installing the NATS server the event delivery's broker tests run against (Debian package nats-server)"; \
+	  SUDO=; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "deps: need root or sudo to install nats-server" >&2; exit 1; fi; \
+	  fi; \
+	  $$SUDO apt-get update; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nats-server; \
+	fi
 	@if ! command -v xmllint >/dev/null 2>&1; then \
 	  echo "deps: installing xmllint to check the bank files against the ISO 20022 schemas (Debian package libxml2-utils)"; \
 	  SUDO=; \

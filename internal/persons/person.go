@@ -157,6 +157,11 @@ type RegistryRecord struct {
 	// registrerad partner), when the registry has one; the zero Identity
 	// otherwise. Cohabitants (sambor) are not registered.
 	Partner Identity
+	// DiedOn is the date of death (YYYY-MM-DD), "" while the person lives.
+	DiedOn string
+	// Guardians are those with custody of the person (vårdnadshavare),
+	// as the registry's custody changes said; nil when none said.
+	Guardians []Identity
 }
 
 // Registry is the population registry (folkbokföringen, via Navet). The demo
@@ -164,6 +169,12 @@ type RegistryRecord struct {
 type Registry interface {
 	// Lookup returns the record for id, or a not-found error.
 	Lookup(ctx context.Context, id Identity) (RegistryRecord, error)
+	// Changes returns up to limit of the registry's changes after the
+	// position after ("" for the first), in the order they are to be
+	// applied (changes.go), records that could not be read among them
+	// (their Refused set); none when there are no more. It returns an
+	// error when the changes cannot be read now.
+	Changes(ctx context.Context, after string, limit int) ([]Change, error)
 }
 
 // FileRegistry is a population registry read from a JSON file: an array of
@@ -173,6 +184,8 @@ type Registry interface {
 type FileRegistry struct {
 	mu      sync.RWMutex
 	records map[string]RegistryRecord
+	// changes is the folder of change files (changes_file.go); nil: none.
+	changes *changeFolder
 }
 
 type fileRecord struct {

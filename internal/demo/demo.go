@@ -8,6 +8,8 @@ import (
 	_ "embed"
 	"fmt"
 	"github.com/google/uuid"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -113,7 +115,35 @@ type Dataset struct {
 	// Definitions, when set, are published by the process designer before
 	// the cases are loaded, so cases of their types run on them.
 	Definitions []Definition
+
+	// used are the identity numbers given out, for History's new persons.
+	used *numberSet
 }
+
+// Chunk is a part of the municipality's persons with the relations
+// between them and their cases. A household is never split: a chunk's
+// relations and cases point only at its own persons (and its cases at
+// staff).
+type Chunk struct {
+	Persons   []persons.Person
+	Relations []persons.Relation
+	Cases     []Case
+}
+
+// ChunkPersons is how many persons Stream hands over at a time when
+// asked for no other size.
+const ChunkPersons = 10_000
+
+// minChunk is the fewest persons a chunk may be asked to hold: the
+// journeys' people all come in the first.
+const minChunk = 20
+
+// SampleCases is how many generated cases of each unit and walk the
+// dataset Stream returns keeps, besides the journeys': the first ones a
+// played history may take (assigned, their person without protected
+// identity). PlayDemoWalks, playing at most SampleCases of each walk,
+// chooses the same cases from them as from every case.
+const SampleCases = 64
 
 // Definition is a definition file to publish with the demo.
 type Definition struct {
@@ -207,7 +237,19 @@ type gen struct {
 	rng   *rand.Rand
 	today time.Time
 	ds    *Dataset
-	used  map[string]bool
+	used  *numberSet
+
+	// What Stream hands over: the chunk being made, its most persons and
+	// where it goes; how many persons and cases are made so far.
+	cur            Chunk
+	size           int
+	emit           func(*Dataset, Chunk) error
+	persons, cases int
+	permitted      map[string]bool // user id: may see protected identities
+	sampled        map[string]int  // unit and walk: cases kept in ds.Cases
+	named          namedCases
+	payeePersons   []string
+	payeeOthers    int
 }
 
 // id makes a record's id: random, like the ids the server makes, so that
@@ -227,11 +269,11 @@ func (g *gen) person(age int, sex string) persons.Person {
 			birth, tries = birth.AddDate(0, 0, -1), 0
 		}
 		id = persons.GenerateTestNumber(birth, sex, k+tries)
-		if !g.used[id.Value] {
+		if !g.used.has(id.Value) {
 			break
 		}
 	}
-	g.used[id.Value] = true
+	g.used.add(id.Value)
 	given := givenF
 	if sex == "M" {
 		given = givenM
@@ -249,17 +291,38 @@ func (g *gen) person(age int, sex string) persons.Person {
 }
 
 func (g *gen) add(p persons.Person) persons.Person {
-	g.ds.Persons = append(g.ds.Persons, p)
+	g.cur.Persons = append(g.cur.Persons, p)
+	g.persons++
 	return p
 }
 
 func (g *gen) relate(from, to persons.Person, kind persons.RelationKind) {
-	g.ds.Relations = append(g.ds.Relations, persons.Relation{ID: g.id(), FromPersonID: from.ID, ToPersonID: to.ID, Kind: kind})
+	g.cur.Relations = append(g.cur.Relations, persons.Relation{ID: g.id(), FromPersonID: from.ID, ToPersonID: to.ID, Kind: kind})
 }
 
 func (g *gen) openCase(p persons.Person, unitID, caseType, title, officer string) {
-	g.ds.Cases = append(g.ds.Cases, Case{ID: g.id(), Key: fmt.Sprintf("case-%d", len(g.ds.Cases)), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
+	g.cur.Cases = append(g.cur.Cases, Case{ID: g.id(), Key: fmt.Sprintf("case-%d", g.cases), PersonID: p.ID, UnitID: unitID, CaseType: caseType, Title: title,
 		AssignedTo: officer, OpenedAt: g.today.AddDate(0, 0, -g.rng.IntN(400))})
+	g.cases++
+}
+
+// flush settles the chunk's cases and hands the chunk over.
+func (g *gen) flush() error {
+	if len(g.cur.Persons) == 0 && len(g.cur.Cases) == 0 {
+		return nil
+	}
+	protected := map[string]bool{}
+	for _, p := range g.cur.Persons {
+		if p.Protection != persons.ProtectionNone {
+			protected[p.ID] = true
+		}
+	}
+	for i := range g.cur.Cases {
+		g.settle(&g.cur.Cases[i], protected[g.cur.Cases[i].PersonID])
+	}
+	c := g.cur
+	g.cur = Chunk{}
+	return g.emit(g.ds, c)
 }
 
 var asciiFold = strings.NewReplacer("Ö", "o", "ö", "o", "ä", "a", "å", "a")
@@ -268,8 +331,37 @@ func unitID(district, kind string) string {
 	return strings.ToLower(asciiFold.Replace(district)) + "-" + kind
 }
 
-// Generate returns a dataset for opts.
+// Generate returns a dataset for opts with every person, relation and
+// case in it: for tests and the small demo serve loads. A large
+// municipality is generated with Stream, which gives the same data.
 func Generate(opts Options) *Dataset {
+	var all Chunk
+	ds, _ := Stream(opts, math.MaxInt, func(_ *Dataset, c Chunk) error {
+		all.Persons = append(all.Persons, c.Persons...)
+		all.Relations = append(all.Relations, c.Relations...)
+		all.Cases = append(all.Cases, c.Cases...)
+		return nil
+	})
+	ds.Persons, ds.Relations, ds.Cases = all.Persons, all.Relations, all.Cases
+	return ds
+}
+
+// Stream generates the dataset for opts, the same as Generate, but hands
+// its persons, with their relations and cases, to fn a chunk of at most
+// size persons at a time (ChunkPersons when size is 0; at least 20)
+// instead of keeping them, so a municipality of millions takes no more
+// memory than one of thousands. fn gets the dataset as far as it is
+// made: its units, the municipality's staff, the citizens' accounts (of
+// the first chunk's persons) and the providers are there from the first
+// call. The dataset Stream returns adds the providers' staff, the
+// payees and the people only the registry knows, and holds no persons
+// or relations and of the cases only the journeys' and a sample for
+// played histories (SampleCases). It returns fn's first error.
+func Stream(opts Options, size int, fn func(*Dataset, Chunk) error) (*Dataset, error) {
+	if size == 0 {
+		size = ChunkPersons
+	}
+	size = max(size, minChunk)
 	if opts.Persons <= 0 {
 		opts.Persons = 2000
 	}
@@ -283,7 +375,8 @@ func Generate(opts Options) *Dataset {
 		opts.Today = time.Now().UTC()
 	}
 	ds := &Dataset{Tenant: org.Tenant{ID: TenantID, Name: "Demo kommun", MunicipalityCode: "0999"}}
-	g := &gen{rng: rand.New(rand.NewPCG(uint64(opts.Seed), 2026)), today: opts.Today, ds: ds, used: map[string]bool{}}
+	g := &gen{rng: rand.New(rand.NewPCG(uint64(opts.Seed), 2026)), today: opts.Today, ds: ds, used: newNumberSet(),
+		size: size, emit: fn, permitted: map[string]bool{}, sampled: map[string]int{}, named: namedCases{today: opts.Today, longRunning: map[string]bool{}}}
 
 	ds.Units = append(ds.Units, Unit{ID: "soc", Name: "Socialförvaltningen", Kind: org.KindAdministration, Field: org.FieldIFO})
 	for _, d := range districts {
@@ -345,13 +438,19 @@ func Generate(opts Options) *Dataset {
 		}
 		return ""
 	}
+	for _, u := range ds.Users {
+		g.permitted[u.ID] = u.ProtectedIdentity
+	}
+	g.named.officer = named0("handlaggare")
+	// The providers, with units of their own; their staff come last.
+	g.providers()
 
 	// The journeys' people, in district Norra.
 	// 1. An 84-year-old woman after a fall, her daughter as representative.
 	mother := g.add(g.person(84, "F"))
 	daughter := g.add(g.person(55, "F"))
 	daughter.FamilyName = mother.FamilyName
-	g.ds.Persons[len(g.ds.Persons)-1] = daughter
+	g.cur.Persons[len(g.cur.Persons)-1] = daughter
 	g.relate(daughter, mother, persons.RelRepresentative)
 	g.openCase(mother, "norra-ao", caseTypes["ao"], "Ansökan om hemtjänst och trygghetslarm", named0("handlaggare"))
 	// 2. A 9-year-old child reported by the school; guardians.
@@ -382,8 +481,8 @@ func Generate(opts Options) *Dataset {
 	hidden.Protection = persons.ProtectionProtected
 	hidden = g.add(hidden)
 	g.openCase(hidden, "norra-bou", caseTypes["bou"], "Orosanmälan", named0("skyddad"))
-	for i := range ds.Cases {
-		ds.Cases[i].Journey = true
+	for i := range g.cur.Cases {
+		g.cur.Cases[i].Journey = true
 	}
 	// Citizen accounts for the journeys (the portal is a later issue; they
 	// can already sign in and read their own records through the API).
@@ -398,7 +497,13 @@ func Generate(opts Options) *Dataset {
 
 	// The rest of the municipality: households with cases where the person's
 	// age and situation fit the unit.
-	for len(ds.Persons) < opts.Persons {
+	for g.persons < opts.Persons {
+		// A household has at most four persons.
+		if len(g.cur.Persons) > size-4 {
+			if err := g.flush(); err != nil {
+				return nil, err
+			}
+		}
 		d := districts[g.rng.IntN(len(districts))]
 		switch r := g.rng.IntN(10); {
 		case r < 3: // an older person in elderly care
@@ -410,7 +515,7 @@ func Generate(opts Options) *Dataset {
 		case r < 5: // a family with a child welfare report
 			parent := g.add(g.person(25+g.rng.IntN(25), []string{"F", "M"}[g.rng.IntN(2)]))
 			n := 1 + g.rng.IntN(3)
-			for i := 0; i < n && len(ds.Persons) < opts.Persons; i++ {
+			for i := 0; i < n && g.persons < opts.Persons; i++ {
 				kid := g.person(g.rng.IntN(18), []string{"F", "M"}[g.rng.IntN(2)])
 				kid.FamilyName, kid.Address = parent.FamilyName, parent.Address
 				g.add(kid)
@@ -429,6 +534,9 @@ func Generate(opts Options) *Dataset {
 			g.add(g.person(g.rng.IntN(95), []string{"F", "M"}[g.rng.IntN(2)]))
 		}
 	}
+	if err := g.flush(); err != nil {
+		return nil, err
+	}
 	// People only the registry knows: for registering a new report.
 	for i := 0; i < 50; i++ {
 		p := g.person(g.rng.IntN(90), []string{"F", "M"}[g.rng.IntN(2)])
@@ -436,133 +544,100 @@ func Generate(opts Options) *Dataset {
 			FamilyName: p.FamilyName, Address: p.Address, Protection: p.Protection})
 	}
 	// Last, so everything above is the same with or without them.
-	g.providers()
+	g.addProviderStaff()
 	g.payees()
-	unassignProtected(ds)
-	lastMonthsHouseholds(ds, g.today)
-	longRunningCases(ds, g.today)
-	waitingDecisions(ds, g.today)
-	placements(ds, g.today)
-	return ds
+	ds.used = g.used
+	return ds, nil
 }
 
-// waitingDecisions gives journey 1's officer the first assigned
-// home-care case of her unit (not the journey's nor a long-running one,
-// no protected person), walked by the walk "waiting" from four months
-// and 19 days before today: its decisions, made four months ago and
-// ordered from a provider who has not accepted, wait for execution more
-// than three calendar months whatever the day, so IVO's report of
-// decisions not executed has them and her inbox has the day-60 warning.
-// It draws no random numbers.
-func waitingDecisions(ds *Dataset, today time.Time) {
-	officer := ""
-	for _, u := range ds.Users {
-		if u.Username == "handlaggare" {
-			officer = u.ID
+// namedCases is what settle has given the named histories so far.
+type namedCases struct {
+	today       time.Time
+	officer     string          // journey 1's
+	households  int             // of journey 3's district
+	longRunning map[string]bool // by unit
+	waiting     bool
+	placements  int
+}
+
+// settle finishes a generated case, in the dataset's order: it leaves the
+// case of a person with protected identity unassigned unless its officer
+// may see protected identities (a case is never assigned to someone who
+// could not open it; such cases wait in the team inbox of those with the
+// permission); notes the payees' persons; gives the first fitting cases
+// (never a journey's, nor a protected person's) the histories the
+// registers and reports need whatever the day; and keeps the case in
+// ds.Cases when it is a journey's or one a played history may take
+// (SampleCases). It draws no random numbers.
+func (g *gen) settle(c *Case, protected bool) {
+	if protected && !g.permitted[c.AssignedTo] {
+		c.AssignedTo = ""
+	}
+	if c.CaseType == caseTypes["eb"] && c.UnitID == "norra-eb" {
+		if c.Journey {
+			g.payeePersons = append([]string{c.PersonID}, g.payeePersons...)
+		} else if g.payeeOthers < 3 {
+			g.payeePersons = append(g.payeePersons, c.PersonID)
+			g.payeeOthers++
 		}
 	}
-	protected := map[string]bool{}
-	for _, p := range ds.Persons {
-		protected[p.ID] = p.Protection != persons.ProtectionNone
+	if !c.Journey && c.AssignedTo != "" && !protected {
+		g.named.give(c)
 	}
-	for i := range ds.Cases {
-		c := &ds.Cases[i]
-		if c.UnitID != unitID("Norra", "ao") || c.Journey || c.WalkAll || c.Walk != "" || c.AssignedTo == "" || protected[c.PersonID] {
-			continue
+	if c.Journey || c.AssignedTo != "" && !protected {
+		key := c.UnitID + "/" + c.CaseType + "/" + c.Walk
+		if c.Journey || g.sampled[key] < SampleCases {
+			g.ds.Cases = append(g.ds.Cases, *c)
+			g.sampled[key]++
 		}
+	}
+}
+
+// give gives c, assigned, not a journey's and its person without
+// protected identity, a named history if one still wants a case of its
+// kind:
+//   - the first three economic-assistance cases of journey 3's district
+//     are received early in the month before today and played to the
+//     end, so Socialstyrelsen's monthly register has households for the
+//     last month that ended;
+//   - the first case of each of journey 1's and 4's units is opened 20
+//     months before today and played to the end, so its decisions are
+//     executed and in force on the last day of last month and on last
+//     year's and this year's status days: Socialstyrelsen's registers of
+//     insatser in force have records for their latest period;
+//   - the next home-care case of journey 1's unit is given to her
+//     officer and walked by the walk "waiting" from four months and 19
+//     days before today: its decisions, made four months ago and ordered
+//     from a provider who has not accepted, wait for execution more than
+//     three calendar months, so IVO's report of decisions not executed
+//     has them and her inbox has the day-60 warning;
+//   - the first three cases of journey 2's unit are walked by the walk
+//     "placement" from 20, 19 and 18 months before today: each child is
+//     placed in a family home by a decision about 17 months ago that
+//     runs still, so Socialstyrelsen's yearly register of children and
+//     young people has records for last year;
+//
+// all whatever the day.
+func (n *namedCases) give(c *Case) {
+	today := n.today
+	switch u := c.UnitID; {
+	case u == unitID("Norra", "eb"):
+		if n.households < 3 {
+			first := time.Date(today.Year(), today.Month()-1, 1, 9, 0, 0, 0, time.UTC)
+			c.OpenedAt, c.WalkAll = first.AddDate(0, 0, 2+n.households), true
+			n.households++
+		}
+	case (u == unitID("Norra", "ao") || u == unitID("Norra", "fs")) && !n.longRunning[u]:
+		c.OpenedAt, c.WalkAll = time.Date(today.Year(), today.Month()-20, 1, 9, 0, 0, 0, time.UTC), true
+		n.longRunning[u] = true
+	case u == unitID("Norra", "ao") && !n.waiting:
 		opened := time.Date(today.Year(), today.Month()-4, today.Day(), 9, 0, 0, 0, time.UTC).AddDate(0, 0, -19)
-		c.OpenedAt, c.WalkAll, c.Walk, c.AssignedTo = opened, true, "waiting", officer
-		return
-	}
-}
-
-// placements has the first three assigned cases of journey 2's unit (not
-// the journey's, no protected person) walked by the walk "placement"
-// from 20, 19 and 18 months before today: each child is placed in a
-// family home by a decision about 17 months ago that runs still, so
-// Socialstyrelsen's yearly register of children and young people has
-// records for last year whatever the day. It draws no random numbers.
-func placements(ds *Dataset, today time.Time) {
-	protected := map[string]bool{}
-	for _, p := range ds.Persons {
-		protected[p.ID] = p.Protection != persons.ProtectionNone
-	}
-	n := 0
-	for i := range ds.Cases {
-		c := &ds.Cases[i]
-		if n == 3 || c.UnitID != unitID("Norra", "bou") || c.Journey || c.WalkAll || c.Walk != "" || c.AssignedTo == "" || protected[c.PersonID] {
-			continue
-		}
-		c.OpenedAt = time.Date(today.Year(), today.Month()-20+time.Month(n), 1, 9, 0, 0, 0, time.UTC)
+		c.OpenedAt, c.WalkAll, c.Walk, c.AssignedTo = opened, true, "waiting", n.officer
+		n.waiting = true
+	case u == unitID("Norra", "bou") && n.placements < 3:
+		c.OpenedAt = time.Date(today.Year(), today.Month()-20+time.Month(n.placements), 1, 9, 0, 0, 0, time.UTC)
 		c.WalkAll, c.Walk = true, "placement"
-		n++
-	}
-}
-
-// longRunningCases has the first assigned case of each of journey 1's
-// and 4's units (not the journey's, no protected person) opened 20 months
-// before today and played to the end, so their decisions are executed
-// and in force on the last day of last month and on last year's and this
-// year's status days, whatever the day: Socialstyrelsen's registers of
-// insatser in force have records for their latest period. It draws no
-// random numbers.
-func longRunningCases(ds *Dataset, today time.Time) {
-	protected := map[string]bool{}
-	for _, p := range ds.Persons {
-		protected[p.ID] = p.Protection != persons.ProtectionNone
-	}
-	opened := time.Date(today.Year(), today.Month()-20, 1, 9, 0, 0, 0, time.UTC)
-	done := map[string]bool{}
-	for i := range ds.Cases {
-		c := &ds.Cases[i]
-		u := c.UnitID
-		if (u != unitID("Norra", "ao") && u != unitID("Norra", "fs")) || done[u] || c.Journey || c.WalkAll || c.AssignedTo == "" || protected[c.PersonID] {
-			continue
-		}
-		c.OpenedAt, c.WalkAll = opened, true
-		done[u] = true
-	}
-}
-
-// lastMonthsHouseholds has the first three assigned economic-assistance
-// cases of journey 3's district (not the journey's, no protected person)
-// received early in the month before today and played to the end, so
-// Socialstyrelsen's monthly register has households for the last month
-// that ended, whatever the day. It draws no random numbers.
-func lastMonthsHouseholds(ds *Dataset, today time.Time) {
-	protected := map[string]bool{}
-	for _, p := range ds.Persons {
-		protected[p.ID] = p.Protection != persons.ProtectionNone
-	}
-	first := time.Date(today.Year(), today.Month()-1, 1, 9, 0, 0, 0, time.UTC)
-	n := 0
-	for i := range ds.Cases {
-		c := &ds.Cases[i]
-		if n == 3 || c.Journey || c.UnitID != unitID("Norra", "eb") || c.AssignedTo == "" || protected[c.PersonID] {
-			continue
-		}
-		c.OpenedAt, c.WalkAll = first.AddDate(0, 0, 2+n), true
-		n++
-	}
-}
-
-// unassignProtected leaves the cases of persons with protected identity
-// unassigned unless their officer may see protected identities: a case
-// is never assigned to someone who could not open it. Such cases wait in
-// the team inbox of those with the permission.
-func unassignProtected(ds *Dataset) {
-	permitted := map[string]bool{}
-	for _, u := range ds.Users {
-		permitted[u.ID] = u.ProtectedIdentity
-	}
-	protected := map[string]bool{}
-	for _, p := range ds.Persons {
-		protected[p.ID] = p.Protection != persons.ProtectionNone
-	}
-	for i, c := range ds.Cases {
-		if protected[c.PersonID] && !permitted[c.AssignedTo] {
-			ds.Cases[i].AssignedTo = ""
-		}
+		n.placements++
 	}
 }
 
@@ -573,7 +648,8 @@ const providerStaff = 3
 // providers adds the providers: the municipality's own home care in each
 // district (a unit of the elderly-care field under the district), two
 // home-care companies, each in some districts, and a company providing
-// LSS insatser everywhere; and their staff.
+// LSS insatser everywhere; and their logins (addProviderStaff adds
+// their staff). It draws no random numbers.
 func (g *gen) providers() {
 	ds := g.ds
 	homeCare := []string{"hemtjanst", "hemtjanst_service", "hemtjanst_omvardnad", "trygghetslarm", "matdistribution", "ledsagning", "avlosning"}
@@ -599,8 +675,16 @@ func (g *gen) providers() {
 			Insatser: []string{"lss_1_rad_och_stod", "lss_3_ledsagarservice", "lss_4_kontaktperson", "lss_5_avlosarservice",
 				"lss_9_bostad_vuxna", "lss_10_daglig_verksamhet"}})
 
-	// Staff: an internal provider's in its unit, an external one's in the
-	// municipality's root unit. Named accounts first.
+	for i, n := range providerLogins {
+		ds.Logins = slices.Insert(ds.Logins, len(namedStaff)+i, n.login)
+	}
+}
+
+// addProviderStaff adds the providers' staff: an internal provider's in its
+// unit, an external one's in the municipality's root unit. Named accounts
+// first.
+func (g *gen) addProviderStaff() {
+	ds := g.ds
 	grantUnit := map[string]string{}
 	for _, p := range ds.Providers {
 		grantUnit[p.Key] = "soc"
@@ -612,9 +696,8 @@ func (g *gen) providers() {
 		ds.Users = append(ds.Users, User{ID: g.id(), Username: username, DisplayName: name, Provider: provider,
 			Grants: []trygg.Grant{{Role: trygg.RoleProvider, UnitID: grantUnit[provider]}}})
 	}
-	for i, n := range providerLogins {
+	for _, n := range providerLogins {
 		add(n.login.Username, n.name, n.provider)
-		ds.Logins = slices.Insert(ds.Logins, len(namedStaff)+i, n.login)
 	}
 	for _, p := range ds.Providers {
 		for i := 1; i <= providerStaff; i++ {
@@ -633,10 +716,76 @@ func (g *gen) providers() {
 func (ds *Dataset) Registry() *persons.FileRegistry {
 	r := persons.NewFileRegistry()
 	for _, p := range ds.Persons {
-		r.Add(persons.RegistryRecord{Identity: p.Identity, GivenName: p.GivenName, FamilyName: p.FamilyName, Address: p.Address, Protection: p.Protection})
+		r.Add(RegistryRecord(p))
 	}
 	for _, rec := range ds.RegistryOnly {
 		r.Add(rec)
 	}
 	return r
+}
+
+// RegistryRecord returns what the population registry tells about p.
+func RegistryRecord(p persons.Person) persons.RegistryRecord {
+	return persons.RegistryRecord{Identity: p.Identity, GivenName: p.GivenName, FamilyName: p.FamilyName, Address: p.Address, Protection: p.Protection}
+}
+
+// numberSet is a set of identity numbers that stays small however many
+// it holds: a test number (birth number 900–999, as the generator
+// makes) is one bit of its birth date's hundred; any other is kept whole.
+type numberSet struct {
+	days  map[uint32][2]uint64
+	other map[string]bool
+}
+
+func newNumberSet() *numberSet {
+	return &numberSet{days: map[uint32][2]uint64{}, other: map[string]bool{}}
+}
+
+// slot returns where the valid twelve-digit number v is kept: its date
+// digits and birth number less 900 (the check digit follows from them),
+// or false when v is not a test number.
+func slot(v string) (uint32, uint, bool) {
+	if len(v) != 12 {
+		return 0, 0, false
+	}
+	var day uint32
+	bn := 0
+	for i := range 11 {
+		c := v[i]
+		if c < '0' || c > '9' {
+			return 0, 0, false
+		}
+		if i < 8 {
+			day = day*10 + uint32(c-'0')
+		} else {
+			bn = bn*10 + int(c-'0')
+		}
+	}
+	if bn < 900 {
+		return 0, 0, false
+	}
+	return day, uint(bn - 900), true
+}
+
+func (s *numberSet) has(v string) bool {
+	day, b, ok := slot(v)
+	if !ok {
+		return s.other[v]
+	}
+	return s.days[day][b/64]&(1<<(b%64)) != 0
+}
+
+func (s *numberSet) add(v string) {
+	day, b, ok := slot(v)
+	if !ok {
+		s.other[v] = true
+		return
+	}
+	bits := s.days[day]
+	bits[b/64] |= 1 << (b % 64)
+	s.days[day] = bits
+}
+
+func (s *numberSet) clone() *numberSet {
+	return &numberSet{days: maps.Clone(s.days), other: maps.Clone(s.other)}
 }

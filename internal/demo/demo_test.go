@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -243,4 +245,174 @@ func TestNamedWalks(t *testing.T) {
 	if !byTeamLead {
 		t.Error("the placement walk's decision is not the team lead's")
 	}
+}
+
+// TestStreamChunks: Stream hands the municipality over in chunks of at
+// most the size asked, each chunk's relations and cases pointing at its
+// own persons, keeps no persons itself, and gives the same persons,
+// relations, cases, payees and played cases as Generate (ids aside,
+// which are random): the journeys' people first, in the first chunk.
+func TestStreamChunks(t *testing.T) {
+	today := time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC)
+	opts := Options{Persons: 3000, Staff: 60, Today: today}
+	want := Generate(opts)
+	wantCases := caseSummaries(want.Persons, want.Cases)
+	for _, size := range []int{1, 97, 1000, 0} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			limit := size
+			if size == 0 {
+				limit = ChunkPersons
+			}
+			limit = max(limit, minChunk)
+			var all Chunk
+			chunks := 0
+			var firstUsers int
+			ds, err := Stream(opts, size, func(ds *Dataset, c Chunk) error {
+				if chunks == 0 {
+					firstUsers = len(ds.Users)
+				}
+				chunks++
+				if len(c.Persons) > limit {
+					t.Errorf("chunk %d has %d persons, want at most %d", chunks, len(c.Persons), limit)
+				}
+				own := map[string]bool{}
+				for _, p := range c.Persons {
+					own[p.ID] = true
+				}
+				for _, r := range c.Relations {
+					if !own[r.FromPersonID] || !own[r.ToPersonID] {
+						t.Fatalf("chunk %d: a relation points outside the chunk", chunks)
+					}
+				}
+				for _, cs := range c.Cases {
+					if !own[cs.PersonID] {
+						t.Fatalf("chunk %d: case %s is of a person outside the chunk", chunks, cs.Key)
+					}
+				}
+				all.Persons = append(all.Persons, c.Persons...)
+				all.Relations = append(all.Relations, c.Relations...)
+				all.Cases = append(all.Cases, c.Cases...)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if chunks < (3000+limit-1)/limit {
+				t.Errorf("%d chunks of at most %d persons for 3000", chunks, limit)
+			}
+			if len(ds.Persons) != 0 || len(ds.Relations) != 0 || len(ds.Cases) >= len(want.Cases) {
+				t.Errorf("the streamed dataset keeps %d persons, %d relations, %d of %d cases", len(ds.Persons), len(ds.Relations), len(ds.Cases), len(want.Cases))
+			}
+			// Every account but the providers' staff, the citizens' among
+			// them, is there for the first chunk.
+			providerStaff := 0
+			for _, u := range ds.Users {
+				if u.Provider != "" {
+					providerStaff++
+				}
+			}
+			if firstUsers != len(ds.Users)-providerStaff {
+				t.Errorf("the first chunk sees %d accounts, want %d", firstUsers, len(ds.Users)-providerStaff)
+			}
+			if len(all.Persons) != len(want.Persons) || len(all.Relations) != len(want.Relations) || len(all.Cases) != len(want.Cases) {
+				t.Fatalf("streamed %d persons, %d relations, %d cases; Generate %d, %d, %d", len(all.Persons), len(all.Relations), len(all.Cases),
+					len(want.Persons), len(want.Relations), len(want.Cases))
+			}
+			for i := range all.Persons {
+				p, q := all.Persons[i], want.Persons[i]
+				p.ID = q.ID
+				if p != q {
+					t.Fatalf("person %d differs: %+v, Generate %+v", i, p, q)
+				}
+			}
+			if got := caseSummaries(all.Persons, all.Cases); !slices.Equal(got, wantCases) {
+				t.Fatal("the streamed cases differ from Generate's")
+			}
+			// The cases whose histories are played are the same, chosen
+			// as PlayDemoWalks does (from the streamed dataset, which has
+			// no persons to tell the protected by).
+			if got, want := playedCases(ds.Persons, ds.Cases), playedCases(want.Persons, want.Cases); !slices.Equal(got, want) || len(want) < 50 {
+				t.Errorf("played cases: streamed %d %v\nGenerate %d %v", len(got), got, len(want), want)
+			}
+			// The payees are the same persons' with the same accounts.
+			if len(ds.Payees) != len(want.Payees) {
+				t.Fatalf("payees %d, Generate %d", len(ds.Payees), len(want.Payees))
+			}
+			numbers := identities(all.Persons)
+			wantNumbers := identities(want.Persons)
+			for i := range ds.Payees {
+				p, q := ds.Payees[i], want.Payees[i]
+				if numbers[p.PersonID] != wantNumbers[q.PersonID] || p.Account != q.Account {
+					t.Errorf("payee %d differs", i)
+				}
+			}
+			// The demo's past gets persons of its own either way.
+			h := History(ds, HistoryOptions{Weeks: 10, Today: today})
+			for _, hc := range h {
+				if _, ok := slices.BinarySearch(sortedNumbers(all.Persons), hc.Person.Identity.Value); ok {
+					t.Fatal("a person of the past has the number of a generated person")
+				}
+			}
+			if wh := History(want, HistoryOptions{Weeks: 10, Today: today}); len(wh) != len(h) || wh[0].Person.Identity != h[0].Person.Identity {
+				t.Error("the past of the streamed dataset differs from Generate's")
+			}
+		})
+	}
+}
+
+// caseSummaries writes each case with its person's identity number in
+// place of ids.
+func caseSummaries(ps []persons.Person, cs []Case) []string {
+	numbers := identities(ps)
+	var out []string
+	for _, c := range cs {
+		out = append(out, fmt.Sprintf("%s %s %s %s %s %v %v %v %s %v", c.Key, numbers[c.PersonID], c.UnitID, c.CaseType, c.Title,
+			c.AssignedTo != "", c.Journey, c.WalkAll, c.Walk, c.OpenedAt))
+	}
+	return out
+}
+
+func identities(ps []persons.Person) map[string]string {
+	m := map[string]string{}
+	for _, p := range ps {
+		m[p.ID] = p.Identity.Value
+	}
+	return m
+}
+
+func sortedNumbers(ps []persons.Person) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Identity.Value)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// playedCases are the keys of the cases PlayDemoWalks plays from cs, 25
+// of each walk: the journeys' units first, then the rest, each in the
+// dataset's order, skipping the journeys' cases, unassigned ones and
+// those of persons with protected identity.
+func playedCases(ps []persons.Person, cs []Case) []string {
+	protected := map[string]bool{}
+	for _, p := range ps {
+		protected[p.ID] = p.Protection != persons.ProtectionNone
+	}
+	journeyUnits := map[string]bool{}
+	for _, c := range cs {
+		journeyUnits[c.UnitID] = journeyUnits[c.UnitID] || c.Journey
+	}
+	count := map[string]int{}
+	var out []string
+	for _, first := range []bool{true, false} {
+		for _, c := range cs {
+			key := c.CaseType + "/" + c.Walk
+			if journeyUnits[c.UnitID] != first || c.Journey || c.AssignedTo == "" || protected[c.PersonID] || count[key] >= 25 {
+				continue
+			}
+			count[key]++
+			out = append(out, c.Key)
+		}
+	}
+	return out
 }

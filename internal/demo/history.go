@@ -78,12 +78,17 @@ var historyAges = map[string][2]int{"ao": {67, 96}, "bou": {0, 17}, "eb": {19, 6
 func History(ds *Dataset, opt HistoryOptions) []HistoryCase {
 	opt = opt.WithDefaults()
 	today := opt.Today
-	g := &gen{rng: rand.New(rand.NewPCG(uint64(opt.Seed), 17)), today: today, ds: &Dataset{}, used: map[string]bool{}}
+	used := newNumberSet()
+	if ds.used != nil {
+		// Stream's dataset keeps the numbers, not the persons.
+		used = ds.used.clone()
+	}
+	g := &gen{rng: rand.New(rand.NewPCG(uint64(opt.Seed), 17)), today: today, ds: &Dataset{}, used: used}
 	for _, p := range ds.Persons {
-		g.used[p.Identity.Value] = true
+		g.used.add(p.Identity.Value)
 	}
 	for _, r := range ds.RegistryOnly {
-		g.used[r.Identity.Value] = true
+		g.used.add(r.Identity.Value)
 	}
 	named := map[string]bool{}
 	for _, n := range namedStaff {

@@ -26,21 +26,9 @@ type Account struct {
 // assistance in Norra a payee with a bank account, and adds a landlord
 // and an energy company paid by Bankgiro; the landlord's account has been
 // changed and waits for review.
+// The persons are noted as their cases are settled (settle).
 func (g *gen) payees() {
-	var personIDs []string
-	others := 0
-	for _, c := range g.ds.Cases {
-		if c.CaseType != caseTypes["eb"] || c.UnitID != "norra-eb" {
-			continue
-		}
-		if c.Journey {
-			personIDs = append([]string{c.PersonID}, personIDs...)
-		} else if others < 3 {
-			personIDs = append(personIDs, c.PersonID)
-			others++
-		}
-	}
-	for _, id := range personIDs {
+	for _, id := range g.payeePersons {
 		g.ds.Payees = append(g.ds.Payees, Payee{Category: "person", PersonID: id, Account: g.bankAccount()})
 	}
 	changed := g.bankgiro()

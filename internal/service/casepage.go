@@ -247,6 +247,13 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " " + str("start_date")
 		case events.OrderReturned:
 			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + ": " + str("return_reason")
+		case events.LetterDue:
+			continue // the letter's own entry says how it went
+		case events.LetterSentDigital:
+			// Which mailbox, and the delivery's id to ask the operator by.
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " · " + str("operator") + " · " + str("delivery_id")
+		case events.LetterPrintQueued, events.LetterPrinted:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang)
 		}
 		out = append(out, it)
 	}

@@ -186,6 +186,10 @@ func (s *Service) FinaliseDecision(ctx context.Context, a trygg.Actor, caseID, i
 		if _, err = tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
+		// Its letter goes out after commit (letters_out.go).
+		if err := letterDue(ctx, tx, a, w.c, d); err != nil {
+			return err
+		}
 		// A decision that grants makes its payments as a proposal.
 		if err := proposePayments(ctx, tx, a, w, d); err != nil {
 			return err

@@ -331,6 +331,7 @@ var purgeSteps = []struct{ name, sql string }{
 	{"recovery_repayments", `DELETE FROM recovery_repayments WHERE tenant_id = ? AND debt_id IN (SELECT id FROM recovery_debts WHERE tenant_id = ? AND case_id = ?)`},
 	{"recovery_debt_payments", `DELETE FROM recovery_debt_payments WHERE tenant_id = ? AND debt_id IN (SELECT id FROM recovery_debts WHERE tenant_id = ? AND case_id = ?)`},
 	{"recovery_debts", `DELETE FROM recovery_debts WHERE tenant_id = ? AND case_id = ?`},
+	{"letters_out", `DELETE FROM letters_out WHERE tenant_id = ? AND case_id = ?`},
 	// Bookkeeping keeps its lines and totals; their personal links go.
 	{"payment_lines", `UPDATE payment_lines SET person_id = '', payee_id = '' WHERE tenant_id = ? AND case_id = ?`},
 	{"payment_control_findings", `UPDATE payment_control_findings SET person_id = '' WHERE tenant_id = ? AND case_id = ?`},

@@ -63,6 +63,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	af.register(fs)
 	analyticsEvery := fs.Duration("analytics-interval", 2*time.Second, "how often the analysis store reads new events from the event log")
 	legacyDir := fs.String("legacy-dir", "", "folder of legacy exports the system administrator may dry-run and import in the browser, one subfolder per export (docs/migration.md; default with --demo: legacy in the data folder)")
+	natsEmbedded := fs.String("nats-embedded", "", natsEmbeddedHelp)
 	var rk retentionKeyFlags
 	rk.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -262,6 +263,16 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		// The dashboards read what the projector writes.
 		svc.Analytics = projector.Store()
 	}
+	// A NATS server for NATS subscriptions to deliver to, before the
+	// deliveries start (docs/integrations.md).
+	natsServer, err := startEmbeddedNATS(dbf.data, *natsEmbedded, *demoMode)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if natsServer != nil {
+		defer natsServer.Close()
+	}
 	srv := newHTTPServer(newHandler(cfg, svc, log, collectors...), log)
 	go cleanSessions(ctx, db, svc, log)
 	go svc.RunTimers(ctx, *timerEvery)
@@ -288,6 +299,9 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	}
 
 	fmt.Fprintf(stdout, "trygg is running at %s (database: %s)\n", base, db.Engine())
+	if natsServer != nil {
+		fmt.Fprintf(stdout, "NATS with JetStream (embedded, for NATS subscriptions) at %s\n", natsServer.URL())
+	}
 	if *demoMode {
 		printLogins(stdout, demo.Logins())
 	}

@@ -49,6 +49,14 @@ func Start(cfg Config) (*Server, error) {
 	port := cfg.Port
 	if port == 0 {
 		port = server.RANDOM_PORT
+	} else {
+		// The server only logs a port it cannot listen on (and logs
+		// nothing here): find out at once instead of waiting for it.
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			return nil, fmt.Errorf("natsembed: %w", err)
+		}
+		ln.Close()
 	}
 	opts := &server.Options{
 		ServerName:             "trygg-embedded",

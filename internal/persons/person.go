@@ -4,13 +4,14 @@
 package persons
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -210,16 +211,22 @@ func NewFileRegistry() *FileRegistry {
 // record, its position (never its identity number or other contents).
 // Every record loaded has a valid identity number and a known protection
 // level; a later record replaces an earlier one with the same number.
+//
+// The file is read a record at a time; the registry keeps every record
+// in memory (about 400 bytes a person).
 func LoadFileRegistry(path string) (*FileRegistry, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		return NewFileRegistry(), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
 	}
-	records, err := parseRegistry(b, trygg.SystemClock{}.Now())
-	if err != nil {
+	defer f.Close()
+	records := map[string]RegistryRecord{}
+	if err := readRegistry(bufio.NewReaderSize(f, 1<<16), trygg.SystemClock{}.Now(), func(rec RegistryRecord) {
+		records[rec.Identity.Value] = rec
+	}); err != nil {
 		return nil, fmt.Errorf("registry: %s: %w", path, err)
 	}
 	return &FileRegistry{records: records}, nil
@@ -231,35 +238,9 @@ func LoadFileRegistry(path string) (*FileRegistry, error) {
 // identity numbers and known protection levels; an error about a record
 // says which (from 0) and holds none of the file's values.
 func parseRegistry(b []byte, today time.Time) (map[string]RegistryRecord, error) {
-	var raw []json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, errors.New("not a JSON array of records")
-		}
+	records := map[string]RegistryRecord{}
+	if err := readRegistry(bytes.NewReader(b), today, func(rec RegistryRecord) { records[rec.Identity.Value] = rec }); err != nil {
 		return nil, err
-	}
-	records := make(map[string]RegistryRecord, len(raw))
-	for i, m := range raw {
-		var fr fileRecord
-		if err := json.Unmarshal(m, &fr); err != nil {
-			return nil, recordError(i, err)
-		}
-		if err := fr.normalText(m); err != nil {
-			return nil, fmt.Errorf("record %d: %w", i, err)
-		}
-		id, err := ParseIdentityNumber(fr.IdentityNumber, today)
-		if err != nil {
-			return nil, fmt.Errorf("record %d: %s", i, trygg.ErrorMessage(err))
-		}
-		rec := RegistryRecord{Identity: id, GivenName: fr.GivenName, FamilyName: fr.FamilyName,
-			Address: Address{Street: fr.Street, PostalCode: fr.PostalCode, City: fr.City}, Protection: fr.Protection}
-		if fr.PartnerIdentityNumber != "" {
-			if rec.Partner, err = ParseIdentityNumber(fr.PartnerIdentityNumber, today); err != nil {
-				return nil, fmt.Errorf("record %d: partner_identity_number: %s", i, trygg.ErrorMessage(err))
-			}
-		}
-		records[id.Value] = rec
 	}
 	return records, nil
 }
@@ -296,32 +277,22 @@ func (r *FileRegistry) Add(rec RegistryRecord) {
 	r.mu.Unlock()
 }
 
-// Save writes the registry to path atomically.
+// Save writes the registry to path atomically, a record a line in the
+// order of their identity numbers.
 func (r *FileRegistry) Save(path string) error {
 	r.mu.RLock()
-	recs := make([]fileRecord, 0, len(r.records))
-	for _, rec := range r.records {
-		fr := fileRecord{IdentityNumber: rec.Identity.String(), GivenName: rec.GivenName,
-			FamilyName: rec.FamilyName, Street: rec.Address.Street, PostalCode: rec.Address.PostalCode,
-			City: rec.Address.City, Protection: rec.Protection}
-		if rec.Partner.Value != "" {
-			fr.PartnerIdentityNumber = rec.Partner.String()
-		}
-		recs = append(recs, fr)
-	}
-	r.mu.RUnlock()
-	b, err := json.MarshalIndent(recs, "", " ")
+	defer r.mu.RUnlock()
+	w, err := CreateRegistryFile(path)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("registry: %w", err)
+	for _, k := range slices.Sorted(maps.Keys(r.records)) {
+		if err := w.Write(r.records[k]); err != nil {
+			w.Abort()
+			return err
+		}
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return fmt.Errorf("registry: %w", err)
-	}
-	return os.Rename(tmp, path)
+	return w.Close()
 }
 
 // Lookup returns the record for id or a not-found error.

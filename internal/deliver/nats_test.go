@@ -360,3 +360,29 @@ func TestNATSRefusals(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkNATSSend publishes events one at a time, each waiting for the
+// stream's ack as the delivery loop does, to the embedded server: the
+// events per second one NATS subscription can deliver.
+func BenchmarkNATSSend(b *testing.B) {
+	s, err := natsembed.Start(natsembed.Config{StoreDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	n, err := deliver.NewNATS(b.Context(), deliver.NATSConfig{URL: s.URL(), Stream: "TRYGG", CreateStream: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	m := event("malmo", 0, "case.opened", "c1")
+	b.ResetTimer()
+	for i := range b.N {
+		m.Seq = int64(i + 1)
+		m.ID = "malmo-" + strconv.Itoa(i+1)
+		if err := n.Send(b.Context(), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -150,9 +151,21 @@ func validSubjectToken(tok string) bool {
 	return tok != "" && !strings.ContainsAny(tok, "*> \t\r\n")
 }
 
-// Subject is the subject m is published to: PREFIX.TENANT.EVENT-TYPE.
+// Subject is the subject m is published to: PREFIX.TENANT.EVENT-TYPE,
+// where a dot, '*', '>' or white space in the tenant's id (which NATS
+// would take as a separator or wildcard) is an underscore; the body names
+// the tenant as it is.
 func (n *NATS) Subject(m Message) string {
-	return n.prefix + "." + m.Tenant + "." + m.Type
+	tenant := strings.Map(func(r rune) rune {
+		if r == '.' || r == '*' || r == '>' || unicode.IsSpace(r) || unicode.IsControl(r) {
+			return '_'
+		}
+		return r
+	}, m.Tenant)
+	if tenant == "" {
+		tenant = "_"
+	}
+	return n.prefix + "." + tenant + "." + m.Type
 }
 
 // ensureStream creates the stream over PREFIX.> unless it exists.
@@ -182,16 +195,13 @@ func (n *NATS) ensureStream(ctx context.Context) error {
 // Send publishes m's body to its subject with the header Nats-Msg-Id set
 // to m.ID and waits for the stream's ack. A repeat of an id the stream
 // has seen within its duplicate window is acknowledged and dropped by
-// the stream, and Send returns nil. It returns an error when m cannot be
-// named as a subject, the server cannot be reached, no stream (or
+// the stream, and Send returns nil. It returns an error when m has no id
+// or its type cannot be a subject, the server cannot be reached, no stream (or
 // another than the configured one) takes the subject, or no ack comes
 // before ctx ends; none of them wraps ErrGone.
 func (n *NATS) Send(ctx context.Context, m Message) error {
 	if m.ID == "" {
 		return errors.New("deliver: NATS: message without an id")
-	}
-	if !validSubjectToken(m.Tenant) || strings.Contains(m.Tenant, ".") {
-		return fmt.Errorf("deliver: NATS: tenant %q cannot be a subject token", m.Tenant)
 	}
 	for _, tok := range strings.Split(m.Type, ".") {
 		if !validSubjectToken(tok) {

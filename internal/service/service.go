@@ -59,6 +59,9 @@ type Service struct {
 	// Legacy is the folder of legacy exports the browser imports from
 	// and the runs started there (legacy_web.go); nil: none configured.
 	Legacy *LegacyDesk
+	// Delivery is how subscriptions' events are sent (subscriptions.go):
+	// which webhook destinations may be reached, and the timeout.
+	Delivery DeliverySettings
 }
 
 // New returns a service. The committer must write to db.

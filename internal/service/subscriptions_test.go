@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/deliver"
+	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"

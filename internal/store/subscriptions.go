@@ -242,4 +242,3 @@ func (tx *Tx) DisableSubscription(ctx context.Context, tenant trygg.TenantID, id
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
-

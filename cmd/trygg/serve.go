@@ -19,6 +19,7 @@ import (
 
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/auth"
+	"github.com/trygg/trygg/internal/deliver"
 	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/incomecheck"
 	"github.com/trygg/trygg/internal/notify"
@@ -57,6 +58,10 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
 	notifyFile := fs.String("notify-file", "", "file the citizens' notices are written to, one JSON line each (default: notices.jsonl in the data folder; off: send none)")
 	notifyEvery := fs.Duration("notify-interval", 5*time.Second, "how often to send new notices to citizens")
+	deliveryEvery := fs.Duration("delivery-interval", 500*time.Millisecond, "how often to deliver new events to the subscriptions' webhooks and brokers (docs/integrations.md)")
+	webhookPrivate := fs.Bool("webhook-allow-private", false, "let webhooks reach private, loopback and link-local addresses (on with --demo)")
+	webhookHosts := fs.String("webhook-hosts", "", "the only destinations webhooks may reach: host names, *.domain, addresses or CIDR ranges, comma-separated (a range admits its private addresses; default: any public address)")
+	webhookTimeout := fs.Duration("webhook-timeout", 10*time.Second, "how long a webhook's receiver has to answer")
 	var payer payerFlags
 	payer.register(fs)
 	var af analyticsFlags
@@ -174,6 +179,17 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	if *legacyDir != "" {
 		svc.Legacy = service.NewLegacyDesk(ctx, *legacyDir)
 	}
+	// Events out: which webhook destinations may be reached. The demo
+	// allows private and loopback ones, so a receiver on the same machine
+	// can be tried.
+	hosts, err := deliver.ParseHosts(*webhookHosts)
+	if err != nil {
+		return usageError{"--webhook-hosts: " + err.Error()}
+	}
+	if *webhookTimeout <= 0 || *deliveryEvery <= 0 {
+		return usageError{"--webhook-timeout and --delivery-interval must be positive"}
+	}
+	svc.Delivery = service.DeliverySettings{Policy: deliver.Policy{AllowPrivate: *webhookPrivate || *demoMode, Hosts: hosts}, Timeout: *webhookTimeout}
 	if err := svc.WarmDefinitions(ctx); err != nil {
 		return err
 	}
@@ -298,6 +314,15 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		}()
 	}
 
+	// Events out to the subscriptions' webhooks and brokers, from the
+	// event log; every server runs it, and a lease per subscription lets
+	// one deliver each.
+	deliveryDone := make(chan struct{})
+	go func() {
+		defer close(deliveryDone)
+		svc.RunDeliveries(ctx, *deliveryEvery)
+	}()
+
 	fmt.Fprintf(stdout, "trygg is running at %s (database: %s)\n", base, db.Engine())
 	if natsServer != nil {
 		fmt.Fprintf(stdout, "NATS with JetStream (embedded, for NATS subscriptions) at %s\n", natsServer.URL())
@@ -338,7 +363,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 			svc.Legacy.Wait()
 		}()
 	}
-	for _, done := range []chan struct{}{notifyDone, historyDone, legacyDone} {
+	for _, done := range []chan struct{}{notifyDone, historyDone, legacyDone, deliveryDone} {
 		if done == nil {
 			continue
 		}

@@ -36,11 +36,8 @@ type DemoHistoryStats struct {
 const historyDaysPerTx = 31
 
 // DemoHistoryWritten is the event that records how far the demo's past
-// has been written: appended once with nothing written when the history
-// is planned (PlanDemoHistory), then with each month of it in the
-// month's transaction, so a server stopped part-way continues from the
-// next month and never writes a month twice.
-const DemoHistoryWritten = "demo.history_written"
+// has been written (events.DemoHistoryWritten).
+const DemoHistoryWritten = events.DemoHistoryWritten
 
 // demoHistoryMark is DemoHistoryWritten's payload: the history's options,
 // the definition version and the key of its ids, and the last day

@@ -38,8 +38,8 @@ import (
 
 // Legacy run events (docs/events.md); their payloads hold ids and counts.
 const (
-	eventLegacyRunStarted  = "legacy.run_started"
-	eventLegacyRunFinished = "legacy.run_finished"
+	eventLegacyRunStarted  = events.LegacyRunStarted
+	eventLegacyRunFinished = events.LegacyRunFinished
 )
 
 // legacyBatch is how many records a transaction of an import writes, and

@@ -23,10 +23,10 @@ import (
 // Retention events (docs/events.md): the preview, its approval and run,
 // and each case purged. Their payloads carry ids and counts, never content.
 const (
-	eventRetentionPreviewed = "retention.previewed"
-	eventRetentionApproved  = "retention.approved"
-	eventRetentionRun       = "retention.run"
-	eventCasePurged         = "case.purged"
+	eventRetentionPreviewed = events.RetentionPreviewed
+	eventRetentionApproved  = events.RetentionApproved
+	eventRetentionRun       = events.RetentionRun
+	eventCasePurged         = events.CasePurged
 )
 
 // retentionBatch is about how many cases of persons with nothing to

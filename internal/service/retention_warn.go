@@ -12,7 +12,7 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-const eventRetentionWarned = "retention.warned"
+const eventRetentionWarned = events.RetentionWarned
 
 // RetentionWarn is the daily check of tenant's purge duties: for each
 // deadline (31 December of the year after a duty arose) whose warning

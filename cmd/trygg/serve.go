@@ -71,6 +71,8 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	natsEmbedded := fs.String("nats-embedded", "", natsEmbeddedHelp)
 	var rk retentionKeyFlags
 	rk.register(fs)
+	var lf letterFlags
+	lf.register(fs)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -323,6 +325,14 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		svc.RunDeliveries(ctx, *deliveryEvery)
 	}()
 
+	// Letters to citizens: their digital mailboxes, or the print queue
+	// (letters.go).
+	lettersDone, err := lf.start(ctx, svc, dbf.data, *demoMode, ds, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
 	fmt.Fprintf(stdout, "trygg is running at %s (database: %s)\n", base, db.Engine())
 	if natsServer != nil {
 		fmt.Fprintf(stdout, "NATS with JetStream (embedded, for NATS subscriptions) at %s\n", natsServer.URL())
@@ -369,6 +379,12 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		}
 		select {
 		case <-done:
+		case <-shutdownCtx.Done():
+		}
+	}
+	if lettersDone != nil {
+		select {
+		case <-lettersDone:
 		case <-shutdownCtx.Done():
 		}
 	}

@@ -63,6 +63,10 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}", Handler: s.SignedIn(s.handleDecisionSave)},
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/executions", Handler: s.SignedIn(s.handleExecutionForm)},
 		{Method: "GET", Path: "/cases/{id}/decisions/{decision}/letter", Handler: s.SignedIn(s.handleLetterPage)},
+		// The print queue: letters to those without a digital mailbox,
+		// marked printed and posted (letters.go).
+		{Method: "GET", Path: "/letters/print", Handler: s.SignedIn(s.handlePrintQueuePage)},
+		{Method: "POST", Path: "/letters/{id}/printed", Handler: s.SignedIn(s.handleLetterPrinted)},
 		{Method: "POST", Path: "/cases/{id}/decisions/{decision}/provider", Handler: s.SignedIn(s.handleProviderChoice)},
 		// Recovery (återkrav): the case's debts, a recovery decided, a
 		// repayment registered against a debt (recovery.go).

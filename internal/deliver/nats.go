@@ -118,6 +118,10 @@ func (cfg NATSConfig) Validate() error {
 		if err != nil || u.Host == "" || (u.Scheme != "nats" && u.Scheme != "tls") {
 			return fmt.Errorf("deliver: NATS: server URL %q is not nats://host:port or tls://host:port", redactURL(s))
 		}
+		if u.User != nil {
+			// The destination is shown on the subscription's page.
+			return fmt.Errorf("deliver: NATS: server URL %q has a user name; give a token or a credentials file instead", redactURL(s))
+		}
 	}
 	if cfg.Stream == "" {
 		return errors.New("deliver: NATS: no stream")

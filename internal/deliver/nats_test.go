@@ -296,6 +296,7 @@ func TestNATSRefusals(t *testing.T) {
 			{"no URL", deliver.NATSConfig{Stream: "S"}, "no server URL"},
 			{"http URL", deliver.NATSConfig{URL: "http://127.0.0.1:4222", Stream: "S"}, "is not nats://"},
 			{"password not shown", deliver.NATSConfig{URL: "http://u:hunter2@127.0.0.1:4222", Stream: "S"}, "u:xxxxx@"},
+			{"user in the URL", deliver.NATSConfig{URL: "nats://u:hunter2@127.0.0.1:4222", Stream: "S"}, "has a user name"},
 			{"no stream", deliver.NATSConfig{URL: b.url}, "no stream"},
 			{"stream with a dot", deliver.NATSConfig{URL: b.url, Stream: "a.b"}, "stream name"},
 			{"wildcard prefix", deliver.NATSConfig{URL: b.url, Stream: "S", SubjectPrefix: "trygg.*"}, "subject prefix"},

@@ -103,6 +103,8 @@ var commands = []*command{
 		example: "trygg legacy mark --as admin --dir ./export-ostra --mapping socialregistret"},
 	{name: "legacy reconcile", summary: "compare a district's export with what trygg has of it, every difference explained or not", run: runLegacyReconcile,
 		example: "trygg legacy reconcile --as admin --dir ./export-sodra --report reconciliation.csv"},
+	{name: "registry changes", summary: "show where each tenant is in the population registry's change feed and the last changes handled (docs/integrations.md)", run: runRegistryChanges,
+		example: "trygg registry changes --data ./data --last 50"},
 }
 
 // usage is trygg -h: every command, one line each.

@@ -37,6 +37,8 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	demoMode := fs.Bool("demo", false, "load the demo municipality (once) and allow its demo accounts")
 	tenant := fs.String("tenant", "", "tenant used when a sign-in names none (default: the only tenant)")
 	registryFile := fs.String("registry", "", "population-registry file for the file-backed registry (default: registry.json in the data folder)")
+	registryChanges := fs.String("registry-changes", "", "folder of the population registry's change files (*.txt, docs/integrations.md), applied as they arrive (default with --demo: registry-changes in the data folder; off: none)")
+	registryEvery := fs.Duration("registry-changes-interval", 5*time.Second, "how often to look for new population registry changes")
 	incomesFile := fs.String("income-check-file", "", "file the file-backed national income check answers from (default: incomes.json in the data folder)")
 	publicURL := fs.String("public-url", "", "the URL users reach this server at (default http://ADDR)")
 	oidcIssuer := fs.String("oidc-issuer", "", "OpenID Connect issuer URL for staff sign-in")
@@ -181,6 +183,25 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	if *legacyDir != "" {
 		svc.Legacy = service.NewLegacyDesk(ctx, *legacyDir)
 	}
+	// Population registry changes: the folder of change files the file
+	// registry reads (a real registry's feed comes behind the same
+	// interface); the demo writes an example the first time.
+	if *registryChanges == "" && *demoMode {
+		*registryChanges = filepath.Join(dbf.data, "registry-changes")
+		if ds != nil {
+			if err := writeDemoRegistryChanges(*registryChanges, ds, today); err != nil {
+				log.Warn("the demo's registry changes were not written", "err", err)
+			}
+		}
+	}
+	if *registryChanges == "off" {
+		*registryChanges = ""
+	}
+	if *registryChanges != "" {
+		if err := registry.ReadChanges(*registryChanges); err != nil {
+			return err
+		}
+	}
 	// Events out: which webhook destinations may be reached. The demo
 	// allows private and loopback ones, so a receiver on the same machine
 	// can be tried.
@@ -315,6 +336,16 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 			svc.RunNotices(ctx, n, *notifyEvery)
 		}()
 	}
+	// Population registry changes, applied in order by one server at a
+	// time; registryDone closes once it has given up its lease.
+	var registryDone chan struct{}
+	if *registryChanges != "" {
+		registryDone = make(chan struct{})
+		go func() {
+			defer close(registryDone)
+			svc.RunRegistryChanges(ctx, registry, *registryEvery)
+		}()
+	}
 
 	// Events out to the subscriptions' webhooks and brokers, from the
 	// event log; every server runs it, and a lease per subscription lets
@@ -373,7 +404,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 			svc.Legacy.Wait()
 		}()
 	}
-	for _, done := range []chan struct{}{notifyDone, historyDone, legacyDone, deliveryDone} {
+	for _, done := range []chan struct{}{notifyDone, historyDone, legacyDone, deliveryDone, registryDone} {
 		if done == nil {
 			continue
 		}

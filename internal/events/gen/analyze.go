@@ -694,7 +694,11 @@ func (ps *pkgState) shape(e ast.Expr, fd *ast.FuncDecl, depth int) ([]field, boo
 				if !ok || len(k) != 1 {
 					return nil, false
 				}
-				out = append(out, ps.valueField(k[0], kv.Value))
+				f := ps.valueField(k[0], kv.Value)
+				if c := ps.lineComment(kv, e); c != "" {
+					f.Doc = c
+				}
+				out = append(out, f)
 			}
 			return out, true
 		case *ast.Ident:
@@ -730,6 +734,18 @@ func (ps *pkgState) shape(e ast.Expr, fd *ast.FuncDecl, depth int) ([]field, boo
 			}
 			return append(out, added...), true
 		case *ast.CallExpr:
+			if lit := ps.funcLit(e.Fun, fd); lit != nil {
+				// A local function returning a literal map.
+				var out []field
+				ok := false
+				ast.Inspect(lit.Body, func(n ast.Node) bool {
+					if r, isRet := n.(*ast.ReturnStmt); isRet && len(r.Results) == 1 {
+						out, ok = ps.shape(r.Results[0], fd, depth+1)
+					}
+					return true
+				})
+				return out, ok
+			}
 			// A function of the package that adds keys to a map it is
 			// given and returns it (withTraits).
 			fn := ps.callee(e)
@@ -769,6 +785,54 @@ func (ps *pkgState) shape(e ast.Expr, fd *ast.FuncDecl, depth int) ([]field, boo
 		return nil, false
 	}
 	return ps.a.structFields(t, 0)
+}
+
+// lineComment is the comment after a key and value of a literal map on
+// the same line, when no other key of the literal is on that line:
+// "deadline_id": t.DeadlineID, // the deadline's id in the process.
+func (ps *pkgState) lineComment(kv *ast.KeyValueExpr, lit *ast.CompositeLit) string {
+	line := ps.a.fset.Position(kv.End()).Line
+	for _, el := range lit.Elts {
+		if el != ast.Expr(kv) && (ps.a.fset.Position(el.Pos()).Line == line || ps.a.fset.Position(el.End()).Line == line) {
+			return ""
+		}
+	}
+	for _, f := range ps.files {
+		if f.FileStart > kv.Pos() || kv.Pos() > f.FileEnd {
+			continue
+		}
+		for _, cg := range f.Comments {
+			if cg.Pos() > kv.End() && ps.a.fset.Position(cg.Pos()).Line == line {
+				return oneParagraph(cg.Text())
+			}
+		}
+	}
+	return ""
+}
+
+// funcLit returns the function literal a local variable called as f holds,
+// when it is assigned one and only one.
+func (ps *pkgState) funcLit(f ast.Expr, fd *ast.FuncDecl) *ast.FuncLit {
+	id, ok := ast.Unparen(f).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	v, ok := ps.obj(id).(*types.Var)
+	if !ok {
+		return nil
+	}
+	var lits []*ast.FuncLit
+	n := 0
+	ps.assignments(fd, v, func(rhs ast.Expr) {
+		n++
+		if l, ok := rhs.(*ast.FuncLit); ok {
+			lits = append(lits, l)
+		}
+	})
+	if n != 1 || len(lits) != 1 {
+		return nil
+	}
+	return lits[0]
 }
 
 // indexAssignments returns the fields set by m["key"] = value in fd; they

@@ -151,3 +151,20 @@ func TestPersonalName(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldMeaningsNameFields fails when events.FieldMeaning has a key
+// that names no payload field, so it cannot outlive what it describes.
+func TestFieldMeaningsNameFields(t *testing.T) {
+	names := map[string]bool{}
+	for _, et := range catalog(analyzed(t)) {
+		for _, f := range et.Fields {
+			names[f.Name] = true
+			names[et.Value+"."+f.Name] = true
+		}
+	}
+	for key := range events.FieldMeaning {
+		if !names[key] {
+			t.Errorf("events.FieldMeaning has %q, which names no payload field", key)
+		}
+	}
+}

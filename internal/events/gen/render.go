@@ -98,6 +98,11 @@ func catalog(res *result) []eventType {
 		t.Subjects = uniq(t.Subjects)
 		t.Where = uniq(t.Where)
 		for i := range t.Fields {
+			if m, ok := events.FieldMeaning[t.Value+"."+t.Fields[i].Name]; ok {
+				t.Fields[i].Doc = sentence(m)
+			} else if t.Fields[i].Doc == "" {
+				t.Fields[i].Doc = sentence(events.FieldMeaning[t.Fields[i].Name])
+			}
 			t.Fields[i].Consts = uniq(t.Fields[i].Consts)
 			if t.Fields[i].Count < t.Sites {
 				t.Fields[i].Optional = true
@@ -106,6 +111,14 @@ func catalog(res *result) []eventType {
 		list = append(list, *t)
 	}
 	return list
+}
+
+// sentence is m with a capital and a full stop.
+func sentence(m string) string {
+	if m == "" {
+		return ""
+	}
+	return strings.ToUpper(m[:1]) + m[1:] + "."
 }
 
 func area(typ string) string {

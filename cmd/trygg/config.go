@@ -175,7 +175,8 @@ func newLogger(w io.Writer) *slog.Logger {
 }
 
 // demoWalksPerType is how many generated cases of each case type get a
-// played history in the demo.
+// played history in the demo: at most demo.SampleCases, so trygg demo's
+// streamed municipality plays the same cases as serve's.
 const demoWalksPerType = 25
 
 // loadDemo loads ds as loadDemoData does and then writes its past
@@ -195,27 +196,40 @@ func loadDemo(ctx context.Context, svc *service.Service, ds *demo.Dataset, log *
 // by loadDemoHistory: serve does it once it listens). It reports whether
 // anything was loaded (false: the demo was there).
 func loadDemoData(ctx context.Context, svc *service.Service, ds *demo.Dataset, today time.Time, log *slog.Logger) (bool, error) {
-	for _, f := range packs.Files() {
-		ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
-	}
-	ds.Definitions = append(ds.Definitions, demo.CityDefinitions()...)
+	ds.Definitions = append(ds.Definitions, demoDefinitions()...)
 	loaded, err := svc.LoadDemo(ctx, ds)
 	if err != nil || !loaded {
 		return loaded, err
 	}
+	return true, playDemo(ctx, svc, ds, today, log)
+}
+
+// demoDefinitions are the demo's definitions: the shipped packs and the
+// demo city's own rule sets.
+func demoDefinitions() []demo.Definition {
+	var out []demo.Definition
+	for _, f := range packs.Files() {
+		out = append(out, demo.Definition{Name: f.Name, Content: f.Content})
+	}
+	return append(out, demo.CityDefinitions()...)
+}
+
+// playDemo plays the histories of some of the loaded demo's cases and
+// plans its past up to today.
+func playDemo(ctx context.Context, svc *service.Service, ds *demo.Dataset, today time.Time, log *slog.Logger) error {
 	walks, err := demo.Walks()
 	if err != nil {
-		return true, err
+		return err
 	}
 	start := time.Now()
 	n, err := svc.PlayDemoWalks(ctx, ds, walks, demoWalksPerType)
 	if err != nil {
-		return true, err
+		return err
 	}
 	log.Info("demo histories played", "cases", n, "duration", time.Since(start).Round(time.Millisecond))
 	// Two years of past work for the analysis dashboards, up to the day
 	// the dataset was generated for, written once the server listens.
-	return true, svc.PlanDemoHistory(ctx, ds.Tenant.ID, demo.HistoryOptions{Today: today})
+	return svc.PlanDemoHistory(ctx, ds.Tenant.ID, demo.HistoryOptions{Today: today})
 }
 
 // loadDemoHistory writes what is left of the demo's planned past (two

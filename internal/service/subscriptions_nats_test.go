@@ -14,6 +14,7 @@ import (
 
 	"github.com/trygg/trygg/internal/deliver"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/events"
 	"github.com/trygg/trygg/internal/natsembed"
 	"github.com/trygg/trygg/internal/service"
 	"github.com/trygg/trygg/internal/store"
@@ -210,4 +211,52 @@ func consumeStream(t *testing.T, natsURL, stream string) []jetstream.Msg {
 		}
 	}
 	return got
+}
+
+// BenchmarkNATSDelivery delivers events from the event log to a NATS
+// subscription on the embedded server, as the delivery loop does: read from
+// the cursor, publish each event and wait for the stream's ack, move the
+// cursor. One op is one event delivered.
+func BenchmarkNATSDelivery(b *testing.B) {
+	for _, engine := range storetest.Engines {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			broker, err := natsembed.Start(natsembed.Config{StoreDir: b.TempDir()})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer broker.Close()
+			clock := storetest.NewClock(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
+			db := storetest.Open(b, engine, clock)
+			w := newDemoWorld(b, db, 5, 20, clock.Now())
+			admin := w.actorFunc(b)("admin")
+			if _, _, err := w.svc.CreateSubscription(ctx, admin, service.SubscriptionInput{Name: "Integrationsplattformen",
+				Kind: service.SubscriptionNATS, EventTypes: []string{"*"}, Destination: broker.URL(), Stream: "TRYGG", CreateStream: true}); err != nil {
+				b.Fatal(err)
+			}
+			sys := service.SystemActor(demo.TenantID)
+			for i := 0; i < b.N; i += 1000 {
+				err := db.Update(ctx, func(tx *store.Tx) error {
+					for j := i; j < min(i+1000, b.N); j++ {
+						e := events.New(sys, events.CaseTransitioned, "case", "case-a", map[string]any{"to": "x"})
+						e.CaseID = "case-a"
+						if _, err := tx.AppendEvent(ctx, e); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			sent, err := w.svc.DeliverSubscriptions(ctx, demo.TenantID, "bench")
+			b.StopTimer()
+			if err != nil || sent != b.N {
+				b.Fatalf("delivered %d of %d: %v", sent, b.N, err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
 }

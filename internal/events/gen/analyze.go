@@ -55,6 +55,7 @@ type field struct {
 	Doc      string
 	Optional bool
 	Const    string // the constant string the site sets, if it sets one
+	GoName   string // the struct field it is read from, if it is
 }
 
 // result is what the analysis found.
@@ -883,7 +884,7 @@ func (ps *pkgState) valueField(key string, e ast.Expr) field {
 	f := field{Name: key, JSONType: jsonType(ps.info.TypeOf(e), 0)}
 	if se, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
 		if sel := ps.info.Selections[se]; sel != nil && sel.Kind() == types.FieldVal {
-			f.Doc = ps.a.fieldDoc(sel.Recv(), se.Sel.Name)
+			f.Doc, f.GoName = ps.a.fieldDoc(sel.Recv(), se.Sel.Name), se.Sel.Name
 		}
 	}
 	if tv, ok := ps.info.Types[e]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
@@ -924,7 +925,7 @@ func (a *analyzer) structFields(t types.Type, depth int) ([]field, bool) {
 		if name == "" {
 			name = v.Name()
 		}
-		out = append(out, field{Name: name, JSONType: jsonType(v.Type(), 0), Doc: a.fieldDoc(t, v.Name()),
+		out = append(out, field{Name: name, JSONType: jsonType(v.Type(), 0), Doc: a.fieldDoc(t, v.Name()), GoName: v.Name(),
 			Optional: strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")})
 	}
 	return out, true

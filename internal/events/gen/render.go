@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/deliver"
 	"github.com/trygg/trygg/internal/events"
@@ -46,7 +49,11 @@ func catalog(res *result) []eventType {
 		byValue[c.Value] = t
 		out = append(out, t)
 	}
-	for _, s := range res.Sites {
+	// The fields of the places that write the most come first, so a
+	// legacy import's shorter payload does not set their order.
+	sites := slices.Clone(res.Sites)
+	slices.SortStableFunc(sites, func(a, b site) int { return len(b.Fields) - len(a.Fields) })
+	for _, s := range sites {
 		if s.Payload == "copy" || strings.HasPrefix(s.Pos, "internal/bench/") {
 			continue
 		}
@@ -93,16 +100,23 @@ func catalog(res *result) []eventType {
 			}
 		}
 	}
+	names := map[string]bool{}
+	for _, c := range res.Consts {
+		names[c.Name] = true
+	}
 	list := make([]eventType, 0, len(out))
 	for _, t := range out {
+		t.Doc = sentence(dropNames(t.Doc, names))
 		t.Subjects = uniq(t.Subjects)
 		t.Where = uniq(t.Where)
 		for i := range t.Fields {
-			if m, ok := events.FieldMeaning[t.Value+"."+t.Fields[i].Name]; ok {
-				t.Fields[i].Doc = sentence(m)
-			} else if t.Fields[i].Doc == "" {
-				t.Fields[i].Doc = sentence(events.FieldMeaning[t.Fields[i].Name])
+			f := &t.Fields[i]
+			if m, ok := events.FieldMeaning[t.Value+"."+f.Name]; ok {
+				f.Doc = m
+			} else if f.Doc == "" {
+				f.Doc = events.FieldMeaning[f.Name]
 			}
+			f.Doc = sentence(dropNames(f.Doc, map[string]bool{f.GoName: true}))
 			t.Fields[i].Consts = uniq(t.Fields[i].Consts)
 			if t.Fields[i].Count < t.Sites {
 				t.Fields[i].Optional = true
@@ -115,10 +129,36 @@ func catalog(res *result) []eventType {
 
 // sentence is m with a capital and a full stop.
 func sentence(m string) string {
+	m = strings.TrimSpace(m)
 	if m == "" {
 		return ""
 	}
-	return strings.ToUpper(m[:1]) + m[1:] + "."
+	r, n := utf8.DecodeRuneInString(m)
+	m = string(unicode.ToUpper(r)) + m[n:]
+	if !strings.HasSuffix(m, ".") && !strings.HasSuffix(m, ")") && !strings.HasSuffix(m, "!") {
+		m += "."
+	}
+	return m
+}
+
+// leadingNames is a comment's beginning that names what it documents:
+// "CaseOpened is ", "PaymentPaid and PaymentRejected are ",
+// "AttachmentAdded, AttachmentRemoved: ", "Status ".
+var leadingNames = regexp.MustCompile(`^((\w+)(, | and |, and ))*(\w+)(:| is| are)? `)
+
+// dropNames removes from a doc comment the Go names it begins with, when
+// they are names, so it reads as the meaning of the event or field.
+func dropNames(doc string, names map[string]bool) string {
+	m := leadingNames.FindStringSubmatch(doc)
+	if m == nil {
+		return doc
+	}
+	for _, w := range strings.FieldsFunc(strings.TrimSuffix(strings.TrimSpace(m[0]), ":"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		if w != "and" && w != "is" && w != "are" && !names[w] {
+			return doc
+		}
+	}
+	return doc[len(m[0]):]
 }
 
 func area(typ string) string {

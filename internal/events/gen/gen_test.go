@@ -168,3 +168,70 @@ func TestFieldMeaningsNameFields(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeFixture reads a small module (testdata/mod) with each way
+// the code appends events.
+func TestAnalyzeFixture(t *testing.T) {
+	res, err := analyze(filepath.Join("testdata", "mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{}
+	for _, c := range res.Consts {
+		docs[c.Value] = c.Doc
+	}
+	wantDocs := map[string]string{"thing.made": "ThingMade is a thing made.", "thing.changed": "ThingChanged, ThingEnded: a thing changed, or ended.",
+		"thing.ended": "ThingChanged, ThingEnded: a thing changed, or ended.", "thing.undocumented": ""}
+	for typ, want := range wantDocs {
+		if got, ok := docs[typ]; !ok || got != want {
+			t.Errorf("doc of %s = %q, want %q", typ, got, want)
+		}
+	}
+	byFunc := map[string][]site{}
+	for _, s := range res.Sites {
+		byFunc[s.Func] = append(byFunc[s.Func], s)
+	}
+	fields := func(s site) string {
+		var out []string
+		for _, f := range s.Fields {
+			o := f.Name + ":" + f.JSONType
+			if f.Optional {
+				o += "?"
+			}
+			if f.Doc != "" {
+				o += "(" + f.Doc + ")"
+			}
+			out = append(out, o)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		fn, types, fields, problem string
+		person                     bool
+	}{
+		{fn: "made", types: "thing.made", fields: "size:number(how big it was made) id:string(ID is the thing's id.)", person: true},
+		{fn: "changed", types: "thing.changed thing.ended", fields: "size:number(Size is how big it is.) big:boolean?"},
+		{fn: "viaHelper via helper", types: "thing.ended", fields: "id:string(ID is the thing's id.) size:number?(Size is how big it is.) at:string (date and time, RFC 3339)"},
+		{fn: "raw", types: "thing.raw"},
+		{fn: "unknown", problem: "the event type is not a constant this analysis can follow"},
+	} {
+		ss := byFunc[tc.fn]
+		if len(ss) == 0 {
+			t.Errorf("%s: no site found", tc.fn)
+			continue
+		}
+		s := ss[0]
+		if got := strings.Join(s.Types, " "); got != tc.types {
+			t.Errorf("%s: types %q, want %q", tc.fn, got, tc.types)
+		}
+		if got := fields(s); got != tc.fields {
+			t.Errorf("%s: fields %q, want %q", tc.fn, got, tc.fields)
+		}
+		if s.Problem != tc.problem || s.Person != tc.person {
+			t.Errorf("%s: problem %q person %v, want %q %v", tc.fn, s.Problem, s.Person, tc.problem, tc.person)
+		}
+	}
+	if n := len(byFunc["viaHelper via helper"]); n != 2 {
+		t.Errorf("the helper's two calls made %d sites, want 2", n)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/trygg/trygg
+
+go 1.26.0

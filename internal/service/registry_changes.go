@@ -240,21 +240,23 @@ func (s *Service) applyRegistryChange(ctx context.Context, tx *store.Tx, tenant 
 	}
 	rc.PersonID = p.ID
 	a := trygg.SystemActor(tenant)
-	payload := map[string]any{"change_id": c.ID, "change_date": c.Date}
-	var typ string
+	// The event of a change applied here; death and custody append their
+	// own.
+	var e events.Event
 	switch c.Kind {
 	case persons.ChangeAddress:
-		typ, err = events.PersonAddressChanged, tx.SetPersonAddress(ctx, tenant, p.ID, c.Address)
+		err = tx.SetPersonAddress(ctx, tenant, p.ID, c.Address)
+		e = events.New(a, events.PersonAddressChanged, "person", p.ID, addressChanged{ChangeID: c.ID, ChangeDate: c.Date})
 	case persons.ChangeProtection:
-		typ, err = events.PersonProtectionChanged, tx.SetPersonProtection(ctx, tenant, p.ID, c.Protection)
-		payload["protection"] = c.Protection
+		err = tx.SetPersonProtection(ctx, tenant, p.ID, c.Protection)
+		e = events.New(a, events.PersonProtectionChanged, "person", p.ID, protectionChanged{ChangeID: c.ID, ChangeDate: c.Date, Protection: c.Protection})
 	case persons.ChangeDeath:
-		typ, err = events.PersonDied, s.applyDeath(ctx, tx, a, p, c, payload)
+		err = s.applyDeath(ctx, tx, a, p, c)
 	case persons.ChangeCustody:
-		typ, err = events.PersonCustodyChanged, s.applyCustody(ctx, tx, a, p, c, guardians, payload)
+		err = s.applyCustody(ctx, tx, a, p, c, guardians)
 	case persons.ChangeIdentity:
-		typ, err = events.PersonIdentityChanged, applyIdentity(ctx, tx, tenant, p, c)
-		payload["identity_type"] = c.NewIdentity.Type
+		err = applyIdentity(ctx, tx, tenant, p, c)
+		e = events.New(a, events.PersonIdentityChanged, "person", p.ID, identityChanged{ChangeID: c.ID, ChangeDate: c.Date, IdentityType: c.NewIdentity.Type})
 	default:
 		err = refusal("unknown kind of change")
 	}
@@ -269,17 +271,76 @@ func (s *Service) applyRegistryChange(ctx context.Context, tx *store.Tx, tenant 
 	if err != nil {
 		return err
 	}
-	e := events.New(a, typ, "person", p.ID, payload)
-	e.PersonID = p.ID
-	if _, err := tx.AppendEvent(ctx, e); err != nil {
-		return err
+	if e.Type != "" {
+		e.PersonID = p.ID
+		if _, err := tx.AppendEvent(ctx, e); err != nil {
+			return err
+		}
 	}
 	return tx.InsertRegistryChange(ctx, tenant, rc)
 }
 
+// The payloads of the registry changes' events: the change and what was
+// done, never a name, an address or an identity number.
+type (
+	addressChanged struct {
+		// ChangeID is the population registry's id of the change.
+		ChangeID string `json:"change_id"`
+		// ChangeDate is the day the change takes effect (YYYY-MM-DD).
+		ChangeDate string `json:"change_date"`
+	}
+	protectionChanged struct {
+		// ChangeID is the population registry's id of the change.
+		ChangeID string `json:"change_id"`
+		// ChangeDate is the day the change takes effect (YYYY-MM-DD).
+		ChangeDate string `json:"change_date"`
+		// Protection is the person's level from now on: none,
+		// sekretessmarkering or skyddad_folkbokforing.
+		Protection persons.Protection `json:"protection"`
+	}
+	personDied struct {
+		// ChangeID is the population registry's id of the change.
+		ChangeID string `json:"change_id"`
+		// ChangeDate is the day the change takes effect (YYYY-MM-DD).
+		ChangeDate string `json:"change_date"`
+		// DiedOn is the date of death (YYYY-MM-DD), the day the
+		// person's running orders ended.
+		DiedOn string `json:"died_on"`
+		// OrdersEnded is how many running orders ended (each with its
+		// own order.ended).
+		OrdersEnded int `json:"orders_ended"`
+		// Tasks is how many open cases got a task for their officer.
+		Tasks int `json:"tasks"`
+	}
+	custodyChanged struct {
+		// ChangeID is the population registry's id of the change.
+		ChangeID string `json:"change_id"`
+		// ChangeDate is the day the change takes effect (YYYY-MM-DD).
+		ChangeDate string `json:"change_date"`
+		// Added are the ids of the guardian relations recorded, from
+		// the change's date.
+		Added []string `json:"added"`
+		// Ended are the ids of the guardian relations ended the day
+		// before the change's date.
+		Ended []string `json:"ended"`
+		// GuardiansRegistered are the ids of guardians registered as
+		// persons from the registry (each with its person.registered).
+		GuardiansRegistered []string `json:"guardians_registered"`
+	}
+	identityChanged struct {
+		// ChangeID is the population registry's id of the change.
+		ChangeID string `json:"change_id"`
+		// ChangeDate is the day the change takes effect (YYYY-MM-DD).
+		ChangeDate string `json:"change_date"`
+		// IdentityType is the new number's type: personnummer or
+		// samordningsnummer.
+		IdentityType persons.IDType `json:"identity_type"`
+	}
+)
+
 // applyDeath records the death, ends the person's running orders on the
 // day of death and puts a task on each of their open cases.
-func (s *Service) applyDeath(ctx context.Context, tx *store.Tx, a trygg.Actor, p persons.Person, c persons.Change, payload map[string]any) error {
+func (s *Service) applyDeath(ctx context.Context, tx *store.Tx, a trygg.Actor, p persons.Person, c persons.Change) error {
 	if err := tx.SetPersonDied(ctx, a.Tenant, p.ID, c.DiedOn); err != nil {
 		return err
 	}
@@ -313,15 +374,17 @@ func (s *Service) applyDeath(ctx context.Context, tx *store.Tx, a trygg.Actor, p
 		}
 		tasks++
 	}
-	payload["died_on"], payload["orders_ended"], payload["tasks"] = c.DiedOn, ended, tasks
-	return nil
+	e := events.New(a, events.PersonDied, "person", p.ID, personDied{ChangeID: c.ID, ChangeDate: c.Date, DiedOn: c.DiedOn, OrdersEnded: ended, Tasks: tasks})
+	e.PersonID = p.ID
+	_, err = tx.AppendEvent(ctx, e)
+	return err
 }
 
 // applyCustody makes the child's guardian relations the change's set from
 // its date: a relation of someone no longer named ends the day before, a
 // guardian not yet related gets a relation from the date (to the day
 // before the 18th birthday), registered as a person first when new.
-func (s *Service) applyCustody(ctx context.Context, tx *store.Tx, a trygg.Actor, child persons.Person, c persons.Change, guardians []newGuardian, payload map[string]any) error {
+func (s *Service) applyCustody(ctx context.Context, tx *store.Tx, a trygg.Actor, child persons.Person, c persons.Change, guardians []newGuardian) error {
 	day, _ := time.Parse(time.DateOnly, c.Date)
 	before := day.AddDate(0, 0, -1).Format(time.DateOnly)
 	probe := persons.Relation{Kind: persons.RelGuardian, ValidFrom: c.Date}
@@ -389,8 +452,11 @@ func (s *Service) applyCustody(ctx context.Context, tx *store.Tx, a trygg.Actor,
 		}
 		added = append(added, r.ID)
 	}
-	payload["added"], payload["ended"], payload["guardians_registered"] = added, ended, registered
-	return nil
+	e := events.New(a, events.PersonCustodyChanged, "person", child.ID,
+		custodyChanged{ChangeID: c.ID, ChangeDate: c.Date, Added: added, Ended: ended, GuardiansRegistered: registered})
+	e.PersonID = child.ID
+	_, err = tx.AppendEvent(ctx, e)
+	return err
 }
 
 // applyIdentity gives the person the change's new identity number, with

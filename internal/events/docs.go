@@ -3,30 +3,32 @@ package events
 //go:generate go run ./gen
 
 // PersonalData says, for the event types whose payload in the log holds
-// something about a person beyond pseudonymous ids (or a field whose name
+// something about a person beyond ids and codes (or a field whose name
 // suggests it does), what it holds. docs/events.md shows it with each type
-// ("none beyond ids" for the others); a test in ./gen fails when a payload
-// has a field named like personal data (a name, an address, a text ...)
-// and its type is not here. Deliveries to subscriptions never carry the
-// payload.
+// (for the others: pseudonymous when the event names a person, none beyond
+// ids when not); a test in ./gen fails when a payload has a field named
+// like personal data (a name, an address, a text, a death ...) and its type
+// is not here. Deliveries to subscriptions never carry the payload.
 var PersonalData = map[string]string{
-	UserCreated:           "yes: the account's username and display name (a member of staff's; a citizen's account has a username only)",
-	PermissionGranted:     "yes: the account's username",
-	PersonRegistered:      "yes: the month of birth and sex the identity number shows (for analysis's age bands), never the day or the number",
-	RecordSecrecyReleased: "may: the reason is the officer's free text",
+	UserCreated:             "yes: the account's username and display name (a member of staff's; a citizen's account has a username only)",
+	PermissionGranted:       "yes: the account's username",
+	PersonRegistered:        "yes: the month of birth and sex the identity number shows (for analysis's age bands), never the day or the number",
+	RecordSecrecyReleased:   "may: the reason is the officer's free text",
+	PersonDied:              "yes: the date of death",
+	PersonProtectionChanged: "yes: the person's protection (sekretessmarkering, skyddad folkbokföring)",
 
-	TenantCreated:        "no: the name is the municipality's",
-	UnitCreated:          "no: the name is the unit's",
-	ProviderRegistered:   "no: the name is the provider's (an organisation or a unit)",
-	APIClientCreated:     "no: the name is the API client's (a system)",
-	AlarmCentreCreated:   "no: the name is the alarm receiving centre's",
-	DefinitionsPublished: "no: the note is the designer's about the version",
-	CitizenNotice:        "no: the notice's text is the definition's or trygg's own, the same for everyone",
-	OrderSent:            "no: the order without what it says about the person; its reasons are codes (a provider's reason for a return stays on the order)",
-	OrderChanged:         "no: as order.sent",
-	OrderAccepted:        "no: as order.sent",
-	OrderReturned:        "no: as order.sent",
-	OrderEnded:           "no: as order.sent",
+	TenantCreated:          "no: the name is the municipality's",
+	UnitCreated:            "no: the name is the unit's",
+	ProviderRegistered:     "no: the name is the provider's (an organisation or a unit)",
+	APIClientCreated:       "no: the name is the API client's (a system)",
+	"alarm_centre.created": "no: the name is the alarm receiving centre's",
+	DefinitionsPublished:   "no: the note is the designer's about the version",
+	CitizenNotice:          "no: the notice's text is the definition's or trygg's own, the same for everyone",
+	OrderSent:              "no: the order without what it says about the person; its reasons are codes (a provider's reason for a return stays on the order)",
+	OrderChanged:           "no: as order.sent",
+	OrderAccepted:          "no: as order.sent",
+	OrderReturned:          "no: as order.sent",
+	OrderEnded:             "no: as order.sent",
 
 	SubscriptionCreated:       "no: the name is the subscription's",
 	SubscriptionPaused:        "no: the name is the subscription's",

@@ -104,7 +104,7 @@ func TestEveryTypeHasDocComment(t *testing.T) {
 // personalWords are the words of a payload field's name that suggest it
 // says something about a person.
 var personalWords = []string{"name", "username", "address", "email", "phone", "birth", "sex", "identity",
-	"text", "comment", "reason", "note", "message", "body", "description"}
+	"text", "comment", "reason", "note", "message", "body", "description", "died", "death", "protection", "health", "diagnosis"}
 
 // TestPersonalDataDeclared fails when a payload has a field whose name
 // suggests personal data and its type is not in events.PersonalData, or

@@ -232,9 +232,12 @@ func writeType(b *bytes.Buffer, t eventType) {
 	if len(names) > 0 {
 		fmt.Fprintf(b, "- Also names: %s\n", strings.Join(names, " and "))
 	}
-	if pd, ok := events.PersonalData[t.Value]; ok {
+	switch pd, ok := events.PersonalData[t.Value]; {
+	case ok:
 		fmt.Fprintf(b, "- Personal data in the payload: %s\n", pd)
-	} else {
+	case t.Person:
+		fmt.Fprintf(b, "- Personal data in the payload: pseudonymous: it is about the person `person_id` names, without a name, an identity number or free text\n")
+	default:
 		fmt.Fprintf(b, "- Personal data in the payload: none beyond ids\n")
 	}
 	if len(t.Where) > 0 {

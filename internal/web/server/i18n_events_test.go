@@ -23,6 +23,8 @@ var notOnATimeline = map[string]bool{
 	"provider.registered": true, "api_client.created": true, "api_client.revoked": true,
 	"application.draft_saved": true, "application.draft_deleted": true, "slot.published": true, "slot.withdrawn": true,
 	"person.records_extracted": true, "register.file_made": true,
+	"retention.warned": true, "retention.previewed": true, "retention.approved": true, "retention.run": true,
+	"legacy.run_started": true, "legacy.run_finished": true, "demo.history_written": true,
 }
 
 // TestEventsHaveLabels: every event type a case's history shows has a

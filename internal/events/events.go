@@ -52,8 +52,8 @@ const (
 	// of birth or the number.
 	PersonRegistered = "person.registered"
 	// PersonUpdated is a person's details refreshed from the population
-	// registry (subject person); only the load-test harness appends it
-	// today.
+	// registry (subject person); nothing but a benchmark appends it today
+	// (the registry's changes have events of their own).
 	PersonUpdated = "person.updated"
 	// RelationAdded is a relation between two persons added (a guardian,
 	// a representative, ...; subject relation): the persons' ids, its

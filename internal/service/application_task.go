@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"slices"
 
 	"github.com/trygg/trygg/internal/audit"
 	"github.com/trygg/trygg/internal/store"
@@ -25,17 +26,27 @@ func applicationTask(ctx context.Context, tx *store.Tx, tenant trygg.TenantID, c
 }
 
 // caseSeen logs the read of the case page (read), and when an officer
-// who may work the case (workable) opens it with a "Ny ansökan" task
-// open for them or their team among tasks (the case's open tasks),
-// closes that task in the same transaction as the log row.
+// who may work the case (workable) opens it with a "Ny ansökan" task (or
+// a death's from the population registry, registry_changes.go) open for
+// them or their team among tasks (the case's open tasks), closes those
+// tasks in the same transaction as the log row.
 func (s *Service) caseSeen(ctx context.Context, a trygg.Actor, c store.Case, tasks []store.Task, workable bool, read audit.Entry) error {
 	if workable {
+		var kinds []string
 		for _, t := range tasks {
-			if t.Kind == TaskApplication && (t.Assignee == "" || t.Assignee == a.UserID) {
-				return s.updateLogged(ctx, []audit.Entry{read}, func(tx *store.Tx) error {
-					return tx.CloseCaseTasks(ctx, a.Tenant, c.ID, TaskApplication, a.UserID)
-				})
+			if (t.Kind == TaskApplication || t.Kind == TaskPersonDied) && (t.Assignee == "" || t.Assignee == a.UserID) && !slices.Contains(kinds, t.Kind) {
+				kinds = append(kinds, t.Kind)
 			}
+		}
+		if len(kinds) > 0 {
+			return s.updateLogged(ctx, []audit.Entry{read}, func(tx *store.Tx) error {
+				for _, k := range kinds {
+					if err := tx.CloseCaseTasks(ctx, a.Tenant, c.ID, k, a.UserID); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
 		}
 	}
 	return s.logAccess(ctx, read)

@@ -37,7 +37,7 @@ type registryWorld struct {
 	staff   trygg.Actor
 	// elder, dying, child, guardian, mover: persons; orders by person id.
 	elder, dying, child, guardian, mover persons.Person
-	childCase, elderCase                 string
+	childCase, elderCase, dyingCase      string
 	orders                               map[string]string
 }
 
@@ -52,7 +52,8 @@ func newRegistryWorld(t *testing.T, engine string) *registryWorld {
 	for _, f := range packs.Files() {
 		files = append(files, store.DefinitionFile{Name: f.Name, Content: f.Content})
 	}
-	if _, err := dw.svc.PublishDefinitions(ctx, actor("designer"), service.DefinitionsInput{Files: files}); err != nil {
+	dv, err := dw.svc.PublishDefinitions(ctx, actor("designer"), service.DefinitionsInput{Files: files})
+	if err != nil {
 		t.Fatal(err)
 	}
 	prov, err := dw.svc.CreateProvider(ctx, actor("admin"), service.ProviderInput{Name: "Test Omsorg AB", Kind: service.ProviderExternal,
@@ -109,7 +110,7 @@ func newRegistryWorld(t *testing.T, engine string) *registryWorld {
 	err = db.Update(ctx, func(tx *store.Tx) error {
 		for _, p := range []persons.Person{w.elder, w.dying, w.child} {
 			c := store.Case{ID: uuid.NewString(), PersonID: p.ID, UnitID: unit, CaseType: "ibic_sol_aldre",
-				Title: "Hemtjänst", Status: "open", Step: "implementation", AssignedTo: w.officer.UserID, OpenedAt: tx.Now}
+				Title: "Hemtjänst", Status: "open", DefinitionVersion: dv.Version, Step: "implementation", AssignedTo: w.officer.UserID, OpenedAt: tx.Now}
 			if err := tx.InsertCase(ctx, demo.TenantID, c); err != nil {
 				return err
 			}
@@ -119,6 +120,8 @@ func newRegistryWorld(t *testing.T, engine string) *registryWorld {
 				continue
 			case w.elder.ID:
 				w.elderCase = c.ID
+			case w.dying.ID:
+				w.dyingCase = c.ID
 			}
 			d := store.Decision{ID: uuid.NewString(), CaseID: c.ID, Insats: "hemtjanst_omvardnad", Outcome: process.OutcomeGranted,
 				LegalBasis: "SoL 4 kap. 1 §", ValidFrom: "2026-10-01", Amount: 2400, Justification: "Behov.", DraftedBy: w.officer.UserID}
@@ -296,10 +299,18 @@ func TestRegistryChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.ContainsFunc(inbox.Tasks, func(tk store.Task) bool {
-				return tk.Kind == service.TaskPersonDied && strings.Contains(tk.Title, "Avliden 2026-11-20")
-			}) {
+			deathTask := func(tk store.Task) bool {
+				return tk.Kind == service.TaskPersonDied && tk.CaseID == w.dyingCase && strings.Contains(tk.Title, "Avliden 2026-11-20")
+			}
+			if !slices.ContainsFunc(inbox.Tasks, deathTask) {
 				t.Errorf("no task about the death in the officer's inbox: %+v", inbox.Tasks)
+			}
+			// The officer opens the case: the task is done.
+			if _, err := w.svc.CaseOverview(ctx, w.officer, w.dyingCase, "sv"); err != nil {
+				t.Fatal(err)
+			}
+			if inbox, err = w.svc.Inbox(ctx, w.officer, service.InboxInput{}); err != nil || slices.ContainsFunc(inbox.Tasks, deathTask) {
+				t.Errorf("the death's task is still in the inbox once the officer opened the case (%v)", err)
 			}
 
 			// Custody: the old guardian no longer acts for the child; the

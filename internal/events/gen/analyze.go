@@ -97,10 +97,14 @@ func analyze(root string) (*result, error) {
 		return nil, err
 	}
 	exports := map[string]string{}
+	broken := map[string]string{}
 	byPath := map[string]pkgInfo{}
 	for _, p := range withExport {
 		exports[p.ImportPath] = p.Export
 		byPath[p.ImportPath] = p
+		if p.Error != nil {
+			broken[p.ImportPath] = p.Error.Err
+		}
 	}
 	root, err = filepath.Abs(root)
 	if err != nil {
@@ -109,6 +113,9 @@ func analyze(root string) (*result, error) {
 	a := &analyzer{root: root, fset: token.NewFileSet(), docs: map[string]map[string]string{}, byPath: byPath}
 	a.imp = importer.ForCompiler(a.fset, "gc", func(path string) (io.ReadCloser, error) {
 		f, ok := exports[path]
+		if msg := broken[path]; msg != "" {
+			return nil, fmt.Errorf("%s does not build: %s", path, msg)
+		}
 		if !ok || f == "" {
 			return nil, fmt.Errorf("no export data for %s (does it build?)", path)
 		}

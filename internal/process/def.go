@@ -208,6 +208,11 @@ type Orders struct {
 	// reported for one order in a calendar month make a task for the
 	// case's officer; 0 means never.
 	DeviationTaskAfter int `yaml:"deviation_task_after,omitempty"`
+	// Devices are the insatser carried out with a device, such as a
+	// safety alarm (trygghetslarm): the provider records the device's id
+	// on the order, and the alarms an alarm receiving centre posts name
+	// it, which finds the order and so the person.
+	Devices []Str `yaml:"devices,omitempty"`
 }
 
 // Variant lets units (and their sub-units) use their own versions of forms

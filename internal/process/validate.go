@@ -593,6 +593,22 @@ func (v *validator) orders(ct *CaseType) {
 	if o.DeviationTaskAfter < 0 {
 		v.add(o.Form.Pos, "check.orders.deviation_negative")
 	}
+	if cs := ct.Decisions; cs != nil && v.codes[cs.Insatser.Value] != nil {
+		known := map[string]bool{}
+		var walk func([]Code)
+		walk = func(codes []Code) {
+			for _, c := range codes {
+				known[c.Code.Value] = true
+				walk(c.Children)
+			}
+		}
+		walk(v.codes[cs.Insatser.Value].Codes)
+		for _, d := range o.Devices {
+			if !known[d.Value] {
+				v.add(d.Pos, "check.decisions.unknown_insats", "Insats", d.Value, "CodeSystem", cs.Insatser.Value)
+			}
+		}
+	}
 	f := v.forms[o.Form.Value]
 	if f == nil {
 		v.add(o.Form.Pos, "check.orders.no_form", "Form", o.Form.Value)

@@ -247,6 +247,8 @@ func timeline(comp *process.Compiled, caseType string, evs []events.Event, lang 
 			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + " " + str("start_date")
 		case events.OrderReturned:
 			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang) + ": " + str("return_reason")
+		case events.AlarmReceived, events.AlarmStaffOnTheWay, events.AlarmResolved, events.AlarmDeviceFault, events.AlarmDeviceRegistered:
+			it.Detail = comp.InsatsLabel(caseType, str("insats"), lang)
 		case events.LetterDue:
 			continue // the letter's own entry says how it went
 		case events.LetterSentDigital:

@@ -64,16 +64,21 @@ type tokenResponse struct {
 // none until a client needs one.
 const clientScope = "orders"
 
+// alarmScope is the one scope of an alarm receiving centre's client:
+// posting alarm events (alarms.go), nothing else.
+const alarmScope = "alarms"
+
 // grantedScope returns the scope to grant for the scope parameter: the
-// default scope when it is empty, else its space-separated scope tokens
-// if each is one the client may have; false if one is not.
-func grantedScope(requested string) (string, bool) {
+// client's one scope (orders for a provider's client, alarms for an alarm
+// receiving centre's) when it is empty or each of its space-separated
+// scope tokens is that scope; false if one is not.
+func grantedScope(requested, scope string) (string, bool) {
 	for _, tok := range strings.Split(requested, " ") {
-		if tok != "" && tok != clientScope {
+		if tok != "" && tok != scope {
 			return "", false
 		}
 	}
-	return clientScope, true
+	return scope, true
 }
 
 // oauthError is an error response of the token endpoint (RFC 6749 §5.2).
@@ -129,10 +134,11 @@ func (s *handlers) handleToken(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "unsupported_grant_type", "Only grant_type=client_credentials is supported.")
 		return
 	}
-	scope, ok := grantedScope(form.Get("scope"))
-	if !ok {
-		fail(http.StatusBadRequest, "invalid_scope", "The scope may only be "+clientScope+".")
-		return
+	if _, ok := grantedScope(form.Get("scope"), clientScope); !ok {
+		if _, ok := grantedScope(form.Get("scope"), alarmScope); !ok {
+			fail(http.StatusBadRequest, "invalid_scope", "The scope may only be "+clientScope+" or "+alarmScope+".")
+			return
+		}
 	}
 	id, secret, basic := r.BasicAuth()
 	if basic {
@@ -165,6 +171,16 @@ func (s *handlers) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if err != nil {
 		s.WriteProblem(w, r, err)
+		return
+	}
+	// A provider's client acts for its provider; a client with none is an
+	// alarm receiving centre's.
+	scope := clientScope
+	if sess.Actor.ProviderID == "" {
+		scope = alarmScope
+	}
+	if _, ok := grantedScope(form.Get("scope"), scope); !ok {
+		fail(http.StatusBadRequest, "invalid_scope", "The scope may only be "+scope+" for this client.")
 		return
 	}
 	writeOAuth(w, http.StatusOK, tokenResponse{AccessToken: sess.Token, TokenType: "Bearer", ExpiresIn: int64(s.Svc.APITokenLifetime.Seconds()), Scope: scope})

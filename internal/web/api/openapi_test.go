@@ -59,6 +59,10 @@ var openAPIBodies = map[string]reflect.Type{
 	"reportPerformed":        reflect.TypeFor[service.PerformedInput](),
 	"reportPerformedBatch":   reflect.TypeFor[service.BatchInput](),
 	"reportFollowUp":         reflect.TypeFor[service.FollowUpInput](),
+	// Alarms (alarms.go).
+	"createAlarmCentre": reflect.TypeFor[alarmCentreRequest](),
+	"postAlarm":         reflect.TypeFor[service.AlarmInput](),
+	"registerDevice":    reflect.TypeFor[service.DeviceInput](),
 }
 
 // openAPIForms maps each operation with a form body (not JSON) to the
@@ -120,6 +124,15 @@ type (
 	}
 	openAPIPerformed struct {
 		Performed []store.Performed `json:"performed"`
+	}
+	openAPIAlarmCentres struct {
+		Centres []service.AlarmCentre `json:"centres"`
+	}
+	openAPIAlarmTasks struct {
+		Alarms []service.AlarmTask `json:"alarms"`
+	}
+	openAPIDevices struct {
+		Devices []string `json:"devices"`
 	}
 )
 
@@ -195,6 +208,12 @@ var openAPIResults = map[string]reflect.Type{
 	"reportFollowUp":         reflect.TypeFor[store.FollowUp](),
 	"getPaymentBasis":        reflect.TypeFor[service.PaymentBasis](),
 	"getPaymentBasisCSV":     nil, // CSV, not JSON
+	// Alarms (alarms.go).
+	"listAlarmCentres":  reflect.TypeFor[openAPIAlarmCentres](),
+	"createAlarmCentre": reflect.TypeFor[service.NewAlarmCentre](),
+	"postAlarm":         reflect.TypeFor[service.AlarmResult](),
+	"listAlarms":        reflect.TypeFor[openAPIAlarmTasks](),
+	"listOrderDevices":  reflect.TypeFor[openAPIDevices](),
 	// The analysis API (analysis.go).
 	"getAnalysisDecisionTimes":    reflect.TypeFor[analysisDecisionTimes](),
 	"getAnalysisFlow":             reflect.TypeFor[analysisFlow](),

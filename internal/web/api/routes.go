@@ -82,6 +82,17 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/api/v1/providers/{id}/payment-basis", Handler: s.withActor(s.handlePaymentBasis), API: true},
 		{Method: "GET", Path: "/api/v1/providers/{id}/payment-basis/csv", Handler: s.withActor(s.handlePaymentBasisCSV), API: true},
 
+		// Welfare-technology alarms (alarms.go): the alarm receiving
+		// centres' clients, the events a centre posts, the devices a
+		// provider records on its orders and its open alarms.
+		{Method: "GET", Path: "/api/v1/alarm-centres", Handler: s.withActor(s.handleAlarmCentres), API: true},
+		{Method: "POST", Path: "/api/v1/alarm-centres", Handler: s.withActor(s.handleCreateAlarmCentre), API: true},
+		{Method: "DELETE", Path: "/api/v1/alarm-centres/{client}", Handler: s.withActor(s.handleRevokeAlarmCentre), API: true},
+		{Method: "POST", Path: "/api/v1/alarms", Handler: s.withActor(s.handlePostAlarm), API: true},
+		{Method: "GET", Path: "/api/v1/alarms", Handler: s.withActor(s.handleProviderAlarms), API: true},
+		{Method: "GET", Path: "/api/v1/orders/{id}/devices", Handler: s.withActor(s.handleOrderDevices), API: true},
+		{Method: "POST", Path: "/api/v1/orders/{id}/devices", Handler: s.withActor(s.handleRegisterDevice), API: true},
+
 		// Reports.
 		{Method: "GET", Path: "/api/v1/reports", Handler: s.withActor(s.handleReports), API: true},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Handler: s.withActor(s.handleRunReport), API: true},

@@ -750,6 +750,8 @@ func performedFromForm(v *server.View, form url.Values, prefix string) (service.
 // reportPage is the phone page's first step: the day's planned visits in
 // time order, and the orders to report a visit not planned on.
 type reportPage struct {
+	// Alarms are the provider's alarms not yet resolved: tasks first.
+	Alarms []service.AlarmTask
 	Visits []visitItem
 	Orders []orderItem
 	// Message says what was saved; Refused that kept reports were
@@ -825,6 +827,9 @@ func (s *handlers) renderProviderReport(w http.ResponseWriter, r *http.Request, 
 	}
 	day, err := s.Svc.DayVisits(ctx, a, p.Today)
 	if err != nil {
+		return err
+	}
+	if p.Alarms, err = s.Svc.ProviderAlarms(ctx, a); err != nil {
 		return err
 	}
 	if p.Orders, err = s.orderItems(ctx, a, v.Lang, day.Orders); err != nil {

@@ -164,3 +164,119 @@ func hasTimeline(items []service.TimelineItem, typ, detail string) bool {
 	}
 	return false
 }
+
+// TestLettersOutRecipients: a child's decision letter goes to each of its
+// guardians, by their own channel, not to the child; a person with
+// protected registration without a mailbox gets theirs through the Tax
+// Agency's forwarding, never with an address, and only staff with the
+// permission see it in the print queue.
+func TestLettersOutRecipients(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			clock := storetest.NewClock(time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC))
+			db := storetest.Open(t, engine, clock)
+			world := newDemoWorld(t, db, 40, 30, clock.Now())
+			svc, ds, actor := world.svc, world.ds, world.actorFunc(t)
+			if _, err := svc.PublishDefinitions(ctx, actor("designer"), service.DefinitionsInput{
+				Files: []store.DefinitionFile{{Name: "hemtjanst.yaml", Content: homeCareYAML}}}); err != nil {
+				t.Fatal(err)
+			}
+			byID := map[string]persons.Person{}
+			for _, p := range ds.Persons {
+				byID[p.ID] = p
+			}
+			// A child with two guardians, and the protected child.
+			var child, hidden persons.Person
+			var guardians []persons.Person
+			for _, p := range ds.Persons {
+				var gs []persons.Person
+				for _, r := range ds.Relations {
+					if r.ToPersonID == p.ID && r.Kind == persons.RelGuardian {
+						gs = append(gs, byID[r.FromPersonID])
+					}
+				}
+				if child.ID == "" && len(gs) == 2 && p.Protection == persons.ProtectionNone {
+					child, guardians = p, gs
+				}
+				if hidden.ID == "" && p.Protection == persons.ProtectionProtected {
+					hidden = p
+				}
+			}
+			if child.ID == "" || hidden.ID == "" {
+				t.Fatal("the demo has no child with two guardians or no protected person")
+			}
+			dir := t.TempDir()
+			mb, err := mailbox.LoadFile(filepath.Join(dir, "mailboxes.json"), filepath.Join(dir, "sent"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mb.Add(guardians[0].Identity.String(), "Kivra")
+			mb.Add(child.Identity.String(), "Kivra") // not used: the guardians get it
+			decide := func(officer trygg.Actor, unit string, p persons.Person) string {
+				c, err := svc.OpenCase(ctx, officer, service.OpenCaseInput{PersonInput: service.PersonInput{IdentityNumber: p.Identity.String()},
+					UnitID: unit, CaseType: "hemtjanst", Title: "Hemtjänst"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				d, err := svc.SaveDecision(ctx, officer, c.ID, "", service.DecisionInput{Insats: "trygghetslarm", Outcome: "granted",
+					LegalBasis: "SoL 4 kap. 1 §", ValidFrom: "2026-12-07", Justification: "Trygghet i hemmet."})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.FinaliseDecision(ctx, officer, c.ID, d.ID); err != nil {
+					t.Fatal(err)
+				}
+				return c.ID
+			}
+			officer, protectedOfficer := actor("handlaggare"), actor("skyddad")
+			childCase := decide(officer, "norra-ao", child)
+			hiddenCase := decide(protectedOfficer, "norra-bou", hidden)
+			if n, err := svc.SendLetters(ctx, demo.TenantID, mb, "2120001234", "a", 10); err != nil || n != (service.LettersSent{Digital: 1, Print: 2}) {
+				t.Fatalf("letters sent: %+v %v", n, err)
+			}
+			sent, err := mb.Sent()
+			if err != nil || len(sent) != 1 || sent[0].Recipient != guardians[0].Identity.String() || !strings.Contains(string(sent[0].Body), child.FamilyName) {
+				t.Fatalf("the digital letter: %+v %v", sent, err)
+			}
+			ls, err := svc.CaseLetters(ctx, officer, childCase)
+			if err != nil || len(ls) != 2 {
+				t.Fatalf("the child's letters: %+v %v", ls, err)
+			}
+			channels := map[string]string{}
+			for _, l := range ls {
+				channels[l.RecipientID] = l.Channel
+			}
+			if channels[guardians[0].ID] != store.LetterDigital || channels[guardians[1].ID] != store.LetterPrint || channels[child.ID] != "" {
+				t.Fatalf("the child's letters by recipient: %v", channels)
+			}
+			q, err := svc.PrintQueue(ctx, officer, "sv")
+			if err != nil || len(q) != 1 || q[0].CaseID != childCase || q[0].Name != guardians[1].GivenName+" "+guardians[1].FamilyName || q[0].Address != guardians[1].Address {
+				t.Fatalf("the print queue of the child's officer: %+v %v", q, err)
+			}
+			// The protected child: through the forwarding, no address, seen
+			// by the officer with the permission only.
+			q, err = svc.PrintQueue(ctx, protectedOfficer, "sv")
+			if err != nil || len(q) != 1 || q[0].CaseID != hiddenCase || !q[0].Forwarding || q[0].Address != (persons.Address{}) || q[0].Name == "" {
+				t.Fatalf("the print queue with the permission: %+v %v", q, err)
+			}
+			if q, err := svc.PrintQueue(ctx, actor("utredare"), "sv"); err != nil || len(q) != 0 {
+				t.Fatalf("the print queue of the same unit without the permission: %+v %v", q, err)
+			}
+			evs, err := db.CaseEvents(ctx, demo.TenantID, hiddenCase, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
+				if e.Type == events.LetterPrintQueued && !strings.Contains(string(e.Payload), `"forwarding":true`) {
+					t.Errorf("the queued letter's event: %s", e.Payload)
+				}
+				for _, s := range []string{hidden.FamilyName, hidden.Identity.String(), hidden.Address.Street} {
+					if s != "" && strings.Contains(string(e.Payload), s) {
+						t.Errorf("event %s names the person: %s", e.Type, e.Payload)
+					}
+				}
+			}
+		})
+	}
+}

@@ -217,9 +217,11 @@ func (r refusal) Error() string { return string(r) }
 // applyRegistryChange applies one change inside tx and records it as
 // handled, with its event; a change handled already does nothing.
 func (s *Service) applyRegistryChange(ctx context.Context, tx *store.Tx, tenant trygg.TenantID, c persons.Change, guardians []newGuardian) error {
+	// A record that could not be read is kept by its position, so the
+	// registry may deliver it again, corrected, under the same id.
 	key := c.ID
-	if key == "" {
-		key = "@" + c.Position // a record without a readable id
+	if key == "" || c.Refused != "" {
+		key = "@" + c.Position
 	}
 	if done, err := tx.RegistryChangeHandled(ctx, tenant, key); err != nil || done {
 		return err
@@ -227,6 +229,9 @@ func (s *Service) applyRegistryChange(ctx context.Context, tx *store.Tx, tenant 
 	rc := store.RegistryChange{ChangeID: key, Position: c.Position, Kind: string(c.Kind), ChangeDate: c.Date, Outcome: store.RegistryApplied}
 	if c.Refused != "" {
 		rc.Outcome, rc.Detail = store.RegistryRefused, c.Refused
+		if c.ID != "" {
+			rc.Detail = "change " + c.ID + ": " + c.Refused
+		}
 		s.log.Warn("a registry change was refused", "change", key, "position", c.Position, "reason", c.Refused)
 		return tx.InsertRegistryChange(ctx, tenant, rc)
 	}

@@ -252,9 +252,10 @@ func TestRegistryChanges(t *testing.T) {
 				"R4;2026-11-23;custody;"+w.child.Identity.Value+";"+newGuardian.Value,
 				"R5;2026-11-23;identity;"+w.mover.Identity.Value+";"+newNumber.Value,
 				"not a record",
-				"R6;2026-11-23;protection;"+stranger.Value+";none")
-			if n := w.apply(t, "server-1"); n != 7 {
-				t.Fatalf("handled %d changes, want 7", n)
+				"R6;2026-11-23;protection;"+stranger.Value+";none",
+				"R7;2026-11-23;protection;"+w.child.Identity.Value+";hemlig")
+			if n := w.apply(t, "server-1"); n != 8 {
+				t.Fatalf("handled %d changes, want 8", n)
 			}
 
 			// Protection: hidden from the provider's staff and from the
@@ -339,9 +340,9 @@ func TestRegistryChanges(t *testing.T) {
 				}
 			}
 			want := map[string]string{"R1": "applied", "R2": "applied", "R3": "applied", "R4": "applied", "R5": "applied",
-				"@2026-11-23.txt:6": "refused", "R6": "not_registered"}
-			if !sameOutcomes(outcomes, want) || st.Position != "2026-11-23.txt:7" {
-				t.Errorf("handled %v at %q, want %v at 2026-11-23.txt:7", outcomes, st.Position, want)
+				"@2026-11-23.txt:6": "refused", "R6": "not_registered", "@2026-11-23.txt:8": "refused"}
+			if !sameOutcomes(outcomes, want) || st.Position != "2026-11-23.txt:8" {
+				t.Errorf("handled %v at %q, want %v at 2026-11-23.txt:8", outcomes, st.Position, want)
 			}
 			if _, err := w.svc.RegistryChangesStatus(ctx, w.officer, 20); trygg.ErrorCode(err) != trygg.EForbidden {
 				t.Errorf("an officer reads the registry changes: %v", err)
@@ -354,19 +355,24 @@ func TestRegistryChanges(t *testing.T) {
 				}
 			}
 
-			// Delivered again: not applied again. Another server waits
-			// for the lease.
-			w.write(t, "2026-11-24.txt", "R1;2026-11-23;protection;"+w.elder.Identity.Value+";none")
+			// Delivered again: not applied again; a refused record
+			// delivered again corrected is. Another server waits for the
+			// lease.
+			w.write(t, "2026-11-24.txt", "R1;2026-11-23;protection;"+w.elder.Identity.Value+";none",
+				"R7;2026-11-23;protection;"+w.child.Identity.Value+";sekretessmarkering")
 			if n := w.apply(t, "server-2"); n != 0 {
 				t.Errorf("a second server handled %d changes while the first holds the lease", n)
 			}
-			if n := w.apply(t, "server-1"); n != 1 {
-				t.Errorf("handled %d changes, want 1", n)
+			if n := w.apply(t, "server-1"); n != 2 {
+				t.Errorf("handled %d changes, want 2", n)
+			}
+			if p, _ := w.db.PersonByID(ctx, demo.TenantID, w.child.ID); p.Protection != persons.ProtectionMarked {
+				t.Error("the corrected change was not applied")
 			}
 			if p, _ := w.db.PersonByID(ctx, demo.TenantID, w.elder.ID); p.Protection != persons.ProtectionProtected {
 				t.Error("a change delivered again was applied again")
 			}
-			if c := eventCounts(t, w.db); c[events.PersonProtectionChanged] != 1 {
+			if c := eventCounts(t, w.db); c[events.PersonProtectionChanged] != 2 {
 				t.Errorf("%d protection events after a repeat", c[events.PersonProtectionChanged])
 			}
 			if n := w.apply(t, "server-1"); n != 0 {

@@ -110,6 +110,9 @@ type SubscriptionInfo struct {
 	Lag int64 `json:"lag"`
 }
 
+// Behind is Lag as an int, for the pages' counts.
+func (i SubscriptionInfo) Behind() int { return int(min(i.Lag, 1<<31-1)) }
+
 // typePattern is an event-type pattern: "*", a type, or a type's
 // prefix and ".*".
 var typePattern = regexp.MustCompile(`^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$`)

@@ -220,6 +220,7 @@ func TestPluralMessages(t *testing.T) {
 			"… and 1 more problem. Fix the first ones and the rest are shown.", "… and 2 more problems. Fix the first ones and the rest are shown."},
 		{"accesslog.entries", nil, "1 post", "2 poster", "1 entry", "2 entries"},
 		{"legacy.unexplained", nil, "1 oförklarad skillnad", "2 oförklarade skillnader", "1 unexplained difference", "2 unexplained differences"},
+		{"subs.lag", nil, "1 händelse i loggen", "2 händelser i loggen", "1 event in the log", "2 events in the log"},
 		{"retention.warn", nil, "1 ärende har snart passerat, eller har passerat, sista dagen för gallring.",
 			"2 ärenden har snart passerat, eller har passerat, sista dagen för gallring.",
 			"1 case is near or past its last day for purging.", "2 cases are near or past their last day for purging."},

@@ -63,6 +63,9 @@ var openAPIBodies = map[string]reflect.Type{
 	"createAlarmCentre": reflect.TypeFor[alarmCentreRequest](),
 	"postAlarm":         reflect.TypeFor[service.AlarmInput](),
 	"registerDevice":    reflect.TypeFor[service.DeviceInput](),
+	// Subscriptions (subscriptions.go).
+	"createSubscription": reflect.TypeFor[service.SubscriptionInput](),
+	"replaySubscription": reflect.TypeFor[replayRequest](),
 }
 
 // openAPIForms maps each operation with a form body (not JSON) to the
@@ -133,6 +136,9 @@ type (
 	}
 	openAPIDevices struct {
 		Devices []string `json:"devices"`
+	}
+	openAPISubscriptions struct {
+		Subscriptions []service.SubscriptionInfo `json:"subscriptions"`
 	}
 )
 
@@ -214,6 +220,14 @@ var openAPIResults = map[string]reflect.Type{
 	"postAlarm":         reflect.TypeFor[service.AlarmResult](),
 	"listAlarms":        reflect.TypeFor[openAPIAlarmTasks](),
 	"listOrderDevices":  reflect.TypeFor[openAPIDevices](),
+	// Subscriptions (subscriptions.go).
+	"listSubscriptions":        reflect.TypeFor[openAPISubscriptions](),
+	"createSubscription":       reflect.TypeFor[newSubscriptionResponse](),
+	"getSubscription":          reflect.TypeFor[service.SubscriptionInfo](),
+	"pauseSubscription":        reflect.TypeFor[service.SubscriptionInfo](),
+	"resumeSubscription":       reflect.TypeFor[service.SubscriptionInfo](),
+	"replaySubscription":       reflect.TypeFor[service.SubscriptionInfo](),
+	"rotateSubscriptionSecret": reflect.TypeFor[rotatedSecretResponse](),
 	// The analysis API (analysis.go).
 	"getAnalysisDecisionTimes":    reflect.TypeFor[analysisDecisionTimes](),
 	"getAnalysisFlow":             reflect.TypeFor[analysisFlow](),

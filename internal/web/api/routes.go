@@ -93,6 +93,17 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "GET", Path: "/api/v1/orders/{id}/devices", Handler: s.withActor(s.handleOrderDevices), API: true},
 		{Method: "POST", Path: "/api/v1/orders/{id}/devices", Handler: s.withActor(s.handleRegisterDevice), API: true},
 
+		// Subscriptions to the event log, for the system administrator
+		// (subscriptions.go).
+		{Method: "GET", Path: "/api/v1/subscriptions", Handler: s.withActor(s.handleSubscriptions), API: true},
+		{Method: "POST", Path: "/api/v1/subscriptions", Handler: s.withActor(s.handleCreateSubscription), API: true},
+		{Method: "GET", Path: "/api/v1/subscriptions/{id}", Handler: s.withActor(s.handleSubscription), API: true},
+		{Method: "DELETE", Path: "/api/v1/subscriptions/{id}", Handler: s.withActor(s.handleDeleteSubscription), API: true},
+		{Method: "POST", Path: "/api/v1/subscriptions/{id}/pause", Handler: s.withActor(s.handlePauseSubscription), API: true},
+		{Method: "POST", Path: "/api/v1/subscriptions/{id}/resume", Handler: s.withActor(s.handleResumeSubscription), API: true},
+		{Method: "POST", Path: "/api/v1/subscriptions/{id}/replay", Handler: s.withActor(s.handleReplaySubscription), API: true},
+		{Method: "POST", Path: "/api/v1/subscriptions/{id}/secret", Handler: s.withActor(s.handleRotateSubscriptionSecret), API: true},
+
 		// Reports.
 		{Method: "GET", Path: "/api/v1/reports", Handler: s.withActor(s.handleReports), API: true},
 		{Method: "GET", Path: "/api/v1/reports/{id}", Handler: s.withActor(s.handleRunReport), API: true},

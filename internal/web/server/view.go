@@ -206,6 +206,7 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 	}
 	if a.HasRole(trygg.RoleSysAdmin) {
 		out = append(out, NavItem{"/admin/legacy", "nav.legacy"})
+		out = append(out, NavItem{"/admin/subscriptions", "nav.subscriptions"})
 	}
 	return out
 }

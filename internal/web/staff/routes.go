@@ -145,5 +145,16 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/admin/legacy/exports/{export}/runs", Handler: s.SignedIn(s.handleLegacyStart)},
 		{Method: "GET", Path: "/admin/legacy/runs/{id}", Handler: s.SignedIn(s.handleLegacyRunPage)},
 		{Method: "GET", Path: "/admin/legacy/runs/{id}/report.csv", Handler: s.SignedIn(s.handleLegacyReport)},
+		// Subscriptions to the event log, for the system administrator:
+		// the list and a webhook subscribed, a subscription paused,
+		// resumed, replayed, its secret rotated, removed (subscriptions.go).
+		{Method: "GET", Path: "/admin/subscriptions", Handler: s.SignedIn(s.handleSubscriptionsPage)},
+		{Method: "POST", Path: "/admin/subscriptions", Handler: s.SignedIn(s.handleSubscriptionCreate)},
+		{Method: "GET", Path: "/admin/subscriptions/{id}", Handler: s.SignedIn(s.handleSubscriptionPage)},
+		{Method: "POST", Path: "/admin/subscriptions/{id}/pause", Handler: s.SignedIn(s.handleSubscriptionPause)},
+		{Method: "POST", Path: "/admin/subscriptions/{id}/resume", Handler: s.SignedIn(s.handleSubscriptionResume)},
+		{Method: "POST", Path: "/admin/subscriptions/{id}/replay", Handler: s.SignedIn(s.handleSubscriptionReplay)},
+		{Method: "POST", Path: "/admin/subscriptions/{id}/secret", Handler: s.SignedIn(s.handleSubscriptionRotate)},
+		{Method: "POST", Path: "/admin/subscriptions/{id}/delete", Handler: s.SignedIn(s.handleSubscriptionDelete)},
 	}
 }

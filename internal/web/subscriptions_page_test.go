@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/trygg/trygg/internal/demo"
 	"github.com/trygg/trygg/internal/deliver"
+	"github.com/trygg/trygg/internal/demo"
 )
 
 var subscriptionSecret = regexp.MustCompile(`<code id="sub-secret">(whsec_[A-Za-z0-9+/=&#;]+)</code>`)

@@ -1463,7 +1463,8 @@ func (w *propWorld) finaliseDecision(a *pActor, c *pCase, id string) {
 	if err == nil {
 		d.final = true
 		c.finals++
-		events = []string{"decision.made"}
+		// Its letter goes out after commit (letters_out.go).
+		events = []string{"decision.made", "letter.due"}
 	}
 	w.checkEvents(desc, c, events, nil)
 	w.checkCase(c)

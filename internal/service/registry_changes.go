@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/trygg/trygg/internal/calendar"
@@ -250,7 +251,9 @@ func (s *Service) applyRegistryChange(ctx context.Context, tx *store.Tx, tenant 
 	var e events.Event
 	switch c.Kind {
 	case persons.ChangeAddress:
-		err = tx.SetPersonAddress(ctx, tenant, p.ID, c.Address)
+		if err = tx.SetPersonAddress(ctx, tenant, p.ID, c.Address); err == nil {
+			err = followOnOrders(ctx, tx, a, p.ID, func(op *store.OrderPerson) { op.Address = orderAddress(c.Address) })
+		}
 		e = events.New(a, events.PersonAddressChanged, "person", p.ID, addressChanged{ChangeID: c.ID, ChangeDate: c.Date})
 	case persons.ChangeProtection:
 		err = tx.SetPersonProtection(ctx, tenant, p.ID, c.Protection)
@@ -260,7 +263,9 @@ func (s *Service) applyRegistryChange(ctx context.Context, tx *store.Tx, tenant 
 	case persons.ChangeCustody:
 		err = s.applyCustody(ctx, tx, a, p, c, guardians)
 	case persons.ChangeIdentity:
-		err = applyIdentity(ctx, tx, tenant, p, c)
+		if err = applyIdentity(ctx, tx, tenant, p, c); err == nil {
+			err = followOnOrders(ctx, tx, a, p.ID, func(op *store.OrderPerson) { op.IdentityNumber = c.NewIdentity.Value })
+		}
 		e = events.New(a, events.PersonIdentityChanged, "person", p.ID, identityChanged{ChangeID: c.ID, ChangeDate: c.Date, IdentityType: c.NewIdentity.Type})
 	default:
 		err = refusal("unknown kind of change")
@@ -342,6 +347,35 @@ type (
 		IdentityType persons.IDType `json:"identity_type"`
 	}
 )
+
+// followOnOrders changes what the person's running orders say about them
+// (the address, the identity number) as change says, inside tx: each
+// order that changes is changed as orders are (order.changed), so the
+// provider's feed has it.
+func followOnOrders(ctx context.Context, tx *store.Tx, a trygg.Actor, personID string, change func(*store.OrderPerson)) error {
+	orders, err := tx.PersonOrders(ctx, a.Tenant, personID)
+	if err != nil {
+		return err
+	}
+	for _, o := range orders {
+		before := o.Content.Person
+		change(&o.Content.Person)
+		if !o.Active() || o.Content.Person == before {
+			continue
+		}
+		if err := updateOrder(ctx, tx, a, events.OrderChanged, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orderAddress is the address as an order carries it, on one line (as
+// newOrder writes it).
+func orderAddress(ad persons.Address) string {
+	addr := strings.TrimSpace(strings.TrimSpace(ad.Street+", "+ad.PostalCode) + " " + ad.City)
+	return strings.Trim(addr, ", ")
+}
 
 // applyDeath records the death, ends the person's running orders on the
 // day of death and puts a task on each of their open cases.

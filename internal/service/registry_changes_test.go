@@ -108,7 +108,7 @@ func newRegistryWorld(t *testing.T, engine string) *registryWorld {
 	}
 	unit := w.officer.Grants[0].UnitID
 	err = db.Update(ctx, func(tx *store.Tx) error {
-		for _, p := range []persons.Person{w.elder, w.dying, w.child} {
+		for _, p := range []persons.Person{w.elder, w.dying, w.child, w.mover} {
 			c := store.Case{ID: uuid.NewString(), PersonID: p.ID, UnitID: unit, CaseType: "ibic_sol_aldre",
 				Title: "Hemtjänst", Status: "open", DefinitionVersion: dv.Version, Step: "implementation", AssignedTo: w.officer.UserID, OpenedAt: tx.Now}
 			if err := tx.InsertCase(ctx, demo.TenantID, c); err != nil {
@@ -286,6 +286,12 @@ func TestRegistryChanges(t *testing.T) {
 			}
 			if _, err := w.db.PersonByIdentity(ctx, demo.TenantID, w.mover.Identity); err == nil {
 				t.Error("the old identity number still finds a person")
+			}
+			// The provider's order says where the mover lives now, and
+			// under which number.
+			if o, err := w.db.Order(ctx, demo.TenantID, w.orders[w.mover.ID]); err != nil ||
+				o.Content.Person.Address != "Nya gatan 5, 123 45 Trygstad" || o.Content.Person.IdentityNumber != newNumber.Value || o.Revision != 3 {
+				t.Errorf("the mover's order: %+v, revision %d, %v", o.Content.Person, o.Revision, err)
 			}
 
 			// Death: the order ends on the day of death; the officer has a task.

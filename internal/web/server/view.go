@@ -177,6 +177,7 @@ func NavFor(a trygg.Actor, hasReports bool) []NavItem {
 		out = append(out, NavItem{"/slots", "nav.slots"})
 		out = append(out, NavItem{"/payments", "nav.payments"})
 		out = append(out, NavItem{"/payees", "nav.payees"})
+		out = append(out, NavItem{"/letters/print", "nav.printqueue"})
 	}
 	if hasReports {
 		out = append(out, NavItem{"/reports", "nav.reports"})

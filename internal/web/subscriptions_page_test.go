@@ -17,7 +17,7 @@ import (
 	"github.com/trygg/trygg/internal/demo"
 )
 
-var subscriptionSecret = regexp.MustCompile(`<code id="sub-secret">(whsec_[A-Za-z0-9+/=&#;]+)</code>`)
+var subscriptionSecret = regexp.MustCompile(`<code id="sub-secret" class="wrap">(whsec_[A-Za-z0-9+/=&#;]+)</code>`)
 
 // secretOn returns the secret a page shows, or "".
 func secretOn(page string) string {

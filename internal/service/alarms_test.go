@@ -423,3 +423,79 @@ func FuzzAlarmPost(f *testing.F) {
 		}
 	})
 }
+
+// TestDemoAlarms: the demo's home-care histories leave accepted safety
+// alarm orders with a device recorded, and an alarm for one reaches its
+// provider's staff.
+func TestDemoAlarms(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			db := storetest.Open(t, engine, nil)
+			svc := storetest.Service(t, db, nil)
+			ds := demo.Generate(demo.Options{Persons: 200, Staff: 40})
+			for _, f := range packs.Files() {
+				ds.Definitions = append(ds.Definitions, demo.Definition{Name: f.Name, Content: f.Content})
+			}
+			if _, err := svc.LoadDemo(ctx, ds); err != nil {
+				t.Fatal(err)
+			}
+			walks, err := demo.Walks()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.PlayDemoWalks(ctx, ds, walks, 3); err != nil {
+				t.Fatal(err)
+			}
+			var device string
+			var order store.Order
+			for _, c := range ds.Cases {
+				orders, err := db.CaseOrders(ctx, demo.TenantID, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range orders {
+					if o.Insats != "trygghetslarm" || o.Status != store.OrderAccepted {
+						continue
+					}
+					ds, err := db.OrderDevices(ctx, demo.TenantID, o.ID)
+					if err != nil || len(ds) != 1 {
+						t.Fatalf("accepted alarm order %s has devices %v %v, want one", o.ID, ds, err)
+					}
+					device, order = ds[0], o
+				}
+			}
+			if device == "" {
+				t.Fatal("no accepted safety alarm order in the demo")
+			}
+			admin, err := svc.ActorByUsername(ctx, demo.TenantID, "admin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := svc.CreateAlarmCentre(ctx, admin, "Larmcentralen")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sess, err := svc.ClientToken(ctx, c.ClientID, c.ClientSecret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := svc.PostAlarm(ctx, sess.Actor, service.AlarmInput{EventID: "e1", AlarmID: "A1", DeviceID: device,
+				Status: "received", At: db.Now().Format(time.RFC3339)}); err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range ds.Users {
+				a, err := svc.ActorByUsername(ctx, demo.TenantID, u.Username)
+				if err != nil || a.ProviderID != order.ProviderID {
+					continue
+				}
+				tasks, err := svc.ProviderAlarms(ctx, a)
+				if err != nil || len(tasks) != 1 || tasks[0].OrderID != order.ID {
+					t.Errorf("%s's alarms: %+v %v, want the alarm on order %s", u.Username, tasks, err, order.ID)
+				}
+				return
+			}
+			t.Errorf("no staff of the provider %s", order.ProviderID)
+		})
+	}
+}

@@ -303,8 +303,10 @@ func (s *Service) walkStep(ctx context.Context, a trygg.Actor, caseID string, st
 			if o.Status != store.OrderSent {
 				return nil
 			}
-			_, err := s.AcceptOrder(ctx, pa, o.ID, AcceptInput{StartDate: today})
-			return err
+			if _, err := s.AcceptOrder(ctx, pa, o.ID, AcceptInput{StartDate: today}); err != nil {
+				return err
+			}
+			return s.walkDevice(ctx, pa, o)
 		})
 	case st.Plan != nil:
 		return s.walkOrders(ctx, a, caseID, staff, func(pa trygg.Actor, o store.Order) error {
@@ -378,6 +380,18 @@ func (s *Service) walkOrders(ctx context.Context, a trygg.Actor, caseID string, 
 		}
 	}
 	return nil
+}
+
+// walkDevice records a device on an order of an insats carried out with
+// one (orders.devices), as the provider does when it installs a safety
+// alarm: "TL-" and the end of the order's id.
+func (s *Service) walkDevice(ctx context.Context, pa trygg.Actor, o store.Order) error {
+	_, def, err := s.orderDefinition(ctx, pa.Tenant, o)
+	if err != nil || def == nil || !slices.ContainsFunc(def.Devices, func(d process.Str) bool { return d.Value == o.Insats }) {
+		return err
+	}
+	id := strings.ReplaceAll(o.ID, "-", "")
+	return s.RegisterAlarmDevice(ctx, pa, o.ID, DeviceInput{DeviceID: "TL-" + strings.ToUpper(id[len(id)-10:])})
 }
 
 // walkPlan is the implementation plan of the order: for each goal, the

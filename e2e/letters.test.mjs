@@ -83,8 +83,9 @@ test('a final decision\'s letter goes to the digital mailbox or the print queue,
 }, { user: 'lss' }));
 
 test('the print queue on a phone: a letter of the demo printed and marked posted', (t) => withPage(t, browser, async (page) => {
+  await visit(page, '/inbox');
   const steps = countSteps(page);
-  await visit(page, '/letters/print');
+  await navigate(page, () => page.locator('nav').getByRole('link', { name: 'Utskrifter' }).click());
   assert.match(await page.locator('main h1').innerText(), /Brev att skriva ut/);
   await checkA11y(page, 'the print queue on a phone');
   await assertNoHorizontalScroll(page);

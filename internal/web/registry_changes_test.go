@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,53 @@ func TestRegistryProtectionHidesOrder(t *testing.T) {
 			if took := time.Since(start); took >= time.Second {
 				t.Errorf("hidden %v after the change, want within the second", took)
 			}
+		})
+	}
+}
+
+// TestRegistryCustodyOnMinaSidor: the population registry says journey
+// 1's daughter now has custody of one of journey 3's children instead of
+// the mother. On Mina sidor the mother no longer acts for the child and
+// cannot open the child's pages; the daughter does and can.
+func TestRegistryCustodyOnMinaSidor(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), 80)
+			daughter := w.actor("dotter").PersonID
+			kids := w.citizenSubjects("invanare")
+			if len(kids) == 0 {
+				t.Fatal("the mother acts for no child")
+			}
+			child := w.demoPerson(kids[0])
+			if slices.Contains(w.citizenSubjects("dotter"), child.ID) {
+				t.Fatal("the daughter acts for the child already")
+			}
+			if body := w.mustPortal("invanare", child.ID, "GET", "/portal", nil, http.StatusOK); !strings.Contains(body, child.GivenName+" "+child.FamilyName) {
+				t.Fatalf("the mother's Mina sidor for the child does not name the child:\n%s", body)
+			}
+
+			dir := t.TempDir()
+			reg := persons.NewFileRegistry()
+			if err := reg.ReadChanges(dir); err != nil {
+				t.Fatal(err)
+			}
+			line := "NAV-7;" + w.today() + ";custody;" + child.Identity.Value + ";" + w.demoPerson(daughter).Identity.Value + "\n"
+			if err := os.WriteFile(filepath.Join(dir, "2026-01-05.txt"), []byte(line), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if n, _, err := w.svc.ApplyRegistryChanges(context.Background(), demo.TenantID, reg, "server", 10); err != nil || n != 1 {
+				t.Fatalf("applied %d changes: %v", n, err)
+			}
+			if slices.Contains(w.citizenSubjects("invanare"), child.ID) {
+				t.Error("the mother still acts for the child on Mina sidor")
+			}
+			if status, body, _ := w.portalPage("invanare", child.ID, "GET", "/portal", nil); status == http.StatusOK && strings.Contains(body, child.GivenName+" "+child.FamilyName) {
+				t.Error("the mother still sees the child's page on Mina sidor")
+			}
+			if !slices.Contains(w.citizenSubjects("dotter"), child.ID) {
+				t.Error("the daughter does not act for the child on Mina sidor")
+			}
+			w.mustPortal("dotter", child.ID, "GET", "/portal", nil, http.StatusOK, child.GivenName)
 		})
 	}
 }

@@ -375,6 +375,9 @@ func bodyIDs(f *foreignWorld) map[string]map[string]any {
 		"POST /api/v1/relations#to":       {"from_person_id": f.ids["child"], "to_person_id": p, "kind": "representative"},
 		"POST /api/v1/emergency-openings": nil, // the explicit path: reads by design, with a reason, reviewed first
 		"POST /persons/emergency":         nil,
+		// Only an alarm receiving centre posts alarms; it names a device,
+		// which finds the order it is recorded on.
+		"POST /api/v1/alarms": {"event_id": "e1", "alarm_id": "A1", "device_id": "TL-1", "status": "received", "at": "2026-01-05T09:00:00Z"},
 	}
 }
 
@@ -388,6 +391,8 @@ var namesNoRecord = map[string]bool{
 	"POST /portal/records/extract": true, // of the person acted for, chosen by act-for
 	// The month's lines and a run of the units the team lead leads.
 	"POST /payments/month": true, "POST /payments/runs": true,
+	// An alarm receiving centre's client (system administrators only).
+	"POST /api/v1/alarm-centres": true,
 }
 
 // TestWritesAreNoWayToRead runs every write route of the route table as

@@ -395,7 +395,7 @@ func (tx *Tx) PurgePersonIfDone(ctx context.Context, tenant trygg.TenantID, pers
 		{"payees", `DELETE FROM payees WHERE tenant_id = ? AND person_id = ?`},
 		{"events", `UPDATE events SET payload = '{}' WHERE tenant_id = ? AND person_id = ?`},
 		{"persons", `UPDATE persons SET given_name = '', family_name = '', name_search = '', birth_date = '', sex = '',
-			street = '', postal_code = '', city = '', id_type = 'purged', id_issuer = '', id_value = id WHERE tenant_id = ? AND id = ?`},
+			street = '', postal_code = '', city = '', died_on = '', id_type = 'purged', id_issuer = '', id_value = id WHERE tenant_id = ? AND id = ?`},
 	}
 	for _, s := range steps {
 		args := []any{string(tenant), personID}

@@ -23,6 +23,6 @@ const (
 	// forwarding of post to a person with protected registration.
 	LetterPrintQueued = "letter.print_queued"
 	// LetterPrinted is a queued letter marked printed and posted by
-	// staff (subject letter). Payload: kind, decision_id.
+	// staff (subject letter). Payload: kind, decision_id, insats.
 	LetterPrinted = "letter.printed"
 )

@@ -419,7 +419,11 @@ func (s *Service) MarkLetterPrinted(ctx context.Context, a trygg.Actor, letterID
 		if err := tx.MarkLetterPrinted(ctx, a.Tenant, l.ID, a.UserID); err != nil {
 			return err
 		}
-		e := events.New(a, events.LetterPrinted, "letter", l.ID, map[string]any{"kind": l.Kind, "decision_id": l.DecisionID})
+		payload := map[string]any{"kind": l.Kind, "decision_id": l.DecisionID}
+		if d, err := tx.Decision(ctx, a.Tenant, c.ID, l.DecisionID); err == nil {
+			payload["insats"] = d.Insats
+		}
+		e := events.New(a, events.LetterPrinted, "letter", l.ID, payload)
 		e.PersonID, e.CaseID = c.PersonID, c.ID
 		_, err := tx.AppendEvent(ctx, e)
 		return err

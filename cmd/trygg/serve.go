@@ -60,7 +60,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	timerEvery := fs.Duration("timer-interval", 5*time.Second, "how often to fire due deadline timers")
 	notifyFile := fs.String("notify-file", "", "file the citizens' notices are written to, one JSON line each (default: notices.jsonl in the data folder; off: send none)")
 	notifyEvery := fs.Duration("notify-interval", 5*time.Second, "how often to send new notices to citizens")
-	deliveryEvery := fs.Duration("delivery-interval", 500*time.Millisecond, "how often to deliver new events to the subscriptions' webhooks and brokers (docs/integrations.md)")
+	deliveryEvery := fs.Duration("delivery-interval", 250*time.Millisecond, "how often to deliver new events to the subscriptions' webhooks and brokers (docs/integrations.md)")
 	webhookPrivate := fs.Bool("webhook-allow-private", false, "let webhooks reach private, loopback and link-local addresses (on with --demo)")
 	webhookHosts := fs.String("webhook-hosts", "", "the only destinations webhooks may reach: host names, *.domain, addresses or CIDR ranges, comma-separated (a range admits its private addresses; default: any public address)")
 	webhookTimeout := fs.Duration("webhook-timeout", 10*time.Second, "how long a webhook's receiver has to answer")

@@ -58,6 +58,7 @@ func TestBench(t *testing.T) {
 				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent", "payments: monthly run for 300 households", "payments: month proposed", "payments: attested", "payments: run made",
 				"retention: preview", "retention: run",
 				"legacy: export written", "legacy: dry run", "legacy: import", "legacy: reconciliation",
+				"deliveries: webhook on loopback, from a backlog",
 				"bare net/http handler", "bare durable commits"} {
 				cells := find(name)
 				if cells == nil {

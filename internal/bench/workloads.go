@@ -70,6 +70,7 @@ var benchWorkloads = []benchWorkload{
 	{name: "analytics", run: (*bench).analyticsWorkload},
 	{name: "retention", run: (*bench).retention},
 	{name: "legacy-import", run: (*bench).legacyImport},
+	{name: "deliveries", run: (*bench).deliveries},
 }
 
 // Workloads returns the names of the workloads, in the order they run.

@@ -642,6 +642,10 @@ func (s *Service) RunDeliveries(ctx context.Context, interval time.Duration) {
 		if err == nil {
 			for _, tn := range ts {
 				subs, err := s.db.DueSubscriptions(ctx, tn.ID, s.db.Now())
+				var last int64
+				if err == nil && len(subs) > 0 {
+					last, err = s.db.LastEventSeq(ctx, tn.ID)
+				}
 				if err != nil {
 					if ctx.Err() == nil {
 						s.log.Error("reading subscriptions failed", "tenant", tn.ID, "err", err)
@@ -649,6 +653,9 @@ func (s *Service) RunDeliveries(ctx context.Context, interval time.Duration) {
 					continue
 				}
 				for _, sub := range subs {
+					if sub.Cursor >= last && sub.Attempts == 0 {
+						continue // nothing new: no lease taken, nothing written
+					}
 					key := string(tn.ID) + "/" + sub.ID
 					d.mu.Lock()
 					busy := d.running[key]

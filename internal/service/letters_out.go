@@ -234,7 +234,7 @@ func (s *Service) tenantName(ctx context.Context, tenant trygg.TenantID) string 
 // letterData is what a decision letter shows.
 type letterData struct {
 	Municipality, Unit, Date, Reference, Insats, Person, Identity, Amount, DecidedBy string
-	D                                                                              store.Decision
+	D                                                                                store.Decision
 }
 
 // decisionLetter renders the decision letter for the digital mailbox, in

@@ -49,6 +49,10 @@ const lettersConsumer = "letters_out"
 // lettersLease is how long a server holds the letters sender's cursor.
 const lettersLease = time.Minute
 
+// lettersGiveUp is how long a letter waits for digital post that fails
+// (the lookup or the sending) before it goes to the print queue instead.
+const lettersGiveUp = 24 * time.Hour
+
 // LetterKindDecision is the kind of a decision letter.
 const LetterKindDecision = "decision"
 
@@ -159,9 +163,12 @@ func (s *Service) sendDecisionLetters(ctx context.Context, tenant trygg.TenantID
 		}
 		l := store.LetterOut{ID: id, CaseID: c.ID, DecisionID: d.ID, Kind: LetterKindDecision, RecipientID: rid,
 			Channel: store.LetterPrint, Status: store.LetterQueued}
+		// Digital post that has not answered for a day gives way to paper,
+		// so one letter cannot hold up the ones after it for longer.
+		giveUp := s.db.Now().Sub(e.At) > lettersGiveUp
 		if r.Identity.Type == persons.IDPersonnummer || r.Identity.Type == persons.IDSamordningsnummer {
 			reach, err := mb.Reachable(ctx, sender, r.Identity.String())
-			if err != nil {
+			if err != nil && !giveUp {
 				return fmt.Errorf("reachability of letter %s: %w", id, err)
 			}
 			if reach.Reachable {
@@ -175,8 +182,9 @@ func (s *Service) sendDecisionLetters(ctx context.Context, tenant trygg.TenantID
 				switch {
 				case err == nil:
 					l.Channel, l.Status, l.Operator, l.DeliveryID = store.LetterDigital, store.LetterDelivered, reach.Operator, delivery
-				case errors.Is(err, mailbox.ErrNotReachable):
-					// The mailbox closed since the lookup: paper.
+				case errors.Is(err, mailbox.ErrNotReachable), giveUp:
+					// The mailbox closed since the lookup, or digital
+					// post has failed for a day: paper.
 				default:
 					return fmt.Errorf("sending letter %s: %w", id, err)
 				}

@@ -29,12 +29,22 @@ func (c crashAfterSend) Send(ctx context.Context, l mailbox.Letter) (string, err
 	return "", errors.New("crashed after sending")
 }
 
+// failing is digital post that does not answer.
+type failing struct{}
+
+func (failing) Reachable(context.Context, string, string) (mailbox.Reach, error) {
+	return mailbox.Reach{}, errors.New("no answer")
+}
+
+func (failing) Send(context.Context, mailbox.Letter) (string, error) { return "", errors.New("no answer") }
+
 // TestLettersOut: a final decision's letter goes to the digital mailbox
 // of a person who has one and into the print queue for one who has not;
 // a crash between sending and recording sends nothing twice; the case
 // shows which channel, with the delivery's id; the print queue shows the
 // officer the letter to print, which is marked printed once; another
-// unit's officer sees none of it.
+// unit's officer sees none of it; digital post that fails for a day gives
+// way to paper.
 func TestLettersOut(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
@@ -149,6 +159,20 @@ func TestLettersOut(t *testing.T) {
 			}
 			if ls, _ := svc.CaseLetters(ctx, officer, paper); len(ls) != 1 || ls[0].Status != store.LetterPrinted || ls[0].PrintedBy != officer.UserID {
 				t.Fatalf("the printed letter: %+v", ls)
+			}
+
+			// Digital post that fails holds the letter back, and after a
+			// day gives way to paper.
+			late := decide(adults[0])
+			if n, err := svc.SendLetters(ctx, demo.TenantID, failing{}, "2120001234", "b", 10); err == nil || n != (service.LettersSent{}) {
+				t.Fatalf("digital post failing: %+v %v", n, err)
+			}
+			clock.Advance(25 * time.Hour)
+			if n, err := svc.SendLetters(ctx, demo.TenantID, failing{}, "2120001234", "b", 10); err != nil || n != (service.LettersSent{Print: 1}) {
+				t.Fatalf("digital post failing for a day: %+v %v", n, err)
+			}
+			if ls, _ := svc.CaseLetters(ctx, officer, late); len(ls) != 1 || ls[0].Channel != store.LetterPrint {
+				t.Fatalf("the letter after a day of failures: %+v", ls)
 			}
 		})
 	}

@@ -36,7 +36,9 @@ func (failing) Reachable(context.Context, string, string) (mailbox.Reach, error)
 	return mailbox.Reach{}, errors.New("no answer")
 }
 
-func (failing) Send(context.Context, mailbox.Letter) (string, error) { return "", errors.New("no answer") }
+func (failing) Send(context.Context, mailbox.Letter) (string, error) {
+	return "", errors.New("no answer")
+}
 
 // TestLettersOut: a final decision's letter goes to the digital mailbox
 // of a person who has one and into the print queue for one who has not;

@@ -84,6 +84,9 @@ type Person struct {
 	Sex        string     `json:"sex,omitempty"`        // "M", "F" or ""
 	Address    Address    `json:"address"`
 	Protection Protection `json:"protection"`
+	// DiedOn is the day the person died (YYYY-MM-DD), as the population
+	// registry said; "" while they live.
+	DiedOn string `json:"died_on,omitempty"`
 }
 
 // NameSearch is the lower-cased "family given" form used for name search.

@@ -14,13 +14,13 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-const personCols = `p.id, p.id_type, p.id_value, p.id_issuer, p.given_name, p.family_name, p.birth_date, p.sex, p.street, p.postal_code, p.city, p.protection`
+const personCols = `p.id, p.id_type, p.id_value, p.id_issuer, p.given_name, p.family_name, p.birth_date, p.sex, p.street, p.postal_code, p.city, p.protection, p.died_on`
 
 func scanPerson(s interface{ Scan(...any) error }) (persons.Person, error) {
 	var p persons.Person
 	var idType string
 	err := s.Scan(&p.ID, &idType, &p.Identity.Value, &p.Identity.Issuer, &p.GivenName, &p.FamilyName, &p.BirthDate, &p.Sex,
-		&p.Address.Street, &p.Address.PostalCode, &p.Address.City, &p.Protection)
+		&p.Address.Street, &p.Address.PostalCode, &p.Address.City, &p.Protection, &p.DiedOn)
 	p.Identity.Type = persons.IDType(idType)
 	return p, err
 }

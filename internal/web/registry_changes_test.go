@@ -131,3 +131,40 @@ func TestRegistryCustodyOnMinaSidor(t *testing.T) {
 		})
 	}
 }
+
+// TestRegistryDeathOnStaffPages: the population registry says journey
+// 1's woman died. Her running orders end on the day of death; the
+// officer's inbox has a task saying so, which is done once the officer
+// opens the case; her person page says when she died.
+func TestRegistryDeathOnStaffPages(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newPackWorld(t, engine, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), 80)
+			jc := w.journeyCase("ibic_sol_aldre")
+			person := w.demoPerson(jc.PersonID)
+			if officer := w.actor("handlaggare").UserID; jc.AssignedTo != officer {
+				w.call("handlaggare", "POST", "/api/v1/cases/"+jc.ID+"/assignment", map[string]string{"user_id": officer}, http.StatusOK, nil)
+			}
+
+			dir := t.TempDir()
+			reg := persons.NewFileRegistry()
+			if err := reg.ReadChanges(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "2026-01-05.txt"),
+				[]byte("NAV-9;2026-01-05;death;"+person.Identity.Value+";2026-01-03\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if n, _, err := w.svc.ApplyRegistryChanges(context.Background(), demo.TenantID, reg, "server", 10); err != nil || n != 1 {
+				t.Fatalf("applied %d changes: %v", n, err)
+			}
+			task := "Avliden 2026-01-03 enligt folkbokföringen"
+			w.mustPage("handlaggare", "GET", "/inbox", nil, false, http.StatusOK, task)
+			w.mustPage("handlaggare", "GET", "/persons/"+person.ID, nil, false, http.StatusOK, "Avliden", "2026-01-03", "(enligt folkbokföringen)")
+			w.mustPage("handlaggare", "GET", "/cases/"+jc.ID, nil, false, http.StatusOK)
+			if body := w.mustPage("handlaggare", "GET", "/inbox", nil, false, http.StatusOK); strings.Contains(body, task) {
+				t.Error("the death's task is still in the inbox once the officer opened the case")
+			}
+		})
+	}
+}

@@ -91,6 +91,10 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	}
 	// A legacy export's folder (legacy_page_test.go).
 	f.ids["export"] = "S"
+	// A subscription to the event log (subscriptions_page_test.go).
+	for k, v := range w.subscriptionAuthzIDs() {
+		f.ids[k] = v
+	}
 	// A retention preview (retention_page_test.go).
 	for k, v := range w.retentionAuthzIDs() {
 		f.ids[k] = v
@@ -393,6 +397,8 @@ var namesNoRecord = map[string]bool{
 	"POST /payments/month": true, "POST /payments/runs": true,
 	// An alarm receiving centre's client (system administrators only).
 	"POST /api/v1/alarm-centres": true,
+	// A subscription to the event log (system administrators only).
+	"POST /api/v1/subscriptions": true, "POST /admin/subscriptions": true,
 }
 
 // TestWritesAreNoWayToRead runs every write route of the route table as

@@ -15,6 +15,7 @@ import (
 
 	"github.com/trygg/trygg/internal/deliver"
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/service"
 )
 
 var subscriptionSecret = regexp.MustCompile(`<code id="sub-secret" class="wrap">(whsec_[A-Za-z0-9+/=&#;]+)</code>`)
@@ -154,4 +155,21 @@ func TestSubscriptionAPI(t *testing.T) {
 	}
 	w.call("admin", "DELETE", "/api/v1/subscriptions/"+id, nil, http.StatusNoContent, nil)
 	w.call("admin", "GET", "/api/v1/subscriptions/"+id, nil, http.StatusNotFound, nil)
+}
+
+// subscriptionAuthzIDs makes a subscription, as the demo's system
+// administrator, for the tests that try every route as outsiders
+// (classes_test.go).
+func (w *packWorld) subscriptionAuthzIDs() map[string]string {
+	w.t.Helper()
+	a, err := w.svc.ActorByUsername(context.Background(), demo.TenantID, "admin")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	sub, _, err := w.svc.CreateSubscription(context.Background(), a, service.SubscriptionInput{Name: "Plattformen", Kind: service.SubscriptionWebhook,
+		EventTypes: []string{"*"}, Destination: "https://hooks.example.se/trygg"})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return map[string]string{"subscriptions": sub.ID}
 }

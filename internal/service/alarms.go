@@ -333,6 +333,30 @@ func (s *Service) OrderDevices(ctx context.Context, a trygg.Actor, orderID strin
 	return s.db.OrderDevices(ctx, a.Tenant, orderID)
 }
 
+// OrderDevicesView is what an order's page shows of its devices: whether
+// its insats is carried out with one, and those recorded.
+type OrderDevicesView struct {
+	Carries bool     `json:"carries"`
+	Devices []string `json:"devices"`
+}
+
+// OrderDeviceView returns whether the order's insats is carried out with
+// a device (the case type's orders.devices) and, if it is, the devices
+// recorded on it; the read is access-logged when there are devices to
+// read. An order the actor may not read is not found.
+func (s *Service) OrderDeviceView(ctx context.Context, a trygg.Actor, orderID string) (OrderDevicesView, error) {
+	o, _, err := s.orderFor(ctx, a, orderID, false)
+	if err != nil {
+		return OrderDevicesView{}, err
+	}
+	_, def, err := s.orderDefinition(ctx, a.Tenant, o)
+	if err != nil || def == nil || !slices.ContainsFunc(def.Devices, func(d process.Str) bool { return d.Value == o.Insats }) {
+		return OrderDevicesView{Devices: []string{}}, err
+	}
+	ds, err := s.OrderDevices(ctx, a, orderID)
+	return OrderDevicesView{Carries: true, Devices: ds}, err
+}
+
 // AlarmTask is an alarm not yet resolved, as the provider's staff see it
 // on their day: the alarm, and the order's person and insats.
 type AlarmTask struct {

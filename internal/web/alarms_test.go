@@ -12,8 +12,8 @@ import (
 )
 
 // TestAlarmsThroughTheAPI: journey 1's safety alarm from the decision to
-// an alarm. The provider records the device it installed on the accepted
-// order; the system administrator gives the alarm receiving centre its
+// an alarm. The provider's staff record the device they installed on the
+// accepted order's page (again through the API changes nothing); the system administrator gives the alarm receiving centre its
 // own client, whose token has the scope alarms and reaches nothing but
 // posting alarms. An alarm naming the device is on the provider's day
 // list (the phone page) and on the officer's case page; a repeat answers
@@ -55,7 +55,17 @@ func TestAlarmsThroughTheAPI(t *testing.T) {
 				t.Fatalf("the orders: %+v", list.Orders)
 			}
 
-			// The provider records the device; not on home care.
+			// The provider's staff record the device on the order's page
+			// (a device id the centre could not send is refused at its
+			// field); home care has no device.
+			w.mustPage("larm.lisa", "GET", "/provider/orders/"+alarm.ID, nil, false, http.StatusOK, "Larmenhet", "Ingen larmenhet är registrerad")
+			if body := w.mustPage("larm.lisa", "GET", "/provider/orders/"+care.ID, nil, false, http.StatusOK); strings.Contains(body, "Larmenhet") {
+				t.Errorf("the home-care order's page offers a device")
+			}
+			w.mustPage("larm.lisa", "POST", "/provider/orders/"+alarm.ID+"/device", url.Values{"device_id": {"TL 4711"}}, false,
+				http.StatusUnprocessableEntity, "Måste fyllas i: 1–64 bokstäver A–Z", `aria-invalid="true"`)
+			w.mustPage("larm.lisa", "POST", "/provider/orders/"+alarm.ID+"/device", url.Values{"device_id": {" TL-4711 "}}, false,
+				http.StatusOK, "Larmenheten är registrerad på uppdraget", "Registrerad: <strong>TL-4711</strong>")
 			w.call("larm.lisa", "POST", "/api/v1/orders/"+alarm.ID+"/devices", map[string]string{"device_id": "TL-4711"}, http.StatusNoContent, nil)
 			if msg := w.problem("larm.lisa", "POST", "/api/v1/orders/"+care.ID+"/devices", map[string]string{"device_id": "TL-4712"},
 				http.StatusUnprocessableEntity); !strings.Contains(msg, "without a device") {

@@ -315,6 +315,9 @@ type providerOrderPage struct {
 	// Comments are the person's comments on the goals, by goal
 	// (portal_follow.go).
 	Comments map[int][]service.CommentView
+	// Device is whether the insats is carried out with a device (a
+	// safety alarm) and the devices recorded (alarms.go).
+	Device service.OrderDevicesView
 }
 
 // performedRow is a report in the month's list, with its correction form.
@@ -427,6 +430,9 @@ func (s *handlers) renderProviderOrder(w http.ResponseWriter, r *http.Request, a
 	if err != nil {
 		return err
 	}
+	if p.Device, err = s.Svc.OrderDeviceView(ctx, a, id); err != nil {
+		return err
+	}
 	p.Comments = map[int][]service.CommentView{}
 	for _, c := range comments {
 		p.Comments[c.Goal] = append(p.Comments[c.Goal], c)
@@ -441,7 +447,7 @@ func (s *handlers) renderProviderOrder(w http.ResponseWriter, r *http.Request, a
 		p.Needs = append(p.Needs, activityOption{Code: n.Code, Label: terms.Label(n.Code)})
 	}
 	p.Workable = o.Status == store.OrderAccepted
-	if done := r.URL.Query().Get("done"); p.Message == "" && slices.Contains([]string{"accepted", "returned", "plan", "followup", "corrected"}, done) {
+	if done := r.URL.Query().Get("done"); p.Message == "" && slices.Contains([]string{"accepted", "returned", "plan", "followup", "corrected", "device"}, done) {
 		p.Message = v.T("provider.done." + done)
 	}
 	if o.Status == store.OrderAccepted || o.Status == store.OrderEnded {

@@ -30,6 +30,8 @@ func Routes(srv *server.Server) []server.Route {
 		{Method: "POST", Path: "/provider/orders/{id}/plan", Handler: s.SignedIn(s.handleProviderPlan)},
 		{Method: "POST", Path: "/provider/orders/{id}/performed", Handler: s.SignedIn(s.handleProviderCorrect)},
 		{Method: "POST", Path: "/provider/orders/{id}/follow-up", Handler: s.SignedIn(s.handleProviderFollowUp)},
+		// The safety alarm's device recorded on its order (alarms.go).
+		{Method: "POST", Path: "/provider/orders/{id}/device", Handler: s.SignedIn(s.handleProviderDevice)},
 		{Method: "GET", Path: "/provider/report", Handler: s.SignedIn(s.handleProviderReport)},
 		{Method: "GET", Path: "/provider/report/shift", Handler: s.SignedIn(s.handleProviderShift)},
 		{Method: "POST", Path: "/provider/report/shift", Handler: s.SignedIn(s.handleProviderShiftSave)},

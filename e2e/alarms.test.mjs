@@ -4,8 +4,8 @@
 // system administrator gives the centre its own OAuth2 client (through the
 // API), and the centre posts an alarm naming the device. Then the
 // home-care worker of Hemtjänst Norra, on a phone, sees it on top of her
-// day ("Larm att åtgärda") in one tap after signing in, and opens the
-// order from it; the case officer sees it on the case's history. When the
+// day ("Larm att åtgärda") in one tap after signing in, opens the order
+// from it and records a new device there (the alarm was replaced); the case officer sees it on the case's history. When the
 // centre says it is resolved, it leaves the worker's day and the case says
 // so. Steps are counted as ../shared/JOURNEYS.md counts them, every page
 // passes axe and the day fits a 375 px phone.
@@ -113,8 +113,23 @@ test('the home-care worker sees the alarm on top of her day on a phone, one tap 
   await navigate(page, () => page.locator(`ul.alarm-list a.pick[href="/provider/orders/${alarm.order}"]`).click());
   assert.equal(new URL(page.url()).pathname, `/provider/orders/${alarm.order}`);
   assert.match(await page.locator('main').innerText(), /Trygghetslarm/);
+  assert.match(await page.locator('p.devices').innerText(), new RegExp(`Registrerad: ${alarm.device}`), 'the order names its device');
   await checkA11y(page, 'the alarm\'s order (phone)');
   assert.ok(steps.count <= 2, `${steps.count} steps after signing in: ${steps.urls}`);
+
+  // The alarm is replaced: she records the new device on the order's
+  // page, one submit; an id the centre could not send is refused first.
+  await page.fill('#device_id', 'TL 1');
+  await navigate(page, () => page.getByRole('button', { name: 'Registrera larmenheten' }).click());
+  assert.match(await page.locator('#device-error').innerText(), /1–64 bokstäver/);
+  assert.equal(await page.locator('#device_id').getAttribute('aria-invalid'), 'true');
+  await checkA11y(page, 'a device id refused (phone)');
+  await page.fill('#device_id', `TL-NY-${stamp}`);
+  await navigate(page, () => page.getByRole('button', { name: 'Registrera larmenheten' }).click());
+  assert.match(await page.locator('main [role="status"]').innerText(), /Larmenheten är registrerad/);
+  assert.ok((await page.locator('p.devices').innerText()).includes(`TL-NY-${stamp}`), 'the new device is on the order');
+  await assertNoHorizontalScroll(page);
+  assert.ok(steps.count <= 4, `${steps.count} steps after signing in: ${steps.urls}`);
 }, { viewport: PHONE }));
 
 test('the officer sees the alarm on the case\'s history', (t) => withPage(t, browser, async (page) => {

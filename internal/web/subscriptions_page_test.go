@@ -108,6 +108,16 @@ func TestSubscriptionPages(t *testing.T) {
 		w.eventCount("subscription.replayed") + w.eventCount("subscription.secret_rotated") + w.eventCount("subscription.deleted"); n != 6 {
 		t.Errorf("%d subscription events, want 6", n)
 	}
+
+	// A NATS JetStream subscription from the same form: no secret to show.
+	page = w.mustPage("admin", "POST", "/admin/subscriptions", url.Values{"kind": {"nats"}, "name": {"Meddelandekön"},
+		"destination": {"nats://127.0.0.1:4222"}, "event_types": {"case.*"}, "stream": {"TRYGG"}, "create_stream": {"1"}}, false,
+		http.StatusCreated, "Prenumerationen är skapad.", "NATS JetStream")
+	if secretOn(page) != "" {
+		t.Error("a NATS subscription shows a secret")
+	}
+	w.mustPage("admin", "POST", "/admin/subscriptions", url.Values{"kind": {"nats"}, "name": {"Kö utan ström"},
+		"destination": {"nats://127.0.0.1:4222"}, "event_types": {"*"}}, false, http.StatusUnprocessableEntity, "Ange en NATS-server", `value="nats" checked`)
 }
 
 // TestSubscriptionAPI: the JSON API makes, reads, pauses, resumes,

@@ -27,9 +27,11 @@ type subscriptionsPage struct {
 	Done    string
 }
 
-// subscriptionForm is the new-subscription form as posted.
+// subscriptionForm is the new-subscription form as posted: a webhook's
+// URL, or a NATS server and the stream that takes the messages.
 type subscriptionForm struct {
-	Name, URL, Types string
+	Name, Kind, URL, Types, Stream string
+	CreateStream                   bool
 }
 
 // subscriptionPage is one subscription; Secret is a secret just made,
@@ -49,7 +51,7 @@ func (s *handlers) handleSubscriptionsPage(w http.ResponseWriter, r *http.Reques
 	if r.URL.Query().Get("done") == "deleted" {
 		done = "deleted"
 	}
-	return s.renderSubscriptions(w, r, a, v, http.StatusOK, subscriptionsPage{Done: done, In: subscriptionForm{Types: "*"}})
+	return s.renderSubscriptions(w, r, a, v, http.StatusOK, subscriptionsPage{Done: done, In: subscriptionForm{Kind: service.SubscriptionWebhook, Types: "*"}})
 }
 
 func (s *handlers) renderSubscriptions(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View, status int, p subscriptionsPage) error {
@@ -68,9 +70,13 @@ func (s *handlers) handleSubscriptionCreate(w http.ResponseWriter, r *http.Reque
 	if err := server.ParseForm(w, r); err != nil {
 		return err
 	}
-	in := subscriptionForm{Name: r.PostForm.Get("name"), URL: r.PostForm.Get("destination"), Types: r.PostForm.Get("event_types")}
-	sub, secret, err := s.Svc.CreateSubscription(r.Context(), a, service.SubscriptionInput{Name: in.Name, Kind: service.SubscriptionWebhook,
-		EventTypes: strings.Fields(strings.ReplaceAll(in.Types, ",", " ")), Destination: in.URL})
+	in := subscriptionForm{Name: r.PostForm.Get("name"), Kind: r.PostForm.Get("kind"), URL: r.PostForm.Get("destination"),
+		Types: r.PostForm.Get("event_types"), Stream: r.PostForm.Get("stream"), CreateStream: r.PostForm.Get("create_stream") != ""}
+	if in.Kind == "" {
+		in.Kind = service.SubscriptionWebhook
+	}
+	sub, secret, err := s.Svc.CreateSubscription(r.Context(), a, service.SubscriptionInput{Name: in.Name, Kind: in.Kind,
+		EventTypes: strings.Fields(strings.ReplaceAll(in.Types, ",", " ")), Destination: in.URL, Stream: in.Stream, CreateStream: in.CreateStream})
 	if err != nil {
 		status, prob, err := server.ProblemOf(v.Lang, err)
 		if err != nil {

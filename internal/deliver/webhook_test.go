@@ -232,3 +232,28 @@ func TestParseHosts(t *testing.T) {
 		}
 	}
 }
+
+// A receiver that does not answer within the timeout is a failure to try
+// again later, not a gone destination.
+func TestWebhookTimeout(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	w, err := deliver.NewWebhook(deliver.WebhookConfig{URL: srv.URL, Secrets: []string{deliver.NewSecret()},
+		Policy: deliver.Policy{AllowPrivate: true}, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	start := time.Now()
+	err = w.Send(context.Background(), deliver.NewMessage(events.Event{Tenant: "soc", Seq: 1, Type: "case.opened", At: time.Now()}))
+	if err == nil || errors.Is(err, deliver.ErrGone) || time.Since(start) > 5*time.Second {
+		t.Errorf("Send to a silent receiver = %v after %v", err, time.Since(start))
+	}
+}

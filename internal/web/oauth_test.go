@@ -87,10 +87,11 @@ func TestBearerToken(t *testing.T) {
 	}
 }
 
-// TestTokenScope: the token endpoint knows one scope, orders, which is
-// everything an API client may do; a request without scope gets it, a
-// request for it gets it, and anything else is invalid_scope with no
-// token. The answer names the scope granted (RFC 6749 §3.3, §5.1).
+// TestTokenScope: a provider's API client has one scope, orders, which is
+// everything it may do; a request without scope gets it, a request for it
+// gets it, and anything else is invalid_scope with no token (an alarm
+// receiving centre's scope, alarms, too: TestAlarmsThroughTheAPI). The
+// answer names the scope granted (RFC 6749 §3.3, §5.1).
 func TestTokenScope(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {

@@ -101,8 +101,12 @@ func TestAlarmsThroughTheAPI(t *testing.T) {
 			}
 			w.call("admin", "POST", "/api/v1/providers/"+prov+"/clients", map[string]string{"name": "Planeringen"}, http.StatusCreated, &pc)
 			pcreds := []string{pc.ClientID, pc.ClientSecret}
+			in, out := w.eventCount("user.signed_in"), w.eventCount("user.signed_out")
 			if a := w.token("POST", form, url.Values{"grant_type": {"client_credentials"}, "scope": {"alarms"}}.Encode(), pcreds); a.status != http.StatusBadRequest || a.body["error"] != "invalid_scope" {
 				t.Errorf("a provider's client asks for alarms: %d %v, want invalid_scope", a.status, a.body)
+			}
+			if w.eventCount("user.signed_in")-in != w.eventCount("user.signed_out")-out {
+				t.Errorf("a refused scope left a session open")
 			}
 			provToken := w.token("POST", form, "grant_type=client_credentials", pcreds).body["access_token"].(string)
 

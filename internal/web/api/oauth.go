@@ -180,6 +180,12 @@ func (s *handlers) handleToken(w http.ResponseWriter, r *http.Request) {
 		scope = alarmScope
 	}
 	if _, ok := grantedScope(form.Get("scope"), scope); !ok {
+		// The other kind's scope: the session just started is ended
+		// unused.
+		if err := s.Svc.SignOut(r.Context(), sess.Actor, sess.Token); err != nil {
+			s.WriteProblem(w, r, err)
+			return
+		}
 		fail(http.StatusBadRequest, "invalid_scope", "The scope may only be "+scope+" for this client.")
 		return
 	}

@@ -3,11 +3,13 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trygg/trygg/internal/demo"
+	"github.com/trygg/trygg/internal/persons"
 )
 
 // TestServeRegistryChanges: serve --demo reads the population registry's
@@ -47,5 +49,38 @@ func TestServeRegistryChanges(t *testing.T) {
 			t.Fatalf("the change was not applied within 30s:\n%s\nserver log:\n%s", out, srv.Stderr)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestDemoRegistryChanges: the demo's example change file is one change
+// the parser reads, about a demo person in no journey; it is written once.
+func TestDemoRegistryChanges(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "registry-changes")
+	today := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	ds := demo.Generate(demo.Options{Persons: 30, Staff: 20, Today: today})
+	if err := writeDemoRegistryChanges(dir, ds, today); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "2026-12-07-demo.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, errs := persons.ParseChanges(b, today)
+	if len(errs) != 0 || len(changes) != 1 || changes[0].Kind != persons.ChangeAddress {
+		t.Fatalf("the demo's changes: %+v, %v", changes, errs)
+	}
+	for _, c := range ds.Cases {
+		if c.Journey && slices.ContainsFunc(ds.Persons, func(p persons.Person) bool { return p.ID == c.PersonID && p.Identity == changes[0].Identity }) {
+			t.Error("the demo's change is about a journey's person")
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "2026-12-07-demo.txt"), []byte("# kept\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeDemoRegistryChanges(dir, ds, today.AddDate(0, 0, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("written again: %d files", len(entries))
 	}
 }

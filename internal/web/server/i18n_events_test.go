@@ -25,6 +25,8 @@ var notOnATimeline = map[string]bool{
 	"person.records_extracted": true, "register.file_made": true,
 	"retention.warned": true, "retention.previewed": true, "retention.approved": true, "retention.run": true,
 	"legacy.run_started": true, "legacy.run_finished": true, "demo.history_written": true,
+	"subscription.created": true, "subscription.paused": true, "subscription.resumed": true, "subscription.replayed": true,
+	"subscription.secret_rotated": true, "subscription.disabled": true, "subscription.deleted": true,
 }
 
 // TestEventsHaveLabels: every event type a case's history shows has a

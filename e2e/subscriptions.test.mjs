@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import {
-  launch, withPage, signIn, navigate, checkA11y, assertNoHorizontalScroll, countSteps, PHONE,
+  launch, withPage, signIn, navigate, checkA11y, assertNoHorizontalScroll, countSteps, apiAs, PHONE,
 } from './lib.mjs';
 
 let browser;
@@ -97,6 +97,13 @@ test('the system administrator subscribes a webhook and it receives the events, 
       assert.deepEqual(Object.keys(e.data).sort(), ['at', 'seq', 'subject_id', 'subject_type', 'tenant', 'type'], 'ids and types only');
     }
 
+    // The count is written with the cursor's move, just after the
+    // receiver answered: wait for it through the API (not a step).
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const get = await apiAs('admin');
+    while ((await get(`/subscriptions/${id}`)).delivered < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await navigate(page, () => page.reload());
     assert.match(await page.locator('#sub-delivered').innerText(), /^2 \(senast/);
     await checkA11y(page, 'the subscription after delivery');

@@ -481,24 +481,18 @@ func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub stor
 	if err != nil {
 		return 0, false, err
 	}
-	// advance moves the cursor, even when the server is stopping: a stop
-	// between sending and recording would send it again.
-	advance := func(to int64) (bool, error) {
+	// advance moves the cursor, counting n messages delivered, even when
+	// the server is stopping: a stop between sending and recording would
+	// send it again.
+	advance := func(to int64, n int) (bool, error) {
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		moved, err := s.db.AdvanceCursor(actx, tenant, consumer, d.owner, seq, to)
+		moved, err := s.db.AdvanceSubscription(actx, tenant, sub.ID, d.owner, seq, to, n)
 		if moved {
 			seq = to
 		}
 		return moved, err
 	}
-	defer func() {
-		if sent > 0 {
-			if rerr := s.db.RecordDeliveries(context.WithoutCancel(ctx), tenant, sub.ID, sent, s.db.Now()); rerr != nil && err == nil {
-				err = rerr
-			}
-		}
-	}()
 	skipped := seq
 	var snd deliver.Sender
 	for _, e := range evs {
@@ -509,7 +503,7 @@ func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub stor
 		if snd == nil {
 			if snd, err = d.sender(ctx, tenant, sub); err != nil {
 				if skipped > seq {
-					_, _ = advance(skipped)
+					_, _ = advance(skipped, 0)
 				}
 				return sent, false, d.failed(ctx, tenant, sub, fmt.Errorf("the destination cannot be used: %w", err))
 			}
@@ -523,7 +517,7 @@ func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub stor
 		cancel()
 		if serr != nil {
 			if skipped > seq {
-				_, _ = advance(skipped)
+				_, _ = advance(skipped, 0)
 			}
 			if ctx.Err() != nil {
 				return sent, false, nil // the server is stopping: not the destination's failure
@@ -531,14 +525,14 @@ func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub stor
 			return sent, false, d.failed(ctx, tenant, sub, serr)
 		}
 		sent++
-		moved, err := advance(e.Seq)
+		moved, err := advance(e.Seq, 1)
 		if err != nil || !moved {
 			return sent, false, err // the lease ran out or a replay moved the cursor
 		}
 		skipped = e.Seq
 	}
 	if skipped > seq {
-		if moved, err := advance(skipped); err != nil || !moved {
+		if moved, err := advance(skipped, 0); err != nil || !moved {
 			return sent, false, err
 		}
 	}

@@ -201,6 +201,32 @@ func (tx *Tx) DeleteSubscription(ctx context.Context, tenant trygg.TenantID, id 
 	return nil
 }
 
+// AdvanceSubscription moves a subscription's cursor from one sequence to
+// the next while owner holds its lease, as AdvanceCursor does, and in the
+// same transaction counts n messages delivered (clearing its retries when
+// n > 0). moved is false, and nothing changes, if the cursor moved
+// meanwhile or the lease is gone.
+func (db *DB) AdvanceSubscription(ctx context.Context, tenant trygg.TenantID, id, owner string, from, to int64, n int) (moved bool, err error) {
+	err = db.Update(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE notifier_cursors SET seq = ? WHERE tenant_id = ? AND consumer = ? AND leased_by = ? AND seq = ?`,
+			to, string(tenant), SubscriptionConsumer(id), owner, from)
+		if err != nil {
+			return err
+		}
+		k, err := res.RowsAffected()
+		if moved = k == 1; err != nil || !moved || n == 0 {
+			return err
+		}
+		_, err = tx.exec(ctx, `UPDATE subscriptions SET delivered = delivered + ?, last_delivered_at = ?, attempts = 0, failing_since = 0,
+			next_attempt_at = 0 WHERE tenant_id = ? AND id = ?`, n, micros(tx.Now), string(tenant), id)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: advance subscription: %w", err)
+	}
+	return moved, nil
+}
+
 // RecordDeliveries counts n messages delivered to a subscription at at
 // and clears its retries.
 func (db *DB) RecordDeliveries(ctx context.Context, tenant trygg.TenantID, id string, n int, at time.Time) error {

@@ -95,6 +95,11 @@ func newForeignWorld(t *testing.T, engine string, log *slog.Logger) *foreignWorl
 	for k, v := range w.subscriptionAuthzIDs() {
 		f.ids[k] = v
 	}
+	// The letter of her final decision, in the print queue
+	// (letters_page_test.go).
+	for k, v := range w.letterAuthzIDs("handlaggare", c) {
+		f.ids[k] = v
+	}
 	// A retention preview (retention_page_test.go).
 	for k, v := range w.retentionAuthzIDs() {
 		f.ids[k] = v

@@ -105,3 +105,37 @@ func TestLetterPages(t *testing.T) {
 	// Another unit's officer cannot mark it.
 	w.mustPage("utredare", "POST", "/letters/"+id+"/printed", url.Values{}, false, http.StatusNotFound)
 }
+
+// letterAuthzIDs sends the letters of the final decisions made so far,
+// with no one having a digital mailbox, and returns a letter of caseID in
+// the print queue, for the tests that try every route as outsiders
+// (classes_test.go).
+func (w *packWorld) letterAuthzIDs(officer, caseID string) map[string]string {
+	w.t.Helper()
+	ctx := context.Background()
+	dir := w.t.TempDir()
+	none, err := mailbox.LoadFile(filepath.Join(dir, "none.json"), filepath.Join(dir, "sent"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for {
+		n, err := w.svc.SendLetters(ctx, demo.TenantID, none, "2120001234", "test", 100)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if n.Digital+n.Print == 0 {
+			break
+		}
+	}
+	q, err := w.svc.PrintQueue(ctx, w.actor(officer), "sv")
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, l := range q {
+		if l.CaseID == caseID {
+			return map[string]string{"letters": l.ID}
+		}
+	}
+	w.t.Fatalf("no letter of the case in the print queue: %+v", q)
+	return nil
+}

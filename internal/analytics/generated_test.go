@@ -278,8 +278,11 @@ func TestBatchReadsOnce(t *testing.T) {
 // --keep` left) it rebuilds that store's log of tenant
 // TRYGG_BENCH_PROJECT_TENANT instead, into a fresh analysis store (a
 // SQLite file, or the database's schema analytics for a postgres:// URL);
-// with TRYGG_BENCH_PROJECT_LIVE too, as a server catches up (batches of
-// 1,000, indexes kept).
+// with TRYGG_BENCH_PROJECT_LIVE (on either log), as a server catches up
+// from an empty store instead (batches of 10,000 while 10,000 or more
+// behind, then of 1,000, indexes and summaries kept batch by batch), or,
+// when it is a number, in batches of at most that many all the way, as a
+// server near the log writes them.
 func BenchmarkProject(b *testing.B) {
 	if dsn := os.Getenv("TRYGG_BENCH_PROJECT_DB"); dsn != "" {
 		ctx := context.Background()
@@ -315,6 +318,7 @@ func BenchmarkProject(b *testing.B) {
 				if pr, err = analytics.NewProjector(ctx, db, st, testKey, nil); err != nil {
 					b.Fatal(err)
 				}
+				pr.Batch = liveBatch()
 				project = pr.CatchUp
 			}
 			n, err := project(ctx)
@@ -345,14 +349,34 @@ func BenchmarkProject(b *testing.B) {
 			b.ResetTimer()
 			cpu, server := ownCPU(), serverCPU(postmaster)
 			for b.Loop() {
-				n, err := pr.Rebuild(ctx)
+				project := pr.Rebuild
+				if os.Getenv("TRYGG_BENCH_PROJECT_LIVE") != "" {
+					b.StopTimer()
+					if err := st.Drop(ctx); err != nil {
+						b.Fatal(err)
+					}
+					if pr, err = analytics.NewProjector(ctx, db, st, testKey, nil); err != nil {
+						b.Fatal(err)
+					}
+					pr.Batch = liveBatch()
+					b.StartTimer()
+					project = pr.CatchUp
+				}
+				n, err := project(ctx)
 				if err != nil || n != total {
-					b.Fatalf("rebuild: %d events, %v; want %d", n, err, total)
+					b.Fatalf("project: %d events, %v; want %d", n, err, total)
 				}
 			}
 			reportProject(b, total*b.N, ownCPU()-cpu, serverCPU(postmaster)-server)
 		})
 	}
+}
+
+// liveBatch is the batch size TRYGG_BENCH_PROJECT_LIVE asks for: 0 (the
+// projector's own choice) unless it is a number.
+func liveBatch() int {
+	n, _ := strconv.Atoi(os.Getenv("TRYGG_BENCH_PROJECT_LIVE"))
+	return max(n, 0)
 }
 
 // reportProject reports n events projected: a second, and CPU per event

@@ -143,7 +143,9 @@ func (p Policy) control(host string) func(network, address string, c syscall.Raw
 // no webhook should reach: "this network", shared address space
 // (carrier-grade NAT), IETF protocol assignments, documentation,
 // benchmarking, reserved and broadcast, NAT64, discard, ORCHID, 6to4
-// relay and documentation for IPv6.
+// relay and documentation for IPv6, and the deprecated IPv4-compatible,
+// IPv4-translated and site-local IPv6 ranges, which can carry a private
+// IPv4 address or reach the local site.
 var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
@@ -159,6 +161,9 @@ var nonPublic = []netip.Prefix{
 	netip.MustParsePrefix("2001::/23"),
 	netip.MustParsePrefix("2001:db8::/32"),
 	netip.MustParsePrefix("2002::/16"),
+	netip.MustParsePrefix("::/96"),
+	netip.MustParsePrefix("::ffff:0:0:0/96"),
+	netip.MustParsePrefix("fec0::/10"),
 }
 
 // Public reports whether addr is a public unicast address: not private,

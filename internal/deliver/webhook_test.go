@@ -214,7 +214,10 @@ func TestPublic(t *testing.T) {
 	for a, want := range map[string]bool{"8.8.8.8": true, "2a00:1450::1": true, "193.10.1.1": true,
 		"127.0.0.1": false, "10.0.0.1": false, "172.16.0.1": false, "192.168.1.1": false, "169.254.1.1": false, "0.0.0.0": false,
 		"::": false, "::1": false, "fc00::1": false, "fe80::1": false, "ff02::1": false, "239.1.1.1": false, "100.100.1.1": false,
-		"::ffff:10.0.0.1": false, "64:ff9b::a00:1": false, "255.255.255.255": false} {
+		"::ffff:10.0.0.1": false, "64:ff9b::a00:1": false, "255.255.255.255": false,
+		// IPv4-compatible, IPv4-translated and site-local IPv6: each can
+		// carry a private IPv4 address or reach the local site.
+		"::7f00:1": false, "::a00:1": false, "::ffff:0:a00:1": false, "fec0::1": false} {
 		if got := deliver.Public(netip.MustParseAddr(a)); got != want {
 			t.Errorf("Public(%s) = %v, want %v", a, got, want)
 		}

@@ -189,14 +189,33 @@ func (s *Service) PostAlarm(ctx context.Context, a trygg.Actor, in AlarmInput) (
 	hash := in.hash()
 	var res AlarmResult
 	replayed := false
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	// A post that lost a race with another of the same event, or of the
+	// same new alarm, is a conflict in the store; tried again it reads
+	// what the other wrote: the first answer, or the alarm to update. A
+	// conflict of the body or the device is the same when tried again.
+	for attempt := 1; ; attempt++ {
+		replayed = false
+		err = s.postAlarm(ctx, a, in, at, hash, &res, &replayed)
+		if trygg.ErrorCode(err) != trygg.EConflict || attempt == 3 {
+			break
+		}
+	}
+	if err != nil {
+		return AlarmResult{}, false, err
+	}
+	return res, replayed, nil
+}
+
+// postAlarm is PostAlarm's transaction.
+func (s *Service) postAlarm(ctx context.Context, a trygg.Actor, in AlarmInput, at time.Time, hash string, res *AlarmResult, replayed *bool) error {
+	return s.db.Update(ctx, func(tx *store.Tx) error {
 		post, err := tx.AlarmPostByRef(ctx, a.Tenant, a.UserID, in.EventID)
 		if err == nil {
 			if post.BodyHash != hash {
 				return trygg.Errorf(trygg.EConflict, "The event id was posted before with another body.")
 			}
-			replayed = true
-			return json.Unmarshal([]byte(post.Result), &res)
+			*replayed = true
+			return json.Unmarshal([]byte(post.Result), res)
 		}
 		if trygg.ErrorCode(err) != trygg.ENotFound {
 			return err
@@ -238,17 +257,13 @@ func (s *Service) PostAlarm(ctx context.Context, a trygg.Actor, in AlarmInput) (
 		if _, err := tx.AppendEvent(ctx, e); err != nil {
 			return err
 		}
-		res = AlarmResult{ID: al.ID, AlarmID: al.Ref, EventID: in.EventID, DeviceID: al.DeviceID, Status: al.Status, RaisedAt: al.RaisedAt}
+		*res = AlarmResult{ID: al.ID, AlarmID: al.Ref, EventID: in.EventID, DeviceID: al.DeviceID, Status: al.Status, RaisedAt: al.RaisedAt}
 		b, err := json.Marshal(res)
 		if err != nil {
 			return err
 		}
 		return tx.InsertAlarmPost(ctx, a.Tenant, a.UserID, store.AlarmPost{EventRef: in.EventID, BodyHash: hash, AlarmID: al.ID, Result: string(b)})
 	})
-	if err != nil {
-		return AlarmResult{}, false, err
-	}
-	return res, replayed, nil
 }
 
 var errNoAlarmDevice = trygg.Errorf(trygg.ENotFound, "No running order has this alarm device.")

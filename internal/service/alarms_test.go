@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -361,6 +362,69 @@ func TestPostAlarm(t *testing.T) {
 			}
 			if _, err := w.svc.ClientToken(w.ctx, w.centreID, w.secret); trygg.ErrorCode(err) != trygg.EUnauthorized {
 				t.Errorf("a revoked centre's token: %v, want unauthorized", err)
+			}
+		})
+	}
+}
+
+// TestPostAlarmAtTheSameTime: a centre that posts an event again before
+// the first post has answered (a retry after a timeout) gets the first
+// answer, as for a repeat, and the events of a new alarm posted at once
+// are each recorded: one alarm, one event in the log per event id, no
+// refusal.
+func TestPostAlarmAtTheSameTime(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			w := newAlarmWorld(t, engine)
+			if err := w.svc.RegisterAlarmDevice(w.ctx, w.norr, w.alarm.ID, service.DeviceInput{DeviceID: "TL-1"}); err != nil {
+				t.Fatal(err)
+			}
+			at := w.clock.Now().Add(-2 * time.Minute).Format(time.RFC3339)
+			for _, tc := range []struct {
+				name   string
+				events []string // the event ids posted at once
+			}{
+				{"the same event four times", []string{"e1", "e1", "e1", "e1"}},
+				{"two events of a new alarm, each twice", []string{"e2", "e3", "e2", "e3"}},
+			} {
+				alarm := "A-" + tc.events[0]
+				before := w.seq(t)
+				type answer struct {
+					res      service.AlarmResult
+					replayed bool
+					err      error
+				}
+				answers := make([]answer, len(tc.events))
+				var wg sync.WaitGroup
+				for i, ev := range tc.events {
+					wg.Go(func() {
+						res, replayed, err := w.svc.PostAlarm(w.ctx, w.centre, service.AlarmInput{EventID: ev, AlarmID: alarm, DeviceID: "TL-1",
+							Status: "received", At: at})
+						answers[i] = answer{res, replayed, err}
+					})
+				}
+				wg.Wait()
+				first := map[string]int{}
+				for i, a := range answers {
+					if a.err != nil {
+						t.Errorf("%s: post %d: %v, want the alarm", tc.name, i, a.err)
+						continue
+					}
+					if !a.replayed {
+						first[tc.events[i]]++
+					}
+					if a.res.ID != answers[0].res.ID {
+						t.Errorf("%s: post %d answers alarm %s, the first %s", tc.name, i, a.res.ID, answers[0].res.ID)
+					}
+				}
+				for _, ev := range tc.events {
+					if first[ev] != 1 {
+						t.Errorf("%s: %s was first %d times, want once and replayed after", tc.name, ev, first[ev])
+					}
+				}
+				if n, want := w.seq(t)-before, int64(len(first)); n != want {
+					t.Errorf("%s: %d events in the log, want %d", tc.name, n, want)
+				}
 			}
 		})
 	}

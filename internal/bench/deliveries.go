@@ -16,8 +16,12 @@ import (
 	"github.com/trygg/trygg/internal/service"
 )
 
-// deliveryInterval is serve's --delivery-interval default.
-const deliveryInterval = 250 * time.Millisecond
+// deliveryInterval and cursorEvery are serve's --delivery-interval and
+// --delivery-cursor-every defaults.
+const (
+	deliveryInterval = 250 * time.Millisecond
+	cursorEvery      = 100 * time.Millisecond
+)
 
 // benchReceiver is a webhook receiver on loopback: it answers 204 and
 // keeps, for each message received once (by webhook-id), how long after
@@ -70,7 +74,7 @@ func (r *benchReceiver) take() []time.Duration {
 // deliveries measures events out to a webhook on loopback: first how
 // many events a second one server delivers from a backlog (the whole
 // log, replayed from its start, one message at a time as delivery does,
-// each followed by its cursor's move), then the delivery lag while the
+// the cursor moved as serve moves it), then the delivery lag while the
 // officer mix runs with the delivery loop at serve's interval: from an
 // event's commit to its message's arrival at the receiver, as the
 // row's percentiles.
@@ -80,7 +84,7 @@ func (b *bench) deliveries(ctx context.Context) ([]benchRow, error) {
 		return nil, err
 	}
 	defer rcv.srv.Close()
-	b.svc.Delivery.Policy = deliver.Policy{AllowPrivate: true}
+	b.svc.Delivery.Policy, b.svc.Delivery.CursorEvery = deliver.Policy{AllowPrivate: true}, cursorEvery
 	admin, err := b.svc.ActorByUsername(ctx, demo.TenantID, "admin")
 	if err != nil {
 		return nil, err
@@ -107,8 +111,7 @@ func (b *bench) deliveries(ctx context.Context) ([]benchRow, error) {
 	elapsed := time.Since(start)
 	cancel()
 	backlog := benchRow{name: "deliveries: webhook on loopback, from a backlog (one server)", op: "event", ops: int64(sent), elapsed: elapsed,
-		stmts: b.db.Statements() - stmts0, cpu: processCPU() - cpu0, serverCPU: -1, limit: b.commitRate, limitBy: "commits"}
-	// Each event is one POST and one commit moving the cursor.
+		stmts: b.db.Statements() - stmts0, cpu: processCPU() - cpu0, serverCPU: -1, limit: b.httpLimit, limitBy: "http"}
 	if err != nil && ctx.Err() == nil && dctx.Err() == nil {
 		backlog.errors, backlog.firstErr = 1, err.Error()
 	}

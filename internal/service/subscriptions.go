@@ -69,6 +69,12 @@ type DeliverySettings struct {
 	// Timeout is how long a destination has to accept a message
 	// (deliver.DefaultTimeout if 0).
 	Timeout time.Duration
+	// CursorEvery is how often, at most, a subscription's cursor moves
+	// past the messages its destination accepted while it catches up: 0
+	// moves it after each (a crash repeats one message); more costs fewer
+	// commits, so delivery keeps up with a busy log, and a crash repeats
+	// what was accepted in that time (serve --delivery-cursor-every).
+	CursorEvery time.Duration
 	// NewSender, when set, makes a subscription's sender in place of the
 	// one its kind names (tests wrap the real one with it).
 	NewSender func(ctx context.Context, sub store.Subscription, secrets []string) (deliver.Sender, error)
@@ -493,18 +499,27 @@ func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub stor
 		}
 		return moved, err
 	}
-	skipped := seq
+	// upTo is how far the cursor may move (past events accepted or not
+	// followed), unsent how many accepted messages that counts; they are
+	// moved after each message, or at most every CursorEvery.
+	upTo, unsent, lastMove := seq, 0, time.Now()
+	flush := func() (bool, error) {
+		if upTo == seq {
+			return true, nil
+		}
+		moved, err := advance(upTo, unsent)
+		unsent, lastMove = 0, time.Now()
+		return moved, err
+	}
 	var snd deliver.Sender
 	for _, e := range evs {
 		if !MatchesEventType(sub.EventTypes, e.Type) {
-			skipped = e.Seq
+			upTo = e.Seq
 			continue
 		}
 		if snd == nil {
 			if snd, err = d.sender(ctx, tenant, sub); err != nil {
-				if skipped > seq {
-					_, _ = advance(skipped, 0)
-				}
+				_, _ = flush()
 				return sent, false, d.failed(ctx, tenant, sub, fmt.Errorf("the destination cannot be used: %w", err))
 			}
 		}
@@ -516,25 +531,22 @@ func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub stor
 		serr := snd.Send(sctx, deliver.NewMessage(e))
 		cancel()
 		if serr != nil {
-			if skipped > seq {
-				_, _ = advance(skipped, 0)
-			}
+			_, _ = flush()
 			if ctx.Err() != nil {
 				return sent, false, nil // the server is stopping: not the destination's failure
 			}
 			return sent, false, d.failed(ctx, tenant, sub, serr)
 		}
 		sent++
-		moved, err := advance(e.Seq, 1)
-		if err != nil || !moved {
-			return sent, false, err // the lease ran out or a replay moved the cursor
+		upTo, unsent = e.Seq, unsent+1
+		if s.Delivery.CursorEvery <= 0 || time.Since(lastMove) >= s.Delivery.CursorEvery {
+			if moved, err := flush(); err != nil || !moved {
+				return sent, false, err // the lease ran out or a replay moved the cursor
+			}
 		}
-		skipped = e.Seq
 	}
-	if skipped > seq {
-		if moved, err := advance(skipped, 0); err != nil || !moved {
-			return sent, false, err
-		}
+	if moved, err := flush(); err != nil || !moved {
+		return sent, false, err
 	}
 	if sent == 0 && sub.Attempts > 0 {
 		// Caught up after failures: clear them.

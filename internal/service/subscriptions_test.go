@@ -219,67 +219,77 @@ func (h *hangingSender) Close() error { return h.inner.Close() }
 // again with the same id, and after dropping repeats the receiver has
 // every event of the subscription once, in order per case; events of
 // other types are not sent.
+//
+// With the cursor moved after each message the crash repeats one; moved
+// at most every CursorEvery, it repeats what was accepted since it last
+// moved (here all 12, the first round's), and still skips nothing.
 func TestWebhookDeliveryAcrossCrash(t *testing.T) {
-	for _, engine := range storetest.Engines {
-		t.Run(engine, func(t *testing.T) {
-			ctx := context.Background()
-			w := newDeliveryWorld(t, engine)
-			rcv := newReceiver(t)
-			sub, secret := w.subscribe(t, rcv.srv.URL+"/hooks/trygg", "case.*")
-			rcv.set(http.StatusOK, secret)
-			want := w.appendCaseEvents(t, []string{"case-a", "case-b", "case-c"}, 10)
+	for _, tc := range []struct {
+		name    string
+		every   time.Duration
+		repeats int
+	}{{"cursor after each", 0, 1}, {"cursor every hour", time.Hour, 12}} {
+		for _, engine := range storetest.Engines {
+			t.Run(tc.name+"/"+engine, func(t *testing.T) {
+				ctx := context.Background()
+				w := newDeliveryWorld(t, engine)
+				rcv := newReceiver(t)
+				sub, secret := w.subscribe(t, rcv.srv.URL+"/hooks/trygg", "case.*")
+				rcv.set(http.StatusOK, secret)
+				want := w.appendCaseEvents(t, []string{"case-a", "case-b", "case-c"}, 10)
 
-			// The first server dies after its 12th message was accepted.
-			hang := &hangingSender{crashAfter: 12, crashed: make(chan struct{})}
-			w.svc.Delivery.Timeout = time.Minute
-			w.svc.Delivery.NewSender = func(ctx context.Context, s store.Subscription, secrets []string) (deliver.Sender, error) {
-				inner, err := deliver.NewWebhook(deliver.WebhookConfig{URL: s.Destination, Secrets: secrets, Policy: w.svc.Delivery.Policy})
-				hang.inner = inner
-				return hang, err
-			}
-			ctx1, kill := context.WithCancel(ctx)
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				_, _ = w.svc.DeliverSubscriptions(ctx1, demo.TenantID, "server-1")
-			}()
-			<-hang.crashed
-			if raw, unique, _ := rcv.counts(); raw != 12 || unique != 12 {
-				t.Fatalf("before the crash: %d received, %d unique, want 12", raw, unique)
-			}
-
-			// The other server takes over once the lease has run out.
-			w.clock.Advance(2 * time.Minute)
-			w.svc.Delivery.NewSender = nil
-			n, err := w.svc.DeliverSubscriptions(ctx, demo.TenantID, "server-2")
-			if err != nil {
-				t.Fatal(err)
-			}
-			kill()
-			<-done
-			if n != len(want)-11 {
-				t.Errorf("the second server sent %d, want %d (the 12th again and the rest)", n, len(want)-11)
-			}
-			raw, unique, bad := rcv.counts()
-			if raw != len(want)+1 || unique != len(want) || bad != 0 {
-				t.Errorf("received %d, %d unique, %d with a bad signature; want %d, %d, 0", raw, unique, bad, len(want)+1, len(want))
-			}
-			if !slices.Equal(rcv.order, want) {
-				t.Errorf("received %v, want %v", rcv.order, want)
-			}
-			for c, seqs := range rcv.perCase {
-				if !slices.IsSorted(seqs) || len(seqs) != 10 {
-					t.Errorf("case %s: %v, want 10 in order", c, seqs)
+				// The first server dies after its 12th message was accepted.
+				hang := &hangingSender{crashAfter: 12, crashed: make(chan struct{})}
+				w.svc.Delivery.Timeout, w.svc.Delivery.CursorEvery = time.Minute, tc.every
+				w.svc.Delivery.NewSender = func(ctx context.Context, s store.Subscription, secrets []string) (deliver.Sender, error) {
+					inner, err := deliver.NewWebhook(deliver.WebhookConfig{URL: s.Destination, Secrets: secrets, Policy: w.svc.Delivery.Policy})
+					hang.inner = inner
+					return hang, err
 				}
-			}
-			got := w.sub(t, sub.ID)
-			if last, _ := w.db.LastEventSeq(ctx, demo.TenantID); got.Cursor != last || got.Lag != 0 {
-				t.Errorf("cursor %d, lag %d; want %d, 0", got.Cursor, got.Lag, last)
-			}
-			if got.State != store.SubscriptionActive || got.Attempts != 0 || got.Delivered < int64(len(want)-11) {
-				t.Errorf("after delivery: %+v", got.Subscription)
-			}
-		})
+				ctx1, kill := context.WithCancel(ctx)
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					_, _ = w.svc.DeliverSubscriptions(ctx1, demo.TenantID, "server-1")
+				}()
+				<-hang.crashed
+				if raw, unique, _ := rcv.counts(); raw != 12 || unique != 12 {
+					t.Fatalf("before the crash: %d received, %d unique, want 12", raw, unique)
+				}
+
+				// The other server takes over once the lease has run out.
+				w.clock.Advance(2 * time.Minute)
+				w.svc.Delivery.NewSender = nil
+				n, err := w.svc.DeliverSubscriptions(ctx, demo.TenantID, "server-2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				kill()
+				<-done
+				if n != len(want)-12+tc.repeats {
+					t.Errorf("the second server sent %d, want %d (%d again and the rest)", n, len(want)-12+tc.repeats, tc.repeats)
+				}
+				raw, unique, bad := rcv.counts()
+				if raw != len(want)+tc.repeats || unique != len(want) || bad != 0 {
+					t.Errorf("received %d, %d unique, %d with a bad signature; want %d, %d, 0", raw, unique, bad, len(want)+tc.repeats, len(want))
+				}
+				if !slices.Equal(rcv.order, want) {
+					t.Errorf("received %v, want %v", rcv.order, want)
+				}
+				for c, seqs := range rcv.perCase {
+					if !slices.IsSorted(seqs) || len(seqs) != 10 {
+						t.Errorf("case %s: %v, want 10 in order", c, seqs)
+					}
+				}
+				got := w.sub(t, sub.ID)
+				if last, _ := w.db.LastEventSeq(ctx, demo.TenantID); got.Cursor != last || got.Lag != 0 {
+					t.Errorf("cursor %d, lag %d; want %d, 0", got.Cursor, got.Lag, last)
+				}
+				if got.State != store.SubscriptionActive || got.Attempts != 0 || got.Delivered < int64(len(want)-11) {
+					t.Errorf("after delivery: %+v", got.Subscription)
+				}
+			})
+		}
 	}
 }
 

@@ -58,6 +58,9 @@ type Projector struct {
 	// names was missed. noPrefetch (tests) reads each record when met.
 	reads      atomic.Int64
 	noPrefetch bool
+	// sinceStats counts the events projected since the store's
+	// statistics were last taken (analyzeEvery).
+	sinceStats int
 
 	eventsBehind  *prometheus.GaugeVec
 	secondsBehind *prometheus.GaugeVec
@@ -307,6 +310,10 @@ func (pr *Projector) CatchUp(ctx context.Context) (int, error) {
 	return total, nil
 }
 
+// analyzeEvery is how many events projected make the store take its
+// statistics again.
+const analyzeEvery = 50_000
+
 // catchUp projects tenant's events until the store has caught up with
 // the log as it was, and returns how many it projected.
 func (pr *Projector) catchUp(ctx context.Context, tenant trygg.TenantID) (int, error) {
@@ -358,6 +365,15 @@ func (pr *Projector) catchUp(ctx context.Context, tenant trygg.TenantID) (int, e
 		total += n
 		if err != nil {
 			return total, err
+		}
+		// The store's statistics follow its growth, so its planner
+		// looks a batch's keys up by their primary keys rather than
+		// scanning a unit's rows (a rebuild takes them at its end).
+		if pr.sinceStats += n; pr.sinceStats >= analyzeEvery && !pr.rebuilding {
+			pr.sinceStats = 0
+			if err := pr.st.analyze(ctx); err != nil {
+				return total, err
+			}
 		}
 		if n < size {
 			if total > 0 && !pr.rebuilding { // what the last batch left of the sets of persons assessed
@@ -440,8 +456,9 @@ func (pr *Projector) Rebuild(ctx context.Context) (int, error) {
 	if ierr := pr.st.restoreIndexes(context.WithoutCancel(ctx)); ierr != nil {
 		err = errors.Join(err, fmt.Errorf("analytics: restore indexes: %w", ierr))
 	} else {
-		err = errors.Join(err, pr.st.refresh(context.WithoutCancel(ctx)))
+		err = errors.Join(err, pr.st.analyze(context.WithoutCancel(ctx)), pr.st.refresh(context.WithoutCancel(ctx)))
 	}
+	pr.sinceStats = 0
 	return n, err
 }
 

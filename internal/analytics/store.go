@@ -121,7 +121,38 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if !s.pg {
+		// Statistics for SQLite's planner, taken again every 50,000
+		// events projected (a server that projects fewer between starts
+		// has them from here): without them it plans a batch's reads of
+		// the summaries' facts as scans of a unit's rows.
+		if err := s.analyze(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// analyze takes the statistics of the store's tables for the planner:
+// on SQLite from a bounded sample of each index (analysis_limit), on
+// PostgreSQL (whose autovacuum also takes them, later) of the store's
+// schema's tables.
+func (s *Store) analyze(ctx context.Context) error {
+	var err error
+	if s.pg {
+		for _, t := range tables {
+			if _, err = s.write.ExecContext(ctx, `ANALYZE `+t); err != nil {
+				break
+			}
+		}
+	} else {
+		_, err = s.write.ExecContext(ctx, `PRAGMA analysis_limit = 1000; ANALYZE`)
+	}
+	if err != nil {
+		return fmt.Errorf("analytics: take statistics: %w", err)
+	}
+	return nil
 }
 
 // Close closes the store's pools.

@@ -64,6 +64,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	webhookPrivate := fs.Bool("webhook-allow-private", false, "let webhooks reach private, loopback and link-local addresses (on with --demo)")
 	webhookHosts := fs.String("webhook-hosts", "", "the only destinations webhooks may reach: host names, *.domain, addresses or CIDR ranges, comma-separated (a range admits its private addresses; default: any public address)")
 	webhookTimeout := fs.Duration("webhook-timeout", 10*time.Second, "how long a webhook's receiver has to answer")
+	natsCreds := fs.String("nats-creds-dir", "", "folder of the NATS credentials files a NATS subscription may name (default: none may)")
 	cursorEvery := fs.Duration("delivery-cursor-every", 100*time.Millisecond, "how often, at most, a subscription's place in the event log moves past what its destination accepted while it catches up (0: after each message; a crash repeats what was accepted since)")
 	var payer payerFlags
 	payer.register(fs)
@@ -214,7 +215,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 		return usageError{"--webhook-timeout and --delivery-interval must be positive"}
 	}
 	svc.Delivery = service.DeliverySettings{Policy: deliver.Policy{AllowPrivate: *webhookPrivate || *demoMode, Hosts: hosts}, Timeout: *webhookTimeout,
-		CursorEvery: *cursorEvery}
+		CursorEvery: *cursorEvery, NATSCredsDir: *natsCreds}
 	if err := svc.WarmDefinitions(ctx); err != nil {
 		return err
 	}

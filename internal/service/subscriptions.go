@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -75,6 +77,10 @@ type DeliverySettings struct {
 	// commits, so delivery keeps up with a busy log, and a crash repeats
 	// what was accepted in that time (serve --delivery-cursor-every).
 	CursorEvery time.Duration
+	// NATSCredsDir is the folder a NATS subscription's credentials file
+	// is named in (serve --nats-creds-dir); "" allows none, so an
+	// administrator cannot name any file on the server.
+	NATSCredsDir string
 	// NewSender, when set, makes a subscription's sender in place of the
 	// one its kind names (tests wrap the real one with it).
 	NewSender func(ctx context.Context, sub store.Subscription, secrets []string) (deliver.Sender, error)
@@ -188,8 +194,16 @@ func (s *Service) CreateSubscription(ctx context.Context, a trygg.Actor, in Subs
 	case SubscriptionNATS:
 		cfg := natsSettings{Stream: strings.TrimSpace(in.Stream), SubjectPrefix: strings.TrimSpace(in.SubjectPrefix), CreateStream: in.CreateStream,
 			CredsFile: strings.TrimSpace(in.CredsFile)}
+		if cfg.CredsFile != "" {
+			switch {
+			case s.Delivery.NATSCredsDir == "":
+				fields["creds_file"] = "Credentials files are not allowed: the operator has set no folder for them."
+			case !filepath.IsLocal(cfg.CredsFile) || strings.ContainsAny(cfg.CredsFile, `/\`):
+				fields["creds_file"] = "Give the name of a credentials file in the operator's folder for them, without a path."
+			}
+		}
 		if err := (deliver.NATSConfig{URL: sub.Destination, Stream: cfg.Stream, SubjectPrefix: cfg.SubjectPrefix, Token: in.Token,
-			CredsFile: cfg.CredsFile}).Validate(); err != nil {
+			CredsFile: s.natsCredsPath(cfg.CredsFile)}).Validate(); err != nil && fields["creds_file"] == "" {
 			fields["destination"] = "Give a NATS server (nats://host:port), a stream and, if any, a subject prefix NATS accepts."
 		}
 		sub.Config, _ = json.Marshal(cfg)
@@ -407,8 +421,12 @@ func (d *deliverer) sender(ctx context.Context, tenant trygg.TenantID, sub store
 	case sub.Kind == SubscriptionNATS:
 		var cfg natsSettings
 		_ = json.Unmarshal(sub.Config, &cfg)
+		if cfg.CredsFile != "" && d.svc.Delivery.NATSCredsDir == "" {
+			err = errors.New("deliver: credentials files are not allowed: the operator has set no folder for them")
+			break
+		}
 		snd, err = deliver.NewNATS(ctx, deliver.NATSConfig{URL: sub.Destination, Stream: cfg.Stream, SubjectPrefix: cfg.SubjectPrefix,
-			CreateStream: cfg.CreateStream, Token: sub.Secret, CredsFile: cfg.CredsFile})
+			CreateStream: cfg.CreateStream, Token: sub.Secret, CredsFile: d.svc.natsCredsPath(cfg.CredsFile)})
 	default:
 		err = fmt.Errorf("unknown kind %q", sub.Kind)
 	}
@@ -603,10 +621,28 @@ func (d *deliverer) failed(ctx context.Context, tenant trygg.TenantID, sub store
 	return s.db.RecordDeliveryFailure(ctx, tenant, sub.ID, attempts, since, now.Add(wait), msg)
 }
 
+// natsCredsPath is where a NATS subscription's credentials file of that
+// name is: in the operator's folder for them.
+func (s *Service) natsCredsPath(name string) string {
+	if name == "" || s.Delivery.NATSCredsDir == "" {
+		return name
+	}
+	return filepath.Join(s.Delivery.NATSCredsDir, name)
+}
+
 // deliveryError is what an administrator is shown of a failed send: the
 // error's text, cut short.
 func deliveryError(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "deliver: ")
+	// A webhook's URL may carry a token in its query: the page and the
+	// server's log get the URL without it.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && (u.RawQuery != "" || u.User != nil || u.Fragment != "") {
+			u.RawQuery, u.User, u.Fragment = "", nil, ""
+			msg = strings.ReplaceAll(msg, ue.URL, u.String()+"?…")
+		}
+	}
 	if len(msg) > 300 {
 		msg = msg[:300]
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -510,6 +511,42 @@ func TestMatchesEventType(t *testing.T) {
 	} {
 		if got := service.MatchesEventType(tt.patterns, tt.typ); got != tt.want {
 			t.Errorf("%v %s = %v", tt.patterns, tt.typ, got)
+		}
+	}
+}
+
+// TestNATSCredsFileInOperatorsFolder: a NATS subscription's credentials
+// file is a name in the folder the operator set (serve --nats-creds-dir),
+// never a path an administrator chooses on the server; with no folder,
+// none may be named.
+func TestNATSCredsFileInOperatorsFolder(t *testing.T) {
+	ctx := context.Background()
+	w := newDeliveryWorld(t, "sqlite")
+	in := func(creds string) service.SubscriptionInput {
+		return service.SubscriptionInput{Name: "Plattformen", Kind: "nats", EventTypes: []string{"*"},
+			Destination: "nats://nats.example.se:4222", Stream: "TRYGG", CredsFile: creds}
+	}
+	for _, c := range []struct {
+		dir, creds, refused string
+	}{
+		{"", "/etc/trygg/other-tenant.creds", "not allowed"},
+		{"", "app.creds", "not allowed"},
+		{"/etc/trygg/nats", "/etc/passwd", "without a path"},
+		{"/etc/trygg/nats", "../other-tenant.creds", "without a path"},
+		{"/etc/trygg/nats", "sub/app.creds", "without a path"},
+		{"/etc/trygg/nats", "app.creds", ""},
+	} {
+		w.svc.Delivery.NATSCredsDir = c.dir
+		_, _, err := w.svc.CreateSubscription(ctx, w.admin, in(c.creds))
+		if c.refused == "" {
+			if err != nil {
+				t.Errorf("folder %q, file %q: %v", c.dir, c.creds, err)
+			}
+			continue
+		}
+		var te *trygg.Error
+		if !errors.As(err, &te) || te.Code != trygg.EInvalid || !strings.Contains(te.Fields["creds_file"], c.refused) {
+			t.Errorf("folder %q, file %q: %v, want creds_file %q", c.dir, c.creds, err, c.refused)
 		}
 	}
 }

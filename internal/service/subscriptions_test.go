@@ -550,3 +550,64 @@ func TestNATSCredsFileInOperatorsFolder(t *testing.T) {
 		}
 	}
 }
+
+// pausingSender pauses its subscription once its destination accepted
+// pauseAfter messages, as an administrator would while a round is under
+// way.
+type pausingSender struct {
+	inner      deliver.Sender
+	pauseAfter int
+	sent       int
+	pause      func() error
+}
+
+func (p *pausingSender) Send(ctx context.Context, m deliver.Message) error {
+	if err := p.inner.Send(ctx, m); err != nil {
+		return err
+	}
+	if p.sent++; p.sent == p.pauseAfter {
+		return p.pause()
+	}
+	return nil
+}
+
+func (p *pausingSender) Close() error { return p.inner.Close() }
+
+// TestPauseStopsARound: pausing a subscription while its server is
+// delivering a backlog stops that round at the message in flight, not
+// after the round's whole batch; resumed, it goes on with nothing
+// skipped.
+func TestPauseStopsARound(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			w := newDeliveryWorld(t, engine)
+			rcv := newReceiver(t)
+			sub, secret := w.subscribe(t, rcv.srv.URL+"/hooks/trygg", "case.*")
+			rcv.set(http.StatusOK, secret)
+			want := w.appendCaseEvents(t, []string{"case-a", "case-b"}, 20)
+			w.svc.Delivery.CursorEvery = 0
+			w.svc.Delivery.NewSender = func(ctx context.Context, s store.Subscription, secrets []string) (deliver.Sender, error) {
+				inner, err := deliver.NewWebhook(deliver.WebhookConfig{URL: s.Destination, Secrets: secrets, Policy: w.svc.Delivery.Policy})
+				return &pausingSender{inner: inner, pauseAfter: 3, pause: func() error { return w.svc.PauseSubscription(ctx, w.admin, sub.ID) }}, err
+			}
+			_, _ = w.svc.DeliverSubscriptions(ctx, demo.TenantID, "server-1")
+			if raw, _, _ := rcv.counts(); raw > 4 {
+				t.Errorf("after a pause at the third message the round sent %d", raw)
+			}
+			if got := w.sub(t, sub.ID); got.State != store.SubscriptionPaused {
+				t.Fatalf("state %q, want paused", got.State)
+			}
+			w.svc.Delivery.NewSender = nil
+			if err := w.svc.ResumeSubscription(ctx, w.admin, sub.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.svc.DeliverSubscriptions(ctx, demo.TenantID, "server-1"); err != nil {
+				t.Fatal(err)
+			}
+			if _, unique, _ := rcv.counts(); unique != len(want) {
+				t.Errorf("after resuming: %d unique, want %d", unique, len(want))
+			}
+		})
+	}
+}

@@ -161,6 +161,14 @@ func (tx *Tx) SetSubscriptionState(ctx context.Context, tenant trygg.TenantID, i
 	if _, err := tx.exec(ctx, q, state, reason, micros(tx.Now), string(tenant), id); err != nil {
 		return fmt.Errorf("store: set subscription state: %w", err)
 	}
+	if state != SubscriptionActive {
+		// The server delivering it loses its lease, so a round under way
+		// stops at its next move of the cursor.
+		if _, err := tx.exec(ctx, `UPDATE notifier_cursors SET leased_by = '', leased_until = 0 WHERE tenant_id = ? AND consumer = ?`,
+			string(tenant), SubscriptionConsumer(id)); err != nil {
+			return fmt.Errorf("store: set subscription state: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -636,7 +636,10 @@ type PaymentRow struct {
 
 // PaymentBasis returns, for every order of the provider with entries in
 // force dated from..to, the order and its performed time, visits and
-// deviations, by order creation.
+// deviations, by order creation. The month's entries drive the join
+// (CROSS JOIN keeps SQLite's planner from scanning every order of the
+// tenant instead), so its cost follows the provider's orders, not the
+// municipality's.
 func (db *DB) PaymentBasis(ctx context.Context, tenant trygg.TenantID, providerID, from, to string) ([]PaymentRow, error) {
 	cols := strings.Replace(prefixed("o.", orderCols), "o.protected", protectedNow("o"), 1)
 	return scanRows(func(s interface{ Scan(...any) error }) (PaymentRow, error) {
@@ -652,13 +655,18 @@ func (db *DB) PaymentBasis(ctx context.Context, tenant trygg.TenantID, providerI
 		}
 		o.Protected, o.CreatedAt, o.UpdatedAt = prot == 1, fromMicros(created), fromMicros(updated)
 		return r, json.Unmarshal([]byte(content), &o.Content)
-	})(db.query(ctx, `SELECT `+cols+`, t.minutes, t.visits, t.deviations FROM orders o JOIN (
+	})(db.query(ctx, paymentBasisSQL(cols), string(tenant), providerID, from, to, string(tenant)))
+}
+
+// paymentBasisSQL is PaymentBasis's query selecting cols of orders o.
+func paymentBasisSQL(cols string) string {
+	return `SELECT ` + cols + `, t.minutes, t.visits, t.deviations FROM (
 		SELECT p.order_id, COALESCE(SUM(p.minutes), 0) AS minutes, SUM(CASE WHEN p.deviation = '' THEN 1 ELSE 0 END) AS visits,
 			SUM(CASE WHEN p.deviation <> '' THEN 1 ELSE 0 END) AS deviations
 		FROM performed p WHERE p.tenant_id = ? AND p.provider_id = ? AND p.on_date >= ? AND p.on_date <= ?
 		AND NOT EXISTS (SELECT 1 FROM performed c WHERE c.tenant_id = p.tenant_id AND c.corrects = p.id AND c.corrects <> '')
-		GROUP BY p.order_id) t ON t.order_id = o.id
-		WHERE o.tenant_id = ? ORDER BY o.created_at, o.id`, string(tenant), providerID, from, to, string(tenant)))
+		GROUP BY p.order_id) t CROSS JOIN orders o
+		WHERE o.tenant_id = ? AND o.id = t.order_id ORDER BY o.created_at, o.id`
 }
 
 // TaskExists reports whether the case has a task with the marker (its

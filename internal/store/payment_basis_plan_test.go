@@ -1,0 +1,81 @@
+package store
+
+import (
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPaymentBasisPlan: SQLite plans the payment basis from the month's
+// entries of the provider and reads each of their orders by key, never
+// every order of the tenant, whether the planner has statistics (serve
+// gathers them at start) or not (orders written since): scanning the
+// tenant's orders made a provider's basis cost what the municipality's
+// orders cost.
+func TestPaymentBasisPlan(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stats []string
+	}{
+		{"no statistics", nil},
+		{"a municipality's statistics", []string{
+			// 100,000 orders of one tenant, 20 providers; 1,800,000 entries.
+			`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('orders', 'sqlite_autoindex_orders_1', '100000 100000 1'),
+			('orders', 'orders_provider', '100000 100000 5000 1000'), ('orders', 'orders_case', '100000 100000 1'),
+			('orders', 'orders_decision', '100000 100000 1'),
+			('performed', 'performed_order', '1800000 1800000 18 1'),
+			('performed', 'performed_provider', '1800000 1800000 90000 250 1 1 1 1'),
+			('performed', 'performed_corrects', '1000 1000 1')`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := t.Context()
+			path := filepath.Join(t.TempDir(), "trygg.db")
+			db, err := Open(ctx, path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := sql.Open("sqlite", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			raw.SetMaxOpenConns(1)
+			qs := append([]string{`ANALYZE`, `DELETE FROM sqlite_stat1 WHERE tbl IN ('orders', 'performed')`}, tc.stats...)
+			for _, q := range append(qs, `ANALYZE sqlite_schema`) {
+				if _, err := raw.ExecContext(ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			cols := strings.Replace(prefixed("o.", orderCols), "o.protected", protectedNow("o"), 1)
+			rows, err := raw.QueryContext(ctx, `EXPLAIN QUERY PLAN `+paymentBasisSQL(cols), "demo", "provider", "2026-10-01", "2026-10-31", "demo")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan strings.Builder
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan.WriteString(detail + "\n")
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			p := plan.String()
+			if !strings.Contains(p, "SEARCH o USING INDEX sqlite_autoindex_orders_1 (tenant_id=? AND id=?)") ||
+				!strings.Contains(p, "SEARCH p USING COVERING INDEX performed_provider (tenant_id=? AND provider_id=? AND on_date>? AND on_date<?)") ||
+				strings.Contains(p, "SCAN o") || strings.Contains(p, "(tenant_id=?)\n") {
+				t.Errorf("the payment basis does not read the month's entries first and their orders by key:\n%s", p)
+			}
+		})
+	}
+}

@@ -370,6 +370,11 @@ func (s *Service) PrintQueue(ctx context.Context, a trygg.Actor, lang string) ([
 		}
 		out = append(out, pl)
 		logged = append(logged, entry(a, access.ReadCase, c.PersonID, c.ID, ground, ""))
+		if r.ID != c.PersonID && !pl.Withheld {
+			// A guardian's letter shows the guardian's name and address:
+			// a read of that person too, for the case.
+			logged = append(logged, entry(a, access.ReadPerson, r.ID, c.ID, ground, ""))
+		}
 	}
 	if len(logged) == 0 {
 		return out, nil

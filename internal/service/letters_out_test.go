@@ -3,7 +3,9 @@ package service_test
 import (
 	"context"
 	"errors"
+	"github.com/trygg/trygg/internal/audit"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -279,6 +281,13 @@ func TestLettersOutRecipients(t *testing.T) {
 			q, err := svc.PrintQueue(ctx, officer, "sv")
 			if err != nil || len(q) != 1 || q[0].CaseID != childCase || q[0].Name != guardians[1].GivenName+" "+guardians[1].FamilyName || q[0].Address != guardians[1].Address {
 				t.Fatalf("the print queue of the child's officer: %+v %v", q, err)
+			}
+			// The guardian's name and address shown: a read of the
+			// guardian, logged.
+			if log, _, err := db.PersonAccessLog(ctx, demo.TenantID, guardians[1].ID, 100); err != nil || !slices.ContainsFunc(log, func(e audit.Entry) bool {
+				return e.ActorID == officer.UserID && e.CaseID == childCase
+			}) {
+				t.Errorf("the guardian's access log after the print queue: %+v %v", log, err)
 			}
 			// The protected child: through the forwarding, no address, seen
 			// by the officer with the permission only.

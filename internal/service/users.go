@@ -176,8 +176,17 @@ func (s *Service) actorOf(ctx context.Context, tenant trygg.TenantID, u store.Us
 }
 
 func actorWith(tenant trygg.TenantID, u store.User, grants []trygg.Grant) trygg.Actor {
-	return trygg.Actor{Tenant: tenant, UserID: u.ID, DisplayName: u.DisplayName, PersonID: u.PersonID, ProviderID: u.ProviderID,
+	a := trygg.Actor{Tenant: tenant, UserID: u.ID, DisplayName: u.DisplayName, PersonID: u.PersonID, ProviderID: u.ProviderID,
 		Grants: grants, ProtectedIdentity: u.ProtectedIdentity}
+	// An API client acts for its provider; one with none is an alarm
+	// receiving centre's.
+	if u.APIClient {
+		a.Scope = trygg.ScopeOrders
+		if u.ProviderID == "" {
+			a.Scope = trygg.ScopeAlarms
+		}
+	}
+	return a
 }
 
 // Session is a signed-in session as handed to the client.

@@ -63,11 +63,26 @@ type Actor struct {
 	Grants     []Grant
 	// ProtectedIdentity permits seeing persons with protected identity.
 	ProtectedIdentity bool
+	// Scope is set for an API client (OAuth2 client credentials): what
+	// its tokens are for, ScopeOrders for a provider's client and
+	// ScopeAlarms for an alarm receiving centre's. The web edge lets an
+	// alarms token reach the alarm routes alone.
+	Scope string
 	// system marks the system's own actor (SystemActor). It is unexported
 	// so that only this package can set it: no account, whatever its id or
 	// name, is ever built as the system actor.
 	system bool
 }
+
+// The scopes of API clients' tokens (Actor.Scope).
+const (
+	// ScopeOrders is a provider's client: it acts for its provider on the
+	// provider's orders, with the provider role.
+	ScopeOrders = "orders"
+	// ScopeAlarms is an alarm receiving centre's client: it posts alarm
+	// events and nothing else.
+	ScopeAlarms = "alarms"
+)
 
 // SystemActorID is the actor id the event log records for the system's own
 // changes. Account ids are made by the server (random UUIDs), so no

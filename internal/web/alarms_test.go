@@ -167,10 +167,11 @@ func TestAlarmsThroughTheAPI(t *testing.T) {
 			if status, _, body := post(token, event("LC-1", "LA-1", "TL-4711", "resolved")); status != http.StatusConflict || !strings.Contains(body, "another body") {
 				t.Errorf("the same event id with another status: %d %s, want 409", status, body)
 			}
-			// The centre's token reads nothing.
+			// The centre's token reads nothing: outside the alarm routes it
+			// is refused for its scope (TestAlarmCentreTokenReachesOnlyAlarms).
 			w.send(token, "GET", "/api/v1/orders", nil, http.StatusForbidden, nil)
 			w.send(token, "GET", "/api/v1/alarms", nil, http.StatusForbidden, nil)
-			w.send(token, "GET", "/api/v1/cases/"+c, nil, http.StatusNotFound, nil)
+			w.send(token, "GET", "/api/v1/cases/"+c, nil, http.StatusForbidden, nil)
 
 			// The provider's staff have it on their day; the officer on the case.
 			var tasks struct {

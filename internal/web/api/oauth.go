@@ -62,11 +62,11 @@ type tokenResponse struct {
 // token acts with the provider role, as the provider's staff do; a
 // narrower scope would need its own check on every route, so there is
 // none until a client needs one.
-const clientScope = "orders"
+const clientScope = trygg.ScopeOrders
 
 // alarmScope is the one scope of an alarm receiving centre's client:
 // posting alarm events (alarms.go), nothing else.
-const alarmScope = "alarms"
+const alarmScope = trygg.ScopeAlarms
 
 // grantedScope returns the scope to grant for the scope parameter: the
 // client's one scope (orders for a provider's client, alarms for an alarm
@@ -174,11 +174,8 @@ func (s *handlers) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A provider's client acts for its provider; a client with none is an
-	// alarm receiving centre's.
-	scope := clientScope
-	if sess.Actor.ProviderID == "" {
-		scope = alarmScope
-	}
+	// alarm receiving centre's (service.actorWith).
+	scope := sess.Actor.Scope
 	if _, ok := grantedScope(form.Get("scope"), scope); !ok {
 		// The other kind's scope: the session just started is ended
 		// unused.

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ const (
 	tokenKey
 	routeKey
 	bearerFailedKey
+	scopeRefusedKey
 )
 
 // routeHolder carries the matched route pattern, and the signed-in user's
@@ -54,7 +56,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		if token != "" {
 			a, err = s.Svc.Authenticate(ctx, token)
 		}
-		if err != nil {
+		if err == nil && !inScope(a.Scope, r.URL.Path) {
+			// A token for less than this route: no actor, and a handler
+			// that needs one says why. The user id is kept for the log.
+			ctx = context.WithValue(ctx, authErrKey, errOutOfScope)
+			ctx = context.WithValue(ctx, scopeRefusedKey, a.Scope)
+			if h, ok := ctx.Value(routeKey).(*routeHolder); ok {
+				h.actor = a.UserID
+			}
+		} else if err != nil {
 			ctx = context.WithValue(ctx, authErrKey, err)
 			ctx = context.WithValue(ctx, bearerFailedKey, bearer)
 		} else {
@@ -66,6 +76,26 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// errOutOfScope is the answer to a token used beyond its scope: an alarm
+// receiving centre's on any route but the alarms'.
+var errOutOfScope = trygg.Errorf(trygg.EForbidden, "An alarm receiving centre's access token may only post alarm events.")
+
+// inScope reports whether a token of scope may reach path. An alarm
+// receiving centre's token (trygg.ScopeAlarms) reaches /api/v1/alarms
+// and the paths under it, nothing else: not GET /api/v1/me, the other
+// API routes or the pages, which would otherwise take it as a signed-in
+// user with no role. Every other token reaches every route, where the
+// access checks decide. A path that is not clean (dot segments, double
+// slashes) is out of scope rather than trusted to be cleaned the same
+// way by the router.
+func inScope(scope, p string) bool {
+	if scope != trygg.ScopeAlarms {
+		return true
+	}
+	const alarms = "/api/v1/alarms"
+	return p == alarms || strings.HasPrefix(p, alarms+"/") && path.Clean(p) == p
 }
 
 // bearerToken reads an Authorization header with the Bearer scheme (RFC
@@ -104,8 +134,12 @@ func isB64Token(s string) bool {
 
 // wwwAuthenticate is the challenge of a 401 from the API (RFC 6750 §3): with
 // error="invalid_token" when the request's bearer token was refused, with
-// the realm alone when it had none.
+// the realm alone when it had none; and of a 403 for a token used beyond
+// its scope, error="insufficient_scope" (§3.1).
 func wwwAuthenticate(r *http.Request) string {
+	if scope, ok := r.Context().Value(scopeRefusedKey).(string); ok {
+		return `Bearer realm="trygg", error="insufficient_scope", error_description="The access token's scope is ` + scope + `; this route is outside it."`
+	}
 	if failed, _ := r.Context().Value(bearerFailedKey).(bool); failed {
 		return `Bearer realm="trygg", error="invalid_token", error_description="The access token is not valid or has expired."`
 	}

@@ -73,7 +73,7 @@ func (s *Server) WriteProblem(w http.ResponseWriter, r *http.Request, err error)
 			p.Errors = append(p.Errors, FieldProblem{Field: k, Message: te.Fields[k]})
 		}
 	}
-	if code == trygg.EUnauthorized {
+	if code == trygg.EUnauthorized || code == trygg.EForbidden && r.Context().Value(scopeRefusedKey) != nil {
 		w.Header().Set("WWW-Authenticate", wwwAuthenticate(r))
 	}
 	w.Header().Set("Content-Type", "application/problem+json")

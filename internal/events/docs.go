@@ -178,7 +178,7 @@ var FieldMeaning = map[string]string{
 	"archive":            "how many cases to archive",
 	"keep":               "how many cases to keep",
 
-	"form.signed.codes":              "each code of the form's assessment fields (ICF, BBIC's areas): its field, code system, code and qualifier",
+	"form.signed.codes":              "each code of the form's assessment fields: its field, code system, code and qualifier",
 	"order.plan_written.version":     "the plan's version",
 	"subscription.replayed.from":     "the sequence number the cursor was at",
 	"subscription.replayed.to":       "the sequence number the cursor was moved to: the events after it are delivered again",

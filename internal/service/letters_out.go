@@ -281,44 +281,14 @@ func (s *Service) decisionLetter(ctx context.Context, tenant trygg.TenantID, c s
 // ctx ends, then gives up its leases so a restarted server goes on at once.
 func (s *Service) RunLetters(ctx context.Context, mb mailbox.Mailbox, sender string, interval time.Duration) {
 	owner := newID()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	var tenants []trygg.TenantID
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		for _, tn := range tenants {
-			if err := s.db.ReleaseCursor(rctx, tn, lettersConsumer, owner); err != nil {
-				s.log.Warn("releasing the letters sender's lease failed", "tenant", tn, "err", err)
-			}
-		}
-	}()
-	for {
-		ts, err := s.db.Tenants(ctx)
-		if err == nil {
-			tenants = tenants[:0]
-			for _, tn := range ts {
-				tenants = append(tenants, tn.ID)
-				for {
-					_, more, err := s.sendLetters(ctx, tn.ID, mb, sender, owner, 100)
-					if err != nil {
-						if ctx.Err() == nil {
-							s.log.Error("sending letters failed", "tenant", tn.ID, "err", err)
-						}
-						break
-					}
-					if !more {
-						break
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	s.runLeased(ctx, interval, "sending letters failed",
+		func(ctx context.Context, tn trygg.TenantID) (bool, error) {
+			_, more, err := s.sendLetters(ctx, tn, mb, sender, owner, 100)
+			return more, err
+		},
+		func(ctx context.Context, tn trygg.TenantID) error {
+			return s.db.ReleaseCursor(ctx, tn, lettersConsumer, owner)
+		})
 }
 
 // PrintLetter is a letter in the print queue as staff see it.

@@ -95,6 +95,24 @@ func (s *Service) sendNotices(ctx context.Context, tenant trygg.TenantID, n noti
 // ctx ends, then gives up its leases so a restarted server goes on at once.
 func (s *Service) RunNotices(ctx context.Context, n notify.Notifier, interval time.Duration) {
 	owner := newID()
+	s.runLeased(ctx, interval, "sending notices failed",
+		func(ctx context.Context, tn trygg.TenantID) (bool, error) {
+			_, more, err := s.sendNotices(ctx, tn, n, owner, 200)
+			return more, err
+		},
+		func(ctx context.Context, tn trygg.TenantID) error {
+			return s.db.ReleaseCursor(ctx, tn, noticeConsumer, owner)
+		})
+}
+
+// runLeased is the loop of a consumer of each tenant's event log that
+// holds a lease while it works (the notifier, the letters' sender, the
+// registry changes): every interval until ctx ends it runs round for each
+// tenant until round says there is no more, logging a failure as
+// failed; when ctx ends it gives up each tenant's lease (release), so a
+// restarted server goes on at once.
+func (s *Service) runLeased(ctx context.Context, interval time.Duration, failed string,
+	round func(context.Context, trygg.TenantID) (more bool, err error), release func(context.Context, trygg.TenantID) error) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var tenants []trygg.TenantID
@@ -102,8 +120,8 @@ func (s *Service) RunNotices(ctx context.Context, n notify.Notifier, interval ti
 		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		for _, tn := range tenants {
-			if err := s.db.ReleaseCursor(rctx, tn, noticeConsumer, owner); err != nil {
-				s.log.Warn("releasing the notifier's lease failed", "tenant", tn, "err", err)
+			if err := release(rctx, tn); err != nil {
+				s.log.Warn("releasing a lease failed", "tenant", tn, "after", failed, "err", err)
 			}
 		}
 	}()
@@ -114,10 +132,10 @@ func (s *Service) RunNotices(ctx context.Context, n notify.Notifier, interval ti
 			for _, tn := range ts {
 				tenants = append(tenants, tn.ID)
 				for {
-					_, more, err := s.sendNotices(ctx, tn.ID, n, owner, 200)
+					more, err := round(ctx, tn.ID)
 					if err != nil {
 						if ctx.Err() == nil {
-							s.log.Error("sending notices failed", "tenant", tn.ID, "err", err)
+							s.log.Error(failed, "tenant", tn.ID, "err", err)
 						}
 						break
 					}

@@ -100,47 +100,15 @@ func (s *Service) ApplyRegistryChanges(ctx context.Context, tenant trygg.TenantI
 // server goes on at once.
 func (s *Service) RunRegistryChanges(ctx context.Context, reg persons.Registry, interval time.Duration) {
 	owner := newID()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	var tenants []trygg.TenantID
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		for _, tn := range tenants {
-			if err := s.db.ReleaseRegistryCursor(rctx, tn, owner); err != nil {
-				s.log.Warn("releasing the registry changes' lease failed", "tenant", tn, "err", err)
+	s.runLeased(ctx, interval, "applying registry changes failed",
+		func(ctx context.Context, tn trygg.TenantID) (bool, error) {
+			n, more, err := s.ApplyRegistryChanges(ctx, tn, reg, owner, 200)
+			if n > 0 {
+				s.log.Info("registry changes applied", "tenant", tn, "changes", n)
 			}
-		}
-	}()
-	for {
-		ts, err := s.db.Tenants(ctx)
-		if err == nil {
-			tenants = tenants[:0]
-			for _, tn := range ts {
-				tenants = append(tenants, tn.ID)
-				for {
-					n, more, err := s.ApplyRegistryChanges(ctx, tn.ID, reg, owner, 200)
-					if err != nil {
-						if ctx.Err() == nil {
-							s.log.Error("applying registry changes failed", "tenant", tn.ID, "err", err)
-						}
-						break
-					}
-					if n > 0 {
-						s.log.Info("registry changes applied", "tenant", tn.ID, "changes", n)
-					}
-					if !more {
-						break
-					}
-				}
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+			return more, err
+		},
+		func(ctx context.Context, tn trygg.TenantID) error { return s.db.ReleaseRegistryCursor(ctx, tn, owner) })
 }
 
 // RegistryStatus is where a tenant is in the registry's change feed and

@@ -100,12 +100,12 @@ func (w *RegistryWriter) Abort() {
 // holds none of the file's values.
 func readRegistry(r io.Reader, today time.Time, add func(RegistryRecord)) error {
 	dec := json.NewDecoder(r)
+	// Numbers stay text: a number where the array should be is refused
+	// as such, never converted (whose error would quote it).
+	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
-		if err == io.EOF {
-			return errors.New("unexpected end of JSON input")
-		}
-		return err
+		return decodeError(err)
 	}
 	if tok == nil { // null: no records
 		return atEnd(dec)
@@ -116,7 +116,7 @@ func readRegistry(r io.Reader, today time.Time, add func(RegistryRecord)) error 
 	for i := 0; dec.More(); i++ {
 		var m json.RawMessage
 		if err := dec.Decode(&m); err != nil {
-			return err
+			return decodeError(err)
 		}
 		var fr fileRecord
 		if err := json.Unmarshal(m, &fr); err != nil {
@@ -139,9 +139,22 @@ func readRegistry(r io.Reader, today time.Time, add func(RegistryRecord)) error 
 		add(rec)
 	}
 	if _, err := dec.Token(); err != nil { // the closing bracket
-		return err
+		return decodeError(err)
 	}
 	return atEnd(dec)
+}
+
+// decodeError says where the registry file is not JSON, never what it
+// holds there (which may be an identity number).
+func decodeError(err error) error {
+	var se *json.SyntaxError
+	switch {
+	case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("unexpected end of JSON input")
+	case errors.As(err, &se):
+		return fmt.Errorf("not valid JSON at byte %d", se.Offset)
+	}
+	return errors.New("not a JSON array of records")
 }
 
 // atEnd returns an error unless nothing but white space follows the
@@ -151,7 +164,7 @@ func atEnd(dec *json.Decoder) error {
 		if err == nil {
 			return errors.New("more than one JSON value")
 		}
-		return err
+		return decodeError(err)
 	}
 	return nil
 }

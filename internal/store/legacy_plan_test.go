@@ -54,21 +54,7 @@ func TestCasesByIDsPlan(t *testing.T) {
 		for i := 1; i <= 500; i++ {
 			args[i] = "id"
 		}
-		rows, err := raw.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(detail + "\n")
-		}
-		return b.String()
+		return queryPlan(ctx, t, raw, query, args...)
 	}
 	if p := plan(`SELECT ` + caseCols + caseFrom + ` WHERE c.tenant_id = ? AND c.id IN ` + in); !strings.Contains(p, "SCAN u") {
 		t.Errorf("the join, which CasesByIDs used, is no longer planned as a scan of the units (update this test's statistics):\n%s", p)
@@ -121,21 +107,7 @@ func TestAnalyzeTablesSQLite(t *testing.T) {
 		for i := range 500 {
 			args = append(args, fmt.Sprintf("d-%07d", i))
 		}
-		rows, err := db.write.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+decisionCols+` FROM decisions WHERE tenant_id = ? AND id IN `+in, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(detail + "\n")
-		}
-		return b.String()
+		return queryPlan(ctx, t, db.write, `SELECT `+decisionCols+` FROM decisions WHERE tenant_id = ? AND id IN `+in, args...)
 	}
 	if p := plan(); !strings.Contains(p, "SCAN decisions") {
 		t.Errorf("with the statistics of 121 decisions the lookup is no longer a scan (update this test):\n%s", p)

@@ -53,24 +53,7 @@ func TestPaymentBasisPlan(t *testing.T) {
 				}
 			}
 			cols := strings.Replace(prefixed("o.", orderCols), "o.protected", protectedNow("o"), 1)
-			rows, err := raw.QueryContext(ctx, `EXPLAIN QUERY PLAN `+paymentBasisSQL(cols), "demo", "provider", "2026-10-01", "2026-10-31", "demo")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan strings.Builder
-			for rows.Next() {
-				var id, parent, notused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan.WriteString(detail + "\n")
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			p := plan.String()
+			p := queryPlan(ctx, t, raw, paymentBasisSQL(cols), "demo", "provider", "2026-10-01", "2026-10-31", "demo")
 			if !strings.Contains(p, "SEARCH o USING INDEX sqlite_autoindex_orders_1 (tenant_id=? AND id=?)") ||
 				!strings.Contains(p, "SEARCH p USING COVERING INDEX performed_provider (tenant_id=? AND provider_id=? AND on_date>? AND on_date<?)") ||
 				strings.Contains(p, "SCAN o") || strings.Contains(p, "(tenant_id=?)\n") {

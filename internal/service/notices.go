@@ -121,7 +121,7 @@ func (s *Service) runLeased(ctx context.Context, interval time.Duration, failed 
 		defer cancel()
 		for _, tn := range tenants {
 			if err := release(rctx, tn); err != nil {
-				s.log.Warn("releasing a lease failed", "tenant", tn, "after", failed, "err", err)
+				s.log.Warn("releasing a lease failed", "tenant", tn, "loop", failed, "err", err)
 			}
 		}
 	}()

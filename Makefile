@@ -42,6 +42,13 @@ deps:
 	  $$SUDO apt-get update; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nats-server; \
 	fi
+	@if [ ! -f /usr/lib/postgresql/15/lib/citus.so ]; then \
+	  if [ ! -x ../shared/vendor/citus/build ]; then \
+	    echo "deps: Citus (for the tests on a distributed PostgreSQL) is missing and ../shared/vendor/citus is not beside this clone" >&2; exit 1; \
+	  fi; \
+	  echo "deps: building Citus 13.2.2 into Debian's PostgreSQL 15 for the tests on a coordinator and two workers (../shared/vendor/citus/build, 1-3 minutes)"; \
+	  ../shared/vendor/citus/build; \
+	fi
 	@if ! command -v xmllint >/dev/null 2>&1; then \
 	  echo "deps: installing xmllint to check the bank files against the ISO 20022 schemas (Debian package libxml2-utils)"; \
 	  SUDO=; \

@@ -117,6 +117,9 @@ func Main(m *testing.M) int {
 			fmt.Fprintf(os.Stderr, "pgtest: stopping test server: %v\n", err)
 		}
 	}
+	if err := stopCluster(); err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: stopping the test Citus cluster: %v\n", err)
+	}
 	return code
 }
 
@@ -135,11 +138,14 @@ func getServer() (*server, error) {
 }
 
 // run executes one SQL command on the server's maintenance database.
-func (s *server) run(sql string) ([]byte, error) {
+func (s *server) run(sql string) ([]byte, error) { return s.runArgs(nil, sql) }
+
+// runArgs is run with more psql options (e.g. -A -t for bare values).
+func (s *server) runArgs(opts []string, sql string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, s.psql, "-X", "-q", "-v", "ON_ERROR_STOP=1",
-		"-d", s.adminURL.String(), "-c", sql)
+	args := append([]string{"-X", "-q", "-v", "ON_ERROR_STOP=1"}, opts...)
+	cmd := exec.CommandContext(ctx, s.psql, append(args, "-d", s.adminURL.String(), "-c", sql)...)
 	cmd.Env = s.env
 	return cmd.CombinedOutput()
 }
@@ -202,7 +208,11 @@ func isExec(path string) bool {
 }
 
 // startServer initialises and starts a private server in a temp directory.
-func startServer() (_ *server, err error) {
+func startServer() (*server, error) { return startServerConf("") }
+
+// startServerConf starts a private server with extra lines appended to
+// its postgresql.conf.
+func startServerConf(extra string) (_ *server, err error) {
 	bin, err := findBinDir()
 	if err != nil {
 		return nil, err
@@ -265,7 +275,7 @@ unix_socket_directories = '%s'
 shared_buffers = 32MB
 max_connections = 200
 logging_collector = off
-`, dir)
+`, dir) + extra
 	if err := appendFile(filepath.Join(data, "postgresql.conf"), conf); err != nil {
 		return nil, err
 	}

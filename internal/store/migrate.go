@@ -139,6 +139,11 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		}
 		applied = append(applied, m.Version)
 	}
+	// On Citus, tables the migrations added are distributed by tenant
+	// (citus.go).
+	if err := db.distribute(ctx); err != nil {
+		return applied, fmt.Errorf("store: citus: %w", err)
+	}
 	return applied, nil
 }
 

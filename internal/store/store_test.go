@@ -27,7 +27,12 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain runs the store's contract tests on every engine, a Citus
+// cluster included (storetest.WithCitus).
+func TestMain(m *testing.M) {
+	storetest.Engines = storetest.WithCitus
+	os.Exit(pgtest.Main(m))
+}
 
 // rawDB is a store together with a second, plain connection to the same
 // database, for what the store has no method for: schema rows and tampering.
@@ -50,6 +55,9 @@ func eachEngine(t *testing.T, fn func(t *testing.T, engine string)) {
 func openRaw(t *testing.T, engine string, migrate bool) rawDB {
 	t.Helper()
 	dsn := storetest.DSN(t, engine)
+	if migrate && engine == "citus" {
+		dsn = storetest.CitusMigrated(t) // migrated once per binary, copied
+	}
 	db, err := store.Open(t.Context(), dsn, nil)
 	if err != nil {
 		t.Fatalf("open: %v", err)
@@ -60,9 +68,9 @@ func openRaw(t *testing.T, engine string, migrate bool) rawDB {
 			t.Fatalf("migrate: %v", err)
 		}
 	}
-	driver := "sqlite"
-	if engine == "postgres" {
-		driver = "pgx"
+	driver := "pgx"
+	if engine == "sqlite" {
+		driver = "sqlite"
 	}
 	raw, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -74,7 +82,7 @@ func openRaw(t *testing.T, engine string, migrate bool) rawDB {
 
 // rebind turns '?' placeholders into PostgreSQL's $n.
 func (r rawDB) rebind(q string) string {
-	if r.engine != "postgres" {
+	if r.engine == "sqlite" {
 		return q
 	}
 	var b strings.Builder

@@ -1,5 +1,6 @@
 // Package storetest runs tests against every store engine: a fresh SQLite
-// file and a fresh PostgreSQL database (see package pgtest) per test.
+// file and a fresh PostgreSQL database (see package pgtest) per test, and
+// for the store's own contract tests a database on a Citus cluster too.
 package storetest
 
 import (
@@ -20,20 +21,51 @@ import (
 // Engines are the engine names, in the order tests run them.
 var Engines = []string{"sqlite", "postgres"}
 
+// WithCitus are Engines and "citus": a database on a coordinator and two
+// workers (pgtest.NewCitusDatabase), distributed by tenant by Migrate.
+// The store's contract tests run on it (internal/store's TestMain sets
+// Engines to it); the services' tests do not, to keep the suite short.
+var WithCitus = []string{"sqlite", "postgres", "citus"}
+
 // DSN returns a fresh database of engine for t.
 func DSN(t testing.TB, engine string) string {
 	t.Helper()
-	if engine == "postgres" {
+	switch engine {
+	case "postgres":
 		return pgtest.NewDatabase(t)
+	case "citus":
+		return pgtest.NewCitusDatabase(t)
 	}
 	return filepath.Join(t.TempDir(), "trygg.db")
+}
+
+// CitusMigrated returns a fresh database on the Citus cluster, migrated
+// and distributed already: a copy of one migrated once per test binary.
+func CitusMigrated(t testing.TB) string {
+	t.Helper()
+	return pgtest.NewCitusDatabaseFrom(t, "migrated", func(dsn string) error {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dsn, nil)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		_, err = db.Migrate(ctx)
+		return err
+	}).DSN
 }
 
 // Open opens and migrates a fresh database of engine, closed at cleanup.
 func Open(t testing.TB, engine string, clock trygg.Clock) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, DSN(t, engine), clock)
+	dsn := ""
+	if engine == "citus" {
+		dsn = CitusMigrated(t)
+	} else {
+		dsn = DSN(t, engine)
+	}
+	db, err := store.Open(ctx, dsn, clock)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}

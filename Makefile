@@ -42,6 +42,16 @@ deps:
 	  $$SUDO apt-get update; \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nats-server; \
 	fi
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then \
+	  echo "deps: installing HAProxy, the load balancer in front of three servers in the many-servers test (Debian package haproxy)"; \
+	  SUDO=; \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	    else echo "deps: need root or sudo to install haproxy" >&2; exit 1; fi; \
+	  fi; \
+	  $$SUDO apt-get update; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy; \
+	fi
 	@if [ ! -f /usr/lib/postgresql/15/lib/citus.so ]; then \
 	  if [ ! -x ../shared/vendor/citus/build ]; then \
 	    echo "deps: Citus (for the tests on a distributed PostgreSQL) is missing and ../shared/vendor/citus is not beside this clone" >&2; exit 1; \

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/trygg/trygg/internal/analytics"
@@ -101,6 +103,7 @@ func runAnalyticsRebuild(ctx context.Context, fs *flag.FlagSet, args []string, g
 	var af analyticsFlags
 	af.register(fs)
 	demoMode := fs.Bool("demo", false, "use the demo's public analytics key when none is given")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the rebuild to this file")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -131,7 +134,20 @@ func runAnalyticsRebuild(ctx context.Context, fs *flag.FlagSet, args []string, g
 	if err != nil {
 		return err
 	}
-	n, err := pr.CatchUp(ctx)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	// A rebuild's bulk load: the facts' secondary indexes made and the
+	// summaries counted once at the end, not kept batch by batch.
+	n, err := pr.Rebuild(ctx)
 	if err != nil {
 		return err
 	}

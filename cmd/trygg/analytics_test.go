@@ -1,8 +1,11 @@
 package main
 
 import (
+	"database/sql"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -58,5 +61,34 @@ func TestServeFeedsAnalytics(t *testing.T) {
 				t.Errorf("serve without a key did not say analytics is off:\n%s", off.Stderr)
 			}
 		})
+	}
+}
+
+// TestAnalyticsRebuildProfile: trygg analytics rebuild writes a CPU
+// profile of the rebuild with --cpuprofile, and leaves the store with the
+// planner's statistics (without them a server's projector after the
+// rebuild reads a unit's every fact where a batch looks up a few cases by
+// key).
+func TestAnalyticsRebuildProfile(t *testing.T) {
+	data := smallDemo(t)
+	prof := filepath.Join(t.TempDir(), "rebuild.prof")
+	out, stderr, err := runCmd(t, nil, "analytics", "rebuild", "--demo", "--data", data, "--cpuprofile", prof)
+	if err != nil || !regexp.MustCompile(`rebuilt from [1-9]\d* events`).MatchString(out) {
+		t.Fatalf("rebuild: %q %v\n%s", out, err, stderr)
+	}
+	if fi, err := os.Stat(prof); err != nil || fi.Size() == 0 {
+		t.Errorf("--cpuprofile wrote no profile: %v", err)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, "analytics.db")+"?_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM sqlite_stat1 WHERE idx = 'fact_cases_unit'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("statistics of fact_cases_unit after trygg analytics rebuild: %d rows, want 1", n)
 	}
 }

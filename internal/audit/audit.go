@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,11 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-// Entry is one access-log row.
+// Entry is one access-log row: one request's reads by one actor. Its own
+// Action, PersonID, CaseID and Ground are the first record read; More
+// holds every further one (a person and their cases, an inbox's persons,
+// a search's hits), so a request writes one row however many records it
+// shows. The review reads a row as one entry per record (Expand).
 type Entry struct {
 	Tenant   trygg.TenantID `json:"-"`
 	Seq      int64          `json:"seq"`
@@ -30,6 +35,57 @@ type Entry struct {
 	Reason   string         `json:"reason,omitempty"`
 	PrevHash string         `json:"prev_hash"`
 	Hash     string         `json:"hash"`
+	// More is the row's further records read, in the order read; the
+	// hash covers them.
+	More []Subject `json:"-"`
+}
+
+// Subject is one record a row names beyond its first: the person and
+// case read, how and on what ground.
+type Subject struct {
+	Action, PersonID, CaseID, Ground string
+}
+
+// Merge makes one row of one request's entries: the entries of each actor
+// and reason (in a tenant) become one entry whose More names the rest, in
+// the order given. Entries already merged keep their More.
+func Merge(entries []Entry) []Entry {
+	if len(entries) < 2 {
+		return entries
+	}
+	type key struct {
+		tenant        trygg.TenantID
+		actor, reason string
+	}
+	at := map[key]int{}
+	out := make([]Entry, 0, 1)
+	for _, e := range entries {
+		k := key{e.Tenant, e.ActorID, e.Reason}
+		i, ok := at[k]
+		if !ok {
+			at[k] = len(out)
+			e.More = slices.Clone(e.More)
+			out = append(out, e)
+			continue
+		}
+		out[i].More = append(out[i].More, Subject{Action: e.Action, PersonID: e.PersonID, CaseID: e.CaseID, Ground: e.Ground})
+		out[i].More = append(out[i].More, e.More...)
+	}
+	return out
+}
+
+// Expand returns the row as one entry per record it names, each with the
+// row's seq, time, actor, reason and hashes: the entries the review shows.
+func (e Entry) Expand() []Entry {
+	first := e
+	first.More = nil
+	out := []Entry{first}
+	for _, s := range e.More {
+		x := first
+		x.Action, x.PersonID, x.CaseID, x.Ground = s.Action, s.PersonID, s.CaseID, s.Ground
+		out = append(out, x)
+	}
+	return out
 }
 
 // Genesis is the previous hash of a tenant's first entry.
@@ -37,14 +93,33 @@ const Genesis = "000000000000000000000000000000000000000000000000000000000000000
 
 // ComputeHash returns the chain hash of e given its PrevHash: SHA-256 over
 // the previous hash and every field, each length-prefixed so no two entries
-// encode alike.
+// encode alike. A row with further records (More) goes on with their
+// number and each one's four fields; a row without hashes as rows did
+// before rows named several records, so older chains verify unchanged.
 func ComputeHash(e Entry) string {
 	h := sha256.New()
-	for _, f := range []string{e.PrevHash, string(e.Tenant), strconv.FormatInt(e.Seq, 10),
-		strconv.FormatInt(e.At.UnixMicro(), 10), e.ActorID, e.Action, e.PersonID, e.CaseID, e.Ground, e.Reason} {
-		h.Write([]byte(strconv.Itoa(len(f))))
+	var n [20]byte
+	field := func(f string) {
+		h.Write(strconv.AppendInt(n[:0], int64(len(f)), 10))
 		h.Write([]byte{':'})
 		h.Write([]byte(f))
+	}
+	field(e.PrevHash)
+	field(string(e.Tenant))
+	field(strconv.FormatInt(e.Seq, 10))
+	field(strconv.FormatInt(e.At.UnixMicro(), 10))
+	for _, f := range []string{e.ActorID, e.Action, e.PersonID, e.CaseID, e.Ground, e.Reason} {
+		field(f)
+	}
+	if len(e.More) > 0 {
+		field("more")
+		field(strconv.Itoa(len(e.More)))
+		for _, s := range e.More {
+			field(s.Action)
+			field(s.PersonID)
+			field(s.CaseID)
+			field(s.Ground)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

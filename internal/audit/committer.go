@@ -38,14 +38,28 @@ func NewCommitter(store Store) *Committer {
 	return c
 }
 
-// Record appends entries and returns when they are durable, or with the
-// error that kept them from being written. The caller must not show the data
-// the entries describe unless Record returns nil.
+// Record appends one request's entries as one row per actor and reason
+// (Merge) and returns when they are durable, or with the error that kept
+// them from being written; each entry gets its row's Seq, At and hashes.
+// The caller must not show the data the entries describe unless Record
+// returns nil.
 func (c *Committer) Record(ctx context.Context, entries ...Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	r := &request{entries: entries, done: make(chan error, 1)}
+	r := &request{entries: Merge(entries), done: make(chan error, 1)}
+	if len(r.entries) < len(entries) {
+		defer func() {
+			for i := range entries {
+				for _, row := range r.entries {
+					if row.Tenant == entries[i].Tenant && row.ActorID == entries[i].ActorID && row.Reason == entries[i].Reason {
+						entries[i].Seq, entries[i].At, entries[i].PrevHash, entries[i].Hash = row.Seq, row.At, row.PrevHash, row.Hash
+						break
+					}
+				}
+			}
+		}()
+	}
 	c.mu.RLock()
 	if c.isClosed {
 		c.mu.RUnlock()

@@ -16,20 +16,41 @@ import (
 	"github.com/trygg/trygg/internal/trygg"
 )
 
-// AppendAccessLog chains and writes entries in one transaction. Entries may
-// belong to several tenants; each tenant's chain head is locked, extended and
-// saved. It returns when the entries are durable, with Seq, At, PrevHash and
-// Hash filled in.
+// AppendAccessLog chains and writes entries in one transaction, one row
+// each: the group committer's batch, each entry already one request's row
+// (audit.Merge). Entries may belong to several tenants; each tenant's
+// chain head is locked, extended and saved. It returns when the entries
+// are durable, with Seq, At, PrevHash and Hash filled in.
 func (db *DB) AppendAccessLog(ctx context.Context, entries []audit.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	return db.Update(ctx, func(tx *Tx) error { return tx.AppendAccessLog(ctx, entries) })
+	return db.Update(ctx, func(tx *Tx) error { return tx.appendAccessLog(ctx, entries) })
 }
 
-// AppendAccessLog chains and writes entries inside tx, so a change and the
-// log row of the read that came with it commit together.
+// AppendAccessLog chains and writes one request's entries inside tx, so a
+// change and the log row of the read that came with it commit together.
+// The entries of each actor and reason become one row (audit.Merge); the
+// caller's entries get their row's Seq, At and hashes.
 func (tx *Tx) AppendAccessLog(ctx context.Context, entries []audit.Entry) error {
+	rows := audit.Merge(entries)
+	if err := tx.appendAccessLog(ctx, rows); err != nil {
+		return err
+	}
+	if len(rows) < len(entries) {
+		for i := range entries {
+			for _, r := range rows {
+				if r.Tenant == entries[i].Tenant && r.ActorID == entries[i].ActorID && r.Reason == entries[i].Reason {
+					entries[i].Seq, entries[i].At, entries[i].PrevHash, entries[i].Hash = r.Seq, r.At, r.PrevHash, r.Hash
+					break
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (tx *Tx) appendAccessLog(ctx context.Context, entries []audit.Entry) error {
 	type head struct {
 		seq  int64
 		hash string
@@ -70,7 +91,9 @@ func (tx *Tx) AppendAccessLog(ctx context.Context, entries []audit.Entry) error 
 	return nil
 }
 
-// insertAccessLog writes entries with multi-row INSERTs of at most 50 rows.
+// insertAccessLog writes the rows with multi-row INSERTs of at most 50
+// rows, and their further records (More) with multi-row INSERTs of at
+// most 100 into access_log_subjects.
 func insertAccessLog(ctx context.Context, tx *Tx, entries []audit.Entry) error {
 	const cols = 11
 	for start := 0; start < len(entries); start += 50 {
@@ -89,7 +112,32 @@ func insertAccessLog(ctx context.Context, tx *Tx, entries []audit.Entry) error {
 			return fmt.Errorf("store: access log: %w", err)
 		}
 	}
-	return nil
+	const subjectCols, perInsert = 7, 100
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := `INSERT INTO access_log_subjects (tenant_id, seq, n, action, person_id, case_id, ground) VALUES (?,?,?,?,?,?,?)` +
+			strings.Repeat(",(?,?,?,?,?,?,?)", len(args)/subjectCols-1)
+		_, err := tx.exec(ctx, q, args...)
+		args = args[:0]
+		if err != nil {
+			return fmt.Errorf("store: access log: %w", err)
+		}
+		return nil
+	}
+	for _, e := range entries {
+		for i, s := range e.More {
+			args = append(args, string(e.Tenant), e.Seq, i+1, s.Action, s.PersonID, s.CaseID, s.Ground)
+			if len(args) == perInsert*subjectCols {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
 }
 
 const entryCols = `seq, at, actor_id, action, person_id, case_id, ground, reason, prev_hash, hash`
@@ -171,8 +219,8 @@ const logReviewGround = "log_review"
 // then newest first.
 func (db *DB) AccessLog(ctx context.Context, tenant trygg.TenantID, f AccessLogFilter) ([]audit.Entry, error) {
 	where, args := f.where(tenant)
-	q := `SELECT ` + entryCols + ` FROM access_log` + where +
-		` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC` + limitSQL(f.limit())
+	q := `SELECT ` + entryCols + ` FROM access_log_entries` + where +
+		` ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, seq DESC, n DESC` + limitSQL(f.limit())
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: access log: %w", err)
@@ -213,21 +261,21 @@ func (db *DB) AccessLogRuns(ctx context.Context, tenant trygg.TenantID, f Access
 	// A run starts where the actor's entry before differs, or is more
 	// than the window older; a run's number is the count of starts so far.
 	q := `WITH f AS (
-		SELECT seq, at, actor_id, action, person_id, case_id, ground, reason,
+		SELECT seq, n, at, actor_id, action, person_id, case_id, ground, reason, ROW_NUMBER() OVER (ORDER BY seq, n) AS ord,
 			LAG(at) OVER w AS p_at, LAG(action) OVER w AS p_action, LAG(person_id) OVER w AS p_person,
 			LAG(case_id) OVER w AS p_case, LAG(ground) OVER w AS p_ground, LAG(reason) OVER w AS p_reason
-		FROM access_log` + where + `
-		WINDOW w AS (PARTITION BY actor_id ORDER BY seq)
+		FROM access_log_entries` + where + `
+		WINDOW w AS (PARTITION BY actor_id ORDER BY seq, n)
 	), r AS (
-		SELECT seq, at, actor_id, action, person_id, case_id, ground, reason,
+		SELECT seq, ord, at, actor_id, action, person_id, case_id, ground, reason,
 			SUM(CASE WHEN p_at IS NOT NULL AND ABS(at - p_at) <= ? AND action = p_action AND person_id = p_person
 				AND case_id = p_case AND ground = p_ground AND reason = p_reason THEN 0 ELSE 1 END)
-				OVER (PARTITION BY actor_id ORDER BY seq ROWS UNBOUNDED PRECEDING) AS run
+				OVER (PARTITION BY actor_id ORDER BY seq, n ROWS UNBOUNDED PRECEDING) AS run
 		FROM f
 	)
 	SELECT MAX(seq), MIN(seq), MAX(at), MIN(at), COUNT(*), actor_id, action, person_id, case_id, ground, reason
 	FROM r GROUP BY actor_id, run, action, person_id, case_id, ground, reason
-	ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, MAX(seq) DESC` + limitSQL(f.limit())
+	ORDER BY CASE WHEN ` + emergencySQL + ` THEN 0 ELSE 1 END, MAX(ord) DESC` + limitSQL(f.limit())
 	args = append(args, window.Microseconds())
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -259,7 +307,9 @@ const (
 
 // SampleKey is the place of the entry with seq in the sample drawn with
 // seed: the sample is the entries with the smallest keys (ties by seq).
-// It is what AccessLogSample computes in SQL, for checking it.
+// The records one row names share its seq, and so its key: the sample
+// takes them in their order in the row. It is what AccessLogSample
+// computes in SQL, for checking it.
 func SampleKey(seq, seed int64) int64 {
 	k1 := ((seq%sampleModulus)*48271 + seed) % sampleModulus
 	return ((k1*k1)%sampleModulus*69621 + k1) % sampleModulus
@@ -275,12 +325,12 @@ func (db *DB) AccessLogSample(ctx context.Context, tenant trygg.TenantID, from, 
 	where := ` WHERE tenant_id = ? AND at >= ? AND at < ? AND ground <> '` + logReviewGround + `'`
 	args := []any{string(tenant), micros(from), micros(to)}
 	var total int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM access_log`+where, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM access_log_entries`+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: access log sample: %w", err)
 	}
 	q := `SELECT ` + entryCols + ` FROM (
-		SELECT ` + entryCols + `, ((seq % 2147483647) * 48271 + ?) % 2147483647 AS k1 FROM access_log` + where + `
-	) s ORDER BY ((k1 * k1) % 2147483647 * 69621 + k1) % 2147483647, seq` + limitSQL(n)
+		SELECT ` + entryCols + `, n, ((seq % 2147483647) * 48271 + ?) % 2147483647 AS k1 FROM access_log_entries` + where + `
+	) s ORDER BY ((k1 * k1) % 2147483647 * 69621 + k1) % 2147483647, seq, n` + limitSQL(n)
 	rows, err := db.query(ctx, q, append([]any{seed}, args...)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: access log sample: %w", err)
@@ -297,7 +347,8 @@ func (db *DB) AccessLogSample(ctx context.Context, tenant trygg.TenantID, from, 
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: access log sample: %w", err)
 	}
-	slices.SortFunc(out, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	// Stable: a row's records come out of SQL in their order and share a key.
+	slices.SortStableFunc(out, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, total, nil
 }
 
@@ -424,28 +475,15 @@ func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit
 		}
 	}
 	for {
-		rows, err := db.query(ctx, `SELECT `+entryCols+`
-			FROM access_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT 5000`, string(tenant), after)
+		batch, err := db.accessLogRows(ctx, tenant, after, 5000)
 		if err != nil {
 			return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
 		}
-		n := 0
-		for rows.Next() {
-			e, err := scanEntry(rows, tenant)
-			if err != nil {
-				rows.Close()
-				return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
-			}
+		for _, e := range batch {
 			v.Add(e)
 			after = e.Seq
-			n++
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
-		}
-		if n == 0 {
+		if len(batch) == 0 {
 			break
 		}
 	}
@@ -456,4 +494,51 @@ func (db *DB) VerifyAccessLog(ctx context.Context, tenant trygg.TenantID) (audit
 		return audit.Report{}, fmt.Errorf("store: verify access log: %w", err)
 	}
 	return v.Finish(headSeq, headHash), nil
+}
+
+// accessLogRows returns up to limit of tenant's rows after seq, in seq
+// order, each with the further records it names (More), as they were
+// chained. A record left in access_log_subjects without its row is
+// attached to no row, and so shows only where the row it belonged to
+// fails its hash.
+func (db *DB) accessLogRows(ctx context.Context, tenant trygg.TenantID, after int64, limit int) ([]audit.Entry, error) {
+	rows, err := db.query(ctx, `SELECT `+entryCols+` FROM access_log WHERE tenant_id = ? AND seq > ? ORDER BY seq`+limitSQL(limit), string(tenant), after)
+	if err != nil {
+		return nil, err
+	}
+	var out []audit.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows, tenant)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	bySeq := make(map[int64]int, len(out))
+	for i, e := range out {
+		bySeq[e.Seq] = i
+	}
+	rows, err = db.query(ctx, `SELECT seq, action, person_id, case_id, ground FROM access_log_subjects
+		WHERE tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq, n`, string(tenant), after, out[len(out)-1].Seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var seq int64
+		var s audit.Subject
+		if err := rows.Scan(&seq, &s.Action, &s.PersonID, &s.CaseID, &s.Ground); err != nil {
+			return nil, err
+		}
+		if i, ok := bySeq[seq]; ok {
+			out[i].More = append(out[i].More, s)
+		}
+	}
+	return out, rows.Err()
 }

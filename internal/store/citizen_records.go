@@ -298,7 +298,7 @@ func scanSecrecyRelease(s interface{ Scan(...any) error }) (SecrecyRelease, erro
 // PersonAccessLog returns the access-log entries about the person, newest
 // first, at most limit of them, and whether there were more.
 func (db *DB) PersonAccessLog(ctx context.Context, tenant trygg.TenantID, personID string, limit int) ([]audit.Entry, bool, error) {
-	rows, err := db.query(ctx, `SELECT `+entryCols+` FROM access_log WHERE tenant_id = ? AND person_id = ? ORDER BY seq DESC`+limitSQL(limit+1),
+	rows, err := db.query(ctx, `SELECT `+entryCols+` FROM access_log_entries WHERE tenant_id = ? AND person_id = ? ORDER BY seq DESC, n DESC`+limitSQL(limit+1),
 		string(tenant), personID)
 	if err != nil {
 		return nil, false, fmt.Errorf("store: person access log: %w", err)

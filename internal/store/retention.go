@@ -435,6 +435,11 @@ func (tx *Tx) PruneAccessLog(ctx context.Context, tenant trygg.TenantID, cutoff 
 	if err != nil {
 		return 0, fmt.Errorf("store: prune access log: %w", err)
 	}
+	// A row's further records go with it (access_log_subjects); Removed
+	// counts rows, the chain's links.
+	if _, err := tx.exec(ctx, `DELETE FROM access_log_subjects WHERE tenant_id = ? AND seq <= ?`, string(tenant), cp.Seq); err != nil {
+		return 0, fmt.Errorf("store: prune access log: %w", err)
+	}
 	res, err := tx.exec(ctx, `DELETE FROM access_log WHERE tenant_id = ? AND seq <= ?`, string(tenant), cp.Seq)
 	if err != nil {
 		return 0, fmt.Errorf("store: prune access log: %w", err)

@@ -147,11 +147,13 @@ func (a *applier) writeRows() error {
 	for _, r := range a.newDecisions {
 		rows = append(rows, []any{tn, r.key, r.caseKey, r.person, r.caseType, r.unit, r.district, r.channel, r.insats, r.outcome,
 			r.amount, r.amountUnit, r.amountPeriod, r.validFrom, r.validTo, r.decidedAt, r.decidedDate, r.received, r.days, r.executed,
-			r.sex, r.ageBand, r.executeBy})
+			r.sex, r.ageBand, r.executeBy, int64(1)})
 	}
+	// Marked first: most are their case's, and the summaries' statements
+	// (firstDecisions) change only the marks that are wrong.
 	if err := a.tx.insertNew("fact_decisions", []string{"tenant_id", "decision_key", "case_key", "person_key", "case_type", "unit_id",
 		"district_id", "channel", "insats", "outcome", "amount", "amount_unit", "amount_period", "valid_from", "valid_to", "decided_at",
-		"decided_date", "received_date", "days_to_decision", "executed_date", "sex", "age_band", "execute_by"},
+		"decided_date", "received_date", "days_to_decision", "executed_date", "sex", "age_band", "execute_by", "first_decision"},
 		"tenant_id, decision_key", rows); err != nil {
 		return err
 	}

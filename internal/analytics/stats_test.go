@@ -55,3 +55,33 @@ func TestStatisticsTaken(t *testing.T) {
 		t.Errorf("statistics of fact_cases_unit after a rebuild: %d rows, want 1", n)
 	}
 }
+
+// TestStatisticsTakenPostgres: a PostgreSQL analysis store filled by a
+// catch-up takes its statistics after its first 5,000 events, before
+// autovacuum would: without them the planner's plans of a batch's
+// statements were made for an empty store.
+func TestStatisticsTakenPostgres(t *testing.T) {
+	ctx := context.Background()
+	db, st, total, dsn := generatedSetup(t, "postgres", 220)
+	pr, err := analytics.NewProjector(ctx, db, st, testKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr.Batch = 1000
+	if n, err := pr.CatchUp(ctx); err != nil || n != total || total < 5000 {
+		t.Fatalf("%d events, %v; want %d (at least 5,000)", n, err, total)
+	}
+	pg, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	var analyzed bool
+	if err := pg.QueryRowContext(ctx, `SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables
+		WHERE schemaname = 'analytics' AND relname = 'fact_cases'`).Scan(&analyzed); err != nil {
+		t.Fatal(err)
+	}
+	if !analyzed {
+		t.Errorf("fact_cases has no statistics after %d events projected", total)
+	}
+}

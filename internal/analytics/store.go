@@ -411,6 +411,7 @@ func (s *Store) updateBatched(ctx context.Context, fn func(*tx) error) error {
 			return err
 		}
 		t := &tx{ctx: ctx, pg: true, pgtx: ptx, batch: &pgx.Batch{}}
+		t.batch.Queue(pgPlanning)
 		if err := fn(t); err != nil {
 			_ = ptx.Rollback(ctx)
 			return err
@@ -422,6 +423,14 @@ func (s *Store) updateBatched(ctx context.Context, fn func(*tx) error) error {
 		return ptx.Commit(ctx)
 	})
 }
+
+// pgPlanning sets how PostgreSQL plans the statements of a projector's
+// transaction: each execution with its own arguments and the store's
+// size as it is (pgx prepares every statement, and after five
+// executions PostgreSQL may keep a generic plan, made for the store as
+// it was), and without JIT compilation, which a statement over a
+// batch's keys never repays and a refresh's estimates may set off.
+const pgPlanning = `SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true)`
 
 // pipelineMax is how many writes a batched transaction queues before it
 // sends them.

@@ -140,20 +140,31 @@ func (s *summary) add(sign, cond string) string {
 		` ON CONFLICT (tenant_id, ` + strings.Join(s.keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 }
 
-// firstDecisions marks each decision (of those a WHERE clause after it
+// firstDecisions marks each decision (of those a condition after it
 // selects) that is its case's first, by the moment decided, then the
-// key, and unmarks the others.
-const firstDecisions = `UPDATE fact_decisions SET first_decision = CASE WHEN EXISTS (SELECT 1 FROM fact_decisions e
-	WHERE e.tenant_id = fact_decisions.tenant_id AND e.case_key = fact_decisions.case_key AND (e.decided_at < fact_decisions.decided_at
-	OR (e.decided_at = fact_decisions.decided_at AND e.decision_key < fact_decisions.decision_key))) THEN 0 ELSE 1 END`
+// key, and unmarks the others. It writes only the rows whose mark
+// changes: a decision is written marked (most are their case's first),
+// and on PostgreSQL every row updated is a new row version with an entry
+// in each of the table's indexes.
+const firstDecisions = `UPDATE fact_decisions SET first_decision = 1 - first_decision WHERE first_decision = CASE WHEN EXISTS (SELECT 1
+	FROM fact_decisions e WHERE e.tenant_id = fact_decisions.tenant_id AND e.case_key = fact_decisions.case_key
+	AND (e.decided_at < fact_decisions.decided_at OR (e.decided_at = fact_decisions.decided_at AND e.decision_key < fact_decisions.decision_key)))
+	THEN 1 ELSE 0 END`
 
 // needSteps sets the step each assessed code (of the need rows a
 // condition after it selects) reached on its case, for the code and for
 // its chapter: 0 assessed, 1 a final decision granting something, 2 the
 // code in the plan too, 3 performed with it too (a later step counts
-// only when the earlier ones were reached).
-var needSteps = `UPDATE fact_codes SET step = ` + stepOf("x.code = fact_codes.code") +
-	`, chapter_step = ` + stepOf("substr(x.code, 1, 2) = substr(fact_codes.code, 1, 2)") + ` WHERE source = 'need'`
+// only when the earlier ones were reached). It writes only the rows
+// whose steps change: a batch's cases are mostly those with a report,
+// whose codes were performed before.
+var needSteps = `UPDATE fact_codes SET step = ` + codeStep + `, chapter_step = ` + chapterStep +
+	` WHERE source = 'need' AND (step <> ` + codeStep + ` OR chapter_step <> ` + chapterStep + `)`
+
+var (
+	codeStep    = stepOf("x.code = fact_codes.code")
+	chapterStep = stepOf("substr(x.code, 1, 2) = substr(fact_codes.code, 1, 2)")
+)
 
 func stepOf(same string) string {
 	exists := func(source string) string {
@@ -198,6 +209,9 @@ func (s *Store) refreshIfStale(ctx context.Context) error {
 func (s *Store) refresh(ctx context.Context) error {
 	err := s.update(ctx, func(t *tx) error {
 		if t.pg {
+			if err := t.exec(pgPlanning); err != nil {
+				return err
+			}
 			if err := t.exec(`SELECT tenant_id FROM cursors FOR UPDATE`); err != nil {
 				return err
 			}
@@ -393,7 +407,7 @@ func (d *delta) put() error {
 	for _, x := range []struct {
 		q    string
 		keys keySet
-	}{{firstDecisions + ` WHERE tenant_id = ?`, d.firsts}, {needSteps + ` AND tenant_id = ?`, d.steps}} {
+	}{{firstDecisions + ` AND tenant_id = ?`, d.firsts}, {needSteps + ` AND tenant_id = ?`, d.steps}} {
 		if len(x.keys.list) == 0 {
 			continue
 		}

@@ -33,12 +33,18 @@ const CitusShardCount = 4
 
 // citusConf is appended to each node's postgresql.conf. The workers also
 // load pg_stat_statements, by which tests see which statements reached
-// which worker.
+// which worker. Unlike the PostgreSQL server's, these nodes do not flush
+// to disk: the Citus tests are about where rows and statements go, the
+// PostgreSQL engine's about durability, and each test database is a copy
+// of a template whose every page (of three servers) would be flushed.
 const citusConf = `
 shared_preload_libraries = 'citus,pg_stat_statements'
 citus.shard_count = %d
 max_prepared_transactions = 100
 max_worker_processes = 16
+fsync = off
+synchronous_commit = off
+full_page_writes = off
 `
 
 // Cluster is the test Citus cluster's three servers.
@@ -109,8 +115,10 @@ func NewCitusDatabaseFrom(t testing.TB, key string, prepare func(dsn string) err
 	name := "c_" + randomHex(8)
 	t.Cleanup(func() {
 		for i, n := range c.nodes {
-			// A worker's Citus daemon may hold on to the database for a
-			// moment after the coordinator's is gone: try again.
+			// Citus' maintenance daemon, ended by DROP DATABASE, starts
+			// again and connects: close the database to connections first,
+			// and try again while one holds on.
+			n.run("ALTER DATABASE " + quoteIdent(name) + " WITH ALLOW_CONNECTIONS false")
 			for try := 0; ; try++ {
 				out, err := n.run("DROP DATABASE IF EXISTS " + quoteIdent(name) + " WITH (FORCE)")
 				if err == nil {

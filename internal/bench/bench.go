@@ -304,8 +304,9 @@ type benchVU struct {
 	next           int
 	draft          string // a note started in the mix, to be signed next
 	draftCase      string
-	providerToken  string // a provider staff session, for the provider workload
-	index          int    // the VU's place in b.vus
+	providerToken  string          // a provider staff session, for the provider workload
+	index          int             // the VU's place in b.vus
+	mixViews       []time.Duration // latencies of the mix's case views
 }
 
 type cycleCase struct {

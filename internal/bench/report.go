@@ -171,6 +171,11 @@ func (b *bench) workloadTable() benchTable {
 		if r.ops > 0 {
 			stmts = fmt.Sprintf("%.1f", float64(r.stmts)/float64(r.ops))
 		}
+		if r.latOnly {
+			t.rows = append(t.rows, []string{r.name, r.op, num(r.rate()), ms(r.percentile(.50)), ms(r.percentile(.95)), ms(r.percentile(.99)),
+				"—", "—", "—", "—", "—", "—", "—"})
+			continue
+		}
 		t.rows = append(t.rows, []string{r.name, r.op, num(r.rate()), ms(r.percentile(.50)), ms(r.percentile(.95)), ms(r.percentile(.99)),
 			num(float64(r.errors)), limit, ratio, stmts, r.cpuPer1k(), r.coresUsed(), r.cpuCeiling()})
 	}

@@ -89,9 +89,10 @@ type Person struct {
 	DiedOn string `json:"died_on,omitempty"`
 }
 
-// NameSearch is the lower-cased "family given" form used for name search.
+// NameSearch is the "family given" form used for name search, in
+// NameKey's form.
 func (p Person) NameSearch() string {
-	return strings.ToLower(p.FamilyName + " " + p.GivenName)
+	return NameKey(p.FamilyName + " " + p.GivenName)
 }
 
 // Validate checks names and address lengths; the identity is validated when

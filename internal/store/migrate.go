@@ -126,7 +126,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			if done > 0 { // another server applied it meanwhile
 				return nil
 			}
-			for _, stmt := range SplitStatements(m.SQL) {
+			for _, stmt := range SplitStatements(ForEngine(m.SQL, db.dialect.name())) {
 				if _, err := tx.exec(ctx, stmt); err != nil {
 					return fmt.Errorf("%s: %w", m.Name, err)
 				}
@@ -145,6 +145,27 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		return applied, fmt.Errorf("store: citus: %w", err)
 	}
 	return applied, nil
+}
+
+// ForEngine returns the part of a migration's source that engine
+// ("sqlite" or "postgres") runs: a line "-- engine: postgres" (or sqlite)
+// starts lines only that engine runs, "-- engine: all" ends them. The
+// few things the engines do differently (PostgreSQL's extensions and
+// index methods, SQLite's virtual tables and triggers) are written so.
+func ForEngine(src, engine string) string {
+	var out strings.Builder
+	keep := true
+	for _, line := range strings.SplitAfter(src, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "-- engine:"); ok {
+			e := strings.TrimSpace(rest)
+			keep = e == "all" || e == engine
+			continue
+		}
+		if keep {
+			out.WriteString(line)
+		}
+	}
+	return out.String()
 }
 
 // SplitStatements splits a migration on semicolons that end a line, after

@@ -238,44 +238,152 @@ func (db *DB) relationKinds(ctx context.Context, tenant trygg.TenantID, from, to
 	return out, rows.Err()
 }
 
-// PersonQuery is a person search: an exact identity, or name terms (the
-// first a prefix of the family name, the rest found anywhere in the name).
+// PersonQuery is a person search: an exact identity, or a name.
+//
+// A name search's words are compared in persons.NameKey's form with
+// "family given" (name_search). Every word must be found in the name; a
+// search whose words are all shorter than three letters finds only names
+// that start with its first word, a longer word is found anywhere in the
+// name. Names that start with the first word come first, each group in
+// name order.
 type PersonQuery struct {
 	Identity *persons.Identity
 	Name     string
 	Limit    int
+	// Plan chooses where a name search starts; PlanAuto (the zero value)
+	// lets the store choose. The others are for tests and benchmarks: the
+	// answer is the same whichever plan runs.
+	Plan SearchPlan
 }
 
-// SearchPersons returns the persons matching q that the actor may see, by
-// name. Rows outside the actor's access scope are never returned.
+// SearchPlan is where a name search starts.
+type SearchPlan int
+
+const (
+	// PlanAuto starts from the actor's scope when it holds at most
+	// ScopeFirstCases cases, from the names otherwise.
+	PlanAuto SearchPlan = iota
+	// PlanByName walks the names that start with the first word in name
+	// order and stops at the limit, then (when a word has three letters
+	// or more and the limit is not reached) the names that hold the words
+	// elsewhere, found through the trigram index; every candidate is
+	// checked against the access rule.
+	PlanByName
+	// PlanByScope starts from the persons of the actor's cases (assigned,
+	// in their units' subtrees, opened in an emergency) and keeps those
+	// whose names match: cheap when the actor's scope is small, whatever
+	// the size of the municipality. Only staff have such a scope; a
+	// citizen's search is by name whatever the plan asked.
+	PlanByScope
+)
+
+// ScopeFirstCases is the most cases an actor's scope may hold for a name
+// search to start from it (docs/benchmarks.md, "Name search at 1,000,000
+// persons"): counting them stops here, so the count costs at most this
+// many index entries.
+const ScopeFirstCases = 5000
+
+// minTrigram is the length of a word (in letters) the trigram indexes
+// can find in the middle of a name.
+const minTrigram = 3
+
+// SearchPersons returns the persons matching q that the actor may see.
+// Rows outside the actor's access scope are never returned, whichever
+// plan finds them: every plan filters with the same predicate
+// (visibleSQL) as every list.
 func (db *DB) SearchPersons(ctx context.Context, a trygg.Actor, q PersonQuery) ([]persons.Person, error) {
 	now := db.Now()
-	vis, visArgs := visibleSQL(access.ReadScope(a), micros(now), now.Format("2006-01-02"))
+	scope := access.ReadScope(a)
+	vis, visArgs := visibleSQL(scope, micros(now), now.Format("2006-01-02"))
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 25
 	}
-	sqlText := `SELECT ` + personCols + ` FROM persons p WHERE p.tenant_id = ?`
-	args := []any{string(a.Tenant)}
-	switch {
-	case q.Identity != nil:
-		sqlText += ` AND p.id_type = ? AND p.id_issuer = ? AND p.id_value = ?`
-		args = append(args, string(q.Identity.Type), q.Identity.Issuer, q.Identity.Value)
-	default:
-		terms := strings.Fields(strings.ToLower(q.Name))
-		if len(terms) == 0 {
-			return nil, trygg.Invalid("Give a name or an identity number to search for.", map[string]string{"query": "Required."})
+	if q.Identity != nil {
+		sqlText := `SELECT ` + personCols + ` FROM persons p WHERE p.tenant_id = ? AND p.id_type = ? AND p.id_issuer = ? AND p.id_value = ?
+			AND ` + vis + ` ORDER BY p.name_search, p.id` + limitSQL(q.Limit)
+		args := append([]any{string(a.Tenant), string(q.Identity.Type), q.Identity.Issuer, q.Identity.Value}, visArgs...)
+		return db.searchRows(ctx, sqlText, args)
+	}
+	terms := strings.Fields(persons.NameKey(q.Name))
+	if len(terms) == 0 {
+		return nil, trygg.Invalid("Give a name or an identity number to search for.", map[string]string{"query": "Required."})
+	}
+	long := false
+	for _, t := range terms {
+		long = long || utf8.RuneCountInString(t) >= minTrigram
+	}
+	plan := q.Plan
+	if !staffScope(scope) {
+		plan = PlanByName
+	}
+	if plan == PlanAuto {
+		plan = PlanByName
+		if small, err := db.smallScope(ctx, a.Tenant, scope); err != nil {
+			return nil, err
+		} else if small {
+			plan = PlanByScope
 		}
-		// The first term is a prefix of "family given"; a range lets the
-		// index serve it on both engines.
-		sqlText += ` AND p.name_search >= ? AND p.name_search < ?`
-		args = append(args, terms[0], terms[0]+"\U0010FFFF")
-		for _, t := range terms[1:] {
-			sqlText += ` AND p.name_search LIKE ? ESCAPE '\'`
+	}
+	// The first word as a prefix: a range lets the name index serve it.
+	lo, hi := terms[0], terms[0]+"\U0010FFFF"
+	contains := func(ts []string) (string, []any) {
+		var preds []string
+		var args []any
+		for _, t := range ts {
+			preds = append(preds, `p.name_search LIKE ? ESCAPE '\'`)
 			args = append(args, "%"+escapeLike(t)+"%")
 		}
+		return strings.Join(preds, " AND "), args
+	}
+
+	if plan == PlanByScope {
+		from, fromArgs := scopePersonsSQL(a.Tenant, scope, micros(now))
+		match, matchArgs := contains(terms)
+		if !long {
+			match += ` AND p.name_search >= ? AND p.name_search < ?`
+			matchArgs = append(matchArgs, lo, hi)
+		}
+		sqlText := `SELECT ` + personCols + ` FROM persons p WHERE p.tenant_id = ? AND p.id IN (` + from + `) AND ` + match + ` AND ` + vis + `
+			ORDER BY CASE WHEN p.name_search >= ? AND p.name_search < ? THEN 0 ELSE 1 END, p.name_search, p.id` + limitSQL(q.Limit)
+		args := []any{string(a.Tenant)}
+		args = append(args, fromArgs...)
+		args = append(args, matchArgs...)
+		args = append(args, visArgs...)
+		args = append(args, lo, hi)
+		return db.searchRows(ctx, sqlText, args)
+	}
+
+	// By name: first the names that start with the first word, in name
+	// order (the walk stops at the limit).
+	sqlText := `SELECT ` + personCols + ` FROM persons p WHERE p.tenant_id = ? AND p.name_search >= ? AND p.name_search < ?`
+	args := []any{string(a.Tenant), lo, hi}
+	if len(terms) > 1 {
+		match, matchArgs := contains(terms[1:])
+		sqlText += ` AND ` + match
+		args = append(args, matchArgs...)
 	}
 	sqlText += ` AND ` + vis + ` ORDER BY p.name_search, p.id` + limitSQL(q.Limit)
 	args = append(args, visArgs...)
+	out, err := db.searchRows(ctx, sqlText, args)
+	if err != nil || len(out) == q.Limit || !long {
+		return out, err
+	}
+	// Then the names that hold the words elsewhere, found through the
+	// trigram index.
+	cand, candArgs := db.nameTrigramSQL(a.Tenant, terms)
+	match, matchArgs := contains(terms)
+	sqlText = `SELECT ` + personCols + ` FROM persons p WHERE p.tenant_id = ? AND ` + cand + ` AND ` + match + `
+		AND NOT (p.name_search >= ? AND p.name_search < ?) AND ` + vis + ` ORDER BY p.name_search, p.id` + limitSQL(q.Limit-len(out))
+	args = []any{string(a.Tenant)}
+	args = append(args, candArgs...)
+	args = append(args, matchArgs...)
+	args = append(args, lo, hi)
+	args = append(args, visArgs...)
+	more, err := db.searchRows(ctx, sqlText, args)
+	return append(out, more...), err
+}
+
+func (db *DB) searchRows(ctx context.Context, sqlText string, args []any) ([]persons.Person, error) {
 	rows, err := db.query(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search persons: %w", err)
@@ -290,6 +398,93 @@ func (db *DB) SearchPersons(ctx context.Context, a trygg.Actor, q PersonQuery) (
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// staffScope reports whether s is made of cases only (staff), so that a
+// search may start from it; a citizen's (self and those they act for) is
+// searched by name.
+func staffScope(s access.Scope) bool {
+	return s.SelfPersonID == "" && (s.UserID != "" || len(s.UnitPaths) > 0)
+}
+
+// smallScope reports whether the staff scope s holds at most
+// ScopeFirstCases cases (assigned, or in the units' subtrees).
+func (db *DB) smallScope(ctx context.Context, tenant trygg.TenantID, s access.Scope) (bool, error) {
+	unitPred, unitArgs := unitPathPred(s.UnitPaths)
+	bound := limitSQL(ScopeFirstCases + 1)
+	args := []any{string(tenant), s.UserID, string(tenant)}
+	args = append(args, unitArgs...)
+	var assigned, inUnits int
+	err := db.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE c.tenant_id = ? AND c.assigned_to = ?`+bound+`) x),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM units u CROSS JOIN cases c WHERE u.tenant_id = ? AND `+unitPred+`
+			AND c.tenant_id = u.tenant_id AND c.unit_id = u.id`+bound+`) y)`, args...).Scan(&assigned, &inUnits)
+	if err != nil {
+		return false, fmt.Errorf("store: search scope: %w", err)
+	}
+	return assigned+inUnits <= ScopeFirstCases, nil
+}
+
+// scopePersonsSQL returns a query of the ids of the persons in the staff
+// scope s: those with a case assigned to the actor or in their units'
+// subtrees, and those they opened in an emergency. It is wider than what
+// the actor may read (protection is not asked): the search filters it
+// with visibleSQL.
+func scopePersonsSQL(tenant trygg.TenantID, s access.Scope, now int64) (string, []any) {
+	parts := []string{`SELECT c.person_id FROM cases c WHERE c.tenant_id = ? AND c.assigned_to = ?`}
+	args := []any{string(tenant), s.UserID}
+	if len(s.UnitPaths) > 0 {
+		pred, pargs := unitPathPred(s.UnitPaths)
+		// The units first (a handful), then their cases by index: a
+		// CROSS JOIN keeps SQLite to that order (PostgreSQL plans it as
+		// any join).
+		parts = append(parts, `SELECT c.person_id FROM units u CROSS JOIN cases c WHERE u.tenant_id = ? AND `+pred+`
+			AND c.tenant_id = u.tenant_id AND c.unit_id = u.id`)
+		args = append(args, string(tenant))
+		args = append(args, pargs...)
+	}
+	if s.Emergency {
+		parts = append(parts, `SELECT e.person_id FROM emergency_openings e WHERE e.tenant_id = ? AND e.user_id = ? AND e.expires_at > ?`)
+		args = append(args, string(tenant), s.UserID, now)
+	}
+	// UNION ALL: the IN needs no duplicates removed, and SQLite's UNION
+	// would read each part in person order to merge them.
+	return strings.Join(parts, " UNION ALL "), args
+}
+
+// nameTrigramSQL returns a predicate over persons aliased p that holds
+// for every name holding all of the words' trigrams (and some others,
+// which the LIKE beside it refuses), served by the engine's trigram index:
+// on PostgreSQL pg_trgm's index serves the LIKE itself; on SQLite the
+// FTS5 table person_names_fts, whose rows the triggers of migration 0036
+// keep.
+func (db *DB) nameTrigramSQL(tenant trygg.TenantID, terms []string) (string, []any) {
+	if db.dialect.name() == "postgres" {
+		return "1 = 1", nil
+	}
+	var quoted []string
+	for _, g := range trigrams(terms) {
+		quoted = append(quoted, `"`+strings.ReplaceAll(g, `"`, `""`)+`"`)
+	}
+	return `p.id IN (SELECT n.person_id FROM person_names_fts JOIN person_names n ON n.rid = person_names_fts.rowid
+		WHERE person_names_fts MATCH ? AND n.tenant_id = ?)`, []any{strings.Join(quoted, " "), string(tenant)}
+}
+
+// trigrams returns the query words of at least minTrigram letters cut
+// into their trigrams, each once.
+func trigrams(terms []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range terms {
+		r := []rune(t)
+		for i := 0; i+minTrigram <= len(r); i++ {
+			if g := string(r[i : i+minTrigram]); !seen[g] {
+				seen[g] = true
+				out = append(out, g)
+			}
+		}
+	}
+	return out
 }
 
 // VisiblePersonIDs returns the ids of all persons of the actor's tenant that

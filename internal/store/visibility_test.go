@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/calendar"
@@ -314,32 +315,69 @@ func checkUser(t *testing.T, w demoWorld, username string) map[string]bool {
 		}
 	}
 
-	const limit = 100
-	for c := 'a'; c <= 'z'; c++ {
-		found, err := w.db.SearchPersons(ctx, a, store.PersonQuery{Name: string(c), Limit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		hits := map[string]bool{}
-		for _, p := range found {
-			hits[p.ID] = true
-			if !want[p.ID] {
-				t.Errorf("search %q returns %s, whom Decide refuses", c, p.ID)
-			}
-		}
-		// Under the limit the search must find every visible match.
-		matches := 0
-		for id := range want {
-			if strings.HasPrefix(w.person(id).NameSearch(), string(c)) {
-				matches++
-			}
-		}
-		if matches <= limit && matches != len(hits) {
-			t.Errorf("search %q returns %d persons, %d visible ones match", c, len(hits), matches)
-		}
-	}
+	checkSearches(t, w, a, want)
 	checkCaseLists(t, w, a)
 	return want
+}
+
+// checkSearches checks, for every plan a name search may take, that no
+// search returns a person outside want (the persons Decide lets the actor
+// read) and that under the limit it returns every one of them whose name
+// matches: single letters (a prefix of the name) and parts of three
+// letters of the demo's names taken from their middles (found anywhere).
+func checkSearches(t *testing.T, w demoWorld, a trygg.Actor, want map[string]bool) {
+	t.Helper()
+	ctx := t.Context()
+	const limit = 100
+	queries := []string{}
+	for c := 'a'; c <= 'z'; c++ {
+		queries = append(queries, string(c))
+	}
+	for i, p := range w.ds.Persons {
+		if r := []rune(p.NameSearch()); i%37 == 0 && len(r) > 5 {
+			queries = append(queries, string(r[2:5]), string(r[1:4])+" "+string(r[len(r)-2:]))
+		}
+	}
+	for _, plan := range []store.SearchPlan{store.PlanAuto, store.PlanByName, store.PlanByScope} {
+		for _, q := range queries {
+			found, err := w.db.SearchPersons(ctx, a, store.PersonQuery{Name: q, Limit: limit, Plan: plan})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hits := map[string]bool{}
+			for _, p := range found {
+				hits[p.ID] = true
+				if !want[p.ID] {
+					t.Errorf("plan %d: search %q returns %s, whom Decide refuses", plan, q, p.ID)
+				}
+			}
+			// Under the limit the search must find every visible match.
+			matches := 0
+			for id := range want {
+				if nameMatches(w.person(id).NameSearch(), q) {
+					matches++
+				}
+			}
+			if matches <= limit && matches != len(hits) {
+				t.Errorf("plan %d: search %q returns %d persons, %d visible ones match", plan, q, len(hits), matches)
+			}
+		}
+	}
+}
+
+// nameMatches is the matching rule of store.PersonQuery, written out
+// independently: every word in the name, and when no word has three
+// letters the name starts with the first.
+func nameMatches(name, query string) bool {
+	words := strings.Fields(persons.NameKey(query))
+	long := false
+	for _, w := range words {
+		if !strings.Contains(name, w) {
+			return false
+		}
+		long = long || utf8.RuneCountInString(w) >= 3
+	}
+	return len(words) > 0 && (long || strings.HasPrefix(name, words[0]))
 }
 
 // checkCaseLists checks that the staff's read rule for cases in SQL

@@ -155,11 +155,17 @@ const firstDecisions = `UPDATE fact_decisions SET first_decision = 1 - first_dec
 // condition after it selects) reached on its case, for the code and for
 // its chapter: 0 assessed, 1 a final decision granting something, 2 the
 // code in the plan too, 3 performed with it too (a later step counts
-// only when the earlier ones were reached). It writes only the rows
-// whose steps change: a batch's cases are mostly those with a report,
-// whose codes were performed before.
-var needSteps = `UPDATE fact_codes SET step = ` + codeStep + `, chapter_step = ` + chapterStep +
-	` WHERE source = 'need' AND (step <> ` + codeStep + ` OR chapter_step <> ` + chapterStep + `)`
+// only when the earlier ones were reached). A batch's statement looks
+// each of its rows' steps up by the indexes.
+var needSteps = `UPDATE fact_codes SET step = ` + codeStep + `, chapter_step = ` + chapterStep + ` WHERE source = 'need'`
+
+// allNeedSteps is needSteps for every row, writing only those whose
+// steps change (on PostgreSQL each row updated is a new row version with
+// an entry in each of the table's indexes): the condition makes
+// PostgreSQL read the granted decisions once into a hash table, which
+// pays over all the rows and not over a batch's, so a batch does not use
+// it.
+var allNeedSteps = needSteps + ` AND (step <> ` + codeStep + ` OR chapter_step <> ` + chapterStep + `)`
 
 var (
 	codeStep    = stepOf("x.code = fact_codes.code")
@@ -216,7 +222,7 @@ func (s *Store) refresh(ctx context.Context) error {
 				return err
 			}
 		}
-		for _, q := range []string{firstDecisions, needSteps} {
+		for _, q := range []string{firstDecisions, allNeedSteps} {
 			if err := t.exec(q); err != nil {
 				return err
 			}

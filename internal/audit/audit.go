@@ -1,7 +1,8 @@
 // Package audit is the access log: one entry per read of personal data,
-// hash-chained per tenant so an edited or removed row is detected. Entries
-// are made durable before the response that shows the data is sent; a group
-// committer batches the entries of concurrent requests into one commit.
+// one row per request naming them all (Merge), hash-chained per tenant so
+// an edited or removed row is detected. Entries are made durable before
+// the response that shows the data is sent; a group committer batches the
+// rows of concurrent requests into one commit.
 package audit
 
 import (

@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/trygg/trygg/internal/persons"
 	"github.com/trygg/trygg/internal/web"
 )
 
@@ -180,6 +182,10 @@ func TestStaffPagesHomeCare(t *testing.T) {
 	// Person search (posted), and the person page with the decision.
 	body = post("handlaggare", "/persons/search", url.Values{"query": {"x"}}, false, http.StatusOK, "träffar")
 	post("handlaggare", "/persons/search", url.Values{"query": {"1234"}}, false, http.StatusUnprocessableEntity, "giltigt personnummer")
+	// Three letters from the middle of the family name, in capitals, find the person.
+	jp := w.ds.Persons[slices.IndexFunc(w.ds.Persons, func(p persons.Person) bool { return p.ID == jc.PersonID })]
+	middle := strings.ToUpper(string([]rune(jp.FamilyName)[1:4]))
+	post("handlaggare", "/persons/search", url.Values{"query": {middle}}, false, http.StatusOK, jp.FamilyName)
 	get("handlaggare", "/persons/"+jc.PersonID, "Personnummer", "Ansökan om hemtjänst och trygghetslarm", "Hemtjänst – personlig omvårdnad – beviljat", "24,5 timmar per månad")
 
 	// Another unit's officer may not see the case at all.

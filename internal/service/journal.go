@@ -64,13 +64,10 @@ func (s *Service) AddNote(ctx context.Context, a trygg.Actor, caseID string, in 
 				return trygg.Invalid("Only a signed note of this case can be corrected.", map[string]string{"corrects": "No signed note with this id on the case."})
 			}
 		}
-		if err := tx.InsertNote(ctx, a.Tenant, n); err != nil {
-			return err
-		}
 		n.CreatedAt, n.UpdatedAt = tx.Now, tx.Now
 		e := events.New(a, events.NoteDraftSaved, "note", n.ID, map[string]any{"corrects": n.Corrects})
 		e.PersonID, e.CaseID = c.PersonID, c.ID
-		_, err := tx.AppendEvent(ctx, e)
+		_, err := tx.InsertNoteWithEvent(ctx, a.Tenant, n, e)
 		return err
 	})
 	if err != nil {
@@ -87,33 +84,30 @@ func (s *Service) SaveNote(ctx context.Context, a trygg.Actor, caseID, noteID st
 	if in.Corrects != "" {
 		return store.Note{}, trygg.Invalid("What a note corrects is set when it is started.", map[string]string{"corrects": "Leave out when saving a draft."})
 	}
-	return s.changeNote(ctx, a, caseID, noteID, func(tx *store.Tx) error {
-		return tx.UpdateNoteDraft(ctx, a.Tenant, noteID, a.UserID, in.Body)
+	return s.changeNote(ctx, a, caseID, func(tx *store.Tx) (store.Note, error) {
+		return tx.UpdateNoteDraft(ctx, a.Tenant, caseID, noteID, a.UserID, in.Body)
 	}, events.NoteDraftSaved)
 }
 
 // SignNote signs the actor's own draft; from then on it never changes.
 func (s *Service) SignNote(ctx context.Context, a trygg.Actor, caseID, noteID string) (store.Note, error) {
-	return s.changeNote(ctx, a, caseID, noteID, func(tx *store.Tx) error {
-		return tx.SignNote(ctx, a.Tenant, noteID, a.UserID)
+	return s.changeNote(ctx, a, caseID, func(tx *store.Tx) (store.Note, error) {
+		return tx.SignNote(ctx, a.Tenant, caseID, noteID, a.UserID)
 	}, events.NoteSigned)
 }
 
-func (s *Service) changeNote(ctx context.Context, a trygg.Actor, caseID, noteID string, change func(tx *store.Tx) error, typ string) (store.Note, error) {
+// changeNote changes a note of the case with change, which returns the
+// note as changed (the store's UPDATE ... RETURNING: no read before or
+// after it), and appends the event of type typ.
+func (s *Service) changeNote(ctx context.Context, a trygg.Actor, caseID string, change func(tx *store.Tx) (store.Note, error), typ string) (store.Note, error) {
 	c, ground, err := s.workableCase(ctx, a, caseID)
 	if err != nil {
 		return store.Note{}, err
 	}
 	var n store.Note
 	err = s.updateLogged(ctx, []audit.Entry{entry(a, access.WorkCase, c.PersonID, c.ID, ground, "")}, func(tx *store.Tx) error {
-		if _, err := tx.Note(ctx, a.Tenant, c.ID, noteID); err != nil {
-			return err
-		}
-		if err := change(tx); err != nil {
-			return err
-		}
 		var err error
-		if n, err = tx.Note(ctx, a.Tenant, c.ID, noteID); err != nil {
+		if n, err = change(tx); err != nil {
 			return err
 		}
 		e := events.New(a, typ, "note", n.ID, map[string]any{"corrects": n.Corrects})

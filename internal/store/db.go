@@ -33,6 +33,8 @@ type DB struct {
 	replay atomic.Int64
 
 	statements atomic.Int64 // SQL statements sent, for benchmarks
+	// trace, when set, is told every statement counted (TraceStatements).
+	trace atomic.Pointer[func(query string)]
 
 	// stmts caches prepared statements by query text (SQLite only: pgx
 	// caches them itself). Parsing and planning took more of a read's CPU
@@ -156,6 +158,25 @@ func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) 
 // Statements returns how many SQL statements the store has sent.
 func (db *DB) Statements() int64 { return db.statements.Load() }
 
+// TraceStatements calls fn with every statement the store sends from now
+// on, BEGIN and COMMIT included, as Statements counts them; nil stops it.
+// It is for tests that list the statements of a write.
+func (db *DB) TraceStatements(fn func(query string)) {
+	if fn == nil {
+		db.trace.Store(nil)
+		return
+	}
+	db.trace.Store(&fn)
+}
+
+// sent counts a statement and tells the trace, if any.
+func (db *DB) sent(query string) {
+	db.statements.Add(1)
+	if fn := db.trace.Load(); fn != nil {
+		(*fn)(query)
+	}
+}
+
 // Now returns the store clock's time, truncated to microseconds as stored.
 func (db *DB) Now() time.Time {
 	if us := db.replay.Load(); us != 0 {
@@ -179,13 +200,13 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	db.statements.Add(1)
+	db.sent("BEGIN")
 	tx := &Tx{tx: sqlTx, db: db, Now: db.Now()}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
-	db.statements.Add(1)
+	db.sent("COMMIT")
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
@@ -196,7 +217,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	tx.db.statements.Add(1)
+	tx.db.sent(query)
 	query = tx.db.dialect.rebind(query)
 	if st := tx.db.stmts.forTx(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
@@ -205,7 +226,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	tx.db.statements.Add(1)
+	tx.db.sent(query)
 	query = tx.db.dialect.rebind(query)
 	if st := tx.db.stmts.forTx(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
@@ -214,7 +235,7 @@ func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	tx.db.statements.Add(1)
+	tx.db.sent(query)
 	query = tx.db.dialect.rebind(query)
 	if st := tx.db.stmts.forTx(query); st != nil {
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
@@ -224,7 +245,7 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 // query and queryRow on the DB use the reader pool.
 func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	db.statements.Add(1)
+	db.sent(query)
 	query = db.dialect.rebind(query)
 	if st := db.stmts.get(ctx, db.read, query); st != nil {
 		return st.QueryContext(ctx, args...)
@@ -233,7 +254,7 @@ func (db *DB) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	db.statements.Add(1)
+	db.sent(query)
 	query = db.dialect.rebind(query)
 	if st := db.stmts.get(ctx, db.read, query); st != nil {
 		return st.QueryRowContext(ctx, args...)

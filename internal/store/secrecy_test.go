@@ -38,7 +38,8 @@ func TestCaseSecrecyChains(t *testing.T) {
 					if err := tx.InsertNote(ctx, tenant, store.Note{ID: id, CaseID: "c-1", Body: id, Author: "u-1", Corrects: corrects}); err != nil {
 						return err
 					}
-					return tx.SignNote(ctx, tenant, id, "u-1")
+					_, err := tx.SignNote(ctx, tenant, "c-1", id, "u-1")
+					return err
 				})
 			}
 			mark := func(kind, id, markID string) {

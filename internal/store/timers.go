@@ -69,8 +69,19 @@ func (tx *Tx) CancelTimers(ctx context.Context, tenant trygg.TenantID, caseID, d
 }
 
 // CancelCaseTimers cancels all the case's pending timers inside tx (the
-// case is closed) and closes its open tasks.
+// case is closed), closes its open tasks and leaves it nothing due. On
+// PostgreSQL the three are one statement (data-modifying WITHs), one round
+// trip instead of three (docs/benchmarks.md, "Fewer statements per write").
 func (tx *Tx) CancelCaseTimers(ctx context.Context, tenant trygg.TenantID, caseID string) error {
+	if tx.db.dialect.name() == "postgres" {
+		if _, err := tx.exec(ctx, `WITH t AS (UPDATE timers SET status = 'cancelled' WHERE tenant_id = ? AND case_id = ? AND status = 'pending'),
+			k AS (UPDATE tasks SET done_at = ? WHERE tenant_id = ? AND case_id = ? AND done_at = 0)
+			UPDATE cases SET next_due = '`+noDue+`' WHERE tenant_id = ? AND id = ?`,
+			string(tenant), caseID, micros(tx.Now), string(tenant), caseID, string(tenant), caseID); err != nil {
+			return fmt.Errorf("store: cancel case timers: %w", err)
+		}
+		return nil
+	}
 	if _, err := tx.exec(ctx, `UPDATE timers SET status = 'cancelled' WHERE tenant_id = ? AND case_id = ? AND status = 'pending'`,
 		string(tenant), caseID); err != nil {
 		return fmt.Errorf("store: cancel case timers: %w", err)
@@ -79,7 +90,10 @@ func (tx *Tx) CancelCaseTimers(ctx context.Context, tenant trygg.TenantID, caseI
 		micros(tx.Now), string(tenant), caseID); err != nil {
 		return fmt.Errorf("store: close case tasks: %w", err)
 	}
-	return tx.refreshNextDue(ctx, tenant, caseID)
+	if _, err := tx.exec(ctx, `UPDATE cases SET next_due = '`+noDue+`' WHERE tenant_id = ? AND id = ?`, string(tenant), caseID); err != nil {
+		return fmt.Errorf("store: next due: %w", err)
+	}
+	return nil
 }
 
 // CaseTimers returns the case's timers, by fire time.

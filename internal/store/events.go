@@ -56,6 +56,14 @@ func (tx *Tx) appendEventPostgres(ctx context.Context, e events.Event) (events.E
 // does. On PostgreSQL the two are one statement, the write a
 // data-modifying WITH of the event's INSERT: one round trip where there
 // were three (write, counter, event).
+//
+// Why WITH and not pgx's batches: a batch needs the *pgx.Conn under
+// database/sql's transaction, which sql.Tx does not give (the store would
+// run its own BEGIN and COMMIT on a sql.Conn through Conn.Raw), and most
+// of a write's statements are read before the next is sent (RETURNING a
+// sequence, rows affected for a conflict), so a batch could hold only
+// what is left. One statement keeps Update and the SQLite path as they
+// are; docs/benchmarks.md, "Fewer statements per write".
 func (tx *Tx) execWithEvent(ctx context.Context, write string, args []any, e events.Event) (events.Event, error) {
 	if tx.db.dialect.name() != "postgres" {
 		if _, err := tx.exec(ctx, write, args...); err != nil {

@@ -88,7 +88,7 @@ func TestWriteStatements(t *testing.T) {
 		// Before these were cut (2026-12-08) the four took 13, 19, 11 and
 		// 13 on both engines.
 		want := map[string][4]int{
-			"sqlite":   {13, 16, 9, 9},
+			"sqlite": {13, 16, 9, 9},
 			// An event is one statement, and one with the row it is
 			// about (store.Tx.AppendEvent, InsertNoteWithEvent); closing
 			// a case's timers and tasks one (CancelCaseTimers).

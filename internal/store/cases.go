@@ -76,7 +76,7 @@ func (tx *Tx) InsertCaseWithEvent(ctx context.Context, tenant trygg.TenantID, c 
 func insertCase(tenant trygg.TenantID, c Case) (string, []any) {
 	return `INSERT INTO cases (tenant_id, id, person_id, unit_id, case_type, title, status, definition_version, step, assigned_to, opened_at, closed_at, reference, received_date)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, []any{string(tenant), c.ID, c.PersonID, c.UnitID, c.CaseType, c.Title, c.Status,
-		c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt), c.Reference, c.ReceivedDate}
+			c.DefinitionVersion, c.Step, c.AssignedTo, micros(c.OpenedAt), micros(c.ClosedAt), c.Reference, c.ReceivedDate}
 }
 
 // NextCaseNumber returns the next number of the tenant's case references

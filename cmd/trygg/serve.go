@@ -65,6 +65,7 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	webhookHosts := fs.String("webhook-hosts", "", "the only destinations webhooks may reach: host names, *.domain, addresses or CIDR ranges, comma-separated (a range admits its private addresses; default: any public address)")
 	webhookTimeout := fs.Duration("webhook-timeout", 10*time.Second, "how long a webhook's receiver has to answer")
 	natsCreds := fs.String("nats-creds-dir", "", "folder of the NATS credentials files a NATS subscription may name (default: none may)")
+	lease := fs.Duration("lease", service.DefaultLease, "how long a server holds the lease of a loop one server at a time runs (notices, letters, registry changes, each subscription's deliveries): when a server dies, another takes its loops over after this long (docs/scaling.md); longer than --webhook-timeout")
 	cursorEvery := fs.Duration("delivery-cursor-every", 100*time.Millisecond, "how often, at most, a subscription's place in the event log moves past what its destination accepted while it catches up (0: after each message; a crash repeats what was accepted since)")
 	var payer payerFlags
 	payer.register(fs)
@@ -214,6 +215,10 @@ func runServe(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	if *webhookTimeout <= 0 || *deliveryEvery <= 0 || *cursorEvery < 0 {
 		return usageError{"--webhook-timeout and --delivery-interval must be positive"}
 	}
+	if *lease <= *webhookTimeout {
+		return usageError{"--lease must be longer than --webhook-timeout: a send still under way when the lease runs out could be made again by the server that takes over"}
+	}
+	svc.Lease = *lease
 	svc.Delivery = service.DeliverySettings{Policy: deliver.Policy{AllowPrivate: *webhookPrivate || *demoMode, Hosts: hosts}, Timeout: *webhookTimeout,
 		CursorEvery: *cursorEvery, NATSCredsDir: *natsCreds}
 	if err := svc.WarmDefinitions(ctx); err != nil {

@@ -46,9 +46,6 @@ import (
 // lettersConsumer names the letters sender's cursor.
 const lettersConsumer = "letters_out"
 
-// lettersLease is how long a server holds the letters sender's cursor.
-const lettersLease = time.Minute
-
 // lettersGiveUp is how long a letter waits for digital post that fails
 // (the lookup or the sending) before it goes to the print queue instead.
 const lettersGiveUp = 24 * time.Hour
@@ -87,7 +84,7 @@ func (s *Service) SendLetters(ctx context.Context, tenant trygg.TenantID, mb mai
 }
 
 func (s *Service) sendLetters(ctx context.Context, tenant trygg.TenantID, mb mailbox.Mailbox, sender, owner string, limit int) (out LettersSent, more bool, err error) {
-	seq, held, err := s.db.LeaseCursor(ctx, tenant, lettersConsumer, owner, s.db.Now().Add(lettersLease))
+	seq, held, err := s.db.LeaseCursor(ctx, tenant, lettersConsumer, owner, s.db.Now().Add(s.lease()))
 	if err != nil || !held {
 		return out, false, err
 	}

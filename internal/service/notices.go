@@ -26,10 +26,6 @@ import (
 // noticeConsumer names the notifier's cursor.
 const noticeConsumer = "citizen_notices"
 
-// noticeLease is how long a server holds the notifier's cursor between
-// rounds; another server takes over after it runs out.
-const noticeLease = time.Minute
-
 // SendNotices sends the notices of up to limit of the tenant's
 // citizen.notice events after the notifier's cursor, as owner, and
 // returns how many notices it sent. While another owner holds the lease
@@ -43,7 +39,7 @@ func (s *Service) SendNotices(ctx context.Context, tenant trygg.TenantID, n noti
 // sendNotices is SendNotices that also says whether there may be more
 // events to handle (it handled limit of them).
 func (s *Service) sendNotices(ctx context.Context, tenant trygg.TenantID, n notify.Notifier, owner string, limit int) (sent int, more bool, err error) {
-	seq, held, err := s.db.LeaseCursor(ctx, tenant, noticeConsumer, owner, s.db.Now().Add(noticeLease))
+	seq, held, err := s.db.LeaseCursor(ctx, tenant, noticeConsumer, owner, s.db.Now().Add(s.lease()))
 	if err != nil || !held {
 		return 0, false, err
 	}
@@ -103,6 +99,21 @@ func (s *Service) RunNotices(ctx context.Context, n notify.Notifier, interval ti
 		func(ctx context.Context, tn trygg.TenantID) error {
 			return s.db.ReleaseCursor(ctx, tn, noticeConsumer, owner)
 		})
+}
+
+// DefaultLease is how long a server holds the lease of a loop that one
+// server at a time runs (the notifier, the letters' sender, the registry
+// changes, each subscription's deliveries) unless Lease says otherwise.
+const DefaultLease = time.Minute
+
+// lease is how long a server holds a loop's lease between rounds:
+// another server takes the loop over once it runs out, so it is how
+// long a loop of a server that died stops.
+func (s *Service) lease() time.Duration {
+	if s.Lease > 0 {
+		return s.Lease
+	}
+	return DefaultLease
 }
 
 // runLeased is the loop of a consumer of each tenant's event log that

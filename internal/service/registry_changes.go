@@ -43,10 +43,6 @@ import (
 // or one that cannot be applied, is recorded as refused with the reason
 // (fields named, never values) and passed.
 
-// registryLease is how long a server holds a tenant's place in the change
-// feed between rounds; another server takes over after it runs out.
-const registryLease = time.Minute
-
 // TaskPersonDied is the kind of the inbox task a death puts on each of
 // the person's open cases.
 const TaskPersonDied = "registry_death"
@@ -60,7 +56,7 @@ var errRegistryLeaseLost = errors.New("service: the registry lease went to anoth
 // handles none. It returns an error when the feed or the database fails;
 // the change it was at is tried again next round.
 func (s *Service) ApplyRegistryChanges(ctx context.Context, tenant trygg.TenantID, reg persons.Registry, owner string, limit int) (handled int, more bool, err error) {
-	pos, held, err := s.db.LeaseRegistryCursor(ctx, tenant, owner, s.db.Now().Add(registryLease))
+	pos, held, err := s.db.LeaseRegistryCursor(ctx, tenant, owner, s.db.Now().Add(s.lease()))
 	if err != nil || !held {
 		return 0, false, err
 	}

@@ -62,6 +62,13 @@ type Service struct {
 	// Delivery is how subscriptions' events are sent (subscriptions.go):
 	// which webhook destinations may be reached, and the timeout.
 	Delivery DeliverySettings
+	// Lease is how long a server holds the lease of a loop one server at
+	// a time runs (notices, letters, registry changes, deliveries) between
+	// its rounds, so how long such a loop of a server that died stops
+	// before another server takes it over; 0 is DefaultLease. It must be
+	// longer than a round's slowest step (a webhook's timeout), or a
+	// second server may take over a round still under way.
+	Lease time.Duration
 }
 
 // New returns a service. The committer must write to db.

@@ -46,9 +46,6 @@ const (
 )
 
 const (
-	// deliveryLease is how long a server holds a subscription's cursor
-	// between rounds; another takes over after it runs out.
-	deliveryLease = time.Minute
 	// deliveryBatch is how many events of the log a round reads at once.
 	deliveryBatch = 200
 	// retryFirst is the pause after a first failure; it doubles with
@@ -497,7 +494,7 @@ func (d *deliverer) catchUp(ctx context.Context, tenant trygg.TenantID, sub stor
 func (d *deliverer) deliver(ctx context.Context, tenant trygg.TenantID, sub store.Subscription) (sent int, more bool, err error) {
 	s := d.svc
 	consumer := store.SubscriptionConsumer(sub.ID)
-	seq, held, err := s.db.LeaseCursor(ctx, tenant, consumer, d.owner, s.db.Now().Add(deliveryLease))
+	seq, held, err := s.db.LeaseCursor(ctx, tenant, consumer, d.owner, s.db.Now().Add(s.lease()))
 	if err != nil || !held {
 		return 0, false, err
 	}
@@ -583,7 +580,7 @@ func (d *deliverer) failed(ctx context.Context, tenant trygg.TenantID, sub store
 	s := d.svc
 	// A server whose lease ran out during a slow send leaves the
 	// subscription to the one that took it over.
-	if _, held, err := s.db.LeaseCursor(ctx, tenant, store.SubscriptionConsumer(sub.ID), d.owner, s.db.Now().Add(deliveryLease)); err != nil || !held {
+	if _, held, err := s.db.LeaseCursor(ctx, tenant, store.SubscriptionConsumer(sub.ID), d.owner, s.db.Now().Add(s.lease())); err != nil || !held {
 		return err
 	}
 	now := s.db.Now()

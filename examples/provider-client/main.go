@@ -282,12 +282,23 @@ func accept(ctx context.Context, c *client, cfg config, o order, stdout io.Write
 // answers "replayed" and counts nothing twice); orders accepted since get
 // a new batch of their own.
 func reportVisits(ctx context.Context, c *client, cfg config, st *state, stdout io.Writer) error {
+	// The list comes a page at a time; next names the page after.
 	var list struct {
 		Orders []order `json:"orders"`
+		Next   string  `json:"next"`
 	}
-	if _, err := c.do(ctx, "GET", "/api/v1/orders?status=accepted", nil, &list); err != nil {
-		return fmt.Errorf("listing the accepted orders: %w", err)
+	var accepted []order
+	for cursor := ""; ; cursor = list.Next {
+		list.Orders, list.Next = nil, ""
+		if _, err := c.do(ctx, "GET", "/api/v1/orders?status=accepted&limit=500&cursor="+url.QueryEscape(cursor), nil, &list); err != nil {
+			return fmt.Errorf("listing the accepted orders: %w", err)
+		}
+		accepted = append(accepted, list.Orders...)
+		if list.Next == "" {
+			break
+		}
 	}
+	list.Orders = accepted
 	covered := map[string]bool{}
 	for _, b := range st.Batches[cfg.day] {
 		for _, e := range b.Entries {

@@ -503,38 +503,94 @@ func (s *Service) orderView(ctx context.Context, tenant trygg.TenantID, o store.
 	return v, err
 }
 
-// OrdersInput filters a provider's orders.
+// OrdersInput filters a provider's orders and says which page of them.
 type OrdersInput struct {
 	// Status is sent, accepted, returned, ended, or "" for the active ones.
 	Status string `json:"status"`
+	// Limit is the most orders of the page: 1–500, 100 when 0.
+	Limit int `json:"limit,omitempty"`
+	// Cursor is where the page starts: the Next of the page before, or
+	// "" for the first page.
+	Cursor string `json:"cursor,omitempty"`
 }
 
-// ProviderOrders lists the orders of the actor's provider (newest first,
-// at most 500), each read access-logged.
+// OrdersPage is a page of a provider's orders, newest first.
+type OrdersPage struct {
+	Orders []store.Order `json:"orders"`
+	// Next is the cursor of the next page, or "" when this is the last.
+	Next string `json:"next,omitempty"`
+}
+
+const (
+	defaultOrdersPage = 100
+	maxOrdersPage     = 500
+)
+
+// ProviderOrders lists the first page of the orders of the actor's
+// provider (ProviderOrdersPage) without its cursor.
 func (s *Service) ProviderOrders(ctx context.Context, a trygg.Actor, in OrdersInput) ([]store.Order, error) {
+	p, err := s.ProviderOrdersPage(ctx, a, in)
+	return p.Orders, err
+}
+
+// ProviderOrdersPage lists a page of the orders of the actor's provider,
+// newest first, each read access-logged. It fails with forbidden for
+// anyone but a provider's staff and clients, and invalid for an unknown
+// status, a limit outside 0–500 or a cursor it did not make.
+func (s *Service) ProviderOrdersPage(ctx context.Context, a trygg.Actor, in OrdersInput) (OrdersPage, error) {
 	if a.ProviderID == "" || !a.HasRole(trygg.RoleProvider) {
-		return nil, trygg.Errorf(trygg.EForbidden, "Only a provider's staff have orders to list.")
+		return OrdersPage{}, trygg.Errorf(trygg.EForbidden, "Only a provider's staff have orders to list.")
 	}
+	fields := map[string]string{}
 	statuses := []string{store.OrderSent, store.OrderAccepted}
 	switch in.Status {
 	case "":
 	case store.OrderSent, store.OrderAccepted, store.OrderReturned, store.OrderEnded:
 		statuses = []string{in.Status}
 	default:
-		return nil, trygg.Invalid("The filter is not valid.", map[string]string{"status": "Must be sent, accepted, returned or ended."})
+		fields["status"] = "Must be sent, accepted, returned or ended."
 	}
-	orders, err := s.db.ProviderOrders(ctx, a.Tenant, a.ProviderID, statuses, a.ProtectedIdentity, 500)
+	limit := in.Limit
+	switch {
+	case limit == 0:
+		limit = defaultOrdersPage
+	case limit < 0 || limit > maxOrdersPage:
+		fields["limit"] = fmt.Sprintf("Must be between 1 and %d.", maxOrdersPage)
+	}
+	var after store.OrderKey
+	if in.Cursor != "" {
+		us, id, ok := parseKeyCursor(in.Cursor)
+		if !ok {
+			fields["cursor"] = "Not a cursor of this list: give the next of the page before, or leave it out."
+		}
+		after = store.OrderKey{CreatedAt: us, ID: id}
+	}
+	if len(fields) > 0 {
+		return OrdersPage{}, trygg.Invalid("The filter is not valid.", fields)
+	}
+	// One more than the page tells whether there is a next page.
+	orders, err := s.db.ProviderOrdersAfter(ctx, a.Tenant, a.ProviderID, statuses, a.ProtectedIdentity, after, limit+1)
 	if err != nil {
-		return nil, err
+		return OrdersPage{}, err
 	}
+	out := OrdersPage{Orders: orders}
+	if len(orders) > limit {
+		out.Orders = orders[:limit]
+		out.Next = keyCursor(orders[limit-1].CreatedAt, orders[limit-1].ID)
+	}
+	if err := s.logOrderReads(ctx, a, out.Orders); err != nil {
+		return OrdersPage{}, err
+	}
+	return out, nil
+}
+
+// logOrderReads access-logs a provider's read of the orders.
+func (s *Service) logOrderReads(ctx context.Context, a trygg.Actor, orders []store.Order) error {
 	entries := make([]audit.Entry, len(orders))
 	for i, o := range orders {
 		entries[i] = entry(a, access.ReadOrder, o.PersonID, o.CaseID, access.RelProvider, "")
 	}
-	if err := s.logAccess(ctx, entries...); err != nil {
-		return nil, err
-	}
-	return orders, nil
+	return s.logAccess(ctx, entries...)
 }
 
 // CaseOrders returns the orders of a case the actor may read, with their

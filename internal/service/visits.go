@@ -37,25 +37,28 @@ type ProviderDay struct {
 
 // DayVisits returns the visits the actor's provider has planned on day
 // (YYYY-MM-DD) and the orders running that day (accepted, started by the
-// day, within the decision's period). Each order read is access-logged,
-// as ProviderOrders logs it. It fails with invalid for a malformed day and
+// day, within the decision's period): all of them, however many, and
+// only them. Each order read is access-logged, as ProviderOrders logs it. It fails with invalid for a malformed day and
 // forbidden for anyone but a provider's staff.
 func (s *Service) DayVisits(ctx context.Context, a trygg.Actor, day string) (ProviderDay, error) {
 	d, err := time.Parse(time.DateOnly, day)
 	if err != nil {
 		return ProviderDay{}, trygg.Invalid("The day is not valid.", map[string]string{"day": "Give a date as YYYY-MM-DD."})
 	}
-	orders, err := s.ProviderOrders(ctx, a, OrdersInput{Status: store.OrderAccepted})
+	if a.ProviderID == "" || !a.HasRole(trygg.RoleProvider) {
+		return ProviderDay{}, trygg.Errorf(trygg.EForbidden, "Only a provider's staff have orders to list.")
+	}
+	orders, err := s.db.ProviderOrdersRunning(ctx, a.Tenant, a.ProviderID, day, a.ProtectedIdentity)
 	if err != nil {
 		return ProviderDay{}, err
 	}
-	var out ProviderDay
-	var ids []string
-	for _, o := range orders {
-		if o.StartDate != "" && o.StartDate <= day && (o.ValidTo == "" || o.ValidTo >= day) {
-			out.Orders = append(out.Orders, o)
-			ids = append(ids, o.ID)
-		}
+	if err := s.logOrderReads(ctx, a, orders); err != nil {
+		return ProviderDay{}, err
+	}
+	out := ProviderDay{Orders: orders}
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
 	}
 	slices.SortStableFunc(out.Orders, func(x, y store.Order) int {
 		return cmp.Or(cmp.Compare(x.Content.Person.Name, y.Content.Person.Name), cmp.Compare(x.Content.InsatsLabel, y.Content.InsatsLabel))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -215,21 +216,87 @@ func (tx *Tx) CaseOrders(ctx context.Context, tenant trygg.TenantID, caseID stri
 }
 
 // ProviderOrders returns a provider's orders with one of statuses (all
-// when none), newest first; orders about persons with protected identity
-// only when seeProtected.
+// when none), newest first, at most limit; orders about persons with
+// protected identity only when seeProtected.
 func (db *DB) ProviderOrders(ctx context.Context, tenant trygg.TenantID, providerID string, statuses []string, seeProtected bool, limit int) ([]Order, error) {
-	q := `SELECT ` + orderSelect + ` FROM orders WHERE tenant_id = ? AND provider_id = ?`
-	args := []any{string(tenant), providerID}
-	if len(statuses) > 0 {
-		in, vals := inList("status", statuses)
-		q += " AND " + in
-		args = append(args, vals...)
+	return db.ProviderOrdersAfter(ctx, tenant, providerID, statuses, seeProtected, OrderKey{}, limit)
+}
+
+// OrderKey is an order's place in a provider's list of orders, newest
+// first: its creation (microseconds) and id. The zero key is the list's
+// start.
+type OrderKey struct {
+	CreatedAt int64
+	ID        string
+}
+
+// Key returns the order's place in its provider's list.
+func (o Order) Key() OrderKey { return OrderKey{CreatedAt: micros(o.CreatedAt), ID: o.ID} }
+
+// orderStatuses are every status an order can have.
+var orderStatuses = []string{OrderSent, OrderAccepted, OrderReturned, OrderEnded}
+
+// ProviderOrdersAfter returns a page of a provider's list of orders with
+// one of statuses (all when none), newest first: at most limit (1–1000)
+// coming after the key (from the start for the zero key); orders about
+// persons with protected identity only when seeProtected. Each status's
+// orders are read from the orders_provider index in the list's order, at
+// most limit of them, so a page costs its own rows however many orders
+// the provider has.
+func (db *DB) ProviderOrdersAfter(ctx context.Context, tenant trygg.TenantID, providerID string, statuses []string, seeProtected bool, after OrderKey, limit int) ([]Order, error) {
+	q, args := providerOrdersQuery(tenant, providerID, statuses, seeProtected, after, limit)
+	orders, err := scanRows(scanOrder)(db.query(ctx, q, args...))
+	if err != nil {
+		return nil, fmt.Errorf("store: provider orders: %w", err)
 	}
+	return orders, nil
+}
+
+// providerOrdersQuery is ProviderOrdersAfter's statement: a status's page
+// from the index, or the pages of several statuses merged.
+func providerOrdersQuery(tenant trygg.TenantID, providerID string, statuses []string, seeProtected bool, after OrderKey, limit int) (string, []any) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	if len(statuses) == 0 {
+		statuses = orderStatuses
+	}
+	var parts []string
+	var args []any
+	for i, st := range statuses {
+		q := `SELECT ` + orderSelect + ` FROM orders WHERE tenant_id = ? AND provider_id = ? AND status = ?`
+		args = append(args, string(tenant), providerID, st)
+		if after.ID != "" {
+			q += ` AND (created_at, id) < (?, ?)`
+			args = append(args, after.CreatedAt, after.ID)
+		}
+		if !seeProtected {
+			q += " AND " + protectedNow("orders") + " = 0"
+		}
+		q += ` ORDER BY created_at DESC, id DESC` + limitSQL(limit)
+		if len(statuses) == 1 {
+			return q, args
+		}
+		parts = append(parts, `SELECT * FROM (`+q+`) AS s`+strconv.Itoa(i))
+	}
+	return strings.Join(parts, " UNION ALL ") + ` ORDER BY created_at DESC, id DESC` + limitSQL(limit), args
+}
+
+// ProviderOrdersRunning returns a provider's accepted orders running on
+// day (started by the day, within the decision's period), in no
+// particular order; orders about persons with protected identity only
+// when seeProtected.
+func (db *DB) ProviderOrdersRunning(ctx context.Context, tenant trygg.TenantID, providerID, day string, seeProtected bool) ([]Order, error) {
+	q := `SELECT ` + orderSelect + ` FROM orders WHERE tenant_id = ? AND provider_id = ? AND status = ?
+		AND start_date <> '' AND start_date <= ? AND (valid_to = '' OR valid_to >= ?)`
 	if !seeProtected {
 		q += " AND " + protectedNow("orders") + " = 0"
 	}
-	q += " ORDER BY created_at DESC, id DESC" + limitSQL(limit)
-	return scanRows(scanOrder)(db.query(ctx, q, args...))
+	orders, err := scanRows(scanOrder)(db.query(ctx, q, string(tenant), providerID, OrderAccepted, day, day))
+	if err != nil {
+		return nil, fmt.Errorf("store: orders running: %w", err)
+	}
+	return orders, nil
 }
 
 // FeedItem is one event of the orders feed.

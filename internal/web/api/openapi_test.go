@@ -116,9 +116,6 @@ type (
 	openAPIAPIClients struct {
 		Clients []store.APIClient `json:"clients"`
 	}
-	openAPIOrders struct {
-		Orders []store.Order `json:"orders"`
-	}
 	openAPIOrderViews struct {
 		Orders []service.OrderView `json:"orders"`
 	}
@@ -201,7 +198,7 @@ var openAPIResults = map[string]reflect.Type{
 	"requestToken":           reflect.TypeFor[tokenResponse](),
 	"chooseProvider":         reflect.TypeFor[store.Decision](),
 	"listCaseOrders":         reflect.TypeFor[openAPIOrderViews](),
-	"listOrders":             reflect.TypeFor[openAPIOrders](),
+	"listOrders":             reflect.TypeFor[service.OrdersPage](),
 	"getOrderFeed":           reflect.TypeFor[service.FeedPage](),
 	"getOrder":               reflect.TypeFor[service.OrderView](),
 	"acceptOrder":            reflect.TypeFor[store.Order](),

@@ -37,11 +37,17 @@ func (s *handlers) handleCaseOrders(w http.ResponseWriter, r *http.Request, a tr
 }
 
 func (s *handlers) handleOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {
-	orders, err := s.Svc.ProviderOrders(r.Context(), a, service.OrdersInput{Status: r.URL.Query().Get("status")})
+	fields := map[string]string{}
+	limit := queryInt(r, "limit", fields)
+	if len(fields) > 0 {
+		return trygg.Invalid("The filter is not valid.", fields)
+	}
+	q := r.URL.Query()
+	page, err := s.Svc.ProviderOrdersPage(r.Context(), a, service.OrdersInput{Status: q.Get("status"), Limit: int(min(limit, 1<<20)), Cursor: q.Get("cursor")})
 	if err != nil {
 		return err
 	}
-	return server.Encode(w, http.StatusOK, map[string]any{"orders": orders})
+	return server.Encode(w, http.StatusOK, page)
 }
 
 func (s *handlers) handleOrderFeed(w http.ResponseWriter, r *http.Request, a trygg.Actor) error {

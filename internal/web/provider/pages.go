@@ -182,7 +182,13 @@ type providerOrdersPage struct {
 	Failed, Form string
 	Problem      server.FormProblem
 	Values       url.Values
+	// Next links the next page of the list ("" on the last); First the
+	// list's first page, on every page after it.
+	Next, First string
 }
+
+// ordersPerPage is how many orders a page of the list shows.
+const ordersPerPage = 50
 
 func (s *handlers) handleProviderOrders(w http.ResponseWriter, r *http.Request, a trygg.Actor, v *server.View) error {
 	return s.renderProviderOrders(w, r, a, v, http.StatusOK, providerOrdersPage{})
@@ -200,11 +206,28 @@ func (s *handlers) renderProviderOrders(w http.ResponseWriter, r *http.Request, 
 	if sh := q.Get("status"); sh == store.OrderEnded || sh == store.OrderReturned {
 		p.Show = sh
 	}
-	orders, err := s.Svc.ProviderOrders(ctx, a, service.OrdersInput{Status: p.Show})
+	page, err := s.Svc.ProviderOrdersPage(ctx, a, service.OrdersInput{Status: p.Show, Limit: ordersPerPage, Cursor: q.Get("cursor")})
 	if err != nil {
 		return err
 	}
-	items, err := s.orderItems(ctx, a, v.Lang, orders)
+	list := url.Values{}
+	if p.Show != "" {
+		list.Set("status", p.Show)
+	}
+	if page.Next != "" {
+		next := url.Values{"cursor": {page.Next}}
+		if p.Show != "" {
+			next.Set("status", p.Show)
+		}
+		p.Next = "/provider/orders?" + next.Encode()
+	}
+	if q.Get("cursor") != "" {
+		p.First = "/provider/orders"
+		if len(list) > 0 {
+			p.First += "?" + list.Encode()
+		}
+	}
+	items, err := s.orderItems(ctx, a, v.Lang, page.Orders)
 	if err != nil {
 		return err
 	}

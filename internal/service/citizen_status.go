@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 
+	"github.com/trygg/trygg/internal/access"
 	"github.com/trygg/trygg/internal/calendar"
 	"github.com/trygg/trygg/internal/process"
 	"github.com/trygg/trygg/internal/store"
@@ -45,26 +46,55 @@ func decidedOn(c store.Case, final []store.Decision, orders int) (bool, string) 
 	return true, calendar.Today(newest)
 }
 
-// CitizenOverview is Mina sidor's home: the cases of the person acted
-// for, with their final decisions, and each case's status by its id.
+// CitizenOverview is Mina sidor's home: a page of the cases of the
+// person acted for, newest first, with their final decisions, and each
+// case's status by its id.
 type CitizenOverview struct {
 	PersonOverview
 	Status map[string]CitizenStatus `json:"status"`
+	// Next is the cursor of the page of older cases, "" when there are
+	// none; Paged says this page is not the first.
+	Next  string `json:"next,omitempty"`
+	Paged bool   `json:"paged,omitempty"`
 }
 
-// CitizenOverview returns the cases of the person a citizen acts for
-// (read and logged as PersonOverview reads them) with each case's status
-// as the person reads it. Anyone the citizen does not act for is not
-// found.
+// CitizenCasesPerPage is how many cases a page of Mina sidor's home
+// shows: a person with many cases (a month of economic assistance is a
+// case) gets older ones a page at a time.
+const CitizenCasesPerPage = 10
+
+// CitizenOverview returns the first page of CitizenOverviewPage.
 func (s *Service) CitizenOverview(ctx context.Context, a trygg.Actor, personID, lang string) (CitizenOverview, error) {
+	return s.CitizenOverviewPage(ctx, a, personID, lang, "")
+}
+
+// CitizenOverviewPage returns a page of the cases of the person a citizen
+// acts for, newest first, from the cursor (the Next of the page before;
+// "" for the first page), read and logged as PersonOverview reads them
+// but only the page's, with each case's status as the person reads it.
+// Anyone the citizen does not act for is not found; a cursor it did not
+// make is invalid.
+func (s *Service) CitizenOverviewPage(ctx context.Context, a trygg.Actor, personID, lang, cursor string) (CitizenOverview, error) {
 	if _, _, err := s.actingFor(ctx, a, personID); err != nil {
 		return CitizenOverview{}, err
 	}
-	o, err := s.PersonOverview(ctx, a, personID, lang)
+	var after store.CaseKey
+	if cursor != "" {
+		us, id, ok := parseKeyCursor(cursor)
+		if !ok {
+			return CitizenOverview{}, trygg.Invalid("The cursor is not valid.", map[string]string{"cursor": "Not a cursor of this list: give the next of the page before, or leave it out."})
+		}
+		after = store.CaseKey{OpenedAt: us, ID: id}
+	}
+	pv, next, err := s.personCasesPage(ctx, a, personID, after, CitizenCasesPerPage)
 	if err != nil {
 		return CitizenOverview{}, err
 	}
-	out := CitizenOverview{PersonOverview: o, Status: map[string]CitizenStatus{}}
+	o, err := s.personOverview(ctx, a, pv, lang)
+	if err != nil {
+		return CitizenOverview{}, err
+	}
+	out := CitizenOverview{PersonOverview: o, Status: map[string]CitizenStatus{}, Next: next, Paged: cursor != ""}
 	versions := map[int64]*process.Compiled{}
 	for _, c := range o.Cases {
 		st := CitizenStatus{CaseTypeName: o.Labels.CaseTypes[c.CaseType], Step: o.Labels.Steps[c.CaseType][c.Step]}
@@ -95,4 +125,34 @@ func (s *Service) CitizenOverview(ctx context.Context, a trygg.Actor, personID, 
 		out.Status[c.ID] = st
 	}
 	return out, nil
+}
+
+// personCasesPage is Person with a page of the person's cases (at most
+// limit after the key, newest first) instead of all of them, and the
+// cursor of the next page ("" on the last).
+func (s *Service) personCasesPage(ctx context.Context, a trygg.Actor, id string, after store.CaseKey, limit int) (PersonView, string, error) {
+	p, err := s.db.PersonByID(ctx, a.Tenant, id)
+	if err != nil {
+		return PersonView{}, "", err
+	}
+	rels, err := s.db.PersonRelations(ctx, a, id)
+	if err != nil {
+		return PersonView{}, "", err
+	}
+	ground, err := access.Decide(a, access.ReadPerson, access.Subject{Relations: rels, Protection: p.Protection})
+	if err != nil {
+		return PersonView{}, "", err
+	}
+	// One more than the page tells whether there is a next page.
+	cases, err := s.db.CasesOfPersonAfter(ctx, a.Tenant, id, after, limit+1)
+	if err != nil {
+		return PersonView{}, "", err
+	}
+	next := ""
+	if len(cases) > limit {
+		cases = cases[:limit]
+		next = keyCursor(cases[limit-1].OpenedAt, cases[limit-1].ID)
+	}
+	v, err := s.personViewOf(ctx, a, p, rels, ground, "", cases)
+	return v, next, err
 }

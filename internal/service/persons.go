@@ -109,6 +109,16 @@ func (s *Service) Person(ctx context.Context, a trygg.Actor, id string) (PersonV
 }
 
 func (s *Service) personView(ctx context.Context, a trygg.Actor, p persons.Person, rels []access.Relation, ground access.Relation, reason string) (PersonView, error) {
+	all, err := s.db.CasesOfPerson(ctx, a.Tenant, p.ID)
+	if err != nil {
+		return PersonView{}, err
+	}
+	return s.personViewOf(ctx, a, p, rels, ground, reason, all)
+}
+
+// personViewOf is personView with the cases of the person read: those of
+// all the actor may read are shown and access-logged.
+func (s *Service) personViewOf(ctx context.Context, a trygg.Actor, p persons.Person, rels []access.Relation, ground access.Relation, reason string, all []store.Case) (PersonView, error) {
 	v := PersonView{Person: p, IdentityNumber: p.Identity.String(), IdentityType: p.Identity.Type, Ground: ground, Cases: []store.Case{}}
 	// A protected person's address is theirs and the staff's with
 	// permission, never a guardian's or representative's.
@@ -117,10 +127,6 @@ func (s *Service) personView(ctx context.Context, a trygg.Actor, p persons.Perso
 	}
 	var err error
 	if v.Relations, err = s.db.Relations(ctx, a.Tenant, p.ID); err != nil {
-		return v, err
-	}
-	all, err := s.db.CasesOfPerson(ctx, a.Tenant, p.ID)
-	if err != nil {
 		return v, err
 	}
 	entries := []audit.Entry{entry(a, access.ReadPerson, p.ID, "", ground, reason)}

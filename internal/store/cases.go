@@ -169,6 +169,31 @@ func (db *DB) CasesOfPerson(ctx context.Context, tenant trygg.TenantID, personID
 	return out, nil
 }
 
+// CaseKey is a case's place in its person's list of cases, newest first:
+// when it was opened (microseconds) and its id. The zero key is the list's
+// start.
+type CaseKey struct {
+	OpenedAt int64
+	ID       string
+}
+
+// CasesOfPersonAfter returns a page of the person's cases, unchecked by
+// access (the caller filters them with access.Decide): at most limit,
+// newest first (by opening, then id), coming after the key.
+func (db *DB) CasesOfPersonAfter(ctx context.Context, tenant trygg.TenantID, personID string, after CaseKey, limit int) ([]Case, error) {
+	q := `SELECT ` + caseCols + caseFrom + ` WHERE c.tenant_id = ? AND c.person_id = ?`
+	args := []any{string(tenant), personID}
+	if after.ID != "" {
+		q += ` AND (c.opened_at, c.id) < (?, ?)`
+		args = append(args, after.OpenedAt, after.ID)
+	}
+	cases, err := scanRows(scanCase)(db.query(ctx, q+` ORDER BY c.opened_at DESC, c.id DESC`+limitSQL(limit), args...))
+	if err != nil {
+		return nil, fmt.Errorf("store: cases of person: %w", err)
+	}
+	return cases, nil
+}
+
 // BumpCase raises the case's revision inside tx: something a guard reads
 // changed (a form was signed, a decision made).
 func (tx *Tx) BumpCase(ctx context.Context, tenant trygg.TenantID, caseID string) error {

@@ -48,9 +48,10 @@ func (s *handlers) portal(fn portalHandler) http.HandlerFunc {
 }
 
 // handlePortalHome shows the cases of the person acted for, with their
-// status and decisions.
+// status and decisions, a page at a time (?cursor= names the page of
+// older cases).
 func (s *handlers) handlePortalHome(w http.ResponseWriter, r *http.Request, a trygg.Actor, p *server.ActingFor, v *server.View) error {
-	o, err := s.Svc.CitizenOverview(r.Context(), a, p.For.PersonID, v.Lang)
+	o, err := s.Svc.CitizenOverviewPage(r.Context(), a, p.For.PersonID, v.Lang, r.URL.Query().Get("cursor"))
 	if err != nil {
 		return err
 	}

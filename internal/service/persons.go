@@ -148,6 +148,9 @@ func (s *Service) personViewOf(ctx context.Context, a trygg.Actor, p persons.Per
 type SearchInput struct {
 	Query string `json:"query"`
 	Limit int    `json:"limit,omitempty"`
+	// Plan forces where a name search starts, for tests and benchmarks;
+	// the zero value lets the store choose (store.PersonQuery).
+	Plan store.SearchPlan `json:"-"`
 }
 
 // SearchResult is one hit of a person search, with the identity number
@@ -172,7 +175,7 @@ func (s *Service) SearchPersons(ctx context.Context, a trygg.Actor, in SearchInp
 	if len(q) > 100 {
 		return nil, trygg.Invalid("The search text is too long.", map[string]string{"query": "At most 100 characters."})
 	}
-	pq := store.PersonQuery{Limit: in.Limit}
+	pq := store.PersonQuery{Limit: in.Limit, Plan: in.Plan}
 	if looksLikeNumber(q) {
 		id, err := persons.ParseIdentityNumber(q, s.db.Now())
 		if err != nil {

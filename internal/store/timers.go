@@ -290,10 +290,10 @@ func (q InboxQuery) filters(where []string, args []any, today string, tasks bool
 		args = append(args, q.Step)
 	}
 	if s := strings.TrimSpace(q.Search); s != "" {
-		// Names are searched in lower case (name_search), references as
-		// written, in capitals (ÄO-2026-00417).
+		// Names are searched in persons.NameKey's form (name_search),
+		// references as written, in capitals (ÄO-2026-00417).
 		where = append(where, `(p.name_search LIKE ? ESCAPE '\' OR c.reference LIKE ? ESCAPE '\')`)
-		args = append(args, "%"+escapeLike(strings.ToLower(s))+"%", "%"+escapeLike(strings.ToUpper(s))+"%")
+		args = append(args, "%"+escapeLike(persons.NameKey(s))+"%", "%"+escapeLike(strings.ToUpper(s))+"%")
 	}
 	if q.Overdue {
 		if tasks {

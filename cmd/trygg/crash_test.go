@@ -25,15 +25,35 @@ import (
 	"github.com/trygg/trygg/internal/demo"
 )
 
-// buildBinary builds ./cmd/trygg into a temporary directory.
+// built is the binary the tests that run trygg as a process share: it
+// is built once per test run, into binDir (removed by TestMain).
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+var binDir string
+
+// buildBinary builds ./cmd/trygg, once per test run, and returns its path.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "trygg")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "trygg-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		binDir = dir
+		built.bin = filepath.Join(dir, "trygg")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.bin
 }
 
 // childEnv is the test's environment without TRYGG_* settings, so the

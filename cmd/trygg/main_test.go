@@ -7,7 +7,13 @@ import (
 	"github.com/trygg/trygg/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
 
 // engine is a database the black-box tests run the program on.
 type engine struct {

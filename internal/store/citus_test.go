@@ -1,11 +1,17 @@
 package store_test
 
 import (
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/trygg/trygg/internal/pgtest"
 	"github.com/trygg/trygg/internal/store"
+	"github.com/trygg/trygg/internal/storetest"
+	"github.com/trygg/trygg/internal/trygg"
 )
 
 // TestCitusDistribution: every table the migrations make has a place on
@@ -109,5 +115,53 @@ SELECT logicalrelid::regclass::text, partmethod, COALESCE(column_to_column_name(
 				}
 			}
 		})
+	}
+}
+
+// TestCitusTenantWriteOnOneWorker: on Citus, what the store does for one
+// tenant's case (its event, its timers set and cancelled, which refresh
+// the case's nearest due date through a subquery) runs on the worker
+// holding that tenant's shards alone: the other worker's
+// pg_stat_statements shows no statement on a shard.
+func TestCitusTenantWriteOnOneWorker(t *testing.T) {
+	cdb := storetest.CitusMigratedOn(t)
+	ctx := t.Context()
+	db, err := store.Open(ctx, cdb.DSN, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	const tenant = trygg.TenantID("norrby")
+	seedTenant(t, db, tenant, "Norrby")
+	home := pgtest.Psql(t, cdb.DSN, `SELECT nodeport FROM citus_shards WHERE table_name = 'tenants'::regclass
+		AND shardid = get_shard_id_for_distribution_column('tenants', '`+string(tenant)+`')`)
+	for _, w := range cdb.Workers {
+		pgtest.Psql(t, w, `SELECT pg_stat_statements_reset()`)
+	}
+	for i := range 7 { // past the five custom plans: generic plans too
+		update(t, db, func(tx *store.Tx) error {
+			if err := tx.InsertTimer(ctx, tenant, store.Timer{ID: fmt.Sprintf("t-%d", i), CaseID: "c-1", DeadlineID: "d-1", Kind: "deadline",
+				DueDate: "2027-01-01", FireAt: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
+				return err
+			}
+			_, err := tx.CancelTimers(ctx, tenant, "c-1", "d-1")
+			return err
+		})
+	}
+	shard := regexp.MustCompile(`public\.[a-z_0-9]+_[0-9]{6,}`)
+	seen := 0
+	for _, w := range cdb.Workers {
+		port := pgtest.Psql(t, w, `SHOW port`)
+		texts := pgtest.Psql(t, w, `SELECT query FROM pg_stat_statements
+			WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+		found := shard.FindAllString(texts, -1)
+		if port == home {
+			seen = len(found)
+		} else if len(found) > 0 {
+			t.Errorf("one tenant's writes ran on the other worker too, on %v:\n%s", found, texts)
+		}
+	}
+	if seen == 0 {
+		t.Error("the tenant's worker ran no statement on a shard: the measurement sees nothing")
 	}
 }

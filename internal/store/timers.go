@@ -36,10 +36,12 @@ func (tx *Tx) InsertTimer(ctx context.Context, tenant trygg.TenantID, t Timer) e
 const noDue = "9999-12-31"
 
 // refreshNextDue stores the case's nearest due date of its pending
-// deadlines and follow-ups (warnings do not count), inside tx.
+// deadlines and follow-ups (warnings do not count), inside tx. The
+// subquery names the tenant itself: Citus sends an UPDATE whose subquery
+// is tied to the updated row only by a join to every shard.
 func (tx *Tx) refreshNextDue(ctx context.Context, tenant trygg.TenantID, caseID string) error {
-	_, err := tx.exec(ctx, `UPDATE cases SET next_due = COALESCE((SELECT MIN(t.due_date) FROM timers t WHERE t.tenant_id = cases.tenant_id
-		AND t.case_id = cases.id AND t.status = 'pending' AND t.kind <> 'warning'), '`+noDue+`') WHERE tenant_id = ? AND id = ?`, string(tenant), caseID)
+	_, err := tx.exec(ctx, `UPDATE cases SET next_due = COALESCE((SELECT MIN(t.due_date) FROM timers t WHERE t.tenant_id = ?
+		AND t.case_id = cases.id AND t.status = 'pending' AND t.kind <> 'warning'), '`+noDue+`') WHERE tenant_id = ? AND id = ?`, string(tenant), string(tenant), caseID)
 	if err != nil {
 		return fmt.Errorf("store: next due: %w", err)
 	}

@@ -43,6 +43,12 @@ func DSN(t testing.TB, engine string) string {
 // and distributed already: a copy of one migrated once per test binary.
 func CitusMigrated(t testing.TB) string {
 	t.Helper()
+	return CitusMigratedOn(t).DSN
+}
+
+// CitusMigratedOn is CitusMigrated with the database's DSNs on the workers.
+func CitusMigratedOn(t testing.TB) pgtest.CitusDatabase {
+	t.Helper()
 	return pgtest.NewCitusDatabaseFrom(t, "migrated", func(dsn string) error {
 		ctx := context.Background()
 		db, err := store.Open(ctx, dsn, nil)
@@ -52,7 +58,7 @@ func CitusMigrated(t testing.TB) string {
 		defer db.Close()
 		_, err = db.Migrate(ctx)
 		return err
-	}).DSN
+	})
 }
 
 // Open opens and migrates a fresh database of engine, closed at cleanup.

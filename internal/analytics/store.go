@@ -427,8 +427,8 @@ func (s *Store) updateBatched(ctx context.Context, fn func(*tx) error) error {
 // pgPlanning turns JIT compilation off in a projector's transaction:
 // counting the summaries over a whole store (refresh) is estimated
 // costly enough to compile (70 functions, inlined and optimized, for the
-// steps of the codes at 100,000 code rows), which its index look-ups do
-// not repay, and a batch's statements never need it. Plans are left to
+// steps of the codes at 100,000 code rows; not shown to pay), and a
+// batch's statements never reach JIT's costs. Plans are left to
 // PostgreSQL: custom plans for every statement of a batch cost more in
 // planning than the generic plans they replaced.
 const pgPlanning = `SELECT set_config('jit', 'off', true)`

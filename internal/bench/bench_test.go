@@ -54,7 +54,7 @@ func TestBench(t *testing.T) {
 				return nil
 			}
 			for _, name := range []string{"officer: inbox", "officer: person search, identity", "officer: person search, name", "officer: case view", "officer: journal note",
-				"officer: transition", "officer mix", "access log on", "access log off", "engine: one-step case", "engine: deadline timers",
+				"officer: transition", "officer mix", "officer mix: its case views", "access log on", "access log off", "engine: one-step case", "engine: deadline timers",
 				"provider: performed-insats batches", "provider: payment basis", "citizen: Mina sidor", "citizen: message sent", "payments: monthly run for 300 households", "payments: month proposed", "payments: attested", "payments: run made",
 				"retention: preview", "retention: run",
 				"legacy: export written", "legacy: dry run", "legacy: import", "legacy: reconciliation",

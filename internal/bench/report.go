@@ -173,7 +173,7 @@ func (b *bench) workloadTable() benchTable {
 		}
 		if r.latOnly {
 			t.rows = append(t.rows, []string{r.name, r.op, num(r.rate()), ms(r.percentile(.50)), ms(r.percentile(.95)), ms(r.percentile(.99)),
-				"—", "—", "—", "—", "—", "—", "—"})
+				num(float64(r.errors)), "—", "—", "—", "—", "—", "—"})
 			continue
 		}
 		t.rows = append(t.rows, []string{r.name, r.op, num(r.rate()), ms(r.percentile(.50)), ms(r.percentile(.95)), ms(r.percentile(.99)),

@@ -244,13 +244,14 @@ func TestReportPerformedBatch(t *testing.T) {
 }
 
 // TestReportPerformedBatchStatements: a batch costs the same statements
-// whatever number of entries and orders it has.
+// whatever number of entries and orders it has. (A batch of one entry
+// saves the access log's subjects row, so sizes from two up are compared.)
 func TestReportPerformedBatchStatements(t *testing.T) {
 	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			w := newReportWorld(t, engine, 40, 40)
 			var stmts []int64
-			for n, size := range []int{1, 1, 10, 40} { // the first compiles the definitions
+			for n, size := range []int{1, 2, 10, 40} { // the first compiles the definitions
 				in := service.BatchInput{Key: fmt.Sprintf("size-%d-%d", n, size)}
 				for i := range size {
 					in.Entries = append(in.Entries, service.PerformedInput{OrderID: w.orders[i], On: fmt.Sprintf("2026-11-%02d", 2+n),
@@ -263,7 +264,7 @@ func TestReportPerformedBatchStatements(t *testing.T) {
 				stmts = append(stmts, w.db.Statements()-s0)
 			}
 			if stmts[1] != stmts[2] || stmts[2] != stmts[3] {
-				t.Errorf("statements for batches of 1, 10 and 40 entries: %v, want the same", stmts[1:])
+				t.Errorf("statements for batches of 2, 10 and 40 entries: %v, want the same", stmts[1:])
 			}
 		})
 	}

@@ -281,6 +281,9 @@ func TestManyServersBehindHAProxy(t *testing.T) {
 					unexpected = append(unexpected, fmt.Sprintf("%d %s", resp.StatusCode, b))
 				}
 				mu.Unlock()
+				// At most 20 cases a second each: the load is steady,
+				// whatever the machine's speed, and the test stays cheap.
+				time.Sleep(50 * time.Millisecond)
 			}
 		})
 	}
@@ -526,4 +529,16 @@ func TestManyServersBehindHAProxy(t *testing.T) {
 	checkDemoPastMonthsOnce(t, []string{"--db", dsn}, data)
 	t.Logf("the test took %v, %v of CPU in the test process (the demo's load, the writers, the checks) and %v in the servers and HAProxy (PostgreSQL's not counted)",
 		time.Since(start).Round(time.Millisecond), (selfCPU() - selfStart).Round(time.Millisecond), serversCPU.Round(time.Millisecond))
+}
+
+// A lease no longer than the webhook's timeout is refused: a send could
+// outlive it and be made again by the server that takes over.
+func TestServeLeaseLongerThanWebhookTimeout(t *testing.T) {
+	data := t.TempDir()
+	for _, args := range [][]string{{"--lease", "5s"}, {"--lease", "2s", "--webhook-timeout", "2s"}} {
+		_, _, err := runCmd(t, nil, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, args...)...)
+		if err == nil || !strings.Contains(err.Error(), "--lease must be longer than --webhook-timeout") {
+			t.Errorf("serve %v: %v, want --lease refused", args, err)
+		}
+	}
 }

@@ -42,6 +42,27 @@ func (db *DB) IsCitus(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
+// onCitus is IsCitus asked once per DB (the extension is created before
+// a server opens the store); an error reads as not Citus.
+func (db *DB) onCitus(ctx context.Context) bool {
+	switch db.citus.Load() {
+	case 1:
+		return false
+	case 2:
+		return true
+	}
+	yes, err := db.IsCitus(ctx)
+	if err != nil {
+		return false
+	}
+	if yes {
+		db.citus.Store(2)
+	} else {
+		db.citus.Store(1)
+	}
+	return yes
+}
+
 // citusTable is a table of the schema as the distribution step sees it.
 type citusTable struct {
 	name        string

@@ -44,6 +44,10 @@ type DB struct {
 	// accessLogKey signs and checks the access log's retention
 	// checkpoints (SetAccessLogKey, retention.go).
 	accessLogKey []byte
+
+	// citus caches IsCitus for the queries whose shape differs on Citus:
+	// 0 not asked yet, 1 no, 2 yes.
+	citus atomic.Int32
 }
 
 // ReplayAt makes Now return t until ReplayAt is called with the zero time.

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -31,27 +29,7 @@ func TestPaymentBasisPlan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
-			path := filepath.Join(t.TempDir(), "trygg.db")
-			db, err := Open(ctx, path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			raw, err := sql.Open("sqlite", "file:"+path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer raw.Close()
-			raw.SetMaxOpenConns(1)
-			qs := append([]string{`ANALYZE`, `DELETE FROM sqlite_stat1 WHERE tbl IN ('orders', 'performed')`}, tc.stats...)
-			for _, q := range append(qs, `ANALYZE sqlite_schema`) {
-				if _, err := raw.ExecContext(ctx, q); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
+			raw := sqliteWithStatistics(t, append([]string{`DELETE FROM sqlite_stat1 WHERE tbl IN ('orders', 'performed')`}, tc.stats...)...)
 			cols := strings.Replace(prefixed("o.", orderCols), "o.protected", protectedNow("o"), 1)
 			p := queryPlan(ctx, t, raw, paymentBasisSQL(cols), "demo", "provider", "2026-10-01", "2026-10-31", "demo")
 			if !strings.Contains(p, "SEARCH o USING INDEX sqlite_autoindex_orders_1 (tenant_id=? AND id=?)") ||

@@ -3,9 +3,41 @@ package store
 import (
 	"context"
 	"database/sql"
+	"path/filepath"
 	"strings"
 	"testing"
 )
+
+// sqliteWithStatistics returns a connection to a fresh, migrated SQLite
+// store whose planner statistics are its own ANALYZE changed by stats
+// (statements on sqlite_stat1: a municipality's figures), for the tests
+// that pin a statement's plan at a municipality's size.
+func sqliteWithStatistics(t *testing.T, stats ...string) *sql.DB {
+	t.Helper()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "trygg.db")
+	db, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	raw.SetMaxOpenConns(1)
+	qs := append(append([]string{`ANALYZE`}, stats...), `ANALYZE sqlite_schema`)
+	for _, q := range qs {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	return raw
+}
 
 // queryPlan returns SQLite's EXPLAIN QUERY PLAN of query with args, a
 // line per step, for the tests that pin a statement's plan.

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"database/sql"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -13,29 +11,11 @@ import (
 // costs its own rows, not the provider's or the municipality's orders.
 func TestProviderOrdersPlan(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "trygg.db")
-	db, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
 	// A municipality's statistics: 100,000 orders, 20 providers.
-	for _, q := range []string{`ANALYZE`, `DELETE FROM sqlite_stat1 WHERE tbl = 'orders'`,
+	raw := sqliteWithStatistics(t, `DELETE FROM sqlite_stat1 WHERE tbl = 'orders'`,
 		`INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('orders', 'sqlite_autoindex_orders_1', '100000 100000 1'),
 		('orders', 'orders_provider', '100000 100000 5000 1300 1 1'), ('orders', 'orders_case', '100000 100000 1'),
-		('orders', 'orders_decision', '100000 100000 1')`, `ANALYZE sqlite_schema`} {
-		if _, err := raw.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
+		('orders', 'orders_decision', '100000 100000 1')`)
 	for _, tc := range []struct {
 		name     string
 		statuses []string

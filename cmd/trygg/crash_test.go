@@ -5,11 +5,9 @@ package main
 // server acknowledged is still there and the access-log chain verifies.
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -215,30 +213,21 @@ func testCrashRecovery(t *testing.T, bin string, eng engine) {
 				tg := cur.Load()
 				personID := visible[rng.IntN(len(visible))]
 				title := fmt.Sprintf("Crash test, writer %d, case %d", w, n)
-				body, _ := json.Marshal(map[string]string{"person_id": personID, "unit_id": "norra-ao", "case_type": "crash-test", "title": title})
-				req, _ := http.NewRequest("POST", tg.url+"/api/v1/cases", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := client.Do(req)
+				id, status, b, err := openCaseOver(client, tg.url, token, personID, "crash-test", title)
 				if err != nil {
 					// The server is down or was killed mid-request.
 					netErrors.Add(1)
-					time.Sleep(5 * time.Millisecond)
+					if status == 0 {
+						time.Sleep(5 * time.Millisecond)
+					}
 					continue
 				}
-				b, err := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if err != nil {
-					netErrors.Add(1)
-					continue
-				}
-				var c caseDoc
 				mu.Lock()
 				switch {
-				case resp.StatusCode == http.StatusCreated && json.Unmarshal(b, &c) == nil && c.ID != "":
-					acked = append(acked, ack{id: c.ID, personID: personID, title: title, generation: tg.generation})
+				case id != "":
+					acked = append(acked, ack{id: id, personID: personID, title: title, generation: tg.generation})
 				default:
-					unexpected = append(unexpected, fmt.Sprintf("generation %d: %d %s", tg.generation, resp.StatusCode, b))
+					unexpected = append(unexpected, fmt.Sprintf("generation %d: %d %s", tg.generation, status, b))
 				}
 				mu.Unlock()
 			}

@@ -1018,6 +1018,31 @@ func testEndToEnd(t *testing.T, eng engine) {
 }
 
 // caseDoc is a case as the API shows it.
+// openCaseOver opens a case of caseType in unit norra-ao for personID
+// through the API at base, as the writers of the crash and many-servers
+// tests do: the case's id when the answer is 201 Created with one, else
+// "" with the status and body (err when no answer came).
+func openCaseOver(client *http.Client, base, token, personID, caseType, title string) (id string, status int, body []byte, err error) {
+	in, _ := json.Marshal(map[string]string{"person_id": personID, "unit_id": "norra-ao", "case_type": caseType, "title": title})
+	req, _ := http.NewRequest("POST", base+"/api/v1/cases", bytes.NewReader(in))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", 0, nil, err
+	}
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", resp.StatusCode, nil, err
+	}
+	var c caseDoc
+	if resp.StatusCode == http.StatusCreated && json.Unmarshal(body, &c) == nil {
+		id = c.ID
+	}
+	return id, resp.StatusCode, body, nil
+}
+
 type caseDoc struct {
 	ID         string `json:"id"`
 	PersonID   string `json:"person_id"`

@@ -96,6 +96,10 @@ func TestProviderOrdersPaged(t *testing.T) {
 			if !slices.Equal(got, want) || strings.Contains(second, `rel="next"`) {
 				t.Errorf("the two pages list %d orders, want %d; a link further: %v", len(got), len(want), strings.Contains(second, `rel="next"`))
 			}
+			// The heading's count says the first page is not all of them.
+			if !strings.Contains(first, `<span class="count">(50+)</span>`) || strings.Contains(second, `+)</span>`) {
+				t.Errorf("the first page's heading does not say more follow, or the last page's does")
+			}
 		})
 	}
 }
